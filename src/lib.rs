@@ -1,0 +1,3 @@
+//! buffersim: Monte Carlo disruption simulator for inventory buffers.
+pub mod math;
+pub mod rng;
