@@ -1,0 +1,182 @@
+//! Disruptions: when something goes wrong, and what it does.
+//!
+//! A disruption is an [`Occurrence`] (the days it is active) paired with an [`Effect`] (what it
+//! changes while active). Each disruption draws from its own random stream, so its timing is the
+//! same for every policy of a run. Adding a kind of disruption means a new `Effect` variant and
+//! the match arm in [`Disruption::apply`]; occurrences are shared by all kinds.
+
+use crate::days::DayDistribution;
+use crate::rng::{SimRng, unit_f64};
+use crate::supply::SupplyPaths;
+
+/// A validated disruption.
+#[derive(Clone, Debug)]
+pub struct Disruption {
+    pub id: String,
+    pub effect: Effect,
+    pub occurrence: Occurrence,
+}
+
+/// What a disruption does while it is active.
+#[derive(Clone, Debug)]
+pub enum Effect {
+    /// The supplier with this index ships nothing; orders wait in its queue.
+    SupplierOutage { supplier: usize },
+}
+
+/// When a disruption is active. Days are counted from 0, the first simulated day.
+#[derive(Clone, Debug)]
+pub enum Occurrence {
+    /// Events start at random, `rate_per_year` on average (a Bernoulli trial on each day that
+    /// is not already disrupted, with probability rate / 365), and last a random number of days.
+    Random {
+        rate_per_year: f64,
+        duration: DayDistribution,
+    },
+    /// A two-state chain: on each day an active disruption ends with probability `recover`, and
+    /// an inactive one starts with probability `fail`. Runs start in the inactive state.
+    Markov { fail: f64, recover: f64 },
+    /// Active from `start_day` for `duration_days`, repeated every `repeat_every_days` if set.
+    Scheduled {
+        start_day: u32,
+        duration_days: u32,
+        repeat_every_days: Option<u32>,
+    },
+}
+
+impl Occurrence {
+    /// Mark the active days of one run in `active` (one entry per day of the horizon).
+    pub fn fill_active(&self, rng: &mut SimRng, active: &mut [bool]) {
+        match self {
+            Occurrence::Random {
+                rate_per_year,
+                duration,
+            } => {
+                let p_start = rate_per_year / 365.0;
+                let mut remaining = 0u32;
+                for day in active.iter_mut() {
+                    if remaining == 0 && unit_f64(rng) < p_start {
+                        remaining = duration.sample(rng);
+                    }
+                    *day = remaining > 0;
+                    remaining = remaining.saturating_sub(1);
+                }
+            }
+            Occurrence::Markov { fail, recover } => {
+                let mut down = false;
+                for day in active.iter_mut() {
+                    let u = unit_f64(rng);
+                    down = if down { u >= *recover } else { u < *fail };
+                    *day = down;
+                }
+            }
+            Occurrence::Scheduled {
+                start_day,
+                duration_days,
+                repeat_every_days,
+            } => {
+                active.fill(false);
+                let mut start = *start_day as usize;
+                while start < active.len() {
+                    let end = (start + *duration_days as usize).min(active.len());
+                    active[start..end].fill(true);
+                    match repeat_every_days {
+                        Some(every) => start += *every as usize,
+                        None => break,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Long-run share of days active, where it has a closed form (used in documentation and
+    /// tests); `None` for schedules.
+    pub fn steady_state_share(&self) -> Option<f64> {
+        match self {
+            Occurrence::Markov { fail, recover } => Some(fail / (fail + recover)),
+            Occurrence::Random {
+                rate_per_year,
+                duration,
+            } => {
+                let p = rate_per_year / 365.0;
+                // Each cycle: a geometric idle spell (mean (1 − p)/p days), then an event.
+                Some(duration.mean() / (duration.mean() + (1.0 - p) / p))
+            }
+            Occurrence::Scheduled { .. } => None,
+        }
+    }
+}
+
+impl Disruption {
+    /// Apply this disruption's active days of one run to the supply paths.
+    pub fn apply(&self, active: &[bool], supply: &mut SupplyPaths) {
+        match self.effect {
+            Effect::SupplierOutage { supplier } => supply.scale_capacity(supplier, active, 0.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::days::DaysSpec;
+    use crate::rng::{Stream, rng_for};
+
+    fn share_active(occurrence: &Occurrence, days: usize) -> f64 {
+        let mut active = vec![false; days];
+        occurrence.fill_active(&mut rng_for(9, 0, Stream::Disruption(0)), &mut active);
+        active.iter().filter(|&&a| a).count() as f64 / days as f64
+    }
+
+    #[test]
+    fn scheduled_outage_covers_exact_days() {
+        let o = Occurrence::Scheduled {
+            start_day: 120,
+            duration_days: 30,
+            repeat_every_days: None,
+        };
+        let mut active = vec![false; 365];
+        o.fill_active(&mut rng_for(1, 0, Stream::Disruption(0)), &mut active);
+        assert!(active[120..150].iter().all(|&a| a));
+        assert_eq!(active.iter().filter(|&&a| a).count(), 30);
+        let o = Occurrence::Scheduled {
+            start_day: 10,
+            duration_days: 5,
+            repeat_every_days: Some(100),
+        };
+        o.fill_active(&mut rng_for(1, 0, Stream::Disruption(0)), &mut active);
+        assert_eq!(active.iter().filter(|&&a| a).count(), 20);
+        assert!(active[310] && active[314] && !active[315]);
+    }
+
+    #[test]
+    fn markov_chain_reaches_its_steady_state() {
+        let o = Occurrence::Markov {
+            fail: 0.01,
+            recover: 0.1,
+        };
+        let share = share_active(&o, 2_000_000);
+        let expected = o.steady_state_share().unwrap();
+        // Spells are autocorrelated: ~2e6 days / (100 + 10 days per cycle) ≈ 18,000 cycles, so the
+        // share's standard error is about 0.002; allow four of them.
+        assert!(
+            (share - expected).abs() < 0.008,
+            "share {share}, expected {expected}"
+        );
+    }
+
+    #[test]
+    fn random_events_have_the_stated_rate_and_length() {
+        let duration = DayDistribution::new(&DaysSpec::Fixed(10), 1);
+        let o = Occurrence::Random {
+            rate_per_year: 3.0,
+            duration,
+        };
+        let share = share_active(&o, 3_650_000);
+        let expected = o.steady_state_share().unwrap();
+        assert!(
+            (share - expected).abs() < 0.004,
+            "share {share}, expected {expected}"
+        );
+    }
+}

@@ -1,0 +1,332 @@
+//! Metrics: what one run of one item under one policy amounted to, and how runs are summarised.
+//!
+//! The engine counts units and days ([`ItemCounters`]); this module prices them
+//! ([`RunTotals`]), derives every reported figure from the totals ([`Metric::value`]) and
+//! aggregates the figures over runs in streaming accumulators ([`PolicyStats`]), whose memory
+//! does not depend on the number of runs. The README's "Metrics" section defines each figure;
+//! keep the two in step.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::scenario::Item;
+use crate::stats::{Estimate, RunningStat};
+
+/// Units and days counted by the engine for one item over the measured days of one run.
+/// Flows (demand, orders) are totals; levels (on hand, backorders, pipeline) are sums of
+/// end-of-day values, i.e. unit-days.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ItemCounters {
+    pub demand: f64,
+    /// Demand served from stock on the day it arose.
+    pub served: f64,
+    /// Demand not served from stock on the day it arose (lost or backordered).
+    pub short: f64,
+    pub lost: f64,
+    pub backordered: f64,
+    /// Units handed to customers: served at once, or later from a backorder.
+    pub delivered: f64,
+    pub stockout_days: f64,
+    pub backorder_unit_days: f64,
+    pub on_hand_unit_days: f64,
+    pub pipeline_unit_days: f64,
+    /// Replenishment cycles closed by a receipt, and those of them that had a stockout.
+    pub cycles: f64,
+    pub stockout_cycles: f64,
+    /// Order lines placed (one per supplier an order goes to).
+    pub order_lines: f64,
+    /// Shipments received, and those received by the promised day.
+    pub shipments: f64,
+    pub on_time_shipments: f64,
+}
+
+/// One run's totals, priced, for one item or for all items of a policy together.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunTotals {
+    /// Calendar days measured (not summed over items).
+    pub measured_days: f64,
+    pub item_days: f64,
+    pub units: ItemCounters,
+    pub demand_value: f64,
+    pub served_value: f64,
+    pub delivered_value: f64,
+    pub on_hand_value_days: f64,
+    pub carrying_cost: f64,
+    pub ordering_cost: f64,
+    pub stockout_cost: f64,
+}
+
+impl RunTotals {
+    /// Price one item's counters.
+    pub fn for_item(c: &ItemCounters, item: &Item, measured_days: f64) -> RunTotals {
+        let cost = item.unit_cost;
+        RunTotals {
+            measured_days,
+            item_days: measured_days,
+            units: *c,
+            demand_value: c.demand * cost,
+            served_value: c.served * cost,
+            delivered_value: c.delivered * cost,
+            on_hand_value_days: c.on_hand_unit_days * cost,
+            carrying_cost: c.on_hand_unit_days * cost * item.carrying_rate / 365.0,
+            ordering_cost: c.order_lines * item.order_cost,
+            stockout_cost: c.short * item.stockout_penalty,
+        }
+    }
+
+    /// Add another item's totals of the same run.
+    pub fn add(&mut self, o: &RunTotals) {
+        self.measured_days = o.measured_days;
+        self.item_days += o.item_days;
+        let (u, v) = (&mut self.units, &o.units);
+        u.demand += v.demand;
+        u.served += v.served;
+        u.short += v.short;
+        u.lost += v.lost;
+        u.backordered += v.backordered;
+        u.delivered += v.delivered;
+        u.stockout_days += v.stockout_days;
+        u.backorder_unit_days += v.backorder_unit_days;
+        u.on_hand_unit_days += v.on_hand_unit_days;
+        u.pipeline_unit_days += v.pipeline_unit_days;
+        u.cycles += v.cycles;
+        u.stockout_cycles += v.stockout_cycles;
+        u.order_lines += v.order_lines;
+        u.shipments += v.shipments;
+        u.on_time_shipments += v.on_time_shipments;
+        self.demand_value += o.demand_value;
+        self.served_value += o.served_value;
+        self.delivered_value += o.delivered_value;
+        self.on_hand_value_days += o.on_hand_value_days;
+        self.carrying_cost += o.carrying_cost;
+        self.ordering_cost += o.ordering_cost;
+        self.stockout_cost += o.stockout_cost;
+    }
+
+    fn per_year(&self, amount: f64) -> f64 {
+        amount * 365.0 / self.measured_days
+    }
+}
+
+/// Every figure reported per policy and item. The order here is the order of the outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    FillRate,
+    StockoutRate,
+    StockoutDayRate,
+    CycleServiceLevel,
+    LostUnits,
+    BackorderedUnits,
+    AvgBackorderLevel,
+    AvgOnHandUnits,
+    AvgOnHandValue,
+    AvgPipelineUnits,
+    DaysOfSupply,
+    InventoryTurns,
+    CarryingCost,
+    OrderingCost,
+    StockoutCost,
+    TotalCost,
+    OrdersPerYear,
+    SupplierOnTimeRate,
+}
+
+pub const METRICS: [Metric; 18] = [
+    Metric::FillRate,
+    Metric::StockoutRate,
+    Metric::StockoutDayRate,
+    Metric::CycleServiceLevel,
+    Metric::LostUnits,
+    Metric::BackorderedUnits,
+    Metric::AvgBackorderLevel,
+    Metric::AvgOnHandUnits,
+    Metric::AvgOnHandValue,
+    Metric::AvgPipelineUnits,
+    Metric::DaysOfSupply,
+    Metric::InventoryTurns,
+    Metric::CarryingCost,
+    Metric::OrderingCost,
+    Metric::StockoutCost,
+    Metric::TotalCost,
+    Metric::OrdersPerYear,
+    Metric::SupplierOnTimeRate,
+];
+
+impl Metric {
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::FillRate => "fill_rate",
+            Metric::StockoutRate => "stockout_rate",
+            Metric::StockoutDayRate => "stockout_day_rate",
+            Metric::CycleServiceLevel => "cycle_service_level",
+            Metric::LostUnits => "lost_units",
+            Metric::BackorderedUnits => "backordered_units",
+            Metric::AvgBackorderLevel => "avg_backorder_level",
+            Metric::AvgOnHandUnits => "avg_on_hand_units",
+            Metric::AvgOnHandValue => "avg_on_hand_value",
+            Metric::AvgPipelineUnits => "avg_pipeline_units",
+            Metric::DaysOfSupply => "days_of_supply",
+            Metric::InventoryTurns => "inventory_turns",
+            Metric::CarryingCost => "carrying_cost",
+            Metric::OrderingCost => "ordering_cost",
+            Metric::StockoutCost => "stockout_cost",
+            Metric::TotalCost => "total_cost",
+            Metric::OrdersPerYear => "orders_per_year",
+            Metric::SupplierOnTimeRate => "supplier_on_time_rate",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Metric> {
+        METRICS.iter().copied().find(|m| m.name() == name)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The metric's value for one run, or `None` where it is undefined in that run (a fill
+    /// rate without demand, an on-time rate without shipments). Ratios over several items are
+    /// weighted by value, so that items counted in different units can be added.
+    pub fn value(self, t: &RunTotals) -> Option<f64> {
+        let u = &t.units;
+        let ratio = |num: f64, den: f64| (den > 0.0).then(|| num / den);
+        match self {
+            Metric::FillRate => ratio(t.served_value, t.demand_value),
+            Metric::StockoutRate => ratio(t.served_value, t.demand_value).map(|f| 1.0 - f),
+            Metric::StockoutDayRate => ratio(u.stockout_days, t.item_days),
+            Metric::CycleServiceLevel => ratio(u.cycles - u.stockout_cycles, u.cycles),
+            Metric::LostUnits => Some(u.lost),
+            Metric::BackorderedUnits => Some(u.backordered),
+            Metric::AvgBackorderLevel => Some(u.backorder_unit_days / t.measured_days),
+            Metric::AvgOnHandUnits => Some(u.on_hand_unit_days / t.measured_days),
+            Metric::AvgOnHandValue => Some(t.on_hand_value_days / t.measured_days),
+            Metric::AvgPipelineUnits => Some(u.pipeline_unit_days / t.measured_days),
+            Metric::DaysOfSupply => ratio(t.on_hand_value_days, t.demand_value),
+            Metric::InventoryTurns => ratio(
+                t.per_year(t.delivered_value),
+                t.on_hand_value_days / t.measured_days,
+            ),
+            Metric::CarryingCost => Some(t.per_year(t.carrying_cost)),
+            Metric::OrderingCost => Some(t.per_year(t.ordering_cost)),
+            Metric::StockoutCost => Some(t.per_year(t.stockout_cost)),
+            Metric::TotalCost => {
+                Some(t.per_year(t.carrying_cost + t.ordering_cost + t.stockout_cost))
+            }
+            Metric::OrdersPerYear => Some(t.per_year(u.order_lines)),
+            Metric::SupplierOnTimeRate => ratio(u.on_time_shipments, u.shipments),
+        }
+    }
+}
+
+/// Streaming accumulators for every metric of one item (or of all items together).
+#[derive(Clone, Debug, Default)]
+pub struct MetricStats {
+    stats: Vec<RunningStat>,
+}
+
+impl MetricStats {
+    pub fn new() -> Self {
+        MetricStats {
+            stats: vec![RunningStat::new(); METRICS.len()],
+        }
+    }
+
+    pub fn push(&mut self, totals: &RunTotals) {
+        for (metric, stat) in METRICS.iter().zip(&mut self.stats) {
+            if let Some(v) = metric.value(totals) {
+                stat.push(v);
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &MetricStats) {
+        for (a, b) in self.stats.iter_mut().zip(&other.stats) {
+            a.merge(b);
+        }
+    }
+
+    pub fn get(&self, metric: Metric) -> &RunningStat {
+        &self.stats[metric.index()]
+    }
+
+    /// Every metric that was defined in at least one run, in output order.
+    pub fn estimates(&self) -> IndexMap<&'static str, Estimate> {
+        METRICS
+            .iter()
+            .filter_map(|m| self.get(*m).estimate().map(|e| (m.name(), e)))
+            .collect()
+    }
+}
+
+/// Accumulators of one policy: per item, and for all items together.
+#[derive(Clone, Debug)]
+pub struct PolicyStats {
+    pub items: Vec<MetricStats>,
+    pub all: MetricStats,
+}
+
+impl PolicyStats {
+    pub fn new(items: usize) -> Self {
+        PolicyStats {
+            items: vec![MetricStats::new(); items],
+            all: MetricStats::new(),
+        }
+    }
+
+    pub fn merge(&mut self, other: &PolicyStats) {
+        for (a, b) in self.items.iter_mut().zip(&other.items) {
+            a.merge(b);
+        }
+        self.all.merge(&other.all);
+    }
+}
+
+/// Summary of one metric set, as written to summary.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemSummary {
+    pub item: String,
+    pub metrics: IndexMap<&'static str, Estimate>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_weighted_ratios_and_annualised_costs() {
+        let mut a = RunTotals {
+            measured_days: 182.5,
+            item_days: 182.5,
+            ..Default::default()
+        };
+        a.units.demand = 100.0;
+        a.units.served = 90.0;
+        a.demand_value = 1000.0;
+        a.served_value = 900.0;
+        a.carrying_cost = 50.0;
+        a.on_hand_value_days = 182.5 * 200.0;
+        a.units.stockout_days = 5.0;
+        let mut b = a;
+        b.demand_value = 3000.0;
+        b.served_value = 3000.0;
+        b.units.stockout_days = 0.0;
+        let mut all = a;
+        all.add(&b);
+        assert_eq!(Metric::FillRate.value(&a), Some(0.9));
+        assert_eq!(Metric::FillRate.value(&all), Some(3900.0 / 4000.0));
+        assert_eq!(Metric::StockoutDayRate.value(&all), Some(5.0 / 365.0));
+        assert_eq!(Metric::CarryingCost.value(&a), Some(100.0));
+        assert_eq!(Metric::AvgOnHandValue.value(&all), Some(400.0));
+        // 200 of value on hand against 1000/182.5 of demand value a day.
+        assert!((Metric::DaysOfSupply.value(&a).unwrap() - 36.5).abs() < 1e-12);
+        assert_eq!(Metric::SupplierOnTimeRate.value(&a), None);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for m in METRICS {
+            assert_eq!(Metric::from_name(m.name()), Some(m));
+            assert_eq!(METRICS[m.index()], m);
+        }
+    }
+}

@@ -1,0 +1,960 @@
+//! Replenishment policies: from the rules a scenario names to the one order rule the engine runs.
+//!
+//! Every rule in the scenario format — kanban, min-max, reorder point, periodic review (R, S),
+//! (s, S), (r, Q) and base-stock — reduces after sizing to an [`OrderRule`]: on review days,
+//! when the inventory position (on hand + on order − backorders) is at or below a trigger
+//! level, order a quantity computed from the position. Sizing (safety stock, reorder points,
+//! kanban counts, EOQ) happens once per scenario here; the engine's daily loop only compares
+//! and subtracts, so it needs no dispatch on the kind of rule.
+//!
+//! Timing convention (see the README's event order): an order placed in the review at the end
+//! of day t with lead time L is received at the start of day t + L. A rule reviewed every R
+//! days must therefore cover the demand of L + R − 1 days (its *protection period*); a daily
+//! rule covers the lead time itself, which is what the textbook formulas assume.
+
+use serde::Serialize;
+
+use crate::math::norm_ppf;
+use crate::scenario::raw::{
+    RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawPrebuild, RawQuantity, RawRQ,
+    RawReorderPoint, RawRule, RawSS,
+};
+
+/// The family a rule was written as; kept for reporting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    Kanban,
+    MinMax,
+    ReorderPoint,
+    PeriodicReview,
+    #[serde(rename = "s_s")]
+    SS,
+    #[serde(rename = "r_q")]
+    RQ,
+    BaseStock,
+}
+
+impl RuleKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleKind::Kanban => "kanban",
+            RuleKind::MinMax => "min_max",
+            RuleKind::ReorderPoint => "reorder_point",
+            RuleKind::PeriodicReview => "periodic_review",
+            RuleKind::SS => "s_s",
+            RuleKind::RQ => "r_q",
+            RuleKind::BaseStock => "base_stock",
+        }
+    }
+}
+
+/// What the engine runs for one item under one policy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OrderRule {
+    /// Days between reviews (1 = every day). Reviews fall on days 0, R, 2R, …
+    pub review_period: u32,
+    /// Order when the inventory position is at or below this level.
+    pub trigger: f64,
+    pub quantity: Quantity,
+}
+
+/// How much to order once triggered, as a function of the inventory position.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Quantity {
+    /// Bring the position up to this level.
+    UpTo(f64),
+    /// The smallest number of lots of this size that lifts the position above the trigger.
+    Lots(f64),
+    /// Whole containers: one for every container missing from `target`.
+    Containers { target: f64, size: f64 },
+}
+
+impl OrderRule {
+    /// The quantity to order at inventory position `position`, zero for none.
+    #[inline]
+    pub fn order_quantity(&self, position: f64) -> f64 {
+        if position > self.trigger {
+            return 0.0;
+        }
+        match self.quantity {
+            Quantity::UpTo(level) => (level - position).max(0.0),
+            Quantity::Lots(lot) => (((self.trigger - position) / lot).floor() + 1.0) * lot,
+            Quantity::Containers { target, size } => {
+                ((target - position) / size + 1e-9).floor().max(0.0) * size
+            }
+        }
+    }
+
+    /// The same rule with its stock levels multiplied by `factor` (a seasonal pre-build).
+    /// Lot and container sizes stay as they are.
+    pub fn scaled(&self, factor: f64) -> OrderRule {
+        let quantity = match self.quantity {
+            Quantity::UpTo(level) => Quantity::UpTo(level * factor),
+            Quantity::Lots(lot) => Quantity::Lots(lot),
+            Quantity::Containers { target, size } => Quantity::Containers {
+                target: target * factor,
+                size,
+            },
+        };
+        OrderRule {
+            review_period: self.review_period,
+            trigger: self.trigger * factor,
+            quantity,
+        }
+    }
+
+    /// The stock a rule aims to hold at the start: its order-up-to level, its reorder point
+    /// plus one lot, or its full set of kanban containers.
+    pub fn target_stock(&self) -> f64 {
+        match self.quantity {
+            Quantity::UpTo(level) => level,
+            Quantity::Lots(lot) => self.trigger + lot,
+            Quantity::Containers { target, .. } => target,
+        }
+    }
+}
+
+/// What an item's demand and supply look like to the sizing formulas.
+#[derive(Clone, Debug)]
+pub struct ItemContext {
+    pub mean_daily_demand: f64,
+    pub demand_sd: f64,
+    pub lead_time_mean: f64,
+    pub lead_time_sd: f64,
+    pub unit_cost: f64,
+    pub carrying_rate: f64,
+    pub order_cost: f64,
+    pub container_size: Option<f64>,
+    pub whole_units: bool,
+}
+
+/// How a rule was sized, for `validate`, the terminal and summary.json.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sizing {
+    pub rule: RuleKind,
+    pub mean_daily_demand: f64,
+    pub demand_sd: f64,
+    pub lead_time_mean: f64,
+    pub lead_time_sd: f64,
+    pub review_period_days: u32,
+    /// Days of demand the safety stock protects against (lead time + review period − 1).
+    pub protection_days: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safety_stock: Option<f64>,
+    /// Trigger level: reorder point, min, or the level at which a kanban card is released.
+    pub reorder_point: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_quantity: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_up_to: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kanban: Option<KanbanSizing>,
+}
+
+/// The kanban loop of one item: containers × size, and how many days of demand it holds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KanbanSizing {
+    pub containers: u32,
+    pub container_size: f64,
+    pub total_units: f64,
+    pub days_of_supply: f64,
+    /// True when the count was computed from the formula, false when the scenario gave it.
+    pub computed: bool,
+}
+
+/// A problem found while sizing a rule: the field (relative to the rule) and what is wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleProblem {
+    pub field: String,
+    pub message: String,
+}
+
+fn problem(field: &str, message: impl Into<String>) -> RuleProblem {
+    RuleProblem {
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Size a rule for one item.
+pub fn resolve(raw: &RawRule, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
+    match raw {
+        RawRule::Kanban(k) => kanban(k, ctx),
+        RawRule::MinMax(m) => min_max(m, ctx),
+        RawRule::ReorderPoint(r) => reorder_point(r, ctx),
+        RawRule::PeriodicReview(p) => periodic_review(p, ctx),
+        RawRule::SS(s) => s_s(s, ctx),
+        RawRule::RQ(r) => r_q(r, ctx),
+        RawRule::BaseStock(b) => base_stock(b, ctx),
+    }
+}
+
+/// The three ways of stating a safety stock; at most one may be given.
+struct SafetySpec {
+    units: Option<f64>,
+    days: Option<f64>,
+    service_level: Option<f64>,
+}
+
+impl SafetySpec {
+    fn is_given(&self) -> bool {
+        self.units.is_some() || self.days.is_some() || self.service_level.is_some()
+    }
+
+    /// Safety stock for a protection period of `protection` days:
+    /// z · sqrt(P·σd² + d²·σL²) for a service level, d · days, or the units given.
+    fn resolve(
+        &self,
+        prefix: &str,
+        ctx: &ItemContext,
+        protection: f64,
+    ) -> Result<Option<f64>, Vec<RuleProblem>> {
+        let given = [
+            self.units.is_some(),
+            self.days.is_some(),
+            self.service_level.is_some(),
+        ];
+        if given.iter().filter(|&&g| g).count() > 1 {
+            return Err(vec![problem(
+                prefix,
+                "give at most one of safety_stock, safety_stock_days and service_level",
+            )]);
+        }
+        if let Some(units) = self.units {
+            check_non_negative(&format!("{prefix}.safety_stock"), units)?;
+            return Ok(Some(units));
+        }
+        if let Some(days) = self.days {
+            check_non_negative(&format!("{prefix}.safety_stock_days"), days)?;
+            return Ok(Some(days * ctx.mean_daily_demand));
+        }
+        if let Some(level) = self.service_level {
+            if !(level > 0.0 && level < 1.0) {
+                return Err(vec![problem(
+                    &format!("{prefix}.service_level"),
+                    format!(
+                        "must be a probability strictly between 0 and 1 (got {level}); e.g. 0.95"
+                    ),
+                )]);
+            }
+            let z = norm_ppf(level);
+            let d = ctx.mean_daily_demand;
+            let variance = protection * ctx.demand_sd.powi(2) + d * d * ctx.lead_time_sd.powi(2);
+            return Ok(Some((z * variance.sqrt()).max(0.0)));
+        }
+        Ok(None)
+    }
+}
+
+fn check_non_negative(field: &str, value: f64) -> Result<(), Vec<RuleProblem>> {
+    if value >= 0.0 && value.is_finite() {
+        Ok(())
+    } else {
+        Err(vec![problem(
+            field,
+            format!("must be zero or more (got {value})"),
+        )])
+    }
+}
+
+fn check_positive(field: &str, value: f64) -> Result<(), Vec<RuleProblem>> {
+    if value > 0.0 && value.is_finite() {
+        Ok(())
+    } else {
+        Err(vec![problem(
+            field,
+            format!("must be greater than zero (got {value})"),
+        )])
+    }
+}
+
+fn review_period(field: &str, days: i64) -> Result<u32, Vec<RuleProblem>> {
+    if (1..=3650).contains(&days) {
+        Ok(days as u32)
+    } else {
+        Err(vec![problem(
+            field,
+            format!("must be a whole number of days from 1 to 3650 (got {days})"),
+        )])
+    }
+}
+
+/// Whole-unit items hold whole units: stock levels are rounded up.
+fn level(ctx: &ItemContext, value: f64) -> f64 {
+    if ctx.whole_units {
+        (value - 1e-9).ceil()
+    } else {
+        value
+    }
+}
+
+fn protection_days(ctx: &ItemContext, review: u32) -> f64 {
+    ctx.lead_time_mean + f64::from(review) - 1.0
+}
+
+fn base_sizing(rule: RuleKind, ctx: &ItemContext, review: u32) -> Sizing {
+    Sizing {
+        rule,
+        mean_daily_demand: ctx.mean_daily_demand,
+        demand_sd: ctx.demand_sd,
+        lead_time_mean: ctx.lead_time_mean,
+        lead_time_sd: ctx.lead_time_sd,
+        review_period_days: review,
+        protection_days: protection_days(ctx, review),
+        safety_stock: None,
+        reorder_point: 0.0,
+        order_quantity: None,
+        order_up_to: None,
+        kanban: None,
+    }
+}
+
+fn kanban(k: &RawKanban, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
+    let size = match k.container_size.or(ctx.container_size) {
+        Some(size) => {
+            check_positive("kanban.container_size", size)?;
+            size
+        }
+        None => {
+            return Err(vec![problem(
+                "kanban.container_size",
+                "a kanban rule needs a container size: set container_size on the item or the rule",
+            )]);
+        }
+    };
+    let (containers, computed) = match (k.containers, k.safety_factor) {
+        (Some(_), Some(_)) => {
+            return Err(vec![problem(
+                "kanban",
+                "give either containers or safety_factor, not both",
+            )]);
+        }
+        (Some(n), None) => {
+            if !(1..=1_000_000).contains(&n) {
+                return Err(vec![problem(
+                    "kanban.containers",
+                    format!("must be at least 1 (got {n})"),
+                )]);
+            }
+            (n as u32, false)
+        }
+        (None, Some(alpha)) => {
+            check_non_negative("kanban.safety_factor", alpha)?;
+            (
+                kanban_count(ctx.mean_daily_demand, ctx.lead_time_mean, alpha, size),
+                true,
+            )
+        }
+        (None, None) => {
+            return Err(vec![problem(
+                "kanban",
+                "give containers (a count) or safety_factor (typically 0.1–0.5) to size the loop",
+            )]);
+        }
+    };
+    let total = f64::from(containers) * size;
+    let rule = OrderRule {
+        review_period: 1,
+        trigger: total - size,
+        quantity: Quantity::Containers {
+            target: total,
+            size,
+        },
+    };
+    let mut sizing = base_sizing(RuleKind::Kanban, ctx, 1);
+    sizing.reorder_point = rule.trigger;
+    sizing.order_quantity = Some(size);
+    sizing.order_up_to = Some(total);
+    sizing.kanban = Some(KanbanSizing {
+        containers,
+        container_size: size,
+        total_units: total,
+        days_of_supply: total / ctx.mean_daily_demand,
+        computed,
+    });
+    Ok((rule, sizing))
+}
+
+/// Number of kanban containers: ceil(d × L × (1 + safety factor) / container size), at least 1.
+pub fn kanban_count(daily_demand: f64, lead_time: f64, safety_factor: f64, size: f64) -> u32 {
+    let exact = daily_demand * lead_time * (1.0 + safety_factor) / size;
+    // Guard against 4.800000000001 becoming 5 when the true value is 4.8 exactly (and against
+    // 5.0000000001 becoming 6): counts within 1e-9 of a whole number are that number.
+    let count = (exact - 1e-9).ceil();
+    count.clamp(1.0, u32::MAX as f64) as u32
+}
+
+fn min_max(m: &RawMinMax, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
+    let review = review_period("min_max.review_period_days", m.review_period_days)?;
+    let mut sizing = base_sizing(RuleKind::MinMax, ctx, review);
+    let safety = SafetySpec {
+        units: m.safety_stock,
+        days: m.safety_stock_days,
+        service_level: m.service_level,
+    };
+    let min = match m.min {
+        Some(min) => {
+            if safety.is_given() {
+                return Err(vec![problem(
+                    "min_max.min",
+                    "give min, or a safety stock to derive it from, not both",
+                )]);
+            }
+            check_non_negative("min_max.min", min)?;
+            min
+        }
+        None => {
+            let ss = safety
+                .resolve("min_max", ctx, sizing.protection_days)?
+                .unwrap_or(0.0);
+            sizing.safety_stock = Some(ss);
+            level(ctx, ctx.mean_daily_demand * sizing.protection_days + ss)
+        }
+    };
+    let max = match (m.max, m.order_quantity.or(ctx.container_size)) {
+        (Some(_), Some(_)) if m.order_quantity.is_some() => {
+            return Err(vec![problem(
+                "min_max",
+                "give max or order_quantity, not both",
+            )]);
+        }
+        (Some(max), _) => {
+            if max <= min {
+                return Err(vec![problem(
+                    "min_max.max",
+                    format!("must be greater than min ({min}) (got {max})"),
+                )]);
+            }
+            max
+        }
+        (None, Some(q)) => {
+            check_positive("min_max.order_quantity", q)?;
+            min + q
+        }
+        (None, None) => {
+            return Err(vec![problem(
+                "min_max.max",
+                "needs max, order_quantity, or a container_size on the item (max = min + one kanban quantity)",
+            )]);
+        }
+    };
+    sizing.reorder_point = min;
+    sizing.order_up_to = Some(max);
+    let rule = OrderRule {
+        review_period: review,
+        trigger: min,
+        quantity: Quantity::UpTo(max),
+    };
+    Ok((rule, sizing))
+}
+
+fn reorder_point(
+    r: &RawReorderPoint,
+    ctx: &ItemContext,
+) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
+    let mut sizing = base_sizing(RuleKind::ReorderPoint, ctx, 1);
+    let safety = SafetySpec {
+        units: r.safety_stock,
+        days: r.safety_stock_days,
+        service_level: r.service_level,
+    };
+    let trigger = match r.reorder_point {
+        Some(rop) => {
+            if safety.is_given() {
+                return Err(vec![problem(
+                    "reorder_point.reorder_point",
+                    "give the reorder point, or a safety stock to derive it from, not both",
+                )]);
+            }
+            check_non_negative("reorder_point.reorder_point", rop)?;
+            rop
+        }
+        None => {
+            let Some(ss) = safety.resolve("reorder_point", ctx, sizing.protection_days)? else {
+                return Err(vec![problem(
+                    "reorder_point",
+                    "give reorder_point, safety_stock, safety_stock_days or service_level",
+                )]);
+            };
+            sizing.safety_stock = Some(ss);
+            level(ctx, ctx.mean_daily_demand * ctx.lead_time_mean + ss)
+        }
+    };
+    sizing.reorder_point = trigger;
+    let quantity = match r.quantity {
+        RawQuantity::Eoq => {
+            let eoq = economic_order_quantity(ctx)
+                .map_err(|m| vec![problem("reorder_point.quantity", m)])?;
+            let eoq = level(ctx, eoq);
+            sizing.order_quantity = Some(eoq);
+            Quantity::Lots(eoq)
+        }
+        RawQuantity::Fixed(q) => {
+            check_positive("reorder_point.quantity.fixed", q)?;
+            sizing.order_quantity = Some(q);
+            Quantity::Lots(q)
+        }
+        RawQuantity::OrderUpTo(s) => {
+            if s <= trigger {
+                return Err(vec![problem(
+                    "reorder_point.quantity.order_up_to",
+                    format!("must be greater than the reorder point ({trigger}) (got {s})"),
+                )]);
+            }
+            sizing.order_up_to = Some(s);
+            Quantity::UpTo(s)
+        }
+    };
+    Ok((
+        OrderRule {
+            review_period: 1,
+            trigger,
+            quantity,
+        },
+        sizing,
+    ))
+}
+
+/// EOQ = sqrt(2 · annual demand · order cost / (carrying rate · unit cost)).
+fn economic_order_quantity(ctx: &ItemContext) -> Result<f64, String> {
+    if ctx.order_cost <= 0.0 {
+        return Err("EOQ needs the item's order_cost to be greater than zero; \
+                    or give quantity = { fixed = N }"
+            .into());
+    }
+    let holding = ctx.carrying_rate * ctx.unit_cost;
+    if holding <= 0.0 {
+        return Err("EOQ needs a carrying_rate and unit_cost greater than zero".into());
+    }
+    let annual = 365.0 * ctx.mean_daily_demand;
+    Ok((2.0 * annual * ctx.order_cost / holding)
+        .sqrt()
+        .max(f64::MIN_POSITIVE))
+}
+
+/// Order-up-to level from an explicit value or a safety stock over `sizing.protection_days`.
+fn order_up_to_level(
+    prefix: &str,
+    explicit: Option<f64>,
+    safety: SafetySpec,
+    ctx: &ItemContext,
+    sizing: &mut Sizing,
+) -> Result<f64, Vec<RuleProblem>> {
+    match explicit {
+        Some(s) => {
+            if safety.is_given() {
+                return Err(vec![problem(
+                    &format!("{prefix}.order_up_to"),
+                    "give order_up_to, or a safety stock to derive it from, not both",
+                )]);
+            }
+            check_positive(&format!("{prefix}.order_up_to"), s)?;
+            Ok(s)
+        }
+        None => {
+            let Some(ss) = safety.resolve(prefix, ctx, sizing.protection_days)? else {
+                return Err(vec![problem(
+                    prefix,
+                    "give order_up_to, safety_stock, safety_stock_days or service_level",
+                )]);
+            };
+            sizing.safety_stock = Some(ss);
+            Ok(level(
+                ctx,
+                ctx.mean_daily_demand * sizing.protection_days + ss,
+            ))
+        }
+    }
+}
+
+fn periodic_review(
+    p: &RawPeriodicReview,
+    ctx: &ItemContext,
+) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
+    let review = review_period("periodic_review.review_period_days", p.review_period_days)?;
+    let mut sizing = base_sizing(RuleKind::PeriodicReview, ctx, review);
+    let safety = SafetySpec {
+        units: p.safety_stock,
+        days: p.safety_stock_days,
+        service_level: p.service_level,
+    };
+    let s = order_up_to_level("periodic_review", p.order_up_to, safety, ctx, &mut sizing)?;
+    sizing.reorder_point = s;
+    sizing.order_up_to = Some(s);
+    Ok((
+        OrderRule {
+            review_period: review,
+            trigger: s,
+            quantity: Quantity::UpTo(s),
+        },
+        sizing,
+    ))
+}
+
+fn base_stock(
+    b: &RawBaseStock,
+    ctx: &ItemContext,
+) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
+    let mut sizing = base_sizing(RuleKind::BaseStock, ctx, 1);
+    let safety = SafetySpec {
+        units: b.safety_stock,
+        days: b.safety_stock_days,
+        service_level: b.service_level,
+    };
+    let s = order_up_to_level("base_stock", b.order_up_to, safety, ctx, &mut sizing)?;
+    sizing.reorder_point = s;
+    sizing.order_up_to = Some(s);
+    Ok((
+        OrderRule {
+            review_period: 1,
+            trigger: s,
+            quantity: Quantity::UpTo(s),
+        },
+        sizing,
+    ))
+}
+
+fn s_s(raw: &RawSS, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
+    let review = review_period("s_s.review_period_days", raw.review_period_days)?;
+    check_non_negative("s_s.reorder_point", raw.reorder_point)?;
+    if raw.order_up_to <= raw.reorder_point {
+        return Err(vec![problem(
+            "s_s.order_up_to",
+            format!(
+                "must be greater than reorder_point ({}) (got {})",
+                raw.reorder_point, raw.order_up_to
+            ),
+        )]);
+    }
+    let mut sizing = base_sizing(RuleKind::SS, ctx, review);
+    sizing.reorder_point = raw.reorder_point;
+    sizing.order_up_to = Some(raw.order_up_to);
+    let rule = OrderRule {
+        review_period: review,
+        trigger: raw.reorder_point,
+        quantity: Quantity::UpTo(raw.order_up_to),
+    };
+    Ok((rule, sizing))
+}
+
+fn r_q(raw: &RawRQ, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
+    check_non_negative("r_q.reorder_point", raw.reorder_point)?;
+    check_positive("r_q.order_quantity", raw.order_quantity)?;
+    let mut sizing = base_sizing(RuleKind::RQ, ctx, 1);
+    sizing.reorder_point = raw.reorder_point;
+    sizing.order_quantity = Some(raw.order_quantity);
+    let rule = OrderRule {
+        review_period: 1,
+        trigger: raw.reorder_point,
+        quantity: Quantity::Lots(raw.order_quantity),
+    };
+    Ok((rule, sizing))
+}
+
+/// A stretch of days over which a policy's stock levels are multiplied by one factor.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LevelSegment {
+    pub start: u32,
+    pub end: u32,
+    pub factor: f64,
+}
+
+/// A seasonal pre-build: stock levels multiplied by `factor` from `start_day_of_year` up to
+/// (not including) `end_day_of_year`, every year; a window may wrap past 31 December.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Prebuild {
+    pub start_day_of_year: u32,
+    pub end_day_of_year: u32,
+    pub factor: f64,
+}
+
+impl Prebuild {
+    pub fn from_raw(raw: &RawPrebuild) -> Result<Prebuild, Vec<RuleProblem>> {
+        let mut problems = Vec::new();
+        for (field, value) in [
+            ("start_day_of_year", raw.start_day_of_year),
+            ("end_day_of_year", raw.end_day_of_year),
+        ] {
+            if !(0..365).contains(&value) {
+                problems.push(problem(
+                    field,
+                    format!("must be a day of the year from 0 (1 January) to 364 (got {value})"),
+                ));
+            }
+        }
+        if raw.start_day_of_year == raw.end_day_of_year {
+            problems.push(problem(
+                "end_day_of_year",
+                "must differ from start_day_of_year",
+            ));
+        }
+        if !(raw.factor > 0.0 && raw.factor.is_finite()) {
+            problems.push(problem(
+                "factor",
+                format!("must be greater than zero (got {})", raw.factor),
+            ));
+        }
+        if problems.is_empty() {
+            Ok(Prebuild {
+                start_day_of_year: raw.start_day_of_year as u32,
+                end_day_of_year: raw.end_day_of_year as u32,
+                factor: raw.factor,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn contains(&self, day_of_year: u32) -> bool {
+        if self.start_day_of_year < self.end_day_of_year {
+            (self.start_day_of_year..self.end_day_of_year).contains(&day_of_year)
+        } else {
+            day_of_year >= self.start_day_of_year || day_of_year < self.end_day_of_year
+        }
+    }
+}
+
+/// Split the horizon into stretches of constant stock-level factor, so the engine's daily loop
+/// runs each stretch with fixed levels.
+pub fn level_segments(
+    horizon: u32,
+    first_day_of_year: u32,
+    prebuild: Option<&Prebuild>,
+) -> Vec<LevelSegment> {
+    let factor_on = |day: u32| match prebuild {
+        Some(p) if p.contains((first_day_of_year + day) % 365) => p.factor,
+        _ => 1.0,
+    };
+    let mut segments: Vec<LevelSegment> = Vec::new();
+    for day in 0..horizon {
+        let factor = factor_on(day);
+        match segments.last_mut() {
+            Some(last) if last.factor == factor => last.end = day + 1,
+            _ => segments.push(LevelSegment {
+                start: day,
+                end: day + 1,
+                factor,
+            }),
+        }
+    }
+    segments
+}
+
+/// One named policy of a scenario, sized for every item.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub name: String,
+    /// One entry per item, in the scenario's item order.
+    pub items: Vec<ItemPolicy>,
+    pub prebuild: Option<Prebuild>,
+    pub segments: Vec<LevelSegment>,
+}
+
+/// One item's rule under one policy.
+#[derive(Clone, Debug)]
+pub struct ItemPolicy {
+    pub rule: OrderRule,
+    pub sizing: Sizing,
+    pub initial_on_hand: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> ItemContext {
+        ItemContext {
+            mean_daily_demand: 50.0,
+            demand_sd: 10.0,
+            lead_time_mean: 2.0,
+            lead_time_sd: 0.0,
+            unit_cost: 10.0,
+            carrying_rate: 0.25,
+            order_cost: 100.0,
+            container_size: Some(25.0),
+            whole_units: true,
+        }
+    }
+
+    #[test]
+    fn reference_kanban_example() {
+        // 50/day, lead time 2, safety factor 0.2, container 25 → 4.8 → 5 containers, 125 units.
+        let raw = RawKanban {
+            containers: None,
+            safety_factor: Some(0.2),
+            container_size: None,
+        };
+        let (rule, sizing) = kanban(&raw, &ctx()).unwrap();
+        let k = sizing.kanban.unwrap();
+        assert_eq!(k.containers, 5);
+        assert_eq!(k.total_units, 125.0);
+        assert_eq!(k.days_of_supply, 2.5);
+        assert!(k.computed);
+        assert_eq!(rule.trigger, 100.0);
+    }
+
+    #[test]
+    fn kanban_orders_one_container_per_empty_container() {
+        let rule = OrderRule {
+            review_period: 1,
+            trigger: 100.0,
+            quantity: Quantity::Containers {
+                target: 125.0,
+                size: 25.0,
+            },
+        };
+        assert_eq!(rule.order_quantity(125.0), 0.0);
+        assert_eq!(rule.order_quantity(101.0), 0.0);
+        assert_eq!(rule.order_quantity(100.0), 25.0);
+        assert_eq!(rule.order_quantity(76.0), 25.0);
+        assert_eq!(rule.order_quantity(75.0), 50.0);
+        assert_eq!(rule.order_quantity(-10.0), 125.0);
+    }
+
+    #[test]
+    fn kanban_count_is_exact_at_whole_numbers() {
+        assert_eq!(kanban_count(50.0, 2.0, 0.2, 25.0), 5);
+        assert_eq!(kanban_count(50.0, 2.0, 0.25, 25.0), 5);
+        assert_eq!(kanban_count(50.0, 2.0, 0.26, 25.0), 6);
+        assert_eq!(kanban_count(0.1, 1.0, 0.0, 25.0), 1);
+    }
+
+    #[test]
+    fn lots_lift_position_above_the_reorder_point() {
+        let rule = OrderRule {
+            review_period: 1,
+            trigger: 100.0,
+            quantity: Quantity::Lots(30.0),
+        };
+        assert_eq!(rule.order_quantity(101.0), 0.0);
+        assert_eq!(rule.order_quantity(100.0), 30.0);
+        assert_eq!(rule.order_quantity(71.0), 30.0);
+        assert_eq!(rule.order_quantity(70.0), 60.0);
+    }
+
+    #[test]
+    fn order_up_to_and_min_max() {
+        let rule = OrderRule {
+            review_period: 1,
+            trigger: 80.0,
+            quantity: Quantity::UpTo(200.0),
+        };
+        assert_eq!(rule.order_quantity(81.0), 0.0);
+        assert_eq!(rule.order_quantity(80.0), 120.0);
+        assert_eq!(rule.order_quantity(-5.0), 205.0);
+        let raw = RawMinMax {
+            min: None,
+            max: None,
+            order_quantity: None,
+            review_period_days: 1,
+            safety_stock: Some(20.0),
+            safety_stock_days: None,
+            service_level: None,
+        };
+        let (rule, _) = min_max(&raw, &ctx()).unwrap();
+        assert_eq!(rule.trigger, 120.0); // 50 × 2 + 20
+        assert_eq!(rule.quantity, Quantity::UpTo(145.0)); // + one container of 25
+    }
+
+    #[test]
+    fn reorder_point_from_service_level() {
+        let mut c = ctx();
+        c.whole_units = false;
+        c.lead_time_sd = 0.5;
+        let raw = RawReorderPoint {
+            reorder_point: None,
+            safety_stock: None,
+            safety_stock_days: None,
+            service_level: Some(0.95),
+            quantity: RawQuantity::Eoq,
+        };
+        let (rule, sizing) = reorder_point(&raw, &c).unwrap();
+        let ss = 1.644_853_626_951_472 * (2.0f64 * 100.0 + 2500.0 * 0.25).sqrt();
+        assert!((sizing.safety_stock.unwrap() - ss).abs() < 1e-9);
+        assert!((rule.trigger - (100.0 + ss)).abs() < 1e-9);
+        let eoq = (2.0f64 * 365.0 * 50.0 * 100.0 / 2.5).sqrt();
+        assert_eq!(rule.quantity, Quantity::Lots(eoq));
+    }
+
+    #[test]
+    fn periodic_review_protects_lead_time_plus_review_minus_one() {
+        let raw = RawPeriodicReview {
+            review_period_days: 7,
+            order_up_to: None,
+            safety_stock: None,
+            safety_stock_days: Some(3.0),
+            service_level: None,
+        };
+        let (rule, sizing) = periodic_review(&raw, &ctx()).unwrap();
+        assert_eq!(sizing.protection_days, 8.0);
+        assert_eq!(rule.trigger, 50.0 * 8.0 + 150.0);
+        assert_eq!(rule.review_period, 7);
+    }
+
+    #[test]
+    fn conflicting_safety_inputs_are_rejected() {
+        let raw = RawBaseStock {
+            order_up_to: None,
+            safety_stock: Some(1.0),
+            safety_stock_days: Some(1.0),
+            service_level: None,
+        };
+        let err = base_stock(&raw, &ctx()).unwrap_err();
+        assert!(err[0].message.contains("at most one"));
+        let raw = RawBaseStock {
+            order_up_to: None,
+            safety_stock: None,
+            safety_stock_days: None,
+            service_level: Some(1.5),
+        };
+        assert!(
+            base_stock(&raw, &ctx()).unwrap_err()[0]
+                .field
+                .ends_with("service_level")
+        );
+    }
+
+    #[test]
+    fn prebuild_segments_wrap_the_year() {
+        let p = Prebuild {
+            start_day_of_year: 300,
+            end_day_of_year: 20,
+            factor: 1.5,
+        };
+        let segs = level_segments(400, 0, Some(&p));
+        assert_eq!(
+            segs,
+            vec![
+                LevelSegment {
+                    start: 0,
+                    end: 20,
+                    factor: 1.5
+                },
+                LevelSegment {
+                    start: 20,
+                    end: 300,
+                    factor: 1.0
+                },
+                LevelSegment {
+                    start: 300,
+                    end: 385,
+                    factor: 1.5
+                },
+                LevelSegment {
+                    start: 385,
+                    end: 400,
+                    factor: 1.0
+                },
+            ]
+        );
+        assert_eq!(
+            level_segments(10, 0, None),
+            vec![LevelSegment {
+                start: 0,
+                end: 10,
+                factor: 1.0
+            }]
+        );
+    }
+}

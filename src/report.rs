@@ -1,0 +1,501 @@
+//! Output: the terminal comparison table, summary.json and summary.csv.
+//!
+//! Files are written atomically (a temporary file in the same folder, then a rename), so an
+//! interrupted run never leaves half a result. Nothing here depends on wall-clock time, so the
+//! same scenario and seed give byte-identical files.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::engine::Outcome;
+use crate::metrics::{ItemSummary, Metric};
+use crate::policy::{KanbanSizing, Sizing};
+use crate::rng::RNG_ALGORITHM;
+use crate::scenario::{Scenario, UnmetDemand};
+use crate::stats::Estimate;
+
+/// The summary of a simulation, as written to summary.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub horizon_days: u32,
+    pub warmup_days: u32,
+    pub unmet_demand: UnmetDemand,
+    pub rng: &'static str,
+    pub rand_version: &'static str,
+    pub policies: Vec<PolicySummary>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicySummary {
+    pub policy: String,
+    /// All items together.
+    pub metrics: IndexMap<&'static str, Estimate>,
+    pub items: Vec<ItemSummary>,
+    /// How each item's rule was sized.
+    pub sizing: Vec<ItemSizing>,
+    /// The kanban loops of the items this policy runs on kanban.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kanban: Vec<ItemKanban>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemSizing {
+    pub item: String,
+    #[serde(flatten)]
+    pub sizing: Sizing,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemKanban {
+    pub item: String,
+    #[serde(flatten)]
+    pub kanban: KanbanSizing,
+}
+
+impl Summary {
+    pub fn new(scenario: &Scenario, outcome: &Outcome) -> Summary {
+        let policies = scenario
+            .policies
+            .iter()
+            .zip(&outcome.policies)
+            .map(|(policy, stats)| PolicySummary {
+                policy: policy.name.clone(),
+                metrics: stats.all.estimates(),
+                items: scenario
+                    .items
+                    .iter()
+                    .zip(&stats.items)
+                    .map(|(item, s)| ItemSummary {
+                        item: item.id.clone(),
+                        metrics: s.estimates(),
+                    })
+                    .collect(),
+                sizing: scenario
+                    .items
+                    .iter()
+                    .zip(&policy.items)
+                    .map(|(item, ip)| ItemSizing {
+                        item: item.id.clone(),
+                        sizing: ip.sizing.clone(),
+                    })
+                    .collect(),
+                kanban: scenario
+                    .items
+                    .iter()
+                    .zip(&policy.items)
+                    .filter_map(|(item, ip)| {
+                        ip.sizing.kanban.clone().map(|kanban| ItemKanban {
+                            item: item.id.clone(),
+                            kanban,
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        Summary {
+            scenario: scenario.name.clone(),
+            runs: outcome.runs,
+            seed: outcome.seed,
+            horizon_days: scenario.horizon_days,
+            warmup_days: scenario.warmup_days,
+            unmet_demand: scenario.unmet_demand,
+            rng: RNG_ALGORITHM,
+            rand_version: "0.10",
+            policies,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut json =
+            serde_json::to_string_pretty(self).expect("summary serialises: plain data only");
+        json.push('\n');
+        json
+    }
+
+    /// One row per policy, item (`(all items)` for the policy as a whole) and metric.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("policy,item,metric,n,mean,ci95_low,ci95_high,p05,p50,p95\n");
+        for p in &self.policies {
+            let all = std::iter::once(("(all items)", &p.metrics));
+            let items = p.items.iter().map(|i| (i.item.as_str(), &i.metrics));
+            for (item, metrics) in all.chain(items) {
+                for (name, e) in metrics {
+                    let _ = writeln!(
+                        out,
+                        "{},{},{},{},{},{},{},{},{},{}",
+                        csv_field(&p.policy),
+                        csv_field(item),
+                        name,
+                        e.n,
+                        e.mean,
+                        e.ci95_low,
+                        e.ci95_high,
+                        e.p05,
+                        e.p50,
+                        e.p95
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Why results could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write results to '{}': {source}", path.display())]
+pub struct WriteError {
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+/// Write `contents` to `path` atomically: a temporary file beside it, synced, then renamed.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
+    let fail = |source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|source| WriteError {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(fail)
+}
+
+/// Write summary.json and summary.csv into `dir`.
+pub fn write_summary(summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
+    let json = dir.join("summary.json");
+    let csv = dir.join("summary.csv");
+    write_atomic(&json, summary.to_json().as_bytes())?;
+    write_atomic(&csv, summary.to_csv().as_bytes())?;
+    Ok(vec![json, csv])
+}
+
+/// The metrics shown in the terminal table, with how to show them.
+const TABLE: [(Metric, Format); 13] = [
+    (Metric::FillRate, Format::Percent),
+    (Metric::StockoutRate, Format::Percent),
+    (Metric::StockoutDayRate, Format::Percent),
+    (Metric::CycleServiceLevel, Format::Percent),
+    (Metric::AvgOnHandUnits, Format::Number),
+    (Metric::DaysOfSupply, Format::Number),
+    (Metric::InventoryTurns, Format::Number),
+    (Metric::CarryingCost, Format::Money),
+    (Metric::OrderingCost, Format::Money),
+    (Metric::StockoutCost, Format::Money),
+    (Metric::TotalCost, Format::Money),
+    (Metric::OrdersPerYear, Format::Number),
+    (Metric::SupplierOnTimeRate, Format::Percent),
+];
+
+#[derive(Clone, Copy)]
+enum Format {
+    Percent,
+    Number,
+    Money,
+}
+
+impl Format {
+    fn value(self, x: f64) -> String {
+        match self {
+            Format::Percent => format!("{:.2}%", 100.0 * x),
+            Format::Number => group_thousands(x, if x.abs() < 100.0 { 2 } else { 0 }),
+            Format::Money => group_thousands(x, 0),
+        }
+    }
+
+    /// A mean with the half-width of its 95% confidence interval.
+    fn estimate(self, e: &Estimate) -> String {
+        let half = (e.ci95_high - e.ci95_low) / 2.0;
+        let half = match self {
+            Format::Percent => format!("{:.2}", 100.0 * half),
+            _ => Format::Number.value(half),
+        };
+        format!("{} ±{half}", self.value(e.mean))
+    }
+}
+
+/// `x` with `decimals` decimals and thin thousands separators (commas).
+pub fn group_thousands(x: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// The compact comparison table: one column per policy, all items together, mean ± CI
+/// half-width. Followed by the kanban loops where a policy uses kanban.
+pub fn comparison_table(summary: &Summary) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut header = vec![format!("{} runs, all items", summary.runs)];
+    header.extend(summary.policies.iter().map(|p| p.policy.clone()));
+    rows.push(header);
+    for (metric, format) in TABLE {
+        let mut row = vec![metric.name().to_string()];
+        for p in &summary.policies {
+            row.push(
+                p.metrics
+                    .get(metric.name())
+                    .map_or_else(|| "–".to_string(), |e| format.estimate(e)),
+            );
+        }
+        rows.push(row);
+    }
+    let mut out = render(&rows);
+    let kanban: Vec<String> = summary
+        .policies
+        .iter()
+        .flat_map(|p| {
+            p.kanban.iter().map(move |k| {
+                format!(
+                    "  {} / {}: {} containers × {} = {} units, {:.2} days of supply{}",
+                    p.policy,
+                    k.item,
+                    k.kanban.containers,
+                    k.kanban.container_size,
+                    k.kanban.total_units,
+                    k.kanban.days_of_supply,
+                    if k.kanban.computed {
+                        ""
+                    } else {
+                        " (count given)"
+                    }
+                )
+            })
+        })
+        .collect();
+    if !kanban.is_empty() {
+        out.push_str("\nkanban loops:\n");
+        for line in kanban {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Align a table of cells: first column left, the others right.
+fn render(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                out.push_str(cell);
+                out.push_str(&" ".repeat(pad));
+            } else {
+                out.push_str("  ");
+                out.push_str(&" ".repeat(pad));
+                out.push_str(cell);
+            }
+        }
+        out.push('\n');
+        if r == 0 {
+            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (columns - 1)));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// What `validate` prints: the scenario as it resolves, with every derived quantity.
+pub fn describe(scenario: &Scenario) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "scenario '{}': {} days (warm-up {}), {} runs, seed {}, unmet demand {}",
+        scenario.name,
+        scenario.horizon_days,
+        scenario.warmup_days,
+        scenario.runs,
+        scenario.seed,
+        match scenario.unmet_demand {
+            UnmetDemand::Lost => "lost",
+            UnmetDemand::Backorder => "backordered",
+        }
+    );
+    let _ = writeln!(out, "\nsuppliers:");
+    for s in &scenario.suppliers {
+        let _ = writeln!(
+            out,
+            "  {}: lead time {:.2} ± {:.2} days (on time {:.0}%){}{}",
+            s.id,
+            s.lead_time_mean(),
+            s.lead_time_variance().sqrt(),
+            100.0 * s.on_time_probability,
+            if s.capacity_per_day.is_finite() {
+                format!(", capacity {}/day", s.capacity_per_day)
+            } else {
+                String::new()
+            },
+            s.region
+                .as_ref()
+                .map_or_else(String::new, |r| format!(", region {r}"))
+        );
+    }
+    let _ = writeln!(out, "\nitems:");
+    for item in &scenario.items {
+        let (lt, lt_sd) = item.lead_time_moments(&scenario.suppliers);
+        let _ = writeln!(
+            out,
+            "  {}: demand {:.2} ± {:.2} per day, lead time {:.2} ± {:.2} days, unit cost {}",
+            item.id,
+            item.demand.annual_daily_mean(),
+            item.demand.annual_daily_sd(),
+            lt,
+            lt_sd,
+            item.unit_cost
+        );
+    }
+    if !scenario.disruptions.is_empty() {
+        let _ = writeln!(out, "\ndisruptions:");
+        for d in &scenario.disruptions {
+            let share = d
+                .occurrence
+                .steady_state_share()
+                .map_or_else(String::new, |s| {
+                    format!(" (active {:.1}% of days in the long run)", 100.0 * s)
+                });
+            let _ = writeln!(out, "  {}: {:?}{share}", d.id, d.effect);
+        }
+    }
+    for policy in &scenario.policies {
+        let _ = writeln!(out, "\npolicy '{}':", policy.name);
+        let mut rows = vec![
+            [
+                "item",
+                "rule",
+                "review",
+                "safety stock",
+                "reorder point",
+                "order qty",
+                "order-up-to",
+                "kanban",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for (item, ip) in scenario.items.iter().zip(&policy.items) {
+            let s = &ip.sizing;
+            let opt = |v: Option<f64>| v.map_or_else(|| "–".into(), |x| group_thousands(x, 2));
+            rows.push(vec![
+                item.id.clone(),
+                s.rule.name().into(),
+                format!("{}d", s.review_period_days),
+                opt(s.safety_stock),
+                group_thousands(s.reorder_point, 2),
+                opt(s.order_quantity),
+                opt(s.order_up_to),
+                s.kanban.as_ref().map_or_else(
+                    || "–".into(),
+                    |k| {
+                        format!(
+                            "{} × {} = {} ({:.2} days)",
+                            k.containers, k.container_size, k.total_units, k.days_of_supply
+                        )
+                    },
+                ),
+            ]);
+        }
+        for line in render(&rows).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        if let Some(p) = &policy.prebuild {
+            let _ = writeln!(
+                out,
+                "  pre-build: stock levels × {} from day {} to day {} of the year",
+                p.factor, p.start_day_of_year, p.end_day_of_year
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(1234567.891, 2), "1,234,567.89");
+        assert_eq!(group_thousands(-41200.0, 0), "-41,200");
+        assert_eq!(group_thousands(999.0, 0), "999");
+        assert_eq!(group_thousands(-0.001, 0), "0");
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested").join("out.json");
+        write_atomic(&path, b"first").unwrap();
+        write_atomic(&path, b"second").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

@@ -1,0 +1,919 @@
+//! Scenarios: reading a scenario file and turning it into validated, ready-to-simulate values.
+//!
+//! Two layers, as in ripgrep's argument handling: [`raw`] holds the file's shape (serde denies
+//! unknown fields and reports them with their line), and [`Scenario`] holds values that have
+//! passed every range and cross-field rule. All problems of the second layer are collected and
+//! reported together, each with its field path and, for TOML files, its line.
+
+pub mod error;
+mod lines;
+pub mod raw;
+mod trace;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use error::{Problem, ScenarioError};
+pub use raw::UnmetDemand;
+
+use crate::days::{DayDistribution, DaysSpec};
+use crate::demand::{DemandDistribution, DemandModel, Units};
+use crate::disruption::{Disruption, Effect, Occurrence};
+use crate::engine::kernel::MAX_LINKS;
+use crate::policy::{self, ItemContext, ItemPolicy, Policy, Prebuild};
+use crate::supply::Supplier;
+use raw::{
+    RawDays, RawDemand, RawEffect, RawItem, RawOccurrence, RawScenario, RawSupplier, RawUnits,
+};
+
+/// A scenario whose every value has been checked.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub horizon_days: u32,
+    pub warmup_days: u32,
+    pub runs: u64,
+    pub seed: u64,
+    /// Day of the year (0 = 1 January) on which day 0 of every run falls.
+    pub start_day_of_year: u32,
+    pub unmet_demand: UnmetDemand,
+    pub suppliers: Vec<Supplier>,
+    pub items: Vec<Item>,
+    pub disruptions: Vec<Disruption>,
+    pub policies: Vec<Policy>,
+}
+
+/// A validated item.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub id: String,
+    pub unit_cost: f64,
+    /// Carrying cost per year as a fraction of unit value.
+    pub carrying_rate: f64,
+    pub order_cost: f64,
+    pub stockout_penalty: f64,
+    pub container_size: Option<f64>,
+    pub initial_on_hand: Option<f64>,
+    pub demand: DemandModel,
+    pub sourcing: Vec<Source>,
+}
+
+/// One supplier an item is bought from and the share of each order it gets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Source {
+    pub supplier: usize,
+    pub share: f64,
+}
+
+impl Item {
+    pub fn whole_units(&self) -> bool {
+        self.demand.units == Units::Whole
+    }
+
+    /// Mean and standard deviation of the lead time an order of this item sees, over its
+    /// suppliers weighted by share.
+    pub fn lead_time_moments(&self, suppliers: &[Supplier]) -> (f64, f64) {
+        let mean: f64 = self
+            .sourcing
+            .iter()
+            .map(|s| s.share * suppliers[s.supplier].lead_time_mean())
+            .sum();
+        let second: f64 = self
+            .sourcing
+            .iter()
+            .map(|s| {
+                let sup = &suppliers[s.supplier];
+                s.share * (sup.lead_time_variance() + sup.lead_time_mean().powi(2))
+            })
+            .sum();
+        (mean, (second - mean * mean).max(0.0).sqrt())
+    }
+}
+
+impl Scenario {
+    /// Read and validate a scenario file (`.toml`, or `.json` with the same structure).
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let source = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let raw: RawScenario = if is_json {
+            serde_json::from_str(&source).map_err(|e| ScenarioError::Syntax {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?
+        } else {
+            toml::from_str(&source).map_err(|e| ScenarioError::Syntax {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?
+        };
+        let base_dir = path.parent().unwrap_or(Path::new("."));
+        Validator::new(base_dir)
+            .scenario(raw, path)
+            .map_err(|mut problems| {
+                if !is_json {
+                    for p in &mut problems {
+                        p.line = lines::line_of(&source, &p.field);
+                    }
+                }
+                ScenarioError::Invalid {
+                    path: path.to_path_buf(),
+                    problems,
+                }
+            })
+    }
+
+    /// The file name without its extension: where results go by default.
+    pub fn stem(&self) -> String {
+        self.path
+            .file_stem()
+            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+    }
+
+    /// Days over which metrics are measured (the horizon less the warm-up).
+    pub fn measured_days(&self) -> u32 {
+        self.horizon_days - self.warmup_days
+    }
+}
+
+/// Collects problems while turning raw values into validated ones.
+struct Validator<'a> {
+    base_dir: &'a Path,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Validator<'a> {
+    fn new(base_dir: &'a Path) -> Self {
+        Validator {
+            base_dir,
+            problems: Vec::new(),
+        }
+    }
+
+    fn report(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            field: field.into(),
+            line: None,
+            message: message.into(),
+        });
+    }
+
+    fn positive(&mut self, field: &str, value: f64) -> f64 {
+        if !(value > 0.0 && value.is_finite()) {
+            self.report(field, format!("must be greater than zero (got {value})"));
+        }
+        value
+    }
+
+    fn non_negative(&mut self, field: &str, value: f64) -> f64 {
+        if !(value >= 0.0 && value.is_finite()) {
+            self.report(field, format!("must be zero or more (got {value})"));
+        }
+        value
+    }
+
+    fn probability(&mut self, field: &str, value: f64) -> f64 {
+        if !(0.0..=1.0).contains(&value) {
+            self.report(
+                field,
+                format!("must be a probability between 0 and 1 (got {value})"),
+            );
+        }
+        value
+    }
+
+    fn whole_in(
+        &mut self,
+        field: &str,
+        value: i64,
+        range: std::ops::RangeInclusive<i64>,
+        hint: &str,
+    ) -> u32 {
+        if !range.contains(&value) {
+            self.report(
+                field,
+                format!(
+                    "must be a whole number from {} to {} (got {value}){hint}",
+                    range.start(),
+                    range.end()
+                ),
+            );
+            return *range.start() as u32;
+        }
+        value as u32
+    }
+
+    fn scenario(mut self, raw: RawScenario, path: &Path) -> Result<Scenario, Vec<Problem>> {
+        let sim = &raw.simulation;
+        let horizon = self.whole_in(
+            "simulation.horizon_days",
+            sim.horizon_days,
+            1..=36_500,
+            "; e.g. 365",
+        );
+        let warmup = self.whole_in("simulation.warmup_days", sim.warmup_days, 0..=36_499, "");
+        if sim.warmup_days >= sim.horizon_days && sim.horizon_days >= 1 {
+            self.report(
+                "simulation.warmup_days",
+                format!(
+                    "must be shorter than horizon_days ({}) (got {})",
+                    sim.horizon_days, sim.warmup_days
+                ),
+            );
+        }
+        let runs = self.whole_in(
+            "simulation.runs",
+            sim.runs,
+            1..=1_000_000_000,
+            "; e.g. runs = 10000",
+        );
+        let start_day = self.whole_in(
+            "simulation.start_day_of_year",
+            sim.start_day_of_year,
+            0..=364,
+            " (0 = 1 January)",
+        );
+
+        let suppliers = self.suppliers(&raw.suppliers);
+        let supplier_index: HashMap<&str, usize> = raw
+            .suppliers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let items = self.items(&raw.items, &supplier_index, horizon);
+        let disruptions = self.disruptions(&raw.disruptions, &supplier_index);
+
+        if !self.problems.is_empty() {
+            return Err(self.problems);
+        }
+        let policies = self.policies(&raw, &items, &suppliers, horizon, start_day);
+        if !self.problems.is_empty() {
+            return Err(self.problems);
+        }
+        let name = sim.name.clone().unwrap_or_else(|| {
+            path.file_stem()
+                .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+        });
+        Ok(Scenario {
+            name,
+            path: path.to_path_buf(),
+            horizon_days: horizon,
+            warmup_days: warmup,
+            runs: u64::from(runs),
+            seed: sim.seed,
+            start_day_of_year: start_day,
+            unmet_demand: sim.unmet_demand,
+            suppliers,
+            items,
+            disruptions,
+            policies,
+        })
+    }
+
+    fn unique_ids<'r>(&mut self, kind: &str, ids: impl Iterator<Item = &'r str>) {
+        let mut seen = HashMap::new();
+        for (i, id) in ids.enumerate() {
+            if id.trim().is_empty() {
+                self.report(format!("{kind}[{i}].id"), "must not be empty");
+            } else if let Some(first) = seen.insert(id, i) {
+                self.report(
+                    format!("{kind}[{i}].id"),
+                    format!("'{id}' is already used by {kind}[{first}]"),
+                );
+            }
+        }
+    }
+
+    fn suppliers(&mut self, raw: &[RawSupplier]) -> Vec<Supplier> {
+        self.unique_ids("supplier", raw.iter().map(|s| s.id.as_str()));
+        raw.iter()
+            .enumerate()
+            .map(|(i, s)| self.supplier(&format!("supplier[{i}]"), s))
+            .collect()
+    }
+
+    fn supplier(&mut self, at: &str, s: &RawSupplier) -> Supplier {
+        let lead_time = self.days(&format!("{at}.lead_time"), &s.lead_time, 1);
+        let on_time = self.probability(&format!("{at}.on_time_probability"), s.on_time_probability);
+        let lateness = match (&s.lateness, on_time < 1.0) {
+            (Some(l), _) => Some(self.days(&format!("{at}.lateness"), l, 1)),
+            (None, true) => {
+                self.report(
+                    format!("{at}.lateness"),
+                    "on_time_probability is below 1, so the lateness of late shipments is needed, \
+                     e.g. lateness = { uniform = { min = 1, max = 5 } }",
+                );
+                None
+            }
+            (None, false) => None,
+        };
+        let capacity = match s.capacity_per_day {
+            Some(c) => self.positive(&format!("{at}.capacity_per_day"), c),
+            None => f64::INFINITY,
+        };
+        let moq = self.non_negative(&format!("{at}.min_order_quantity"), s.min_order_quantity);
+        let multiple = match s.order_multiple {
+            Some(m) => self.positive(&format!("{at}.order_multiple"), m),
+            None => 0.0,
+        };
+        Supplier {
+            id: s.id.clone(),
+            lead_time,
+            on_time_probability: on_time,
+            lateness: lateness.filter(|_| on_time < 1.0),
+            capacity_per_day: capacity,
+            min_order_quantity: moq,
+            order_multiple: multiple,
+            region: s.region.clone(),
+        }
+    }
+
+    /// A whole-day distribution; `minimum` days is the smallest value allowed.
+    fn days(&mut self, at: &str, raw: &RawDays, minimum: u32) -> DayDistribution {
+        let min = i64::from(minimum);
+        let spec = match raw {
+            RawDays::Fixed(d) => {
+                DaysSpec::Fixed(self.whole_in(&format!("{at}.fixed"), *d, min..=3650, ""))
+            }
+            RawDays::Uniform { min: lo, max: hi } => {
+                let lo_v = self.whole_in(&format!("{at}.uniform.min"), *lo, min..=3650, "");
+                let hi_v = self.whole_in(&format!("{at}.uniform.max"), *hi, min..=3650, "");
+                if hi < lo {
+                    self.report(
+                        format!("{at}.uniform.max"),
+                        format!("must be at least min ({lo}) (got {hi})"),
+                    );
+                }
+                DaysSpec::Uniform {
+                    min: lo_v,
+                    max: hi_v.max(lo_v),
+                }
+            }
+            RawDays::Triangular {
+                min: lo,
+                mode,
+                max: hi,
+            } => {
+                self.non_negative(&format!("{at}.triangular.min"), *lo);
+                if !(lo <= mode && mode <= hi && lo < hi && *hi <= 3650.0) {
+                    self.report(
+                        format!("{at}.triangular"),
+                        format!(
+                            "needs min ≤ mode ≤ max with min < max ≤ 3650 (got {lo}, {mode}, {hi})"
+                        ),
+                    );
+                    return DayDistribution::new(&DaysSpec::Fixed(minimum), minimum);
+                }
+                DaysSpec::Triangular {
+                    min: *lo,
+                    mode: *mode,
+                    max: *hi,
+                }
+            }
+            RawDays::Lognormal { mean, sd } => {
+                let mean_ok = *mean > 0.0 && *mean <= 3650.0;
+                if !mean_ok {
+                    self.report(
+                        format!("{at}.lognormal.mean"),
+                        format!("must be between 0 and 3650 days (got {mean})"),
+                    );
+                }
+                let sd_ok = *sd >= 0.0 && *sd <= 3650.0;
+                if !sd_ok {
+                    self.report(
+                        format!("{at}.lognormal.sd"),
+                        format!("must be zero or more, at most 3650 (got {sd})"),
+                    );
+                }
+                if !(mean_ok && sd_ok) {
+                    return DayDistribution::new(&DaysSpec::Fixed(minimum), minimum);
+                }
+                DaysSpec::Lognormal {
+                    mean: *mean,
+                    sd: *sd,
+                }
+            }
+            RawDays::Empirical(values) => {
+                if values.is_empty() {
+                    self.report(
+                        format!("{at}.empirical"),
+                        "needs at least one observed value",
+                    );
+                    return DayDistribution::new(&DaysSpec::Fixed(minimum), minimum);
+                }
+                let days = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| {
+                        self.whole_in(&format!("{at}.empirical[{i}]"), v, min..=3650, "")
+                    })
+                    .collect();
+                DaysSpec::Empirical(days)
+            }
+        };
+        DayDistribution::new(&spec, minimum)
+    }
+
+    fn items(
+        &mut self,
+        raw: &[RawItem],
+        suppliers: &HashMap<&str, usize>,
+        horizon: u32,
+    ) -> Vec<Item> {
+        if raw.is_empty() {
+            self.report("item", "the scenario needs at least one [[item]]");
+        }
+        self.unique_ids("item", raw.iter().map(|i| i.id.as_str()));
+        raw.iter()
+            .enumerate()
+            .map(|(i, item)| self.item(&format!("item[{i}]"), item, suppliers, horizon))
+            .collect()
+    }
+
+    fn item(
+        &mut self,
+        at: &str,
+        raw: &RawItem,
+        suppliers: &HashMap<&str, usize>,
+        horizon: u32,
+    ) -> Item {
+        let units = match raw.units {
+            RawUnits::Whole => Units::Whole,
+            RawUnits::Continuous => Units::Continuous,
+        };
+        let distribution = self.demand(&format!("{at}.demand"), &raw.demand, units, horizon);
+        let is_trace = matches!(distribution, DemandDistribution::Trace { .. });
+        let seasonality = match &raw.seasonality {
+            Some(_) if is_trace => {
+                self.report(
+                    format!("{at}.seasonality"),
+                    "a trace is replayed as recorded: remove seasonality",
+                );
+                [1.0; 12]
+            }
+            Some(values) => self.seasonality(&format!("{at}.seasonality"), values),
+            None => [1.0; 12],
+        };
+        if raw.trend_per_year != 0.0 && is_trace {
+            self.report(
+                format!("{at}.trend_per_year"),
+                "a trace is replayed as recorded: remove the trend",
+            );
+        }
+        let end_level = 1.0 + raw.trend_per_year * f64::from(horizon.saturating_sub(1)) / 365.0;
+        if !(end_level >= 0.0 && raw.trend_per_year.is_finite()) {
+            self.report(
+                format!("{at}.trend_per_year"),
+                format!(
+                    "takes demand below zero before the horizon ends (got {})",
+                    raw.trend_per_year
+                ),
+            );
+        }
+        if let Some(size) = raw.container_size {
+            self.positive(&format!("{at}.container_size"), size);
+        }
+        if let Some(initial) = raw.initial_on_hand {
+            self.non_negative(&format!("{at}.initial_on_hand"), initial);
+        }
+        Item {
+            id: raw.id.clone(),
+            unit_cost: self.positive(&format!("{at}.unit_cost"), raw.unit_cost),
+            carrying_rate: self.non_negative(&format!("{at}.carrying_rate"), raw.carrying_rate),
+            order_cost: self.non_negative(&format!("{at}.order_cost"), raw.order_cost),
+            stockout_penalty: self
+                .non_negative(&format!("{at}.stockout_penalty"), raw.stockout_penalty),
+            container_size: raw.container_size,
+            initial_on_hand: raw.initial_on_hand,
+            demand: DemandModel {
+                distribution,
+                seasonality,
+                trend_per_year: raw.trend_per_year,
+                units,
+            },
+            sourcing: self.sourcing(at, raw, suppliers),
+        }
+    }
+
+    fn seasonality(&mut self, at: &str, values: &[f64]) -> [f64; 12] {
+        let mut out = [1.0; 12];
+        if values.len() != 12 {
+            self.report(
+                at,
+                format!(
+                    "needs 12 monthly multipliers, January first (got {})",
+                    values.len()
+                ),
+            );
+            return out;
+        }
+        for (i, &v) in values.iter().enumerate() {
+            out[i] = self.non_negative(&format!("{at}[{i}]"), v);
+        }
+        if out.iter().all(|&v| v == 0.0) {
+            self.report(at, "multipliers must not all be zero");
+        }
+        out
+    }
+
+    fn demand(
+        &mut self,
+        at: &str,
+        raw: &RawDemand,
+        units: Units,
+        horizon: u32,
+    ) -> DemandDistribution {
+        let whole = units == Units::Whole;
+        match raw {
+            RawDemand::Deterministic(v) => DemandDistribution::Deterministic {
+                value: self.non_negative(&format!("{at}.deterministic"), *v),
+            },
+            RawDemand::Normal { mean, sd } => DemandDistribution::Normal {
+                mean: self.non_negative(&format!("{at}.normal.mean"), *mean),
+                sd: self.non_negative(&format!("{at}.normal.sd"), *sd),
+            },
+            RawDemand::Poisson { mean } => DemandDistribution::Poisson {
+                mean: self.positive(&format!("{at}.poisson.mean"), *mean),
+            },
+            RawDemand::NegativeBinomial { mean, sd } => {
+                let mean = self.positive(&format!("{at}.negative_binomial.mean"), *mean);
+                if !(sd * sd > mean && sd.is_finite()) {
+                    self.report(
+                        format!("{at}.negative_binomial.sd"),
+                        format!(
+                            "must exceed sqrt(mean) = {:.4} (variance above the mean is what makes demand \
+                             lumpy; use poisson when it is not) (got {sd})",
+                            mean.sqrt()
+                        ),
+                    );
+                }
+                DemandDistribution::NegativeBinomial { mean, sd: *sd }
+            }
+            RawDemand::Lognormal { mean, sd } => DemandDistribution::Lognormal {
+                mean: self.positive(&format!("{at}.lognormal.mean"), *mean),
+                sd: self.non_negative(&format!("{at}.lognormal.sd"), *sd),
+            },
+            RawDemand::Uniform { min, max } => {
+                self.non_negative(&format!("{at}.uniform.min"), *min);
+                if max < min {
+                    self.report(
+                        format!("{at}.uniform.max"),
+                        format!("must be at least min ({min}) (got {max})"),
+                    );
+                }
+                if whole && (min.fract() != 0.0 || max.fract() != 0.0) {
+                    self.report(
+                        format!("{at}.uniform"),
+                        "whole-unit items draw whole numbers: min and max must be whole (or set units = \"continuous\")",
+                    );
+                }
+                DemandDistribution::Uniform {
+                    min: *min,
+                    max: *max,
+                }
+            }
+            RawDemand::Empirical(values) => {
+                if values.is_empty() {
+                    self.report(
+                        format!("{at}.empirical"),
+                        "needs at least one observed daily value",
+                    );
+                }
+                for (i, &v) in values.iter().enumerate() {
+                    self.non_negative(&format!("{at}.empirical[{i}]"), v);
+                }
+                DemandDistribution::Empirical {
+                    values: values.clone(),
+                }
+            }
+            RawDemand::Trace { file, column } => {
+                match trace::read_column(&self.base_dir.join(file), column) {
+                    Ok(values) if values.len() < horizon as usize => {
+                        self.report(
+                            format!("{at}.trace"),
+                            format!(
+                                "'{file}' column '{column}' has {} days of history, fewer than horizon_days ({horizon})",
+                                values.len()
+                            ),
+                        );
+                        DemandDistribution::Trace {
+                            values: Arc::from(values),
+                        }
+                    }
+                    Ok(values) => DemandDistribution::Trace {
+                        values: Arc::from(values),
+                    },
+                    Err(message) => {
+                        self.report(format!("{at}.trace"), message);
+                        DemandDistribution::Trace {
+                            values: Arc::from(Vec::new()),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn sourcing(
+        &mut self,
+        at: &str,
+        raw: &RawItem,
+        suppliers: &HashMap<&str, usize>,
+    ) -> Vec<Source> {
+        let lookup = |this: &mut Self, field: String, id: &str| match suppliers.get(id) {
+            Some(&i) => Some(i),
+            None => {
+                let mut known: Vec<&str> = suppliers.keys().copied().collect();
+                known.sort_unstable();
+                this.report(
+                    field,
+                    format!("no supplier has id '{id}'; defined: {}", known.join(", ")),
+                );
+                None
+            }
+        };
+        match (raw.suppliers.is_empty(), raw.sourcing.is_empty()) {
+            (false, false) => {
+                self.report(
+                    format!("{at}.sourcing"),
+                    "give suppliers (equal shares) or sourcing (with shares), not both",
+                );
+                Vec::new()
+            }
+            (false, true) => {
+                let share = 1.0 / raw.suppliers.len() as f64;
+                raw.suppliers
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, id)| lookup(self, format!("{at}.suppliers[{i}]"), id))
+                    .map(|supplier| Source { supplier, share })
+                    .collect()
+            }
+            (true, false) => {
+                let mut total = 0.0;
+                let sources: Vec<Source> = raw
+                    .sourcing
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, s)| {
+                        let share = self.positive(&format!("{at}.sourcing[{i}].share"), s.share);
+                        total += share;
+                        lookup(self, format!("{at}.sourcing[{i}].supplier"), &s.supplier)
+                            .map(|supplier| Source { supplier, share })
+                    })
+                    .collect();
+                if (total - 1.0).abs() > 1e-6 {
+                    self.report(
+                        format!("{at}.sourcing"),
+                        format!("shares must add up to 1 (got {total})"),
+                    );
+                }
+                sources
+            }
+            _ if raw.suppliers.len().max(raw.sourcing.len()) > MAX_LINKS => {
+                self.report(
+                    format!("{at}.sourcing"),
+                    format!("an item can be split over at most {MAX_LINKS} suppliers"),
+                );
+                Vec::new()
+            }
+            (true, true) if suppliers.len() == 1 => vec![Source {
+                supplier: 0,
+                share: 1.0,
+            }],
+            (true, true) => {
+                self.report(
+                    format!("{at}.suppliers"),
+                    "the scenario has several suppliers: name the ones this item is bought from, e.g. suppliers = [\"acme\"]",
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn disruptions(
+        &mut self,
+        raw: &[raw::RawDisruption],
+        suppliers: &HashMap<&str, usize>,
+    ) -> Vec<Disruption> {
+        self.unique_ids("disruption", raw.iter().map(|d| d.id.as_str()));
+        let mut out = Vec::new();
+        for (i, d) in raw.iter().enumerate() {
+            let at = format!("disruption[{i}]");
+            let effect = match &d.effect {
+                RawEffect::SupplierOutage { supplier } => match suppliers.get(supplier.as_str()) {
+                    Some(&s) => Effect::SupplierOutage { supplier: s },
+                    None => {
+                        self.report(
+                            format!("{at}.effect.supplier_outage.supplier"),
+                            format!("no supplier has id '{supplier}'"),
+                        );
+                        continue;
+                    }
+                },
+            };
+            let occurrence = self.occurrence(&format!("{at}.occurrence"), &d.occurrence);
+            out.push(Disruption {
+                id: d.id.clone(),
+                effect,
+                occurrence,
+            });
+        }
+        out
+    }
+
+    fn occurrence(&mut self, at: &str, raw: &RawOccurrence) -> Occurrence {
+        match raw {
+            RawOccurrence::Random {
+                rate_per_year,
+                duration_days,
+            } => {
+                if !(*rate_per_year > 0.0 && *rate_per_year <= 365.0) {
+                    self.report(
+                        format!("{at}.random.rate_per_year"),
+                        format!("must be greater than 0 and at most 365 events a year (got {rate_per_year})"),
+                    );
+                }
+                let duration = self.days(&format!("{at}.random.duration_days"), duration_days, 1);
+                Occurrence::Random {
+                    rate_per_year: *rate_per_year,
+                    duration,
+                }
+            }
+            RawOccurrence::Markov {
+                daily_failure_probability,
+                daily_recovery_probability,
+                mean_days_up,
+                mean_days_down,
+            } => {
+                let probabilities = (daily_failure_probability, daily_recovery_probability);
+                let means = (mean_days_up, mean_days_down);
+                let (fail, recover) = match (probabilities, means) {
+                    ((Some(f), Some(r)), (None, None)) => (
+                        self.probability(&format!("{at}.markov.daily_failure_probability"), *f),
+                        self.probability(&format!("{at}.markov.daily_recovery_probability"), *r),
+                    ),
+                    ((None, None), (Some(up), Some(down))) => {
+                        for (field, v) in [("mean_days_up", up), ("mean_days_down", down)] {
+                            if !(*v >= 1.0 && v.is_finite()) {
+                                self.report(
+                                    format!("{at}.markov.{field}"),
+                                    format!("must be at least 1 day (got {v})"),
+                                );
+                            }
+                        }
+                        (1.0 / up.max(1.0), 1.0 / down.max(1.0))
+                    }
+                    _ => {
+                        self.report(
+                            format!("{at}.markov"),
+                            "give daily_failure_probability and daily_recovery_probability, \
+                             or mean_days_up and mean_days_down",
+                        );
+                        (0.0, 1.0)
+                    }
+                };
+                if recover == 0.0 {
+                    self.report(
+                        format!("{at}.markov.daily_recovery_probability"),
+                        "must be greater than zero, or the outage never ends",
+                    );
+                }
+                Occurrence::Markov { fail, recover }
+            }
+            RawOccurrence::Scheduled {
+                start_day,
+                duration_days,
+                repeat_every_days,
+            } => {
+                let start = self.whole_in(
+                    &format!("{at}.scheduled.start_day"),
+                    *start_day,
+                    0..=36_500,
+                    " (day 0 is the first simulated day)",
+                );
+                let duration = self.whole_in(
+                    &format!("{at}.scheduled.duration_days"),
+                    *duration_days,
+                    1..=36_500,
+                    "",
+                );
+                let repeat = repeat_every_days.map(|r| {
+                    let r = self.whole_in(
+                        &format!("{at}.scheduled.repeat_every_days"),
+                        r,
+                        1..=36_500,
+                        "",
+                    );
+                    if r < duration {
+                        self.report(
+                            format!("{at}.scheduled.repeat_every_days"),
+                            format!("must be at least duration_days ({duration}) (got {r})"),
+                        );
+                    }
+                    r
+                });
+                Occurrence::Scheduled {
+                    start_day: start,
+                    duration_days: duration,
+                    repeat_every_days: repeat,
+                }
+            }
+        }
+    }
+
+    fn policies(
+        &mut self,
+        raw: &RawScenario,
+        items: &[Item],
+        suppliers: &[Supplier],
+        horizon: u32,
+        start_day: u32,
+    ) -> Vec<Policy> {
+        if raw.policies.is_empty() {
+            self.report(
+                "policy",
+                "the scenario needs at least one policy, e.g. [policy.kanban.rule.kanban] safety_factor = 0.2",
+            );
+        }
+        let contexts: Vec<ItemContext> = items
+            .iter()
+            .map(|item| item_context(item, suppliers))
+            .collect();
+        let mut out = Vec::new();
+        for (name, p) in &raw.policies {
+            let at = format!("policy.{name}");
+            for id in p.items.keys() {
+                if !items.iter().any(|i| &i.id == id) {
+                    self.report(format!("{at}.items.{id}"), format!("no item has id '{id}'"));
+                }
+            }
+            let prebuild = p
+                .prebuild
+                .as_ref()
+                .and_then(|raw| match Prebuild::from_raw(raw) {
+                    Ok(pb) => Some(pb),
+                    Err(problems) => {
+                        for pr in problems {
+                            self.report(format!("{at}.prebuild.{}", pr.field), pr.message);
+                        }
+                        None
+                    }
+                });
+            let mut item_policies = Vec::new();
+            for (item, ctx) in items.iter().zip(&contexts) {
+                let (rule_at, rule) = match p.items.get(&item.id) {
+                    Some(r) => (format!("{at}.items.{}", item.id), r),
+                    None => (format!("{at}.rule"), &p.rule),
+                };
+                match policy::resolve(rule, ctx) {
+                    Ok((rule, sizing)) => item_policies.push(ItemPolicy {
+                        initial_on_hand: item
+                            .initial_on_hand
+                            .unwrap_or_else(|| rule.target_stock()),
+                        rule,
+                        sizing,
+                    }),
+                    Err(problems) => {
+                        for pr in problems {
+                            self.report(
+                                format!("{rule_at}.{}", pr.field),
+                                format!("item '{}': {}", item.id, pr.message),
+                            );
+                        }
+                    }
+                }
+            }
+            out.push(Policy {
+                name: name.clone(),
+                items: item_policies,
+                segments: policy::level_segments(horizon, start_day, prebuild.as_ref()),
+                prebuild,
+            });
+        }
+        out
+    }
+}
+
+fn item_context(item: &Item, suppliers: &[Supplier]) -> ItemContext {
+    let (lead_time_mean, lead_time_sd) = item.lead_time_moments(suppliers);
+    ItemContext {
+        mean_daily_demand: item.demand.annual_daily_mean(),
+        demand_sd: item.demand.annual_daily_sd(),
+        lead_time_mean,
+        lead_time_sd,
+        unit_cost: item.unit_cost,
+        carrying_rate: item.carrying_rate,
+        order_cost: item.order_cost,
+        container_size: item.container_size,
+        whole_units: item.whole_units(),
+    }
+}

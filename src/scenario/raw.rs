@@ -1,0 +1,312 @@
+//! The scenario file as written: serde shapes only.
+//!
+//! Every struct denies unknown fields, so a typo is reported with its line instead of being
+//! ignored. Choices between alternatives are externally tagged enums (`{ normal = { … } }`),
+//! which keeps the parser's line information intact. Cross-field rules and value ranges are
+//! checked when this is turned into a [`crate::scenario::Scenario`], where every problem is
+//! collected and reported at once.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub simulation: RawSimulation,
+    #[serde(default, rename = "supplier", alias = "suppliers")]
+    pub suppliers: Vec<RawSupplier>,
+    #[serde(default, rename = "item", alias = "items")]
+    pub items: Vec<RawItem>,
+    #[serde(default, rename = "disruption", alias = "disruptions")]
+    pub disruptions: Vec<RawDisruption>,
+    #[serde(default, rename = "policy", alias = "policies")]
+    pub policies: IndexMap<String, RawPolicy>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub name: Option<String>,
+    #[serde(default = "default_horizon")]
+    pub horizon_days: i64,
+    #[serde(default)]
+    pub warmup_days: i64,
+    #[serde(default = "default_runs")]
+    pub runs: i64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub unmet_demand: UnmetDemand,
+    #[serde(default)]
+    pub start_day_of_year: i64,
+}
+
+fn default_horizon() -> i64 {
+    365
+}
+fn default_runs() -> i64 {
+    1000
+}
+fn default_seed() -> u64 {
+    1
+}
+
+/// What happens to demand that cannot be served from stock when it arises.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnmetDemand {
+    /// The customer goes elsewhere: the sale is lost.
+    Lost,
+    /// The customer waits: the unit is delivered from the next receipts.
+    #[default]
+    Backorder,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSupplier {
+    pub id: String,
+    pub lead_time: RawDays,
+    #[serde(default = "one")]
+    pub on_time_probability: f64,
+    pub lateness: Option<RawDays>,
+    pub capacity_per_day: Option<f64>,
+    #[serde(default)]
+    pub min_order_quantity: f64,
+    pub order_multiple: Option<f64>,
+    pub region: Option<String>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A number of days: fixed or drawn from a distribution.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawDays {
+    Fixed(i64),
+    Uniform { min: i64, max: i64 },
+    Triangular { min: f64, mode: f64, max: f64 },
+    Lognormal { mean: f64, sd: f64 },
+    Empirical(Vec<i64>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawItem {
+    pub id: String,
+    pub unit_cost: f64,
+    #[serde(default = "default_carrying_rate")]
+    pub carrying_rate: f64,
+    #[serde(default)]
+    pub order_cost: f64,
+    #[serde(default)]
+    pub stockout_penalty: f64,
+    pub container_size: Option<f64>,
+    pub initial_on_hand: Option<f64>,
+    pub demand: RawDemand,
+    pub seasonality: Option<Vec<f64>>,
+    #[serde(default)]
+    pub trend_per_year: f64,
+    #[serde(default)]
+    pub units: RawUnits,
+    /// Supplier ids; orders are split equally unless `sourcing` gives shares.
+    #[serde(default)]
+    pub suppliers: Vec<String>,
+    #[serde(default)]
+    pub sourcing: Vec<RawSource>,
+}
+
+fn default_carrying_rate() -> f64 {
+    0.25
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawUnits {
+    #[default]
+    Whole,
+    Continuous,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub supplier: String,
+    pub share: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawDemand {
+    Deterministic(f64),
+    Normal { mean: f64, sd: f64 },
+    Poisson { mean: f64 },
+    NegativeBinomial { mean: f64, sd: f64 },
+    Lognormal { mean: f64, sd: f64 },
+    Uniform { min: f64, max: f64 },
+    Empirical(Vec<f64>),
+    Trace { file: String, column: String },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisruption {
+    pub id: String,
+    pub effect: RawEffect,
+    pub occurrence: RawOccurrence,
+}
+
+/// What a disruption does while it is active.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawEffect {
+    SupplierOutage { supplier: String },
+}
+
+/// When a disruption is active.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawOccurrence {
+    Random {
+        rate_per_year: f64,
+        duration_days: RawDays,
+    },
+    Markov {
+        daily_failure_probability: Option<f64>,
+        daily_recovery_probability: Option<f64>,
+        mean_days_up: Option<f64>,
+        mean_days_down: Option<f64>,
+    },
+    Scheduled {
+        start_day: i64,
+        duration_days: i64,
+        repeat_every_days: Option<i64>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub rule: RawRule,
+    #[serde(default)]
+    pub items: IndexMap<String, RawRule>,
+    pub prebuild: Option<RawPrebuild>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrebuild {
+    pub start_day_of_year: i64,
+    pub end_day_of_year: i64,
+    pub factor: f64,
+}
+
+/// The replenishment rules a policy can apply to an item.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawRule {
+    Kanban(RawKanban),
+    MinMax(RawMinMax),
+    ReorderPoint(RawReorderPoint),
+    PeriodicReview(RawPeriodicReview),
+    #[serde(rename = "s_s")]
+    SS(RawSS),
+    #[serde(rename = "r_q")]
+    RQ(RawRQ),
+    BaseStock(RawBaseStock),
+}
+
+/// Safety stock, given directly or derived; at most one of the three.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSafety {
+    pub safety_stock: Option<f64>,
+    pub safety_stock_days: Option<f64>,
+    pub service_level: Option<f64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKanban {
+    pub containers: Option<i64>,
+    pub safety_factor: Option<f64>,
+    pub container_size: Option<f64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMinMax {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub order_quantity: Option<f64>,
+    #[serde(default = "one_day")]
+    pub review_period_days: i64,
+    pub safety_stock: Option<f64>,
+    pub safety_stock_days: Option<f64>,
+    pub service_level: Option<f64>,
+}
+
+fn one_day() -> i64 {
+    1
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReorderPoint {
+    pub reorder_point: Option<f64>,
+    pub safety_stock: Option<f64>,
+    pub safety_stock_days: Option<f64>,
+    pub service_level: Option<f64>,
+    #[serde(default)]
+    pub quantity: RawQuantity,
+}
+
+/// How much a reorder-point rule orders once triggered.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawQuantity {
+    /// Economic order quantity from demand, order cost and carrying cost.
+    #[default]
+    Eoq,
+    /// A fixed lot, repeated until the inventory position is above the reorder point.
+    Fixed(f64),
+    /// Up to this inventory position.
+    OrderUpTo(f64),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeriodicReview {
+    pub review_period_days: i64,
+    pub order_up_to: Option<f64>,
+    pub safety_stock: Option<f64>,
+    pub safety_stock_days: Option<f64>,
+    pub service_level: Option<f64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSS {
+    pub reorder_point: f64,
+    pub order_up_to: f64,
+    #[serde(default = "one_day")]
+    pub review_period_days: i64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRQ {
+    pub reorder_point: f64,
+    pub order_quantity: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBaseStock {
+    pub order_up_to: Option<f64>,
+    pub safety_stock: Option<f64>,
+    pub safety_stock_days: Option<f64>,
+    pub service_level: Option<f64>,
+}

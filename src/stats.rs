@@ -1,0 +1,749 @@
+//! Streaming statistics over simulation runs: mean, 95% confidence interval of the mean and
+//! p05/p50/p95, in memory that does not grow with the number of runs.
+//!
+//! * Mean and variance use Welford's update (Technometrics 4(3), 1962), which avoids the
+//!   cancellation of the textbook sum-of-squares formula when the mean is large compared with
+//!   the spread. Partial results are combined with the pairwise formula of Chan, Golub &
+//!   LeVeque ("Updating formulae and a pairwise algorithm for computing sample variances",
+//!   Stanford STAN-CS-79-773, 1979; also Amer. Statist. 37(3), 1983).
+//! * Quantiles come from DDSketch (Masson, Rim & Lee, "DDSketch: a fast and fully-mergeable
+//!   quantile sketch with relative-error guarantees", PVLDB 12(12), 2019) with the logarithmic
+//!   mapping and dense stores: every returned quantile is within relative error
+//!   [`QUANTILE_RELATIVE_ACCURACY`] of the exact order statistic of the same rank.
+//! * The confidence interval is the Student t interval `mean ± t(0.975, n−1)·s/√n`.
+//!
+//! Determinism: floating-point addition is not associative, so the merged mean and variance
+//! depend on the order in which partial results are merged. The simulator aggregates each fixed
+//! chunk of runs sequentially and merges chunk results in chunk order, which makes every
+//! estimate bit-for-bit reproducible whatever the number of threads. The sketch itself merges
+//! by adding integer bucket counts, so its quantiles do not depend on the merge order at all.
+
+use serde::Serialize;
+
+use crate::math::t_crit_95;
+
+/// Relative accuracy of the quantile sketch.
+pub const QUANTILE_RELATIVE_ACCURACY: f64 = 0.005;
+
+/// Ratio between consecutive bucket boundaries, γ = (1+α)/(1−α).
+const GAMMA: f64 = (1.0 + QUANTILE_RELATIVE_ACCURACY) / (1.0 - QUANTILE_RELATIVE_ACCURACY);
+
+/// ln γ = 2·atanh(α), written out so that the mapping does not depend on how a platform's
+/// `ln` rounds a constant (checked against `GAMMA.ln()` in the tests).
+const LN_GAMMA: f64 = 0.010_000_083_334_583_356;
+
+/// Magnitudes below this count as zero: they would otherwise need thousands of buckets each
+/// for values that are, for every metric the simulator reports, rounding noise around zero.
+const ZERO_THRESHOLD: f64 = 1e-12;
+
+/// Bucket key of `ZERO_THRESHOLD`, the smallest key a store can hold.
+const MIN_KEY: i32 = -2763;
+
+/// Bucket key of `f64::MAX`, the largest key a store can hold. Together with `MIN_KEY` this
+/// bounds a store at ~74 000 buckets (~600 KB) even for pathological inputs; realistic
+/// metrics span a few thousand.
+const MAX_KEY: i32 = 70_978;
+
+/// Extra buckets added beyond the requested key when a store grows, so that values creeping
+/// outward one bucket at a time do not reallocate on every push.
+const GROWTH_MARGIN: i32 = 128;
+
+/// One metric's distribution over runs, summarised.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    pub mean: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    pub p05: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// Number of runs the metric was defined in.
+    pub n: u64,
+}
+
+/// Streaming summary of one metric over runs.
+///
+/// Holds the count, Welford's running mean and sum of squared deviations, and a
+/// [`QuantileSketch`]; its size depends on the spread of the values, never on their number.
+#[derive(Clone, Debug, Default)]
+pub struct RunningStat {
+    n: u64,
+    mean: f64,
+    /// Sum of squared deviations from the current mean (Welford's M2).
+    m2: f64,
+    sketch: QuantileSketch,
+}
+
+impl RunningStat {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one run's value. Values must be finite: a NaN or infinity is a bug in the metric.
+    pub fn push(&mut self, x: f64) {
+        debug_assert!(
+            x.is_finite(),
+            "RunningStat::push({x}): value must be finite"
+        );
+        self.n += 1;
+        let delta = x - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 += delta * (x - self.mean);
+        self.sketch.add(x);
+    }
+
+    /// Folds `other` into `self` (Chan et al.'s pairwise formula).
+    ///
+    /// Counts and quantiles are exact and order-independent; mean and variance are not
+    /// associative in floating point, so merge partial results in a fixed order to get
+    /// reproducible bits.
+    pub fn merge(&mut self, other: &RunningStat) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            self.n = other.n;
+            self.mean = other.mean;
+            self.m2 = other.m2;
+            self.sketch.merge(&other.sketch);
+            return;
+        }
+        let n_a = self.n as f64;
+        let n_b = other.n as f64;
+        let n = self.n + other.n;
+        let n_f = n as f64;
+        let delta = other.mean - self.mean;
+        self.mean += delta * (n_b / n_f);
+        self.m2 += other.m2 + delta * delta * (n_a * n_b / n_f);
+        self.n = n;
+        self.sketch.merge(&other.sketch);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Mean over runs; NaN when no value was pushed.
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.mean }
+    }
+
+    /// Sample variance (divisor n−1); 0 for fewer than two values, where it is undefined but
+    /// a zero spread is the only sensible thing to report.
+    pub fn variance(&self) -> f64 {
+        if self.n < 2 {
+            0.0
+        } else {
+            self.m2 / (self.n - 1) as f64
+        }
+    }
+
+    /// Standard error of the mean, s/√n; NaN when empty.
+    pub fn std_error(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            (self.variance() / self.n as f64).sqrt()
+        }
+    }
+
+    /// Quantile over runs, within relative error [`QUANTILE_RELATIVE_ACCURACY`].
+    pub fn quantile(&self, q: f64) -> f64 {
+        self.sketch.quantile(q)
+    }
+
+    /// Mean, Student t 95% interval of the mean and p05/p50/p95; `None` when empty.
+    ///
+    /// With a single run there is no spread to estimate, so the interval collapses to the mean
+    /// rather than becoming NaN, which would poison the JSON report.
+    pub fn estimate(&self) -> Option<Estimate> {
+        if self.n == 0 {
+            return None;
+        }
+        let mean = self.mean;
+        let (ci95_low, ci95_high) = if self.n < 2 {
+            (mean, mean)
+        } else {
+            let half = t_crit_95(self.n) * self.std_error();
+            (mean - half, mean + half)
+        };
+        Some(Estimate {
+            mean,
+            ci95_low,
+            ci95_high,
+            p05: self.sketch.quantile(0.05),
+            p50: self.sketch.quantile(0.5),
+            p95: self.sketch.quantile(0.95),
+            n: self.n,
+        })
+    }
+}
+
+/// Mergeable quantile sketch (DDSketch, Masson, Rim & Lee, VLDB 2019) with relative accuracy
+/// [`QUANTILE_RELATIVE_ACCURACY`]; handles negative values, zeros and positive values.
+///
+/// A magnitude `|x|` goes to bucket `i = ⌈log_γ |x|⌉`, which covers `(γ^(i−1), γ^i]`; the
+/// bucket is reported as `2γ^i/(γ+1) = (1−α)·γ^i`, within relative error α of every value in
+/// it. Positive and negative values have stores of their own, and magnitudes below 1e-12
+/// are counted as zero so that exact zeros come back as exactly 0.0. The exact minimum and
+/// maximum are kept as well: they are returned for the extreme ranks and bound every other
+/// answer, so a sample of identical values reports that value exactly.
+#[derive(Clone, Debug, Default)]
+pub struct QuantileSketch {
+    positive: DenseStore,
+    negative: DenseStore,
+    zero_count: u64,
+    count: u64,
+    /// Exact extremes; meaningful only while `count > 0`.
+    min: f64,
+    max: f64,
+}
+
+impl QuantileSketch {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one value. NaN is a caller bug: it panics in debug builds and is ignored in
+    /// release builds; infinities land in the outermost bucket.
+    pub fn add(&mut self, x: f64) {
+        debug_assert!(!x.is_nan(), "QuantileSketch::add: NaN");
+        if x.is_nan() {
+            return;
+        }
+        let magnitude = x.abs();
+        if magnitude < ZERO_THRESHOLD {
+            self.zero_count += 1;
+        } else if x > 0.0 {
+            self.positive.add(key_of(magnitude), 1);
+        } else {
+            self.negative.add(key_of(magnitude), 1);
+        }
+        if self.count == 0 {
+            self.min = x;
+            self.max = x;
+        } else {
+            self.min = self.min.min(x);
+            self.max = self.max.max(x);
+        }
+        self.count += 1;
+    }
+
+    /// Adds `other`'s bucket counts to `self`'s: the result is exactly the sketch of the
+    /// concatenated samples, whatever the merge order.
+    pub fn merge(&mut self, other: &QuantileSketch) {
+        if other.count == 0 {
+            return;
+        }
+        self.positive.merge(&other.positive);
+        self.negative.merge(&other.negative);
+        self.zero_count += other.zero_count;
+        if self.count == 0 {
+            self.min = other.min;
+            self.max = other.max;
+        } else {
+            self.min = self.min.min(other.min);
+            self.max = self.max.max(other.max);
+        }
+        self.count += other.count;
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The value of rank `q·(n−1)` (rounded down) in ascending order, within relative error
+    /// α; NaN when empty or when `q` is outside [0, 1].
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.count == 0 || !(0.0..=1.0).contains(&q) {
+            return f64::NAN;
+        }
+        let last = self.count - 1;
+        let rank = ((q * last as f64).floor() as u64).min(last);
+        // The extreme ranks are known exactly.
+        if rank == 0 {
+            return self.min;
+        }
+        if rank == last {
+            return self.max;
+        }
+        let negatives = self.negative.total;
+        let value = if rank < negatives {
+            // Negative values in ascending order have descending magnitudes.
+            -bucket_value(self.negative.key_at_rank(negatives - 1 - rank))
+        } else if rank < negatives + self.zero_count {
+            0.0
+        } else {
+            bucket_value(
+                self.positive
+                    .key_at_rank(rank - negatives - self.zero_count),
+            )
+        };
+        value.clamp(self.min, self.max)
+    }
+
+    /// Number of buckets allocated across both stores (for tests of the memory bound).
+    #[cfg(test)]
+    fn buckets(&self) -> usize {
+        self.positive.counts.len() + self.negative.counts.len()
+    }
+}
+
+/// Bucket key of a magnitude `x >= ZERO_THRESHOLD`, clamped to the finite range so that an
+/// infinity cannot request an absurd allocation.
+#[inline]
+fn key_of(x: f64) -> i32 {
+    ((x.min(f64::MAX).ln() / LN_GAMMA).ceil() as i32).clamp(MIN_KEY, MAX_KEY)
+}
+
+/// Representative magnitude of bucket `key`: `2γ^key/(γ+1)`, which equals `(1−α)·γ^key`.
+#[inline]
+fn bucket_value(key: i32) -> f64 {
+    2.0 / (GAMMA + 1.0) * (key as f64 * LN_GAMMA).exp()
+}
+
+/// Bucket counts for keys `offset .. offset + counts.len()`, grown at either end on demand.
+#[derive(Clone, Debug, Default)]
+struct DenseStore {
+    offset: i32,
+    counts: Vec<u64>,
+    total: u64,
+}
+
+impl DenseStore {
+    fn add(&mut self, key: i32, n: u64) {
+        self.cover(key, key);
+        self.counts[(key - self.offset) as usize] += n;
+        self.total += n;
+    }
+
+    fn merge(&mut self, other: &DenseStore) {
+        if other.total == 0 {
+            return;
+        }
+        // Only the occupied part of `other` needs room here.
+        let first = other.counts.iter().position(|&c| c > 0).unwrap_or(0);
+        let last = other.counts.iter().rposition(|&c| c > 0).unwrap_or(0);
+        let lo = other.offset + first as i32;
+        let hi = other.offset + last as i32;
+        self.cover(lo, hi);
+        let start = (lo - self.offset) as usize;
+        for (mine, theirs) in self.counts[start..]
+            .iter_mut()
+            .zip(&other.counts[first..=last])
+        {
+            *mine += theirs;
+        }
+        self.total += other.total;
+    }
+
+    /// Makes sure keys `lo..=hi` have buckets; reallocates only when they do not yet.
+    fn cover(&mut self, lo: i32, hi: i32) {
+        if self.counts.is_empty() {
+            let new_lo = (lo - GROWTH_MARGIN).max(MIN_KEY);
+            let new_hi = (hi + GROWTH_MARGIN).min(MAX_KEY);
+            self.offset = new_lo;
+            self.counts = vec![0; (new_hi - new_lo + 1) as usize];
+            return;
+        }
+        let cur_lo = self.offset;
+        let cur_hi = self.offset + self.counts.len() as i32 - 1;
+        if lo >= cur_lo && hi <= cur_hi {
+            return;
+        }
+        let new_lo = if lo < cur_lo {
+            (lo - GROWTH_MARGIN).max(MIN_KEY)
+        } else {
+            cur_lo
+        };
+        let new_hi = if hi > cur_hi {
+            (hi + GROWTH_MARGIN).min(MAX_KEY)
+        } else {
+            cur_hi
+        };
+        let mut counts = vec![0; (new_hi - new_lo + 1) as usize];
+        let start = (cur_lo - new_lo) as usize;
+        counts[start..start + self.counts.len()].copy_from_slice(&self.counts);
+        self.counts = counts;
+        self.offset = new_lo;
+    }
+
+    /// Key of the bucket holding the value of 0-based `rank` in ascending key order.
+    fn key_at_rank(&self, rank: u64) -> i32 {
+        let mut seen = 0u64;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen > rank {
+                return self.offset + i as i32;
+            }
+        }
+        // Unreachable for rank < total; the last bucket is the safe answer.
+        self.offset + self.counts.len() as i32 - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SplitMix64 (Steele, Lea & Flood 2014): a self-contained test generator, so these tests
+    /// do not move when the simulator's own streams change.
+    struct SplitMix(u64);
+
+    impl SplitMix {
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        /// Uniform in [0, 1) with 53 random bits.
+        fn unit(&mut self) -> f64 {
+            (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        }
+
+        /// Standard normal by Box–Muller (one of the pair; the other is discarded).
+        fn normal(&mut self) -> f64 {
+            let u1 = 1.0 - self.unit(); // (0, 1], so ln is finite
+            let u2 = self.unit();
+            (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+        }
+    }
+
+    const QS: [f64; 13] = [
+        0.0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0,
+    ];
+
+    /// The sketch must return, for every q, a value within relative error α of the exact order
+    /// statistic of rank ⌊q(n−1)⌋. Buckets are ordered like the values, so the rank is exact
+    /// and the only slack allowed is floating-point rounding at bucket boundaries.
+    fn assert_quantiles_accurate(sample: &[f64], what: &str) {
+        let mut sketch = QuantileSketch::new();
+        for &x in sample {
+            sketch.add(x);
+        }
+        let mut sorted = sample.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let last = sorted.len() - 1;
+        for q in QS {
+            let exact = sorted[(q * last as f64).floor() as usize];
+            let got = sketch.quantile(q);
+            if exact.abs() < ZERO_THRESHOLD {
+                assert_eq!(got, exact, "{what}: q={q} got {got}, exact {exact}");
+            } else {
+                let rel = ((got - exact) / exact).abs();
+                assert!(
+                    rel <= QUANTILE_RELATIVE_ACCURACY + 1e-9,
+                    "{what}: q={q} got {got}, exact {exact}, relative error {rel}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ln_gamma_constant_and_key_bounds() {
+        assert!((LN_GAMMA - GAMMA.ln()).abs() < 1e-15);
+        assert_eq!(key_of(ZERO_THRESHOLD), MIN_KEY);
+        assert_eq!(key_of(f64::MAX), MAX_KEY);
+        assert_eq!(key_of(f64::INFINITY), MAX_KEY);
+        // Representative value is within α of both ends of its bucket.
+        for key in [-2000, -1, 0, 1, 500, 2700] {
+            let upper = (key as f64 * LN_GAMMA).exp();
+            let lower = upper / GAMMA;
+            let v = bucket_value(key);
+            assert!(((v - upper) / upper).abs() <= QUANTILE_RELATIVE_ACCURACY + 1e-12);
+            assert!(((v - lower) / lower).abs() <= QUANTILE_RELATIVE_ACCURACY + 1e-12);
+        }
+    }
+
+    #[test]
+    fn quantiles_of_positive_sample() {
+        // Lognormal spanning several decades, like costs or stock-out durations.
+        let mut rng = SplitMix(1);
+        let sample: Vec<f64> = (0..20_000).map(|_| (3.0 * rng.normal()).exp()).collect();
+        assert_quantiles_accurate(&sample, "lognormal");
+        let sample: Vec<f64> = (0..5_000).map(|_| 1.0 + 1e6 * rng.unit()).collect();
+        assert_quantiles_accurate(&sample, "uniform");
+    }
+
+    #[test]
+    fn quantiles_of_mixed_sign_sample() {
+        let mut rng = SplitMix(2);
+        let sample: Vec<f64> = (0..20_000).map(|_| 100.0 * rng.normal() - 30.0).collect();
+        assert_quantiles_accurate(&sample, "normal");
+        let sample: Vec<f64> = (0..5_000).map(|_| -(2.0 * rng.normal()).exp()).collect();
+        assert_quantiles_accurate(&sample, "negative lognormal");
+    }
+
+    #[test]
+    fn quantiles_of_zero_heavy_sample() {
+        // Most runs have no stock-out at all; the rest spread over both signs.
+        let mut rng = SplitMix(3);
+        let sample: Vec<f64> = (0..20_000)
+            .map(|_| {
+                let u = rng.unit();
+                if u < 0.6 {
+                    0.0
+                } else if u < 0.7 {
+                    -50.0 * rng.unit()
+                } else {
+                    (2.0 * rng.normal()).exp()
+                }
+            })
+            .collect();
+        assert_quantiles_accurate(&sample, "zero-heavy");
+        let mut sketch = QuantileSketch::new();
+        sample.iter().for_each(|&x| sketch.add(x));
+        assert_eq!(sketch.quantile(0.5).to_bits(), 0.0f64.to_bits());
+    }
+
+    #[test]
+    fn merge_matches_single_stream() {
+        let mut rng = SplitMix(4);
+        let sample: Vec<f64> = (0..30_001).map(|_| 1e3 + 50.0 * rng.normal()).collect();
+        let mut whole = RunningStat::new();
+        sample.iter().for_each(|&x| whole.push(x));
+
+        let chunks: Vec<RunningStat> = [&sample[..7], &sample[7..12_000], &sample[12_000..]]
+            .iter()
+            .map(|chunk| {
+                let mut s = RunningStat::new();
+                chunk.iter().for_each(|&x| s.push(x));
+                s
+            })
+            .collect();
+        let mut forward = RunningStat::new();
+        chunks.iter().for_each(|c| forward.merge(c));
+        let mut backward = RunningStat::new();
+        chunks.iter().rev().for_each(|c| backward.merge(c));
+
+        for merged in [&forward, &backward] {
+            assert_eq!(merged.count(), whole.count());
+            assert_eq!(merged.sketch.count(), whole.sketch.count());
+            for q in QS {
+                assert_eq!(
+                    merged.quantile(q).to_bits(),
+                    whole.quantile(q).to_bits(),
+                    "q={q}"
+                );
+            }
+            let rel_mean = ((merged.mean() - whole.mean()) / whole.mean()).abs();
+            let rel_var = ((merged.variance() - whole.variance()) / whole.variance()).abs();
+            assert!(rel_mean < 1e-12, "mean off by {rel_mean}");
+            assert!(rel_var < 1e-12, "variance off by {rel_var}");
+        }
+
+        // Merging an empty summary changes nothing, and neither does merging into one.
+        let mut copy = whole.clone();
+        copy.merge(&RunningStat::new());
+        assert_eq!(copy.estimate(), whole.estimate());
+        let mut empty = RunningStat::new();
+        empty.merge(&whole);
+        assert_eq!(empty.estimate(), whole.estimate());
+    }
+
+    #[test]
+    fn merging_in_the_same_order_is_bit_identical() {
+        let build = || {
+            let mut rng = SplitMix(5);
+            let mut total = RunningStat::new();
+            for _ in 0..16 {
+                let mut chunk = RunningStat::new();
+                for _ in 0..1_000 {
+                    chunk.push(rng.normal() * 7.0 + 0.1);
+                }
+                total.merge(&chunk);
+            }
+            total
+        };
+        let (a, b) = (build(), build());
+        let (ea, eb) = (a.estimate().unwrap(), b.estimate().unwrap());
+        let bits =
+            |e: Estimate| [e.mean, e.ci95_low, e.ci95_high, e.p05, e.p50, e.p95].map(f64::to_bits);
+        assert_eq!(bits(ea), bits(eb));
+        assert_eq!(a.variance().to_bits(), b.variance().to_bits());
+        assert_eq!(ea.n, 16_000);
+    }
+
+    #[test]
+    fn constant_sample_returns_the_constant_exactly() {
+        for c in [3.7, -2.5, 1e9, 1e-13, 0.1 + 0.2] {
+            let mut s = RunningStat::new();
+            for _ in 0..1_001 {
+                s.push(c);
+            }
+            for q in QS {
+                assert_eq!(s.quantile(q), c, "constant {c}, q={q}");
+            }
+            let e = s.estimate().unwrap();
+            assert_eq!((e.p05, e.p50, e.p95), (c, c, c));
+            assert_eq!((e.mean, e.ci95_low, e.ci95_high), (c, c, c));
+        }
+    }
+
+    #[test]
+    fn all_zero_sample_returns_zero_exactly() {
+        let mut s = RunningStat::new();
+        for _ in 0..500 {
+            s.push(0.0);
+        }
+        for q in QS {
+            assert_eq!(s.quantile(q).to_bits(), 0.0f64.to_bits(), "q={q}");
+        }
+        assert_eq!(s.sketch.buckets(), 0, "zeros need no buckets");
+    }
+
+    #[test]
+    fn quantiles_are_monotone_in_q() {
+        let mut rng = SplitMix(6);
+        let mut sketch = QuantileSketch::new();
+        for i in 0..10_000 {
+            let x = if i % 5 == 0 { 0.0 } else { rng.normal() * 10.0 };
+            sketch.add(x);
+        }
+        let mut previous = f64::NEG_INFINITY;
+        for i in 0..=2_000 {
+            let v = sketch.quantile(i as f64 / 2_000.0);
+            assert!(
+                v >= previous,
+                "quantile decreased at q={}",
+                i as f64 / 2_000.0
+            );
+            previous = v;
+        }
+        assert!(sketch.quantile(-0.1).is_nan() && sketch.quantile(1.1).is_nan());
+        assert!(QuantileSketch::new().quantile(0.5).is_nan());
+    }
+
+    #[test]
+    fn confidence_interval_contains_mean_and_collapses_for_one_run() {
+        assert_eq!(RunningStat::new().estimate(), None);
+
+        let mut one = RunningStat::new();
+        one.push(42.5);
+        let e = one.estimate().unwrap();
+        assert_eq!(
+            e,
+            Estimate {
+                mean: 42.5,
+                ci95_low: 42.5,
+                ci95_high: 42.5,
+                p05: 42.5,
+                p50: 42.5,
+                p95: 42.5,
+                n: 1
+            }
+        );
+
+        // 1..=5: mean 3, s² = 2.5, half-width t(0.975, 4)·√(2.5/5).
+        let mut five = RunningStat::new();
+        (1..=5).for_each(|i| five.push(i as f64));
+        let e = five.estimate().unwrap();
+        assert_eq!(e.mean, 3.0);
+        assert!((five.variance() - 2.5).abs() < 1e-15);
+        let half = 2.776_445_105_197_799 * 0.5f64.sqrt();
+        assert!((e.ci95_high - 3.0 - half).abs() < 1e-6);
+        assert!((3.0 - e.ci95_low - half).abs() < 1e-6);
+        assert!(e.ci95_low < e.mean && e.mean < e.ci95_high);
+    }
+
+    #[test]
+    fn welford_is_stable_with_a_large_offset() {
+        // The naive Σx² − n·mean² formula loses every digit here.
+        let mut s = RunningStat::new();
+        for d in [4.0, 7.0, 13.0, 16.0] {
+            s.push(1e9 + d);
+        }
+        assert!((s.mean() - (1e9 + 10.0)).abs() < 1e-6);
+        assert!(
+            (s.variance() - 30.0).abs() < 1e-6,
+            "variance {}",
+            s.variance()
+        );
+    }
+
+    #[test]
+    fn confidence_interval_coverage_is_95_percent() {
+        let (mu, sigma) = (10.0, 2.0);
+        let reps = 2_000;
+        let mut rng = SplitMix(7);
+        let mut covered = 0;
+        for _ in 0..reps {
+            let mut s = RunningStat::new();
+            for _ in 0..30 {
+                s.push(mu + sigma * rng.normal());
+            }
+            let e = s.estimate().unwrap();
+            if e.ci95_low <= mu && mu <= e.ci95_high {
+                covered += 1;
+            }
+        }
+        let share = covered as f64 / reps as f64;
+        let se = (0.95f64 * 0.05 / reps as f64).sqrt();
+        assert!(
+            (share - 0.95).abs() < 4.0 * se,
+            "coverage {share}, expected 0.95 ± {}",
+            4.0 * se
+        );
+    }
+
+    #[test]
+    fn memory_is_bounded_by_spread_not_count() {
+        let mut rng = SplitMix(8);
+        // Magnitudes log-uniform over [1e-9, 1e12], both signs.
+        let mut draw = || {
+            let x = 10f64.powf(-9.0 + 21.0 * rng.unit());
+            if rng.unit() < 0.5 { -x } else { x }
+        };
+        let mut sketch = QuantileSketch::new();
+        for _ in 0..20_000 {
+            sketch.add(draw());
+        }
+        // Make sure both stores reach both ends of the range.
+        for x in [1e-9, 1e12, -1e-9, -1e12] {
+            sketch.add(x);
+        }
+        let per_store = (key_of(1e12) - key_of(1e-9) + 1 + 2 * GROWTH_MARGIN) as usize;
+        assert!(
+            sketch.buckets() <= 2 * per_store,
+            "{} buckets",
+            sketch.buckets()
+        );
+
+        // Once the range is covered, further pushes allocate nothing.
+        let before = (
+            sketch.positive.counts.as_ptr(),
+            sketch.negative.counts.as_ptr(),
+            sketch.buckets(),
+        );
+        for _ in 0..200_000 {
+            sketch.add(draw());
+        }
+        let after = (
+            sketch.positive.counts.as_ptr(),
+            sketch.negative.counts.as_ptr(),
+            sketch.buckets(),
+        );
+        assert_eq!(before, after);
+        assert_eq!(sketch.count(), 220_004);
+    }
+
+    #[test]
+    fn estimate_serialises_fields_in_declared_order() {
+        let e = Estimate {
+            mean: 1.0,
+            ci95_low: 0.5,
+            ci95_high: 1.5,
+            p05: 0.25,
+            p50: 1.0,
+            p95: 2.0,
+            n: 3,
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"mean":1.0,"ci95_low":0.5,"ci95_high":1.5,"p05":0.25,"p50":1.0,"p95":2.0,"n":3}"#
+        );
+    }
+}
