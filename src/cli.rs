@@ -1,6 +1,6 @@
 //! The command line: argument shapes (clap) and the calls they make into the library.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -57,8 +57,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run_scenario(&args),
         Command::Validate { scenario } => {
             let scenario = Scenario::load(&scenario)?;
-            print!("{}", report::describe(&scenario));
-            println!("\nscenario is valid");
+            let text = format!("{}\nscenario is valid\n", report::describe(&scenario));
+            std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(())
         }
     }
@@ -80,6 +80,8 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start {:?} worker threads: {e}", args.threads))?;
 
+    report::check_writable(&out)?;
+
     let bar = Progress::new(runs);
     let started = Instant::now();
     let outcome =
@@ -88,8 +90,10 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
     bar.finish();
 
     let summary = Summary::new(&scenario, &outcome);
-    print!("{}", report::comparison_table(&summary));
     let written = report::write_summary(&summary, &out)?;
+    std::io::stdout()
+        .lock()
+        .write_all(report::comparison_table(&summary).as_bytes())?;
     for path in written {
         eprintln!("wrote {}", path.display());
     }

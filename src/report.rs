@@ -158,25 +158,25 @@ fn csv_field(s: &str) -> String {
 
 /// Why results could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write results to '{}': {source}", path.display())]
+#[error("cannot write results to '{}': {cause}", path.display())]
 pub struct WriteError {
     pub path: PathBuf,
-    pub source: std::io::Error,
+    pub cause: std::io::Error,
 }
 
 /// Write `contents` to `path` atomically: a temporary file beside it, synced, then renamed.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
-    let fail = |source| WriteError {
+    let fail = |cause| WriteError {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|source| WriteError {
+    std::fs::create_dir_all(dir).map_err(|cause| WriteError {
         path: dir.to_path_buf(),
-        source,
+        cause,
     })?;
     let name = path
         .file_name()
@@ -192,6 +192,15 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(fail)
+}
+
+/// Make sure results can be written to `dir` before spending time on a simulation.
+pub fn check_writable(dir: &Path) -> Result<(), WriteError> {
+    write_atomic(&dir.join(".buffersim-write-check"), b"")?;
+    std::fs::remove_file(dir.join(".buffersim-write-check")).map_err(|cause| WriteError {
+        path: dir.to_path_buf(),
+        cause,
+    })
 }
 
 /// Write summary.json and summary.csv into `dir`.

@@ -16,10 +16,10 @@ pub struct Problem {
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario '{}': {source}", path.display())]
+    #[error("cannot read scenario '{}': {cause}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("invalid scenario '{}': {message}", path.display())]
     Syntax { path: PathBuf, message: String },

@@ -15,7 +15,7 @@ pub fn line_of(source: &str, path: &str) -> Option<usize> {
             (Segment::Key(key), Some(t), _) => {
                 t.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v)
             }
-            (Segment::Index(i), _, Some(DeValue::Array(items))) => items.iter().nth(i),
+            (Segment::Index(i), _, Some(DeValue::Array(items))) => items.get(i),
             _ => None,
         };
         let Some(found) = found else { break };

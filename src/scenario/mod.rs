@@ -96,9 +96,9 @@ impl Item {
 impl Scenario {
     /// Read and validate a scenario file (`.toml`, or `.json` with the same structure).
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let source = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        let source = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         let is_json = path
             .extension()

@@ -1,0 +1,295 @@
+//! End-to-end tests of the `buffersim` command: examples, reproducibility and bad input.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn buffersim() -> Command {
+    Command::cargo_bin("buffersim").unwrap()
+}
+
+const EXAMPLES: [&str; 3] = ["kanban-reference", "kanban-vs-jic", "peak-season"];
+
+/// Every example runs, and reproduces its committed reference results byte for byte: a change
+/// to the numbers must be deliberate (regenerate with `buffersim run scenarios/NAME.toml`).
+#[test]
+fn examples_reproduce_their_reference_results() {
+    for name in EXAMPLES {
+        let out = tempfile::tempdir().unwrap();
+        buffersim()
+            .args(["run", &format!("scenarios/{name}.toml"), "--out"])
+            .arg(out.path())
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("fill_rate"));
+        for file in ["summary.json", "summary.csv"] {
+            let fresh = std::fs::read_to_string(out.path().join(file)).unwrap();
+            let reference = std::fs::read_to_string(Path::new("results").join(name).join(file))
+                .unwrap_or_else(|e| panic!("results/{name}/{file} missing: {e}"));
+            assert!(
+                fresh == reference,
+                "{name}/{file} differs from the committed reference results"
+            );
+        }
+    }
+}
+
+/// Same scenario and seed, one thread or two: identical bytes.
+#[test]
+fn results_do_not_depend_on_thread_count() {
+    let run = |threads: &str| {
+        let out = tempfile::tempdir().unwrap();
+        buffersim()
+            .args([
+                "run",
+                "scenarios/kanban-vs-jic.toml",
+                "--runs",
+                "300",
+                "--seed",
+                "99",
+            ])
+            .args(["--threads", threads, "--out"])
+            .arg(out.path())
+            .assert()
+            .success();
+        let json = std::fs::read(out.path().join("summary.json")).unwrap();
+        let csv = std::fs::read(out.path().join("summary.csv")).unwrap();
+        (json, csv)
+    };
+    let one = run("1");
+    assert!(one == run("2"), "1 and 2 threads differ");
+    assert!(one == run("3"), "1 and 3 threads differ");
+}
+
+#[test]
+fn seed_and_runs_flags_are_recorded() {
+    let out = tempfile::tempdir().unwrap();
+    buffersim()
+        .args([
+            "run",
+            "scenarios/kanban-reference.toml",
+            "--runs",
+            "70",
+            "--seed",
+            "5",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(json["runs"], 70);
+    assert_eq!(json["seed"], 5);
+    assert_eq!(json["policies"][0]["metrics"]["fill_rate"]["n"], 70);
+    assert_eq!(json["policies"][0]["kanban"][0]["containers"], 5);
+    assert!(json["rng"].as_str().unwrap().contains("xoshiro256++"));
+}
+
+#[test]
+fn validate_shows_the_resolved_scenario() {
+    buffersim()
+        .args(["validate", "scenarios/kanban-reference.toml"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("5 × 25 = 125 (2.50 days)"))
+        .stdout(predicates::str::contains("scenario is valid"));
+}
+
+/// Writes `contents` as a scenario and runs `buffersim run` on it; returns stderr, after
+/// checking the exit code is 2 and nothing panicked.
+fn run_bad(contents: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, contents).unwrap();
+    let output = buffersim()
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.toml"),
+        "the message names the file: {stderr}"
+    );
+    assert!(
+        !dir.path().join("out").exists(),
+        "nothing is written for a bad scenario"
+    );
+    stderr
+}
+
+const GOOD: &str = r#"
+[simulation]
+runs = 10
+
+[[supplier]]
+id = "acme"
+lead_time = { fixed = 2 }
+
+[[item]]
+id = "widget"
+unit_cost = 3
+demand = { normal = { mean = 20, sd = 4 } }
+
+[policy.jic.rule.reorder_point]
+service_level = 0.95
+quantity = { fixed = 100 }
+"#;
+
+#[test]
+fn the_good_base_case_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("good.toml");
+    std::fs::write(&path, GOOD).unwrap();
+    buffersim()
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn unknown_key_is_named_with_its_line() {
+    let err = run_bad(&GOOD.replace("service_level = 0.95", "service_levle = 0.95"));
+    assert!(err.contains("unknown field `service_levle`"), "{err}");
+    assert!(err.contains("line 15"), "{err}");
+    assert!(
+        err.contains("service_level"),
+        "lists what is allowed: {err}"
+    );
+}
+
+#[test]
+fn negative_standard_deviation() {
+    let err = run_bad(&GOOD.replace("sd = 4", "sd = -4"));
+    assert!(
+        err.contains("line 12: item[0].demand.normal.sd: must be zero or more (got -4)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn probability_outside_zero_one() {
+    let err = run_bad(&GOOD.replace("service_level = 0.95", "service_level = 1.2"));
+    assert!(
+        err.contains("policy.jic.rule.reorder_point.service_level"),
+        "{err}"
+    );
+    assert!(err.contains("strictly between 0 and 1 (got 1.2)"), "{err}");
+    let err = run_bad(&GOOD.replace(
+        "lead_time = { fixed = 2 }",
+        "lead_time = { fixed = 2 }\non_time_probability = -0.1",
+    ));
+    assert!(
+        err.contains("supplier[0].on_time_probability: must be a probability between 0 and 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn undefined_supplier() {
+    let err = run_bad(&GOOD.replace("demand = {", "suppliers = [\"acne\"]\ndemand = {"));
+    assert!(
+        err.contains("item[0].suppliers[0]: no supplier has id 'acne'; defined: acme"),
+        "{err}"
+    );
+}
+
+#[test]
+fn zero_horizon_and_several_problems_at_once() {
+    let err = run_bad(
+        &GOOD
+            .replace("runs = 10", "runs = 0\nhorizon_days = 0")
+            .replace("unit_cost = 3", "unit_cost = -3"),
+    );
+    assert!(err.contains("3 problems"), "{err}");
+    assert!(
+        err.contains("simulation.horizon_days: must be a whole number from 1 to 36500 (got 0)"),
+        "{err}"
+    );
+    assert!(err.contains("simulation.runs"), "{err}");
+    assert!(
+        err.contains("item[0].unit_cost: must be greater than zero (got -3)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn toml_syntax_error() {
+    let err = run_bad(&GOOD.replace("[simulation]", "[simulation"));
+    assert!(err.contains("TOML parse error at line 2"), "{err}");
+}
+
+#[test]
+fn wrong_type_is_reported_with_its_line() {
+    let err = run_bad(&GOOD.replace("runs = 10", "runs = \"many\""));
+    assert!(err.contains("line 3"), "{err}");
+    assert!(err.contains("invalid type"), "{err}");
+}
+
+#[test]
+fn missing_scenario_file() {
+    let output = buffersim()
+        .args(["run", "no/such/scenario.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("cannot read scenario 'no/such/scenario.toml'"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unwritable_output_folder_fails_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let output = buffersim()
+        .args(["run", "scenarios/kanban-reference.toml", "--out"])
+        .arg(blocker.join("results"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("cannot write results to"), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "no table is printed when results cannot be kept"
+    );
+}
+
+#[test]
+fn json_scenarios_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    std::fs::write(
+        &path,
+        r#"{"simulation": {"runs": 20},
+            "supplier": [{"id": "acme", "lead_time": {"fixed": 2}}],
+            "item": [{"id": "w", "unit_cost": 3, "container_size": 10, "demand": {"poisson": {"mean": 8}}}],
+            "policy": {"kanban": {"rule": {"kanban": {"safety_factor": 0.3}}}}}"#,
+    )
+    .unwrap();
+    buffersim()
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    std::fs::write(&path, r#"{"simulation": {"runs": -1}}"#).unwrap();
+    let output = buffersim().arg("validate").arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
