@@ -108,6 +108,37 @@ impl Occurrence {
 }
 
 impl Disruption {
+    /// One line for people: what it hits and when.
+    pub fn describe(&self, suppliers: &[crate::supply::Supplier]) -> String {
+        let what = match self.effect {
+            Effect::SupplierOutage { supplier } => format!("outage of supplier '{}'", suppliers[supplier].id),
+        };
+        let when = match &self.occurrence {
+            Occurrence::Random { rate_per_year, duration } => format!(
+                "at random, {rate_per_year} a year, lasting {:.1} days on average",
+                duration.mean()
+            ),
+            Occurrence::Markov { fail, recover } => format!(
+                "two-state chain, {:.1} days up and {:.1} days down on average",
+                1.0 / fail,
+                1.0 / recover
+            ),
+            Occurrence::Scheduled { start_day, duration_days, repeat_every_days } => {
+                let repeat = repeat_every_days.map_or_else(String::new, |r| format!(", every {r} days"));
+                format!("scheduled from day {start_day} for {duration_days} days{repeat}")
+            }
+        };
+        let share = self
+            .steady_state_share()
+            .map_or_else(String::new, |s| format!("; active {:.1}% of days in the long run", 100.0 * s));
+        format!("{what}, {when}{share}")
+    }
+
+    /// Long-run share of days this disruption is active, where it has a closed form.
+    pub fn steady_state_share(&self) -> Option<f64> {
+        self.occurrence.steady_state_share()
+    }
+
     /// Apply this disruption's active days of one run to the supply paths.
     pub fn apply(&self, active: &[bool], supply: &mut SupplyPaths) {
         match self.effect {

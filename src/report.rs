@@ -417,13 +417,7 @@ pub fn describe(scenario: &Scenario) -> String {
     if !scenario.disruptions.is_empty() {
         let _ = writeln!(out, "\ndisruptions:");
         for d in &scenario.disruptions {
-            let share = d
-                .occurrence
-                .steady_state_share()
-                .map_or_else(String::new, |s| {
-                    format!(" (active {:.1}% of days in the long run)", 100.0 * s)
-                });
-            let _ = writeln!(out, "  {}: {:?}{share}", d.id, d.effect);
+            let _ = writeln!(out, "  {}: {}", d.id, d.describe(&scenario.suppliers));
         }
     }
     for policy in &scenario.policies {

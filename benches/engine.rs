@@ -1,0 +1,283 @@
+//! Engine throughput, reported in item-days per second (items × policies × horizon days × runs).
+//!
+//! Groups:
+//! * `policy`: one item, one policy, for each kind of replenishment rule, on one thread. The
+//!   item and supplier are those of `scenarios/bench-reference.toml` (Normal(50, 10) demand,
+//!   lead time uniform on 1–7 days, a two-state outage chain, lost sales, 365 days).
+//! * `reference`: `scenarios/bench-reference.toml` end to end, on one and on two threads.
+//! * `many_items`: 200 items, 5 suppliers in 2 regions each with random outages, four demand
+//!   models and two policies, on one thread: the per item-day cost at scale, to set against
+//!   the single-item figures.
+//! * `runs_scaling`: the reference scenario at 10³, 10⁴ and 10⁵ runs on two threads; time
+//!   should grow linearly with runs (constant throughput).
+//!
+//! Scenarios built here are written to a temporary directory and read back through
+//! [`Scenario::load`], so they pass the same validation as files given on the command line.
+//!
+//! Run with `cargo bench --bench engine`; the whole run takes about two minutes on two cores.
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use buffersim::engine;
+use buffersim::scenario::Scenario;
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+/// Runs per iteration in the `policy` group.
+const POLICY_RUNS: u64 = 2_000;
+/// Runs per iteration in the `reference` group.
+const REFERENCE_RUNS: u64 = 10_000;
+/// Runs per iteration in the `many_items` group.
+const MANY_ITEMS_RUNS: u64 = 50;
+/// Items in the `many_items` scenario.
+const MANY_ITEMS: usize = 200;
+
+fn reference_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench-reference.toml")
+}
+
+fn pool(threads: usize) -> ThreadPool {
+    ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("cannot build the rayon thread pool")
+}
+
+/// Write `toml` to `dir/name.toml` and load it as a scenario.
+fn load_generated(dir: &Path, name: &str, toml: &str) -> Scenario {
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, toml).expect("cannot write the generated scenario");
+    Scenario::load(&path).unwrap_or_else(|e| panic!("generated scenario '{name}' is invalid: {e}"))
+}
+
+/// Item-days simulated by `runs` runs of `scenario`; checked against the engine's own count.
+fn item_days(scenario: &Scenario, runs: u64) -> u64 {
+    let per_run = scenario.items.len() as u64
+        * scenario.policies.len() as u64
+        * u64::from(scenario.horizon_days);
+    let check = engine::simulate(scenario, 1, scenario.seed, &|_| {});
+    assert_eq!(
+        check.item_days, per_run,
+        "item-day count disagrees with the engine"
+    );
+    per_run * runs
+}
+
+/// One timed iteration: `runs` runs of `scenario` in `pool`.
+fn simulate_in(pool: &ThreadPool, scenario: &Scenario, runs: u64) -> engine::Outcome {
+    pool.install(|| engine::simulate(black_box(scenario), runs, scenario.seed, &|_| {}))
+}
+
+/// The single-item model of `bench-reference.toml` under one policy rule, given as the TOML
+/// inline table that follows `[policy.<name>.rule]`.
+fn single_item_toml(name: &str, rule: &str) -> String {
+    format!(
+        r#"[simulation]
+name = "policy {name}"
+horizon_days = 365
+warmup_days = 0
+seed = 1
+unmet_demand = "lost"
+
+[[supplier]]
+id = "supplier"
+lead_time = {{ uniform = {{ min = 1, max = 7 }} }}
+
+[[item]]
+id = "item"
+unit_cost = 10
+demand = {{ normal = {{ mean = 50, sd = 10 }} }}
+
+[[disruption]]
+id = "outage"
+effect = {{ supplier_outage = {{ supplier = "supplier" }} }}
+occurrence = {{ markov = {{ daily_failure_probability = 0.01, daily_recovery_probability = 0.1 }} }}
+
+[policy.{name}.rule]
+{rule}
+"#
+    )
+}
+
+/// Every kind of rule, with levels of the same order as the reference (s, S) = (250, 550):
+/// lead-time demand is about 200 units.
+const POLICIES: [(&str, &str); 7] = [
+    (
+        "kanban",
+        "kanban = { safety_factor = 0.3, container_size = 50 }",
+    ),
+    ("min_max", "min_max = { min = 250, max = 550 }"),
+    (
+        "reorder_point",
+        "reorder_point = { reorder_point = 250, quantity = { fixed = 300 } }",
+    ),
+    (
+        "periodic_review",
+        "periodic_review = { review_period_days = 7, order_up_to = 650 }",
+    ),
+    ("s_s", "s_s = { reorder_point = 250, order_up_to = 550 }"),
+    ("r_q", "r_q = { reorder_point = 250, order_quantity = 300 }"),
+    ("base_stock", "base_stock = { order_up_to = 300 }"),
+];
+
+fn bench_policy(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+    let one = pool(1);
+    let mut group = c.benchmark_group("policy");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (name, rule) in POLICIES {
+        let scenario = load_generated(dir.path(), name, &single_item_toml(name, rule));
+        group.throughput(Throughput::Elements(item_days(&scenario, POLICY_RUNS)));
+        group.bench_function(name, |b| {
+            b.iter(|| simulate_in(&one, &scenario, POLICY_RUNS));
+        });
+    }
+    group.finish();
+}
+
+fn bench_reference(c: &mut Criterion) {
+    let scenario = Scenario::load(&reference_path()).expect("cannot load bench-reference.toml");
+    let mut group = c.benchmark_group("reference");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5))
+        .throughput(Throughput::Elements(item_days(&scenario, REFERENCE_RUNS)));
+    for threads in [1, 2] {
+        let pool = pool(threads);
+        group.bench_function(format!("{threads}_thread"), |b| {
+            b.iter(|| simulate_in(&pool, &scenario, REFERENCE_RUNS));
+        });
+    }
+    group.finish();
+}
+
+/// 200 items over 5 suppliers in 2 regions, every supplier with random outages; demand cycles
+/// through normal, poisson, negative binomial and lognormal; kanban and reorder-point policies.
+fn many_items_toml() -> String {
+    let mut s = String::from(
+        r#"[simulation]
+name = "many items"
+horizon_days = 365
+warmup_days = 0
+seed = 1
+unmet_demand = "lost"
+"#,
+    );
+    let suppliers = [
+        ("eu-1", "europe", "{ uniform = { min = 1, max = 7 } }"),
+        ("eu-2", "europe", "{ fixed = 3 }"),
+        ("eu-3", "europe", "{ uniform = { min = 2, max = 5 } }"),
+        (
+            "asia-1",
+            "asia",
+            "{ triangular = { min = 10, mode = 14, max = 24 } }",
+        ),
+        ("asia-2", "asia", "{ lognormal = { mean = 12, sd = 4 } }"),
+    ];
+    for (id, region, lead_time) in suppliers {
+        write!(
+            s,
+            "\n[[supplier]]\nid = \"{id}\"\nregion = \"{region}\"\nlead_time = {lead_time}\n"
+        )
+        .unwrap();
+    }
+    for i in 0..MANY_ITEMS {
+        // Means from 5 to 203 units a day, spread over the items.
+        let mean = 5 + (i * 37) % 199;
+        let sd = mean / 3 + 3; // sd² > mean for every mean here, as the negative binomial needs
+        let demand = match i % 4 {
+            0 => format!("{{ normal = {{ mean = {mean}, sd = {sd} }} }}"),
+            1 => format!("{{ poisson = {{ mean = {mean} }} }}"),
+            2 => format!("{{ negative_binomial = {{ mean = {mean}, sd = {sd} }} }}"),
+            _ => format!("{{ lognormal = {{ mean = {mean}, sd = {sd} }} }}"),
+        };
+        let container = (mean * 2).div_ceil(10) * 10;
+        let unit_cost = 1 + (i * 13) % 150;
+        let (supplier, _, _) = suppliers[i % suppliers.len()];
+        write!(
+            s,
+            "\n[[item]]\nid = \"item-{i:03}\"\nunit_cost = {unit_cost}\norder_cost = 50\n\
+             stockout_penalty = {unit_cost}\ncontainer_size = {container}\ndemand = {demand}\n\
+             suppliers = [\"{supplier}\"]\n"
+        )
+        .unwrap();
+    }
+    for (id, _, _) in suppliers {
+        write!(
+            s,
+            "\n[[disruption]]\nid = \"{id}-outage\"\n\
+             effect = {{ supplier_outage = {{ supplier = \"{id}\" }} }}\n\
+             occurrence = {{ random = {{ rate_per_year = 2, duration_days = {{ uniform = {{ min = 3, max = 20 }} }} }} }}\n"
+        )
+        .unwrap();
+    }
+    s.push_str(
+        r#"
+[policy.kanban.rule.kanban]
+safety_factor = 0.3
+
+[policy.reorder-point.rule.reorder_point]
+service_level = 0.95
+quantity = "eoq"
+"#,
+    );
+    s
+}
+
+fn bench_many_items(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+    let scenario = load_generated(dir.path(), "many-items", &many_items_toml());
+    assert_eq!(scenario.items.len(), MANY_ITEMS);
+    let one = pool(1);
+    let mut group = c.benchmark_group("many_items");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8))
+        .throughput(Throughput::Elements(item_days(&scenario, MANY_ITEMS_RUNS)));
+    group.bench_function("200_items_2_policies", |b| {
+        b.iter(|| simulate_in(&one, &scenario, MANY_ITEMS_RUNS));
+    });
+    group.finish();
+}
+
+fn bench_runs_scaling(c: &mut Criterion) {
+    let scenario = Scenario::load(&reference_path()).expect("cannot load bench-reference.toml");
+    let two = pool(2);
+    let mut group = c.benchmark_group("runs_scaling");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1));
+    for runs in [1_000u64, 10_000, 100_000] {
+        // 10⁵ runs take about half a second: ten samples of one iteration need ~6 s.
+        let secs = if runs >= 100_000 { 8 } else { 4 };
+        group
+            .measurement_time(Duration::from_secs(secs))
+            .throughput(Throughput::Elements(item_days(&scenario, runs)));
+        group.bench_with_input(BenchmarkId::from_parameter(runs), &runs, |b, &runs| {
+            b.iter(|| simulate_in(&two, &scenario, runs));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_policy,
+    bench_reference,
+    bench_many_items,
+    bench_runs_scaling
+);
+criterion_main!(benches);
