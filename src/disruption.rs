@@ -111,10 +111,15 @@ impl Disruption {
     /// One line for people: what it hits and when.
     pub fn describe(&self, suppliers: &[crate::supply::Supplier]) -> String {
         let what = match self.effect {
-            Effect::SupplierOutage { supplier } => format!("outage of supplier '{}'", suppliers[supplier].id),
+            Effect::SupplierOutage { supplier } => {
+                format!("outage of supplier '{}'", suppliers[supplier].id)
+            }
         };
         let when = match &self.occurrence {
-            Occurrence::Random { rate_per_year, duration } => format!(
+            Occurrence::Random {
+                rate_per_year,
+                duration,
+            } => format!(
                 "at random, {rate_per_year} a year, lasting {:.1} days on average",
                 duration.mean()
             ),
@@ -123,14 +128,19 @@ impl Disruption {
                 1.0 / fail,
                 1.0 / recover
             ),
-            Occurrence::Scheduled { start_day, duration_days, repeat_every_days } => {
-                let repeat = repeat_every_days.map_or_else(String::new, |r| format!(", every {r} days"));
+            Occurrence::Scheduled {
+                start_day,
+                duration_days,
+                repeat_every_days,
+            } => {
+                let repeat =
+                    repeat_every_days.map_or_else(String::new, |r| format!(", every {r} days"));
                 format!("scheduled from day {start_day} for {duration_days} days{repeat}")
             }
         };
-        let share = self
-            .steady_state_share()
-            .map_or_else(String::new, |s| format!("; active {:.1}% of days in the long run", 100.0 * s));
+        let share = self.steady_state_share().map_or_else(String::new, |s| {
+            format!("; active {:.1}% of days in the long run", 100.0 * s)
+        });
         format!("{what}, {when}{share}")
     }
 

@@ -89,17 +89,18 @@ impl OrderRule {
     /// The same rule with its stock levels multiplied by `factor` (a seasonal pre-build).
     /// Lot and container sizes stay as they are.
     pub fn scaled(&self, factor: f64) -> OrderRule {
-        let quantity = match self.quantity {
-            Quantity::UpTo(level) => Quantity::UpTo(level * factor),
-            Quantity::Lots(lot) => Quantity::Lots(lot),
-            Quantity::Containers { target, size } => Quantity::Containers {
-                target: target * factor,
-                size,
-            },
+        let (trigger, quantity) = match self.quantity {
+            Quantity::UpTo(level) => (self.trigger * factor, Quantity::UpTo(level * factor)),
+            Quantity::Lots(lot) => (self.trigger * factor, Quantity::Lots(lot)),
+            // A card is still released as soon as one whole container is missing.
+            Quantity::Containers { target, size } => {
+                let target = target * factor;
+                (target - size, Quantity::Containers { target, size })
+            }
         };
         OrderRule {
             review_period: self.review_period,
-            trigger: self.trigger * factor,
+            trigger,
             quantity,
         }
     }
@@ -912,6 +913,40 @@ mod tests {
             base_stock(&raw, &ctx()).unwrap_err()[0]
                 .field
                 .ends_with("service_level")
+        );
+    }
+
+    #[test]
+    fn scaling_raises_levels_but_not_lot_sizes() {
+        let kanban = OrderRule {
+            review_period: 1,
+            trigger: 100.0,
+            quantity: Quantity::Containers {
+                target: 125.0,
+                size: 25.0,
+            },
+        };
+        let up = kanban.scaled(2.0);
+        assert_eq!(
+            up.quantity,
+            Quantity::Containers {
+                target: 250.0,
+                size: 25.0
+            }
+        );
+        assert_eq!(up.trigger, 225.0);
+        let rop = OrderRule {
+            review_period: 1,
+            trigger: 100.0,
+            quantity: Quantity::Lots(40.0),
+        };
+        assert_eq!(
+            rop.scaled(1.5),
+            OrderRule {
+                review_period: 1,
+                trigger: 150.0,
+                quantity: Quantity::Lots(40.0)
+            }
         );
     }
 
