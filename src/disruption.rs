@@ -46,28 +46,41 @@ pub enum Occurrence {
 
 impl Occurrence {
     /// Mark the active days of one run in `active` (one entry per day of the horizon).
+    ///
+    /// Random and Markov occurrences are drawn as alternating spells rather than day by day:
+    /// the number of days until a daily trial with probability p first succeeds is geometric,
+    /// so one draw per spell gives exactly the same process as one draw per day, far cheaper.
     pub fn fill_active(&self, rng: &mut SimRng, active: &mut [bool]) {
+        let horizon = active.len();
         match self {
             Occurrence::Random {
                 rate_per_year,
                 duration,
             } => {
                 let p_start = rate_per_year / 365.0;
-                let mut remaining = 0u32;
-                for day in active.iter_mut() {
-                    if remaining == 0 && unit_f64(rng) < p_start {
-                        remaining = duration.sample(rng);
-                    }
-                    *day = remaining > 0;
-                    remaining = remaining.saturating_sub(1);
+                let mut day = 0;
+                while day < horizon {
+                    // Quiet days before the next event starts (0 if it starts today).
+                    let quiet = failures_before_success(rng, p_start, horizon);
+                    let start = (day + quiet).min(horizon);
+                    active[day..start].fill(false);
+                    let end = (start + duration.sample(rng) as usize).min(horizon);
+                    active[start..end].fill(true);
+                    day = end;
                 }
             }
             Occurrence::Markov { fail, recover } => {
-                let mut down = false;
-                for day in active.iter_mut() {
-                    let u = unit_f64(rng);
-                    down = if down { u >= *recover } else { u < *fail };
-                    *day = down;
+                // Runs start up; day 0 is already a transition, so the first up spell may be empty.
+                let mut day = failures_before_success(rng, *fail, horizon).min(horizon);
+                active[..day].fill(false);
+                while day < horizon {
+                    let down_end =
+                        (day + 1 + failures_before_success(rng, *recover, horizon)).min(horizon);
+                    active[day..down_end].fill(true);
+                    let up_end =
+                        (down_end + 1 + failures_before_success(rng, *fail, horizon)).min(horizon);
+                    active[down_end..up_end].fill(false);
+                    day = up_end;
                 }
             }
             Occurrence::Scheduled {
@@ -77,8 +90,8 @@ impl Occurrence {
             } => {
                 active.fill(false);
                 let mut start = *start_day as usize;
-                while start < active.len() {
-                    let end = (start + *duration_days as usize).min(active.len());
+                while start < horizon {
+                    let end = (start + *duration_days as usize).min(horizon);
                     active[start..end].fill(true);
                     match repeat_every_days {
                         Some(every) => start += *every as usize,
@@ -105,6 +118,22 @@ impl Occurrence {
             Occurrence::Scheduled { .. } => None,
         }
     }
+}
+
+/// Number of failed daily trials before the first success, each succeeding with probability
+/// `p` (a geometric variable on 0, 1, 2, …), by inversion; capped at `cap` (a horizon), which
+/// also covers p = 0.
+fn failures_before_success(rng: &mut SimRng, p: f64, cap: usize) -> usize {
+    if p >= 1.0 {
+        return 0;
+    }
+    if p <= 0.0 {
+        return cap;
+    }
+    // 1 − u lies in (0, 1], so its logarithm is finite.
+    let u = 1.0 - unit_f64(rng);
+    let k = (u.ln() / (1.0 - p).ln()).min(cap as f64);
+    k as usize
 }
 
 impl Disruption {
@@ -204,6 +233,36 @@ mod tests {
             (share - expected).abs() < 0.008,
             "share {share}, expected {expected}"
         );
+    }
+
+    #[test]
+    fn markov_spells_have_geometric_lengths() {
+        // Mean down spell 1/recover = 10 days, mean up spell 1/fail = 100 days.
+        let o = Occurrence::Markov {
+            fail: 0.01,
+            recover: 0.1,
+        };
+        let mut active = vec![false; 2_000_000];
+        o.fill_active(&mut rng_for(4, 0, Stream::Disruption(0)), &mut active);
+        let mut spells = [Vec::new(), Vec::new()];
+        let mut len = 1;
+        for w in active.windows(2) {
+            if w[0] == w[1] {
+                len += 1;
+            } else {
+                spells[usize::from(w[0])].push(len as f64);
+                len = 1;
+            }
+        }
+        for (state, mean) in [(0, 100.0), (1, 10.0)] {
+            let s = &spells[state];
+            let m = s.iter().sum::<f64>() / s.len() as f64;
+            // Geometric sd ≈ mean; four standard errors.
+            assert!(
+                (m - mean).abs() < 4.0 * mean / (s.len() as f64).sqrt(),
+                "state {state}: {m}"
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,21 @@
 
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
+/// Largest whole number ≤ x, for |x| < 2⁶³. Unlike `f64::floor` this is not a library call
+/// on the default x86-64 target, which matters in the daily loop.
+#[inline(always)]
+pub fn floor_fast(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t > x { t - 1.0 } else { t }
+}
+
+/// Smallest whole number ≥ x, for |x| < 2⁶³ (see [`floor_fast`]).
+#[inline(always)]
+pub fn ceil_fast(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t < x { t + 1.0 } else { t }
+}
+
 /// Standard normal density.
 pub fn norm_pdf(x: f64) -> f64 {
     (-0.5 * x * x).exp() / (2.0 * PI).sqrt()
@@ -259,6 +274,26 @@ pub fn t_crit_95(n: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_rounding_matches_the_library() {
+        for x in [
+            -3.5,
+            -3.0,
+            -2.7,
+            -0.2,
+            -0.0,
+            0.0,
+            0.2,
+            1.0,
+            1.5,
+            2.999_999_9,
+            1e15 + 0.5,
+        ] {
+            assert_eq!(floor_fast(x), x.floor(), "floor({x})");
+            assert_eq!(ceil_fast(x), x.ceil(), "ceil({x})");
+        }
+    }
 
     #[test]
     fn normal_cdf_matches_tables() {

@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use crate::math::norm_ppf;
+use crate::math::{floor_fast, norm_ppf};
 use crate::scenario::raw::{
     RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawPrebuild, RawQuantity, RawRQ,
     RawReorderPoint, RawRule, RawSS,
@@ -79,9 +79,9 @@ impl OrderRule {
         }
         match self.quantity {
             Quantity::UpTo(level) => (level - position).max(0.0),
-            Quantity::Lots(lot) => (((self.trigger - position) / lot).floor() + 1.0) * lot,
+            Quantity::Lots(lot) => (floor_fast((self.trigger - position) / lot) + 1.0) * lot,
             Quantity::Containers { target, size } => {
-                ((target - position) / size + 1e-9).floor().max(0.0) * size
+                floor_fast((target - position) / size + 1e-9).max(0.0) * size
             }
         }
     }
@@ -394,33 +394,25 @@ fn min_max(m: &RawMinMax, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<
         days: m.safety_stock_days,
         service_level: m.service_level,
     };
-    let min = match m.min {
-        Some(min) => {
-            if safety.is_given() {
-                return Err(vec![problem(
-                    "min_max.min",
-                    "give min, or a safety stock to derive it from, not both",
-                )]);
-            }
-            check_non_negative("min_max.min", min)?;
-            min
-        }
-        None => {
-            let ss = safety
-                .resolve("min_max", ctx, sizing.protection_days)?
-                .unwrap_or(0.0);
-            sizing.safety_stock = Some(ss);
-            level(ctx, ctx.mean_daily_demand * sizing.protection_days + ss)
-        }
-    };
-    let max = match (m.max, m.order_quantity.or(ctx.container_size)) {
-        (Some(_), Some(_)) if m.order_quantity.is_some() => {
+    let min = stock_level(
+        Level {
+            rule: "min_max",
+            field: "min",
+            explicit: m.min,
+            safety_required: false,
+        },
+        &safety,
+        ctx,
+        &mut sizing,
+    )?;
+    let max = match (m.max, m.order_quantity) {
+        (Some(_), Some(_)) => {
             return Err(vec![problem(
                 "min_max",
                 "give max or order_quantity, not both",
             )]);
         }
-        (Some(max), _) => {
+        (Some(max), None) => {
             if max <= min {
                 return Err(vec![problem(
                     "min_max.max",
@@ -429,18 +421,20 @@ fn min_max(m: &RawMinMax, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<
             }
             max
         }
-        (None, Some(q)) => {
-            check_positive("min_max.order_quantity", q)?;
-            min + q
-        }
-        (None, None) => {
-            return Err(vec![problem(
-                "min_max.max",
-                "needs max, order_quantity, or a container_size on the item (max = min + one kanban quantity)",
-            )]);
-        }
+        (None, quantity) => match quantity.or(ctx.container_size) {
+            Some(q) => {
+                check_positive("min_max.order_quantity", q)?;
+                min + q
+            }
+            None => {
+                return Err(vec![problem(
+                    "min_max.max",
+                    "needs max, order_quantity, or a container_size on the item \
+                     (max = min + one kanban quantity)",
+                )]);
+            }
+        },
     };
-    sizing.reorder_point = min;
     sizing.order_up_to = Some(max);
     let rule = OrderRule {
         review_period: review,
@@ -460,29 +454,17 @@ fn reorder_point(
         days: r.safety_stock_days,
         service_level: r.service_level,
     };
-    let trigger = match r.reorder_point {
-        Some(rop) => {
-            if safety.is_given() {
-                return Err(vec![problem(
-                    "reorder_point.reorder_point",
-                    "give the reorder point, or a safety stock to derive it from, not both",
-                )]);
-            }
-            check_non_negative("reorder_point.reorder_point", rop)?;
-            rop
-        }
-        None => {
-            let Some(ss) = safety.resolve("reorder_point", ctx, sizing.protection_days)? else {
-                return Err(vec![problem(
-                    "reorder_point",
-                    "give reorder_point, safety_stock, safety_stock_days or service_level",
-                )]);
-            };
-            sizing.safety_stock = Some(ss);
-            level(ctx, ctx.mean_daily_demand * ctx.lead_time_mean + ss)
-        }
-    };
-    sizing.reorder_point = trigger;
+    let trigger = stock_level(
+        Level {
+            rule: "reorder_point",
+            field: "reorder_point",
+            explicit: r.reorder_point,
+            safety_required: true,
+        },
+        &safety,
+        ctx,
+        &mut sizing,
+    )?;
     let quantity = match r.quantity {
         RawQuantity::Eoq => {
             let eoq = economic_order_quantity(ctx)
@@ -534,54 +516,76 @@ fn economic_order_quantity(ctx: &ItemContext) -> Result<f64, String> {
         .max(f64::MIN_POSITIVE))
 }
 
-/// Order-up-to level from an explicit value or a safety stock over `sizing.protection_days`.
-fn order_up_to_level(
-    prefix: &str,
+/// Which stock level a rule is sizing, for [`stock_level`].
+struct Level<'a> {
+    rule: &'a str,
+    field: &'a str,
     explicit: Option<f64>,
-    safety: SafetySpec,
+    /// Whether the rule needs one of the ways of giving the level (a reorder point does; a
+    /// min-max rule without safety stock simply covers the protection period).
+    safety_required: bool,
+}
+
+/// A rule's trigger or order-up-to level: given explicitly, or the demand of the protection
+/// period plus a safety stock. Records both in `sizing`.
+fn stock_level(
+    level_of: Level<'_>,
+    safety: &SafetySpec,
     ctx: &ItemContext,
     sizing: &mut Sizing,
 ) -> Result<f64, Vec<RuleProblem>> {
-    match explicit {
-        Some(s) => {
+    let Level {
+        rule,
+        field,
+        explicit,
+        safety_required,
+    } = level_of;
+    let value = match explicit {
+        Some(value) => {
             if safety.is_given() {
                 return Err(vec![problem(
-                    &format!("{prefix}.order_up_to"),
-                    "give order_up_to, or a safety stock to derive it from, not both",
+                    &format!("{rule}.{field}"),
+                    format!("give {field}, or a safety stock to derive it from, not both"),
                 )]);
             }
-            check_positive(&format!("{prefix}.order_up_to"), s)?;
-            Ok(s)
+            check_non_negative(&format!("{rule}.{field}"), value)?;
+            value
         }
         None => {
-            let Some(ss) = safety.resolve(prefix, ctx, sizing.protection_days)? else {
-                return Err(vec![problem(
-                    prefix,
-                    "give order_up_to, safety_stock, safety_stock_days or service_level",
-                )]);
+            let ss = match safety.resolve(rule, ctx, sizing.protection_days)? {
+                Some(ss) => ss,
+                None if !safety_required => 0.0,
+                None => {
+                    return Err(vec![problem(
+                        rule,
+                        format!("give {field}, safety_stock, safety_stock_days or service_level"),
+                    )]);
+                }
             };
             sizing.safety_stock = Some(ss);
-            Ok(level(
-                ctx,
-                ctx.mean_daily_demand * sizing.protection_days + ss,
-            ))
+            level(ctx, ctx.mean_daily_demand * sizing.protection_days + ss)
         }
-    }
+    };
+    sizing.reorder_point = value;
+    Ok(value)
 }
 
-fn periodic_review(
-    p: &RawPeriodicReview,
+/// The order-up-to rules: (R, S) and base-stock.
+fn order_up_to_rule(
+    kind: RuleKind,
+    review: u32,
+    explicit: Option<f64>,
+    safety: SafetySpec,
     ctx: &ItemContext,
 ) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
-    let review = review_period("periodic_review.review_period_days", p.review_period_days)?;
-    let mut sizing = base_sizing(RuleKind::PeriodicReview, ctx, review);
-    let safety = SafetySpec {
-        units: p.safety_stock,
-        days: p.safety_stock_days,
-        service_level: p.service_level,
+    let mut sizing = base_sizing(kind, ctx, review);
+    let level_of = Level {
+        rule: kind.name(),
+        field: "order_up_to",
+        explicit,
+        safety_required: true,
     };
-    let s = order_up_to_level("periodic_review", p.order_up_to, safety, ctx, &mut sizing)?;
-    sizing.reorder_point = s;
+    let s = stock_level(level_of, &safety, ctx, &mut sizing)?;
     sizing.order_up_to = Some(s);
     Ok((
         OrderRule {
@@ -593,27 +597,29 @@ fn periodic_review(
     ))
 }
 
+fn periodic_review(
+    p: &RawPeriodicReview,
+    ctx: &ItemContext,
+) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
+    let review = review_period("periodic_review.review_period_days", p.review_period_days)?;
+    let safety = SafetySpec {
+        units: p.safety_stock,
+        days: p.safety_stock_days,
+        service_level: p.service_level,
+    };
+    order_up_to_rule(RuleKind::PeriodicReview, review, p.order_up_to, safety, ctx)
+}
+
 fn base_stock(
     b: &RawBaseStock,
     ctx: &ItemContext,
 ) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
-    let mut sizing = base_sizing(RuleKind::BaseStock, ctx, 1);
     let safety = SafetySpec {
         units: b.safety_stock,
         days: b.safety_stock_days,
         service_level: b.service_level,
     };
-    let s = order_up_to_level("base_stock", b.order_up_to, safety, ctx, &mut sizing)?;
-    sizing.reorder_point = s;
-    sizing.order_up_to = Some(s);
-    Ok((
-        OrderRule {
-            review_period: 1,
-            trigger: s,
-            quantity: Quantity::UpTo(s),
-        },
-        sizing,
-    ))
+    order_up_to_rule(RuleKind::BaseStock, 1, b.order_up_to, safety, ctx)
 }
 
 fn s_s(raw: &RawSS, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {

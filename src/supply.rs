@@ -8,6 +8,7 @@
 //! (because it was late, or waited in the queue) counts against the on-time rate.
 
 use crate::days::DayDistribution;
+use crate::math::ceil_fast;
 use crate::rng::{SimRng, unit_f64};
 
 /// A validated supplier.
@@ -57,9 +58,9 @@ pub fn round_order(
 ) -> f64 {
     let mut q = quantity.max(min_order_quantity);
     if order_multiple > 0.0 {
-        q = (q / order_multiple - 1e-9).ceil() * order_multiple;
+        q = ceil_fast(q / order_multiple - 1e-9) * order_multiple;
     }
-    if whole_units { (q - 1e-9).ceil() } else { q }
+    if whole_units { ceil_fast(q - 1e-9) } else { q }
 }
 
 /// What every supplier does on every day of one run. Built once per run, before any item is

@@ -215,7 +215,7 @@ impl State<'_> {
         }
     }
 
-    #[inline(never)]
+    #[inline]
     fn place_order<const MEASURE: bool>(&mut self, t: usize, quantity: f64, scratch: &mut Scratch) {
         for (i, link) in self.setup.links.iter().enumerate() {
             let part = round_order(
@@ -227,19 +227,38 @@ impl State<'_> {
             if part <= 0.0 {
                 continue;
             }
-            scratch.books[i][t] += part;
-            self.queues[i].pending += part;
-            self.queued += part;
             if MEASURE {
                 self.counters.order_lines += 1.0;
             }
+            let Some(days) = self.suppliers[i] else {
+                continue;
+            };
+            let queue = &mut self.queues[i];
+            if queue.pending == 0.0 && part <= link.capacity_per_day * days.capacity_factor[t] {
+                // Nothing waits ahead of it and today's capacity covers it: the dispatch step
+                // would ship it today, so ship it now and skip the queue.
+                queue.head = t + 1;
+                self.in_transit += part;
+                record_shipment(
+                    &mut self.counters,
+                    &mut scratch.arrivals,
+                    self.setup,
+                    &days,
+                    t,
+                    t,
+                    part,
+                );
+                continue;
+            }
+            scratch.books[i][t] += part;
+            queue.pending += part;
+            self.queued += part;
         }
     }
 
     /// Ship from each supplier's queue, oldest order first, within the day's capacity.
-    #[inline]
+    #[inline(never)]
     fn dispatch(&mut self, t: usize, scratch: &mut Scratch) {
-        let horizon = self.setup.horizon;
         for (i, link) in self.setup.links.iter().enumerate() {
             let queue = &mut self.queues[i];
             if queue.pending <= 0.0 {
@@ -253,30 +272,30 @@ impl State<'_> {
                 continue;
             }
             let mut capacity = link.capacity_per_day * factor;
-            let arrival = t + days.lead_time[t] as usize;
             let book = &mut scratch.books[i];
             while queue.head <= t && capacity > 0.0 {
-                let waiting = book[queue.head];
+                let order_day = queue.head;
+                let waiting = book[order_day];
                 if waiting <= 0.0 {
                     queue.head += 1;
                     continue;
                 }
                 let shipped = waiting.min(capacity);
-                book[queue.head] = waiting - shipped;
+                book[order_day] = waiting - shipped;
                 capacity -= shipped;
                 queue.pending -= shipped;
                 self.queued -= shipped;
                 self.in_transit += shipped;
-                if arrival < horizon {
-                    scratch.arrivals[arrival] += shipped;
-                    if arrival >= self.setup.warmup {
-                        self.counters.shipments += 1.0;
-                        if arrival <= queue.head + days.quoted[queue.head] as usize {
-                            self.counters.on_time_shipments += 1.0;
-                        }
-                    }
-                }
-                if book[queue.head] <= 0.0 {
+                record_shipment(
+                    &mut self.counters,
+                    &mut scratch.arrivals,
+                    self.setup,
+                    &days,
+                    order_day,
+                    t,
+                    shipped,
+                );
+                if book[order_day] <= 0.0 {
                     queue.head += 1;
                 }
             }
@@ -284,6 +303,30 @@ impl State<'_> {
                 // Guard against a residue of rounding: a queue is empty or holds real units.
                 self.queued -= queue.pending;
                 queue.pending = 0.0;
+            }
+        }
+    }
+}
+
+/// Book a shipment of `shipped` units, ordered on `order_day` and dispatched on day `t`, to
+/// arrive after the lead time drawn for day `t`; count it against the promised day.
+#[inline]
+fn record_shipment(
+    counters: &mut ItemCounters,
+    arrivals: &mut [f64],
+    setup: &ItemSetup,
+    days: &SupplierDays<'_>,
+    order_day: usize,
+    t: usize,
+    shipped: f64,
+) {
+    let arrival = t + days.lead_time[t] as usize;
+    if arrival < setup.horizon {
+        arrivals[arrival] += shipped;
+        if arrival >= setup.warmup {
+            counters.shipments += 1.0;
+            if arrival <= order_day + days.quoted[order_day] as usize {
+                counters.on_time_shipments += 1.0;
             }
         }
     }
