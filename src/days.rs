@@ -14,7 +14,6 @@
 //! 1e-12 and that mass is given to the last day.
 
 use crate::math::norm_cdf;
-use crate::rng::unit_f64;
 
 /// A distribution over whole days as written in a scenario (already validated:
 /// min ≤ mode ≤ max, sd ≥ 0, mean > 0, non-empty lists).
@@ -51,8 +50,8 @@ pub(crate) struct IntegerTable {
     /// `guide[i]` is the smallest index whose cumulative probability exceeds `i / cells`; one
     /// extra entry at the end catches a draw that rounds to `cells` when scaled.
     guide: Box<[u32]>,
-    /// Number of guide cells (`guide.len() - 1`) as a float, ready to scale a draw.
-    cells: f64,
+    /// Number of guide cells (`guide.len() - 1`).
+    guide_cells: u64,
 }
 
 impl IntegerTable {
@@ -94,7 +93,7 @@ impl IntegerTable {
             first,
             cdf: cdf.into_boxed_slice(),
             guide: guide.into_boxed_slice(),
-            cells: cells as f64,
+            guide_cells: cells as u64,
         }
     }
 
@@ -118,9 +117,18 @@ impl IntegerTable {
     /// cell can be below) and step up to the first cumulative probability above the draw.
     #[inline]
     pub(crate) fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> u32 {
-        let u = unit_f64(rng);
-        // Truncation of a non-negative float is a plain conversion, not a library call.
-        let mut k = self.guide[(u * self.cells) as usize] as usize;
+        self.sample_bits(rng.next_u64())
+    }
+
+    /// [`Self::sample`] from 64 random bits already drawn.
+    #[inline]
+    pub(crate) fn sample_bits(&self, raw: u64) -> u32 {
+        let bits = raw >> 11;
+        let u = bits as f64 * (1.0 / (1u64 << 53) as f64);
+        // The guide cell floor(u · cells), in integer arithmetic: exact, and cheaper than a
+        // float-to-integer conversion with its saturation checks.
+        let cell = ((u128::from(bits) * u128::from(self.guide_cells)) >> 53) as usize;
+        let mut k = self.guide[cell] as usize;
         while self.cdf[k] <= u {
             k += 1;
         }
@@ -253,6 +261,12 @@ impl DayDistribution {
             return self.table.first();
         }
         self.table.sample(rng)
+    }
+
+    /// A draw from 64 random bits already drawn (for counter-based streams).
+    #[inline]
+    pub fn sample_bits(&self, bits: u64) -> u32 {
+        self.table.sample_bits(bits)
     }
 }
 

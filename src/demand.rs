@@ -7,7 +7,7 @@
 //!
 //! Sampling methods, chosen for speed (a path is drawn for every item of every run):
 //!
-//! * Normal: ziggurat `StandardNormal` (Doornik 2005, in `rand_distr`), μ + σz, censored at
+//! * Normal: 256-layer ziggurat ([`crate::normal`], Doornik 2005), μ + σz, censored at
 //!   zero. Lognormal: exp of the same normal draw.
 //! * Poisson and negative binomial without trend and with monthly means below 1,000: exact
 //!   inverse-CDF tables, one per distinct monthly mean, sampled with one uniform draw and a
@@ -24,10 +24,12 @@
 
 use std::sync::Arc;
 
-use rand_distr::{Distribution, Gamma, Poisson, StandardNormal};
+use rand_distr::{Distribution, Gamma, Poisson};
+
+use crate::normal::standard_normal;
 
 use crate::days::IntegerTable;
-use crate::math::{norm_cdf, norm_pdf};
+use crate::math::{max_fast, norm_cdf, norm_pdf};
 use crate::rng::{SimRng, unit_f64};
 
 /// Whether demand comes in whole units.
@@ -332,6 +334,7 @@ impl DemandModel {
             kind,
             seasonality,
             trend_per_day: self.trend_per_year / 365.0,
+            flat: self.trend_per_year == 0.0 && seasonality.iter().all(|&s| s == 1.0),
             whole,
         }
     }
@@ -340,7 +343,7 @@ impl DemandModel {
 /// Nearest whole number for x ≥ 0 (negative values become 0), without a library call.
 #[inline(always)]
 fn round_whole(x: f64) -> f64 {
-    (x.max(0.0) + 0.5) as i64 as f64
+    (max_fast(x, 0.0) + 0.5) as i64 as f64
 }
 
 /// Mean and sd of a normal(μ, σ) censored at zero, max(X, 0). With a = μ/σ:
@@ -541,6 +544,8 @@ pub struct DemandSampler {
     /// Monthly multipliers, negative ones clamped to 0.
     seasonality: [f64; 12],
     trend_per_day: f64,
+    /// No seasonality and no trend: every multiplier is 1.
+    flat: bool,
     whole: bool,
 }
 
@@ -643,19 +648,21 @@ impl DemandSampler {
         path: &mut [f64],
         mut draw: impl FnMut(&mut SimRng) -> f64,
     ) {
-        let mut day = first_day_of_year % 365;
-        for (t, out) in path.iter_mut().enumerate() {
-            let m = self.multiplier(MONTH_OF_DAY[day as usize] as usize, t);
-            let x = draw(rng) * m;
-            *out = if WHOLE { round_whole(x) } else { x };
-            day += 1;
-            if day == 365 {
-                day = 0;
+        if self.flat {
+            // No seasonality and no trend: skip the calendar (most items, and the hot case).
+            for out in path.iter_mut() {
+                let x = draw(rng);
+                *out = if WHOLE { round_whole(x) } else { x };
             }
+            return;
         }
+        self.fill_counts(rng, first_day_of_year, path, |r, m| {
+            let x = draw(r) * m;
+            if WHOLE { round_whole(x) } else { x }
+        });
     }
 
-    /// Loop for the count families drawn at each day's level.
+    /// Loop over the days of a path with each day's multiplier.
     #[inline(always)]
     fn fill_counts(
         &self,
@@ -679,13 +686,13 @@ impl DemandSampler {
 /// Normal draw censored at zero.
 #[inline(always)]
 fn normal(rng: &mut SimRng, mean: f64, sd: f64) -> f64 {
-    let z: f64 = StandardNormal.sample(rng);
-    (mean + sd * z).max(0.0)
+    let z = standard_normal(rng);
+    max_fast(mean + sd * z, 0.0)
 }
 
 #[inline(always)]
 fn lognormal(rng: &mut SimRng, mu: f64, sigma: f64) -> f64 {
-    let z: f64 = StandardNormal.sample(rng);
+    let z = standard_normal(rng);
     (mu + sigma * z).exp()
 }
 

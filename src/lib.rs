@@ -6,6 +6,7 @@ pub mod disruption;
 pub mod engine;
 pub mod math;
 pub mod metrics;
+pub mod normal;
 pub mod policy;
 pub mod report;
 pub mod rng;

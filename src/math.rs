@@ -28,6 +28,19 @@ pub fn ceil_fast(x: f64) -> f64 {
     if t < x { t + 1.0 } else { t }
 }
 
+/// The smaller of two numbers that are never NaN. `f64::min` also handles NaN, which costs a
+/// few instructions the daily loop does not need.
+#[inline(always)]
+pub fn min_fast(a: f64, b: f64) -> f64 {
+    if a < b { a } else { b }
+}
+
+/// The larger of two numbers that are never NaN (see [`min_fast`]).
+#[inline(always)]
+pub fn max_fast(a: f64, b: f64) -> f64 {
+    if a > b { a } else { b }
+}
+
 /// Standard normal density.
 pub fn norm_pdf(x: f64) -> f64 {
     (-0.5 * x * x).exp() / (2.0 * PI).sqrt()

@@ -9,7 +9,11 @@
 
 use crate::days::DayDistribution;
 use crate::math::ceil_fast;
-use crate::rng::{SimRng, unit_f64};
+use std::cell::Cell;
+
+use rand::Rng;
+
+use crate::rng::{SimRng, draw_at, unit_from_bits};
 
 /// A validated supplier.
 #[derive(Clone, Debug)]
@@ -63,53 +67,102 @@ pub fn round_order(
     if whole_units { ceil_fast(q - 1e-9) } else { q }
 }
 
-/// What every supplier does on every day of one run. Built once per run, before any item is
-/// simulated, so that all items and all policies of the run face the same supply path.
+/// What every supplier does on every day of one run, shared by all items and policies of the
+/// run so that they face the same supply path.
+///
+/// Outages are known for the whole run up front (`capacity_factor`). Lead times are drawn
+/// lazily: the lead time of a shipment dispatched on day t comes from a counter-based stream,
+/// `draw_at(key, day)`, so it is the same whichever item or policy asks first, and is only
+/// computed for days on which something ships — most days ship nothing under most rules.
+/// Chunk-local: the caches use `Cell`, so one `SupplyPaths` never crosses threads.
 #[derive(Debug)]
-pub struct SupplyPaths {
+pub struct SupplyPaths<'a> {
+    suppliers: &'a [Supplier],
     horizon: usize,
+    /// Per supplier, the key of its lead-time stream for the current run.
+    keys: Vec<u64>,
     /// Fraction of normal capacity available (0 during an outage).
     capacity_factor: Vec<f64>,
-    /// Days to arrival of a shipment dispatched that day, lateness included.
-    lead_time: Vec<u32>,
-    /// Lead time promised for an order placed that day.
-    quoted: Vec<u32>,
+    /// Days to arrival of a shipment dispatched that day, lateness included; 0 = not drawn yet.
+    lead_time: Vec<Cell<u32>>,
+    /// Lead time promised for an order placed that day; valid once `lead_time` is drawn.
+    quoted: Vec<Cell<u32>>,
 }
 
 /// One supplier's days of one run.
 #[derive(Clone, Copy, Debug)]
 pub struct SupplierDays<'a> {
     pub capacity_factor: &'a [f64],
-    pub lead_time: &'a [u32],
-    pub quoted: &'a [u32],
+    supplier: &'a Supplier,
+    key: u64,
+    lead_time: &'a [Cell<u32>],
+    quoted: &'a [Cell<u32>],
 }
 
-impl SupplyPaths {
-    pub fn new(suppliers: usize, horizon: usize) -> Self {
+impl SupplierDays<'_> {
+    /// Days from dispatch to arrival for a shipment dispatched on `day`.
+    #[inline]
+    pub fn lead_time(&self, day: usize) -> u32 {
+        let cached = self.lead_time[day].get();
+        if cached != 0 { cached } else { self.draw(day) }
+    }
+
+    /// The lead time promised to an order placed on `day`.
+    #[inline]
+    pub fn quoted(&self, day: usize) -> u32 {
+        if self.lead_time[day].get() == 0 {
+            self.draw(day);
+        }
+        self.quoted[day].get()
+    }
+
+    /// Draw day `day`'s lead time: the quoted lead time, plus lateness for a late shipment.
+    /// Three counter positions per day: quoted lead time, whether late, how late.
+    #[inline]
+    fn draw(&self, day: usize) -> u32 {
+        let s = self.supplier;
+        let counter = 3 * day as u64;
+        let base = if s.lead_time.is_constant() {
+            s.lead_time.min()
+        } else {
+            s.lead_time.sample_bits(draw_at(self.key, counter))
+        };
+        let mut total = base;
+        if let Some(lateness) = &s.lateness
+            && unit_from_bits(draw_at(self.key, counter + 1)) >= s.on_time_probability
+        {
+            total += if lateness.is_constant() {
+                lateness.min()
+            } else {
+                lateness.sample_bits(draw_at(self.key, counter + 2))
+            };
+        }
+        self.quoted[day].set(base);
+        self.lead_time[day].set(total);
+        total
+    }
+}
+
+impl<'a> SupplyPaths<'a> {
+    pub fn new(suppliers: &'a [Supplier], horizon: usize) -> Self {
+        let cells = suppliers.len() * horizon;
         SupplyPaths {
+            suppliers,
             horizon,
-            capacity_factor: vec![1.0; suppliers * horizon],
-            lead_time: vec![1; suppliers * horizon],
-            quoted: vec![1; suppliers * horizon],
+            keys: vec![0; suppliers.len()],
+            capacity_factor: vec![1.0; cells],
+            lead_time: (0..cells).map(|_| Cell::new(0)).collect(),
+            quoted: (0..cells).map(|_| Cell::new(0)).collect(),
         }
     }
 
-    /// Draw supplier `index`'s lead times for a new run and clear its disruptions.
-    pub fn draw(&mut self, index: usize, supplier: &Supplier, rng: &mut SimRng) {
+    /// Start a new run for supplier `index`: a fresh lead-time stream, no disruptions.
+    pub fn reset(&mut self, index: usize, rng: &mut SimRng) {
         let range = index * self.horizon..(index + 1) * self.horizon;
+        self.keys[index] = rng.next_u64();
         self.capacity_factor[range.clone()].fill(1.0);
-        let quoted = &mut self.quoted[range.clone()];
-        let lead_time = &mut self.lead_time[range];
-        let late_share = 1.0 - supplier.on_time_probability;
-        for (q, lt) in quoted.iter_mut().zip(lead_time.iter_mut()) {
-            let base = supplier.lead_time.sample(rng);
-            *q = base;
-            *lt = base;
-            if let Some(lateness) = &supplier.lateness
-                && unit_f64(rng) < late_share
-            {
-                *lt = base + lateness.sample(rng);
-            }
+        for cell in &self.lead_time[range] {
+            cell.set(0);
         }
     }
 
@@ -127,6 +180,8 @@ impl SupplyPaths {
         let range = index * self.horizon..(index + 1) * self.horizon;
         SupplierDays {
             capacity_factor: &self.capacity_factor[range.clone()],
+            supplier: &self.suppliers[index],
+            key: self.keys[index],
             lead_time: &self.lead_time[range.clone()],
             quoted: &self.quoted[range],
         }
@@ -162,6 +217,25 @@ mod tests {
     }
 
     #[test]
+    fn lead_times_do_not_depend_on_the_order_they_are_asked_for() {
+        let mut s = supplier(0.7);
+        s.lead_time = DayDistribution::new(&DaysSpec::Uniform { min: 1, max: 7 }, 1);
+        let suppliers = [s];
+        let mut forward = SupplyPaths::new(&suppliers, 100);
+        let mut backward = SupplyPaths::new(&suppliers, 100);
+        forward.reset(0, &mut rng_for(3, 4, Stream::Supplier(0)));
+        backward.reset(0, &mut rng_for(3, 4, Stream::Supplier(0)));
+        let f: Vec<u32> = (0..100).map(|t| forward.supplier(0).lead_time(t)).collect();
+        let mut b: Vec<u32> = (0..100)
+            .rev()
+            .map(|t| backward.supplier(0).lead_time(t))
+            .collect();
+        b.reverse();
+        assert_eq!(f, b);
+        assert!(f.iter().any(|&l| l != f[0]), "lead times vary");
+    }
+
+    #[test]
     fn lateness_mixture_moments() {
         let s = supplier(0.8);
         assert!((s.lead_time_mean() - (3.0 + 0.2 * 2.0)).abs() < 1e-12);
@@ -172,12 +246,13 @@ mod tests {
     fn late_share_matches_probability() {
         let s = supplier(0.8);
         let horizon = 20_000;
-        let mut paths = SupplyPaths::new(1, horizon);
-        paths.draw(0, &s, &mut rng_for(3, 0, Stream::Supplier(0)));
+        let suppliers = [s];
+        let mut paths = SupplyPaths::new(&suppliers, horizon);
+        paths.reset(0, &mut rng_for(3, 0, Stream::Supplier(0)));
         let days = paths.supplier(0);
-        let late = days.lead_time.iter().filter(|&&l| l == 5).count() as f64 / horizon as f64;
+        let late = (0..horizon).filter(|&t| days.lead_time(t) == 5).count() as f64 / horizon as f64;
         // Binomial standard error of a share of 0.2 over 20,000 days is 0.0028.
         assert!((late - 0.2).abs() < 4.0 * 0.0028, "late share {late}");
-        assert!(days.quoted.iter().all(|&q| q == 3));
+        assert!((0..horizon).all(|t| days.quoted(t) == 3));
     }
 }

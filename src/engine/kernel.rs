@@ -14,6 +14,7 @@
 //! warm-up and measured days run in two monomorphised copies of the loop so that counting costs
 //! no branch.
 
+use crate::math::min_fast;
 use crate::metrics::ItemCounters;
 use crate::policy::{ItemPolicy, LevelSegment, OrderRule};
 use crate::supply::{SupplierDays, SupplyPaths, round_order};
@@ -91,11 +92,6 @@ pub fn simulate_item(
     supply: &SupplyPaths,
     scratch: &mut Scratch,
 ) -> ItemCounters {
-    let links = setup.links.len();
-    scratch.arrivals.fill(0.0);
-    for book in &mut scratch.books[..links] {
-        book.fill(0.0);
-    }
     let mut suppliers = [None; MAX_LINKS];
     for (slot, link) in suppliers.iter_mut().zip(&setup.links) {
         *slot = Some(supply.supplier(link.supplier));
@@ -124,10 +120,28 @@ pub fn simulate_item(
         state.run_days::<false>(&rule, start..split, scratch);
         state.run_days::<true>(&rule, split..end, scratch);
     }
+    state.clear(scratch);
+    // Delivered so far holds backorders filled from receipts; add what was served at once.
+    state.counters.delivered += state.counters.served;
     state.counters
 }
 
 impl State<'_> {
+    /// Leave the scratch buffers all zero for the next item, touching only what this run
+    /// wrote: receipts beyond the horizon are never booked, receipts within it are cleared as
+    /// they are taken in, and queues are cleared from their oldest unshipped order.
+    fn clear(&self, scratch: &mut Scratch) {
+        for (queue, book) in self
+            .queues
+            .iter()
+            .zip(&mut scratch.books[..self.setup.links.len()])
+        {
+            let from = queue.head.min(book.len());
+            book[from..].fill(0.0);
+        }
+        debug_assert!(scratch.arrivals.iter().all(|&a| a == 0.0));
+    }
+
     #[inline(always)]
     fn run_days<const MEASURE: bool>(
         &mut self,
@@ -136,21 +150,24 @@ impl State<'_> {
         scratch: &mut Scratch,
     ) {
         let backorder = self.setup.backorder;
+        // Lets the compiler drop the bounds checks on the daily reads below.
+        assert!(days.end <= self.demand.len() && days.end <= scratch.arrivals.len());
         for t in days {
             // 1. Receipts.
             let receipt = scratch.arrivals[t];
             if receipt > 0.0 {
+                // Cleared as it is consumed, so the buffer is all zeros again at the end.
+                scratch.arrivals[t] = 0.0;
                 self.receive::<MEASURE>(receipt);
             }
             // 2. Demand.
             let d = self.demand[t];
-            let served = d.min(self.on_hand);
+            let served = min_fast(d, self.on_hand);
             self.on_hand -= served;
             let short = d - served;
             if MEASURE {
                 self.counters.demand += d;
                 self.counters.served += served;
-                self.counters.delivered += served;
             }
             if short > 0.0 {
                 self.stock_out::<MEASURE>(short, backorder);
@@ -189,7 +206,7 @@ impl State<'_> {
         }
         self.stockout_in_cycle = false;
         if self.backorders > 0.0 {
-            let filled = self.backorders.min(self.on_hand);
+            let filled = min_fast(self.backorders, self.on_hand);
             self.on_hand -= filled;
             self.backorders -= filled;
             if MEASURE {
@@ -215,7 +232,7 @@ impl State<'_> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn place_order<const MEASURE: bool>(&mut self, t: usize, quantity: f64, scratch: &mut Scratch) {
         for (i, link) in self.setup.links.iter().enumerate() {
             let part = round_order(
@@ -230,7 +247,7 @@ impl State<'_> {
             if MEASURE {
                 self.counters.order_lines += 1.0;
             }
-            let Some(days) = self.suppliers[i] else {
+            let Some(days) = &self.suppliers[i] else {
                 continue;
             };
             let queue = &mut self.queues[i];
@@ -243,7 +260,7 @@ impl State<'_> {
                     &mut self.counters,
                     &mut scratch.arrivals,
                     self.setup,
-                    &days,
+                    days,
                     t,
                     t,
                     part,
@@ -257,14 +274,14 @@ impl State<'_> {
     }
 
     /// Ship from each supplier's queue, oldest order first, within the day's capacity.
-    #[inline(never)]
+    #[inline(always)]
     fn dispatch(&mut self, t: usize, scratch: &mut Scratch) {
         for (i, link) in self.setup.links.iter().enumerate() {
             let queue = &mut self.queues[i];
             if queue.pending <= 0.0 {
                 continue;
             }
-            let Some(days) = self.suppliers[i] else {
+            let Some(days) = &self.suppliers[i] else {
                 continue;
             };
             let factor = days.capacity_factor[t];
@@ -280,7 +297,7 @@ impl State<'_> {
                     queue.head += 1;
                     continue;
                 }
-                let shipped = waiting.min(capacity);
+                let shipped = min_fast(waiting, capacity);
                 book[order_day] = waiting - shipped;
                 capacity -= shipped;
                 queue.pending -= shipped;
@@ -290,7 +307,7 @@ impl State<'_> {
                     &mut self.counters,
                     &mut scratch.arrivals,
                     self.setup,
-                    &days,
+                    days,
                     order_day,
                     t,
                     shipped,
@@ -303,6 +320,8 @@ impl State<'_> {
                 // Guard against a residue of rounding: a queue is empty or holds real units.
                 self.queued -= queue.pending;
                 queue.pending = 0.0;
+                book[queue.head.min(t + 1)..=t].fill(0.0);
+                queue.head = t + 1;
             }
         }
     }
@@ -320,12 +339,12 @@ fn record_shipment(
     t: usize,
     shipped: f64,
 ) {
-    let arrival = t + days.lead_time[t] as usize;
+    let arrival = t + days.lead_time(t) as usize;
     if arrival < setup.horizon {
         arrivals[arrival] += shipped;
         if arrival >= setup.warmup {
             counters.shipments += 1.0;
-            if arrival <= order_day + days.quoted[order_day] as usize {
+            if arrival <= order_day + days.quoted(order_day) as usize {
                 counters.on_time_shipments += 1.0;
             }
         }

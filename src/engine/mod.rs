@@ -131,8 +131,8 @@ fn empty_stats(scenario: &Scenario) -> Vec<PolicyStats> {
 }
 
 /// Per-thread buffers for a chunk of runs.
-struct ChunkBuffers {
-    supply: SupplyPaths,
+struct ChunkBuffers<'a> {
+    supply: SupplyPaths<'a>,
     active: Vec<bool>,
     demand: Vec<f64>,
     scratch: Scratch,
@@ -143,7 +143,7 @@ fn run_chunk(prepared: &Prepared<'_>, seed: u64, runs: std::ops::Range<u64>) -> 
     let sc = prepared.scenario;
     let horizon = sc.horizon_days as usize;
     let mut buffers = ChunkBuffers {
-        supply: SupplyPaths::new(sc.suppliers.len(), horizon),
+        supply: SupplyPaths::new(&sc.suppliers, horizon),
         active: vec![false; horizon],
         demand: vec![0.0; horizon],
         scratch: Scratch::new(horizon, prepared.max_links),
@@ -161,13 +161,13 @@ fn simulate_run(
     prepared: &Prepared<'_>,
     seed: u64,
     run: u64,
-    b: &mut ChunkBuffers,
+    b: &mut ChunkBuffers<'_>,
     stats: &mut [PolicyStats],
 ) {
     let sc = prepared.scenario;
-    for (j, supplier) in sc.suppliers.iter().enumerate() {
+    for j in 0..sc.suppliers.len() {
         b.supply
-            .draw(j, supplier, &mut rng_for(seed, run, Stream::Supplier(j)));
+            .reset(j, &mut rng_for(seed, run, Stream::Supplier(j)));
     }
     for (k, disruption) in sc.disruptions.iter().enumerate() {
         disruption.occurrence.fill_active(
