@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use crate::math::{floor_fast, norm_ppf};
+use crate::math::{ceil_fast, floor_fast, norm_ppf};
 use crate::scenario::raw::{
     RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawPrebuild, RawQuantity, RawRQ,
     RawReorderPoint, RawRule, RawSS,
@@ -101,6 +101,25 @@ impl OrderRule {
         OrderRule {
             review_period: self.review_period,
             trigger,
+            quantity,
+        }
+    }
+
+    /// The same rule for an item counted in whole units: an inventory position is then a whole
+    /// number, so a trigger of 123.4 acts as 123 and an order-up-to level of 145.3 as 146.
+    /// Rounding the levels once here keeps every order whole without rounding it each day.
+    pub fn in_whole_units(&self) -> OrderRule {
+        let quantity = match self.quantity {
+            Quantity::UpTo(level) => Quantity::UpTo(ceil_fast(level - 1e-9)),
+            Quantity::Lots(lot) => Quantity::Lots(ceil_fast(lot - 1e-9)),
+            Quantity::Containers { target, size } => Quantity::Containers {
+                target: floor_fast(target + 1e-9),
+                size,
+            },
+        };
+        OrderRule {
+            review_period: self.review_period,
+            trigger: floor_fast(self.trigger + 1e-9),
             quantity,
         }
     }
@@ -315,6 +334,14 @@ fn kanban(k: &RawKanban, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<R
     let size = match k.container_size.or(ctx.container_size) {
         Some(size) => {
             check_positive("kanban.container_size", size)?;
+            if ctx.whole_units && size.fract() != 0.0 {
+                return Err(vec![problem(
+                    "kanban.container_size",
+                    format!(
+                        "must be a whole number for an item counted in whole units (got {size})"
+                    ),
+                )]);
+            }
             size
         }
         None => {
@@ -954,6 +981,32 @@ mod tests {
                 quantity: Quantity::Lots(40.0)
             }
         );
+    }
+
+    #[test]
+    fn whole_unit_rules_have_whole_levels() {
+        let rule = OrderRule {
+            review_period: 1,
+            trigger: 123.4,
+            quantity: Quantity::UpTo(145.3),
+        };
+        let whole = rule.in_whole_units();
+        assert_eq!(
+            (whole.trigger, whole.quantity),
+            (123.0, Quantity::UpTo(146.0))
+        );
+        // Same decisions at every whole position.
+        for position in 0..200 {
+            let p = f64::from(position);
+            assert_eq!(rule.order_quantity(p) > 0.0, whole.order_quantity(p) > 0.0);
+            assert_eq!(rule.order_quantity(p).ceil(), whole.order_quantity(p));
+        }
+        let lots = OrderRule {
+            review_period: 1,
+            trigger: 99.5,
+            quantity: Quantity::Lots(30.2),
+        };
+        assert_eq!(lots.in_whole_units().quantity, Quantity::Lots(31.0));
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Link {
     pub capacity_per_day: f64,
     pub min_order_quantity: f64,
     pub order_multiple: f64,
+    /// Whether an order line may come out fractional for a whole-unit item (a split share, or
+    /// a fractional minimum or multiple) and so must be rounded up to whole units.
+    pub round_to_whole: bool,
 }
 
 /// What the loop needs to know about an item, prepared once per scenario.
@@ -110,10 +113,10 @@ pub fn simulate_item(
         suppliers,
     };
     for segment in segments {
-        let rule = if segment.factor == 1.0 {
-            policy.rule
-        } else {
-            policy.rule.scaled(segment.factor)
+        let rule = match (segment.factor == 1.0, setup.whole_units) {
+            (true, _) => policy.rule,
+            (false, false) => policy.rule.scaled(segment.factor),
+            (false, true) => policy.rule.scaled(segment.factor).in_whole_units(),
         };
         let (start, end) = (segment.start as usize, segment.end as usize);
         let split = setup.warmup.clamp(start, end);
@@ -239,7 +242,7 @@ impl State<'_> {
                 quantity * link.share,
                 link.min_order_quantity,
                 link.order_multiple,
-                self.setup.whole_units,
+                link.round_to_whole,
             );
             if part <= 0.0 {
                 continue;

@@ -65,6 +65,10 @@ impl<'a> Prepared<'a> {
                             capacity_per_day: sup.capacity_per_day,
                             min_order_quantity: sup.min_order_quantity,
                             order_multiple: sup.order_multiple,
+                            round_to_whole: item.whole_units()
+                                && (s.share != 1.0
+                                    || sup.order_multiple.fract() != 0.0
+                                    || sup.min_order_quantity.fract() != 0.0),
                         }
                     })
                     .collect(),

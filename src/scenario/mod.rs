@@ -875,13 +875,20 @@ impl<'a> Validator<'a> {
                     None => (format!("{at}.rule"), &p.rule),
                 };
                 match policy::resolve(rule, ctx) {
-                    Ok((rule, sizing)) => item_policies.push(ItemPolicy {
-                        initial_on_hand: item
-                            .initial_on_hand
-                            .unwrap_or_else(|| rule.target_stock()),
-                        rule,
-                        sizing,
-                    }),
+                    Ok((rule, sizing)) => {
+                        let rule = if item.whole_units() {
+                            rule.in_whole_units()
+                        } else {
+                            rule
+                        };
+                        item_policies.push(ItemPolicy {
+                            initial_on_hand: item
+                                .initial_on_hand
+                                .unwrap_or_else(|| rule.target_stock()),
+                            rule,
+                            sizing,
+                        })
+                    }
                     Err(problems) => {
                         for pr in problems {
                             self.report(
