@@ -342,7 +342,7 @@ impl DemandModel {
 
 /// Nearest whole number for x ≥ 0 (negative values become 0), without a library call.
 #[inline(always)]
-fn round_whole(x: f64) -> f64 {
+pub(crate) fn round_whole(x: f64) -> f64 {
     (max_fast(x, 0.0) + 0.5) as i64 as f64
 }
 

@@ -13,15 +13,104 @@ use crate::supply::SupplyPaths;
 #[derive(Clone, Debug)]
 pub struct Disruption {
     pub id: String,
+    pub kind: Kind,
     pub effect: Effect,
     pub occurrence: Occurrence,
+}
+
+/// The kind of disruption as the scenario named it, for reporting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    SupplierOutage,
+    CapacityCut,
+    RegionalEvent,
+    TransportDelay,
+    LeadTimeDrift,
+    QualityRejection,
+    DemandSurge,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::SupplierOutage => "supplier_outage",
+            Kind::CapacityCut => "capacity_cut",
+            Kind::RegionalEvent => "regional_event",
+            Kind::TransportDelay => "transport_delay",
+            Kind::LeadTimeDrift => "lead_time_drift",
+            Kind::QualityRejection => "quality_rejection",
+            Kind::DemandSurge => "demand_surge",
+        }
+    }
+
+    /// Whether it acts on suppliers (as opposed to demand).
+    pub fn is_supply_side(self) -> bool {
+        self != Kind::DemandSurge
+    }
 }
 
 /// What a disruption does while it is active.
 #[derive(Clone, Debug)]
 pub enum Effect {
-    /// The supplier with this index ships nothing; orders wait in its queue.
-    SupplierOutage { supplier: usize },
+    /// Capacity of these suppliers multiplied by `factor` (0: an outage, nothing ships).
+    /// With `cancel_orders`, orders waiting at a supplier while it is out are cancelled.
+    Capacity {
+        suppliers: Vec<usize>,
+        factor: f64,
+        cancel_orders: bool,
+    },
+    /// Shipments from these suppliers that are dispatched or in transit during the event
+    /// arrive this many days later (drawn once per event).
+    TransportDelay {
+        suppliers: Vec<usize>,
+        extra_days: DayDistribution,
+    },
+    /// Lead times of shipments dispatched during the event multiplied by `factor`.
+    LeadTimeDrift { suppliers: Vec<usize>, factor: f64 },
+    /// Shipments dispatched during the event are rejected at receiving with this probability
+    /// (instead of the supplier's usual rate, if higher).
+    QualityRejection {
+        suppliers: Vec<usize>,
+        probability: f64,
+    },
+    /// Demand of these items multiplied by a factor drawn once per event.
+    DemandSurge { items: Vec<usize>, factor: Factor },
+}
+
+/// A multiplier, fixed or drawn once per event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Factor {
+    Fixed(f64),
+    Uniform { min: f64, max: f64 },
+    Triangular { min: f64, mode: f64, max: f64 },
+}
+
+impl Factor {
+    pub fn sample(&self, rng: &mut SimRng) -> f64 {
+        match *self {
+            Factor::Fixed(f) => f,
+            Factor::Uniform { min, max } => min + (max - min) * unit_f64(rng),
+            Factor::Triangular { min, mode, max } => {
+                // Inversion of the triangular CDF.
+                let u = unit_f64(rng);
+                let split = (mode - min) / (max - min);
+                if u < split {
+                    min + (u * (max - min) * (mode - min)).sqrt()
+                } else {
+                    max - ((1.0 - u) * (max - min) * (max - mode)).sqrt()
+                }
+            }
+        }
+    }
+
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Factor::Fixed(f) => f,
+            Factor::Uniform { min, max } => (min + max) / 2.0,
+            Factor::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+        }
+    }
 }
 
 /// When a disruption is active. Days are counted from 0, the first simulated day.
@@ -44,14 +133,20 @@ pub enum Occurrence {
     },
 }
 
+/// One event: active on days `start..end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spell {
+    pub start: usize,
+    pub end: usize,
+}
+
 impl Occurrence {
-    /// Mark the active days of one run in `active` (one entry per day of the horizon).
-    ///
-    /// Random and Markov occurrences are drawn as alternating spells rather than day by day:
-    /// the number of days until a daily trial with probability p first succeeds is geometric,
-    /// so one draw per spell gives exactly the same process as one draw per day, far cheaper.
-    pub fn fill_active(&self, rng: &mut SimRng, active: &mut [bool]) {
-        let horizon = active.len();
+    /// The events of one run over `horizon` days, in order. Random and Markov occurrences
+    /// are drawn as alternating spells rather than day by day: the number of days until a daily
+    /// trial with probability p first succeeds is geometric, so one draw per spell gives
+    /// exactly the same process as one draw per day, far cheaper.
+    pub fn spells(&self, rng: &mut SimRng, horizon: usize, out: &mut Vec<Spell>) {
+        out.clear();
         match self {
             Occurrence::Random {
                 rate_per_year,
@@ -61,26 +156,23 @@ impl Occurrence {
                 let mut day = 0;
                 while day < horizon {
                     // Quiet days before the next event starts (0 if it starts today).
-                    let quiet = failures_before_success(rng, p_start, horizon);
-                    let start = (day + quiet).min(horizon);
-                    active[day..start].fill(false);
+                    let start = (day + failures_before_success(rng, p_start, horizon)).min(horizon);
+                    if start >= horizon {
+                        break;
+                    }
                     let end = (start + duration.sample(rng) as usize).min(horizon);
-                    active[start..end].fill(true);
+                    out.push(Spell { start, end });
                     day = end;
                 }
             }
             Occurrence::Markov { fail, recover } => {
                 // Runs start up; day 0 is already a transition, so the first up spell may be empty.
-                let mut day = failures_before_success(rng, *fail, horizon).min(horizon);
-                active[..day].fill(false);
-                while day < horizon {
-                    let down_end =
-                        (day + 1 + failures_before_success(rng, *recover, horizon)).min(horizon);
-                    active[day..down_end].fill(true);
-                    let up_end =
-                        (down_end + 1 + failures_before_success(rng, *fail, horizon)).min(horizon);
-                    active[down_end..up_end].fill(false);
-                    day = up_end;
+                let mut start = failures_before_success(rng, *fail, horizon).min(horizon);
+                while start < horizon {
+                    let end =
+                        (start + 1 + failures_before_success(rng, *recover, horizon)).min(horizon);
+                    out.push(Spell { start, end });
+                    start = (end + 1 + failures_before_success(rng, *fail, horizon)).min(horizon);
                 }
             }
             Occurrence::Scheduled {
@@ -88,17 +180,28 @@ impl Occurrence {
                 duration_days,
                 repeat_every_days,
             } => {
-                active.fill(false);
                 let mut start = *start_day as usize;
                 while start < horizon {
-                    let end = (start + *duration_days as usize).min(horizon);
-                    active[start..end].fill(true);
+                    out.push(Spell {
+                        start,
+                        end: (start + *duration_days as usize).min(horizon),
+                    });
                     match repeat_every_days {
                         Some(every) => start += *every as usize,
                         None => break,
                     }
                 }
             }
+        }
+    }
+
+    /// Mark the active days of one run in `active` (one entry per day of the horizon).
+    pub fn fill_active(&self, rng: &mut SimRng, active: &mut [bool]) {
+        let mut spells = Vec::new();
+        self.spells(rng, active.len(), &mut spells);
+        active.fill(false);
+        for s in spells {
+            active[s.start..s.end].fill(true);
         }
     }
 
@@ -138,10 +241,72 @@ fn failures_before_success(rng: &mut SimRng, p: f64, cap: usize) -> usize {
 
 impl Disruption {
     /// One line for people: what it hits and when.
-    pub fn describe(&self, suppliers: &[crate::supply::Supplier]) -> String {
-        let what = match self.effect {
-            Effect::SupplierOutage { supplier } => {
-                format!("outage of supplier '{}'", suppliers[supplier].id)
+    pub fn describe(&self, suppliers: &[crate::supply::Supplier], items: &[String]) -> String {
+        let names = |ids: &[usize]| -> String {
+            ids.iter()
+                .map(|&i| format!("'{}'", suppliers[i].id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let what = match &self.effect {
+            Effect::Capacity {
+                suppliers: s,
+                factor,
+                cancel_orders,
+            } => {
+                let cancel = if *cancel_orders {
+                    ", waiting orders cancelled"
+                } else {
+                    ""
+                };
+                if *factor == 0.0 {
+                    format!(
+                        "{} of {}{cancel}",
+                        self.kind.name().replace('_', " "),
+                        names(s)
+                    )
+                } else {
+                    format!("capacity of {} × {factor}{cancel}", names(s))
+                }
+            }
+            Effect::TransportDelay {
+                suppliers: s,
+                extra_days,
+            } => {
+                format!(
+                    "shipments from {} delayed {:.1} days on average",
+                    names(s),
+                    extra_days.mean()
+                )
+            }
+            Effect::LeadTimeDrift {
+                suppliers: s,
+                factor,
+            } => format!("lead times of {} × {factor}", names(s)),
+            Effect::QualityRejection {
+                suppliers: s,
+                probability,
+            } => {
+                format!(
+                    "{:.0}% of shipments from {} rejected",
+                    100.0 * probability,
+                    names(s)
+                )
+            }
+            Effect::DemandSurge {
+                items: targets,
+                factor,
+            } => {
+                let which = if targets.len() == items.len() {
+                    "every item".to_string()
+                } else {
+                    targets
+                        .iter()
+                        .map(|&i| format!("'{}'", items[i]))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                format!("demand of {which} × {:.2} on average", factor.mean())
             }
         };
         let when = match &self.occurrence {
@@ -178,10 +343,60 @@ impl Disruption {
         self.occurrence.steady_state_share()
     }
 
-    /// Apply this disruption's active days of one run to the supply paths.
-    pub fn apply(&self, active: &[bool], supply: &mut SupplyPaths) {
-        match self.effect {
-            Effect::SupplierOutage { supplier } => supply.scale_capacity(supplier, active, 0.0),
+    /// Apply one run's events to the supply paths (supply-side effects; demand surges are
+    /// applied to demand paths by the engine). Per-event sizes are drawn from `rng` in event
+    /// order, after the events themselves.
+    pub fn apply_to_supply(
+        &self,
+        spells: &[Spell],
+        rng: &mut SimRng,
+        supply: &mut SupplyPaths<'_>,
+    ) {
+        match &self.effect {
+            Effect::Capacity {
+                suppliers,
+                factor,
+                cancel_orders,
+            } => {
+                for &j in suppliers {
+                    supply.scale_capacity(j, spells, *factor, *cancel_orders);
+                }
+            }
+            Effect::TransportDelay {
+                suppliers,
+                extra_days,
+            } => {
+                for spell in spells {
+                    let extra = extra_days.sample(rng);
+                    for &j in suppliers {
+                        supply.delay_transport(j, *spell, extra);
+                    }
+                }
+            }
+            Effect::LeadTimeDrift { suppliers, factor } => {
+                for &j in suppliers {
+                    supply.scale_lead_time(j, spells, *factor);
+                }
+            }
+            Effect::QualityRejection {
+                suppliers,
+                probability,
+            } => {
+                for &j in suppliers {
+                    supply.raise_rejection(j, spells, *probability);
+                }
+            }
+            Effect::DemandSurge { .. } => {}
+        }
+    }
+
+    /// Demand multipliers of one run for a demand surge: `factors[t]` for every day.
+    pub fn surge_factors(&self, spells: &[Spell], rng: &mut SimRng, factors: &mut [f64]) {
+        factors.fill(1.0);
+        if let Effect::DemandSurge { factor, .. } = &self.effect {
+            for spell in spells {
+                factors[spell.start..spell.end].fill(factor.sample(rng));
+            }
         }
     }
 }

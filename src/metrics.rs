@@ -9,8 +9,11 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::scenario::Item;
+use crate::disruption::Spell;
+use crate::policy::ItemPolicy;
+use crate::scenario::{Item, Scenario};
 use crate::stats::{Estimate, RunningStat};
+use crate::supply::SupplyPaths;
 
 /// Units and days counted by the engine for one item over the measured days of one run.
 /// Flows (demand, orders) are totals; levels (on hand, backorders, pipeline) are sums of
@@ -38,6 +41,17 @@ pub struct ItemCounters {
     /// Shipments received, and those received by the promised day.
     pub shipments: f64,
     pub on_time_shipments: f64,
+    /// Units rejected at receiving inspection.
+    pub rejected: f64,
+    /// Units of orders cancelled by a supplier during an outage.
+    pub cancelled: f64,
+    /// Units ordered by expediting.
+    pub expedited: f64,
+    /// Extra paid for units bought from suppliers with a unit cost premium (money).
+    pub purchase_premium: f64,
+    /// Days to recover from disruption events, summed, and the number of events.
+    pub recovery_days: f64,
+    pub recovery_events: f64,
 }
 
 /// One run's totals, priced, for one item or for all items of a policy together.
@@ -54,12 +68,20 @@ pub struct RunTotals {
     pub carrying_cost: f64,
     pub ordering_cost: f64,
     pub stockout_cost: f64,
+    pub expedite_cost: f64,
+    pub purchase_premium: f64,
 }
 
 impl RunTotals {
     /// Price one item's counters.
-    pub fn for_item(c: &ItemCounters, item: &Item, measured_days: f64) -> RunTotals {
+    pub fn for_item(
+        c: &ItemCounters,
+        item: &Item,
+        policy: &ItemPolicy,
+        measured_days: f64,
+    ) -> RunTotals {
         let cost = item.unit_cost;
+        let expedite_rate = policy.expedite.map_or(0.0, |e| e.premium_rate);
         RunTotals {
             measured_days,
             item_days: measured_days,
@@ -71,6 +93,8 @@ impl RunTotals {
             carrying_cost: c.on_hand_unit_days * cost * item.carrying_rate / 365.0,
             ordering_cost: c.order_lines * item.order_cost,
             stockout_cost: c.short * item.stockout_penalty,
+            expedite_cost: c.expedited * cost * expedite_rate,
+            purchase_premium: c.purchase_premium,
         }
     }
 
@@ -94,6 +118,12 @@ impl RunTotals {
         u.order_lines += v.order_lines;
         u.shipments += v.shipments;
         u.on_time_shipments += v.on_time_shipments;
+        u.rejected += v.rejected;
+        u.cancelled += v.cancelled;
+        u.expedited += v.expedited;
+        u.purchase_premium += v.purchase_premium;
+        u.recovery_days += v.recovery_days;
+        u.recovery_events += v.recovery_events;
         self.demand_value += o.demand_value;
         self.served_value += o.served_value;
         self.delivered_value += o.delivered_value;
@@ -101,6 +131,16 @@ impl RunTotals {
         self.carrying_cost += o.carrying_cost;
         self.ordering_cost += o.ordering_cost;
         self.stockout_cost += o.stockout_cost;
+        self.expedite_cost += o.expedite_cost;
+        self.purchase_premium += o.purchase_premium;
+    }
+
+    fn total_cost(&self) -> f64 {
+        self.carrying_cost
+            + self.ordering_cost
+            + self.stockout_cost
+            + self.expedite_cost
+            + self.purchase_premium
     }
 
     fn per_year(&self, amount: f64) -> f64 {
@@ -129,9 +169,15 @@ pub enum Metric {
     TotalCost,
     OrdersPerYear,
     SupplierOnTimeRate,
+    ExpediteCost,
+    PurchasePremiumCost,
+    ExpeditedUnits,
+    RejectedUnits,
+    CancelledUnits,
+    TimeToRecover,
 }
 
-pub const METRICS: [Metric; 18] = [
+pub const METRICS: [Metric; 24] = [
     Metric::FillRate,
     Metric::StockoutRate,
     Metric::StockoutDayRate,
@@ -150,6 +196,12 @@ pub const METRICS: [Metric; 18] = [
     Metric::TotalCost,
     Metric::OrdersPerYear,
     Metric::SupplierOnTimeRate,
+    Metric::ExpediteCost,
+    Metric::PurchasePremiumCost,
+    Metric::ExpeditedUnits,
+    Metric::RejectedUnits,
+    Metric::CancelledUnits,
+    Metric::TimeToRecover,
 ];
 
 impl Metric {
@@ -173,6 +225,12 @@ impl Metric {
             Metric::TotalCost => "total_cost",
             Metric::OrdersPerYear => "orders_per_year",
             Metric::SupplierOnTimeRate => "supplier_on_time_rate",
+            Metric::ExpediteCost => "expedite_cost",
+            Metric::PurchasePremiumCost => "purchase_premium_cost",
+            Metric::ExpeditedUnits => "expedited_units",
+            Metric::RejectedUnits => "rejected_units",
+            Metric::CancelledUnits => "cancelled_units",
+            Metric::TimeToRecover => "time_to_recover",
         }
     }
 
@@ -209,11 +267,15 @@ impl Metric {
             Metric::CarryingCost => Some(t.per_year(t.carrying_cost)),
             Metric::OrderingCost => Some(t.per_year(t.ordering_cost)),
             Metric::StockoutCost => Some(t.per_year(t.stockout_cost)),
-            Metric::TotalCost => {
-                Some(t.per_year(t.carrying_cost + t.ordering_cost + t.stockout_cost))
-            }
+            Metric::TotalCost => Some(t.per_year(t.total_cost())),
             Metric::OrdersPerYear => Some(t.per_year(u.order_lines)),
             Metric::SupplierOnTimeRate => ratio(u.on_time_shipments, u.shipments),
+            Metric::ExpediteCost => Some(t.per_year(t.expedite_cost)),
+            Metric::PurchasePremiumCost => Some(t.per_year(t.purchase_premium)),
+            Metric::ExpeditedUnits => Some(u.expedited),
+            Metric::RejectedUnits => Some(u.rejected),
+            Metric::CancelledUnits => Some(u.cancelled),
+            Metric::TimeToRecover => ratio(u.recovery_days, u.recovery_events),
         }
     }
 }
@@ -263,6 +325,9 @@ impl MetricStats {
 pub struct PolicyStats {
     pub items: Vec<MetricStats>,
     pub all: MetricStats,
+    /// Stockout rate (all items) of runs with at least one disruption event, and without.
+    pub stockout_disrupted: RunningStat,
+    pub stockout_undisrupted: RunningStat,
 }
 
 impl PolicyStats {
@@ -270,6 +335,20 @@ impl PolicyStats {
         PolicyStats {
             items: vec![MetricStats::new(); items],
             all: MetricStats::new(),
+            stockout_disrupted: RunningStat::new(),
+            stockout_undisrupted: RunningStat::new(),
+        }
+    }
+
+    /// Record the all-items totals of one run, which had a disruption event or not.
+    pub fn push_all(&mut self, totals: &RunTotals, disrupted: bool) {
+        self.all.push(totals);
+        if let Some(rate) = Metric::StockoutRate.value(totals) {
+            if disrupted {
+                self.stockout_disrupted.push(rate);
+            } else {
+                self.stockout_undisrupted.push(rate);
+            }
         }
     }
 
@@ -278,6 +357,73 @@ impl PolicyStats {
             a.merge(b);
         }
         self.all.merge(&other.all);
+        self.stockout_disrupted.merge(&other.stockout_disrupted);
+        self.stockout_undisrupted.merge(&other.stockout_undisrupted);
+    }
+}
+
+/// What the disruptions themselves amounted to, run by run (the same for every policy).
+#[derive(Clone, Debug)]
+pub struct DisruptionStats {
+    /// Per disruption: events that touched the measured days, and active measured days.
+    pub events: Vec<RunningStat>,
+    pub active_days: Vec<RunningStat>,
+    /// Supplier-days with reduced capacity, delayed transport or drifted lead times.
+    pub disrupted_supplier_days: RunningStat,
+    /// 1 for a run with at least one event, 0 otherwise: its mean is the share of such runs.
+    pub runs_with_events: RunningStat,
+}
+
+impl DisruptionStats {
+    pub fn new(disruptions: usize) -> Self {
+        DisruptionStats {
+            events: vec![RunningStat::new(); disruptions],
+            active_days: vec![RunningStat::new(); disruptions],
+            disrupted_supplier_days: RunningStat::new(),
+            runs_with_events: RunningStat::new(),
+        }
+    }
+
+    /// Record one run; returns whether it had any event in the measured days.
+    pub fn push_run(
+        &mut self,
+        scenario: &Scenario,
+        spells: &[Vec<Spell>],
+        supply: &SupplyPaths<'_>,
+        measured: std::ops::Range<usize>,
+    ) -> bool {
+        let mut any = false;
+        for (k, events) in spells.iter().enumerate() {
+            let (mut count, mut days) = (0usize, 0usize);
+            for s in events {
+                let (start, end) = (s.start.max(measured.start), s.end.min(measured.end));
+                if start < end {
+                    count += 1;
+                    days += end - start;
+                }
+            }
+            any |= count > 0;
+            self.events[k].push(count as f64);
+            self.active_days[k].push(days as f64);
+        }
+        let supplier_days: usize = (0..scenario.suppliers.len())
+            .map(|j| supply.disrupted_days(j, measured.clone()))
+            .sum();
+        self.disrupted_supplier_days.push(supplier_days as f64);
+        self.runs_with_events.push(if any { 1.0 } else { 0.0 });
+        any
+    }
+
+    pub fn merge(&mut self, other: &DisruptionStats) {
+        for (a, b) in self.events.iter_mut().zip(&other.events) {
+            a.merge(b);
+        }
+        for (a, b) in self.active_days.iter_mut().zip(&other.active_days) {
+            a.merge(b);
+        }
+        self.disrupted_supplier_days
+            .merge(&other.disrupted_supplier_days);
+        self.runs_with_events.merge(&other.runs_with_events);
     }
 }
 

@@ -791,6 +791,25 @@ pub struct ItemPolicy {
     pub rule: OrderRule,
     pub sizing: Sizing,
     pub initial_on_hand: f64,
+    /// Strategic reserve in units: drawn only when the shelf is empty, refilled first.
+    pub reserve: f64,
+    pub expedite: Option<Expedite>,
+}
+
+/// Expediting terms of a policy for one item.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Expedite {
+    /// Days from placing an expedited order to receiving it.
+    pub lead_time_days: u32,
+    /// Extra cost per expedited unit, as a fraction of its unit cost.
+    pub premium_rate: f64,
+    /// Most units expedited per simulated year.
+    pub max_units_per_year: f64,
+    /// Mean daily demand the run-out projection uses.
+    pub mean_daily_demand: f64,
+    /// How far ahead the projection looks when orders wait at a supplier with no due day: the
+    /// item's mean lead time, rounded up.
+    pub cover_days: u32,
 }
 
 #[cfg(test)]

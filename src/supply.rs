@@ -13,6 +13,7 @@ use std::cell::Cell;
 
 use rand::Rng;
 
+use crate::disruption::Spell;
 use crate::rng::{SimRng, draw_at, unit_from_bits};
 
 /// A validated supplier.
@@ -30,6 +31,10 @@ pub struct Supplier {
     /// Orders are rounded up to a multiple of this; 0 means no multiple.
     pub order_multiple: f64,
     pub region: Option<String>,
+    /// Share of shipments rejected at receiving inspection in normal times.
+    pub rejection_probability: f64,
+    /// Extra cost per unit bought from this supplier.
+    pub unit_cost_premium: f64,
 }
 
 impl Supplier {
@@ -70,10 +75,11 @@ pub fn round_order(
 /// What every supplier does on every day of one run, shared by all items and policies of the
 /// run so that they face the same supply path.
 ///
-/// Outages are known for the whole run up front (`capacity_factor`). Lead times are drawn
-/// lazily: the lead time of a shipment dispatched on day t comes from a counter-based stream,
-/// `draw_at(key, day)`, so it is the same whichever item or policy asks first, and is only
-/// computed for days on which something ships — most days ship nothing under most rules.
+/// Disruptions are known for the whole run up front (capacity, cancellations, transport
+/// delays, lead-time drift, rejection rates per day). Lead times and rejections are drawn
+/// lazily: the draws for a shipment dispatched on day t come from a counter-based stream,
+/// `draw_at(key, position)`, so they are the same whichever item or policy asks first, and are
+/// only computed for days on which something ships — most days ship nothing under most rules.
 /// Chunk-local: the caches use `Cell`, so one `SupplyPaths` never crosses threads.
 #[derive(Debug)]
 pub struct SupplyPaths<'a> {
@@ -81,65 +87,131 @@ pub struct SupplyPaths<'a> {
     horizon: usize,
     /// Per supplier, the key of its lead-time stream for the current run.
     keys: Vec<u64>,
+    /// Per supplier, whether any transport delay touches the current run.
+    delayed: Vec<bool>,
+    days: Vec<Day>,
+    /// Draws made lazily, per supplier-day.
+    drawn: Vec<Cell<Drawn>>,
+}
+
+/// What disruptions do to one supplier on one day.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Day {
     /// Fraction of normal capacity available (0 during an outage).
-    capacity_factor: Vec<f64>,
-    /// Days to arrival of a shipment dispatched that day, lateness included; 0 = not drawn yet.
-    lead_time: Vec<Cell<u32>>,
-    /// Lead time promised for an order placed that day; valid once `lead_time` is drawn.
-    quoted: Vec<Cell<u32>>,
+    capacity_factor: f64,
+    /// Orders waiting at the supplier are cancelled.
+    cancel: bool,
+    /// Extra transit days for a shipment dispatched or in transit on this day.
+    extra_delay: u32,
+    /// Lead time multiplier for a shipment dispatched on this day.
+    lead_time_factor: f64,
+    /// Chance that a shipment dispatched on this day is rejected at receiving.
+    rejection_probability: f64,
+}
+
+/// Lazily drawn facts of one supplier-day; `lead_time == 0` means not drawn yet.
+#[derive(Clone, Copy, Debug, Default)]
+struct Drawn {
+    lead_time: u32,
+    quoted: u32,
+    rejected: bool,
 }
 
 /// One supplier's days of one run.
 #[derive(Clone, Copy, Debug)]
 pub struct SupplierDays<'a> {
-    pub capacity_factor: &'a [f64],
     supplier: &'a Supplier,
     key: u64,
-    lead_time: &'a [Cell<u32>],
-    quoted: &'a [Cell<u32>],
+    delayed: bool,
+    days: &'a [Day],
+    drawn: &'a [Cell<Drawn>],
 }
 
 impl SupplierDays<'_> {
+    /// Fraction of normal capacity available on `day` (0 during an outage).
+    #[inline]
+    pub fn capacity_factor(&self, day: usize) -> f64 {
+        self.days[day].capacity_factor
+    }
+
+    /// Whether orders waiting at the supplier are cancelled on `day`.
+    #[inline]
+    pub fn cancels(&self, day: usize) -> bool {
+        self.days[day].cancel
+    }
+
     /// Days from dispatch to arrival for a shipment dispatched on `day`.
     #[inline]
     pub fn lead_time(&self, day: usize) -> u32 {
-        let cached = self.lead_time[day].get();
-        if cached != 0 { cached } else { self.draw(day) }
+        self.drawn(day).lead_time
     }
 
     /// The lead time promised to an order placed on `day`.
     #[inline]
     pub fn quoted(&self, day: usize) -> u32 {
-        if self.lead_time[day].get() == 0 {
-            self.draw(day);
-        }
-        self.quoted[day].get()
+        self.drawn(day).quoted
     }
 
-    /// Draw day `day`'s lead time: the quoted lead time, plus lateness for a late shipment.
-    /// Three counter positions per day: quoted lead time, whether late, how late.
+    /// Whether a shipment dispatched on `day` is rejected at receiving.
     #[inline]
-    fn draw(&self, day: usize) -> u32 {
+    pub fn rejected(&self, day: usize) -> bool {
+        self.drawn(day).rejected
+    }
+
+    #[inline]
+    fn drawn(&self, day: usize) -> Drawn {
+        let cached = self.drawn[day].get();
+        if cached.lead_time != 0 {
+            cached
+        } else {
+            self.draw(day)
+        }
+    }
+
+    /// Draw day `day`'s shipment: the quoted lead time, lateness for a late shipment, drift and
+    /// transport delays from disruptions, and the receiving inspection. Four counter positions
+    /// per day: quoted lead time, whether late, how late, whether rejected.
+    #[inline]
+    fn draw(&self, day: usize) -> Drawn {
         let s = self.supplier;
-        let counter = 3 * day as u64;
-        let base = if s.lead_time.is_constant() {
+        let d = self.days[day];
+        let counter = 4 * day as u64;
+        let quoted = if s.lead_time.is_constant() {
             s.lead_time.min()
         } else {
             s.lead_time.sample_bits(draw_at(self.key, counter))
         };
-        let mut total = base;
+        let mut lead_time = quoted;
         if let Some(lateness) = &s.lateness
             && unit_from_bits(draw_at(self.key, counter + 1)) >= s.on_time_probability
         {
-            total += if lateness.is_constant() {
+            lead_time += if lateness.is_constant() {
                 lateness.min()
             } else {
                 lateness.sample_bits(draw_at(self.key, counter + 2))
             };
         }
-        self.quoted[day].set(base);
-        self.lead_time[day].set(total);
-        total
+        if d.lead_time_factor != 1.0 {
+            lead_time = ((f64::from(lead_time) * d.lead_time_factor + 0.5) as u32).max(1);
+        }
+        if self.delayed {
+            // The longest delay of any event the shipment meets between dispatch and arrival.
+            let end = (day + lead_time as usize).min(self.days.len());
+            lead_time += self.days[day..end]
+                .iter()
+                .map(|d| d.extra_delay)
+                .max()
+                .unwrap_or(0);
+        }
+        let rejected = d.rejection_probability > 0.0
+            && unit_from_bits(draw_at(self.key, counter + 3)) < d.rejection_probability;
+        let drawn = Drawn {
+            lead_time,
+            quoted,
+            rejected,
+        };
+        self.drawn[day].set(drawn);
+        drawn
     }
 }
 
@@ -150,40 +222,96 @@ impl<'a> SupplyPaths<'a> {
             suppliers,
             horizon,
             keys: vec![0; suppliers.len()],
-            capacity_factor: vec![1.0; cells],
-            lead_time: (0..cells).map(|_| Cell::new(0)).collect(),
-            quoted: (0..cells).map(|_| Cell::new(0)).collect(),
+            delayed: vec![false; suppliers.len()],
+            days: vec![Self::normal_day(0.0); cells],
+            drawn: (0..cells).map(|_| Cell::new(Drawn::default())).collect(),
         }
+    }
+
+    fn normal_day(rejection_probability: f64) -> Day {
+        Day {
+            capacity_factor: 1.0,
+            cancel: false,
+            extra_delay: 0,
+            lead_time_factor: 1.0,
+            rejection_probability,
+        }
+    }
+
+    fn range(&self, index: usize) -> std::ops::Range<usize> {
+        index * self.horizon..(index + 1) * self.horizon
     }
 
     /// Start a new run for supplier `index`: a fresh lead-time stream, no disruptions.
     pub fn reset(&mut self, index: usize, rng: &mut SimRng) {
-        let range = index * self.horizon..(index + 1) * self.horizon;
+        let range = self.range(index);
         self.keys[index] = rng.next_u64();
-        self.capacity_factor[range.clone()].fill(1.0);
-        for cell in &self.lead_time[range] {
-            cell.set(0);
+        self.delayed[index] = false;
+        let normal = Self::normal_day(self.suppliers[index].rejection_probability);
+        self.days[range.clone()].fill(normal);
+        for cell in &self.drawn[range] {
+            cell.set(Drawn::default());
         }
     }
 
-    /// Multiply supplier `index`'s capacity on the days `active` marks.
-    pub fn scale_capacity(&mut self, index: usize, active: &[bool], factor: f64) {
-        let range = index * self.horizon..(index + 1) * self.horizon;
-        for (c, &on) in self.capacity_factor[range].iter_mut().zip(active) {
-            if on {
-                *c *= factor;
+    fn days_of(&mut self, index: usize, spell: Spell) -> &mut [Day] {
+        let range = self.range(index);
+        &mut self.days[range][spell.start..spell.end]
+    }
+
+    /// Multiply supplier `index`'s capacity during `spells`; with `cancel`, waiting orders are
+    /// cancelled on days it ships nothing.
+    pub fn scale_capacity(&mut self, index: usize, spells: &[Spell], factor: f64, cancel: bool) {
+        for &spell in spells {
+            for day in self.days_of(index, spell) {
+                day.capacity_factor *= factor;
+                day.cancel |= cancel && day.capacity_factor == 0.0;
             }
         }
     }
 
+    /// Shipments of supplier `index` in transit during `spell` take `extra` more days.
+    pub fn delay_transport(&mut self, index: usize, spell: Spell, extra: u32) {
+        self.delayed[index] = true;
+        for day in self.days_of(index, spell) {
+            day.extra_delay = day.extra_delay.max(extra);
+        }
+    }
+
+    /// Multiply supplier `index`'s lead times for shipments dispatched during `spells`.
+    pub fn scale_lead_time(&mut self, index: usize, spells: &[Spell], factor: f64) {
+        for &spell in spells {
+            for day in self.days_of(index, spell) {
+                day.lead_time_factor *= factor;
+            }
+        }
+    }
+
+    /// Raise supplier `index`'s rejection probability to at least `probability` during `spells`.
+    pub fn raise_rejection(&mut self, index: usize, spells: &[Spell], probability: f64) {
+        for &spell in spells {
+            for day in self.days_of(index, spell) {
+                day.rejection_probability = day.rejection_probability.max(probability);
+            }
+        }
+    }
+
+    /// Days of the run on which supplier `index` runs below full capacity.
+    pub fn disrupted_days(&self, index: usize, measured: std::ops::Range<usize>) -> usize {
+        let days = &self.days[self.range(index)][measured];
+        days.iter()
+            .filter(|d| d.capacity_factor < 1.0 || d.extra_delay > 0 || d.lead_time_factor != 1.0)
+            .count()
+    }
+
     pub fn supplier(&self, index: usize) -> SupplierDays<'_> {
-        let range = index * self.horizon..(index + 1) * self.horizon;
+        let range = self.range(index);
         SupplierDays {
-            capacity_factor: &self.capacity_factor[range.clone()],
             supplier: &self.suppliers[index],
             key: self.keys[index],
-            lead_time: &self.lead_time[range.clone()],
-            quoted: &self.quoted[range],
+            delayed: self.delayed[index],
+            days: &self.days[range.clone()],
+            drawn: &self.drawn[range],
         }
     }
 }
@@ -204,6 +332,8 @@ mod tests {
             min_order_quantity: 40.0,
             order_multiple: 12.0,
             region: None,
+            rejection_probability: 0.0,
+            unit_cost_premium: 0.0,
         }
     }
 

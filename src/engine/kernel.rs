@@ -1,22 +1,26 @@
 //! The daily loop for one item under one policy in one run: the simulator's hot path.
 //!
 //! Event order on each day t (the same for every policy; the README documents it):
-//! 1. receipts: shipments due on day t go on the shelf and first serve waiting backorders;
-//! 2. demand: served from stock; the rest is lost or backordered;
+//! 1. receipts: shipments due on day t arrive; rejected ones leave the pipeline, accepted ones
+//!    go on the shelf, fill waiting backorders first, then top up the strategic reserve;
+//! 2. demand: served from stock, then from the reserve; the rest is lost or backordered;
 //! 3. review: on review days, if the inventory position is at or below the trigger, an order
-//!    is placed and split over the item's suppliers;
-//! 4. dispatch: each supplier that is not in an outage ships from its queue (oldest first, up
-//!    to its daily capacity); a shipment dispatched on day t arrives on day t + lead time;
+//!    is placed and split over the item's suppliers (or sent to the backup after a failover);
+//!    then, with expediting, a projected run-out before the next receipt is covered by an
+//!    expedited order;
+//! 4. dispatch: each supplier ships from its queue (oldest first, up to its capacity for the
+//!    day; nothing during an outage, when waiting orders may be cancelled); a shipment
+//!    dispatched on day t arrives on day t + lead time;
 //! 5. end-of-day levels are recorded (on hand, backorders, pipeline).
 //!
 //! Nothing here allocates: buffers live in [`Scratch`], sized once per chunk of runs. The rule
 //! is plain data ([`OrderRule`]), so there is no dispatch on the kind of policy in the loop;
 //! warm-up and measured days run in two monomorphised copies of the loop so that counting costs
-//! no branch.
+//! no branch. Mitigations an item does not use cost one predictable branch each.
 
-use crate::math::min_fast;
+use crate::math::{ceil_fast, min_fast};
 use crate::metrics::ItemCounters;
-use crate::policy::{ItemPolicy, LevelSegment, OrderRule};
+use crate::policy::{Expedite, ItemPolicy, LevelSegment, OrderRule};
 use crate::supply::{SupplierDays, SupplyPaths, round_order};
 
 /// One supplier an item is bought from, with the constraints that shape its orders.
@@ -30,6 +34,17 @@ pub struct Link {
     /// Whether an order line may come out fractional for a whole-unit item (a split share, or
     /// a fractional minimum or multiple) and so must be rounded up to whole units.
     pub round_to_whole: bool,
+    pub unit_cost_premium: f64,
+}
+
+/// How an item's orders go to its suppliers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Sourcing {
+    /// Every order is split over the links by share.
+    Split,
+    /// Orders go to the first link (the primary) unless it has shipped nothing for
+    /// `after_days` days in a row; then to the second (the backup).
+    Failover { after_days: u32 },
 }
 
 /// What the loop needs to know about an item, prepared once per scenario.
@@ -40,23 +55,36 @@ pub struct ItemSetup {
     pub backorder: bool,
     pub whole_units: bool,
     pub links: Vec<Link>,
+    pub sourcing: Sourcing,
 }
 
 /// Per-thread buffers, reused across items, policies and runs.
 #[derive(Debug)]
 pub struct Scratch {
-    /// Units due to arrive at the start of each day.
+    /// Accepted units due to arrive at the start of each day.
     arrivals: Vec<f64>,
+    /// Units due on each day that will be rejected at receiving.
+    rejections: Vec<f64>,
     /// For each link, units ordered on each day and not yet shipped.
     books: Vec<Vec<f64>>,
+    /// Days on which the item could not serve all demand or had customers waiting.
+    impaired: Vec<bool>,
 }
 
 impl Scratch {
     pub fn new(horizon: usize, max_links: usize) -> Self {
         Scratch {
             arrivals: vec![0.0; horizon],
+            rejections: vec![0.0; horizon],
             books: vec![vec![0.0; horizon]; max_links],
+            impaired: vec![false; horizon],
         }
+    }
+
+    /// Whether the item was impaired (unmet demand, or backorders outstanding at the end of
+    /// the day) on each day of the last simulated item-run.
+    pub fn impaired(&self) -> &[bool] {
+        &self.impaired
     }
 }
 
@@ -69,14 +97,27 @@ struct Queue {
     pending: f64,
 }
 
+/// Expediting state: the annual cap and the next day anything is due in.
+#[derive(Clone, Copy, Debug)]
+struct Expediting {
+    terms: Expedite,
+    year: usize,
+    used_this_year: f64,
+    /// Earliest day after today with accepted units due (or the horizon if none).
+    next_receipt: usize,
+}
+
 struct State<'a> {
     on_hand: f64,
     backorders: f64,
     in_transit: f64,
     queued: f64,
+    reserve: f64,
+    reserve_level: f64,
     stockout_in_cycle: bool,
     next_review: usize,
     queues: [Queue; MAX_LINKS],
+    expediting: Option<Expediting>,
     counters: ItemCounters,
     setup: &'a ItemSetup,
     demand: &'a [f64],
@@ -104,9 +145,17 @@ pub fn simulate_item(
         backorders: 0.0,
         in_transit: 0.0,
         queued: 0.0,
+        reserve: policy.reserve,
+        reserve_level: policy.reserve,
         stockout_in_cycle: false,
         next_review: 0,
         queues: [Queue::default(); MAX_LINKS],
+        expediting: policy.expedite.map(|terms| Expediting {
+            terms,
+            year: 0,
+            used_this_year: 0.0,
+            next_receipt: setup.horizon,
+        }),
         counters: ItemCounters::default(),
         setup,
         demand,
@@ -143,6 +192,7 @@ impl State<'_> {
             book[from..].fill(0.0);
         }
         debug_assert!(scratch.arrivals.iter().all(|&a| a == 0.0));
+        debug_assert!(scratch.rejections.iter().all(|&a| a == 0.0));
     }
 
     #[inline(always)]
@@ -154,7 +204,12 @@ impl State<'_> {
     ) {
         let backorder = self.setup.backorder;
         // Lets the compiler drop the bounds checks on the daily reads below.
-        assert!(days.end <= self.demand.len() && days.end <= scratch.arrivals.len());
+        assert!(
+            days.end <= self.demand.len()
+                && days.end <= scratch.arrivals.len()
+                && days.end <= scratch.rejections.len()
+                && days.end <= scratch.impaired.len()
+        );
         for t in days {
             // 1. Receipts.
             let receipt = scratch.arrivals[t];
@@ -163,10 +218,23 @@ impl State<'_> {
                 scratch.arrivals[t] = 0.0;
                 self.receive::<MEASURE>(receipt);
             }
+            let rejected = scratch.rejections[t];
+            if rejected > 0.0 {
+                scratch.rejections[t] = 0.0;
+                self.in_transit -= rejected;
+                if MEASURE {
+                    self.counters.rejected += rejected;
+                }
+            }
             // 2. Demand.
             let d = self.demand[t];
-            let served = min_fast(d, self.on_hand);
+            let mut served = min_fast(d, self.on_hand);
             self.on_hand -= served;
+            if self.reserve > 0.0 && served < d {
+                let drawn = min_fast(d - served, self.reserve);
+                self.reserve -= drawn;
+                served += drawn;
+            }
             let short = d - served;
             if MEASURE {
                 self.counters.demand += d;
@@ -175,22 +243,37 @@ impl State<'_> {
             if short > 0.0 {
                 self.stock_out::<MEASURE>(short, backorder);
             }
-            // 3. Review and ordering.
+            // 3. Failover, review and ordering.
+            if let Sourcing::Failover { after_days } = self.setup.sourcing
+                && self.queues[0].pending > 0.0
+                && self.primary_down(t, after_days)
+            {
+                self.fail_over::<MEASURE>(t, scratch);
+            }
             if t == self.next_review {
                 self.next_review += rule.review_period as usize;
-                let position = self.on_hand + self.in_transit + self.queued - self.backorders;
+                // A drawn-down reserve lowers the position, so the rule orders to refill it.
+                let position = self.on_hand
+                    + (self.reserve - self.reserve_level)
+                    + self.in_transit
+                    + self.queued
+                    - self.backorders;
                 let quantity = rule.order_quantity(position);
                 if quantity > 0.0 {
                     self.place_order::<MEASURE>(t, quantity, scratch);
                 }
+            }
+            if self.expediting.is_some() {
+                self.expedite::<MEASURE>(t, scratch);
             }
             // 4. Dispatch.
             if self.queued > 0.0 {
                 self.dispatch(t, scratch);
             }
             // 5. End-of-day levels.
+            scratch.impaired[t] = short > 0.0 || self.backorders > 0.0;
             if MEASURE {
-                self.counters.on_hand_unit_days += self.on_hand;
+                self.counters.on_hand_unit_days += self.on_hand + self.reserve;
                 self.counters.backorder_unit_days += self.backorders;
                 self.counters.pipeline_unit_days += self.in_transit + self.queued;
             }
@@ -216,6 +299,11 @@ impl State<'_> {
                 self.counters.delivered += filled;
             }
         }
+        if self.reserve < self.reserve_level {
+            let refill = min_fast(self.reserve_level - self.reserve, self.on_hand);
+            self.on_hand -= refill;
+            self.reserve += refill;
+        }
     }
 
     #[inline]
@@ -237,119 +325,245 @@ impl State<'_> {
 
     #[inline(always)]
     fn place_order<const MEASURE: bool>(&mut self, t: usize, quantity: f64, scratch: &mut Scratch) {
-        for (i, link) in self.setup.links.iter().enumerate() {
-            let part = round_order(
-                quantity * link.share,
-                link.min_order_quantity,
-                link.order_multiple,
-                link.round_to_whole,
-            );
-            if part <= 0.0 {
-                continue;
+        match self.setup.sourcing {
+            Sourcing::Split => {
+                for i in 0..self.setup.links.len() {
+                    let link = self.setup.links[i];
+                    self.order_line::<MEASURE>(i, t, quantity * link.share, scratch);
+                }
             }
-            if MEASURE {
-                self.counters.order_lines += 1.0;
+            Sourcing::Failover { after_days } => {
+                let link = if self.primary_down(t, after_days) {
+                    1
+                } else {
+                    0
+                };
+                self.order_line::<MEASURE>(link, t, quantity, scratch);
             }
-            let Some(days) = &self.suppliers[i] else {
-                continue;
-            };
-            let queue = &mut self.queues[i];
-            if queue.pending == 0.0 && part <= link.capacity_per_day * days.capacity_factor[t] {
-                // Nothing waits ahead of it and today's capacity covers it: the dispatch step
-                // would ship it today, so ship it now and skip the queue.
-                queue.head = t + 1;
-                self.in_transit += part;
-                record_shipment(
-                    &mut self.counters,
-                    &mut scratch.arrivals,
-                    self.setup,
-                    days,
-                    t,
-                    t,
-                    part,
-                );
-                continue;
-            }
-            scratch.books[i][t] += part;
-            queue.pending += part;
-            self.queued += part;
         }
     }
 
-    /// Ship from each supplier's queue, oldest order first, within the day's capacity.
+    /// The primary has been out long enough: what waits in its queue is re-ordered from the
+    /// backup.
+    #[cold]
+    fn fail_over<const MEASURE: bool>(&mut self, t: usize, scratch: &mut Scratch) {
+        let waiting = self.queues[0].pending;
+        self.clear_queue(0, t, scratch);
+        self.order_line::<MEASURE>(1, t, waiting, scratch);
+    }
+
+    /// Whether the primary supplier has shipped nothing on each of the last `after_days` days.
+    fn primary_down(&self, t: usize, after_days: u32) -> bool {
+        let Some(primary) = &self.suppliers[0] else {
+            return false;
+        };
+        let after = after_days as usize;
+        t + 1 >= after && (t + 1 - after..=t).all(|day| primary.capacity_factor(day) == 0.0)
+    }
+
+    /// Place one order line of `quantity` with link `i` on day `t`.
+    #[inline(always)]
+    fn order_line<const MEASURE: bool>(
+        &mut self,
+        i: usize,
+        t: usize,
+        quantity: f64,
+        scratch: &mut Scratch,
+    ) {
+        let link = self.setup.links[i];
+        let part = round_order(
+            quantity,
+            link.min_order_quantity,
+            link.order_multiple,
+            link.round_to_whole,
+        );
+        if part <= 0.0 {
+            return;
+        }
+        if MEASURE {
+            self.counters.order_lines += 1.0;
+            self.counters.purchase_premium += part * link.unit_cost_premium;
+        }
+        let Some(days) = &self.suppliers[i] else {
+            return;
+        };
+        let queue = &mut self.queues[i];
+        if queue.pending == 0.0 && part <= link.capacity_per_day * days.capacity_factor(t) {
+            // Nothing waits ahead of it and today's capacity covers it: the dispatch step
+            // would ship it today, so ship it now and skip the queue.
+            queue.head = t + 1;
+            self.in_transit += part;
+            let arrival =
+                record_shipment(&mut self.counters, scratch, self.setup, days, t, t, part);
+            self.note_arrival(arrival);
+            return;
+        }
+        scratch.books[i][t] += part;
+        queue.pending += part;
+        self.queued += part;
+    }
+
+    /// Keep the expediting check's "next receipt" up to date.
+    #[inline(always)]
+    fn note_arrival(&mut self, arrival: Option<usize>) {
+        if let (Some(e), Some(day)) = (&mut self.expediting, arrival) {
+            e.next_receipt = e.next_receipt.min(day);
+        }
+    }
+
+    /// Expediting: if stock on hand will not last until the next receipt at mean demand, and
+    /// an expedited order can arrive before then, order the shortfall at a premium (within the
+    /// annual cap). Expedited orders come by a premium channel that outages do not stop.
+    #[inline(never)]
+    fn expedite<const MEASURE: bool>(&mut self, t: usize, scratch: &mut Scratch) {
+        let horizon = self.setup.horizon;
+        let whole = self.setup.whole_units;
+        let Some(e) = &mut self.expediting else {
+            return;
+        };
+        if t / 365 != e.year {
+            e.year = t / 365;
+            e.used_this_year = 0.0;
+        }
+        if e.next_receipt <= t {
+            e.next_receipt = (t + 1..horizon)
+                .find(|&day| scratch.arrivals[day] > 0.0)
+                .unwrap_or(horizon);
+        }
+        if self.in_transit + self.queued <= 0.0 {
+            // Nothing on order: the rule itself will order when the position calls for it.
+            return;
+        }
+        // The next receipt: the first shipment due, and no later than one mean lead time
+        // from now (orders waiting at a supplier that is out have no due day yet).
+        let next_receipt = e.next_receipt.min(t + e.terms.cover_days as usize);
+        let arrival = t + e.terms.lead_time_days as usize;
+        if arrival >= next_receipt || arrival >= horizon {
+            return;
+        }
+        // Demand of days t+1 … next receipt − 1 must come from today's stock.
+        let cover_days = (next_receipt - t - 1) as f64;
+        let shortfall =
+            e.terms.mean_daily_demand * cover_days + self.backorders - self.on_hand - self.reserve;
+        let room = e.terms.max_units_per_year - e.used_this_year;
+        if shortfall <= 0.0 || room <= 0.0 {
+            return;
+        }
+        let mut quantity = min_fast(shortfall, room);
+        if whole {
+            quantity = min_fast(ceil_fast(quantity - 1e-9), room.floor().max(0.0));
+            if quantity <= 0.0 {
+                return;
+            }
+        }
+        e.used_this_year += quantity;
+        e.next_receipt = e.next_receipt.min(arrival);
+        scratch.arrivals[arrival] += quantity;
+        self.in_transit += quantity;
+        if MEASURE {
+            self.counters.expedited += quantity;
+        }
+    }
+
+    /// Ship from each supplier's queue, oldest order first, within the day's capacity; or, on
+    /// an outage day that cancels orders, drop the queue.
     #[inline(always)]
     fn dispatch(&mut self, t: usize, scratch: &mut Scratch) {
-        for (i, link) in self.setup.links.iter().enumerate() {
-            let queue = &mut self.queues[i];
-            if queue.pending <= 0.0 {
+        for i in 0..self.setup.links.len() {
+            let link = self.setup.links[i];
+            if self.queues[i].pending <= 0.0 {
                 continue;
             }
-            let Some(days) = &self.suppliers[i] else {
+            let Some(days) = self.suppliers[i] else {
                 continue;
             };
-            let factor = days.capacity_factor[t];
+            if days.cancels(t) {
+                self.cancel_queue(i, t, scratch);
+                continue;
+            }
+            let factor = days.capacity_factor(t);
             if factor <= 0.0 {
                 continue;
             }
             let mut capacity = link.capacity_per_day * factor;
-            let book = &mut scratch.books[i];
-            while queue.head <= t && capacity > 0.0 {
-                let order_day = queue.head;
-                let waiting = book[order_day];
+            while self.queues[i].head <= t && capacity > 0.0 {
+                let order_day = self.queues[i].head;
+                let waiting = scratch.books[i][order_day];
                 if waiting <= 0.0 {
-                    queue.head += 1;
+                    self.queues[i].head += 1;
                     continue;
                 }
                 let shipped = min_fast(waiting, capacity);
-                book[order_day] = waiting - shipped;
+                scratch.books[i][order_day] = waiting - shipped;
                 capacity -= shipped;
-                queue.pending -= shipped;
+                self.queues[i].pending -= shipped;
                 self.queued -= shipped;
                 self.in_transit += shipped;
-                record_shipment(
+                let arrival = record_shipment(
                     &mut self.counters,
-                    &mut scratch.arrivals,
+                    scratch,
                     self.setup,
-                    days,
+                    &days,
                     order_day,
                     t,
                     shipped,
                 );
-                if book[order_day] <= 0.0 {
-                    queue.head += 1;
+                self.note_arrival(arrival);
+                if scratch.books[i][order_day] <= 0.0 {
+                    self.queues[i].head += 1;
                 }
             }
-            if queue.pending < 1e-9 {
+            if self.queues[i].pending < 1e-9 {
                 // Guard against a residue of rounding: a queue is empty or holds real units.
-                self.queued -= queue.pending;
-                queue.pending = 0.0;
-                book[queue.head.min(t + 1)..=t].fill(0.0);
-                queue.head = t + 1;
+                self.clear_queue(i, t, scratch);
             }
         }
+    }
+
+    /// The supplier cancels everything waiting in link `i`'s queue.
+    #[cold]
+    fn cancel_queue(&mut self, i: usize, t: usize, scratch: &mut Scratch) {
+        self.counters.cancelled += self.queues[i].pending;
+        self.clear_queue(i, t, scratch);
+    }
+
+    fn clear_queue(&mut self, i: usize, t: usize, scratch: &mut Scratch) {
+        let queue = &mut self.queues[i];
+        self.queued -= queue.pending;
+        queue.pending = 0.0;
+        scratch.books[i][queue.head.min(t + 1)..=t].fill(0.0);
+        queue.head = t + 1;
     }
 }
 
 /// Book a shipment of `shipped` units, ordered on `order_day` and dispatched on day `t`, to
-/// arrive after the lead time drawn for day `t`; count it against the promised day.
+/// arrive after the lead time drawn for day `t` (as a rejection if it fails inspection); count
+/// it against the promised day. Returns the arrival day of accepted units within the horizon.
 #[inline]
 fn record_shipment(
     counters: &mut ItemCounters,
-    arrivals: &mut [f64],
+    scratch: &mut Scratch,
     setup: &ItemSetup,
     days: &SupplierDays<'_>,
     order_day: usize,
     t: usize,
     shipped: f64,
-) {
+) -> Option<usize> {
     let arrival = t + days.lead_time(t) as usize;
-    if arrival < setup.horizon {
-        arrivals[arrival] += shipped;
-        if arrival >= setup.warmup {
-            counters.shipments += 1.0;
-            if arrival <= order_day + days.quoted(order_day) as usize {
-                counters.on_time_shipments += 1.0;
-            }
+    if arrival >= setup.horizon {
+        return None;
+    }
+    if arrival >= setup.warmup {
+        counters.shipments += 1.0;
+        if arrival <= order_day + days.quoted(order_day) as usize {
+            counters.on_time_shipments += 1.0;
         }
+    }
+    if days.rejected(t) {
+        scratch.rejections[arrival] += shipped;
+        None
+    } else {
+        scratch.arrivals[arrival] += shipped;
+        Some(arrival)
     }
 }

@@ -3,9 +3,9 @@
 //! Invariants (ARCHITECTURE.md repeats them):
 //! * **Streams.** Each run draws from streams derived from `(seed, run index, component)`
 //!   ([`crate::rng`]); nothing depends on which thread runs it.
-//! * **Common random numbers.** Per run, supplier paths (lead times, lateness, outages) and each
-//!   item's demand path are drawn once, before any policy is simulated; every policy then
-//!   replays the same paths, so differences between policies are paired.
+//! * **Common random numbers.** Per run, disruptions, supplier paths (lead times, lateness,
+//!   rejections) and each item's demand path are drawn once, before any policy is simulated;
+//!   every policy then replays the same paths, so differences between policies are paired.
 //! * **Streaming aggregation.** Runs are cut into fixed chunks of [`CHUNK_RUNS`]; a chunk is
 //!   simulated sequentially into its own accumulators, chunks run in parallel in waves, and
 //!   their accumulators are merged in chunk order. Results are byte-identical for any thread
@@ -15,22 +15,25 @@ pub mod kernel;
 
 use rayon::prelude::*;
 
-use crate::demand::DemandSampler;
-use crate::metrics::{PolicyStats, RunTotals};
+use crate::demand::{DemandSampler, round_whole};
+use crate::disruption::{Effect, Spell};
+use crate::metrics::{DisruptionStats, PolicyStats, RunTotals};
 use crate::rng::{Stream, rng_for};
 use crate::scenario::{Scenario, UnmetDemand};
 use crate::supply::SupplyPaths;
-use kernel::{ItemSetup, Link, Scratch};
+use kernel::{ItemSetup, Link, Scratch, Sourcing};
 
 /// Runs simulated one after another into one set of accumulators.
 pub const CHUNK_RUNS: u64 = 64;
 
-/// What the engine hands back: accumulators per policy, in the scenario's policy order.
+/// What the engine hands back: accumulators per policy, in the scenario's policy order, and
+/// the statistics of the disruptions themselves (the same for every policy).
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub runs: u64,
     pub seed: u64,
     pub policies: Vec<PolicyStats>,
+    pub disruptions: DisruptionStats,
     /// Item-days simulated (items × policies × horizon days × runs), for the speed report.
     pub item_days: u64,
 }
@@ -40,6 +43,8 @@ struct Prepared<'a> {
     scenario: &'a Scenario,
     samplers: Vec<DemandSampler>,
     setups: Vec<ItemSetup>,
+    /// For each item, the disruptions that can reach it (through its suppliers or its demand).
+    reaching: Vec<Vec<usize>>,
     max_links: usize,
 }
 
@@ -54,6 +59,10 @@ impl<'a> Prepared<'a> {
                 warmup: scenario.warmup_days as usize,
                 backorder: scenario.unmet_demand == UnmetDemand::Backorder,
                 whole_units: item.whole_units(),
+                sourcing: match item.failover_after_days {
+                    Some(after_days) => Sourcing::Failover { after_days },
+                    None => Sourcing::Split,
+                },
                 links: item
                     .sourcing
                     .iter()
@@ -61,7 +70,12 @@ impl<'a> Prepared<'a> {
                         let sup = &scenario.suppliers[s.supplier];
                         Link {
                             supplier: s.supplier,
-                            share: s.share,
+                            // A failover sends whole orders to one link at a time.
+                            share: if item.failover_after_days.is_some() {
+                                1.0
+                            } else {
+                                s.share
+                            },
                             capacity_per_day: sup.capacity_per_day,
                             min_order_quantity: sup.min_order_quantity,
                             order_multiple: sup.order_multiple,
@@ -69,9 +83,33 @@ impl<'a> Prepared<'a> {
                                 && (s.share != 1.0
                                     || sup.order_multiple.fract() != 0.0
                                     || sup.min_order_quantity.fract() != 0.0),
+                            unit_cost_premium: sup.unit_cost_premium,
                         }
                     })
                     .collect(),
+            })
+            .collect();
+        let reaching = scenario
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                scenario
+                    .disruptions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| match &d.effect {
+                        Effect::DemandSurge { items, .. } => items.contains(&i),
+                        Effect::Capacity { suppliers, .. }
+                        | Effect::TransportDelay { suppliers, .. }
+                        | Effect::LeadTimeDrift { suppliers, .. }
+                        | Effect::QualityRejection { suppliers, .. } => item
+                            .sourcing
+                            .iter()
+                            .any(|s| suppliers.contains(&s.supplier)),
+                    })
+                    .map(|(k, _)| k)
+                    .collect()
             })
             .collect();
         Prepared {
@@ -79,6 +117,7 @@ impl<'a> Prepared<'a> {
             samplers: scenario.items.iter().map(|i| i.demand.sampler()).collect(),
             max_links: setups.iter().map(|s| s.links.len()).max().unwrap_or(0),
             setups,
+            reaching,
         }
     }
 }
@@ -95,11 +134,11 @@ pub fn simulate(
     let chunks = runs.div_ceil(CHUNK_RUNS);
     // The wave size only bounds memory; merging in chunk order keeps results independent of it.
     let wave = (2 * rayon::current_num_threads()).max(1) as u64;
-    let mut total = empty_stats(scenario);
+    let mut total = ChunkStats::new(scenario);
     let mut first = 0;
     while first < chunks {
         let last = (first + wave).min(chunks);
-        let parts: Vec<Vec<PolicyStats>> = (first..last)
+        let parts: Vec<ChunkStats> = (first..last)
             .into_par_iter()
             .map(|chunk| {
                 let start = chunk * CHUNK_RUNS;
@@ -107,9 +146,7 @@ pub fn simulate(
             })
             .collect();
         for part in &parts {
-            for (t, p) in total.iter_mut().zip(part) {
-                t.merge(p);
-            }
+            total.merge(part);
         }
         progress((last * CHUNK_RUNS).min(runs));
         first = last;
@@ -121,39 +158,75 @@ pub fn simulate(
     Outcome {
         runs,
         seed,
-        policies: total,
+        policies: total.policies,
+        disruptions: total.disruptions,
         item_days,
     }
 }
 
-fn empty_stats(scenario: &Scenario) -> Vec<PolicyStats> {
-    scenario
-        .policies
-        .iter()
-        .map(|_| PolicyStats::new(scenario.items.len()))
-        .collect()
+/// The accumulators of one chunk of runs (or of all runs, once merged).
+struct ChunkStats {
+    policies: Vec<PolicyStats>,
+    disruptions: DisruptionStats,
+}
+
+impl ChunkStats {
+    fn new(scenario: &Scenario) -> Self {
+        ChunkStats {
+            policies: scenario
+                .policies
+                .iter()
+                .map(|_| PolicyStats::new(scenario.items.len()))
+                .collect(),
+            disruptions: DisruptionStats::new(scenario.disruptions.len()),
+        }
+    }
+
+    fn merge(&mut self, other: &ChunkStats) {
+        for (a, b) in self.policies.iter_mut().zip(&other.policies) {
+            a.merge(b);
+        }
+        self.disruptions.merge(&other.disruptions);
+    }
 }
 
 /// Per-thread buffers for a chunk of runs.
 struct ChunkBuffers<'a> {
     supply: SupplyPaths<'a>,
-    active: Vec<bool>,
+    /// Events of each disruption in the current run.
+    spells: Vec<Vec<Spell>>,
+    /// Demand multipliers of each disruption in the current run (all 1 unless it is a surge).
+    surges: Vec<Vec<f64>>,
+    /// Events that reach the current item.
+    item_spells: Vec<Spell>,
     demand: Vec<f64>,
     scratch: Scratch,
     all_items: Vec<RunTotals>,
 }
 
-fn run_chunk(prepared: &Prepared<'_>, seed: u64, runs: std::ops::Range<u64>) -> Vec<PolicyStats> {
+fn run_chunk(prepared: &Prepared<'_>, seed: u64, runs: std::ops::Range<u64>) -> ChunkStats {
     let sc = prepared.scenario;
     let horizon = sc.horizon_days as usize;
     let mut buffers = ChunkBuffers {
         supply: SupplyPaths::new(&sc.suppliers, horizon),
-        active: vec![false; horizon],
+        spells: vec![Vec::new(); sc.disruptions.len()],
+        surges: sc
+            .disruptions
+            .iter()
+            .map(|d| {
+                if d.kind.is_supply_side() {
+                    Vec::new()
+                } else {
+                    vec![1.0; horizon]
+                }
+            })
+            .collect(),
+        item_spells: Vec::new(),
         demand: vec![0.0; horizon],
         scratch: Scratch::new(horizon, prepared.max_links),
         all_items: vec![RunTotals::default(); sc.policies.len()],
     };
-    let mut stats = empty_stats(sc);
+    let mut stats = ChunkStats::new(sc);
     for run in runs {
         simulate_run(prepared, seed, run, &mut buffers, &mut stats);
     }
@@ -166,20 +239,30 @@ fn simulate_run(
     seed: u64,
     run: u64,
     b: &mut ChunkBuffers<'_>,
-    stats: &mut [PolicyStats],
+    stats: &mut ChunkStats,
 ) {
     let sc = prepared.scenario;
+    let horizon = sc.horizon_days as usize;
+    let measured = sc.warmup_days as usize..horizon;
     for j in 0..sc.suppliers.len() {
         b.supply
             .reset(j, &mut rng_for(seed, run, Stream::Supplier(j)));
     }
     for (k, disruption) in sc.disruptions.iter().enumerate() {
-        disruption.occurrence.fill_active(
-            &mut rng_for(seed, run, Stream::Disruption(k)),
-            &mut b.active,
-        );
-        disruption.apply(&b.active, &mut b.supply);
+        let mut rng = rng_for(seed, run, Stream::Disruption(k));
+        disruption
+            .occurrence
+            .spells(&mut rng, horizon, &mut b.spells[k]);
+        if disruption.kind.is_supply_side() {
+            disruption.apply_to_supply(&b.spells[k], &mut rng, &mut b.supply);
+        } else {
+            disruption.surge_factors(&b.spells[k], &mut rng, &mut b.surges[k]);
+        }
     }
+    let disrupted = stats
+        .disruptions
+        .push_run(sc, &b.spells, &b.supply, measured.clone());
+
     let measured_days = f64::from(sc.measured_days());
     for totals in &mut b.all_items {
         *totals = RunTotals {
@@ -190,8 +273,16 @@ fn simulate_run(
     for (i, item) in sc.items.iter().enumerate() {
         let mut rng = rng_for(seed, run, Stream::Demand(i));
         prepared.samplers[i].fill_path(&mut rng, sc.start_day_of_year, &mut b.demand);
+        b.item_spells.clear();
+        for &k in &prepared.reaching[i] {
+            if !sc.disruptions[k].kind.is_supply_side() {
+                apply_surge(&b.surges[k], &mut b.demand, item.whole_units());
+            }
+            b.item_spells
+                .extend(b.spells[k].iter().filter(|s| s.start >= measured.start));
+        }
         for (p, policy) in sc.policies.iter().enumerate() {
-            let counters = kernel::simulate_item(
+            let mut counters = kernel::simulate_item(
                 &prepared.setups[i],
                 &policy.items[i],
                 &policy.segments,
@@ -199,12 +290,74 @@ fn simulate_run(
                 &b.supply,
                 &mut b.scratch,
             );
-            let totals = RunTotals::for_item(&counters, item, measured_days);
-            stats[p].items[i].push(&totals);
+            for spell in &b.item_spells {
+                counters.recovery_days += recovery_days(*spell, b.scratch.impaired()) as f64;
+                counters.recovery_events += 1.0;
+            }
+            let totals = RunTotals::for_item(&counters, item, &policy.items[i], measured_days);
+            stats.policies[p].items[i].push(&totals);
             b.all_items[p].add(&totals);
         }
     }
     for (p, totals) in b.all_items.iter().enumerate() {
-        stats[p].all.push(totals);
+        stats.policies[p].push_all(totals, disrupted);
+    }
+}
+
+/// Multiply a demand path by a surge's daily factors (rounding again for whole units).
+fn apply_surge(factors: &[f64], demand: &mut [f64], whole_units: bool) {
+    for (d, &f) in demand.iter_mut().zip(factors) {
+        if f != 1.0 {
+            *d = if whole_units {
+                round_whole(*d * f)
+            } else {
+                *d * f
+            };
+        }
+    }
+}
+
+/// Days from the start of an event until the item is back to normal: 0 if it was never
+/// impaired (unmet demand or customers waiting) during the event; otherwise the days until the
+/// first unimpaired day at or after the event's end (the horizon, if that never comes).
+pub fn recovery_days(spell: Spell, impaired: &[bool]) -> usize {
+    let end = spell.end.min(impaired.len());
+    if !impaired[spell.start..end].iter().any(|&i| i) {
+        return 0;
+    }
+    let back = (end..impaired.len())
+        .find(|&d| !impaired[d])
+        .unwrap_or(impaired.len());
+    back - spell.start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_counts_from_event_start_to_first_normal_day_after_it() {
+        let mut impaired = vec![false; 20];
+        let spell = Spell { start: 5, end: 10 };
+        assert_eq!(
+            recovery_days(spell, &impaired),
+            0,
+            "never impaired: nothing to recover"
+        );
+        impaired[8..13].fill(true);
+        assert_eq!(recovery_days(spell, &impaired), 13 - 5);
+        impaired[13..].fill(true);
+        assert_eq!(
+            recovery_days(spell, &impaired),
+            20 - 5,
+            "censored at the horizon"
+        );
+        let mut early = vec![false; 20];
+        early[6] = true;
+        assert_eq!(
+            recovery_days(spell, &early),
+            10 - 5,
+            "impaired, back to normal when it ends"
+        );
     }
 }

@@ -19,12 +19,13 @@ pub use raw::UnmetDemand;
 
 use crate::days::{DayDistribution, DaysSpec};
 use crate::demand::{DemandDistribution, DemandModel, Units};
-use crate::disruption::{Disruption, Effect, Occurrence};
+use crate::disruption::{Disruption, Effect, Factor, Kind, Occurrence};
 use crate::engine::kernel::MAX_LINKS;
-use crate::policy::{self, ItemContext, ItemPolicy, Policy, Prebuild};
+use crate::policy::{self, Expedite, ItemContext, ItemPolicy, Policy, Prebuild};
 use crate::supply::Supplier;
 use raw::{
-    RawDays, RawDemand, RawEffect, RawItem, RawOccurrence, RawScenario, RawSupplier, RawUnits,
+    RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawScenario, RawSupplier,
+    RawUnits,
 };
 
 /// A scenario whose every value has been checked.
@@ -59,6 +60,9 @@ pub struct Item {
     pub initial_on_hand: Option<f64>,
     pub demand: DemandModel,
     pub sourcing: Vec<Source>,
+    /// Primary-with-failover: orders go to `sourcing[0]` until it has shipped nothing for this
+    /// many days in a row, then to `sourcing[1]`.
+    pub failover_after_days: Option<u32>,
 }
 
 /// One supplier an item is bought from and the share of each order it gets.
@@ -249,7 +253,7 @@ impl<'a> Validator<'a> {
             .map(|(i, s)| (s.id.as_str(), i))
             .collect();
         let items = self.items(&raw.items, &supplier_index, horizon);
-        let disruptions = self.disruptions(&raw.disruptions, &supplier_index);
+        let disruptions = self.disruptions(&raw, &supplier_index, &items);
 
         if !self.problems.is_empty() {
             return Err(self.problems);
@@ -324,8 +328,16 @@ impl<'a> Validator<'a> {
             Some(m) => self.positive(&format!("{at}.order_multiple"), m),
             None => 0.0,
         };
+        let rejection_probability = self.probability(
+            &format!("{at}.rejection_probability"),
+            s.rejection_probability,
+        );
+        let unit_cost_premium =
+            self.non_negative(&format!("{at}.unit_cost_premium"), s.unit_cost_premium);
         Supplier {
             id: s.id.clone(),
+            rejection_probability,
+            unit_cost_premium,
             lead_time,
             on_time_probability: on_time,
             lateness: lateness.filter(|_| on_time < 1.0),
@@ -499,6 +511,14 @@ impl<'a> Validator<'a> {
                 trend_per_year: raw.trend_per_year,
                 units,
             },
+            failover_after_days: raw.failover.as_ref().map(|f| {
+                self.whole_in(
+                    &format!("{at}.failover.after_days"),
+                    f.after_days,
+                    1..=3650,
+                    "",
+                )
+            }),
             sourcing: self.sourcing(at, raw, suppliers),
         }
     }
@@ -640,6 +660,36 @@ impl<'a> Validator<'a> {
                 None
             }
         };
+        if let Some(f) = &raw.failover {
+            if !raw.suppliers.is_empty() || !raw.sourcing.is_empty() {
+                self.report(
+                    format!("{at}.failover"),
+                    "give failover, suppliers or sourcing, only one of them",
+                );
+                return Vec::new();
+            }
+            if f.primary == f.backup {
+                self.report(
+                    format!("{at}.failover.backup"),
+                    "must differ from the primary",
+                );
+            }
+            let primary = lookup(self, format!("{at}.failover.primary"), &f.primary);
+            let backup = lookup(self, format!("{at}.failover.backup"), &f.backup);
+            return match (primary, backup) {
+                (Some(p), Some(b)) => vec![
+                    Source {
+                        supplier: p,
+                        share: 1.0,
+                    },
+                    Source {
+                        supplier: b,
+                        share: 0.0,
+                    },
+                ],
+                _ => Vec::new(),
+            };
+        }
         match (raw.suppliers.is_empty(), raw.sourcing.is_empty()) {
             (false, false) => {
                 self.report(
@@ -701,33 +751,251 @@ impl<'a> Validator<'a> {
 
     fn disruptions(
         &mut self,
-        raw: &[raw::RawDisruption],
+        raw: &RawScenario,
         suppliers: &HashMap<&str, usize>,
+        items: &[Item],
     ) -> Vec<Disruption> {
-        self.unique_ids("disruption", raw.iter().map(|d| d.id.as_str()));
+        self.unique_ids("disruption", raw.disruptions.iter().map(|d| d.id.as_str()));
         let mut out = Vec::new();
-        for (i, d) in raw.iter().enumerate() {
+        for (i, d) in raw.disruptions.iter().enumerate() {
             let at = format!("disruption[{i}]");
-            let effect = match &d.effect {
-                RawEffect::SupplierOutage { supplier } => match suppliers.get(supplier.as_str()) {
-                    Some(&s) => Effect::SupplierOutage { supplier: s },
-                    None => {
-                        self.report(
-                            format!("{at}.effect.supplier_outage.supplier"),
-                            format!("no supplier has id '{supplier}'"),
-                        );
-                        continue;
-                    }
-                },
+            let Some((kind, effect)) =
+                self.effect(&format!("{at}.effect"), &d.effect, raw, suppliers, items)
+            else {
+                continue;
             };
             let occurrence = self.occurrence(&format!("{at}.occurrence"), &d.occurrence);
             out.push(Disruption {
                 id: d.id.clone(),
+                kind,
                 effect,
                 occurrence,
             });
         }
         out
+    }
+
+    fn effect(
+        &mut self,
+        at: &str,
+        raw: &RawEffect,
+        scenario: &RawScenario,
+        suppliers: &HashMap<&str, usize>,
+        items: &[Item],
+    ) -> Option<(Kind, Effect)> {
+        let targets =
+            |this: &mut Self, kind: &str, supplier: &Option<String>, region: &Option<String>| {
+                this.supplier_targets(
+                    &format!("{at}.{kind}"),
+                    supplier.as_deref(),
+                    region.as_deref(),
+                    scenario,
+                    suppliers,
+                )
+            };
+        let (kind, effect) = match raw {
+            RawEffect::SupplierOutage {
+                supplier,
+                region,
+                cancel_orders,
+            } => (
+                Kind::SupplierOutage,
+                Effect::Capacity {
+                    suppliers: targets(self, "supplier_outage", supplier, region)?,
+                    factor: 0.0,
+                    cancel_orders: *cancel_orders,
+                },
+            ),
+            RawEffect::CapacityCut {
+                supplier,
+                region,
+                factor,
+            } => {
+                let suppliers = targets(self, "capacity_cut", supplier, region)?;
+                if !(0.0..=1.0).contains(factor) {
+                    self.report(
+                        format!("{at}.capacity_cut.factor"),
+                        format!(
+                            "must be between 0 (nothing ships) and 1 (full capacity) (got {factor})"
+                        ),
+                    );
+                }
+                (
+                    Kind::CapacityCut,
+                    Effect::Capacity {
+                        suppliers,
+                        factor: *factor,
+                        cancel_orders: false,
+                    },
+                )
+            }
+            RawEffect::RegionalEvent {
+                region,
+                capacity_factor,
+                cancel_orders,
+            } => {
+                let suppliers = targets(self, "regional_event", &None, &Some(region.clone()))?;
+                if !(0.0..=1.0).contains(capacity_factor) {
+                    self.report(
+                        format!("{at}.regional_event.capacity_factor"),
+                        format!("must be between 0 (nothing ships) and 1 (got {capacity_factor})"),
+                    );
+                }
+                let effect = Effect::Capacity {
+                    suppliers,
+                    factor: *capacity_factor,
+                    cancel_orders: *cancel_orders,
+                };
+                (Kind::RegionalEvent, effect)
+            }
+            RawEffect::TransportDelay {
+                supplier,
+                region,
+                extra_days,
+            } => {
+                let suppliers = targets(self, "transport_delay", supplier, region)?;
+                let extra_days =
+                    self.days(&format!("{at}.transport_delay.extra_days"), extra_days, 1);
+                (
+                    Kind::TransportDelay,
+                    Effect::TransportDelay {
+                        suppliers,
+                        extra_days,
+                    },
+                )
+            }
+            RawEffect::LeadTimeDrift {
+                supplier,
+                region,
+                factor,
+            } => {
+                let suppliers = targets(self, "lead_time_drift", supplier, region)?;
+                self.positive(&format!("{at}.lead_time_drift.factor"), *factor);
+                (
+                    Kind::LeadTimeDrift,
+                    Effect::LeadTimeDrift {
+                        suppliers,
+                        factor: *factor,
+                    },
+                )
+            }
+            RawEffect::QualityRejection {
+                supplier,
+                region,
+                probability,
+            } => {
+                let suppliers = targets(self, "quality_rejection", supplier, region)?;
+                let probability =
+                    self.probability(&format!("{at}.quality_rejection.probability"), *probability);
+                (
+                    Kind::QualityRejection,
+                    Effect::QualityRejection {
+                        suppliers,
+                        probability,
+                    },
+                )
+            }
+            RawEffect::DemandSurge { items: ids, factor } => {
+                let targets: Vec<usize> = if ids.is_empty() {
+                    (0..items.len()).collect()
+                } else {
+                    ids.iter()
+                        .enumerate()
+                        .filter_map(
+                            |(k, id)| match items.iter().position(|item| &item.id == id) {
+                                Some(index) => Some(index),
+                                None => {
+                                    self.report(
+                                        format!("{at}.demand_surge.items[{k}]"),
+                                        format!("no item has id '{id}'"),
+                                    );
+                                    None
+                                }
+                            },
+                        )
+                        .collect()
+                };
+                let factor = self.factor(&format!("{at}.demand_surge.factor"), factor);
+                (
+                    Kind::DemandSurge,
+                    Effect::DemandSurge {
+                        items: targets,
+                        factor,
+                    },
+                )
+            }
+        };
+        Some((kind, effect))
+    }
+
+    /// The suppliers a supplier-side effect hits: one by id, or all of a region.
+    fn supplier_targets(
+        &mut self,
+        at: &str,
+        supplier: Option<&str>,
+        region: Option<&str>,
+        scenario: &RawScenario,
+        suppliers: &HashMap<&str, usize>,
+    ) -> Option<Vec<usize>> {
+        match (supplier, region) {
+            (Some(id), None) => match suppliers.get(id) {
+                Some(&j) => Some(vec![j]),
+                None => {
+                    self.report(
+                        format!("{at}.supplier"),
+                        format!("no supplier has id '{id}'"),
+                    );
+                    None
+                }
+            },
+            (None, Some(region)) => {
+                let hit: Vec<usize> = scenario
+                    .suppliers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.region.as_deref() == Some(region))
+                    .map(|(j, _)| j)
+                    .collect();
+                if hit.is_empty() {
+                    self.report(
+                        format!("{at}.region"),
+                        format!("no supplier is in region '{region}'"),
+                    );
+                    return None;
+                }
+                Some(hit)
+            }
+            _ => {
+                self.report(at.to_string(), "name either a supplier or a region it hits");
+                None
+            }
+        }
+    }
+
+    fn factor(&mut self, at: &str, raw: &RawFactor) -> Factor {
+        match *raw {
+            RawFactor::Fixed(f) => Factor::Fixed(self.non_negative(&format!("{at}.fixed"), f)),
+            RawFactor::Uniform { min, max } => {
+                if !(0.0 <= min && min <= max) {
+                    self.report(
+                        format!("{at}.uniform"),
+                        format!("needs 0 ≤ min ≤ max (got {min}, {max})"),
+                    );
+                }
+                Factor::Uniform { min, max }
+            }
+            RawFactor::Triangular { min, mode, max } => {
+                if !(0.0 <= min && min <= mode && mode <= max && min < max) {
+                    self.report(
+                        format!("{at}.triangular"),
+                        format!(
+                            "needs 0 ≤ min ≤ mode ≤ max with min < max (got {min}, {mode}, {max})"
+                        ),
+                    );
+                }
+                Factor::Triangular { min, mode, max }
+            }
+        }
     }
 
     fn occurrence(&mut self, at: &str, raw: &RawOccurrence) -> Occurrence {
@@ -868,6 +1136,28 @@ impl<'a> Validator<'a> {
                         None
                     }
                 });
+            if !(p.reserve_days >= 0.0 && p.reserve_days.is_finite()) {
+                self.report(
+                    format!("{at}.reserve_days"),
+                    format!("must be zero or more (got {})", p.reserve_days),
+                );
+            }
+            let expedite = p.expedite.as_ref().map(|e| Expedite {
+                lead_time_days: self.whole_in(
+                    &format!("{at}.expedite.lead_time_days"),
+                    e.lead_time_days,
+                    1..=3650,
+                    "",
+                ),
+                premium_rate: self
+                    .non_negative(&format!("{at}.expedite.premium_rate"), e.premium_rate),
+                max_units_per_year: match e.max_units_per_year {
+                    Some(cap) => self.positive(&format!("{at}.expedite.max_units_per_year"), cap),
+                    None => f64::INFINITY,
+                },
+                mean_daily_demand: 0.0,
+                cover_days: 1,
+            });
             let mut item_policies = Vec::new();
             for (item, ctx) in items.iter().zip(&contexts) {
                 let (rule_at, rule) = match p.items.get(&item.id) {
@@ -881,12 +1171,23 @@ impl<'a> Validator<'a> {
                         } else {
                             rule
                         };
+                        let reserve = p.reserve_days * ctx.mean_daily_demand;
                         item_policies.push(ItemPolicy {
                             initial_on_hand: item
                                 .initial_on_hand
                                 .unwrap_or_else(|| rule.target_stock()),
                             rule,
                             sizing,
+                            reserve: if item.whole_units() {
+                                (reserve - 1e-9).ceil().max(0.0)
+                            } else {
+                                reserve
+                            },
+                            expedite: expedite.map(|e| Expedite {
+                                mean_daily_demand: ctx.mean_daily_demand,
+                                cover_days: (ctx.lead_time_mean - 1e-9).ceil().max(1.0) as u32,
+                                ..e
+                            }),
                         })
                     }
                     Err(problems) => {

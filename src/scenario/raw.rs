@@ -75,6 +75,12 @@ pub struct RawSupplier {
     pub min_order_quantity: f64,
     pub order_multiple: Option<f64>,
     pub region: Option<String>,
+    /// Chance that a shipment is rejected at receiving inspection.
+    #[serde(default)]
+    pub rejection_probability: f64,
+    /// Extra cost per unit bought from this supplier (e.g. a dearer backup).
+    #[serde(default)]
+    pub unit_cost_premium: f64,
 }
 
 fn one() -> f64 {
@@ -116,6 +122,16 @@ pub struct RawItem {
     pub suppliers: Vec<String>,
     #[serde(default)]
     pub sourcing: Vec<RawSource>,
+    /// Primary-with-failover sourcing, instead of `suppliers` or `sourcing`.
+    pub failover: Option<RawFailover>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailover {
+    pub primary: String,
+    pub backup: String,
+    pub after_days: i64,
 }
 
 fn default_carrying_rate() -> f64 {
@@ -158,11 +174,59 @@ pub struct RawDisruption {
     pub occurrence: RawOccurrence,
 }
 
-/// What a disruption does while it is active.
+/// What a disruption does while it is active. Supplier-side effects name one `supplier` or
+/// every supplier of a `region`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RawEffect {
-    SupplierOutage { supplier: String },
+    SupplierOutage {
+        supplier: Option<String>,
+        region: Option<String>,
+        #[serde(default)]
+        cancel_orders: bool,
+    },
+    CapacityCut {
+        supplier: Option<String>,
+        region: Option<String>,
+        factor: f64,
+    },
+    RegionalEvent {
+        region: String,
+        #[serde(default)]
+        capacity_factor: f64,
+        #[serde(default)]
+        cancel_orders: bool,
+    },
+    TransportDelay {
+        supplier: Option<String>,
+        region: Option<String>,
+        extra_days: RawDays,
+    },
+    LeadTimeDrift {
+        supplier: Option<String>,
+        region: Option<String>,
+        factor: f64,
+    },
+    QualityRejection {
+        supplier: Option<String>,
+        region: Option<String>,
+        probability: f64,
+    },
+    DemandSurge {
+        /// Item ids; empty means every item.
+        #[serde(default)]
+        items: Vec<String>,
+        factor: RawFactor,
+    },
+}
+
+/// A multiplier: fixed, or drawn once per event.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawFactor {
+    Fixed(f64),
+    Uniform { min: f64, max: f64 },
+    Triangular { min: f64, mode: f64, max: f64 },
 }
 
 /// When a disruption is active.
@@ -193,6 +257,18 @@ pub struct RawPolicy {
     #[serde(default)]
     pub items: IndexMap<String, RawRule>,
     pub prebuild: Option<RawPrebuild>,
+    /// Strategic reserve per item, in days of its mean demand.
+    #[serde(default)]
+    pub reserve_days: f64,
+    pub expedite: Option<RawExpedite>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpedite {
+    pub lead_time_days: i64,
+    pub premium_rate: f64,
+    pub max_units_per_year: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
