@@ -16,7 +16,7 @@ use crate::metrics::{ItemSummary, Metric};
 use crate::policy::{KanbanSizing, Sizing};
 use crate::rng::RNG_ALGORITHM;
 use crate::scenario::{Scenario, UnmetDemand};
-use crate::stats::Estimate;
+use crate::stats::{Estimate, Tail};
 
 /// The summary of a simulation, as written to summary.json.
 #[derive(Clone, Debug, Serialize)]
@@ -30,6 +30,50 @@ pub struct Summary {
     pub rng: &'static str,
     pub rand_version: &'static str,
     pub policies: Vec<PolicySummary>,
+    /// What the disruptions amounted to (the same for every policy); absent without any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disruptions: Option<DisruptionSummary>,
+}
+
+/// An estimate for a quantity that is zero in every run (no runs at all cannot happen).
+const ZERO: Estimate = Estimate {
+    mean: 0.0,
+    ci95_low: 0.0,
+    ci95_high: 0.0,
+    p05: 0.0,
+    p50: 0.0,
+    p95: 0.0,
+    n: 0,
+};
+
+/// The disruption log of a simulation, aggregated over runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct DisruptionSummary {
+    /// Share of runs with at least one event in the measured days.
+    pub runs_with_events: Option<Estimate>,
+    /// Supplier-days with reduced capacity, delayed transport or drifted lead times, per run.
+    pub disrupted_supplier_days: Estimate,
+    pub by_disruption: Vec<DisruptionLog>,
+}
+
+/// One disruption's events and active days per run.
+#[derive(Clone, Debug, Serialize)]
+pub struct DisruptionLog {
+    pub disruption: String,
+    pub kind: crate::disruption::Kind,
+    pub events: Estimate,
+    pub active_days: Estimate,
+}
+
+/// How a policy holds up when things go wrong.
+#[derive(Clone, Debug, Serialize)]
+pub struct Resilience {
+    /// Stockout rate (all items) in runs with at least one disruption event, and in runs
+    /// without any.
+    pub stockout_rate_disrupted_runs: Option<Estimate>,
+    pub stockout_rate_undisrupted_runs: Option<Estimate>,
+    /// The worst runs: p99 of the stockout rate and the mean of the worst 5% of runs (CVaR).
+    pub worst_runs: Option<Tail>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -43,6 +87,9 @@ pub struct PolicySummary {
     /// The kanban loops of the items this policy runs on kanban.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kanban: Vec<ItemKanban>,
+    /// Present when the scenario has disruptions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resilience: Option<Resilience>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -97,8 +144,29 @@ impl Summary {
                         })
                     })
                     .collect(),
+                resilience: (!scenario.disruptions.is_empty()).then(|| Resilience {
+                    stockout_rate_disrupted_runs: stats.stockout_disrupted.estimate(),
+                    stockout_rate_undisrupted_runs: stats.stockout_undisrupted.estimate(),
+                    worst_runs: stats.all.get(Metric::StockoutRate).tail(0.99, 0.05),
+                }),
             })
             .collect();
+        let log = &outcome.disruptions;
+        let disruptions = (!scenario.disruptions.is_empty()).then(|| DisruptionSummary {
+            runs_with_events: log.runs_with_events.estimate(),
+            disrupted_supplier_days: log.disrupted_supplier_days.estimate().unwrap_or(ZERO),
+            by_disruption: scenario
+                .disruptions
+                .iter()
+                .enumerate()
+                .map(|(k, d)| DisruptionLog {
+                    disruption: d.id.clone(),
+                    kind: d.kind,
+                    events: log.events[k].estimate().unwrap_or(ZERO),
+                    active_days: log.active_days[k].estimate().unwrap_or(ZERO),
+                })
+                .collect(),
+        });
         Summary {
             scenario: scenario.name.clone(),
             runs: outcome.runs,
@@ -109,6 +177,7 @@ impl Summary {
             rng: RNG_ALGORITHM,
             rand_version: "0.10",
             policies,
+            disruptions,
         }
     }
 
@@ -212,8 +281,9 @@ pub fn write_summary(summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, Writ
     Ok(vec![json, csv])
 }
 
-/// The metrics shown in the terminal table, with how to show them.
-const TABLE: [(Metric, Format); 13] = [
+/// The metrics shown in the terminal table, with how to show them. Metrics that are zero for
+/// every policy (no expediting, no rejections…) are left out of the table.
+const TABLE: [(Metric, Format); 19] = [
     (Metric::FillRate, Format::Percent),
     (Metric::StockoutRate, Format::Percent),
     (Metric::StockoutDayRate, Format::Percent),
@@ -224,9 +294,15 @@ const TABLE: [(Metric, Format); 13] = [
     (Metric::CarryingCost, Format::Money),
     (Metric::OrderingCost, Format::Money),
     (Metric::StockoutCost, Format::Money),
+    (Metric::ExpediteCost, Format::Money),
+    (Metric::PurchasePremiumCost, Format::Money),
     (Metric::TotalCost, Format::Money),
     (Metric::OrdersPerYear, Format::Number),
     (Metric::SupplierOnTimeRate, Format::Percent),
+    (Metric::ExpeditedUnits, Format::Number),
+    (Metric::RejectedUnits, Format::Number),
+    (Metric::CancelledUnits, Format::Number),
+    (Metric::TimeToRecover, Format::Number),
 ];
 
 #[derive(Clone, Copy)]
@@ -288,17 +364,32 @@ pub fn comparison_table(summary: &Summary) -> String {
     header.extend(summary.policies.iter().map(|p| p.policy.clone()));
     rows.push(header);
     for (metric, format) in TABLE {
-        let mut row = vec![metric.name().to_string()];
-        for p in &summary.policies {
-            row.push(
-                p.metrics
-                    .get(metric.name())
-                    .map_or_else(|| "–".to_string(), |e| format.estimate(e)),
-            );
+        let estimates: Vec<Option<&Estimate>> = summary
+            .policies
+            .iter()
+            .map(|p| p.metrics.get(metric.name()))
+            .collect();
+        if estimates
+            .iter()
+            .all(|e| e.is_none_or(|e| e.mean == 0.0 && e.ci95_high == 0.0))
+        {
+            continue;
         }
+        let mut row = vec![metric.name().to_string()];
+        row.extend(
+            estimates
+                .iter()
+                .map(|e| e.map_or_else(|| "–".to_string(), |e| format.estimate(e))),
+        );
         rows.push(row);
     }
+    if summary.disruptions.is_some() {
+        resilience_rows(summary, &mut rows);
+    }
     let mut out = render(&rows);
+    if let Some(log) = &summary.disruptions {
+        out.push_str(&disruption_log(log));
+    }
     let kanban: Vec<String> = summary
         .policies
         .iter()
@@ -328,6 +419,86 @@ pub fn comparison_table(summary: &Summary) -> String {
             out.push('\n');
         }
     }
+    out
+}
+
+/// Rows for how each policy holds up under disruption (all items).
+fn resilience_rows(summary: &Summary, rows: &mut Vec<Vec<String>>) {
+    let percent =
+        |e: Option<&Estimate>| e.map_or_else(|| "–".to_string(), |e| Format::Percent.estimate(e));
+    let cells = |label: &str, cell: &dyn Fn(&Resilience) -> String| {
+        let mut row = vec![label.to_string()];
+        row.extend(
+            summary
+                .policies
+                .iter()
+                .map(|p| p.resilience.as_ref().map_or_else(|| "–".into(), cell)),
+        );
+        row
+    };
+    rows.push(cells("stockout_rate, runs with events", &|r| {
+        percent(r.stockout_rate_disrupted_runs.as_ref())
+    }));
+    rows.push(cells("stockout_rate, runs without", &|r| {
+        percent(r.stockout_rate_undisrupted_runs.as_ref())
+    }));
+    rows.push(cells("stockout_rate, worst 1% (p99)", &|r| {
+        r.worst_runs.map_or_else(
+            || "–".into(),
+            |t| {
+                format!(
+                    "{:.2}% [{:.2}, {:.2}]",
+                    100.0 * t.quantile,
+                    100.0 * t.quantile_ci95_low,
+                    100.0 * t.quantile_ci95_high
+                )
+            },
+        )
+    }));
+    rows.push(cells("stockout_rate, worst 5% (mean)", &|r| {
+        r.worst_runs.map_or_else(
+            || "–".into(),
+            |t| {
+                format!(
+                    "{:.2}% ±{:.2}",
+                    100.0 * t.tail_mean,
+                    50.0 * (t.tail_mean_ci95_high - t.tail_mean_ci95_low)
+                )
+            },
+        )
+    }));
+}
+
+/// The disruption log: what happened, per run, the same for every policy.
+fn disruption_log(log: &DisruptionSummary) -> String {
+    let mut out = String::from("\ndisruptions per run (the same for every policy):\n");
+    for d in &log.by_disruption {
+        let _ = writeln!(
+            out,
+            "  {} ({}): {:.2} events ±{:.2}, {:.1} active days ±{:.1}",
+            d.disruption,
+            d.kind.name(),
+            d.events.mean,
+            (d.events.ci95_high - d.events.ci95_low) / 2.0,
+            d.active_days.mean,
+            (d.active_days.ci95_high - d.active_days.ci95_low) / 2.0
+        );
+    }
+    let e = &log.disrupted_supplier_days;
+    let _ = write!(
+        out,
+        "  disrupted supplier-days: {:.1} ±{:.1}",
+        e.mean,
+        (e.ci95_high - e.ci95_low) / 2.0
+    );
+    if let Some(share) = &log.runs_with_events {
+        let _ = write!(
+            out,
+            "; runs with at least one event: {:.1}%",
+            100.0 * share.mean
+        );
+    }
+    out.push('\n');
     out
 }
 
@@ -416,8 +587,14 @@ pub fn describe(scenario: &Scenario) -> String {
     }
     if !scenario.disruptions.is_empty() {
         let _ = writeln!(out, "\ndisruptions:");
+        let item_ids: Vec<String> = scenario.items.iter().map(|i| i.id.clone()).collect();
         for d in &scenario.disruptions {
-            let _ = writeln!(out, "  {}: {}", d.id, d.describe(&scenario.suppliers));
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                d.id,
+                d.describe(&scenario.suppliers, &item_ids)
+            );
         }
     }
     for policy in &scenario.policies {
