@@ -189,6 +189,9 @@ impl Summary {
     }
 
     /// One row per policy, item (`(all items)` for the policy as a whole) and metric.
+    /// One row per policy, item (`(all items)` for the policy as a whole) and metric; then
+    /// the resilience figures of each policy (the tail rows give the statistic as `mean` and
+    /// its interval, with no percentiles), and the disruption log under `(all policies)`.
     pub fn to_csv(&self) -> String {
         let mut out = String::from("policy,item,metric,n,mean,ci95_low,ci95_high,p05,p50,p95\n");
         for p in &self.policies {
@@ -196,25 +199,98 @@ impl Summary {
             let items = p.items.iter().map(|i| (i.item.as_str(), &i.metrics));
             for (item, metrics) in all.chain(items) {
                 for (name, e) in metrics {
+                    csv_estimate(&mut out, &p.policy, item, name, e);
+                }
+            }
+            if let Some(r) = &p.resilience {
+                let rows = [
+                    (
+                        "stockout_rate_disrupted_runs",
+                        &r.stockout_rate_disrupted_runs,
+                    ),
+                    (
+                        "stockout_rate_undisrupted_runs",
+                        &r.stockout_rate_undisrupted_runs,
+                    ),
+                ];
+                for (name, e) in rows {
+                    if let Some(e) = e {
+                        csv_estimate(&mut out, &p.policy, "(all items)", name, e);
+                    }
+                }
+                if let Some(t) = &r.worst_runs {
+                    let n = p
+                        .metrics
+                        .get(Metric::StockoutRate.name())
+                        .map_or(0, |e| e.n);
+                    let policy = csv_field(&p.policy);
                     let _ = writeln!(
                         out,
-                        "{},{},{},{},{},{},{},{},{},{}",
-                        csv_field(&p.policy),
-                        csv_field(item),
-                        name,
-                        e.n,
-                        e.mean,
-                        e.ci95_low,
-                        e.ci95_high,
-                        e.p05,
-                        e.p50,
-                        e.p95
+                        "{policy},(all items),stockout_rate_p99,{n},{},{},{},,,",
+                        t.quantile, t.quantile_ci95_low, t.quantile_ci95_high
+                    );
+                    let _ = writeln!(
+                        out,
+                        "{policy},(all items),stockout_rate_worst_5pct_mean,{n},{},{},{},,,",
+                        t.tail_mean, t.tail_mean_ci95_low, t.tail_mean_ci95_high
                     );
                 }
             }
         }
+        if let Some(log) = &self.disruptions {
+            for d in &log.by_disruption {
+                csv_estimate(
+                    &mut out,
+                    "(all policies)",
+                    &d.disruption,
+                    "events",
+                    &d.events,
+                );
+                csv_estimate(
+                    &mut out,
+                    "(all policies)",
+                    &d.disruption,
+                    "active_days",
+                    &d.active_days,
+                );
+            }
+            let e = &log.disrupted_supplier_days;
+            csv_estimate(
+                &mut out,
+                "(all policies)",
+                "(all suppliers)",
+                "disrupted_supplier_days",
+                e,
+            );
+            if let Some(e) = &log.runs_with_events {
+                csv_estimate(
+                    &mut out,
+                    "(all policies)",
+                    "(all disruptions)",
+                    "runs_with_events",
+                    e,
+                );
+            }
+        }
         out
     }
+}
+
+fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Estimate) {
+    let _ = writeln!(
+        out,
+        "{},{},{},{},{},{},{},{},{},{}",
+        csv_field(policy),
+        csv_field(item),
+        metric,
+        e.n,
+        e.mean,
+        e.ci95_low,
+        e.ci95_high,
+        e.p05,
+        e.p50,
+        e.p95
+    );
 }
 
 fn csv_field(s: &str) -> String {

@@ -197,6 +197,10 @@ pub struct QuantileSketch {
     /// Exact extremes; meaningful only while `count > 0`.
     min: f64,
     max: f64,
+    /// Some value added was not a whole number. While every value is whole (counts of events,
+    /// units, 0/1 flags) quantiles are rounded to whole numbers, so a median of 1 event reads
+    /// 1, not the bucket's 0.995.
+    fractional: bool,
 }
 
 impl QuantileSketch {
@@ -211,6 +215,7 @@ impl QuantileSketch {
         if x.is_nan() {
             return;
         }
+        self.fractional |= x.fract() != 0.0;
         let magnitude = x.abs();
         if magnitude < ZERO_THRESHOLD {
             self.zero_count += 1;
@@ -235,6 +240,7 @@ impl QuantileSketch {
         if other.count == 0 {
             return;
         }
+        self.fractional |= other.fractional;
         self.positive.merge(&other.positive);
         self.negative.merge(&other.negative);
         self.zero_count += other.zero_count;
@@ -279,7 +285,12 @@ impl QuantileSketch {
                     .key_at_rank(rank - negatives - self.zero_count),
             )
         };
-        value.clamp(self.min, self.max)
+        let value = value.clamp(self.min, self.max);
+        if self.fractional {
+            value
+        } else {
+            value.round()
+        }
     }
 
     /// Number of buckets allocated across both stores (for tests of the memory bound).
