@@ -721,6 +721,44 @@ pub fn describe(scenario: &Scenario) -> String {
                 p.factor, p.start_day_of_year, p.end_day_of_year
             );
         }
+        let reserves: Vec<String> = scenario
+            .items
+            .iter()
+            .zip(&policy.items)
+            .filter(|(_, ip)| ip.reserve > 0.0)
+            .map(|(item, ip)| format!("{} {}", item.id, group_thousands(ip.reserve, 2)))
+            .collect();
+        if !reserves.is_empty() {
+            let _ = writeln!(out, "  strategic reserve (units): {}", reserves.join(", "));
+        }
+        if let Some(e) = policy.items.first().and_then(|ip| ip.expedite) {
+            let cap = if e.max_units_per_year.is_finite() {
+                format!(", at most {} units per item and year", e.max_units_per_year)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  expediting: {} day(s), +{:.0}% of unit cost{cap}",
+                e.lead_time_days,
+                100.0 * e.premium_rate
+            );
+        }
+    }
+    for item in scenario
+        .items
+        .iter()
+        .filter(|i| i.failover_after_days.is_some())
+    {
+        let (primary, backup) = (item.sourcing[0].supplier, item.sourcing[1].supplier);
+        let _ = writeln!(
+            out,
+            "\nfailover: {} is bought from {} and moves to {} after {} days without shipments",
+            item.id,
+            scenario.suppliers[primary].id,
+            scenario.suppliers[backup].id,
+            item.failover_after_days.unwrap_or_default()
+        );
     }
     out
 }
