@@ -107,6 +107,8 @@ struct Day {
     lead_time_factor: f64,
     /// Chance that a shipment dispatched on this day is rejected at receiving.
     rejection_probability: f64,
+    /// Some disruption reduces capacity, delays transport or stretches lead times today.
+    disrupted: bool,
 }
 
 /// Lazily drawn facts of one supplier-day; `lead_time == 0` means not drawn yet.
@@ -235,6 +237,7 @@ impl<'a> SupplyPaths<'a> {
             extra_delay: 0,
             lead_time_factor: 1.0,
             rejection_probability,
+            disrupted: false,
         }
     }
 
@@ -266,6 +269,7 @@ impl<'a> SupplyPaths<'a> {
             for day in self.days_of(index, spell) {
                 day.capacity_factor *= factor;
                 day.cancel |= cancel && day.capacity_factor == 0.0;
+                day.disrupted |= factor < 1.0;
             }
         }
     }
@@ -275,6 +279,7 @@ impl<'a> SupplyPaths<'a> {
         self.delayed[index] = true;
         for day in self.days_of(index, spell) {
             day.extra_delay = day.extra_delay.max(extra);
+            day.disrupted = true;
         }
     }
 
@@ -283,6 +288,7 @@ impl<'a> SupplyPaths<'a> {
         for &spell in spells {
             for day in self.days_of(index, spell) {
                 day.lead_time_factor *= factor;
+                day.disrupted |= factor != 1.0;
             }
         }
     }
@@ -299,9 +305,7 @@ impl<'a> SupplyPaths<'a> {
     /// Days of the run on which supplier `index` runs below full capacity.
     pub fn disrupted_days(&self, index: usize, measured: std::ops::Range<usize>) -> usize {
         let days = &self.days[self.range(index)][measured];
-        days.iter()
-            .filter(|d| d.capacity_factor < 1.0 || d.extra_delay > 0 || d.lead_time_factor != 1.0)
-            .count()
+        days.iter().filter(|d| d.disrupted).count()
     }
 
     pub fn supplier(&self, index: usize) -> SupplierDays<'_> {

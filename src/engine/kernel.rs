@@ -67,8 +67,11 @@ pub struct Scratch {
     rejections: Vec<f64>,
     /// For each link, units ordered on each day and not yet shipped.
     books: Vec<Vec<f64>>,
-    /// Days on which the item could not serve all demand or had customers waiting.
-    impaired: Vec<bool>,
+    /// Days on which the item could not serve all demand or had customers waiting: a day is
+    /// impaired in the current item-run when its entry equals `stamp`, so the buffer never
+    /// needs clearing.
+    impaired: Vec<u32>,
+    stamp: u32,
 }
 
 impl Scratch {
@@ -77,14 +80,19 @@ impl Scratch {
             arrivals: vec![0.0; horizon],
             rejections: vec![0.0; horizon],
             books: vec![vec![0.0; horizon]; max_links],
-            impaired: vec![false; horizon],
+            impaired: vec![0; horizon],
+            stamp: 0,
         }
     }
 
     /// Whether the item was impaired (unmet demand, or backorders outstanding at the end of
-    /// the day) on each day of the last simulated item-run.
-    pub fn impaired(&self) -> &[bool] {
-        &self.impaired
+    /// the day) on day `t` of the last simulated item-run.
+    pub fn impaired(&self, t: usize) -> bool {
+        self.impaired[t] == self.stamp
+    }
+
+    pub fn horizon(&self) -> usize {
+        self.impaired.len()
     }
 }
 
@@ -136,6 +144,12 @@ pub fn simulate_item(
     supply: &SupplyPaths,
     scratch: &mut Scratch,
 ) -> ItemCounters {
+    scratch.stamp = scratch.stamp.wrapping_add(1);
+    if scratch.stamp == 0 {
+        // After 2³² item-runs the stamps wrap: start the buffer afresh.
+        scratch.impaired.fill(0);
+        scratch.stamp = 1;
+    }
     let mut suppliers = [None; MAX_LINKS];
     for (slot, link) in suppliers.iter_mut().zip(&setup.links) {
         *slot = Some(supply.supplier(link.supplier));
@@ -203,6 +217,11 @@ impl State<'_> {
         scratch: &mut Scratch,
     ) {
         let backorder = self.setup.backorder;
+        let failover_after = match self.setup.sourcing {
+            Sourcing::Failover { after_days } => Some(after_days),
+            Sourcing::Split => None,
+        };
+        let expediting = self.expediting.is_some();
         // Lets the compiler drop the bounds checks on the daily reads below.
         assert!(
             days.end <= self.demand.len()
@@ -210,41 +229,37 @@ impl State<'_> {
                 && days.end <= scratch.rejections.len()
                 && days.end <= scratch.impaired.len()
         );
+        let stamp = scratch.stamp;
         for t in days {
             // 1. Receipts.
-            let receipt = scratch.arrivals[t];
-            if receipt > 0.0 {
+            let due = scratch.arrivals[t];
+            if due > 0.0 {
                 // Cleared as it is consumed, so the buffer is all zeros again at the end.
                 scratch.arrivals[t] = 0.0;
-                self.receive::<MEASURE>(receipt);
-            }
-            let rejected = scratch.rejections[t];
-            if rejected > 0.0 {
-                scratch.rejections[t] = 0.0;
-                self.in_transit -= rejected;
-                if MEASURE {
-                    self.counters.rejected += rejected;
-                }
+                self.receive::<MEASURE>(due, t, scratch);
             }
             // 2. Demand.
             let d = self.demand[t];
             let mut served = min_fast(d, self.on_hand);
             self.on_hand -= served;
-            if self.reserve > 0.0 && served < d {
-                let drawn = min_fast(d - served, self.reserve);
-                self.reserve -= drawn;
-                served += drawn;
+            let mut short = d - served;
+            if short > 0.0 {
+                if self.reserve > 0.0 {
+                    let drawn = min_fast(short, self.reserve);
+                    self.reserve -= drawn;
+                    served += drawn;
+                    short -= drawn;
+                }
+                if short > 0.0 {
+                    self.stock_out::<MEASURE>(short, backorder);
+                }
             }
-            let short = d - served;
             if MEASURE {
                 self.counters.demand += d;
                 self.counters.served += served;
             }
-            if short > 0.0 {
-                self.stock_out::<MEASURE>(short, backorder);
-            }
             // 3. Failover, review and ordering.
-            if let Sourcing::Failover { after_days } = self.setup.sourcing
+            if let Some(after_days) = failover_after
                 && self.queues[0].pending > 0.0
                 && self.primary_down(t, after_days)
             {
@@ -263,7 +278,7 @@ impl State<'_> {
                     self.place_order::<MEASURE>(t, quantity, scratch);
                 }
             }
-            if self.expediting.is_some() {
+            if expediting {
                 self.expedite::<MEASURE>(t, scratch);
             }
             // 4. Dispatch.
@@ -271,7 +286,9 @@ impl State<'_> {
                 self.dispatch(t, scratch);
             }
             // 5. End-of-day levels.
-            scratch.impaired[t] = short > 0.0 || self.backorders > 0.0;
+            if short > 0.0 || self.backorders > 0.0 {
+                scratch.impaired[t] = stamp;
+            }
             if MEASURE {
                 self.counters.on_hand_unit_days += self.on_hand + self.reserve;
                 self.counters.backorder_unit_days += self.backorders;
@@ -280,10 +297,25 @@ impl State<'_> {
         }
     }
 
+    /// Take in what is due on day `t`: rejected units leave the pipeline, the rest go on the
+    /// shelf.
     #[inline]
-    fn receive<const MEASURE: bool>(&mut self, receipt: f64) {
+    fn receive<const MEASURE: bool>(&mut self, due: f64, t: usize, scratch: &mut Scratch) {
+        self.in_transit -= due;
+        let rejected = scratch.rejections[t];
+        let receipt = if rejected > 0.0 {
+            scratch.rejections[t] = 0.0;
+            if MEASURE {
+                self.counters.rejected += rejected;
+            }
+            due - rejected
+        } else {
+            due
+        };
+        if receipt <= 0.0 {
+            return;
+        }
         self.on_hand += receipt;
-        self.in_transit -= receipt;
         if MEASURE {
             self.counters.cycles += 1.0;
             if self.stockout_in_cycle {
@@ -537,8 +569,8 @@ impl State<'_> {
 }
 
 /// Book a shipment of `shipped` units, ordered on `order_day` and dispatched on day `t`, to
-/// arrive after the lead time drawn for day `t` (as a rejection if it fails inspection); count
-/// it against the promised day. Returns the arrival day of accepted units within the horizon.
+/// arrive after the lead time drawn for day `t` (marked as rejected if it fails inspection);
+/// count it against the promised day. Returns the arrival day if within the horizon.
 #[inline]
 fn record_shipment(
     counters: &mut ItemCounters,
@@ -559,11 +591,10 @@ fn record_shipment(
             counters.on_time_shipments += 1.0;
         }
     }
+    // Rejected units are due like any others and are told apart on arrival.
+    scratch.arrivals[arrival] += shipped;
     if days.rejected(t) {
         scratch.rejections[arrival] += shipped;
-        None
-    } else {
-        scratch.arrivals[arrival] += shipped;
-        Some(arrival)
     }
+    Some(arrival)
 }

@@ -291,7 +291,8 @@ fn simulate_run(
                 &mut b.scratch,
             );
             for spell in &b.item_spells {
-                counters.recovery_days += recovery_days(*spell, b.scratch.impaired()) as f64;
+                counters.recovery_days +=
+                    recovery_days(*spell, horizon, |t| b.scratch.impaired(t)) as f64;
                 counters.recovery_events += 1.0;
             }
             let totals = RunTotals::for_item(&counters, item, &policy.items[i], measured_days);
@@ -320,14 +321,12 @@ fn apply_surge(factors: &[f64], demand: &mut [f64], whole_units: bool) {
 /// Days from the start of an event until the item is back to normal: 0 if it was never
 /// impaired (unmet demand or customers waiting) during the event; otherwise the days until the
 /// first unimpaired day at or after the event's end (the horizon, if that never comes).
-pub fn recovery_days(spell: Spell, impaired: &[bool]) -> usize {
-    let end = spell.end.min(impaired.len());
-    if !impaired[spell.start..end].iter().any(|&i| i) {
+pub fn recovery_days(spell: Spell, horizon: usize, impaired: impl Fn(usize) -> bool) -> usize {
+    let end = spell.end.min(horizon);
+    if !(spell.start..end).any(&impaired) {
         return 0;
     }
-    let back = (end..impaired.len())
-        .find(|&d| !impaired[d])
-        .unwrap_or(impaired.len());
+    let back = (end..horizon).find(|&d| !impaired(d)).unwrap_or(horizon);
     back - spell.start
 }
 
@@ -337,25 +336,25 @@ mod tests {
 
     #[test]
     fn recovery_counts_from_event_start_to_first_normal_day_after_it() {
-        let mut impaired = vec![false; 20];
+        let mut impaired = [false; 20];
         let spell = Spell { start: 5, end: 10 };
         assert_eq!(
-            recovery_days(spell, &impaired),
+            recovery_days(spell, 20, |t| impaired[t]),
             0,
             "never impaired: nothing to recover"
         );
         impaired[8..13].fill(true);
-        assert_eq!(recovery_days(spell, &impaired), 13 - 5);
+        assert_eq!(recovery_days(spell, 20, |t| impaired[t]), 13 - 5);
         impaired[13..].fill(true);
         assert_eq!(
-            recovery_days(spell, &impaired),
+            recovery_days(spell, 20, |t| impaired[t]),
             20 - 5,
             "censored at the horizon"
         );
-        let mut early = vec![false; 20];
+        let mut early = [false; 20];
         early[6] = true;
         assert_eq!(
-            recovery_days(spell, &early),
+            recovery_days(spell, 20, |t| early[t]),
             10 - 5,
             "impaired, back to normal when it ends"
         );
