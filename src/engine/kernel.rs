@@ -377,7 +377,7 @@ impl State<'_> {
 
     /// The primary has been out long enough: what waits in its queue is re-ordered from the
     /// backup.
-    #[cold]
+    #[inline(always)]
     fn fail_over<const MEASURE: bool>(&mut self, t: usize, scratch: &mut Scratch) {
         let waiting = self.queues[0].pending;
         self.clear_queue(0, t, scratch);
@@ -446,7 +446,7 @@ impl State<'_> {
     /// Expediting: if stock on hand will not last until the next receipt at mean demand, and
     /// an expedited order can arrive before then, order the shortfall at a premium (within the
     /// annual cap). Expedited orders come by a premium channel that outages do not stop.
-    #[inline(never)]
+    #[inline(always)]
     fn expedite<const MEASURE: bool>(&mut self, t: usize, scratch: &mut Scratch) {
         let horizon = self.setup.horizon;
         let whole = self.setup.whole_units;
@@ -553,7 +553,7 @@ impl State<'_> {
     }
 
     /// The supplier cancels everything waiting in link `i`'s queue.
-    #[cold]
+    #[inline(always)]
     fn cancel_queue(&mut self, i: usize, t: usize, scratch: &mut Scratch) {
         self.counters.cancelled += self.queues[i].pending;
         self.clear_queue(i, t, scratch);
