@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::document::{self, SavedSummary};
 use crate::engine;
 use crate::report::{self, Summary};
 use crate::scenario::Scenario;
@@ -31,6 +32,11 @@ pub enum Command {
         /// Scenario file (.toml or .json).
         scenario: PathBuf,
     },
+    /// Make the charts and report.html/report.md of an earlier run from its summary.json.
+    Report {
+        /// Results folder of a run (holding summary.json), e.g. results/kanban-vs-jic.
+        results_dir: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,6 +55,9 @@ pub struct RunArgs {
     /// Folder for summary.json and summary.csv (default: results/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also write charts/*.svg, charts/*.png, report.html and report.md into the folder.
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Execute a parsed command line.
@@ -61,7 +70,29 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(())
         }
+        Command::Report { results_dir } => {
+            let started = Instant::now();
+            let summary = SavedSummary::load(&results_dir)?;
+            write_report(&summary, &results_dir, started)
+        }
     }
+}
+
+/// Write the report of `summary` into `dir` and say on stderr what was written, and how long
+/// it took since `started` (the report's cost does not grow with the run count: it works from
+/// the summary).
+fn write_report(summary: &SavedSummary, dir: &Path, started: Instant) -> anyhow::Result<()> {
+    let written = document::write_report(summary, dir)?;
+    let elapsed = started.elapsed();
+    for path in &written.files {
+        eprintln!("wrote {}", path.display());
+    }
+    eprintln!(
+        "report: {} charts, report.html and report.md in {:.2} s",
+        written.charts,
+        elapsed.as_secs_f64()
+    );
+    Ok(())
 }
 
 fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
@@ -98,6 +129,10 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
         eprintln!("wrote {}", path.display());
     }
     eprintln!("{}", speed_line(outcome.item_days, elapsed));
+    if args.report {
+        let started = Instant::now();
+        write_report(&SavedSummary::from_summary(&summary), &out, started)?;
+    }
     Ok(())
 }
 

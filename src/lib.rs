@@ -1,8 +1,10 @@
 //! buffersim: Monte Carlo disruption simulator for inventory buffers.
+pub mod charts;
 pub mod cli;
 pub mod days;
 pub mod demand;
 pub mod disruption;
+pub mod document;
 pub mod engine;
 pub mod math;
 pub mod metrics;

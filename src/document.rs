@@ -1,0 +1,859 @@
+//! The report of a run: charts, `report.html` and `report.md`, built from summary.json alone.
+//!
+//! [`SavedSummary`] mirrors [`crate::report::Summary`] with owned strings, so it can be read
+//! back from a results folder (`buffersim report DIR`) as well as taken from a fresh run
+//! ([`SavedSummary::from_summary`], which goes through the same serde representation, so both
+//! paths give the same report). Unknown fields are ignored, so a summary.json that gained
+//! fields still loads.
+//!
+//! `report.html` is one self-contained file: inline CSS with a print stylesheet, the charts as
+//! inline SVG, no scripts, no network. `report.md` holds the same tables and links the charts
+//! as `charts/NAME.svg`. Metric definitions are taken from the README's "Metrics" section at
+//! compile time, so the report and the README cannot drift apart.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::charts::{self, Chart};
+use crate::report::{self, Summary, WriteError, group_thousands};
+
+/// summary.json as read back: the same shape as [`Summary`], with owned strings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedSummary {
+    pub scenario: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub horizon_days: u32,
+    pub warmup_days: u32,
+    pub unmet_demand: String,
+    pub rng: String,
+    pub rand_version: String,
+    pub policies: Vec<SavedPolicy>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedPolicy {
+    pub policy: String,
+    /// All items together.
+    pub metrics: IndexMap<String, SavedEstimate>,
+    #[serde(default)]
+    pub items: Vec<SavedItem>,
+    #[serde(default)]
+    pub sizing: Vec<SavedSizing>,
+    #[serde(default)]
+    pub kanban: Vec<SavedKanbanLoop>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedItem {
+    pub item: String,
+    pub metrics: IndexMap<String, SavedEstimate>,
+}
+
+/// One metric over runs (mirrors [`crate::stats::Estimate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedEstimate {
+    pub mean: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    pub p05: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub n: u64,
+}
+
+/// How one item's rule was sized (mirrors `report::ItemSizing`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedSizing {
+    pub item: String,
+    pub rule: String,
+    pub mean_daily_demand: f64,
+    pub demand_sd: f64,
+    pub lead_time_mean: f64,
+    pub lead_time_sd: f64,
+    pub review_period_days: u32,
+    pub protection_days: f64,
+    #[serde(default)]
+    pub safety_stock: Option<f64>,
+    pub reorder_point: f64,
+    #[serde(default)]
+    pub order_quantity: Option<f64>,
+    #[serde(default)]
+    pub order_up_to: Option<f64>,
+    #[serde(default)]
+    pub kanban: Option<SavedKanban>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedKanban {
+    pub containers: u32,
+    pub container_size: f64,
+    pub total_units: f64,
+    pub days_of_supply: f64,
+    pub computed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedKanbanLoop {
+    pub item: String,
+    #[serde(flatten)]
+    pub kanban: SavedKanban,
+}
+
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(
+        "no summary.json in '{}': give the results folder of a run \
+         (`buffersim run SCENARIO` writes one, by default results/<scenario>/)",
+        dir.display()
+    )]
+    NoSummary { dir: PathBuf },
+    #[error("cannot read '{}': {cause}", path.display())]
+    Read {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("'{}' is not a buffersim summary: {cause}", path.display())]
+    BadSummary {
+        path: PathBuf,
+        cause: serde_json::Error,
+    },
+    #[error("cannot draw chart '{name}': {message}")]
+    Chart { name: &'static str, message: String },
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+impl SavedSummary {
+    /// The summary of a fresh run, through the same JSON as summary.json (through text, not
+    /// `serde_json::Value`, whose maps would sort the metrics by name).
+    pub fn from_summary(summary: &Summary) -> SavedSummary {
+        SavedSummary::from_json(&summary.to_json())
+            .expect("a Summary always reads back as a SavedSummary (checked by a test)")
+    }
+
+    /// Parse the text of a summary.json.
+    pub fn from_json(json: &str) -> Result<SavedSummary, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// Read `dir/summary.json`.
+    pub fn load(dir: &Path) -> Result<SavedSummary, ReportError> {
+        let path = dir.join("summary.json");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ReportError::NoSummary {
+                    dir: dir.to_path_buf(),
+                });
+            }
+            Err(cause) => return Err(ReportError::Read { path, cause }),
+        };
+        SavedSummary::from_json(&text).map_err(|cause| ReportError::BadSummary { path, cause })
+    }
+
+    /// Names of the items, in scenario order (from the first policy; all policies share them).
+    pub fn item_names(&self) -> Vec<&str> {
+        self.policies.first().map_or_else(Vec::new, |p| {
+            p.items.iter().map(|i| i.item.as_str()).collect()
+        })
+    }
+}
+
+impl SavedPolicy {
+    /// A policy-level (all items) metric, if it was defined in at least one run.
+    pub fn metric(&self, name: &str) -> Option<&SavedEstimate> {
+        self.metrics.get(name)
+    }
+}
+
+/// What a report wrote.
+#[derive(Debug)]
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    pub charts: usize,
+}
+
+/// Draw the charts and write `charts/*.svg`, `charts/*.png`, `report.html` and `report.md`
+/// into `dir`, each atomically. Charts of an earlier report that this one does not hold (an
+/// item chart when the scenario now has one item) are removed.
+pub fn write_report(summary: &SavedSummary, dir: &Path) -> Result<Written, ReportError> {
+    let charts = charts::render_all(summary)?;
+    let mut files = Vec::new();
+    let chart_dir = dir.join("charts");
+    for chart in &charts {
+        let svg = chart_dir.join(format!("{}.svg", chart.name));
+        let png = chart_dir.join(format!("{}.png", chart.name));
+        report::write_atomic(&svg, chart.svg.as_bytes())?;
+        report::write_atomic(&png, &chart.png)?;
+        files.push(svg);
+        files.push(png);
+    }
+    for name in charts::ALL_NAMES {
+        if !charts.iter().any(|c| c.name == name) {
+            for ext in ["svg", "png"] {
+                let _ = std::fs::remove_file(chart_dir.join(format!("{name}.{ext}")));
+            }
+        }
+    }
+    let html = dir.join("report.html");
+    let md = dir.join("report.md");
+    report::write_atomic(&html, to_html(summary, &charts).as_bytes())?;
+    report::write_atomic(&md, to_markdown(summary, &charts).as_bytes())?;
+    files.push(html);
+    files.push(md);
+    Ok(Written {
+        files,
+        charts: charts.len(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+/// How a metric's values are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A share, written as a percentage.
+    Percent,
+    /// Money, per year: whole numbers with thousands separators.
+    Money,
+    /// Anything else: two decimals below 100, whole numbers above.
+    Number,
+}
+
+impl ValueKind {
+    /// Decided from the metric's name, so metrics added later are written sensibly too.
+    pub fn of(metric: &str) -> ValueKind {
+        if metric.ends_with("_rate") || metric.ends_with("service_level") {
+            ValueKind::Percent
+        } else if metric.ends_with("_cost") || metric.ends_with("_value") {
+            ValueKind::Money
+        } else {
+            ValueKind::Number
+        }
+    }
+
+    pub fn value(self, x: f64) -> String {
+        match self {
+            // No "-0.00%" for a tiny negative interval bound.
+            ValueKind::Percent if (100.0 * x).abs() < 0.005 => "0.00%".to_string(),
+            ValueKind::Percent => format!("{:.2}%", 100.0 * x),
+            ValueKind::Money => group_thousands(x, 0),
+            ValueKind::Number => group_thousands(x, if x.abs() < 100.0 { 2 } else { 0 }),
+        }
+    }
+
+    /// "8.31% [8.22%, 8.41%]": the mean and its 95% confidence interval.
+    pub fn estimate(self, e: &SavedEstimate) -> String {
+        format!(
+            "{} [{}, {}]",
+            self.value(e.mean),
+            self.value(e.ci95_low),
+            self.value(e.ci95_high)
+        )
+    }
+}
+
+/// A stock level: whole numbers without decimals (whole-unit items have whole levels).
+fn level(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        group_thousands(x, 0)
+    } else {
+        group_thousands(x, 2)
+    }
+}
+
+fn opt_level(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), level)
+}
+
+fn unmet_demand_text(s: &SavedSummary) -> &str {
+    match s.unmet_demand.as_str() {
+        "backorder" => "backordered",
+        "lost" => "lost",
+        other => other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables, shared by the HTML and the Markdown report
+
+/// A table: header, rows of cells; the first column is a label, the others are numbers. A
+/// cell's second line (after `\n`) is a detail: the confidence interval of an estimate, or
+/// the days of supply of a kanban loop. HTML shows it smaller below, Markdown after a space.
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+/// Metrics of all items together: one row per metric, one column per policy.
+fn policy_table(s: &SavedSummary) -> Table {
+    let mut header = vec!["metric".to_string()];
+    header.extend(s.policies.iter().map(|p| p.policy.clone()));
+    let mut names: Vec<&str> = Vec::new();
+    for p in &s.policies {
+        for name in p.metrics.keys() {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    let rows = names
+        .iter()
+        .map(|name| {
+            let kind = ValueKind::of(name);
+            let mut row = vec![(*name).to_string()];
+            row.extend(s.policies.iter().map(|p| {
+                p.metric(name)
+                    .map_or_else(|| "–".to_string(), |e| estimate_cell(kind, e))
+            }));
+            row
+        })
+        .collect();
+    Table { header, rows }
+}
+
+/// An estimate as a table cell: the mean, then its interval on a second line.
+fn estimate_cell(kind: ValueKind, e: &SavedEstimate) -> String {
+    kind.estimate(e).replacen(" [", "\n[", 1)
+}
+
+/// The metrics shown per item.
+const ITEM_METRICS: [(&str, &str); 3] = [
+    ("stockout_rate", "Stockout rate"),
+    ("days_of_supply", "Days of supply"),
+    ("total_cost", "Total cost per year"),
+];
+
+/// One metric per item: one row per item, one column per policy.
+fn item_table(s: &SavedSummary, metric: &str) -> Table {
+    let mut header = vec!["item".to_string()];
+    header.extend(s.policies.iter().map(|p| p.policy.clone()));
+    let kind = ValueKind::of(metric);
+    let rows = s
+        .item_names()
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut row = vec![(*item).to_string()];
+            row.extend(s.policies.iter().map(|p| {
+                p.items
+                    .get(i)
+                    .and_then(|it| it.metrics.get(metric))
+                    .map_or_else(|| "–".to_string(), |e| estimate_cell(kind, e))
+            }));
+            row
+        })
+        .collect();
+    Table { header, rows }
+}
+
+/// How one policy sized each item's rule: the scenario's key inputs and what they resolve to.
+fn sizing_table(p: &SavedPolicy) -> Table {
+    let header = [
+        "item",
+        "rule",
+        "demand / day",
+        "lead time (days)",
+        "review (days)",
+        "safety stock",
+        "reorder point",
+        "order qty",
+        "order-up-to",
+        "kanban loop",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = p
+        .sizing
+        .iter()
+        .map(|z| {
+            vec![
+                z.item.clone(),
+                z.rule.clone(),
+                format!(
+                    "{} ± {}",
+                    group_thousands(z.mean_daily_demand, 2),
+                    group_thousands(z.demand_sd, 2)
+                ),
+                format!("{:.2} ± {:.2}", z.lead_time_mean, z.lead_time_sd),
+                z.review_period_days.to_string(),
+                opt_level(z.safety_stock),
+                level(z.reorder_point),
+                opt_level(z.order_quantity),
+                opt_level(z.order_up_to),
+                z.kanban.as_ref().map_or_else(
+                    || "–".to_string(),
+                    |k| {
+                        format!(
+                            "{} × {} = {}\n{:.2} days{}",
+                            k.containers,
+                            level(k.container_size),
+                            level(k.total_units),
+                            k.days_of_supply,
+                            if k.computed { "" } else { ", count given" }
+                        )
+                    },
+                ),
+            ]
+        })
+        .collect();
+    Table { header, rows }
+}
+
+/// The README's definition of every metric in the summary, in output order.
+fn definitions(s: &SavedSummary) -> Vec<(String, String)> {
+    let readme = readme_definitions();
+    let mut names: Vec<&str> = Vec::new();
+    for p in &s.policies {
+        for name in p.metrics.keys() {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let def = readme.iter().find(|(n, _)| n == name).map_or_else(
+                || "(not defined in this version's README)".to_string(),
+                |(_, d)| d.clone(),
+            );
+            (name.to_string(), def)
+        })
+        .collect()
+}
+
+/// `(metric, definition)` rows of the README's "Metrics" table, in Markdown.
+pub fn readme_definitions() -> Vec<(String, String)> {
+    const README: &str = include_str!("../README.md");
+    let Some(start) = README.find("\n## Metrics") else {
+        return Vec::new();
+    };
+    let section = &README[start + 1..];
+    let section = section[3..]
+        .find("\n## ")
+        .map_or(section, |end| &section[..end + 3]);
+    section
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("| `")?;
+            let (name, rest) = rest.split_once("` |")?;
+            let def = rest.trim().strip_suffix('|')?.trim();
+            Some((name.to_string(), def.to_string()))
+        })
+        .collect()
+}
+
+/// The run's settings, one sentence.
+fn run_line(s: &SavedSummary) -> String {
+    format!(
+        "{} runs, seed {}, {} days per run of which the first {} are warm-up (not measured), \
+         unmet demand {}. Random numbers: {} (rand {}).",
+        group_thousands(s.runs as f64, 0),
+        s.seed,
+        s.horizon_days,
+        s.warmup_days,
+        unmet_demand_text(s),
+        s.rng,
+        s.rand_version
+    )
+}
+
+const READING: &str = "Each figure is the mean over runs with its 95% confidence interval in \
+    brackets (Student t). Costs are per year: the measured total × 365 / measured days. \
+    Ratios over several items are weighted by value (unit cost).";
+
+/// What the report leaves out, said openly.
+const NOT_INCLUDED: &str = "Not included: a fan chart of stock on hand over the year (the \
+    simulator does not record daily stock paths yet).";
+
+fn charts_line(charts: &[Chart]) -> String {
+    let titles: Vec<String> = charts.iter().map(|c| c.title.clone()).collect();
+    format!(
+        "This report holds {} chart{}: {}.",
+        charts.len(),
+        if charts.len() == 1 { "" } else { "s" },
+        titles.join("; ")
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn md_table(out: &mut String, t: &Table) {
+    let _ = writeln!(
+        out,
+        "| {} |",
+        t.header
+            .iter()
+            .map(|h| md_cell(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let align: Vec<&str> = (0..t.header.len())
+        .map(|c| if c == 0 { "---" } else { "--:" })
+        .collect();
+    let _ = writeln!(out, "|{}|", align.join("|"));
+    for row in &t.rows {
+        let _ = writeln!(
+            out,
+            "| {} |",
+            row.iter()
+                .map(|c| md_cell(c))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
+    out.push('\n');
+}
+
+/// report.md: the tables in Markdown, with the charts linked as `charts/NAME.svg`.
+pub fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}: buffersim report\n", md_cell(&s.scenario));
+    let _ = writeln!(out, "{}\n", run_line(s));
+    let _ = writeln!(out, "{READING}\n");
+
+    let _ = writeln!(out, "## Charts\n");
+    let _ = writeln!(out, "{} {NOT_INCLUDED}\n", charts_line(charts));
+    for c in charts {
+        let _ = writeln!(out, "### {}\n", c.title);
+        let _ = writeln!(out, "![{}](charts/{}.svg)\n", c.title, c.name);
+    }
+
+    let _ = writeln!(out, "## Policies compared (all items)\n");
+    md_table(&mut out, &policy_table(s));
+
+    if !s.item_names().is_empty() {
+        let _ = writeln!(out, "## Per item\n");
+        for (metric, title) in ITEM_METRICS {
+            let _ = writeln!(out, "### {title} (`{metric}`)\n");
+            md_table(&mut out, &item_table(s, metric));
+        }
+    }
+
+    let _ = writeln!(out, "## Key inputs\n");
+    let _ = writeln!(
+        out,
+        "How each policy sized each item's rule: mean daily demand ± sd, lead time ± sd \
+         (suppliers' lateness included), and the stock levels derived from them, in units.\n"
+    );
+    for p in &s.policies {
+        let _ = writeln!(out, "### Policy `{}`\n", md_cell(&p.policy));
+        md_table(&mut out, &sizing_table(p));
+    }
+
+    let _ = writeln!(out, "## Metric definitions\n");
+    let _ = writeln!(out, "| metric | definition |\n|---|---|");
+    for (name, def) in definitions(s) {
+        let _ = writeln!(out, "| `{name}` | {} |", md_cell(&def));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The README's Markdown definitions as HTML: escaped, with `code` spans.
+fn md_inline_to_html(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", esc(part));
+        } else {
+            out.push_str(&esc(part));
+        }
+    }
+    out
+}
+
+/// A cell, its second line (if any) smaller below the first.
+fn html_cell(cell: &str) -> String {
+    match cell.split_once('\n') {
+        Some((main, detail)) => format!("{}<span class=\"sub\">{}</span>", esc(main), esc(detail)),
+        None => esc(cell),
+    }
+}
+
+fn html_table(out: &mut String, t: &Table, class: &str, swatches: bool) {
+    let _ = writeln!(out, "<div class=\"table-wrap\"><table class=\"{class}\">");
+    out.push_str("<thead><tr>");
+    for (c, h) in t.header.iter().enumerate() {
+        if c > 0 && swatches {
+            let _ = write!(
+                out,
+                "<th><span class=\"swatch\" style=\"background:{}\"></span>{}</th>",
+                charts::policy_colour_hex(c - 1),
+                esc(h)
+            );
+        } else {
+            let _ = write!(out, "<th>{}</th>", esc(h));
+        }
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &t.rows {
+        out.push_str("<tr>");
+        for (c, cell) in row.iter().enumerate() {
+            if c == 0 {
+                let _ = write!(out, "<th scope=\"row\">{}</th>", esc(cell));
+            } else {
+                let _ = write!(out, "<td>{}</td>", html_cell(cell));
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+}
+
+const CSS: &str = r#"
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f4f5f7; color: #222; font: 15px/1.45 "DejaVu Sans", Verdana, "Segoe UI", Helvetica, Arial, sans-serif; }
+main { max-width: 1000px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
+h1 { font-size: 1.7em; margin: 0.2em 0 0.3em; }
+h2 { font-size: 1.3em; margin: 1.8em 0 0.5em; padding-bottom: 0.2em; border-bottom: 2px solid #e3e5e8; }
+h3 { font-size: 1.05em; margin: 1.3em 0 0.4em; }
+p { margin: 0.4em 0 0.8em; }
+.meta { color: #444; }
+nav ol { margin: 0.3em 0 0; padding-left: 1.4em; columns: 2; }
+figure { margin: 1.2em 0 1.8em; }
+figure svg { display: block; width: 100%; height: auto; border: 1px solid #e3e5e8; }
+.table-wrap { overflow-x: auto; margin: 0.4em 0 1em; }
+table { border-collapse: collapse; font-size: 0.86em; }
+table.metrics, table.defs { width: 100%; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #e3e5e8; vertical-align: top; }
+thead th { text-align: right; border-bottom: 2px solid #c9ccd1; white-space: nowrap; }
+thead th:first-child, tbody th { text-align: left; }
+tbody th { font-weight: normal; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.95em; white-space: nowrap; }
+td { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td .sub { display: block; color: #666; font-size: 0.85em; }
+table.sizing { width: 100%; }
+table.sizing thead th { white-space: normal; vertical-align: bottom; }
+table.sizing td:nth-child(2), table.sizing thead th:nth-child(2) { text-align: left; }
+table.defs thead th { text-align: left; }
+table.defs td { text-align: left; white-space: normal; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+.swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.35em; border-radius: 2px; vertical-align: -0.05em; }
+code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.92em; background: #f1f2f4; padding: 0 0.2em; border-radius: 3px; }
+footer { margin-top: 2.5em; color: #666; font-size: 0.85em; }
+@media (max-width: 700px) { main { padding: 12px; } nav ol { columns: 1; } }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { background: #fff; font-size: 9.5pt; }
+  main { max-width: none; padding: 0; }
+  nav { display: none; }
+  #inputs { break-before: page; page-break-before: always; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  h3 { break-after: avoid; page-break-after: avoid; }
+  figure { break-inside: avoid; page-break-inside: avoid; margin: 0.6em 0 1em; }
+  figure svg { border: none; max-height: 230mm; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 7.5pt; break-inside: auto; }
+  tr { break-inside: avoid; page-break-inside: avoid; }
+  th, td { padding: 2px 5px; }
+  tbody tr:nth-child(even) { background: none; }
+  .swatch { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"#;
+
+/// An SVG chart ready to inline: the backend's own header replaced by one with a role and a
+/// label for screen readers (the size stays in the viewBox, CSS scales it to the page).
+fn inline_svg(chart: &Chart) -> String {
+    let body = chart.svg.trim();
+    match body.find('>') {
+        Some(end) if body.starts_with("<svg") => {
+            let header = &body[..end];
+            let viewbox = header
+                .split("viewBox=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or("0 0 900 400");
+            let (w, h) = (chart.width, chart.height);
+            format!(
+                "<svg width=\"{w}\" height=\"{h}\" viewBox=\"{viewbox}\" \
+                 xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{}. {}\">{}",
+                esc(&chart.title),
+                esc(&chart.caption),
+                &body[end + 1..]
+            )
+        }
+        _ => body.to_string(),
+    }
+}
+
+/// report.html: one self-contained file (inline CSS and SVG, no scripts, no network).
+pub fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{} — buffersim report</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        esc(&s.scenario)
+    );
+    let _ = writeln!(
+        out,
+        "<header>\n<h1>{}</h1>\n<p class=\"meta\">{}</p>\n<p class=\"meta\">{}</p>\n</header>",
+        esc(&s.scenario),
+        esc(&run_line(s)),
+        esc(READING)
+    );
+
+    let has_items = !s.item_names().is_empty();
+    out.push_str("<nav><ol>\n");
+    for c in charts {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#chart-{}\">{}</a></li>",
+            c.name,
+            esc(&c.title)
+        );
+    }
+    out.push_str("<li><a href=\"#policies\">Policies compared</a></li>\n");
+    if has_items {
+        out.push_str("<li><a href=\"#items\">Per item</a></li>\n");
+    }
+    out.push_str(
+        "<li><a href=\"#inputs\">Key inputs</a></li>\n\
+         <li><a href=\"#definitions\">Metric definitions</a></li>\n</ol></nav>\n",
+    );
+
+    let _ = writeln!(
+        out,
+        "<section id=\"charts\">\n<h2>Charts</h2>\n<p>{} {}</p>",
+        esc(&charts_line(charts)),
+        esc(NOT_INCLUDED)
+    );
+    for c in charts {
+        let _ = writeln!(
+            out,
+            "<figure id=\"chart-{}\">\n{}\n</figure>",
+            c.name,
+            inline_svg(c)
+        );
+    }
+    out.push_str("</section>\n");
+
+    out.push_str("<section id=\"policies\">\n<h2>Policies compared (all items)</h2>\n");
+    html_table(&mut out, &policy_table(s), "metrics", true);
+    out.push_str("</section>\n");
+
+    if has_items {
+        out.push_str("<section id=\"items\">\n<h2>Per item</h2>\n");
+        for (metric, title) in ITEM_METRICS {
+            let _ = writeln!(out, "<h3>{title} (<code>{metric}</code>)</h3>");
+            html_table(&mut out, &item_table(s, metric), "metrics", true);
+        }
+        out.push_str("</section>\n");
+    }
+
+    out.push_str(
+        "<section id=\"inputs\">\n<h2>Key inputs</h2>\n<p>How each policy sized each item's \
+         rule: mean daily demand ± sd, lead time ± sd (suppliers' lateness included), and the \
+         stock levels derived from them, in units.</p>\n",
+    );
+    for (i, p) in s.policies.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<h3><span class=\"swatch\" style=\"background:{}\"></span>Policy <code>{}</code></h3>",
+            charts::policy_colour_hex(i),
+            esc(&p.policy)
+        );
+        html_table(&mut out, &sizing_table(p), "sizing", false);
+    }
+    out.push_str("</section>\n");
+
+    out.push_str(
+        "<section id=\"definitions\">\n<h2>Metric definitions</h2>\n\
+         <div class=\"table-wrap\"><table class=\"defs\">\n\
+         <thead><tr><th>metric</th><th>definition</th></tr></thead>\n<tbody>\n",
+    );
+    for (name, def) in definitions(s) {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+            esc(&name),
+            md_inline_to_html(&def)
+        );
+    }
+    out.push_str("</tbody></table></div>\n</section>\n");
+    let _ = writeln!(
+        out,
+        "<footer>Made by buffersim {} from summary.json.</footer>\n</main>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION")
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_has_a_readme_definition() {
+        let defs = readme_definitions();
+        for m in crate::metrics::METRICS {
+            assert!(
+                defs.iter().any(|(n, _)| n == m.name()),
+                "README's Metrics table has no row for `{}`",
+                m.name()
+            );
+        }
+    }
+
+    #[test]
+    fn value_kinds_follow_metric_names() {
+        assert_eq!(ValueKind::of("stockout_rate"), ValueKind::Percent);
+        assert_eq!(ValueKind::of("cycle_service_level"), ValueKind::Percent);
+        assert_eq!(ValueKind::of("expedite_cost"), ValueKind::Money);
+        assert_eq!(ValueKind::of("avg_backorder_level"), ValueKind::Number);
+        let e = SavedEstimate {
+            mean: 0.0831,
+            ci95_low: 0.0822,
+            ci95_high: 0.0841,
+            p05: 0.05,
+            p50: 0.08,
+            p95: 0.12,
+            n: 10,
+        };
+        assert_eq!(ValueKind::Percent.estimate(&e), "8.31% [8.22%, 8.41%]");
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(md_inline_to_html("x `a<b` y"), "x <code>a&lt;b</code> y");
+    }
+
+    #[test]
+    fn a_missing_summary_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = SavedSummary::load(dir.path()).unwrap_err();
+        assert!(matches!(err, ReportError::NoSummary { .. }));
+        assert!(err.to_string().contains("no summary.json"));
+    }
+}
