@@ -286,7 +286,8 @@ impl State<'_> {
                 self.dispatch(t, scratch);
             }
             // 5. End-of-day levels.
-            if short > 0.0 || self.backorders > 0.0 {
+            // Impaired: demand went unmet today, or customers are still waiting tonight.
+            if short > 0.0 || (backorder && self.backorders > 0.0) {
                 scratch.impaired[t] = stamp;
             }
             if MEASURE {
