@@ -32,6 +32,46 @@ pub struct SavedSummary {
     pub rng: String,
     pub rand_version: String,
     pub policies: Vec<SavedPolicy>,
+    /// The disruption log, when the scenario has disruptions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disruptions: Option<SavedDisruptions>,
+}
+
+/// The disruption log (mirrors [`crate::report::DisruptionSummary`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedDisruptions {
+    pub runs_with_events: Option<SavedEstimate>,
+    pub disrupted_supplier_days: SavedEstimate,
+    pub by_disruption: Vec<SavedDisruptionLog>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedDisruptionLog {
+    pub disruption: String,
+    pub kind: String,
+    pub events: SavedEstimate,
+    pub active_days: SavedEstimate,
+}
+
+/// How a policy holds up under disruption (mirrors [`crate::report::Resilience`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedResilience {
+    pub stockout_rate_disrupted_runs: Option<SavedEstimate>,
+    pub stockout_rate_undisrupted_runs: Option<SavedEstimate>,
+    pub worst_runs: Option<SavedTail>,
+}
+
+/// The worst runs (mirrors [`crate::stats::Tail`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedTail {
+    pub level: f64,
+    pub quantile: f64,
+    pub quantile_ci95_low: f64,
+    pub quantile_ci95_high: f64,
+    pub tail_share: f64,
+    pub tail_mean: f64,
+    pub tail_mean_ci95_low: f64,
+    pub tail_mean_ci95_high: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,6 +85,8 @@ pub struct SavedPolicy {
     pub sizing: Vec<SavedSizing>,
     #[serde(default)]
     pub kanban: Vec<SavedKanbanLoop>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resilience: Option<SavedResilience>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -318,6 +360,90 @@ fn policy_table(s: &SavedSummary) -> Table {
     Table { header, rows }
 }
 
+/// How each policy holds up when things go wrong (all items): stockout rate in runs with and
+/// without disruption events, and the worst runs.
+fn resilience_table(s: &SavedSummary) -> Option<Table> {
+    if s.policies.iter().all(|p| p.resilience.is_none()) {
+        return None;
+    }
+    let mut header = vec!["stockout rate".to_string()];
+    header.extend(s.policies.iter().map(|p| p.policy.clone()));
+    let percent = ValueKind::Percent;
+    let cell = |p: &SavedPolicy, pick: &dyn Fn(&SavedResilience) -> Option<String>| {
+        p.resilience
+            .as_ref()
+            .and_then(pick)
+            .unwrap_or_else(|| "–".to_string())
+    };
+    let row = |label: &str, pick: &dyn Fn(&SavedResilience) -> Option<String>| {
+        let mut row = vec![label.to_string()];
+        row.extend(s.policies.iter().map(|p| cell(p, pick)));
+        row
+    };
+    let tail = |value: f64, low: f64, high: f64| {
+        format!(
+            "{}\n[{}, {}]",
+            percent.value(value),
+            percent.value(low),
+            percent.value(high)
+        )
+    };
+    let rows = vec![
+        row("runs with disruption events", &|r| {
+            r.stockout_rate_disrupted_runs
+                .as_ref()
+                .map(|e| estimate_cell(percent, e))
+        }),
+        row("runs without", &|r| {
+            r.stockout_rate_undisrupted_runs
+                .as_ref()
+                .map(|e| estimate_cell(percent, e))
+        }),
+        row("worst 1% of runs (p99)", &|r| {
+            r.worst_runs
+                .map(|t| tail(t.quantile, t.quantile_ci95_low, t.quantile_ci95_high))
+        }),
+        row("worst 5% of runs (mean)", &|r| {
+            r.worst_runs
+                .map(|t| tail(t.tail_mean, t.tail_mean_ci95_low, t.tail_mean_ci95_high))
+        }),
+    ];
+    Some(Table { header, rows })
+}
+
+/// The disruption log: per disruption, events and active days per run.
+fn disruption_table(s: &SavedSummary) -> Option<Table> {
+    let log = s.disruptions.as_ref()?;
+    let header = [
+        "disruption",
+        "kind",
+        "events per run",
+        "active days per run",
+    ]
+    .map(String::from)
+    .to_vec();
+    let number = ValueKind::Number;
+    let mut rows: Vec<Vec<String>> = log
+        .by_disruption
+        .iter()
+        .map(|d| {
+            vec![
+                d.disruption.clone(),
+                d.kind.replace('_', " "),
+                estimate_cell(number, &d.events),
+                estimate_cell(number, &d.active_days),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "all suppliers".to_string(),
+        "disrupted supplier-days".to_string(),
+        "–".to_string(),
+        estimate_cell(number, &log.disrupted_supplier_days),
+    ]);
+    Some(Table { header, rows })
+}
+
 /// An estimate as a table cell: the mean, then its interval on a second line.
 fn estimate_cell(kind: ValueKind, e: &SavedEstimate) -> String {
     kind.estimate(e).replacen(" [", "\n[", 1)
@@ -533,6 +659,14 @@ pub fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
 
     let _ = writeln!(out, "## Policies compared (all items)\n");
     md_table(&mut out, &policy_table(s));
+    if let Some(t) = resilience_table(s) {
+        let _ = writeln!(out, "### Resilience: stockout rate when things go wrong\n");
+        md_table(&mut out, &t);
+    }
+    if let Some(t) = disruption_table(s) {
+        let _ = writeln!(out, "### Disruptions per run (the same for every policy)\n");
+        md_table(&mut out, &t);
+    }
 
     if !s.item_names().is_empty() {
         let _ = writeln!(out, "## Per item\n");
@@ -760,6 +894,14 @@ pub fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
 
     out.push_str("<section id=\"policies\">\n<h2>Policies compared (all items)</h2>\n");
     html_table(&mut out, &policy_table(s), "metrics", true);
+    if let Some(t) = resilience_table(s) {
+        out.push_str("<h3>Resilience: stockout rate when things go wrong</h3>\n");
+        html_table(&mut out, &t, "metrics", true);
+    }
+    if let Some(t) = disruption_table(s) {
+        out.push_str("<h3>Disruptions per run (the same for every policy)</h3>\n");
+        html_table(&mut out, &t, "sizing", false);
+    }
     out.push_str("</section>\n");
 
     if has_items {

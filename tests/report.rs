@@ -328,8 +328,10 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
                     })
                     .collect(),
                 kanban: Vec::new(),
+                resilience: None,
             })
             .collect(),
+        disruptions: None,
     }
 }
 
