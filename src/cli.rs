@@ -52,7 +52,7 @@ pub struct RunArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Folder for summary.json and summary.csv (default: results/<scenario file stem>/).
+    /// Folder for summary.json and summary.csv (default: `results/<scenario file stem>/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also write charts/*.svg, charts/*.png, report.html and report.md into the folder.

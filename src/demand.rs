@@ -1,7 +1,7 @@
 //! Daily demand models and the fast samplers that draw demand paths from them.
 //!
 //! A model is a distribution at multiplier 1, twelve monthly multipliers and a linear trend.
-//! Day t of a run gets the multiplier m_t = seasonality[month] · (1 + trend · t / 365), which
+//! Day t of a run gets the multiplier m_t = seasonality\[month\] · (1 + trend · t / 365), which
 //! scales the distribution's level: every family is a scale family in its level except
 //! Poisson (λm) and negative binomial (mean μm, same shape r), which stay count distributions.
 //!
@@ -60,7 +60,7 @@ pub enum DemandDistribution {
     Uniform { min: f64, max: f64 },
     /// Observed daily values, resampled with replacement.
     Empirical { values: Vec<f64> },
-    /// History replayed day by day: day t of a run gets values[t] (repeating from the start
+    /// History replayed day by day: day t of a run gets values\[t\] (repeating from the start
     /// if the run is longer than the trace); no randomness, no seasonality or trend.
     Trace { values: Arc<[f64]> },
 }
@@ -552,7 +552,7 @@ pub struct DemandSampler {
 impl DemandSampler {
     /// Fill `path[t]` with the demand of day t = 0..path.len() of a run, where day t falls on
     /// day-of-year (first_day_of_year + t) % 365 (0 = 1 January, 365-day years). The
-    /// multiplier m_t = seasonality[month] · (1 + trend · t/365), floored at 0, scales the
+    /// multiplier m_t = seasonality\[month\] · (1 + trend · t/365), floored at 0, scales the
     /// distribution's level: normal(μm, σm), Poisson(λm), negative binomial with mean μm and
     /// the same shape, lognormal/uniform/empirical/deterministic draw × m. Whole units round
     /// the result to the nearest whole number (Poisson and NB are already whole). No

@@ -3,7 +3,8 @@
 //! A disruption is an [`Occurrence`] (the days it is active) paired with an [`Effect`] (what it
 //! changes while active). Each disruption draws from its own random stream, so its timing is the
 //! same for every policy of a run. Adding a kind of disruption means a new `Effect` variant and
-//! the match arm in [`Disruption::apply`]; occurrences are shared by all kinds.
+//! the match arms in [`Disruption::apply_to_supply`] and [`Disruption::describe`];
+//! occurrences are shared by all kinds.
 
 use crate::days::DayDistribution;
 use crate::rng::{SimRng, unit_f64};
