@@ -340,15 +340,26 @@ impl PolicyStats {
         }
     }
 
-    /// Record the all-items totals of one run, which had a disruption event or not.
+    /// Record the all-items totals of one run, which had a disruption event or not. With a
+    /// single item, the all-items figures are the item's: they are copied once at the end
+    /// ([`Self::finish`]) instead of being pushed twice per run.
     pub fn push_all(&mut self, totals: &RunTotals, disrupted: bool) {
-        self.all.push(totals);
+        if self.items.len() > 1 {
+            self.all.push(totals);
+        }
         if let Some(rate) = Metric::StockoutRate.value(totals) {
             if disrupted {
                 self.stockout_disrupted.push(rate);
             } else {
                 self.stockout_undisrupted.push(rate);
             }
+        }
+    }
+
+    /// Complete the accumulators once every run is in.
+    pub fn finish(&mut self) {
+        if let [only] = self.items.as_slice() {
+            self.all = only.clone();
         }
     }
 

@@ -155,6 +155,9 @@ pub fn simulate(
         * scenario.items.len() as u64
         * scenario.policies.len() as u64
         * u64::from(scenario.horizon_days);
+    for policy in &mut total.policies {
+        policy.finish();
+    }
     Outcome {
         runs,
         seed,
