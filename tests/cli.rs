@@ -293,3 +293,37 @@ fn json_scenarios_are_accepted() {
     let output = buffersim().arg("validate").arg(&path).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn disruption_problems_are_all_reported() {
+    let bad = GOOD.to_string()
+        + r#"
+[[disruption]]
+id = "storm"
+effect = { regional_event = { region = "mars" } }
+occurrence = { markov = { mean_days_up = 10 } }
+
+[[disruption]]
+id = "promo"
+effect = { demand_surge = { items = ["gizmo"], factor = { fixed = 2 } } }
+occurrence = { scheduled = { start_day = 10, duration_days = 0 } }
+"#;
+    let err = run_bad(&bad);
+    assert!(err.contains("4 problems"), "{err}");
+    assert!(
+        err.contains("disruption[0].effect.regional_event.region: no supplier is in region 'mars'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("disruption[0].occurrence.markov: give daily_failure_probability"),
+        "{err}"
+    );
+    assert!(
+        err.contains("disruption[1].effect.demand_surge.items[0]: no item has id 'gizmo'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("disruption[1].occurrence.scheduled.duration_days"),
+        "{err}"
+    );
+}

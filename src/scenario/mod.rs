@@ -759,12 +759,12 @@ impl<'a> Validator<'a> {
         let mut out = Vec::new();
         for (i, d) in raw.disruptions.iter().enumerate() {
             let at = format!("disruption[{i}]");
-            let Some((kind, effect)) =
-                self.effect(&format!("{at}.effect"), &d.effect, raw, suppliers, items)
-            else {
+            // Both halves are checked, so every problem is reported at once.
+            let effect = self.effect(&format!("{at}.effect"), &d.effect, raw, suppliers, items);
+            let occurrence = self.occurrence(&format!("{at}.occurrence"), &d.occurrence);
+            let Some((kind, effect)) = effect else {
                 continue;
             };
-            let occurrence = self.occurrence(&format!("{at}.occurrence"), &d.occurrence);
             out.push(Disruption {
                 id: d.id.clone(),
                 kind,
