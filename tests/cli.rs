@@ -327,3 +327,15 @@ occurrence = { scheduled = { start_day = 10, duration_days = 0 } }
         "{err}"
     );
 }
+
+#[test]
+fn absurd_negative_binomial_is_an_error_not_a_panic() {
+    let err = run_bad(&GOOD.replace(
+        "demand = { normal = { mean = 20, sd = 4 } }",
+        "demand = { negative_binomial = { mean = 20, sd = 1e200 } }",
+    ));
+    assert!(
+        err.contains("item[0].demand.negative_binomial: the variance sd² overflows"),
+        "{err}"
+    );
+}

@@ -574,6 +574,14 @@ impl<'a> Validator<'a> {
                             mean.sqrt()
                         ),
                     );
+                } else if (mean * mean / (sd * sd - mean)).is_nan()
+                    || mean * mean / (sd * sd - mean) <= 0.0
+                {
+                    // The gamma mixing shape mean² / (sd² − mean) must be a positive number.
+                    self.report(
+                        format!("{at}.negative_binomial"),
+                        "the variance sd² overflows: mean and sd are too large to simulate; count in larger units",
+                    );
                 }
                 DemandDistribution::NegativeBinomial { mean, sd: *sd }
             }
