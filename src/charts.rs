@@ -24,7 +24,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
 
-use crate::document::{ReportError, SavedEstimate, SavedPolicy, SavedSummary, ValueKind};
+use crate::document::{ReportError, SavedEstimate, SavedFan, SavedPolicy, SavedSummary, ValueKind};
 use crate::report::group_thousands;
 
 /// Font family written into SVG text, and the name DejaVu Sans is registered under.
@@ -49,6 +49,14 @@ const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
 const AXIS: RGBColor = RGBColor(0x44, 0x44, 0x44);
 const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
 const WHISKER: RGBColor = RGBColor(0x11, 0x11, 0x11);
+/// Shading of scheduled disruption windows: a warm grey, never a policy colour.
+const DISRUPTED: RGBColor = RGBColor(0xE4, 0xDC, 0xD4);
+
+/// Opacity of the fan chart's outer (p05–p95) and inner (p25–p75) bands.
+const FAN_OUTER: f64 = 0.16;
+const FAN_INNER: f64 = 0.38;
+/// Height of one policy's panel in the fan chart.
+const FAN_PANEL_HEIGHT: u32 = 250;
 
 /// Width of every chart in SVG pixels; PNGs are drawn at [`PNG_SCALE`] times this.
 pub const WIDTH: u32 = 900;
@@ -69,10 +77,11 @@ pub fn policy_colour_hex(index: usize) -> String {
 }
 
 /// Every chart the reporter can draw, by file stem.
-pub const ALL_NAMES: [&str; 5] = [
+pub const ALL_NAMES: [&str; 6] = [
     "stockout-rate",
     "days-of-supply",
     "cost-service",
+    "on-hand",
     "cost-breakdown",
     "item-stockout-rate",
 ];
@@ -116,8 +125,10 @@ pub fn render_all(summary: &SavedSummary) -> Result<Vec<Chart>, ReportError> {
         stockout_rate(summary),
         days_of_supply(summary),
         cost_service(summary),
-        cost_breakdown(summary),
     ];
+    // Summaries written before the engine recorded stock paths have no fan to draw.
+    specs.extend(on_hand_fan(summary));
+    specs.push(cost_breakdown(summary));
     if summary.item_names().len() >= 2 {
         specs.push(item_stockout_rate(summary));
     }
@@ -206,6 +217,19 @@ struct Axis {
     max: f64,
 }
 
+/// One policy's panel of the fan chart.
+struct FanPanel {
+    label: String,
+    colour: RGBColor,
+    fan: SavedFan,
+}
+
+/// A scheduled disruption's window `[start, end)` in days, with its name.
+struct Window {
+    label: String,
+    days: (f64, f64),
+}
+
 enum Plot {
     /// Bars with a 95% CI whisker and a value label.
     Bars {
@@ -224,6 +248,15 @@ enum Plot {
     },
     Scatter {
         points: Vec<Point>,
+        x: Axis,
+        y: Axis,
+    },
+    /// One panel per policy: percentile bands over time, shaded disruption windows.
+    Fans {
+        panels: Vec<FanPanel>,
+        windows: Vec<Window>,
+        /// The first day charted (after the warm-up); the x axis ends at `x.max`.
+        first_day: f64,
         x: Axis,
         y: Axis,
     },
@@ -312,7 +345,9 @@ fn legend_place(spec: &Spec) -> LegendPlace {
     let width = legend_width(&spec.legend);
     let body = spec.height - header_height(&spec.subtitle);
     let column = 18 + LEGEND_STEP * spec.legend.len() as u32;
-    if width <= WIDTH / 4 && column <= body {
+    // Fan panels need the full width more than a legend needs a column.
+    let panels = matches!(spec.plot, Plot::Fans { .. });
+    if width <= WIDTH / 4 && column <= body && !panels {
         LegendPlace::Right { width }
     } else {
         let columns = ((WIDTH - 2 * PAD) / width).max(1) as usize;
@@ -488,6 +523,118 @@ fn cost_service(summary: &SavedSummary) -> Spec {
         },
         legend: policies_legend(summary, true),
     }
+}
+
+/// Chart 4: stock on hand over the horizon, one fan per policy, scheduled disruptions shaded.
+fn on_hand_fan(summary: &SavedSummary) -> Option<Spec> {
+    let panels: Vec<FanPanel> = summary
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Some(FanPanel {
+                label: p.policy.clone(),
+                colour: policy_colour(i),
+                fan: p.on_hand_fan.clone()?,
+            })
+        })
+        .collect::<Option<_>>()?;
+    let in_units = panels.first()?.fan.measure == "units";
+    let y_max = panels
+        .iter()
+        .flat_map(|p| &p.fan.p95)
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let windows: Vec<Window> = summary
+        .disruptions
+        .iter()
+        .flat_map(|d| &d.by_disruption)
+        .flat_map(|d| {
+            d.scheduled.iter().map(|&[start, end]| Window {
+                label: d.disruption.clone(),
+                days: (start as f64, end as f64),
+            })
+        })
+        .collect();
+    let what = if in_units {
+        "Stock on hand in units"
+    } else {
+        "Value of stock on hand (units × unit cost, all items)"
+    };
+    let shaded = if windows.is_empty() {
+        String::new()
+    } else {
+        " Shaded: days of scheduled disruptions.".to_string()
+    };
+    let sub = subtitle(&format!(
+        "{what} at the end of each day, over {}: the line is each day's median over runs, the dark band \
+         holds the middle half of runs (25th–75th percentile), the light band 90% of them \
+         (5th–95th).{shaded}",
+        runs_text(summary)
+    ));
+    let mut legend = vec![
+        LegendEntry {
+            label: "5th–95th percentile".into(),
+            colour: MUTED.mix(FAN_OUTER),
+            marker: Marker::Square,
+        },
+        LegendEntry {
+            label: "25th–75th percentile".into(),
+            colour: MUTED.mix(FAN_INNER),
+            marker: Marker::Square,
+        },
+        LegendEntry {
+            label: "median".into(),
+            colour: MUTED.to_rgba(),
+            marker: Marker::Square,
+        },
+    ];
+    if !windows.is_empty() {
+        legend.push(LegendEntry {
+            label: "scheduled disruption".into(),
+            colour: DISRUPTED.to_rgba(),
+            marker: Marker::Square,
+        });
+    }
+    let rows = panels.len().div_ceil(fan_columns(panels.len())) as u32;
+    Some(Spec {
+        name: "on-hand",
+        title: "Stock on hand over the horizon by policy: spread over runs".into(),
+        caption: sub.join(" "),
+        height: header_height(&sub) + rows * FAN_PANEL_HEIGHT + 8,
+        subtitle: sub,
+        series: panels.len(),
+        plot: Plot::Fans {
+            panels,
+            windows,
+            first_day: summary.warmup_days as f64,
+            x: Axis {
+                desc: "Day of the horizon".into(),
+                kind: ValueKind::Number,
+                max: summary.horizon_days as f64,
+            },
+            y: Axis {
+                desc: if in_units {
+                    "On hand (units)".into()
+                } else {
+                    "On hand (currency)".into()
+                },
+                kind: if in_units {
+                    ValueKind::Number
+                } else {
+                    ValueKind::Money
+                },
+                max: nonzero(y_max),
+            },
+        },
+        legend,
+    })
+}
+
+/// Panels side by side in the fan chart: one alone, otherwise two per row.
+fn fan_columns(panels: usize) -> usize {
+    if panels <= 1 { 1 } else { 2 }
 }
 
 /// Chart 5: the yearly cost of each policy, stacked by kind.
@@ -817,6 +964,13 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec, ctx: Ctx
         Plot::Spread { rows, axis, unit } => draw_spread(&plot, rows, axis, unit, ctx),
         Plot::Stacked { rows, axis } => draw_stacked(&plot, rows, axis, ctx),
         Plot::Scatter { points, x, y } => draw_scatter(&plot, points, x, y, ctx),
+        Plot::Fans {
+            panels,
+            windows,
+            first_day,
+            x,
+            y,
+        } => draw_fans(&plot, panels, windows, (*first_day, x, y), ctx),
     }
 }
 
@@ -1356,6 +1510,112 @@ fn draw_scatter<DB: DrawingBackend>(
             .map_err(fail)?;
         }
     }
+    Ok(())
+}
+
+fn draw_fans<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panels: &[FanPanel],
+    windows: &[Window],
+    axes: (f64, &Axis, &Axis),
+    ctx: Ctx,
+) -> DrawResult {
+    let columns = fan_columns(panels.len());
+    let rows = panels.len().div_ceil(columns);
+    let (_, body) = area.split_vertically(ctx.px(4));
+    let (body, _) = body.split_vertically(ctx.px(rows as u32 * FAN_PANEL_HEIGHT));
+    for (panel, cell) in panels.iter().zip(body.split_evenly((rows, columns))) {
+        draw_fan_panel(&cell, panel, windows, axes, ctx)?;
+    }
+    Ok(())
+}
+
+fn draw_fan_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &FanPanel,
+    windows: &[Window],
+    (first_day, x, y): (f64, &Axis, &Axis),
+    ctx: Ctx,
+) -> DrawResult {
+    let fmt_x = tick_format(x.kind, x.max);
+    let fmt_y = tick_format(y.kind, y.max);
+    let y_max = y.max * 1.05;
+    let y_tick_w = [0.0, y_max / 2.0, y_max]
+        .iter()
+        .map(|v| text_width(&fmt_y(v), TICK_SIZE))
+        .max()
+        .unwrap_or(40);
+    let mut chart = ChartBuilder::on(area)
+        .caption(&panel.label, ctx.font(LABEL_SIZE))
+        .margin_top(ctx.px(6))
+        .margin_right(ctx.px(22))
+        .margin_left(ctx.px(PAD))
+        .margin_bottom(ctx.px(4))
+        .x_label_area_size(ctx.px(X_AXIS_HEIGHT - 12))
+        .y_label_area_size(ctx.px(y_tick_w + 36))
+        .build_cartesian_2d(first_day..x.max, 0.0..y_max)
+        .map_err(fail)?;
+    chart
+        .configure_mesh()
+        .max_light_lines(0)
+        .x_labels(6)
+        .y_labels(5)
+        .bold_line_style(GRID.stroke_width(ctx.px(1)))
+        .axis_style(AXIS.stroke_width(ctx.px(1)))
+        .set_all_tick_mark_size(ctx.px(4))
+        .x_label_formatter(&fmt_x)
+        .y_label_formatter(&fmt_y)
+        .label_style(ctx.font(TICK_SIZE))
+        .axis_desc_style(ctx.font(TICK_SIZE))
+        .x_desc(x.desc.clone())
+        .y_desc(y.desc.clone())
+        .draw()
+        .map_err(fail)?;
+    chart
+        .draw_series(windows.iter().map(|w| {
+            let days = (w.days.0.max(first_day), w.days.1.max(first_day));
+            Rectangle::new([(days.0, 0.0), (days.1, y_max)], DISRUPTED.filled())
+        }))
+        .map_err(fail)?;
+    // Each window named at its top, inside the plot, ending at its right edge when it sits
+    // in the right half so the name never runs off the panel.
+    let name_style = |right: bool| {
+        let h = if right { HPos::Right } else { HPos::Left };
+        ctx.muted(VALUE_SIZE - 1.5).pos(Pos::new(h, VPos::Top))
+    };
+    chart
+        .draw_series(windows.iter().map(|w| {
+            let right = w.days.0 > (first_day + x.max) / 2.0;
+            let (at, dx) = if right { (w.days.1, -3) } else { (w.days.0, 3) };
+            EmptyElement::at((at, y_max))
+                + Text::new(
+                    w.label.clone(),
+                    (ctx.pxi(dx), ctx.pxi(3)),
+                    name_style(right),
+                )
+        }))
+        .map_err(fail)?;
+    let fan = &panel.fan;
+    let day = |k: usize| fan.day[k] as f64;
+    let band = |low: &[f64], high: &[f64], alpha: f64| {
+        let mut outline: Vec<(f64, f64)> = (0..fan.day.len()).map(|k| (day(k), low[k])).collect();
+        outline.extend((0..fan.day.len()).rev().map(|k| (day(k), high[k])));
+        Polygon::new(outline, panel.colour.mix(alpha).filled())
+    };
+    chart
+        .draw_series([
+            band(&fan.p05, &fan.p95, FAN_OUTER),
+            band(&fan.p25, &fan.p75, FAN_INNER),
+        ])
+        .map_err(fail)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            (0..fan.day.len())
+                .map(|k| (day(k), fan.p50[k]))
+                .collect::<Vec<_>>(),
+            panel.colour.stroke_width(ctx.px(2)),
+        )))
+        .map_err(fail)?;
     Ok(())
 }
 

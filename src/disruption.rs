@@ -176,21 +176,34 @@ impl Occurrence {
                     start = (end + 1 + failures_before_success(rng, *fail, horizon)).min(horizon);
                 }
             }
-            Occurrence::Scheduled {
-                start_day,
-                duration_days,
-                repeat_every_days,
-            } => {
-                let mut start = *start_day as usize;
-                while start < horizon {
-                    out.push(Spell {
-                        start,
-                        end: (start + *duration_days as usize).min(horizon),
-                    });
-                    match repeat_every_days {
-                        Some(every) => start += *every as usize,
-                        None => break,
-                    }
+            Occurrence::Scheduled { .. } => self.push_scheduled(horizon, out),
+        }
+    }
+
+    /// The events of a scheduled occurrence over `horizon` days (the same in every run);
+    /// none for random and Markov occurrences.
+    pub fn scheduled_spells(&self, horizon: usize) -> Vec<Spell> {
+        let mut out = Vec::new();
+        self.push_scheduled(horizon, &mut out);
+        out
+    }
+
+    fn push_scheduled(&self, horizon: usize, out: &mut Vec<Spell>) {
+        if let Occurrence::Scheduled {
+            start_day,
+            duration_days,
+            repeat_every_days,
+        } = self
+        {
+            let mut start = *start_day as usize;
+            while start < horizon {
+                out.push(Spell {
+                    start,
+                    end: (start + *duration_days as usize).min(horizon),
+                });
+                match repeat_every_days {
+                    Some(every) => start += *every as usize,
+                    None => break,
                 }
             }
         }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::disruption::Spell;
 use crate::policy::ItemPolicy;
 use crate::scenario::{Item, Scenario};
-use crate::stats::{Estimate, RunningStat};
+use crate::stats::{Estimate, LevelCounts, RunningStat, level_key};
 use crate::supply::SupplyPaths;
 
 /// Units and days counted by the engine for one item over the measured days of one run.
@@ -320,21 +320,136 @@ impl MetricStats {
     }
 }
 
+/// Most days an on-hand fan chart samples: every day of a half-year horizon, every second day
+/// of a year, and so on. Enough for a smooth chart; fewer points keep its cost per run small.
+pub const FAN_MAX_POINTS: usize = 183;
+
+/// What the on-hand fan chart samples: which days, and how items add up.
+///
+/// With one item the fan is in units; with several, units of different items do not add, so
+/// it is the value on hand (units × unit cost) summed over items.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FanLayout {
+    /// Days of the horizon sampled, evenly spaced over the measured days.
+    pub days: Vec<usize>,
+    /// Per item, what one unit on hand counts for.
+    pub weights: Vec<f64>,
+    pub in_units: bool,
+    /// Whether every sampled level is a whole number (one item in whole units).
+    pub whole_units: bool,
+}
+
+impl FanLayout {
+    pub fn new(scenario: &Scenario) -> FanLayout {
+        let (first, end) = (
+            scenario.warmup_days as usize,
+            scenario.horizon_days as usize,
+        );
+        let stride = (end - first).div_ceil(FAN_MAX_POINTS).max(1);
+        let in_units = scenario.items.len() == 1;
+        FanLayout {
+            days: (first..end).step_by(stride).collect(),
+            weights: scenario
+                .items
+                .iter()
+                .map(|item| if in_units { 1.0 } else { item.unit_cost })
+                .collect(),
+            in_units,
+            whole_units: in_units && scenario.items[0].whole_units(),
+        }
+    }
+
+    /// Add one item's end-of-day levels (indexed by day) to a run's fan path.
+    #[inline]
+    pub fn add_item(&self, item: usize, level: impl Fn(usize) -> f64, path: &mut [f64]) {
+        let weight = self.weights[item];
+        for (sum, &day) in path.iter_mut().zip(&self.days) {
+            *sum += level(day) * weight;
+        }
+    }
+}
+
+/// Distribution over runs of the stock on hand on each day of a [`FanLayout`], in memory that
+/// does not grow with the number of runs.
+///
+/// A chunk of runs only notes each level's histogram key ([`level_key`], a few integer
+/// operations); the keys are counted when chunks are merged, into counts per day. That keeps
+/// the per-run cost to one key per charted day, and a chunk's memory to its keys
+/// (runs × days × 2 bytes).
+#[derive(Clone, Debug, Default)]
+pub struct OnHandFan {
+    points: usize,
+    /// Keys noted and not yet counted, run after run.
+    keys: Vec<u16>,
+    /// Counts per day, filled at the first merge.
+    counts: Vec<LevelCounts>,
+}
+
+impl OnHandFan {
+    pub fn new(points: usize) -> Self {
+        OnHandFan {
+            points,
+            ..Default::default()
+        }
+    }
+
+    /// Note one run's levels on the fan's days.
+    #[inline]
+    pub fn push(&mut self, path: &[f64]) {
+        debug_assert_eq!(path.len(), self.points);
+        self.keys.extend(path.iter().map(|&level| level_key(level)));
+    }
+
+    pub fn merge(&mut self, other: &OnHandFan) {
+        if self.counts.is_empty() {
+            self.counts = vec![LevelCounts::default(); self.points];
+        }
+        for run in other.keys.chunks_exact(self.points.max(1)) {
+            for (day, &key) in self.counts.iter_mut().zip(run) {
+                day.add(key, 1);
+            }
+        }
+        for (day, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            day.merge(theirs);
+        }
+    }
+
+    /// For each day of the fan, the `qs` quantiles (ascending) over runs of its level.
+    pub fn quantiles(&self, qs: &[f64], whole_units: bool) -> Vec<Vec<f64>> {
+        let counted;
+        let fan = if self.keys.is_empty() && !self.counts.is_empty() {
+            self
+        } else {
+            let mut all = OnHandFan::new(self.points);
+            all.merge(self);
+            counted = all;
+            &counted
+        };
+        fan.counts
+            .iter()
+            .map(|day| day.quantiles(qs, whole_units))
+            .collect()
+    }
+}
+
 /// Accumulators of one policy: per item, and for all items together.
 #[derive(Clone, Debug)]
 pub struct PolicyStats {
     pub items: Vec<MetricStats>,
     pub all: MetricStats,
+    /// Distribution over runs of the stock on hand on each day of the [`FanLayout`].
+    pub on_hand: OnHandFan,
     /// Stockout rate (all items) of runs with at least one disruption event, and without.
     pub stockout_disrupted: RunningStat,
     pub stockout_undisrupted: RunningStat,
 }
 
 impl PolicyStats {
-    pub fn new(items: usize) -> Self {
+    pub fn new(items: usize, fan_points: usize) -> Self {
         PolicyStats {
             items: vec![MetricStats::new(); items],
             all: MetricStats::new(),
+            on_hand: OnHandFan::new(fan_points),
             stockout_disrupted: RunningStat::new(),
             stockout_undisrupted: RunningStat::new(),
         }
@@ -356,6 +471,11 @@ impl PolicyStats {
         }
     }
 
+    /// Record one run's stock on hand on the fan's days.
+    pub fn push_on_hand(&mut self, path: &[f64]) {
+        self.on_hand.push(path);
+    }
+
     /// Complete the accumulators once every run is in.
     pub fn finish(&mut self) {
         if let [only] = self.items.as_slice() {
@@ -368,6 +488,7 @@ impl PolicyStats {
             a.merge(b);
         }
         self.all.merge(&other.all);
+        self.on_hand.merge(&other.on_hand);
         self.stockout_disrupted.merge(&other.stockout_disrupted);
         self.stockout_undisrupted.merge(&other.stockout_undisrupted);
     }

@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::engine::Outcome;
-use crate::metrics::{ItemSummary, Metric};
+use crate::metrics::{FanLayout, ItemSummary, Metric, OnHandFan};
 use crate::policy::{KanbanSizing, Sizing};
 use crate::rng::RNG_ALGORITHM;
 use crate::scenario::{Scenario, UnmetDemand};
@@ -63,6 +63,10 @@ pub struct DisruptionLog {
     pub kind: crate::disruption::Kind,
     pub events: Estimate,
     pub active_days: Estimate,
+    /// Days `[start, end)` of the horizon on which a scheduled disruption is active (the same
+    /// in every run); empty for random and Markov occurrences.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scheduled: Vec<[usize; 2]>,
 }
 
 /// How a policy holds up when things go wrong.
@@ -90,6 +94,37 @@ pub struct PolicySummary {
     /// Present when the scenario has disruptions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resilience: Option<Resilience>,
+    pub on_hand_fan: OnHandFanSummary,
+}
+
+/// Stock on hand over the horizon across runs: percentiles per sampled day, for the fan chart.
+#[derive(Clone, Debug, Serialize)]
+pub struct OnHandFanSummary {
+    /// `units` (one item) or `value` (several items: units × unit cost, summed).
+    pub measure: &'static str,
+    /// Days of the horizon sampled (0-based, like scheduled disruption days).
+    pub day: Vec<usize>,
+    pub p05: Vec<f64>,
+    pub p25: Vec<f64>,
+    pub p50: Vec<f64>,
+    pub p75: Vec<f64>,
+    pub p95: Vec<f64>,
+}
+
+impl OnHandFanSummary {
+    fn new(fan: &FanLayout, levels: &OnHandFan) -> Self {
+        let days = levels.quantiles(&[0.05, 0.25, 0.5, 0.75, 0.95], fan.whole_units);
+        let q = |k: usize| days.iter().map(|day| day[k]).collect();
+        OnHandFanSummary {
+            measure: if fan.in_units { "units" } else { "value" },
+            day: fan.days.clone(),
+            p05: q(0),
+            p25: q(1),
+            p50: q(2),
+            p75: q(3),
+            p95: q(4),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -149,6 +184,7 @@ impl Summary {
                     stockout_rate_undisrupted_runs: stats.stockout_undisrupted.estimate(),
                     worst_runs: stats.all.get(Metric::StockoutRate).tail(0.99, 0.05),
                 }),
+                on_hand_fan: OnHandFanSummary::new(&outcome.fan, &stats.on_hand),
             })
             .collect();
         let log = &outcome.disruptions;
@@ -164,6 +200,12 @@ impl Summary {
                     kind: d.kind,
                     events: log.events[k].estimate().unwrap_or(ZERO),
                     active_days: log.active_days[k].estimate().unwrap_or(ZERO),
+                    scheduled: d
+                        .occurrence
+                        .scheduled_spells(scenario.horizon_days as usize)
+                        .iter()
+                        .map(|s| [s.start, s.end])
+                        .collect(),
                 })
                 .collect(),
         });
@@ -276,6 +318,30 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// The on-hand fan of every policy: one row per policy and sampled day.
+    pub fn on_hand_csv(&self) -> String {
+        let mut out = String::from("policy,day,measure,p05,p25,p50,p75,p95\n");
+        for p in &self.policies {
+            let f = &p.on_hand_fan;
+            for (k, day) in f.day.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{},{day},{},{},{},{},{},{}",
+                    csv_field(&p.policy),
+                    f.measure,
+                    f.p05[k],
+                    f.p25[k],
+                    f.p50[k],
+                    f.p75[k],
+                    f.p95[k]
+                );
+            }
+        }
+        out
+    }
+}
+
 fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Estimate) {
     let _ = writeln!(
         out,
@@ -348,13 +414,20 @@ pub fn check_writable(dir: &Path) -> Result<(), WriteError> {
     })
 }
 
-/// Write summary.json and summary.csv into `dir`.
+/// Write summary.json, summary.csv and on_hand.csv into `dir`.
 pub fn write_summary(summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
-    let json = dir.join("summary.json");
-    let csv = dir.join("summary.csv");
-    write_atomic(&json, summary.to_json().as_bytes())?;
-    write_atomic(&csv, summary.to_csv().as_bytes())?;
-    Ok(vec![json, csv])
+    let files = [
+        ("summary.json", summary.to_json()),
+        ("summary.csv", summary.to_csv()),
+        ("on_hand.csv", summary.on_hand_csv()),
+    ];
+    files
+        .into_iter()
+        .map(|(name, contents)| {
+            let path = dir.join(name);
+            write_atomic(&path, contents.as_bytes()).map(|()| path)
+        })
+        .collect()
 }
 
 /// The metrics shown in the terminal table, with how to show them. Metrics that are zero for

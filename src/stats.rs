@@ -393,6 +393,131 @@ impl DenseStore {
     }
 }
 
+/// Sub-buckets per power of two of a level key, as a bit count: 2⁷ = 128 buckets per octave,
+/// equally wide within it, so a level reported as its bucket's midpoint is within 1/256 ≈ 0.4%
+/// of the true value, and whole numbers below 256 have buckets of their own.
+const LEVEL_SUB_BITS: u32 = 7;
+
+/// Levels below this are counted as zero (no stock).
+const LEVEL_ZERO: f64 = 1.0 / 1024.0;
+
+/// Levels above this land in the last bucket (2⁵⁰ units or currency).
+const LEVEL_MAX: f64 = (1u64 << 50) as f64;
+
+/// The top bits of `LEVEL_ZERO`'s representation: the first positive bucket.
+const LEVEL_BASE: u64 = LEVEL_ZERO.to_bits() >> (52 - LEVEL_SUB_BITS);
+
+/// Bucket key of a non-negative level (stock on hand on one day) for a log-linear histogram
+/// as in HdrHistogram: 0 for (practically) no stock, otherwise read from the exponent and the
+/// first [`LEVEL_SUB_BITS`] mantissa bits of the level's IEEE-754 representation.
+///
+/// It plays the role of [`QuantileSketch`] where values come hundreds of times per run (one
+/// per day charted) and the sketch's logarithm would cost more than the day it describes: a
+/// key costs a few integer operations, and counts per key merge by addition, so quantiles do
+/// not depend on the order runs are merged in.
+#[inline]
+pub fn level_key(level: f64) -> u16 {
+    if level < LEVEL_ZERO {
+        return 0;
+    }
+    let bits = level.min(LEVEL_MAX).to_bits() >> (52 - LEVEL_SUB_BITS);
+    (bits - LEVEL_BASE + 1) as u16
+}
+
+/// The levels bucket `key > 0` holds: `[low, high)`.
+fn level_bounds(key: u16) -> (f64, f64) {
+    let edge = |k: u64| f64::from_bits((k - 1 + LEVEL_BASE) << (52 - LEVEL_SUB_BITS));
+    (edge(u64::from(key)), edge(u64::from(key) + 1))
+}
+
+/// Counts of levels per [`level_key`], stored for the range of keys seen so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LevelCounts {
+    offset: u16,
+    counts: Vec<u64>,
+}
+
+impl LevelCounts {
+    #[inline]
+    pub fn add(&mut self, key: u16, n: u64) {
+        let end = usize::from(self.offset) + self.counts.len();
+        if key < self.offset || usize::from(key) >= end {
+            self.grow(key);
+        }
+        self.counts[usize::from(key - self.offset)] += n;
+    }
+
+    /// Make room for `key`, with a margin of half an octave or of the current size, whichever
+    /// is larger, so that levels drifting outward reallocate only a few times.
+    #[cold]
+    fn grow(&mut self, key: u16) {
+        let margin = (1u16 << (LEVEL_SUB_BITS - 1)).max(self.counts.len() as u16);
+        let wanted = (key.saturating_sub(margin), key.saturating_add(margin));
+        let (lo, hi) = if self.counts.is_empty() {
+            wanted
+        } else {
+            let last = self.offset + (self.counts.len() - 1) as u16;
+            (self.offset.min(wanted.0), last.max(wanted.1))
+        };
+        let mut counts = vec![0; usize::from(hi - lo) + 1];
+        let at = usize::from(self.offset.saturating_sub(lo));
+        if !self.counts.is_empty() {
+            counts[at..at + self.counts.len()].copy_from_slice(&self.counts);
+        }
+        self.offset = lo;
+        self.counts = counts;
+    }
+
+    pub fn merge(&mut self, other: &LevelCounts) {
+        for (i, &n) in other.counts.iter().enumerate() {
+            if n > 0 {
+                self.add(other.offset + i as u16, n);
+            }
+        }
+    }
+
+    /// The level of rank `q·(n−1)` (rounded down) in ascending order: 0 for the zero bucket,
+    /// otherwise the midpoint of the bucket that holds it, or with `whole_units` the one whole
+    /// number in a bucket narrower than a unit (so whole levels below 256 are exact). NaN when
+    /// empty.
+    pub fn quantile(&self, q: f64, whole_units: bool) -> f64 {
+        self.quantiles(&[q], whole_units)[0]
+    }
+
+    /// [`Self::quantile`] for each of `qs` (ascending), in one pass over the counts.
+    pub fn quantiles(&self, qs: &[f64], whole_units: bool) -> Vec<f64> {
+        debug_assert!(qs.is_sorted());
+        let n: u64 = self.counts.iter().sum();
+        if n == 0 {
+            return vec![f64::NAN; qs.len()];
+        }
+        let mut out = Vec::with_capacity(qs.len());
+        let (mut index, mut seen) = (0, self.counts[0]);
+        for &q in qs {
+            let rank = ((q.clamp(0.0, 1.0) * (n - 1) as f64).floor() as u64).min(n - 1);
+            while seen <= rank {
+                index += 1;
+                seen += self.counts[index];
+            }
+            out.push(level_value(self.offset + index as u16, whole_units));
+        }
+        out
+    }
+}
+
+/// The level reported for bucket `key`: see [`LevelCounts::quantile`].
+fn level_value(key: u16, whole_units: bool) -> f64 {
+    if key == 0 {
+        return 0.0;
+    }
+    let (low, high) = level_bounds(key);
+    match whole_units {
+        true if high - low <= 1.0 => low.ceil(),
+        true => ((low + high) / 2.0).round(),
+        false => (low + high) / 2.0,
+    }
+}
+
 /// The worst runs of a metric where larger is worse: a high quantile and the expected value
 /// beyond it (conditional value at risk), each with a 95% confidence interval.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -845,5 +970,62 @@ mod tests {
             (half / 1.959_963_984_540_054 / se - 1.0).abs() < 0.1,
             "half-width {half}, se {se}"
         );
+    }
+
+    fn level_counts(levels: impl IntoIterator<Item = f64>) -> LevelCounts {
+        let mut counts = LevelCounts::default();
+        for x in levels {
+            counts.add(level_key(x), 1);
+        }
+        counts
+    }
+
+    /// Levels in a fan chart: every quantile within half a bucket (1/256) of the exact order
+    /// statistic, zeros exactly.
+    #[test]
+    fn level_quantiles_within_half_a_bucket() {
+        let mut rng = SplitMix(11);
+        let sample: Vec<f64> = (0..20_000)
+            .map(|i| match i % 5 {
+                0 => 0.0,
+                1 => 1e-5,
+                _ => (300.0 + 120.0 * rng.normal()).max(0.0) * (1.0 + 30.0 * rng.unit()),
+            })
+            .collect();
+        let counts = level_counts(sample.iter().copied());
+        let mut sorted = sample.clone();
+        sorted.sort_by(f64::total_cmp);
+        let last = sorted.len() - 1;
+        for q in QS {
+            let exact = sorted[(q * last as f64).floor() as usize];
+            let got = counts.quantile(q, false);
+            if exact < LEVEL_ZERO {
+                assert_eq!(got, 0.0, "q={q}");
+            } else {
+                let rel = ((got - exact) / exact).abs();
+                assert!(rel <= 1.0 / 256.0 + 1e-12, "q={q}: {got} vs {exact}");
+            }
+        }
+        let mut extremes = level_counts([f64::INFINITY, 1e300, 5.0]);
+        extremes.add(level_key(0.0), 2);
+        assert_eq!(extremes.quantile(0.0, false), 0.0);
+        assert_eq!(extremes.quantile(1.0, false), extremes.quantile(0.8, false));
+    }
+
+    /// Whole units below 256 have buckets no wider than a unit: their quantiles are exact.
+    #[test]
+    fn level_quantiles_of_small_whole_units_are_exact() {
+        let counts = level_counts((0..256).map(f64::from));
+        for x in 0..256 {
+            let q = (f64::from(x) + 0.25) / 255.0;
+            assert_eq!(counts.quantile(q.min(1.0), true), f64::from(x));
+        }
+        let big = level_counts([1000.0]);
+        assert_eq!(
+            big.quantile(0.5, true),
+            1002.0,
+            "rounded midpoint of [1000, 1004)"
+        );
+        assert!(LevelCounts::default().quantile(0.5, true).is_nan());
     }
 }

@@ -234,6 +234,65 @@ order_up_to = 30
     );
 }
 
+/// The on-hand fan of a deterministic case is the hand-computed stock path, day by day: a
+/// base stock of 100 with 30 units in the pipeline keeps 70 on the shelf (once the first
+/// three days have filled the pipeline); a scheduled outage
+/// from day 100 stops receipts from day 103, the shelf drains 10 a day to empty on day 109 and
+/// stays empty until the queue shipped on day 130 lands on day 133.
+#[test]
+fn fan_of_a_deterministic_outage_follows_the_hand_computed_path() {
+    let toml = r#"
+[simulation]
+horizon_days = 365
+runs = 3
+unmet_demand = "lost"
+
+[[supplier]]
+id = "s"
+lead_time = { fixed = 3 }
+
+[[item]]
+id = "part"
+unit_cost = 2
+demand = { deterministic = 10 }
+
+[[disruption]]
+id = "fire"
+effect = { supplier_outage = { supplier = "s" } }
+occurrence = { scheduled = { start_day = 100, duration_days = 30 } }
+
+[policy.base.rule.base_stock]
+order_up_to = 100
+"#;
+    let scenario = scenario_from(toml);
+    let summary = simulate(&scenario);
+    let fan = &summary.policies[0].on_hand_fan;
+    assert_eq!(fan.measure, "units");
+    assert_eq!(fan.day.len(), 183, "every second day of 365");
+    let expected = |day: usize| -> f64 {
+        match day {
+            // The shelf starts at the base stock and fills the pipeline over the lead time.
+            0..=2 => 100.0 - 10.0 * (day + 1) as f64,
+            3..=102 => 70.0,
+            103..=109 => 70.0 - 10.0 * (day - 102) as f64,
+            110..=132 => 0.0,
+            _ => f64::NAN,
+        }
+    };
+    for (k, &day) in fan.day.iter().enumerate() {
+        assert_eq!(day, 2 * k);
+        let want = expected(day);
+        if want.is_nan() {
+            continue;
+        }
+        for (q, band) in [("p05", &fan.p05), ("p50", &fan.p50), ("p95", &fan.p95)] {
+            assert_eq!(band[k], want, "{q} on day {day}");
+        }
+    }
+    let log = summary.disruptions.as_ref().unwrap();
+    assert_eq!(log.by_disruption[0].scheduled, vec![[100, 130]]);
+}
+
 /// Common random numbers: two identical policies in one scenario see the same paths and so
 /// give bit-identical results.
 #[test]

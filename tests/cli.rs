@@ -22,7 +22,7 @@ fn examples_reproduce_their_reference_results() {
             .assert()
             .success()
             .stdout(predicates::str::contains("fill_rate"));
-        for file in ["summary.json", "summary.csv"] {
+        for file in ["summary.json", "summary.csv", "on_hand.csv"] {
             let fresh = std::fs::read_to_string(out.path().join(file)).unwrap();
             let reference = std::fs::read_to_string(Path::new("results").join(name).join(file))
                 .unwrap_or_else(|e| panic!("results/{name}/{file} missing: {e}"));

@@ -9,7 +9,9 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use buffersim::charts::{self, ALL_NAMES, PALETTE, WORST_ITEMS};
-use buffersim::document::{self, SavedEstimate, SavedItem, SavedPolicy, SavedSizing, SavedSummary};
+use buffersim::document::{
+    self, SavedEstimate, SavedFan, SavedItem, SavedPolicy, SavedSizing, SavedSummary,
+};
 use buffersim::report::Summary;
 use buffersim::scenario::Scenario;
 
@@ -164,6 +166,12 @@ fn every_chart_is_valid_and_holds_one_series_per_policy() {
 
     let bars = |name: &str| parse_svg(&dir.path().join(format!("charts/{name}.svg"))).solid_bars;
     assert_eq!(bars("stockout-rate"), policies, "one bar per policy");
+    let fan = std::fs::read_to_string(dir.path().join("charts/on-hand.svg")).unwrap();
+    assert_eq!(
+        fan.matches("<polygon").count(),
+        2 * policies,
+        "two percentile bands per policy's panel"
+    );
     assert_eq!(
         bars("item-stockout-rate"),
         items.min(WORST_ITEMS) * policies + policies,
@@ -189,8 +197,8 @@ fn report_html_is_self_contained_and_names_what_it_holds() {
     let namespaces = html.matches("http://www.w3.org/2000/svg").count();
     assert_eq!(urls, namespaces);
     assert!(html.contains("@media print"));
-    assert!(html.contains("This report holds 5 charts"));
-    assert!(html.contains("Not included: a fan chart"));
+    assert!(html.contains("This report holds 6 charts"));
+    assert!(html.contains("Stock on hand over the horizon"));
     assert!(html.contains(&format!("seed {}", summary.seed)));
     for p in &summary.policies {
         assert!(html.contains(&p.policy));
@@ -210,7 +218,7 @@ fn report_html_is_self_contained_and_names_what_it_holds() {
 fn eight_policies_and_thirty_character_names_fit() {
     let summary = synthetic(8, 40, 30);
     let charts = charts::render_all(&summary).unwrap();
-    assert_eq!(charts.len(), 5);
+    assert_eq!(charts.len(), ALL_NAMES.len());
     let dir = tempfile::tempdir().unwrap();
     for chart in &charts {
         let path = dir.path().join(format!("{}.svg", chart.name));
@@ -329,9 +337,31 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
                     .collect(),
                 kanban: Vec::new(),
                 resilience: None,
+                on_hand_fan: Some(synthetic_fan(p as f64)),
             })
             .collect(),
         disruptions: None,
+    }
+}
+
+/// A year of stock on hand in units, every second day, swinging with the season.
+fn synthetic_fan(level: f64) -> SavedFan {
+    let day: Vec<usize> = (0..365).step_by(2).collect();
+    let at = |spread: f64| {
+        day.iter()
+            .map(|&d| {
+                (100.0 * (level + 1.0) * (1.0 + 0.3 * (d as f64 / 58.0).sin()) + spread).max(0.0)
+            })
+            .collect()
+    };
+    SavedFan {
+        measure: "units".into(),
+        p05: at(-60.0),
+        p25: at(-25.0),
+        p50: at(0.0),
+        p75: at(25.0),
+        p95: at(60.0),
+        day,
     }
 }
 
@@ -427,7 +457,7 @@ fn run_with_report_and_report_command_write_the_same_files() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr(predicates::str::contains("4 charts"));
+        .stderr(predicates::str::contains("5 charts"));
     let second: Vec<Vec<u8>> = ["report.html", "report.md", "charts/stockout-rate.png"]
         .iter()
         .map(|f| read(f))

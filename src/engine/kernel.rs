@@ -72,6 +72,9 @@ pub struct Scratch {
     /// needs clearing.
     impaired: Vec<u32>,
     stamp: u32,
+    /// Stock on hand (with the reserve) at the end of each measured day of the last item-run,
+    /// for the on-hand fan chart.
+    levels: Vec<f64>,
 }
 
 impl Scratch {
@@ -82,6 +85,7 @@ impl Scratch {
             books: vec![vec![0.0; horizon]; max_links],
             impaired: vec![0; horizon],
             stamp: 0,
+            levels: vec![0.0; horizon],
         }
     }
 
@@ -89,6 +93,11 @@ impl Scratch {
     /// the day) on day `t` of the last simulated item-run.
     pub fn impaired(&self, t: usize) -> bool {
         self.impaired[t] == self.stamp
+    }
+
+    /// Stock on hand, with the reserve, at the end of measured day `t` of the last item-run.
+    pub fn level(&self, t: usize) -> f64 {
+        self.levels[t]
     }
 
     pub fn horizon(&self) -> usize {
@@ -228,6 +237,7 @@ impl State<'_> {
                 && days.end <= scratch.arrivals.len()
                 && days.end <= scratch.rejections.len()
                 && days.end <= scratch.impaired.len()
+                && days.end <= scratch.levels.len()
         );
         let stamp = scratch.stamp;
         for t in days {
@@ -291,7 +301,9 @@ impl State<'_> {
                 scratch.impaired[t] = stamp;
             }
             if MEASURE {
-                self.counters.on_hand_unit_days += self.on_hand + self.reserve;
+                let level = self.on_hand + self.reserve;
+                scratch.levels[t] = level;
+                self.counters.on_hand_unit_days += level;
                 self.counters.backorder_unit_days += self.backorders;
                 self.counters.pipeline_unit_days += self.in_transit + self.queued;
             }

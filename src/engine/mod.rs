@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::demand::{DemandSampler, round_whole};
 use crate::disruption::{Effect, Spell};
-use crate::metrics::{DisruptionStats, PolicyStats, RunTotals};
+use crate::metrics::{DisruptionStats, FanLayout, PolicyStats, RunTotals};
 use crate::rng::{Stream, rng_for};
 use crate::scenario::{Scenario, UnmetDemand};
 use crate::supply::SupplyPaths;
@@ -34,6 +34,8 @@ pub struct Outcome {
     pub seed: u64,
     pub policies: Vec<PolicyStats>,
     pub disruptions: DisruptionStats,
+    /// The days and measure of the policies' on-hand distributions ([`PolicyStats::on_hand`]).
+    pub fan: FanLayout,
     /// Item-days simulated (items × policies × horizon days × runs), for the speed report.
     pub item_days: u64,
 }
@@ -46,6 +48,7 @@ struct Prepared<'a> {
     /// For each item, the disruptions that can reach it (through its suppliers or its demand).
     reaching: Vec<Vec<usize>>,
     max_links: usize,
+    fan: FanLayout,
 }
 
 impl<'a> Prepared<'a> {
@@ -118,6 +121,7 @@ impl<'a> Prepared<'a> {
             max_links: setups.iter().map(|s| s.links.len()).max().unwrap_or(0),
             setups,
             reaching,
+            fan: FanLayout::new(scenario),
         }
     }
 }
@@ -134,7 +138,7 @@ pub fn simulate(
     let chunks = runs.div_ceil(CHUNK_RUNS);
     // The wave size only bounds memory; merging in chunk order keeps results independent of it.
     let wave = (2 * rayon::current_num_threads()).max(1) as u64;
-    let mut total = ChunkStats::new(scenario);
+    let mut total = ChunkStats::new(&prepared);
     let mut first = 0;
     while first < chunks {
         let last = (first + wave).min(chunks);
@@ -163,6 +167,7 @@ pub fn simulate(
         seed,
         policies: total.policies,
         disruptions: total.disruptions,
+        fan: prepared.fan,
         item_days,
     }
 }
@@ -174,12 +179,13 @@ struct ChunkStats {
 }
 
 impl ChunkStats {
-    fn new(scenario: &Scenario) -> Self {
+    fn new(prepared: &Prepared<'_>) -> Self {
+        let scenario = prepared.scenario;
         ChunkStats {
             policies: scenario
                 .policies
                 .iter()
-                .map(|_| PolicyStats::new(scenario.items.len()))
+                .map(|_| PolicyStats::new(scenario.items.len(), prepared.fan.days.len()))
                 .collect(),
             disruptions: DisruptionStats::new(scenario.disruptions.len()),
         }
@@ -205,6 +211,8 @@ struct ChunkBuffers<'a> {
     demand: Vec<f64>,
     scratch: Scratch,
     all_items: Vec<RunTotals>,
+    /// Per policy, the current run's stock on hand on the fan's days, all items together.
+    on_hand: Vec<Vec<f64>>,
 }
 
 fn run_chunk(prepared: &Prepared<'_>, seed: u64, runs: std::ops::Range<u64>) -> ChunkStats {
@@ -228,8 +236,9 @@ fn run_chunk(prepared: &Prepared<'_>, seed: u64, runs: std::ops::Range<u64>) -> 
         demand: vec![0.0; horizon],
         scratch: Scratch::new(horizon, prepared.max_links),
         all_items: vec![RunTotals::default(); sc.policies.len()],
+        on_hand: vec![vec![0.0; prepared.fan.days.len()]; sc.policies.len()],
     };
-    let mut stats = ChunkStats::new(sc);
+    let mut stats = ChunkStats::new(prepared);
     for run in runs {
         simulate_run(prepared, seed, run, &mut buffers, &mut stats);
     }
@@ -273,6 +282,9 @@ fn simulate_run(
             ..RunTotals::default()
         };
     }
+    for path in &mut b.on_hand {
+        path.fill(0.0);
+    }
     for (i, item) in sc.items.iter().enumerate() {
         let mut rng = rng_for(seed, run, Stream::Demand(i));
         prepared.samplers[i].fill_path(&mut rng, sc.start_day_of_year, &mut b.demand);
@@ -301,10 +313,14 @@ fn simulate_run(
             let totals = RunTotals::for_item(&counters, item, &policy.items[i], measured_days);
             stats.policies[p].items[i].push(&totals);
             b.all_items[p].add(&totals);
+            prepared
+                .fan
+                .add_item(i, |t| b.scratch.level(t), &mut b.on_hand[p]);
         }
     }
     for (p, totals) in b.all_items.iter().enumerate() {
         stats.policies[p].push_all(totals, disrupted);
+        stats.policies[p].push_on_hand(&b.on_hand[p]);
     }
 }
 
