@@ -409,7 +409,7 @@ const LEVEL_BASE: u64 = LEVEL_ZERO.to_bits() >> (52 - LEVEL_SUB_BITS);
 
 /// Bucket key of a non-negative level (stock on hand on one day) for a log-linear histogram
 /// as in HdrHistogram: 0 for (practically) no stock, otherwise read from the exponent and the
-/// first [`LEVEL_SUB_BITS`] mantissa bits of the level's IEEE-754 representation.
+/// first seven mantissa bits of the level's IEEE-754 representation.
 ///
 /// It plays the role of [`QuantileSketch`] where values come hundreds of times per run (one
 /// per day charted) and the sketch's logarithm would cost more than the day it describes: a
