@@ -7,8 +7,15 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::analysis::RunPlan;
+use crate::analysis::compare::Comparison;
+use crate::analysis::param::Vary;
+use crate::analysis::precision::{Precision, PrecisionReport};
+use crate::analysis::target::Target;
+use crate::analysis::{optimize, stress, sweep};
 use crate::document::{self, SavedSummary};
-use crate::engine;
+use crate::engine::Outcome;
+use crate::metrics::{METRICS, Metric};
 use crate::report::{self, Summary};
 use crate::scenario::Scenario;
 
@@ -27,6 +34,14 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario under each of its policies and compare them.
     Run(RunArgs),
+    /// Paired comparison of every policy with a baseline under common random numbers.
+    Compare(CompareArgs),
+    /// The smallest value of a buffer parameter that meets a target.
+    Optimize(OptimizeArgs),
+    /// One or two parameters over a grid, every point under common random numbers.
+    Sweep(SweepArgs),
+    /// How long an outage (or how large a surge) the current buffers survive.
+    Stress(StressArgs),
     /// Check a scenario without running it and show what it resolves to.
     Validate {
         /// Scenario file (.toml or .json).
@@ -37,13 +52,75 @@ pub enum Command {
         /// Results folder of a run (holding summary.json), e.g. results/kanban-vs-jic.
         results_dir: PathBuf,
     },
+    /// Profile an ERP export (ABC-XYZ, supplier performance, a posture per item) and write a
+    /// runnable scenario.
+    Profile(ProfileArgs),
+    /// Write a synthetic demand, delivery and item-master history with known answers.
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProfileArgs {
+    /// Demand history CSV: date, item, quantity; optional unit_cost, period.
+    pub demand: PathBuf,
+    /// Deliveries CSV: supplier, item, order_date, promised_date, received_date, quantity_ordered,
+    /// quantity_received; optional quantity_rejected.
+    #[arg(long)]
+    pub deliveries: Option<PathBuf>,
+    /// Item master CSV: item; optional unit_cost, criticality, suppliers, container_size,
+    /// shelf_life_days, order_cost.
+    #[arg(long)]
+    pub items: Option<PathBuf>,
+    /// Folder for profile.csv, suppliers.csv, profile.md and scenario.toml (default:
+    /// `results/profile-<demand file stem>/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// ABC cut-offs: percent of annual value for A and B, e.g. 80,15 (or 80/15/5).
+    #[arg(long, default_value = "80,15")]
+    pub abc: crate::profile::classify::AbcCuts,
+    /// XYZ cut-offs: upper limits of the daily-demand CV for X and Y.
+    #[arg(long, default_value = "0.5,1.0")]
+    pub xyz: crate::profile::classify::XyzCuts,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SynthArgs {
+    /// Folder for demand.csv, deliveries.csv, items.csv and truth.csv.
+    #[arg(long, default_value = "scenarios/data")]
+    pub out: PathBuf,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Number of items.
+    #[arg(long, default_value_t = 36)]
+    pub items: usize,
+    /// Months of history (from 1 January 2024).
+    #[arg(long, default_value_t = 24)]
+    pub months: u32,
+    /// Leave out the deliberate mess (split lines, returns, repeats, unsorted rows).
+    #[arg(long)]
+    pub clean: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Scenario file (.toml or .json).
     pub scenario: PathBuf,
-    /// Number of runs (overrides simulation.runs).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Folder for summary.json, summary.csv and on_hand.csv (default:
+    /// `results/<scenario file stem>/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write charts/*.svg, charts/*.png, report.html and report.md into the folder.
+    #[arg(long)]
+    pub report: bool,
+}
+
+/// How many runs, from which seed, on how many threads: shared by every simulating command.
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    /// Number of runs (overrides simulation.runs); with --precision, the runs to start from.
     #[arg(long)]
     pub runs: Option<u64>,
     /// Master seed (overrides simulation.seed).
@@ -52,18 +129,169 @@ pub struct RunArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Folder for summary.json and summary.csv (default: `results/<scenario file stem>/`).
+    /// Keep adding runs (in whole chunks of 64, deterministically) until the 95% confidence
+    /// interval half-width of --precision-metric is at most this, e.g. 0.002 for ±0.2
+    /// percentage points of a rate.
+    #[arg(long)]
+    pub precision: Option<f64>,
+    /// The metric --precision watches (any metric name of summary.csv).
+    #[arg(long, default_value = "stockout_rate")]
+    pub precision_metric: String,
+    /// Most runs --precision may spend (default 1,000,000), or optimize may spend on one
+    /// uncertain candidate (default 16 × --runs).
+    #[arg(long)]
+    pub max_runs: Option<u64>,
+}
+
+impl SimArgs {
+    /// The run plan for `scenario`, checked.
+    pub fn plan(&self, scenario: &Scenario) -> anyhow::Result<RunPlan> {
+        let runs = self.runs.unwrap_or(scenario.runs);
+        if runs == 0 {
+            anyhow::bail!("--runs must be at least 1");
+        }
+        let metric = parse_metric(&self.precision_metric, "--precision-metric")?;
+        let precision = match self.precision {
+            None => None,
+            Some(h) if h > 0.0 && h.is_finite() => Some(Precision {
+                half_width: h,
+                max_runs: self
+                    .max_runs
+                    .unwrap_or(crate::analysis::precision::DEFAULT_MAX_RUNS)
+                    .max(runs),
+            }),
+            Some(h) => anyhow::bail!("--precision must be a positive half-width, got {h}"),
+        };
+        Ok(RunPlan {
+            runs,
+            seed: self.seed.unwrap_or(scenario.seed),
+            precision,
+            metric,
+        })
+    }
+
+    pub fn pool(&self) -> anyhow::Result<rayon::ThreadPool> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads.unwrap_or(0))
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot start {:?} worker threads: {e}", self.threads))
+    }
+}
+
+/// A metric named on the command line, or an error listing the names.
+pub fn parse_metric(name: &str, option: &str) -> anyhow::Result<Metric> {
+    Metric::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = METRICS.iter().map(|m| m.name()).collect();
+        anyhow::anyhow!(
+            "{option}: unknown metric '{name}'; metrics are: {}",
+            names.join(", ")
+        )
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario file (.toml or .json).
+    pub scenario: PathBuf,
+    /// `PARAM=FROM..TO[:STEPS]` or `PARAM=V1,V2,…`, e.g. `policy.kanban.safety_factor=0..1:11`;
+    /// once or twice.
+    #[arg(long, required = true)]
+    pub vary: Vec<String>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Folder for sweep.json, sweep.csv and charts/ (default: `results/<scenario file
+    /// stem>/sweep/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Also write charts/*.svg, charts/*.png, report.html and report.md into the folder.
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StressArgs {
+    /// Scenario file (.toml or .json).
+    pub scenario: PathBuf,
+    /// The disruption to intensify (its id).
     #[arg(long)]
-    pub report: bool,
+    pub disruption: String,
+    /// What must keep holding, on the mean over runs, e.g. "stockout_rate<=0.02".
+    #[arg(long)]
+    pub target: String,
+    /// The field varied (default: the length of the disruption's events:
+    /// disruption.ID.duration_days, or its .mean for random events).
+    #[arg(long)]
+    pub param: Option<String>,
+    /// Range LO..HI (default: 0 to twice the current value, at least 10).
+    #[arg(long)]
+    pub range: Option<String>,
+    /// Grid points (default: every whole number up to 61 points, else 31).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Folder for stress.json, sweep.csv and charts/ (default: `results/<scenario file
+    /// stem>/stress-<disruption>/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OptimizeArgs {
+    /// Scenario file (.toml or .json).
+    pub scenario: PathBuf,
+    /// The policy whose buffer is sized.
+    #[arg(long)]
+    pub policy: String,
+    /// The buffer parameter, e.g. policy.jic.safety_stock_days or policy.kanban.safety_factor.
+    #[arg(long)]
+    pub param: String,
+    /// What must hold, e.g. "stockout_rate<=0.02", "fill_rate >= 99%" or
+    /// "p95 stockout_rate <= 5%".
+    #[arg(long)]
+    pub target: String,
+    /// Confidence that a value meets the target (one-sided).
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Size each item separately (its own rule in the policy) against its own figures.
+    #[arg(long)]
+    pub per_item: bool,
+    /// Search range LO..HI (default: 0 to twice the current value, widened while the top fails;
+    /// 0.5..0.999 for a service level).
+    #[arg(long)]
+    pub range: Option<String>,
+    /// Stop when the bracket is this narrow (default: 1/200 of the range; 1 for whole numbers).
+    #[arg(long)]
+    pub tolerance: Option<f64>,
+    /// Also write justify.md and a report with each buffer's documented reason.
+    #[arg(long)]
+    pub justify: bool,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Folder for optimize.json (default: `results/<scenario file stem>/optimize-<policy>/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Scenario file (.toml or .json).
+    pub scenario: PathBuf,
+    /// The policy every other is compared with (default: the first in the scenario).
+    #[arg(long)]
+    pub baseline: Option<String>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Folder for compare.json and compare.csv (default: `results/<scenario file stem>/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Execute a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run_scenario(&args),
+        Command::Compare(args) => compare(&args),
+        Command::Optimize(args) => optimize(&args),
+        Command::Sweep(args) => sweep(&args),
+        Command::Stress(args) => stress(&args),
         Command::Validate { scenario } => {
             let scenario = Scenario::load(&scenario)?;
             let text = format!("{}\nscenario is valid\n", report::describe(&scenario));
@@ -74,6 +302,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let started = Instant::now();
             let summary = SavedSummary::load(&results_dir)?;
             write_report(&summary, &results_dir, started)
+        }
+        Command::Profile(args) => crate::profile::run(
+            &crate::profile::InputFiles {
+                demand: args.demand,
+                deliveries: args.deliveries,
+                items: args.items,
+            },
+            crate::profile::ProfileOptions {
+                abc: args.abc,
+                xyz: args.xyz,
+            },
+            args.out.as_deref(),
+        ),
+        Command::Synth(args) => {
+            let options = crate::synth::SynthOptions {
+                seed: args.seed,
+                items: args.items,
+                months: args.months,
+                clean: args.clean,
+                ..crate::synth::SynthOptions::default()
+            };
+            crate::synth::run(&options, &args.out)
         }
     }
 }
@@ -97,30 +347,12 @@ fn write_report(summary: &SavedSummary, dir: &Path, started: Instant) -> anyhow:
 
 fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
-    let runs = args.runs.unwrap_or(scenario.runs);
-    if runs == 0 {
-        anyhow::bail!("--runs must be at least 1");
-    }
-    let seed = args.seed.unwrap_or(scenario.seed);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join(scenario.stem()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| anyhow::anyhow!("cannot start {:?} worker threads: {e}", args.threads))?;
-
+    let plan = args.sim.plan(&scenario)?;
+    let out = out_dir(&args.out, &scenario);
     report::check_writable(&out)?;
-
-    let bar = Progress::new(runs);
-    let started = Instant::now();
-    let outcome =
-        pool.install(|| engine::simulate(&scenario, runs, seed, &|done| bar.update(done)));
-    let elapsed = started.elapsed();
-    bar.finish();
-
-    let summary = Summary::new(&scenario, &outcome);
+    let (outcome, precision) = simulate(&scenario, &plan, None, &args.sim)?;
+    let mut summary = Summary::new(&scenario, &outcome);
+    summary.precision = precision;
     let written = report::write_summary(&summary, &out)?;
     std::io::stdout()
         .lock()
@@ -128,12 +360,245 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
     for path in written {
         eprintln!("wrote {}", path.display());
     }
-    eprintln!("{}", speed_line(outcome.item_days, elapsed));
     if args.report {
         let started = Instant::now();
         write_report(&SavedSummary::from_summary(&summary), &out, started)?;
     }
     Ok(())
+}
+
+fn compare(args: &CompareArgs) -> anyhow::Result<()> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let plan = args.sim.plan(&scenario)?;
+    let baseline = match &args.baseline {
+        None => 0,
+        Some(name) => policy_index(&scenario, name, "--baseline")?,
+    };
+    if scenario.policies.len() < 2 {
+        anyhow::bail!(
+            "compare needs at least two policies; '{}' has one",
+            args.scenario.display()
+        );
+    }
+    let out = out_dir(&args.out, &scenario);
+    report::check_writable(&out)?;
+    let (outcome, precision) = simulate(&scenario, &plan, Some(baseline), &args.sim)?;
+    let comparison = Comparison::new(&scenario, &outcome);
+    let mut written = Vec::new();
+    for (name, text) in [
+        ("compare.json", comparison.to_json()),
+        ("compare.csv", comparison.to_csv()),
+    ] {
+        let path = out.join(name);
+        report::write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    std::io::stdout()
+        .lock()
+        .write_all(comparison.to_text().as_bytes())?;
+    for path in written {
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(p) = precision {
+        eprintln!("{}", p.line());
+    }
+    Ok(())
+}
+
+fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
+    let (source, scenario) = read_scenario(&args.scenario)?;
+    let plan = args.sim.plan(&scenario)?;
+    let request = optimize::Request {
+        policy: policy_index(&scenario, &args.policy, "--policy")?,
+        param: args.param.parse()?,
+        target: Target::parse(&args.target).map_err(|e| anyhow::anyhow!("--target: {e}"))?,
+        confidence: match args.confidence {
+            c if c > 0.0 && c < 1.0 => c,
+            c => anyhow::bail!("--confidence must be between 0 and 1, e.g. 0.95; got {c}"),
+        },
+        per_item: args.per_item,
+        range: args.range.as_deref().map(parse_range).transpose()?,
+        tolerance: args.tolerance,
+        runs: plan.runs,
+        max_runs: args.sim.max_runs.unwrap_or(16 * plan.runs).max(plan.runs),
+        seed: plan.seed,
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("optimize-{}", args.policy)));
+    report::check_writable(&out)?;
+    let pool = args.sim.pool()?;
+    let started = Instant::now();
+    let result =
+        pool.install(|| optimize::optimize(&scenario, &source, &args.scenario, &request, &|_| {}))?;
+    eprintln!("searched in {:.2} s", started.elapsed().as_secs_f64());
+    let path = out.join("optimize.json");
+    report::write_atomic(&path, result.to_json().as_bytes())?;
+    std::io::stdout()
+        .lock()
+        .write_all(result.to_text().as_bytes())?;
+    eprintln!("wrote {}", path.display());
+    if args.justify {
+        for path in crate::analysis::justify::write(&result, &out)? {
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
+    let (source, scenario) = read_scenario(&args.scenario)?;
+    if !(1..=2).contains(&args.vary.len()) {
+        anyhow::bail!(
+            "--vary: give one or two parameters, got {}",
+            args.vary.len()
+        );
+    }
+    let varies: Vec<Vary> = args
+        .vary
+        .iter()
+        .map(|v| v.parse())
+        .collect::<Result<_, _>>()?;
+    let axes = sweep::axes(&source, &args.scenario, &varies)?;
+    let plan = args.sim.plan(&scenario)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| out_dir(&None, &scenario).join("sweep"));
+    report::check_writable(&out)?;
+    let result = run_grid(&source, &args.scenario, axes, &plan, &args.sim)?;
+    std::io::stdout()
+        .lock()
+        .write_all(result.to_text().as_bytes())?;
+    for path in result.write(&out)? {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn stress(args: &StressArgs) -> anyhow::Result<()> {
+    let (source, scenario) = read_scenario(&args.scenario)?;
+    let target = Target::parse(&args.target).map_err(|e| anyhow::anyhow!("--target: {e}"))?;
+    if target.statistic != crate::analysis::target::Statistic::Mean {
+        anyhow::bail!("--target: stress judges the mean over runs; drop the percentile");
+    }
+    let param = match &args.param {
+        Some(p) => p.parse()?,
+        None => stress::default_param(&source, &args.scenario, &args.disruption)?,
+    };
+    let range = args.range.as_deref().map(parse_range).transpose()?;
+    let axis = stress::axis(&source, &args.scenario, &param, range, args.steps)?;
+    let plan = args.sim.plan(&scenario)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("stress-{}", args.disruption)));
+    report::check_writable(&out)?;
+    let grid = run_grid(&source, &args.scenario, vec![axis], &plan, &args.sim)?;
+    let result = stress::Stress::new(&args.disruption, target, grid);
+    std::io::stdout()
+        .lock()
+        .write_all(result.to_text().as_bytes())?;
+    let path = out.join("stress.json");
+    report::write_atomic(&path, result.to_json().as_bytes())?;
+    eprintln!("wrote {}", path.display());
+    for path in result.sweep.write(&out)? {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// A scenario's text and its validated form.
+fn read_scenario(path: &Path) -> anyhow::Result<(String, Scenario)> {
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read scenario '{}': {e}", path.display()))?;
+    let scenario = Scenario::from_source(&source, path)?;
+    Ok((source, scenario))
+}
+
+/// Simulate a grid on the thread pool, saying how far it got and how long it took.
+fn run_grid(
+    source: &str,
+    path: &Path,
+    axes: Vec<sweep::Axis>,
+    plan: &RunPlan,
+    sim: &SimArgs,
+) -> anyhow::Result<sweep::Sweep> {
+    let pool = sim.pool()?;
+    let started = Instant::now();
+    let verbose = std::io::stderr().is_terminal();
+    let result = pool.install(|| {
+        sweep::run(source, path, axes, plan, &|done, total| {
+            if verbose && done < total {
+                eprint!("\rgrid point {}/{total}", done + 1);
+            }
+        })
+    })?;
+    if verbose {
+        eprintln!();
+    }
+    eprintln!(
+        "simulated {} grid points in {:.2} s",
+        result.points.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(result)
+}
+
+/// `LO..HI`.
+fn parse_range(text: &str) -> anyhow::Result<(f64, f64)> {
+    let parsed = text.split_once("..").and_then(|(lo, hi)| {
+        Some((
+            lo.trim().parse::<f64>().ok()?,
+            hi.trim().parse::<f64>().ok()?,
+        ))
+    });
+    parsed.ok_or_else(|| anyhow::anyhow!("--range: expected LO..HI, e.g. 0..30; got '{text}'"))
+}
+
+/// The index of the policy called `name`, or an error listing the policies.
+pub fn policy_index(scenario: &Scenario, name: &str, option: &str) -> anyhow::Result<usize> {
+    scenario
+        .policies
+        .iter()
+        .position(|p| p.name == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
+            anyhow::anyhow!(
+                "{option}: no policy '{name}' in the scenario; its policies are: {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// `--out`, or `results/<scenario file stem>/`.
+fn out_dir(out: &Option<PathBuf>, scenario: &Scenario) -> PathBuf {
+    out.clone()
+        .unwrap_or_else(|| Path::new("results").join(scenario.stem()))
+}
+
+/// Simulate with a progress bar, then say on stderr how fast it went (and how precise, under
+/// precision control).
+fn simulate(
+    scenario: &Scenario,
+    plan: &RunPlan,
+    baseline: Option<usize>,
+    sim: &SimArgs,
+) -> anyhow::Result<(Outcome, Option<PrecisionReport>)> {
+    let pool = sim.pool()?;
+    let bar = Progress::new(plan.precision.map_or(plan.runs, |p| p.max_runs));
+    let started = Instant::now();
+    let result = pool.install(|| {
+        crate::analysis::simulate_plan(scenario, plan, baseline, &|done| bar.update(done))
+    });
+    let elapsed = started.elapsed();
+    bar.finish();
+    eprintln!("{}", speed_line(result.0.item_days, elapsed));
+    if let Some(p) = &result.1 {
+        eprintln!("{}", p.line());
+    }
+    Ok(result)
 }
 
 /// "simulated 36.5 million item-days in 0.41 s (89.0 million item-days/s)"

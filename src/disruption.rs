@@ -254,6 +254,21 @@ fn failures_before_success(rng: &mut SimRng, p: f64, cap: usize) -> usize {
 }
 
 impl Disruption {
+    /// Whether the disruption can reach item number `index`: through one of its suppliers, or
+    /// through its demand.
+    pub fn reaches(&self, index: usize, item: &crate::scenario::Item) -> bool {
+        match &self.effect {
+            Effect::DemandSurge { items, .. } => items.contains(&index),
+            Effect::Capacity { suppliers, .. }
+            | Effect::TransportDelay { suppliers, .. }
+            | Effect::LeadTimeDrift { suppliers, .. }
+            | Effect::QualityRejection { suppliers, .. } => item
+                .sourcing
+                .iter()
+                .any(|s| suppliers.contains(&s.supplier)),
+        }
+    }
+
     /// One line for people: what it hits and when.
     pub fn describe(&self, suppliers: &[crate::supply::Supplier], items: &[String]) -> String {
         let names = |ids: &[usize]| -> String {

@@ -35,6 +35,9 @@ pub struct SavedSummary {
     /// The disruption log, when the scenario has disruptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disruptions: Option<SavedDisruptions>,
+    /// Why each buffer is what it is (`optimize --justify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<crate::analysis::justify::Justification>,
 }
 
 /// The disruption log (mirrors [`crate::report::DisruptionSummary`]).
@@ -690,6 +693,10 @@ pub fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
         }
     }
 
+    if let Some(j) = &s.justification {
+        out.push_str(&j.to_markdown());
+    }
+
     let _ = writeln!(out, "## Key inputs\n");
     let _ = writeln!(
         out,
@@ -711,6 +718,34 @@ pub fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // HTML
+
+/// The "Buffer justification" section: per item, one row per topic.
+fn justification_html(out: &mut String, j: &crate::analysis::justify::Justification) {
+    let _ = writeln!(
+        out,
+        "<section id=\"justification\">\n<h2>Buffer justification: policy <code>{}</code></h2>\n\
+         <p>{}</p>",
+        esc(&j.policy),
+        md_inline_to_html(&j.preamble())
+    );
+    for item in &j.items {
+        let _ = writeln!(
+            out,
+            "<h3>{}</h3>\n<div class=\"table-wrap\"><table class=\"defs\">\n<tbody>",
+            esc(&item.item)
+        );
+        for r in &item.reasons {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+                esc(&r.topic),
+                esc(&r.text)
+            );
+        }
+        out.push_str("</tbody></table></div>\n");
+    }
+    out.push_str("</section>\n");
+}
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -885,6 +920,9 @@ pub fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
     if has_items {
         out.push_str("<li><a href=\"#items\">Per item</a></li>\n");
     }
+    if s.justification.is_some() {
+        out.push_str("<li><a href=\"#justification\">Buffer justification</a></li>\n");
+    }
     out.push_str(
         "<li><a href=\"#inputs\">Key inputs</a></li>\n\
          <li><a href=\"#definitions\">Metric definitions</a></li>\n</ol></nav>\n",
@@ -924,6 +962,10 @@ pub fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
             html_table(&mut out, &item_table(s, metric), "metrics", true);
         }
         out.push_str("</section>\n");
+    }
+
+    if let Some(j) = &s.justification {
+        justification_html(&mut out, j);
     }
 
     out.push_str(

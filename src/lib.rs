@@ -1,4 +1,5 @@
 //! buffersim: Monte Carlo disruption simulator for inventory buffers.
+pub mod analysis;
 pub mod charts;
 pub mod cli;
 pub mod days;
@@ -10,8 +11,10 @@ pub mod math;
 pub mod metrics;
 pub mod normal;
 pub mod policy;
+pub mod profile;
 pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod supply;
+pub mod synth;

@@ -238,7 +238,7 @@ impl Metric {
         METRICS.iter().copied().find(|m| m.name() == name)
     }
 
-    fn index(self) -> usize {
+    pub fn index(self) -> usize {
         self as usize
     }
 
@@ -491,6 +491,53 @@ impl PolicyStats {
         self.on_hand.merge(&other.on_hand);
         self.stockout_disrupted.merge(&other.stockout_disrupted);
         self.stockout_undisrupted.merge(&other.stockout_undisrupted);
+    }
+}
+
+/// Paired differences against a baseline policy: for each policy and metric, the run-by-run
+/// difference `policy − baseline` over runs where both are defined. Under common random
+/// numbers the two figures of a run share their demand and disruptions, so the difference
+/// varies far less than either figure: its confidence interval is the paired one.
+#[derive(Clone, Debug)]
+pub struct PairedStats {
+    pub baseline: usize,
+    /// `[policy][metric]`, in [`METRICS`] order; the baseline's own row stays empty.
+    pub differences: Vec<Vec<RunningStat>>,
+}
+
+impl PairedStats {
+    pub fn new(baseline: usize, policies: usize) -> Self {
+        PairedStats {
+            baseline,
+            differences: vec![vec![RunningStat::new(); METRICS.len()]; policies],
+        }
+    }
+
+    /// Record one run, given each policy's all-items totals.
+    pub fn push(&mut self, totals: &[RunTotals]) {
+        let base = &totals[self.baseline];
+        for (p, policy) in totals.iter().enumerate() {
+            if p == self.baseline {
+                continue;
+            }
+            for (stat, metric) in self.differences[p].iter_mut().zip(METRICS) {
+                if let (Some(a), Some(b)) = (metric.value(policy), metric.value(base)) {
+                    stat.push(a - b);
+                }
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &PairedStats) {
+        for (mine, theirs) in self.differences.iter_mut().zip(&other.differences) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.merge(b);
+            }
+        }
+    }
+
+    pub fn get(&self, policy: usize, metric: Metric) -> &RunningStat {
+        &self.differences[policy][metric.index()]
     }
 }
 

@@ -33,6 +33,12 @@ pub struct Summary {
     /// What the disruptions amounted to (the same for every policy); absent without any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disruptions: Option<DisruptionSummary>,
+    /// What precision control achieved, when the run used it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::analysis::precision::PrecisionReport>,
+    /// Why each buffer is what it is, when the run comes from `optimize --justify`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<crate::analysis::justify::Justification>,
 }
 
 /// An estimate for a quantity that is zero in every run (no runs at all cannot happen).
@@ -220,6 +226,8 @@ impl Summary {
             rand_version: "0.10",
             policies,
             disruptions,
+            precision: None,
+            justification: None,
         }
     }
 
@@ -359,7 +367,8 @@ fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Es
     );
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -156,6 +156,16 @@ impl RunningStat {
     ///
     /// With a single run there is no spread to estimate, so the interval collapses to the mean
     /// rather than becoming NaN, which would poison the JSON report.
+    /// Half-width of the 95% confidence interval of the mean: infinite with fewer than two
+    /// values, when nothing is known yet about the spread.
+    pub fn half_width_95(&self) -> f64 {
+        if self.n < 2 {
+            f64::INFINITY
+        } else {
+            t_crit_95(self.n) * self.std_error()
+        }
+    }
+
     pub fn estimate(&self) -> Option<Estimate> {
         if self.n == 0 {
             return None;

@@ -341,6 +341,7 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
             })
             .collect(),
         disruptions: None,
+        justification: None,
     }
 }
 

@@ -16,8 +16,8 @@ pub mod kernel;
 use rayon::prelude::*;
 
 use crate::demand::{DemandSampler, round_whole};
-use crate::disruption::{Effect, Spell};
-use crate::metrics::{DisruptionStats, FanLayout, PolicyStats, RunTotals};
+use crate::disruption::Spell;
+use crate::metrics::{DisruptionStats, FanLayout, PairedStats, PolicyStats, RunTotals};
 use crate::rng::{Stream, rng_for};
 use crate::scenario::{Scenario, UnmetDemand};
 use crate::supply::SupplyPaths;
@@ -38,6 +38,8 @@ pub struct Outcome {
     pub fan: FanLayout,
     /// Item-days simulated (items × policies × horizon days × runs), for the speed report.
     pub item_days: u64,
+    /// Run-by-run differences against a baseline policy, when asked for.
+    pub paired: Option<PairedStats>,
 }
 
 /// Everything derived from the scenario once, before the first run.
@@ -49,10 +51,12 @@ struct Prepared<'a> {
     reaching: Vec<Vec<usize>>,
     max_links: usize,
     fan: FanLayout,
+    /// The policy paired differences are taken against, if any.
+    baseline: Option<usize>,
 }
 
 impl<'a> Prepared<'a> {
-    fn new(scenario: &'a Scenario) -> Self {
+    fn new(scenario: &'a Scenario, baseline: Option<usize>) -> Self {
         let horizon = scenario.horizon_days as usize;
         let setups: Vec<ItemSetup> = scenario
             .items
@@ -101,16 +105,7 @@ impl<'a> Prepared<'a> {
                     .disruptions
                     .iter()
                     .enumerate()
-                    .filter(|(_, d)| match &d.effect {
-                        Effect::DemandSurge { items, .. } => items.contains(&i),
-                        Effect::Capacity { suppliers, .. }
-                        | Effect::TransportDelay { suppliers, .. }
-                        | Effect::LeadTimeDrift { suppliers, .. }
-                        | Effect::QualityRejection { suppliers, .. } => item
-                            .sourcing
-                            .iter()
-                            .any(|s| suppliers.contains(&s.supplier)),
-                    })
+                    .filter(|(_, d)| d.reaches(i, item))
                     .map(|(k, _)| k)
                     .collect()
             })
@@ -122,6 +117,7 @@ impl<'a> Prepared<'a> {
             setups,
             reaching,
             fan: FanLayout::new(scenario),
+            baseline,
         }
     }
 }
@@ -134,41 +130,98 @@ pub fn simulate(
     seed: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Outcome {
-    let prepared = Prepared::new(scenario);
-    let chunks = runs.div_ceil(CHUNK_RUNS);
-    // The wave size only bounds memory; merging in chunk order keeps results independent of it.
-    let wave = (2 * rayon::current_num_threads()).max(1) as u64;
-    let mut total = ChunkStats::new(&prepared);
-    let mut first = 0;
-    while first < chunks {
-        let last = (first + wave).min(chunks);
-        let parts: Vec<ChunkStats> = (first..last)
-            .into_par_iter()
-            .map(|chunk| {
-                let start = chunk * CHUNK_RUNS;
-                run_chunk(&prepared, seed, start..(start + CHUNK_RUNS).min(runs))
-            })
-            .collect();
-        for part in &parts {
-            total.merge(part);
+    let mut simulation = Simulation::new(scenario, seed, None);
+    simulation.extend_to(runs, progress);
+    simulation.outcome()
+}
+
+/// A simulation that can be extended run by run: the runs `0..n` of a scenario and seed, whose
+/// results are byte-identical to `simulate(scenario, n, seed)` however `n` was reached.
+/// Extending from a whole number of chunks ([`CHUNK_RUNS`]) only simulates the new runs;
+/// extending from a cut chunk simulates everything again. Analyses use it to add runs only
+/// where a decision is still uncertain.
+pub struct Simulation<'a> {
+    prepared: Prepared<'a>,
+    seed: u64,
+    runs: u64,
+    total: ChunkStats,
+}
+
+impl<'a> Simulation<'a> {
+    /// No runs yet; with `baseline`, paired differences against that policy are kept as well.
+    pub fn new(scenario: &'a Scenario, seed: u64, baseline: Option<usize>) -> Self {
+        let prepared = Prepared::new(scenario, baseline);
+        Simulation {
+            total: ChunkStats::new(&prepared),
+            prepared,
+            seed,
+            runs: 0,
         }
-        progress((last * CHUNK_RUNS).min(runs));
-        first = last;
     }
-    let item_days = runs
-        * scenario.items.len() as u64
-        * scenario.policies.len() as u64
-        * u64::from(scenario.horizon_days);
-    for policy in &mut total.policies {
-        policy.finish();
+
+    /// Runs simulated so far.
+    pub fn runs(&self) -> u64 {
+        self.runs
     }
-    Outcome {
-        runs,
-        seed,
-        policies: total.policies,
-        disruptions: total.disruptions,
-        fan: prepared.fan,
-        item_days,
+
+    /// Simulate runs `self.runs()..runs` (nothing if there are already as many).
+    pub fn extend_to(&mut self, runs: u64, progress: &(dyn Fn(u64) + Sync)) {
+        if runs <= self.runs {
+            return;
+        }
+        if !self.runs.is_multiple_of(CHUNK_RUNS) {
+            // The last chunk was cut short: start again, so that the results stay those of a
+            // plain simulation of `runs` runs.
+            self.total = ChunkStats::new(&self.prepared);
+            self.runs = 0;
+        }
+        let first_chunk = self.runs / CHUNK_RUNS;
+        let chunks = runs.div_ceil(CHUNK_RUNS);
+        // The wave size only bounds memory; merging in chunk order keeps results independent
+        // of it.
+        let wave = (2 * rayon::current_num_threads()).max(1) as u64;
+        let mut first = first_chunk;
+        while first < chunks {
+            let last = (first + wave).min(chunks);
+            let parts: Vec<ChunkStats> = (first..last)
+                .into_par_iter()
+                .map(|chunk| {
+                    let start = chunk * CHUNK_RUNS;
+                    run_chunk(
+                        &self.prepared,
+                        self.seed,
+                        start..(start + CHUNK_RUNS).min(runs),
+                    )
+                })
+                .collect();
+            for part in &parts {
+                self.total.merge(part);
+            }
+            progress((last * CHUNK_RUNS).min(runs));
+            first = last;
+        }
+        self.runs = runs;
+    }
+
+    /// The results of the runs so far.
+    pub fn outcome(&self) -> Outcome {
+        let scenario = self.prepared.scenario;
+        let mut policies = self.total.policies.clone();
+        for policy in &mut policies {
+            policy.finish();
+        }
+        Outcome {
+            runs: self.runs,
+            seed: self.seed,
+            policies,
+            disruptions: self.total.disruptions.clone(),
+            fan: self.prepared.fan.clone(),
+            item_days: self.runs
+                * scenario.items.len() as u64
+                * scenario.policies.len() as u64
+                * u64::from(scenario.horizon_days),
+            paired: self.total.paired.clone(),
+        }
     }
 }
 
@@ -176,6 +229,7 @@ pub fn simulate(
 struct ChunkStats {
     policies: Vec<PolicyStats>,
     disruptions: DisruptionStats,
+    paired: Option<PairedStats>,
 }
 
 impl ChunkStats {
@@ -188,6 +242,9 @@ impl ChunkStats {
                 .map(|_| PolicyStats::new(scenario.items.len(), prepared.fan.days.len()))
                 .collect(),
             disruptions: DisruptionStats::new(scenario.disruptions.len()),
+            paired: prepared
+                .baseline
+                .map(|b| PairedStats::new(b, scenario.policies.len())),
         }
     }
 
@@ -196,6 +253,9 @@ impl ChunkStats {
             a.merge(b);
         }
         self.disruptions.merge(&other.disruptions);
+        if let (Some(mine), Some(theirs)) = (&mut self.paired, &other.paired) {
+            mine.merge(theirs);
+        }
     }
 }
 
@@ -321,6 +381,9 @@ fn simulate_run(
     for (p, totals) in b.all_items.iter().enumerate() {
         stats.policies[p].push_all(totals, disrupted);
         stats.policies[p].push_on_hand(&b.on_hand[p]);
+    }
+    if let Some(paired) = &mut stats.paired {
+        paired.push(&b.all_items);
     }
 }
 

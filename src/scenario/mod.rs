@@ -104,16 +104,24 @@ impl Scenario {
             path: path.to_path_buf(),
             cause,
         })?;
+        Scenario::from_source(&source, path)
+    }
+
+    /// Validate the text of a scenario as if read from `path` (which decides the format by
+    /// its extension, names the scenario in messages and anchors relative trace files).
+    /// Analyses that change a parameter go through here, so a changed scenario is checked
+    /// exactly like a file.
+    pub fn from_source(source: &str, path: &Path) -> Result<Scenario, ScenarioError> {
         let is_json = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let raw: RawScenario = if is_json {
-            serde_json::from_str(&source).map_err(|e| ScenarioError::Syntax {
+            serde_json::from_str(source).map_err(|e| ScenarioError::Syntax {
                 path: path.to_path_buf(),
                 message: e.to_string(),
             })?
         } else {
-            toml::from_str(&source).map_err(|e| ScenarioError::Syntax {
+            toml::from_str(source).map_err(|e| ScenarioError::Syntax {
                 path: path.to_path_buf(),
                 message: e.to_string(),
             })?
@@ -124,7 +132,7 @@ impl Scenario {
             .map_err(|mut problems| {
                 if !is_json {
                     for p in &mut problems {
-                        p.line = lines::line_of(&source, &p.field);
+                        p.line = lines::line_of(source, &p.field);
                     }
                 }
                 ScenarioError::Invalid {

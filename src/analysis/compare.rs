@@ -1,0 +1,280 @@
+//! `compare`: every policy against a baseline, run by run, under common random numbers.
+//!
+//! Each run plays every policy on the same demand, lead times and disruptions, so the
+//! difference between two policies can be taken run by run and averaged: its confidence
+//! interval (the paired one) is much narrower than the one that comparing two independent
+//! means would give, because the luck of the run cancels out. Both widths are reported, so
+//! the gain from pairing is visible.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::engine::Outcome;
+use crate::math::t_crit_95;
+use crate::metrics::{METRICS, Metric};
+use crate::report::group_thousands;
+use crate::scenario::Scenario;
+use crate::stats::RunningStat;
+
+/// The metrics a comparison line shows, in order; the files hold every metric.
+pub const HEADLINE: [Metric; 5] = [
+    Metric::StockoutRate,
+    Metric::FillRate,
+    Metric::DaysOfSupply,
+    Metric::CarryingCost,
+    Metric::TotalCost,
+];
+
+/// One policy against the baseline, one metric.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Difference {
+    pub metric: &'static str,
+    pub baseline_mean: f64,
+    pub policy_mean: f64,
+    /// Mean of the run-by-run differences `policy − baseline`, with its 95% interval.
+    pub difference: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    /// The interval excludes zero.
+    pub significant: bool,
+    /// Half-width of the paired interval, and of the interval of the difference of two
+    /// independent means (Welch), which a comparison without common random numbers would
+    /// have had.
+    pub paired_half_width: f64,
+    pub unpaired_half_width: f64,
+    /// Runs where both figures are defined.
+    pub n: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyComparison {
+    pub policy: String,
+    pub differences: Vec<Difference>,
+}
+
+/// The comparison of every policy with the baseline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Comparison {
+    pub scenario: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub baseline: String,
+    pub policies: Vec<PolicyComparison>,
+}
+
+impl Comparison {
+    /// Read the comparison from an outcome simulated with paired differences.
+    pub fn new(scenario: &Scenario, outcome: &Outcome) -> Comparison {
+        let paired = outcome
+            .paired
+            .as_ref()
+            .expect("compare simulates with a baseline");
+        let base = &outcome.policies[paired.baseline].all;
+        let policies = scenario
+            .policies
+            .iter()
+            .enumerate()
+            .filter(|&(p, _)| p != paired.baseline)
+            .map(|(p, policy)| PolicyComparison {
+                policy: policy.name.clone(),
+                differences: METRICS
+                    .iter()
+                    .filter_map(|&m| {
+                        difference(
+                            m,
+                            paired.get(p, m),
+                            outcome.policies[p].all.get(m),
+                            base.get(m),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
+        Comparison {
+            scenario: scenario.name.clone(),
+            runs: outcome.runs,
+            seed: outcome.seed,
+            baseline: scenario.policies[paired.baseline].name.clone(),
+            policies,
+        }
+    }
+
+    pub fn get(&self, policy: &str, metric: Metric) -> Option<&Difference> {
+        self.policies
+            .iter()
+            .find(|p| p.policy == policy)?
+            .differences
+            .iter()
+            .find(|d| d.metric == metric.name())
+    }
+
+    /// The widest paired half-width of `metric` over the policies (for precision control).
+    pub fn widest_half_width(&self, metric: Metric) -> f64 {
+        self.policies
+            .iter()
+            .filter_map(|p| p.differences.iter().find(|d| d.metric == metric.name()))
+            .map(|d| d.paired_half_width)
+            .fold(0.0, f64::max)
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("plain data serialises");
+        json.push('\n');
+        json
+    }
+
+    /// One row per policy and metric.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from(
+            "policy,baseline,metric,n,baseline_mean,policy_mean,difference,ci95_low,ci95_high,\
+             significant,paired_half_width,unpaired_half_width\n",
+        );
+        for p in &self.policies {
+            for d in &p.differences {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{},{},{},{}",
+                    crate::report::csv_field(&p.policy),
+                    crate::report::csv_field(&self.baseline),
+                    d.metric,
+                    d.n,
+                    d.baseline_mean,
+                    d.policy_mean,
+                    d.difference,
+                    d.ci95_low,
+                    d.ci95_high,
+                    d.significant,
+                    d.paired_half_width,
+                    d.unpaired_half_width
+                );
+            }
+        }
+        out
+    }
+
+    /// The terminal text: per policy, the headline differences with their intervals, then how
+    /// much narrower pairing made the stockout-rate interval.
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "paired comparison against '{}' over {} runs (seed {}), 95% confidence intervals; \
+             * = significant (the interval excludes 0)\n",
+            self.baseline,
+            group_thousands(self.runs as f64, 0),
+            self.seed
+        );
+        for p in &self.policies {
+            let parts: Vec<String> = HEADLINE
+                .iter()
+                .filter_map(|&m| self.get(&p.policy, m).map(|d| headline(m, d)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{} vs {}: {}",
+                p.policy,
+                self.baseline,
+                parts.join(", ")
+            );
+            let gains: Vec<String> = HEADLINE
+                .iter()
+                .filter_map(|&m| self.get(&p.policy, m).and_then(|d| pairing_gain(m, d)))
+                .collect();
+            if !gains.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  pairing narrowed the intervals (unpaired half-width ÷ paired): {}",
+                    gains.join(", ")
+                );
+            }
+        }
+        out
+    }
+}
+
+fn difference(
+    metric: Metric,
+    paired: &RunningStat,
+    policy: &RunningStat,
+    baseline: &RunningStat,
+) -> Option<Difference> {
+    let estimate = paired.estimate()?;
+    let unpaired = {
+        let (a, b) = (policy.count().max(1) as f64, baseline.count().max(1) as f64);
+        let n = policy.count().min(baseline.count());
+        t_crit_95(n.max(2)) * (policy.variance() / a + baseline.variance() / b).sqrt()
+    };
+    let half = paired.half_width_95();
+    Some(Difference {
+        metric: metric.name(),
+        baseline_mean: baseline.mean(),
+        policy_mean: policy.mean(),
+        difference: estimate.mean,
+        ci95_low: estimate.ci95_low,
+        ci95_high: estimate.ci95_high,
+        significant: estimate.ci95_low > 0.0 || estimate.ci95_high < 0.0,
+        paired_half_width: half,
+        unpaired_half_width: unpaired,
+        n: estimate.n,
+    })
+}
+
+/// "stockout rate −3.1 pp [−3.3, −2.9]*"
+fn headline(metric: Metric, d: &Difference) -> String {
+    let star = if d.significant { "*" } else { "" };
+    format!(
+        "{} {} [{}, {}]{star}",
+        metric.name().replace('_', " "),
+        signed(metric, d.difference, true),
+        signed(metric, d.ci95_low, false),
+        signed(metric, d.ci95_high, false)
+    )
+}
+
+/// "stockout rate 1.2×": how many times narrower the paired interval is than the unpaired one
+/// (nothing when the paired interval has no width, e.g. both policies never run out).
+fn pairing_gain(metric: Metric, d: &Difference) -> Option<String> {
+    let ratio = d.unpaired_half_width / d.paired_half_width;
+    ratio
+        .is_finite()
+        .then(|| format!("{} {ratio:.1}×", metric.name().replace('_', " ")))
+}
+
+/// A difference with its sign (− as the minus sign) and its unit.
+fn signed(metric: Metric, x: f64, unit: bool) -> String {
+    let sign = if x < 0.0 { "−" } else { "+" };
+    format!("{sign}{}", magnitude(metric, x.abs(), unit))
+}
+
+/// Rates in percentage points, money in thousands per year, other figures as numbers.
+fn magnitude(metric: Metric, x: f64, unit: bool) -> String {
+    let name = metric.name();
+    let (text, suffix) = if name.ends_with("_rate") || name.ends_with("service_level") {
+        (format!("{:.2}", 100.0 * x), " pp")
+    } else if name.ends_with("_cost") {
+        if x >= 1e5 {
+            (format!("{:.1}k", x / 1e3), "/yr")
+        } else {
+            (group_thousands(x, 0), "/yr")
+        }
+    } else {
+        (format!("{x:.2}"), "")
+    };
+    if unit {
+        format!("{text}{suffix}")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_are_written_with_sign_and_unit() {
+        assert_eq!(signed(Metric::StockoutRate, -0.031, true), "−3.10 pp");
+        assert_eq!(signed(Metric::CarryingCost, 41_200.0, true), "+41,200/yr");
+        assert_eq!(signed(Metric::CarryingCost, 412_000.0, false), "+412.0k");
+        assert_eq!(signed(Metric::DaysOfSupply, 2.5, true), "+2.50");
+    }
+}

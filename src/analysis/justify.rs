@@ -1,0 +1,294 @@
+//! `optimize --justify`: the documented reason for each buffer, in a planner's words.
+//!
+//! For each item: its demand level and variability, its lead time and that lead time's
+//! variability, its suppliers' reliability, the disruptions considered with their assumed
+//! frequency and length, the buffer chosen, what it costs a year, the service it buys, and
+//! what the next-smaller buffer would have risked. Written to `justify.md`, and into
+//! summary.json so that the report (`report.html`, `report.md`) carries it as a section.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::optimize::{Answer, Optimization, format_param, format_value};
+use crate::document::SavedSummary;
+use crate::metrics::Metric;
+use crate::report::{self, Summary};
+use crate::scenario::Scenario;
+use crate::stats::Estimate;
+
+/// The justification of one optimisation's buffers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Justification {
+    pub policy: String,
+    pub param: String,
+    pub target: String,
+    pub confidence: f64,
+    pub runs: u64,
+    pub seed: u64,
+    pub items: Vec<ItemReasons>,
+}
+
+/// Why one item holds the buffer it holds: one sentence per topic.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemReasons {
+    pub item: String,
+    pub reasons: Vec<Reason>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub topic: String,
+    pub text: String,
+}
+
+impl Justification {
+    pub fn new(opt: &Optimization) -> Option<Justification> {
+        let scenario = opt.chosen.as_ref()?;
+        let outcome = opt.outcome.as_ref()?;
+        let policy = scenario
+            .policies
+            .iter()
+            .position(|p| p.name == opt.policy)?;
+        let items = scenario
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                // Per-item answers are the item's own; otherwise the policy-wide answer.
+                let answer = opt
+                    .answers
+                    .iter()
+                    .find(|a| a.unit == item.id)
+                    .unwrap_or(&opt.answers[0]);
+                let stats = &outcome.policies[policy].items[i];
+                ItemReasons {
+                    item: item.id.clone(),
+                    reasons: reasons(opt, scenario, policy, i, answer, |m| {
+                        stats.get(m).estimate()
+                    }),
+                }
+            })
+            .collect();
+        Some(Justification {
+            policy: opt.policy.clone(),
+            param: opt.param.clone(),
+            target: opt.target.to_string(),
+            confidence: opt.confidence,
+            runs: opt.runs,
+            seed: opt.seed,
+            items,
+        })
+    }
+
+    /// The justification as Markdown: a heading and a table per item.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!(
+            "## Buffer justification: policy '{}'\n\n{}\n\n",
+            self.policy,
+            self.preamble()
+        );
+        for item in &self.items {
+            let _ = writeln!(out, "### {}\n\n| | |\n|---|---|", item.item);
+            for r in &item.reasons {
+                let _ = writeln!(out, "| **{}** | {} |", r.topic, r.text.replace('|', "\\|"));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// What the figures rest on, in one paragraph.
+    pub fn preamble(&self) -> String {
+        format!(
+            "Each buffer is the smallest value of `{}` found to meet {} with {:.0}% confidence, \
+             searched under common random numbers (seed {}); figures are means over {} simulated \
+             years with their 95% confidence intervals.",
+            self.param,
+            self.target,
+            100.0 * self.confidence,
+            self.seed,
+            report::group_thousands(self.runs as f64, 0)
+        )
+    }
+}
+
+fn reasons(
+    opt: &Optimization,
+    scenario: &Scenario,
+    policy: usize,
+    i: usize,
+    answer: &Answer,
+    figure: impl Fn(Metric) -> Option<Estimate>,
+) -> Vec<Reason> {
+    let item = &scenario.items[i];
+    let sizing = &scenario.policies[policy].items[i].sizing;
+    let reason = |topic: &str, text: String| Reason {
+        topic: topic.to_string(),
+        text,
+    };
+    let with_ci = |m: Metric| {
+        figure(m).map_or("n/a".to_string(), |e| {
+            format!(
+                "{} [{}, {}]",
+                format_value(m, e.mean),
+                format_value(m, e.ci95_low),
+                format_value(m, e.ci95_high)
+            )
+        })
+    };
+    let cv = if sizing.mean_daily_demand > 0.0 {
+        sizing.demand_sd / sizing.mean_daily_demand
+    } else {
+        0.0
+    };
+    let suppliers: Vec<String> = item
+        .sourcing
+        .iter()
+        .map(|s| {
+            let sup = &scenario.suppliers[s.supplier];
+            format!(
+                "'{}' ({:.0}% on time{}{})",
+                sup.id,
+                100.0 * sup.on_time_probability,
+                if s.share < 1.0 {
+                    format!(", {:.0}% of orders", 100.0 * s.share)
+                } else {
+                    String::new()
+                },
+                if sup.rejection_probability > 0.0 {
+                    format!(", {:.1}% rejected", 100.0 * sup.rejection_probability)
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect();
+    let sourcing = match (item.failover_after_days, item.sourcing.len()) {
+        (Some(days), _) => format!(" — primary with failover to the backup after {days} days"),
+        (None, 1) => " — single source".to_string(),
+        _ => " — split by share".to_string(),
+    };
+    let item_names: Vec<String> = scenario.items.iter().map(|it| it.id.clone()).collect();
+    let disruptions: Vec<String> = scenario
+        .disruptions
+        .iter()
+        .filter(|d| d.reaches(i, item))
+        .map(|d| {
+            format!(
+                "'{}': {}",
+                d.id,
+                d.describe(&scenario.suppliers, &item_names)
+            )
+        })
+        .collect();
+    let buffer = match answer.value {
+        Some(v) => format!(
+            "{} = {} ({}: safety stock {}, reorder point {}{})",
+            opt.param,
+            format_param(v),
+            sizing.rule.name(),
+            sizing
+                .safety_stock
+                .map_or("n/a".to_string(), |s| report::group_thousands(s, 1)),
+            report::group_thousands(sizing.reorder_point, 1),
+            sizing.kanban.as_ref().map_or(String::new(), |k| format!(
+                ", {} kanban containers of {}",
+                k.containers, k.container_size
+            ))
+        ),
+        None => format!(
+            "none in the range searched: even {} = {} misses the target",
+            opt.param,
+            format_param(opt.range.1)
+        ),
+    };
+    let metric = opt.target.metric;
+    let below = match &answer.below {
+        Some(b) => format!(
+            "{} = {} would give {} {}{} — it misses {}",
+            opt.param,
+            format_param(b.value),
+            metric.name().replace('_', " "),
+            format_value(metric, b.measured.value),
+            if answer.unit == "(all items)" {
+                " (all items)"
+            } else {
+                ""
+            },
+            opt.target
+        ),
+        None => "every value tried meets the target: the buffer is at the bottom of the range \
+                 searched"
+            .to_string(),
+    };
+    vec![
+        reason(
+            "Demand",
+            format!(
+                "{} units a day on average, standard deviation {} (coefficient of variation {:.2})",
+                report::group_thousands(sizing.mean_daily_demand, 1),
+                report::group_thousands(sizing.demand_sd, 1),
+                cv
+            ),
+        ),
+        reason(
+            "Lead time",
+            format!(
+                "{:.1} days on average, standard deviation {:.1} days; the buffer covers {:.1} days \
+                 of demand (lead time + review period − 1)",
+                sizing.lead_time_mean, sizing.lead_time_sd, sizing.protection_days
+            ),
+        ),
+        reason("Suppliers", format!("{}{sourcing}", suppliers.join(", "))),
+        reason(
+            "Disruptions considered",
+            if disruptions.is_empty() {
+                "none reaches this item".to_string()
+            } else {
+                disruptions.join("; ")
+            },
+        ),
+        reason("Buffer chosen", buffer),
+        reason(
+            "Cost per year",
+            format!(
+                "carrying {}, total {} (carrying, ordering, stockout, expediting)",
+                with_ci(Metric::CarryingCost),
+                with_ci(Metric::TotalCost)
+            ),
+        ),
+        reason(
+            "Service it buys",
+            format!(
+                "stockout rate {}, fill rate {}, {} days of supply on average",
+                with_ci(Metric::StockoutRate),
+                with_ci(Metric::FillRate),
+                figure(Metric::DaysOfSupply)
+                    .map_or("n/a".to_string(), |e| format!("{:.1}", e.mean))
+            ),
+        ),
+        reason("Next-smaller buffer", below),
+    ]
+}
+
+/// Write the chosen scenario's results with the justification (summary.json, summary.csv,
+/// on_hand.csv), `justify.md`, and the report with its justification section into `dir`.
+pub fn write(opt: &Optimization, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let (Some(scenario), Some(outcome)) = (&opt.chosen, &opt.outcome) else {
+        return Ok(Vec::new());
+    };
+    let justification = Justification::new(opt);
+    let mut summary = Summary::new(scenario, outcome);
+    summary.justification = justification.clone();
+    let mut files = report::write_summary(&summary, dir)?;
+    if let Some(j) = &justification {
+        let path = dir.join("justify.md");
+        report::write_atomic(&path, j.to_markdown().as_bytes())?;
+        files.push(path);
+    }
+    let written = crate::document::write_report(&SavedSummary::from_summary(&summary), dir)?;
+    files.extend(written.files);
+    Ok(files)
+}

@@ -1,0 +1,69 @@
+//! Analyses over many simulations: comparisons, sweeps, stress tests and optimisation.
+
+pub mod compare;
+pub mod justify;
+pub mod optimize;
+pub mod param;
+pub mod precision;
+pub mod stress;
+pub mod sweep;
+pub mod target;
+
+use crate::engine::{Outcome, Simulation};
+use crate::metrics::Metric;
+use crate::scenario::Scenario;
+use precision::{Precision, PrecisionReport};
+
+/// How many runs to simulate: a fixed count, or until a metric is precise enough.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunPlan {
+    pub runs: u64,
+    pub seed: u64,
+    /// With precision control, `runs` is where it starts.
+    pub precision: Option<Precision>,
+    /// The metric precision control watches.
+    pub metric: Metric,
+}
+
+/// Simulate `scenario` as `plan` says, with paired differences against `baseline` if given.
+/// Under precision control the watched half-width is the widest over policies: of the paired
+/// difference with a baseline, of the metric itself without.
+pub fn simulate_plan(
+    scenario: &Scenario,
+    plan: &RunPlan,
+    baseline: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Outcome, Option<PrecisionReport>) {
+    let mut simulation = Simulation::new(scenario, plan.seed, baseline);
+    let report = match plan.precision {
+        None => {
+            simulation.extend_to(plan.runs, progress);
+            None
+        }
+        Some(precision) => Some(precision::run_until_precise(
+            &mut simulation,
+            plan.runs,
+            precision,
+            plan.metric.name(),
+            |sim| widest_half_width(&sim.outcome(), plan.metric),
+            progress,
+        )),
+    };
+    (simulation.outcome(), report)
+}
+
+/// The widest 95% half-width of `metric` over the policies (of the paired differences when
+/// the outcome has them).
+pub fn widest_half_width(outcome: &Outcome, metric: Metric) -> f64 {
+    match &outcome.paired {
+        Some(paired) => (0..outcome.policies.len())
+            .filter(|&p| p != paired.baseline)
+            .map(|p| paired.get(p, metric).half_width_95())
+            .fold(0.0, f64::max),
+        None => outcome
+            .policies
+            .iter()
+            .map(|p| p.all.get(metric).half_width_95())
+            .fold(0.0, f64::max),
+    }
+}

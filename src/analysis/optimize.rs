@@ -1,0 +1,510 @@
+//! `optimize`: the smallest value of a buffer parameter that meets a target.
+//!
+//! Every candidate value is simulated with the same seed, so all candidates see the same
+//! demand, lead times and disruptions (common random numbers): a larger buffer then does at
+//! least as well run by run, and the search can bisect. Each candidate starts with the plan's
+//! runs; where its verdict is uncertain (the confidence bound straddles the target), runs are
+//! doubled, up to a cap, and only then is an uncertain candidate counted as failing. With
+//! `per_item`, every item gets its own value (written as the item's own rule in the policy),
+//! and the items' searches run in lockstep, one simulation per step for all of them: items do
+//! not interact in the engine, so each item's result is its own.
+
+use std::path::Path;
+
+use serde::Serialize;
+use toml::Value;
+
+use crate::analysis::param::{self, Param};
+use crate::analysis::target::{Measured, Target, Verdict};
+use crate::engine::{Outcome, Simulation};
+use crate::metrics::{Metric, MetricStats};
+use crate::scenario::Scenario;
+use crate::stats::Estimate;
+
+/// What to optimise.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub policy: usize,
+    pub param: Param,
+    pub target: Target,
+    /// Confidence of each verdict, e.g. 0.95.
+    pub confidence: f64,
+    pub per_item: bool,
+    /// Search range; by default from 0 (0.5 for a service level) to a doubling bracket.
+    pub range: Option<(f64, f64)>,
+    /// Stop bisecting when the bracket is this narrow (whole-number parameters stop at 1).
+    pub tolerance: Option<f64>,
+    pub runs: u64,
+    pub max_runs: u64,
+    pub seed: u64,
+}
+
+/// One candidate value and what it gave.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Candidate {
+    pub value: f64,
+    pub measured: Measured,
+}
+
+/// The answer for the policy as a whole or for one item.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Answer {
+    /// `(all items)` or the item's id.
+    pub unit: String,
+    /// The smallest value found that meets the target; none if even the top of the range
+    /// fails.
+    pub value: Option<f64>,
+    /// At the chosen value (or the top of the range): the target's metric, carrying and total
+    /// cost per year, fill rate, each over the runs of the final simulation.
+    pub metric: Option<Estimate>,
+    pub carrying_cost: Option<Estimate>,
+    pub total_cost: Option<Estimate>,
+    pub fill_rate: Option<Estimate>,
+    /// The largest value tried that did not meet the target.
+    pub below: Option<Candidate>,
+    /// Every candidate, in the order tried.
+    pub tried: Vec<Candidate>,
+}
+
+/// The result of an optimisation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Optimization {
+    pub scenario: String,
+    pub policy: String,
+    pub param: String,
+    pub target: Target,
+    pub confidence: f64,
+    pub integral: bool,
+    pub range: (f64, f64),
+    pub seed: u64,
+    /// Runs of the final simulation at the chosen values.
+    pub runs: u64,
+    pub answers: Vec<Answer>,
+    /// The scenario with the chosen values, for the justification and the report.
+    #[serde(skip)]
+    pub chosen: Option<Scenario>,
+    #[serde(skip)]
+    pub outcome: Option<Outcome>,
+}
+
+/// The search state of one unit (the whole policy, or one item).
+struct Search {
+    unit: String,
+    /// Item index, or none for all items together.
+    item: Option<usize>,
+    lo: f64,
+    hi: f64,
+    /// `lo` is known to fail (it was tried), `hi` to meet.
+    lo_fails: bool,
+    hi_meets: bool,
+    tried: Vec<Candidate>,
+    done: bool,
+}
+
+impl Search {
+    /// The value to try next, or none when the bracket is narrow enough.
+    fn next(&self, integral: bool, tolerance: f64) -> Option<f64> {
+        if self.done {
+            return None;
+        }
+        if !self.hi_meets {
+            return Some(self.hi);
+        }
+        if !self.lo_fails {
+            return Some(self.lo);
+        }
+        let gap = self.hi - self.lo;
+        if integral {
+            (gap > 1.0).then(|| (self.lo + (gap / 2.0).floor()).max(self.lo + 1.0))
+        } else {
+            (gap > tolerance).then(|| self.lo + gap / 2.0)
+        }
+    }
+}
+
+/// Run the search. `source` is the scenario's text, read from `path`.
+pub fn optimize(
+    scenario: &Scenario,
+    source: &str,
+    path: &Path,
+    request: &Request,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<Optimization> {
+    let doc = param::parse_document(source, path)?;
+    let policy_name = &scenario.policies[request.policy].name;
+    let mut searches: Vec<Search> = Vec::new();
+    let units: Vec<(String, Option<usize>)> = if request.per_item {
+        scenario
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.id.clone(), Some(i)))
+            .collect()
+    } else {
+        vec![("(all items)".to_string(), None)]
+    };
+    let field = resolve(
+        &doc,
+        request,
+        units[0].1.map(|i| scenario.items[i].id.as_str()),
+    )?;
+    // From here on the parameter is written as its full path: once per-item rules exist, a
+    // short path would match both the policy's rule and the items' own.
+    let request = &Request {
+        param: if request.per_item {
+            param::resolve(&doc, &request.param)?.field.parse()?
+        } else {
+            request.param.clone()
+        },
+        ..request.clone()
+    };
+    if param_policy(&request.param) != Some(policy_name.as_str()) {
+        anyhow::bail!(
+            "--param {} does not belong to policy '{policy_name}': write policy.{policy_name}.FIELD",
+            request.param
+        );
+    }
+    let integral = field.integral;
+    let (lo, hi) = request
+        .range
+        .unwrap_or_else(|| default_range(&request.param, field.current));
+    if lo.is_nan() || hi.is_nan() || lo >= hi {
+        anyhow::bail!("--range: the low end must be below the high end, got {lo}..{hi}");
+    }
+    let tolerance = request.tolerance.unwrap_or((hi - lo) / 200.0);
+    for (unit, item) in units {
+        searches.push(Search {
+            unit,
+            item,
+            lo,
+            hi,
+            lo_fails: false,
+            hi_meets: false,
+            tried: Vec::new(),
+            done: false,
+        });
+    }
+    let mut widen = 0;
+    loop {
+        let candidates: Vec<Option<f64>> = searches
+            .iter()
+            .map(|s| s.next(integral, tolerance))
+            .collect();
+        if candidates.iter().all(Option::is_none) {
+            break;
+        }
+        let values: Vec<f64> = searches
+            .iter()
+            .zip(&candidates)
+            .map(|(s, c)| c.unwrap_or(s.hi))
+            .collect();
+        let candidate_scenario = with_values(&doc, path, request, scenario, &values)?;
+        let measured = evaluate(
+            &candidate_scenario,
+            request,
+            &searches,
+            &candidates,
+            progress,
+        );
+        let mut top_failed = false;
+        for ((search, value), m) in searches.iter_mut().zip(&candidates).zip(measured) {
+            let (Some(value), Some(m)) = (value, m) else {
+                continue;
+            };
+            search.tried.push(Candidate {
+                value: *value,
+                measured: m,
+            });
+            let meets = m.verdict == Verdict::Meets;
+            if !search.hi_meets {
+                // The top of the range: it must meet, or the range is widened (by default).
+                if meets {
+                    search.hi_meets = true;
+                } else {
+                    top_failed = true;
+                }
+            } else if meets {
+                search.hi = *value;
+                if !search.lo_fails && *value == search.lo {
+                    search.done = true;
+                }
+            } else {
+                search.lo = *value;
+                search.lo_fails = true;
+            }
+        }
+        if top_failed {
+            if request.range.is_some() || widen >= 6 {
+                for s in searches.iter_mut().filter(|s| !s.hi_meets) {
+                    s.done = true;
+                }
+            } else {
+                widen += 1;
+                for s in searches.iter_mut().filter(|s| !s.hi_meets) {
+                    s.lo = s.hi;
+                    s.lo_fails = true;
+                    s.hi = widened(&request.param, s.hi, integral);
+                }
+            }
+        }
+    }
+    let values: Vec<f64> = searches.iter().map(|s| s.hi).collect();
+    let chosen = with_values(&doc, path, request, scenario, &values)?;
+    let runs = searches
+        .iter()
+        .flat_map(|s| s.tried.iter().map(|c| c.measured.runs))
+        .max()
+        .unwrap_or(request.runs);
+    let mut simulation = Simulation::new(&chosen, request.seed, None);
+    simulation.extend_to(runs, progress);
+    let outcome = simulation.outcome();
+    let answers = searches
+        .into_iter()
+        .map(|s| answer(s, &outcome, request))
+        .collect();
+    Ok(Optimization {
+        scenario: scenario.name.clone(),
+        policy: policy_name.clone(),
+        param: request.param.to_string(),
+        target: request.target,
+        confidence: request.confidence,
+        integral,
+        range: (lo, hi),
+        seed: request.seed,
+        runs: outcome.runs,
+        answers,
+        chosen: Some(chosen),
+        outcome: Some(outcome),
+    })
+}
+
+/// The policy a `policy.NAME.…` parameter belongs to.
+fn param_policy(param: &Param) -> Option<&str> {
+    (param.kind() == param::EntityKind::Policy)
+        .then(|| param.id())
+        .flatten()
+}
+
+fn resolve(doc: &Value, request: &Request, item: Option<&str>) -> anyhow::Result<param::Target> {
+    Ok(match item {
+        Some(item) => param::resolve_for_item(doc, &request.param, item)?,
+        None => param::resolve(doc, &request.param)?,
+    })
+}
+
+/// From 0 (0.5 for a service level) to twice the current value (or 1, or 0.999 for a service
+/// level).
+fn default_range(param: &Param, current: f64) -> (f64, f64) {
+    if is_service_level(param) {
+        (0.5, 0.999)
+    } else {
+        (0.0, (2.0 * current).max(1.0))
+    }
+}
+
+/// The next top of the range when it does not meet the target.
+fn widened(param: &Param, hi: f64, integral: bool) -> f64 {
+    if is_service_level(param) {
+        1.0 - (1.0 - hi) / 10.0
+    } else if integral {
+        (2.0 * hi).max(hi + 1.0)
+    } else {
+        2.0 * hi
+    }
+}
+
+fn is_service_level(param: &Param) -> bool {
+    param.as_str().ends_with("service_level")
+}
+
+/// The scenario with each unit's value: one value for the whole policy, or one per item.
+fn with_values(
+    doc: &Value,
+    path: &Path,
+    request: &Request,
+    scenario: &Scenario,
+    values: &[f64],
+) -> anyhow::Result<Scenario> {
+    let mut doc = doc.clone();
+    if request.per_item {
+        for (item, &value) in scenario.items.iter().zip(values) {
+            param::set_for_item(&mut doc, &request.param, &item.id, value)?;
+        }
+    } else {
+        param::set(&mut doc, &request.param, values[0])?;
+    }
+    Ok(param::scenario_from(&doc, path)?)
+}
+
+/// Simulate a candidate and measure each searching unit, doubling the runs while a verdict
+/// is uncertain (up to the cap); an uncertain verdict at the cap is a failure.
+fn evaluate(
+    scenario: &Scenario,
+    request: &Request,
+    searches: &[Search],
+    candidates: &[Option<f64>],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<Option<Measured>> {
+    let mut simulation = Simulation::new(scenario, request.seed, None);
+    let mut runs = request.runs;
+    loop {
+        simulation.extend_to(runs, progress);
+        let outcome = simulation.outcome();
+        let measured: Vec<Option<Measured>> = searches
+            .iter()
+            .zip(candidates)
+            .map(|(s, c)| {
+                c.and_then(|_| {
+                    let stats = unit_stats(&outcome, request.policy, s.item);
+                    request
+                        .target
+                        .measure(stats.get(request.target.metric), request.confidence)
+                })
+            })
+            .collect();
+        let uncertain = measured
+            .iter()
+            .flatten()
+            .any(|m| m.verdict == Verdict::Uncertain);
+        if !uncertain || runs >= request.max_runs {
+            return measured
+                .into_iter()
+                .map(|m| {
+                    m.map(|mut m| {
+                        if m.verdict == Verdict::Uncertain {
+                            m.verdict = Verdict::Fails;
+                        }
+                        m
+                    })
+                })
+                .collect();
+        }
+        let next = (2 * runs).div_ceil(crate::engine::CHUNK_RUNS) * crate::engine::CHUNK_RUNS;
+        runs = next.min(request.max_runs);
+    }
+}
+
+fn unit_stats(outcome: &Outcome, policy: usize, item: Option<usize>) -> &MetricStats {
+    let stats = &outcome.policies[policy];
+    match item {
+        Some(i) => &stats.items[i],
+        None => &stats.all,
+    }
+}
+
+fn answer(search: Search, outcome: &Outcome, request: &Request) -> Answer {
+    let stats = unit_stats(outcome, request.policy, search.item);
+    let estimate = |m: Metric| stats.get(m).estimate();
+    let below = search
+        .tried
+        .iter()
+        .filter(|c| c.measured.verdict != Verdict::Meets)
+        .max_by(|a, b| a.value.total_cmp(&b.value))
+        .cloned();
+    Answer {
+        unit: search.unit,
+        value: search.hi_meets.then_some(search.hi),
+        metric: estimate(request.target.metric),
+        carrying_cost: estimate(Metric::CarryingCost),
+        total_cost: estimate(Metric::TotalCost),
+        fill_rate: estimate(Metric::FillRate),
+        below,
+        tried: search.tried,
+    }
+}
+
+impl Optimization {
+    pub fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("plain data serialises");
+        json.push('\n');
+        json
+    }
+
+    /// The terminal text: per unit, the value found, what it achieves and costs, and the
+    /// value just below that fails.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let kind = match self.target.statistic {
+            crate::analysis::target::Statistic::Mean => "the mean over runs",
+            crate::analysis::target::Statistic::Quantile(_) => "the quantile over runs",
+        };
+        let mut out = format!(
+            "smallest {} for policy '{}' with {} (on {kind}, {:.0}% confidence), searched in \
+             {}..{} under common random numbers (seed {})\n",
+            self.param,
+            self.policy,
+            self.target,
+            100.0 * self.confidence,
+            self.range.0,
+            self.range.1,
+            self.seed
+        );
+        let metric = self.target.metric;
+        for a in &self.answers {
+            let figure = |e: &Option<Estimate>, m: Metric| {
+                e.map_or("n/a".to_string(), |e| {
+                    format!(
+                        "{} [{}, {}]",
+                        format_value(m, e.mean),
+                        format_value(m, e.ci95_low),
+                        format_value(m, e.ci95_high)
+                    )
+                })
+            };
+            match a.value {
+                Some(v) => {
+                    let _ = writeln!(
+                        out,
+                        "{}: {} = {} → {} {}; carrying cost {}/yr, total cost {}/yr ({} runs)",
+                        a.unit,
+                        self.param,
+                        format_param(v),
+                        metric.name(),
+                        figure(&a.metric, metric),
+                        figure(&a.carrying_cost, Metric::CarryingCost),
+                        figure(&a.total_cost, Metric::TotalCost),
+                        crate::report::group_thousands(self.runs as f64, 0)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "{}: not met anywhere up to {} = {} (there: {} {})",
+                        a.unit,
+                        self.param,
+                        format_param(self.range.1),
+                        metric.name(),
+                        figure(&a.metric, metric)
+                    );
+                }
+            }
+            if let Some(b) = &a.below {
+                let _ = writeln!(
+                    out,
+                    "  just below: {} = {} gives {} {} — misses the target",
+                    self.param,
+                    format_param(b.value),
+                    metric.name(),
+                    format_value(metric, b.measured.value)
+                );
+            }
+        }
+        out
+    }
+}
+
+/// A parameter value: whole numbers without decimals, others with up to four significant
+/// decimals.
+pub fn format_param(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A metric's value as the reports write it.
+pub fn format_value(metric: Metric, v: f64) -> String {
+    crate::document::ValueKind::of(metric.name()).value(v)
+}

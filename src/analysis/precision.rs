@@ -1,0 +1,111 @@
+//! Precision control: add runs, in whole chunks and deterministically, until a confidence
+//! interval is as narrow as asked, or a cap is reached.
+
+use serde::Serialize;
+
+use crate::engine::{CHUNK_RUNS, Simulation};
+
+/// How precise an estimate must be, and how many runs may be spent on it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Precision {
+    /// Largest acceptable half-width of the 95% confidence interval, in the metric's units
+    /// (a share for rates: 0.002 is ±0.2 percentage points).
+    pub half_width: f64,
+    pub max_runs: u64,
+}
+
+/// Runs spent on the default cap of `--max-runs`.
+pub const DEFAULT_MAX_RUNS: u64 = 1_000_000;
+
+/// What precision control achieved.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PrecisionReport {
+    /// The metric whose interval was controlled, and what was asked.
+    pub metric: String,
+    pub target_half_width: f64,
+    pub achieved_half_width: f64,
+    pub runs: u64,
+    pub reached: bool,
+}
+
+impl PrecisionReport {
+    /// "stockout_rate: 95% CI half-width 0.00093 ≤ 0.001 after 4,096 runs"
+    pub fn line(&self) -> String {
+        let verdict = if self.reached {
+            format!("≤ {}", self.target_half_width)
+        } else {
+            format!(
+                "> {} (not reached: --max-runs caps the runs)",
+                self.target_half_width
+            )
+        };
+        format!(
+            "precision: {} 95% CI half-width {:.3e} {verdict} after {} runs",
+            self.metric,
+            self.achieved_half_width,
+            crate::report::group_thousands(self.runs as f64, 0)
+        )
+    }
+}
+
+/// Runs to aim for next: what the `1/√n` law says is needed for `target` given the `current`
+/// half-width at `runs`, with 10% to spare; at least one more chunk, at most `max_runs`, and
+/// rounded up to whole chunks so that the results stay those of a plain run of that size.
+pub fn next_runs(runs: u64, current: f64, target: f64, max_runs: u64) -> u64 {
+    let ratio = if current.is_finite() {
+        (current / target).powi(2) * 1.1
+    } else {
+        2.0
+    };
+    // Never more than 8× at once: an early spread estimate can be far off.
+    let wanted = (runs as f64 * ratio.clamp(1.0, 8.0)).ceil() as u64;
+    let wanted = wanted.max(runs + CHUNK_RUNS).div_ceil(CHUNK_RUNS) * CHUNK_RUNS;
+    wanted.min(max_runs)
+}
+
+/// Extend `simulation` from `initial_runs` until `half_width(simulation)` is at most the target
+/// or the cap is reached. `initial_runs` is rounded up to whole chunks.
+pub fn run_until_precise(
+    simulation: &mut Simulation<'_>,
+    initial_runs: u64,
+    precision: Precision,
+    metric: &str,
+    half_width: impl Fn(&Simulation<'_>) -> f64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> PrecisionReport {
+    let first = initial_runs.div_ceil(CHUNK_RUNS) * CHUNK_RUNS;
+    simulation.extend_to(first.min(precision.max_runs), progress);
+    loop {
+        let achieved = half_width(simulation);
+        let runs = simulation.runs();
+        if achieved <= precision.half_width || runs >= precision.max_runs {
+            return PrecisionReport {
+                metric: metric.to_string(),
+                target_half_width: precision.half_width,
+                achieved_half_width: achieved,
+                runs,
+                reached: achieved <= precision.half_width,
+            };
+        }
+        let next = next_runs(runs, achieved, precision.half_width, precision.max_runs);
+        simulation.extend_to(next, progress);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_runs_follows_the_square_root_law_in_whole_chunks() {
+        // Twice too wide: four times the runs, with 10% to spare.
+        assert_eq!(next_runs(1024, 0.02, 0.01, 1_000_000), 4544);
+        // Nothing known yet: double.
+        assert_eq!(next_runs(64, f64::INFINITY, 0.01, 1_000_000), 128);
+        // Almost there: still at least one more chunk.
+        assert_eq!(next_runs(1024, 0.01001, 0.01, 1_000_000), 1152);
+        // Far off: at most 8× at once, and never past the cap.
+        assert_eq!(next_runs(128, 1.0, 0.001, 1_000_000), 1024);
+        assert_eq!(next_runs(1024, 1.0, 0.001, 2000), 2000);
+    }
+}

@@ -1,0 +1,429 @@
+//! `sweep`: one or two parameters over a grid, every point under common random numbers.
+//!
+//! Every grid point is the scenario with the parameters set, simulated with the same seed and
+//! run count, so the points differ only by the parameters: curves over the grid are as smooth
+//! as the model makes them (a larger safety stock never does worse run by run), and their
+//! differences are paired.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::analysis::param::{self, Vary};
+use crate::analysis::{RunPlan, simulate_plan};
+use crate::charts::{self, AxisSpec, Chart, CurveChart, CurvePoint, CurveSeries};
+use crate::document::ValueKind;
+use crate::metrics::{ItemSummary, Metric};
+use crate::report::{self, Summary, csv_field, group_thousands};
+use crate::stats::Estimate;
+
+/// The parameters of a sweep and the values each one takes.
+#[derive(Clone, Debug, Serialize)]
+pub struct Axis {
+    pub param: String,
+    pub integral: bool,
+    pub values: Vec<f64>,
+}
+
+/// One policy at one grid point.
+#[derive(Clone, Debug, Serialize)]
+pub struct PointPolicy {
+    pub policy: String,
+    /// All items together.
+    pub metrics: IndexMap<&'static str, Estimate>,
+    pub items: Vec<ItemSummary>,
+}
+
+/// One grid point: the parameters' values and every policy's figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct Point {
+    pub values: Vec<f64>,
+    pub runs: u64,
+    pub policies: Vec<PointPolicy>,
+}
+
+/// A finished sweep.
+#[derive(Clone, Debug, Serialize)]
+pub struct Sweep {
+    pub scenario: String,
+    pub seed: u64,
+    pub axes: Vec<Axis>,
+    /// Row-major: the last axis varies fastest.
+    pub points: Vec<Point>,
+}
+
+/// Resolve each varied parameter in the scenario (`source`, read from `path`) and give it its
+/// grid values, rounded for whole-number fields.
+pub fn axes(source: &str, path: &Path, varies: &[Vary]) -> anyhow::Result<Vec<Axis>> {
+    let doc = param::parse_document(source, path)?;
+    varies
+        .iter()
+        .map(|v| {
+            let field = param::resolve(&doc, &v.param)?;
+            Ok(Axis {
+                param: v.param.to_string(),
+                integral: field.integral,
+                values: v.for_target(field.integral),
+            })
+        })
+        .collect()
+}
+
+/// Simulate every point of the grid `axes` spans (one or two parameters).
+pub fn run(
+    source: &str,
+    path: &Path,
+    axes: Vec<Axis>,
+    plan: &RunPlan,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> anyhow::Result<Sweep> {
+    let varies: Vec<param::Param> = axes
+        .iter()
+        .map(|a| a.param.parse())
+        .collect::<Result<_, _>>()?;
+    let grid = grid(&axes);
+    let mut points = Vec::with_capacity(grid.len());
+    let mut name = String::new();
+    for (k, values) in grid.iter().enumerate() {
+        progress(k, grid.len());
+        let changes: Vec<(param::Param, f64)> =
+            varies.iter().cloned().zip(values.iter().copied()).collect();
+        let scenario = param::scenario_with(source, path, &changes)?;
+        name.clone_from(&scenario.name);
+        let (outcome, _) = simulate_plan(&scenario, plan, None, &|_| {});
+        let summary = Summary::new(&scenario, &outcome);
+        points.push(Point {
+            values: values.clone(),
+            runs: outcome.runs,
+            policies: summary
+                .policies
+                .into_iter()
+                .map(|p| PointPolicy {
+                    policy: p.policy,
+                    metrics: p.metrics,
+                    items: p.items,
+                })
+                .collect(),
+        });
+    }
+    progress(grid.len(), grid.len());
+    Ok(Sweep {
+        scenario: name,
+        seed: plan.seed,
+        axes,
+        points,
+    })
+}
+
+/// Every combination of the axes' values, the last axis fastest.
+fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
+    axes.iter().fold(vec![Vec::new()], |acc, axis| {
+        acc.iter()
+            .flat_map(|prefix| {
+                axis.values.iter().map(move |&v| {
+                    let mut p = prefix.clone();
+                    p.push(v);
+                    p
+                })
+            })
+            .collect()
+    })
+}
+
+/// The metrics a sweep charts, one curve chart each.
+pub const CHARTED: [Metric; 5] = [
+    Metric::StockoutRate,
+    Metric::FillRate,
+    Metric::CarryingCost,
+    Metric::TotalCost,
+    Metric::DaysOfSupply,
+];
+
+impl Sweep {
+    pub fn policies(&self) -> Vec<String> {
+        self.points.first().map_or_else(Vec::new, |p| {
+            p.policies.iter().map(|q| q.policy.clone()).collect()
+        })
+    }
+
+    /// A metric of a policy (all items, or one item) at a point.
+    pub fn estimate(
+        &self,
+        point: usize,
+        policy: usize,
+        item: Option<usize>,
+        metric: Metric,
+    ) -> Option<Estimate> {
+        let p = &self.points[point].policies[policy];
+        let metrics = match item {
+            Some(i) => &p.items[i].metrics,
+            None => &p.metrics,
+        };
+        metrics.get(metric.name()).copied()
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("plain data serialises");
+        json.push('\n');
+        json
+    }
+
+    /// One row per point, policy, item (`(all items)` first) and metric.
+    pub fn to_csv(&self) -> String {
+        let params: Vec<String> = self.axes.iter().map(|a| csv_field(&a.param)).collect();
+        let mut out = format!(
+            "{},policy,item,metric,n,mean,ci95_low,ci95_high,p05,p50,p95\n",
+            params.join(",")
+        );
+        for point in &self.points {
+            let values: Vec<String> = point.values.iter().map(f64::to_string).collect();
+            for p in &point.policies {
+                let all = std::iter::once(("(all items)", &p.metrics));
+                let items = p.items.iter().map(|i| (i.item.as_str(), &i.metrics));
+                for (item, metrics) in all.chain(items) {
+                    for (name, e) in metrics {
+                        let _ = writeln!(
+                            out,
+                            "{},{},{},{name},{},{},{},{},{},{},{}",
+                            values.join(","),
+                            csv_field(&p.policy),
+                            csv_field(item),
+                            e.n,
+                            e.mean,
+                            e.ci95_low,
+                            e.ci95_high,
+                            e.p05,
+                            e.p50,
+                            e.p95
+                        );
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The terminal table: per point and policy, the charted metrics' means.
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "sweep of {} over {} points, {} runs each (seed {}), common random numbers\n",
+            self.axes
+                .iter()
+                .map(|a| a.param.as_str())
+                .collect::<Vec<_>>()
+                .join(" × "),
+            self.points.len(),
+            group_thousands(self.points.first().map_or(0, |p| p.runs) as f64, 0),
+            self.seed
+        );
+        for (k, point) in self.points.iter().enumerate() {
+            let values: Vec<String> = self
+                .axes
+                .iter()
+                .zip(&point.values)
+                .map(|(a, v)| {
+                    format!(
+                        "{} = {}",
+                        a.param,
+                        crate::analysis::optimize::format_param(*v)
+                    )
+                })
+                .collect();
+            let _ = writeln!(out, "{}", values.join(", "));
+            for (p, policy) in point.policies.iter().enumerate() {
+                let figures: Vec<String> = CHARTED
+                    .iter()
+                    .filter_map(|&m| {
+                        self.estimate(k, p, None, m).map(|e| {
+                            format!("{} {}", m.name(), ValueKind::of(m.name()).value(e.mean))
+                        })
+                    })
+                    .collect();
+                let _ = writeln!(out, "  {}: {}", policy.policy, figures.join(", "));
+            }
+        }
+        out
+    }
+
+    /// The charts: a curve per charted metric (one parameter), or a heat map of the stockout
+    /// rate per policy (two parameters); and the efficient frontier.
+    pub fn charts(&self) -> Result<Vec<Chart>, crate::document::ReportError> {
+        let runs = self.points.first().map_or(0, |p| p.runs);
+        let policies = self.policies();
+        let what = format!(
+            "{}: {} over {} points, {} runs each, same seed at every point.",
+            self.scenario,
+            self.axes
+                .iter()
+                .map(|a| a.param.as_str())
+                .collect::<Vec<_>>()
+                .join(" × "),
+            self.points.len(),
+            group_thousands(runs as f64, 0)
+        );
+        let mut charts = Vec::new();
+        if self.axes.len() == 1 {
+            for metric in CHARTED {
+                let Some(name) = charts::sweep_curve_name(metric.name()) else {
+                    continue;
+                };
+                let series = (0..policies.len())
+                    .map(|p| CurveSeries {
+                        label: policies[p].clone(),
+                        policy_index: p,
+                        points: (0..self.points.len())
+                            .filter_map(|k| {
+                                self.estimate(k, p, None, metric).map(|e| CurvePoint {
+                                    x: self.points[k].values[0],
+                                    mean: e.mean,
+                                    low: e.ci95_low,
+                                    high: e.ci95_high,
+                                })
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                charts.push(charts::sweep_curves(CurveChart {
+                    name,
+                    title: format!("{} against {}", metric_title(metric), self.axes[0].param),
+                    subtitle: what.clone(),
+                    runs,
+                    x: AxisSpec {
+                        desc: self.axes[0].param.clone(),
+                        kind: ValueKind::Number,
+                    },
+                    y: metric_axis(metric),
+                    series,
+                    target: None,
+                })?);
+            }
+        } else {
+            for (p, policy) in policies.iter().enumerate() {
+                let Some(name) = charts::heat_map_name(p) else {
+                    break;
+                };
+                let (xs, ys) = (&self.axes[0].values, &self.axes[1].values);
+                let means = (0..ys.len())
+                    .map(|j| {
+                        (0..xs.len())
+                            .map(|i| {
+                                self.estimate(i * ys.len() + j, p, None, Metric::StockoutRate)
+                                    .map(|e| e.mean)
+                            })
+                            .collect()
+                    })
+                    .collect();
+                charts.push(charts::sweep_heat_map(charts::HeatMapChart {
+                    name,
+                    title: format!("Stockout rate of '{policy}' over the grid"),
+                    subtitle: what.clone(),
+                    runs,
+                    policy: policy.clone(),
+                    policy_index: p,
+                    x: AxisSpec {
+                        desc: self.axes[0].param.clone(),
+                        kind: ValueKind::Number,
+                    },
+                    x_values: xs.clone(),
+                    y: AxisSpec {
+                        desc: self.axes[1].param.clone(),
+                        kind: ValueKind::Number,
+                    },
+                    y_values: ys.clone(),
+                    metric: metric_axis(Metric::StockoutRate),
+                    means,
+                })?);
+            }
+        }
+        let points = (0..self.points.len())
+            .flat_map(|k| (0..policies.len()).map(move |p| (k, p)))
+            .filter_map(|(k, p)| {
+                let cost = self.estimate(k, p, None, Metric::CarryingCost)?;
+                let rate = self.estimate(k, p, None, Metric::StockoutRate)?;
+                Some(charts::FrontierPoint {
+                    policy_index: p,
+                    cost: cost.mean,
+                    stockout_rate: rate.mean,
+                    label: self.points[k]
+                        .values
+                        .iter()
+                        .map(|v| crate::analysis::optimize::format_param(*v))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            })
+            .collect();
+        charts.push(charts::efficient_frontier(charts::FrontierChart {
+            name: charts::FRONTIER_NAME,
+            title: "Efficient frontier: carrying cost against stockout rate over the grid".into(),
+            subtitle: what,
+            runs,
+            policies,
+            points,
+        })?);
+        Ok(charts)
+    }
+
+    /// Write sweep.json, sweep.csv and the charts (SVG and PNG) into `dir`.
+    pub fn write(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        for (name, text) in [("sweep.json", self.to_json()), ("sweep.csv", self.to_csv())] {
+            let path = dir.join(name);
+            report::write_atomic(&path, text.as_bytes())?;
+            files.push(path);
+        }
+        for chart in self.charts()? {
+            for (ext, bytes) in [("svg", chart.svg.as_bytes()), ("png", chart.png.as_slice())] {
+                let path = dir.join("charts").join(format!("{}.{ext}", chart.name));
+                report::write_atomic(&path, bytes)?;
+                files.push(path);
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// "Stockout rate", "Carrying cost"…
+fn metric_title(metric: Metric) -> String {
+    let name = metric.name().replace('_', " ");
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// The value axis of a metric, with its unit.
+fn metric_axis(metric: Metric) -> AxisSpec {
+    let kind = ValueKind::of(metric.name());
+    let unit = match kind {
+        ValueKind::Percent => "%",
+        ValueKind::Money => "currency per year",
+        ValueKind::Number if metric == Metric::DaysOfSupply => "days",
+        ValueKind::Number => "units",
+    };
+    AxisSpec {
+        desc: format!("{} ({unit})", metric_title(metric)),
+        kind,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_grid_varies_the_last_axis_fastest() {
+        let axis = |values: Vec<f64>| Axis {
+            param: "p".into(),
+            integral: false,
+            values,
+        };
+        let g = grid(&[axis(vec![1.0, 2.0]), axis(vec![10.0, 20.0, 30.0])]);
+        assert_eq!(g.len(), 6);
+        assert_eq!(g[0], vec![1.0, 10.0]);
+        assert_eq!(g[1], vec![1.0, 20.0]);
+        assert_eq!(g[3], vec![2.0, 10.0]);
+    }
+}

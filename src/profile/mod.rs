@@ -1,0 +1,467 @@
+//! From history to scenario: item and supplier profiles, ABC-XYZ segmentation and a
+//! recommended posture per item, written out as `profile.csv`, `suppliers.csv`, `profile.md`
+//! and a runnable `scenario.toml`.
+//!
+//! The path, one module per step:
+//! 1. [`input`] reads the CSV exports ([`csv`] is the reader), turning unreadable cells into
+//!    errors that name file, line and column, and messy rows into [`notes`];
+//! 2. [`series`] lays each item's demand out on a grid of days or weeks;
+//! 3. [`demand_fit`] measures demand (mean, CV, intermittency, seasonality, trend) and fits
+//!    the simulator's demand models ([`goodness`] holds the fit measures);
+//! 4. [`supplier_fit`] measures delivery performance and fits lead-time models;
+//! 5. [`classify`] assigns ABC and XYZ classes and recommends a posture with its reasons;
+//! 6. [`mod@write`] and [`scenario_out`] write the files.
+//!
+//! Method and thresholds are documented in README.md, "From history to scenario".
+
+pub mod classify;
+pub mod csv;
+pub mod date;
+pub mod demand_fit;
+pub mod goodness;
+pub mod input;
+pub mod notes;
+pub mod scenario_out;
+pub mod series;
+pub mod supplier_fit;
+pub mod write;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use classify::{Abc, AbcCuts, ItemFacts, Recommendation, SourceView, SupplyView, Xyz, XyzCuts};
+use date::Date;
+use demand_fit::DemandProfile;
+use input::{Criticality, Delivery, DemandHistory, ItemMaster};
+use notes::{DataNote, Notes};
+use series::DemandSeries;
+use supplier_fit::SupplierProfile;
+
+pub use csv::InputError;
+
+/// Order cost per order line when the item master gives none.
+pub const DEFAULT_ORDER_COST: f64 = 25.0;
+
+/// Unit cost of an item whose cost no input gives (its ABC class is then by quantity).
+pub const DEFAULT_UNIT_COST: f64 = 1.0;
+
+/// Supplier id given to items without any known supplier.
+pub const UNKNOWN_SUPPLIER: &str = "unknown-supplier";
+
+/// The input files.
+#[derive(Clone, Debug)]
+pub struct InputFiles {
+    pub demand: PathBuf,
+    pub deliveries: Option<PathBuf>,
+    pub items: Option<PathBuf>,
+}
+
+/// Classification settings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProfileOptions {
+    pub abc: AbcCuts,
+    pub xyz: XyzCuts,
+}
+
+/// Everything learnt about one item.
+#[derive(Clone, Debug)]
+pub struct ItemProfile {
+    pub item: String,
+    pub start: Date,
+    pub demand: DemandProfile,
+    pub whole_units: bool,
+    pub unit_cost: f64,
+    pub annual_value: f64,
+    pub value_share: f64,
+    /// Value share of the items ranked above this one.
+    pub share_above: f64,
+    pub abc: Abc,
+    pub xyz: Xyz,
+    pub criticality: Criticality,
+    /// (supplier id, share of orders).
+    pub sourcing: Vec<(String, f64)>,
+    pub container_size: f64,
+    /// The item master gave the container size (otherwise it was derived).
+    pub container_given: bool,
+    pub order_cost: f64,
+    pub shelf_life_days: Option<f64>,
+    /// Units returned (negative rows), not counted as demand.
+    pub returned_units: f64,
+    pub supply: SupplyView,
+    pub recommendation: Recommendation,
+}
+
+/// The profile of a whole history.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    pub files: InputFiles,
+    pub options: ProfileOptions,
+    /// First and last date of the demand history.
+    pub first_date: Date,
+    pub last_date: Date,
+    pub items: Vec<ItemProfile>,
+    pub suppliers: Vec<SupplierProfile>,
+    pub notes: Vec<DataNote>,
+}
+
+impl Profile {
+    /// Read the inputs and profile every item and supplier.
+    pub fn from_files(files: &InputFiles, options: ProfileOptions) -> Result<Profile, InputError> {
+        let mut notes = Notes::default();
+        let history = input::read_demand(&files.demand, &mut notes)?;
+        let known: HashSet<String> = history.rows.iter().map(|r| r.item.clone()).collect();
+        let deliveries = match &files.deliveries {
+            Some(path) => input::read_deliveries(path, &known, &mut notes)?,
+            None => Vec::new(),
+        };
+        let master = match &files.items {
+            Some(path) => input::read_items(path, &known, &mut notes)?,
+            None => HashMap::new(),
+        };
+        let series = series::build(&history, &mut notes);
+        let mut suppliers = supplier_fit::profile(&deliveries);
+        let sourcing: Vec<Vec<(String, f64)>> = series
+            .iter()
+            .map(|s| sourcing_of(&s.item, master.get(&s.item), &deliveries, &mut notes))
+            .collect();
+        add_unobserved_suppliers(&mut suppliers, &sourcing, &mut notes);
+        note_suppliers(&suppliers, &mut notes);
+        note_coverage(
+            &series,
+            files.items.is_some().then_some(&master),
+            &mut notes,
+        );
+        let items = profile_items(
+            &series,
+            sourcing,
+            &ItemSources {
+                history: &history,
+                master: &master,
+                suppliers: &suppliers,
+            },
+            options,
+            &mut notes,
+        );
+        // `read_demand` fails rather than return a history without rows.
+        Ok(Profile {
+            files: files.clone(),
+            options,
+            first_date: history.rows.iter().map(|r| r.date).min().expect("rows"),
+            last_date: history.rows.iter().map(|r| r.date).max().expect("rows"),
+            items,
+            suppliers,
+            notes: notes.finish(),
+        })
+    }
+
+    /// The day after the history ends, where a simulation of the scenario starts: the day after
+    /// the last date, or after the last week when every item is weekly.
+    pub fn scenario_start(&self) -> Date {
+        let weekly = self.items.iter().all(|i| i.demand.stats.period_days == 7);
+        self.last_date.plus(if weekly { 7 } else { 1 })
+    }
+}
+
+/// Items the item master leaves out, and a history without any demand.
+fn note_coverage(
+    series: &[DemandSeries],
+    master: Option<&HashMap<String, ItemMaster>>,
+    notes: &mut Notes,
+) {
+    if let Some(master) = master {
+        for s in series.iter().filter(|s| !master.contains_key(&s.item)) {
+            notes.row(
+                "item not in the item master",
+                "",
+                None,
+                format!(
+                    "item '{}' is not in the item master: defaults are used for it",
+                    s.item
+                ),
+            );
+        }
+    }
+    if series.iter().all(|s| s.values.iter().all(|&v| v == 0.0)) {
+        notes.general(
+            "",
+            "no item has any demand: scenario.toml has no items and will not run",
+        );
+    }
+}
+
+/// What each item's profile draws on besides its own demand.
+struct ItemSources<'a> {
+    history: &'a DemandHistory,
+    master: &'a HashMap<String, ItemMaster>,
+    suppliers: &'a [SupplierProfile],
+}
+
+fn profile_items(
+    series: &[DemandSeries],
+    sourcing: Vec<Vec<(String, f64)>>,
+    sources: &ItemSources<'_>,
+    options: ProfileOptions,
+    notes: &mut Notes,
+) -> Vec<ItemProfile> {
+    let demand: Vec<DemandProfile> = series.iter().map(demand_fit::profile).collect();
+    let costs: Vec<f64> = series
+        .iter()
+        .map(|s| unit_cost_of(&s.item, sources, notes))
+        .collect();
+    let values: Vec<f64> = demand
+        .iter()
+        .zip(&costs)
+        .map(|(d, c)| d.stats.mean * 365.0 * c)
+        .collect();
+    let total: f64 = values.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let classes = classify::abc_classes(&values, options.abc);
+    series
+        .iter()
+        .zip(demand)
+        .zip(sourcing)
+        .enumerate()
+        .map(|(i, ((s, demand), sourcing))| {
+            let master = sources.master.get(&s.item).cloned().unwrap_or_default();
+            let supply = supply_view(&sourcing, sources.suppliers);
+            let container_size = container_of(s, &master, demand.stats.mean, notes);
+            let xyz = classify::xyz_class(demand.stats.cv, options.xyz);
+            let facts = ItemFacts {
+                abc: classes[i].0,
+                xyz,
+                value_share: values[i] / total,
+                demand: &demand,
+                criticality: master.criticality.unwrap_or(Criticality::Medium),
+                criticality_given: master.criticality.is_some(),
+                supply: &supply,
+                shelf_life_days: master.shelf_life_days,
+                container_size,
+                whole_units: s.whole_units,
+                unit_cost: costs[i],
+                order_cost: master.order_cost.unwrap_or(DEFAULT_ORDER_COST),
+            };
+            let recommendation = classify::recommend(&facts);
+            ItemProfile {
+                item: s.item.clone(),
+                start: s.start,
+                whole_units: s.whole_units,
+                unit_cost: costs[i],
+                annual_value: values[i],
+                value_share: values[i] / total,
+                share_above: classes[i].1,
+                abc: classes[i].0,
+                xyz,
+                criticality: facts.criticality,
+                container_size,
+                container_given: master.container_size.is_some(),
+                order_cost: master.order_cost.unwrap_or(DEFAULT_ORDER_COST),
+                shelf_life_days: master.shelf_life_days,
+                returned_units: sources
+                    .history
+                    .returned
+                    .get(&s.item)
+                    .copied()
+                    .unwrap_or(0.0),
+                demand,
+                sourcing,
+                supply,
+                recommendation,
+            }
+        })
+        .collect()
+}
+
+/// Unit cost from the item master, else the demand file, else the default (noted).
+fn unit_cost_of(item: &str, sources: &ItemSources<'_>, notes: &mut Notes) -> f64 {
+    let from_master = sources.master.get(item).and_then(|m| m.unit_cost);
+    let from_demand = sources.history.unit_costs.get(item).copied();
+    from_master.or(from_demand).unwrap_or_else(|| {
+        notes.row(
+            "no unit cost",
+            "",
+            None,
+            format!(
+                "item '{item}' has no unit cost in any input: {DEFAULT_UNIT_COST} is used, so \
+                 its ABC class is by quantity"
+            ),
+        );
+        DEFAULT_UNIT_COST
+    })
+}
+
+/// The container size of the item master, else a derived one; a fractional size of an item
+/// counted in whole units is rounded up (noted).
+fn container_of(s: &DemandSeries, master: &ItemMaster, mean: f64, notes: &mut Notes) -> f64 {
+    match master.container_size {
+        Some(size) if s.whole_units && size.fract() != 0.0 => {
+            notes.row(
+                "fractional container",
+                "",
+                None,
+                format!(
+                    "item '{}' is counted in whole units but its container holds {size}: \
+                     rounded up to {}",
+                    s.item,
+                    size.ceil()
+                ),
+            );
+            size.ceil()
+        }
+        Some(size) => size,
+        None => classify::derived_container_size(mean),
+    }
+}
+
+/// The suppliers of an item and their shares: the item master's list, else the suppliers that
+/// delivered it, else the unknown supplier (noted). Shares follow the units ordered from each
+/// supplier, equal when a listed supplier has no orders of the item.
+fn sourcing_of(
+    item: &str,
+    master: Option<&ItemMaster>,
+    deliveries: &[Delivery],
+    notes: &mut Notes,
+) -> Vec<(String, f64)> {
+    let mut units: BTreeMap<&str, f64> = BTreeMap::new();
+    for d in deliveries.iter().filter(|d| d.item == item) {
+        *units.entry(&d.supplier).or_default() += d.quantity_ordered.max(1e-9);
+    }
+    let mut listed: Vec<&str> = master
+        .map(|m| m.suppliers.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    listed.dedup();
+    let names: Vec<&str> = if listed.is_empty() {
+        units.keys().copied().collect()
+    } else {
+        listed
+    };
+    let by_units = names.iter().all(|n| units.contains_key(n));
+    let total: f64 = names.iter().filter_map(|n| units.get(n)).sum();
+    let mut sources: Vec<(String, f64)> = names
+        .iter()
+        .map(|&n| {
+            let share = if by_units {
+                units[n] / total
+            } else {
+                1.0 / names.len() as f64
+            };
+            (n.to_string(), share)
+        })
+        .collect();
+    let max = crate::engine::kernel::MAX_LINKS;
+    if sources.len() > max {
+        sources.sort_by(|a, b| b.1.total_cmp(&a.1));
+        sources.truncate(max);
+        let total: f64 = sources.iter().map(|s| s.1).sum();
+        sources.iter_mut().for_each(|s| s.1 /= total);
+        notes.row(
+            "too many suppliers",
+            "",
+            None,
+            format!("item '{item}' has more than {max} suppliers: the {max} largest are kept"),
+        );
+    }
+    if sources.is_empty() {
+        notes.row(
+            "no supplier",
+            "",
+            None,
+            format!(
+                "item '{item}' has no known supplier (no item-master entry, no deliveries): the \
+                 scenario buys it from '{UNKNOWN_SUPPLIER}' with a {}-day lead time",
+                supplier_fit::DEFAULT_LEAD_TIME_DAYS
+            ),
+        );
+        sources.push((UNKNOWN_SUPPLIER.to_string(), 1.0));
+    }
+    sources
+}
+
+/// Suppliers that items are bought from but that delivered nothing get a default profile.
+fn add_unobserved_suppliers(
+    suppliers: &mut Vec<SupplierProfile>,
+    sourcing: &[Vec<(String, f64)>],
+    notes: &mut Notes,
+) {
+    for (id, _) in sourcing.iter().flatten() {
+        if !suppliers.iter().any(|s| &s.id == id) {
+            if id != UNKNOWN_SUPPLIER {
+                notes.general(
+                    "",
+                    format!(
+                        "supplier '{id}' has no delivery history: the scenario gives it a {}-day \
+                         lead time, always on time; its items are not recommended JIT",
+                        supplier_fit::DEFAULT_LEAD_TIME_DAYS
+                    ),
+                );
+            }
+            suppliers.push(SupplierProfile::unobserved(id));
+        }
+    }
+}
+
+fn note_suppliers(suppliers: &[SupplierProfile], notes: &mut Notes) {
+    for s in suppliers.iter().filter(|s| s.same_day > 0) {
+        notes.general(
+            "",
+            format!(
+                "supplier '{}': deliveries received the day they were ordered ({}) count as 1 \
+                 day in the scenario (its shortest lead time)",
+                s.id, s.same_day
+            ),
+        );
+    }
+    for s in suppliers.iter().filter(|s| s.open_orders > 0) {
+        notes.general(
+            "",
+            format!(
+                "supplier '{}': orders not received yet ({}) are counted as open, not in lead \
+                 times or rates",
+                s.id, s.open_orders
+            ),
+        );
+    }
+}
+
+fn supply_view(sourcing: &[(String, f64)], suppliers: &[SupplierProfile]) -> SupplyView {
+    SupplyView::new(
+        sourcing
+            .iter()
+            .filter_map(|(id, share)| {
+                suppliers.iter().find(|s| &s.id == id).map(|s| SourceView {
+                    supplier: id.clone(),
+                    share: *share,
+                    on_time: s.on_time_rate,
+                    lead_mean: s.lead_time_mean,
+                    lead_sd: s.lead_time_sd,
+                    rejection_rate: s.rejection_rate,
+                    observed: s.observed,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The default results folder of a demand file: `results/profile-<file stem>/`.
+pub fn default_out_dir(demand: &Path) -> PathBuf {
+    let stem = demand
+        .file_stem()
+        .map_or_else(|| "demand".into(), |s| s.to_string_lossy().into_owned());
+    Path::new("results").join(format!("profile-{stem}"))
+}
+
+/// `buffersim profile`: profile the inputs, print the notes as warnings on stderr, write the
+/// files into `out` (default: [`default_out_dir`]) and print a short summary on stdout.
+pub fn run(files: &InputFiles, options: ProfileOptions, out: Option<&Path>) -> anyhow::Result<()> {
+    // Inputs first: nothing is written, not even the folder, when they cannot be read.
+    let profile = Profile::from_files(files, options)?;
+    let out = out.map_or_else(|| default_out_dir(&files.demand), Path::to_path_buf);
+    for note in &profile.notes {
+        eprintln!("warning: {note}");
+    }
+    let written = write::write_all(&profile, &out)?;
+    let text = write::terminal_summary(&profile);
+    std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?;
+    for path in written {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}

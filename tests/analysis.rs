@@ -1,0 +1,315 @@
+//! The analysis commands: paired comparison, precision control, sweeps, stress tests and
+//! optimisation, checked against known answers.
+
+use std::path::Path;
+
+use buffersim::analysis::compare::Comparison;
+use buffersim::analysis::optimize::{Request, optimize};
+use buffersim::analysis::param::Vary;
+use buffersim::analysis::precision::Precision;
+use buffersim::analysis::target::Target;
+use buffersim::analysis::{RunPlan, simulate_plan};
+use buffersim::analysis::{stress, sweep};
+use buffersim::engine;
+use buffersim::metrics::Metric;
+use buffersim::report::Summary;
+use buffersim::scenario::Scenario;
+
+fn example(name: &str) -> Scenario {
+    Scenario::load(Path::new(&format!("scenarios/{name}.toml"))).unwrap()
+}
+
+fn plan(runs: u64, seed: u64) -> RunPlan {
+    RunPlan {
+        runs,
+        seed,
+        precision: None,
+        metric: Metric::StockoutRate,
+    }
+}
+
+/// Common random numbers make the paired interval of a difference narrower than the interval
+/// two independent means would give, and the paired mean is the difference of the means.
+#[test]
+fn paired_intervals_are_narrower_than_unpaired_ones() {
+    let scenario = example("kanban-vs-jic");
+    let (outcome, _) = simulate_plan(&scenario, &plan(400, 7), Some(0), &|_| {});
+    let comparison = Comparison::new(&scenario, &outcome);
+    assert_eq!(comparison.baseline, "kanban");
+    assert_eq!(comparison.policies.len(), scenario.policies.len() - 1);
+    for p in &comparison.policies {
+        for metric in [
+            Metric::DaysOfSupply,
+            Metric::CarryingCost,
+            Metric::StockoutRate,
+        ] {
+            let d = comparison.get(&p.policy, metric).unwrap();
+            // A policy that never runs out has nothing to pair in its stockout rate: the two
+            // widths are then equal.
+            let narrower = if metric == Metric::StockoutRate && d.policy_mean == 0.0 {
+                d.paired_half_width <= d.unpaired_half_width
+            } else {
+                d.paired_half_width < d.unpaired_half_width
+            };
+            assert!(
+                narrower,
+                "{} {}: paired ±{} not narrower than unpaired ±{}",
+                p.policy, d.metric, d.paired_half_width, d.unpaired_half_width
+            );
+            let gap = d.difference - (d.policy_mean - d.baseline_mean);
+            assert!(
+                gap.abs() <= 1e-9 * d.baseline_mean.abs().max(1.0),
+                "{} {}: mean of differences {} vs difference of means {}",
+                p.policy,
+                d.metric,
+                d.difference,
+                d.policy_mean - d.baseline_mean
+            );
+        }
+        // Holding more stock than kanban costs more carrying and runs out less: both
+        // significant at 400 runs.
+        let carrying = comparison.get(&p.policy, Metric::CarryingCost).unwrap();
+        assert!(carrying.significant && carrying.difference > 0.0);
+    }
+    let text = comparison.to_text();
+    assert!(text.contains("jic-95 vs kanban: stockout rate −"), "{text}");
+}
+
+/// Two identical policies: every paired difference is exactly zero, with a zero-width
+/// interval, and nothing is significant.
+#[test]
+fn identical_policies_differ_by_exactly_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("twins.toml");
+    let text = std::fs::read_to_string("scenarios/kanban-reference.toml").unwrap();
+    let twin = text.replace("[policy.kanban.", "[policy.twin.");
+    std::fs::write(&path, format!("{text}\n{}", policy_tables(&twin))).unwrap();
+    let scenario = Scenario::load(&path).unwrap();
+    let twin_index = scenario
+        .policies
+        .iter()
+        .position(|p| p.name == "twin")
+        .unwrap();
+    let (outcome, _) = simulate_plan(&scenario, &plan(200, 3), Some(0), &|_| {});
+    let comparison = Comparison::new(&scenario, &outcome);
+    let name = &scenario.policies[twin_index].name;
+    for metric in [Metric::StockoutRate, Metric::TotalCost] {
+        let d = comparison.get(name, metric).unwrap();
+        assert_eq!((d.difference, d.ci95_low, d.ci95_high), (0.0, 0.0, 0.0));
+        assert!(!d.significant);
+    }
+}
+
+/// The `[policy.twin…]` tables of a scenario text.
+fn policy_tables(text: &str) -> String {
+    let start = text
+        .find("[policy.twin")
+        .expect("the reference has a kanban policy");
+    let end = text[start..]
+        .find("\n[policy.digital")
+        .map_or(text.len(), |i| start + i);
+    text[start..end].to_string()
+}
+
+/// Precision control adds whole chunks of runs until the interval is narrow enough, and its
+/// results are exactly those of a plain run of the final size.
+#[test]
+fn precision_control_stops_when_precise_and_matches_a_plain_run() {
+    let scenario = example("kanban-reference");
+    let target = 0.0003;
+    let mut with_precision = plan(64, 5);
+    with_precision.precision = Some(Precision {
+        half_width: target,
+        max_runs: 100_000,
+    });
+    let (outcome, report) = simulate_plan(&scenario, &with_precision, None, &|_| {});
+    let report = report.unwrap();
+    assert!(report.reached && report.achieved_half_width <= target);
+    assert_eq!(report.runs, outcome.runs);
+    assert!(outcome.runs > 64 && outcome.runs.is_multiple_of(64));
+    let widest = buffersim::analysis::widest_half_width(&outcome, Metric::StockoutRate);
+    assert_eq!(widest, report.achieved_half_width);
+    let plain = engine::simulate(&scenario, outcome.runs, 5, &|_| {});
+    assert_eq!(
+        Summary::new(&scenario, &outcome).to_json(),
+        Summary::new(&scenario, &plain).to_json()
+    );
+    // A cap below what the target needs stops at the cap and says so.
+    with_precision.precision = Some(Precision {
+        half_width: 1e-6,
+        max_runs: 256,
+    });
+    let (capped, report) = simulate_plan(&scenario, &with_precision, None, &|_| {});
+    let report = report.unwrap();
+    assert!(!report.reached);
+    assert_eq!((capped.runs, report.runs), (256, 256));
+}
+
+/// Optimisation against the textbook answer: normal demand, a fixed lead time of L days,
+/// backorders and no disruption; the smallest base-stock safety stock reaching a 95% cycle
+/// service level is z·σ·√L (z = Φ⁻¹(0.95)). Judged on the point estimate (confidence 0.5), the
+/// answer may miss that by the sampling error of the service level where the search crosses
+/// it (four standard errors, turned into units through the slope φ(z)/(σ√L) of the service
+/// level in the safety stock), plus the search's tolerance.
+#[test]
+fn optimize_finds_the_textbook_safety_stock() {
+    let source = r#"
+[simulation]
+horizon_days = 400
+warmup_days = 40
+runs = 1000
+seed = 11
+unmet_demand = "backorder"
+
+[[supplier]]
+id = "s"
+lead_time = { fixed = 4 }
+
+[[item]]
+id = "part"
+unit_cost = 10
+order_cost = 50
+units = "continuous"
+demand = { normal = { mean = 50, sd = 10 } }
+
+[policy.base.rule.base_stock]
+safety_stock = 0
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("textbook.toml");
+    std::fs::write(&path, source).unwrap();
+    let scenario = Scenario::load(&path).unwrap();
+    let request = Request {
+        policy: 0,
+        param: "policy.base.safety_stock".parse().unwrap(),
+        target: Target::parse("cycle_service_level >= 0.95").unwrap(),
+        confidence: 0.5,
+        per_item: false,
+        range: Some((0.0, 80.0)),
+        tolerance: Some(0.1),
+        runs: 1000,
+        max_runs: 1000,
+        seed: 11,
+    };
+    let result = optimize(&scenario, source, &path, &request, &|_| {}).unwrap();
+    let answer = &result.answers[0];
+    let chosen = answer.value.expect("a safety stock meets the target");
+    let (sigma, lead_time) = (10.0_f64, 4.0_f64);
+    let z = buffersim::math::norm_ppf(0.95);
+    let textbook = z * sigma * lead_time.sqrt();
+    let csl = answer.metric.unwrap();
+    let se = (csl.ci95_high - csl.ci95_low) / (2.0 * buffersim::math::t_crit_95(csl.n));
+    let slope = buffersim::math::norm_pdf(z) / (sigma * lead_time.sqrt());
+    let tolerance = 4.0 * se / slope + 0.1;
+    assert!(
+        (chosen - textbook).abs() <= tolerance,
+        "safety stock {chosen} vs textbook {textbook:.2} (tolerance {tolerance:.2})"
+    );
+    assert!(
+        csl.mean >= 0.95,
+        "the chosen value meets the target: {}",
+        csl.mean
+    );
+    let below = answer
+        .below
+        .as_ref()
+        .expect("a smaller value was tried and failed");
+    assert!(below.value < chosen && below.measured.value < 0.95);
+    assert!(
+        chosen - below.value <= 0.1 + 1e-9,
+        "bisected to the tolerance"
+    );
+}
+
+/// A sweep of the safety stock under common random numbers: the stockout rate never rises as
+/// the buffer grows (every point replays the same demand, lead times and outages, and a
+/// larger buffer does at least as well run by run).
+#[test]
+fn sweeping_safety_stock_gives_a_non_increasing_stockout_rate() {
+    let path = Path::new("scenarios/kanban-vs-jic.toml");
+    let source = std::fs::read_to_string(path).unwrap();
+    let vary: Vary = "policy.jic-30d.safety_stock_days=0..30:7".parse().unwrap();
+    let axes = sweep::axes(&source, path, &[vary]).unwrap();
+    let grid = sweep::run(&source, path, axes, &plan(200, 7), &|_, _| {}).unwrap();
+    assert_eq!(grid.points.len(), 7);
+    let policy = grid.policies().iter().position(|p| p == "jic-30d").unwrap();
+    let rates: Vec<f64> = (0..7)
+        .map(|k| {
+            grid.estimate(k, policy, None, Metric::StockoutRate)
+                .unwrap()
+                .mean
+        })
+        .collect();
+    assert!(rates[0] > rates[6], "the buffer matters here: {rates:?}");
+    for pair in rates.windows(2) {
+        assert!(
+            pair[1] <= pair[0],
+            "stockout rate rose with the buffer: {rates:?}"
+        );
+    }
+    // The other policies do not depend on the parameter: identical at every point.
+    let kanban: Vec<f64> = (0..7)
+        .map(|k| {
+            grid.estimate(k, 0, None, Metric::StockoutRate)
+                .unwrap()
+                .mean
+        })
+        .collect();
+    assert!(kanban.iter().all(|&r| r == kanban[0]));
+    let csv = grid.to_csv();
+    assert!(csv.starts_with("policy.jic-30d.safety_stock_days,policy,item,metric,"));
+}
+
+/// A stress test against a hand calculation: deterministic demand of 10 a day, a lead time of
+/// 3 days and a base stock of 100 leave 70 units on the shelf; a scheduled outage stops
+/// receipts 3 days after it starts and they resume 3 days after it ends, so the shelf covers
+/// an outage of up to 70 ÷ 10 = 7 days without a single lost sale, and no longer.
+#[test]
+fn stress_finds_the_outage_the_buffer_covers() {
+    let source = r#"
+[simulation]
+horizon_days = 365
+runs = 2
+unmet_demand = "lost"
+
+[[supplier]]
+id = "s"
+lead_time = { fixed = 3 }
+
+[[item]]
+id = "part"
+unit_cost = 2
+demand = { deterministic = 10 }
+
+[[disruption]]
+id = "fire"
+effect = { supplier_outage = { supplier = "s" } }
+occurrence = { scheduled = { start_day = 100, duration_days = 5 } }
+
+[policy.base.rule.base_stock]
+order_up_to = 100
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fire.toml");
+    std::fs::write(&path, source).unwrap();
+    let param = stress::default_param(source, &path, "fire").unwrap();
+    assert_eq!(param.as_str(), "disruption.fire.duration_days");
+    let axis = stress::axis(source, &path, &param, Some((1.0, 14.0)), Some(14)).unwrap();
+    assert_eq!(axis.values, (1..=14).map(f64::from).collect::<Vec<_>>());
+    let grid = sweep::run(source, &path, vec![axis], &plan(2, 1), &|_, _| {}).unwrap();
+    let target = Target::parse("stockout_rate <= 0").unwrap();
+    let result = stress::Stress::new("fire", target, grid);
+    let all = &result.survival[0];
+    assert_eq!(all.survivable, Some(70.0 / 10.0));
+    assert_eq!(
+        (all.low, all.high),
+        (Some(7.0), Some(7.0)),
+        "deterministic: no spread"
+    );
+    assert!(!all.holds_at_end);
+    assert!(
+        result
+            .to_text()
+            .contains("up to disruption.fire.duration_days = 7 [7, 7]")
+    );
+}

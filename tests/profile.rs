@@ -1,0 +1,502 @@
+//! `buffersim profile` and `buffersim synth` (issue 6): the profile recovers what a synthetic
+//! history was generated from, writes a scenario that runs, and says clearly what it did with
+//! malformed or messy input.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use buffersim::profile::classify::{Abc, AbcCuts, Posture, Xyz, XyzCuts};
+use buffersim::profile::{InputFiles, ItemProfile, Profile, ProfileOptions};
+use buffersim::scenario::Scenario;
+use buffersim::synth::{self, SynthData, SynthOptions};
+
+fn buffersim() -> Command {
+    Command::cargo_bin("buffersim").unwrap()
+}
+
+/// Synthetic history written into a fresh folder.
+fn synthetic(options: &SynthOptions) -> (tempfile::TempDir, SynthData, InputFiles) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = synth::generate(options);
+    synth::write(&data, dir.path()).unwrap();
+    let files = InputFiles {
+        demand: dir.path().join("demand.csv"),
+        deliveries: Some(dir.path().join("deliveries.csv")),
+        items: Some(dir.path().join("items.csv")),
+    };
+    (dir, data, files)
+}
+
+fn item<'a>(profile: &'a Profile, id: &str) -> &'a ItemProfile {
+    profile.items.iter().find(|i| i.item == id).unwrap()
+}
+
+/// Relative standard error of a coefficient of variation from n independent values with this
+/// kurtosis: sample sd ≈ sqrt((κ − 1)/4n), sample mean cv/√n, taken as independent.
+fn cv_relative_se(cv: f64, kurtosis: f64, n: f64) -> f64 {
+    ((kurtosis - 1.0) / (4.0 * n) + cv * cv / n).sqrt()
+}
+
+#[test]
+fn the_profile_recovers_demand_parameters_and_classes() {
+    let (_dir, data, files) = synthetic(&SynthOptions::default());
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    assert_eq!(profile.items.len(), data.items.len());
+    let mut classified = 0;
+    for truth in &data.items {
+        let p = item(&profile, &truth.id);
+        let s = &p.demand.stats;
+        assert_eq!(
+            s.period_days,
+            if truth.weekly { 7 } else { 1 },
+            "{}",
+            truth.id
+        );
+        let days = (s.periods * s.period_days as usize) as f64;
+        let mean_tolerance = 4.0 * truth.sd / days.sqrt();
+        assert!(
+            (s.mean - truth.mean).abs() <= mean_tolerance,
+            "{}: mean {} vs {} ± {mean_tolerance}",
+            truth.id,
+            s.mean,
+            truth.mean
+        );
+        // Weekly totals: fewer, less heavy-tailed values.
+        let (n, kurtosis) = if truth.weekly {
+            (s.periods as f64, 3.0 + (truth.kurtosis - 3.0) / 7.0)
+        } else {
+            (days, truth.kurtosis)
+        };
+        let cv_tolerance = 4.0 * truth.cv * cv_relative_se(truth.cv, kurtosis, n);
+        assert!(
+            (s.cv - truth.cv).abs() <= cv_tolerance,
+            "{}: CV {} vs {} ± {cv_tolerance}",
+            truth.id,
+            s.cv,
+            truth.cv
+        );
+        let cuts = AbcCuts::default();
+        let clear_abc = [cuts.a, cuts.a + cuts.b]
+            .iter()
+            .all(|cut| (truth.share_above - cut).abs() > 0.03);
+        if clear_abc {
+            assert_eq!(p.abc, truth.abc, "{}", truth.id);
+            classified += 1;
+        }
+        let xyz = XyzCuts::default();
+        if [xyz.x, xyz.y]
+            .iter()
+            .all(|cut| (truth.cv - cut).abs() > cv_tolerance)
+        {
+            assert_eq!(p.xyz, truth.xyz, "{}", truth.id);
+        }
+        if truth.seasonal {
+            assert!(s.seasonality.strong(), "{}: {:?}", truth.id, s.seasonality);
+            assert_eq!(p.recommendation.posture, Posture::Prebuild, "{}", truth.id);
+        } else {
+            assert!(!s.seasonality.strong(), "{}: {:?}", truth.id, s.seasonality);
+        }
+    }
+    assert!(
+        classified >= 25,
+        "only {classified} items away from the ABC cut-offs"
+    );
+    // Every cell of the matrix is filled, as generated.
+    for abc in [Abc::A, Abc::B, Abc::C] {
+        for xyz in [Xyz::X, Xyz::Y, Xyz::Z] {
+            assert!(profile.items.iter().any(|i| i.abc == abc && i.xyz == xyz));
+        }
+    }
+}
+
+#[test]
+fn the_profile_recovers_supplier_performance() {
+    let (_dir, data, files) = synthetic(&SynthOptions::default());
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    for truth in &data.suppliers {
+        let s = profile.suppliers.iter().find(|s| s.id == truth.id).unwrap();
+        let n = s.deliveries as f64;
+        assert!(n > 300.0, "{}: {n} deliveries", truth.id);
+        let on_time_se = (truth.on_time * (1.0 - truth.on_time) / n).sqrt();
+        assert!(
+            (s.on_time_rate - truth.on_time).abs() <= 4.0 * on_time_se,
+            "{}: on time {} vs {}",
+            truth.id,
+            s.on_time_rate,
+            truth.on_time
+        );
+        let lead_se = s.lead_time_sd / n.sqrt();
+        assert!(
+            (s.lead_time_mean - truth.lead_time_mean).abs() <= 4.0 * lead_se,
+            "{}: lead time {} vs {}",
+            truth.id,
+            s.lead_time_mean,
+            truth.lead_time_mean
+        );
+    }
+}
+
+#[test]
+fn postures_follow_the_rules() {
+    let (_dir, _data, files) = synthetic(&SynthOptions::default());
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    for p in &profile.items {
+        let rec = &p.recommendation;
+        assert!(!rec.summary.is_empty(), "{}", p.item);
+        match rec.posture {
+            Posture::Kanban | Posture::MinMax => {
+                assert!(matches!(p.abc, Abc::A | Abc::B), "{}", p.item);
+                assert_ne!(p.xyz, Xyz::Z, "{}", p.item);
+                assert!(
+                    p.supply.on_time >= 0.95 && p.supply.lead_mean <= 5.0,
+                    "{}",
+                    p.item
+                );
+                assert!(!rec.reasons_for.is_empty(), "{}", p.item);
+            }
+            Posture::ReorderPoint => assert!(!rec.reasons_against.is_empty(), "{}", p.item),
+            Posture::Prebuild => assert!(p.demand.stats.seasonality.strong(), "{}", p.item),
+            Posture::NoDemand => panic!("{} has demand", p.item),
+        }
+    }
+    // The reliable local supplier's stable, valuable items are the kanban candidates.
+    let kanban = profile
+        .items
+        .iter()
+        .filter(|p| p.recommendation.posture == Posture::Kanban)
+        .count();
+    assert!(kanban >= 1, "no kanban item");
+}
+
+#[test]
+fn the_written_scenario_loads_and_runs() {
+    let (dir, data, files) = synthetic(&SynthOptions {
+        items: 14,
+        months: 18,
+        ..SynthOptions::default()
+    });
+    let out = dir.path().join("profile");
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let written = buffersim::profile::write::write_all(&profile, &out).unwrap();
+    assert_eq!(written.len(), 4);
+    let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(scenario.items.len(), data.items.len());
+    let names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["all-jit", "all-jic", "recommended"]);
+    let csv = std::fs::read_to_string(out.join("profile.csv")).unwrap();
+    assert_eq!(csv.lines().count(), data.items.len() + 1);
+    let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
+    assert!(md.contains("## ABC-XYZ matrix") && md.contains("## Data notes"));
+    buffersim()
+        .args(["run"])
+        .arg(out.join("scenario.toml"))
+        .args(["--runs", "20", "--out"])
+        .arg(dir.path().join("run"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("recommended"));
+}
+
+#[test]
+fn synth_and_profile_commands_work_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    buffersim()
+        .args([
+            "synth", "--items", "10", "--months", "13", "--seed", "3", "--out",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    let out = dir.path().join("out");
+    buffersim()
+        .arg("profile")
+        .arg(data.join("demand.csv"))
+        .arg("--deliveries")
+        .arg(data.join("deliveries.csv"))
+        .arg("--items")
+        .arg(data.join("items.csv"))
+        .args(["--abc", "70,20", "--xyz", "0.4,0.9", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("ABC-XYZ"))
+        .stderr(predicates::str::contains("warning: demand.csv line"));
+    for file in [
+        "profile.csv",
+        "suppliers.csv",
+        "profile.md",
+        "scenario.toml",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+    let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
+    assert!(md.contains("A: the first 70% of value, B: the next 20%"));
+    assert!(md.contains("X < 0.4, Y < 0.9"));
+}
+
+/// The committed example data profiles without surprises and reproduces the committed output.
+#[test]
+fn the_committed_example_is_current() {
+    let files = InputFiles {
+        demand: "scenarios/data/demand.csv".into(),
+        deliveries: Some("scenarios/data/deliveries.csv".into()),
+        items: Some("scenarios/data/items.csv".into()),
+    };
+    let fresh = synth::generate(&SynthOptions::default());
+    let committed = std::fs::read_to_string(&files.demand).unwrap();
+    assert!(
+        committed == fresh.demand_csv,
+        "scenarios/data is not what `buffersim synth` writes; regenerate it"
+    );
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let toml = buffersim::profile::scenario_out::scenario_toml(&profile);
+    let committed = std::fs::read_to_string("results/profile-example/scenario.toml").unwrap();
+    assert!(
+        committed == toml,
+        "results/profile-example is stale; regenerate it with `buffersim profile` (see README)"
+    );
+}
+
+/// Write `text` as `name` in a fresh folder.
+fn file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn demand_only(path: PathBuf) -> InputFiles {
+    InputFiles {
+        demand: path,
+        deliveries: None,
+        items: None,
+    }
+}
+
+fn error_of(files: &InputFiles) -> String {
+    Profile::from_files(files, ProfileOptions::default())
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn malformed_csvs_give_errors_naming_file_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let missing = error_of(&demand_only(file(
+        d,
+        "m.csv",
+        "date,sku_code,qty\n2024-01-01,a,1\n",
+    )));
+    assert!(
+        missing.contains("m.csv") && missing.contains("no 'item' column"),
+        "{missing}"
+    );
+    assert!(missing.contains("accepted names: item, sku"), "{missing}");
+    assert!(
+        missing.contains("its columns are: date, sku_code, qty"),
+        "{missing}"
+    );
+
+    let bad_date = error_of(&demand_only(file(
+        d,
+        "d.csv",
+        "date,item,quantity\n2024-01-01,a,1\n2024-13-01,a,2\n",
+    )));
+    assert!(bad_date.contains("d.csv"), "{bad_date}");
+    assert!(
+        bad_date.contains(
+            "line 3, column 'date': '2024-13-01' is not a date; write dates as YYYY-MM-DD"
+        ),
+        "{bad_date}"
+    );
+
+    let bad_number = error_of(&demand_only(file(
+        d,
+        "q.csv",
+        "date,item,quantity\n2024-01-01,a,1\n2024-01-02,a,1\n2024-01-03,a,ten\n2024-01-04,,3\n",
+    )));
+    assert!(bad_number.contains("q.csv' has 2 bad rows"), "{bad_number}");
+    assert!(
+        bad_number.contains("line 4, column 'quantity': 'ten' is not a number"),
+        "{bad_number}"
+    );
+    assert!(
+        bad_number.contains("line 5, column 'item': is empty"),
+        "{bad_number}"
+    );
+
+    let demand = file(d, "ok.csv", "date,item,quantity\n2024-01-01,a,1\n");
+    let deliveries = file(
+        d,
+        "del.csv",
+        "supplier,item,order_date,promised_date,received_date,quantity_ordered,quantity_received\n\
+         s,a,2024-01-01,01/05/2024,2024-01-05,10,10\n",
+    );
+    let err = error_of(&InputFiles {
+        deliveries: Some(deliveries),
+        ..demand_only(demand.clone())
+    });
+    assert!(
+        err.contains("del.csv") && err.contains("line 2, column 'promised_date'"),
+        "{err}"
+    );
+
+    let items = file(d, "it.csv", "item,criticality,unit_cost\na,urgent,-2\n");
+    let err = error_of(&InputFiles {
+        items: Some(items),
+        ..demand_only(demand.clone())
+    });
+    assert!(
+        err.contains(
+            "line 2, column 'criticality': 'urgent' is not a criticality; write low, medium or high"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 2, column 'unit_cost': must be greater than 0"),
+        "{err}"
+    );
+
+    let quote = error_of(&demand_only(file(
+        d,
+        "qu.csv",
+        "date,item,quantity\n2024-01-01,\"a,1\n",
+    )));
+    assert!(
+        quote.contains("line 2") && quote.contains("not closed"),
+        "{quote}"
+    );
+    let empty = error_of(&demand_only(file(d, "e.csv", "\n\n")));
+    assert!(empty.contains("e.csv' is empty"), "{empty}");
+    let absent = error_of(&demand_only(d.join("nowhere.csv")));
+    assert!(
+        absent.contains("cannot read") && absent.contains("nowhere.csv"),
+        "{absent}"
+    );
+}
+
+#[test]
+fn a_malformed_csv_exits_with_code_2_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let demand = file(
+        dir.path(),
+        "demand.csv",
+        "date,item,quantity\n2024-01-01,a,1\n2024-02-30,a,2\n",
+    );
+    buffersim()
+        .arg("profile")
+        .arg(&demand)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("error: "))
+        .stderr(predicates::str::contains("demand.csv"))
+        .stderr(predicates::str::contains("line 3, column 'date'"));
+    assert!(
+        !dir.path().join("out").exists(),
+        "nothing is written for bad input"
+    );
+    buffersim()
+        .arg("profile")
+        .arg(&demand)
+        .args(["--abc", "90,20"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("A + B at most 100"));
+}
+
+#[test]
+fn messy_data_is_handled_and_every_action_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut demand = String::from("date,item,quantity\n");
+    for day in 1..=28 {
+        demand.push_str(&format!("2024-02-{day:02},bolt,{}\n", 10 + day % 3));
+    }
+    demand.push_str("2024-02-05,bolt,12\n"); // line 30: repeats line 6
+    demand.push_str("2024-02-07,bolt,-4\n"); // line 31: a return
+    demand.push_str("2024-02-02,nut,3\n2024-02-01,nut,2\n"); // line 33: out of order
+    let demand = file(d, "demand.csv", &demand);
+    let deliveries = file(
+        d,
+        "deliveries.csv",
+        "supplier,item,order_date,promised_date,received_date,quantity_ordered,quantity_received,quantity_rejected\n\
+         acme,bolt,2024-02-01,2024-02-04,2024-02-04,50,50,0\n\
+         acme,washer,2024-02-02,2024-02-05,2024-02-06,20,20,0\n\
+         acme,bolt,2024-02-10,2024-02-13,2024-02-12,50,50,60\n\
+         acme,bolt,2024-02-20,2024-02-23,,50,0,0\n",
+    );
+    let files = InputFiles {
+        demand,
+        deliveries: Some(deliveries),
+        items: None,
+    };
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let notes: Vec<String> = profile.notes.iter().map(|n| n.to_string()).collect();
+    let has = |text: &str| notes.iter().any(|n| n.contains(text));
+    assert!(
+        has("demand.csv line 30: repeats line 6 cell for cell: counted once"),
+        "{notes:#?}"
+    );
+    assert!(
+        has("demand.csv line 31: bolt on 2024-02-07: quantity -4 is a return"),
+        "{notes:#?}"
+    );
+    assert!(
+        has("demand.csv line 33: nut on 2024-02-01 comes after its row of 2024-02-02"),
+        "{notes:#?}"
+    );
+    assert!(
+        has("deliveries.csv line 3: item 'washer' has no demand history"),
+        "{notes:#?}"
+    );
+    assert!(
+        has("deliveries.csv line 4: 60 units rejected but 50 received"),
+        "{notes:#?}"
+    );
+    assert!(has("orders not received yet (1)"), "{notes:#?}");
+    let bolt = item(&profile, "bolt");
+    assert_eq!(bolt.returned_units, 4.0);
+    assert_eq!(
+        bolt.demand.stats.total,
+        (1..=28).map(|d| 10 + d % 3).sum::<i32>() as f64
+    );
+    let acme = &profile.suppliers[0];
+    assert_eq!((acme.deliveries, acme.open_orders), (3, 1));
+    assert!((acme.on_time_rate - 2.0 / 3.0).abs() < 1e-12);
+    let md = buffersim::profile::write::profile_md(&profile);
+    let data_notes = md.split("## Data notes").nth(1).unwrap();
+    assert!(
+        data_notes.contains("line 31") && data_notes.contains("washer"),
+        "{data_notes}"
+    );
+    // Items without a supplier are still simulated, from a flagged default supplier.
+    let nut = item(&profile, "nut");
+    assert_eq!(nut.sourcing[0].0, buffersim::profile::UNKNOWN_SUPPLIER);
+    assert_eq!(nut.recommendation.posture, Posture::ReorderPoint);
+    assert!(has("item 'nut' has no known supplier"), "{notes:#?}");
+}
+
+#[test]
+fn weekly_rows_are_spread_over_their_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut demand = String::from("date,item,quantity,period\n");
+    let start = buffersim::profile::date::Date::parse("2024-01-01").unwrap();
+    for week in 0..20 {
+        demand.push_str(&format!(
+            "{},gear,{}\n",
+            start.plus(7 * week),
+            70 + 14 * (week % 2)
+        ));
+    }
+    let profile = Profile::from_files(
+        &demand_only(file(dir.path(), "w.csv", &demand)),
+        ProfileOptions::default(),
+    )
+    .unwrap();
+    let gear = &item(&profile, "gear").demand.stats;
+    assert_eq!((gear.period_days, gear.periods), (7, 20));
+    assert!((gear.mean - 11.0).abs() < 1e-12);
+}
