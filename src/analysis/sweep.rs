@@ -164,8 +164,10 @@ impl Sweep {
         metrics.get(metric.name()).copied()
     }
 
+    /// Compact JSON: a grid holds every metric of every policy and item at every point, and
+    /// is read by programs (the CSV is the table for people).
     pub fn to_json(&self) -> String {
-        let mut json = serde_json::to_string_pretty(self).expect("plain data serialises");
+        let mut json = serde_json::to_string(self).expect("plain data serialises");
         json.push('\n');
         json
     }
