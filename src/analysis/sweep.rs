@@ -142,6 +142,12 @@ pub const CHARTED: [Metric; 5] = [
 ];
 
 impl Sweep {
+    /// "policy.a.x × policy.b.y"
+    fn params_text(&self) -> String {
+        let params: Vec<&str> = self.axes.iter().map(|a| a.param.as_str()).collect();
+        params.join(" × ")
+    }
+
     pub fn policies(&self) -> Vec<String> {
         self.points.first().map_or_else(Vec::new, |p| {
             p.policies.iter().map(|q| q.policy.clone()).collect()
@@ -211,11 +217,7 @@ impl Sweep {
     pub fn to_text(&self) -> String {
         let mut out = format!(
             "sweep of {} over {} points, {} runs each (seed {}), common random numbers\n",
-            self.axes
-                .iter()
-                .map(|a| a.param.as_str())
-                .collect::<Vec<_>>()
-                .join(" × "),
+            self.params_text(),
             self.points.len(),
             group_thousands(self.points.first().map_or(0, |p| p.runs) as f64, 0),
             self.seed
@@ -257,11 +259,7 @@ impl Sweep {
         let what = format!(
             "{}: {} over {} points, {} runs each, same seed at every point.",
             self.scenario,
-            self.axes
-                .iter()
-                .map(|a| a.param.as_str())
-                .collect::<Vec<_>>()
-                .join(" × "),
+            self.params_text(),
             self.points.len(),
             group_thousands(runs as f64, 0)
         );
