@@ -57,6 +57,9 @@ pub struct Answer {
     /// At the chosen value (or the top of the range): the target's metric, carrying and total
     /// cost per year, fill rate, each over the runs of the final simulation.
     pub metric: Option<Estimate>,
+    /// The target's statistic there (the mean, or the quantile a quantile target names) with
+    /// its confidence bounds and verdict.
+    pub achieved: Option<Measured>,
     pub carrying_cost: Option<Estimate>,
     pub total_cost: Option<Estimate>,
     pub fill_rate: Option<Estimate>,
@@ -165,9 +168,16 @@ pub fn optimize(
         );
     }
     let integral = field.integral;
-    let (lo, hi) = request
-        .range
-        .unwrap_or_else(|| default_range(&request.param, field.current));
+    let (lo, hi) = match request.range {
+        Some(range) => range,
+        None => {
+            let (lo, hi) = default_range(&request.param, field.current);
+            (
+                lowest_valid(&doc, path, request, scenario, lo, hi, integral),
+                hi,
+            )
+        }
+    };
     if lo.is_nan() || hi.is_nan() || lo >= hi {
         anyhow::bail!("--range: the low end must be below the high end, got {lo}..{hi}");
     }
@@ -302,6 +312,27 @@ fn default_range(param: &Param, current: f64) -> (f64, f64) {
     }
 }
 
+/// The bottom of the default range: `lo`, or the first value above it the scenario accepts
+/// (one kanban container, not zero), among whole numbers or 64 steps up to `hi`.
+fn lowest_valid(
+    doc: &Value,
+    path: &Path,
+    request: &Request,
+    scenario: &Scenario,
+    lo: f64,
+    hi: f64,
+    integral: bool,
+) -> f64 {
+    let step = if integral { 1.0 } else { (hi - lo) / 64.0 };
+    (0..64)
+        .map(|k| lo + k as f64 * step)
+        .take_while(|&v| v <= hi)
+        .find(|&v| {
+            with_values(doc, path, request, scenario, &vec![v; scenario.items.len()]).is_ok()
+        })
+        .unwrap_or(lo)
+}
+
 /// The next top of the range when it does not meet the target.
 fn widened(param: &Param, hi: f64, integral: bool) -> f64 {
     if is_service_level(param) {
@@ -405,6 +436,9 @@ fn answer(search: Search, outcome: &Outcome, request: &Request) -> Answer {
         unit: search.unit,
         value: search.hi_meets.then_some(search.hi),
         metric: estimate(request.target.metric),
+        achieved: request
+            .target
+            .measure(stats.get(request.target.metric), request.confidence),
         carrying_cost: estimate(Metric::CarryingCost),
         total_cost: estimate(Metric::TotalCost),
         fill_rate: estimate(Metric::FillRate),
@@ -451,6 +485,17 @@ impl Optimization {
                     )
                 })
             };
+            // A quantile target reports the quantile it names, with its confidence bounds.
+            let achieved = match (self.target.statistic, a.achieved) {
+                (crate::analysis::target::Statistic::Quantile(q), Some(m)) => format!(
+                    "p{} {} [{}, {}]",
+                    100.0 * q,
+                    format_value(metric, m.value),
+                    format_value(metric, m.low),
+                    format_value(metric, m.high)
+                ),
+                _ => figure(&a.metric, metric),
+            };
             match a.value {
                 Some(v) => {
                     let _ = writeln!(
@@ -460,7 +505,7 @@ impl Optimization {
                         self.param,
                         format_param(v),
                         metric.name(),
-                        figure(&a.metric, metric),
+                        achieved,
                         figure(&a.carrying_cost, Metric::CarryingCost),
                         figure(&a.total_cost, Metric::TotalCost),
                         crate::report::group_thousands(self.runs as f64, 0)
@@ -474,17 +519,22 @@ impl Optimization {
                         self.param,
                         format_param(self.range.1),
                         metric.name(),
-                        figure(&a.metric, metric)
+                        achieved
                     );
                 }
             }
             if let Some(b) = &a.below {
                 let _ = writeln!(
                     out,
-                    "  just below: {} = {} gives {} {} — misses the target",
+                    "  just below: {} = {} gives {} {}{} — misses the target",
                     self.param,
                     format_param(b.value),
                     metric.name(),
+                    match self.target.statistic {
+                        crate::analysis::target::Statistic::Quantile(q) =>
+                            format!("p{} ", 100.0 * q),
+                        crate::analysis::target::Statistic::Mean => String::new(),
+                    },
                     format_value(metric, b.measured.value)
                 );
             }

@@ -429,7 +429,9 @@ impl State<'_> {
             self.counters.order_lines += 1.0;
             self.counters.purchase_premium += part * link.unit_cost_premium;
         }
-        let Some(days) = &self.suppliers[i] else {
+        // A copy, so that no reference into the state reaches the out-of-line draws and the
+        // state can stay in registers.
+        let Some(days) = self.suppliers[i] else {
             return;
         };
         let queue = &mut self.queues[i];
@@ -439,7 +441,7 @@ impl State<'_> {
             queue.head = t + 1;
             self.in_transit += part;
             let arrival =
-                record_shipment(&mut self.counters, scratch, self.setup, days, t, t, part);
+                record_shipment(&mut self.counters, scratch, self.setup, &days, t, t, part);
             self.note_arrival(arrival);
             return;
         }
