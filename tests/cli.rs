@@ -339,3 +339,69 @@ fn absurd_negative_binomial_is_an_error_not_a_panic() {
         "{err}"
     );
 }
+
+/// The analysis commands reject bad parameters, targets and names with exit code 2 and a
+/// message that lists what is allowed.
+#[test]
+fn analysis_commands_explain_bad_input() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "sweep",
+                "scenarios/kanban-vs-jic.toml",
+                "--vary",
+                "policy.nope.x=1..2",
+            ],
+            "its policy names are",
+        ),
+        (
+            &[
+                "sweep",
+                "scenarios/kanban-vs-jic.toml",
+                "--vary",
+                "policy.kanban.safety_factor=a..b",
+            ],
+            "is not a finite number",
+        ),
+        (
+            &[
+                "optimize",
+                "scenarios/kanban-vs-jic.toml",
+                "--policy",
+                "kanban",
+                "--param",
+                "policy.kanban.safety_factor",
+                "--target",
+                "stockout<=0.02",
+            ],
+            "metrics are: fill_rate",
+        ),
+        (
+            &[
+                "compare",
+                "scenarios/kanban-vs-jic.toml",
+                "--baseline",
+                "nope",
+            ],
+            "its policies are: kanban",
+        ),
+        (
+            &[
+                "stress",
+                "scenarios/kanban-vs-jic.toml",
+                "--disruption",
+                "nope",
+                "--target",
+                "stockout_rate<=0.02",
+            ],
+            "its disruption names are",
+        ),
+    ];
+    for (args, message) in cases {
+        buffersim()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    }
+}
