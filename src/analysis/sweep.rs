@@ -337,24 +337,7 @@ impl Sweep {
                 })?);
             }
         }
-        let points = (0..self.points.len())
-            .flat_map(|k| (0..policies.len()).map(move |p| (k, p)))
-            .filter_map(|(k, p)| {
-                let cost = self.estimate(k, p, None, Metric::CarryingCost)?;
-                let rate = self.estimate(k, p, None, Metric::StockoutRate)?;
-                Some(charts::FrontierPoint {
-                    policy_index: p,
-                    cost: cost.mean,
-                    stockout_rate: rate.mean,
-                    label: self.points[k]
-                        .values
-                        .iter()
-                        .map(|v| crate::analysis::optimize::format_param(*v))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })
-            })
-            .collect();
+        let points = self.frontier_points(policies.len());
         charts.push(charts::efficient_frontier(charts::FrontierChart {
             name: charts::FRONTIER_NAME,
             title: "Efficient frontier: carrying cost against stockout rate over the grid".into(),
@@ -364,6 +347,45 @@ impl Sweep {
             points,
         })?);
         Ok(charts)
+    }
+
+    /// Every policy at every grid point on the cost–service plane. A policy the parameters do
+    /// not touch (its figures are the same at every point) is one point, labelled "any".
+    fn frontier_points(&self, policies: usize) -> Vec<charts::FrontierPoint> {
+        let mut out = Vec::new();
+        for p in 0..policies {
+            let at = |k: usize| {
+                let cost = self.estimate(k, p, None, Metric::CarryingCost)?;
+                let rate = self.estimate(k, p, None, Metric::StockoutRate)?;
+                Some((cost.mean, rate.mean))
+            };
+            let figures: Vec<(usize, (f64, f64))> = (0..self.points.len())
+                .filter_map(|k| at(k).map(|f| (k, f)))
+                .collect();
+            let constant = figures.windows(2).all(|w| w[0].1 == w[1].1);
+            for &(k, (cost, rate)) in &figures {
+                let label = if constant {
+                    "any".to_string()
+                } else {
+                    let values: Vec<String> = self.points[k]
+                        .values
+                        .iter()
+                        .map(|v| crate::analysis::optimize::format_param(*v))
+                        .collect();
+                    values.join(", ")
+                };
+                out.push(charts::FrontierPoint {
+                    policy_index: p,
+                    cost,
+                    stockout_rate: rate,
+                    label,
+                });
+                if constant {
+                    break;
+                }
+            }
+        }
+        out
     }
 
     /// Write sweep.json, sweep.csv and the charts (SVG and PNG) into `dir`.
