@@ -20,7 +20,7 @@
 
 use serde::Serialize;
 
-use crate::math::t_crit_95;
+use crate::math::{ceil_fast, t_crit_95};
 
 /// Relative accuracy of the quantile sketch.
 pub const QUANTILE_RELATIVE_ACCURACY: f64 = 0.005;
@@ -47,6 +47,9 @@ const MAX_KEY: i32 = 70_978;
 /// Extra buckets added beyond the requested key when a store grows, so that values creeping
 /// outward one bucket at a time do not reallocate on every push.
 const GROWTH_MARGIN: i32 = 128;
+
+/// 2⁵²: from here on every finite f64 is a whole number.
+const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
 
 /// One metric's distribution over runs, summarised.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -225,8 +228,15 @@ impl QuantileSketch {
         if x.is_nan() {
             return;
         }
-        self.fractional |= x.fract() != 0.0;
         let magnitude = x.abs();
+        // `x.fract() != 0.0` without calling `trunc` (a library call on x86-64): below 2⁵²
+        // the truncation is exact through i64; every finite value above is whole, and an
+        // infinity's fraction is NaN.
+        self.fractional |= if magnitude < TWO_POW_52 {
+            x as i64 as f64 != x
+        } else {
+            magnitude.is_infinite()
+        };
         if magnitude < ZERO_THRESHOLD {
             self.zero_count += 1;
         } else if x > 0.0 {
@@ -314,7 +324,8 @@ impl QuantileSketch {
 /// infinity cannot request an absurd allocation.
 #[inline]
 fn key_of(x: f64) -> i32 {
-    ((x.min(f64::MAX).ln() / LN_GAMMA).ceil() as i32).clamp(MIN_KEY, MAX_KEY)
+    // `ceil_fast` is exact here (|ln x / ln γ| < 71,000) and, unlike `ceil`, not a library call.
+    (ceil_fast(x.min(f64::MAX).ln() / LN_GAMMA) as i32).clamp(MIN_KEY, MAX_KEY)
 }
 
 /// Representative magnitude of bucket `key`: `2γ^key/(γ+1)`, which equals `(1−α)·γ^key`.

@@ -92,6 +92,12 @@ pub struct SupplyPaths<'a> {
     days: Vec<Day>,
     /// Draws made lazily, per supplier-day.
     drawn: Vec<Cell<Drawn>>,
+    /// Per supplier, the stamp of the current run: a cell holds a draw of this run only when
+    /// its stamp matches, so a new run needs no pass over the cells.
+    stamps: Vec<u32>,
+    /// Per supplier, the stretches of days disruptions changed in the current run: the next
+    /// run restores only these, the other days are still normal.
+    dirty: Vec<Vec<Spell>>,
 }
 
 /// What disruptions do to one supplier on one day.
@@ -111,9 +117,11 @@ struct Day {
     disrupted: bool,
 }
 
-/// Lazily drawn facts of one supplier-day; `lead_time == 0` means not drawn yet.
+/// Lazily drawn facts of one supplier-day, valid in the run whose stamp they carry (stamp 0:
+/// never drawn).
 #[derive(Clone, Copy, Debug, Default)]
 struct Drawn {
+    stamp: u32,
     lead_time: u32,
     quoted: u32,
     rejected: bool,
@@ -127,6 +135,7 @@ pub struct SupplierDays<'a> {
     delayed: bool,
     days: &'a [Day],
     drawn: &'a [Cell<Drawn>],
+    stamp: u32,
 }
 
 impl SupplierDays<'_> {
@@ -160,10 +169,18 @@ impl SupplierDays<'_> {
         self.drawn(day).rejected
     }
 
+    /// The lead time of a shipment dispatched on `day` and whether it is rejected, from one
+    /// look-up of the day's draws.
     #[inline]
+    pub fn shipment(&self, day: usize) -> (u32, bool) {
+        let drawn = self.drawn(day);
+        (drawn.lead_time, drawn.rejected)
+    }
+
+    #[inline(always)]
     fn drawn(&self, day: usize) -> Drawn {
         let cached = self.drawn[day].get();
-        if cached.lead_time != 0 {
+        if cached.stamp == self.stamp {
             cached
         } else {
             self.draw(day)
@@ -173,7 +190,7 @@ impl SupplierDays<'_> {
     /// Draw day `day`'s shipment: the quoted lead time, lateness for a late shipment, drift and
     /// transport delays from disruptions, and the receiving inspection. Four counter positions
     /// per day: quoted lead time, whether late, how late, whether rejected.
-    #[inline]
+    #[inline(never)]
     fn draw(&self, day: usize) -> Drawn {
         let s = self.supplier;
         let d = self.days[day];
@@ -208,6 +225,7 @@ impl SupplierDays<'_> {
         let rejected = d.rejection_probability > 0.0
             && unit_from_bits(draw_at(self.key, counter + 3)) < d.rejection_probability;
         let drawn = Drawn {
+            stamp: self.stamp,
             lead_time,
             quoted,
             rejected,
@@ -225,8 +243,15 @@ impl<'a> SupplyPaths<'a> {
             horizon,
             keys: vec![0; suppliers.len()],
             delayed: vec![false; suppliers.len()],
-            days: vec![Self::normal_day(0.0); cells],
+            days: suppliers
+                .iter()
+                .flat_map(|s| {
+                    std::iter::repeat_n(Self::normal_day(s.rejection_probability), horizon)
+                })
+                .collect(),
             drawn: (0..cells).map(|_| Cell::new(Drawn::default())).collect(),
+            stamps: vec![1; suppliers.len()],
+            dirty: vec![Vec::new(); suppliers.len()],
         }
     }
 
@@ -251,14 +276,23 @@ impl<'a> SupplyPaths<'a> {
         self.keys[index] = rng.next_u64();
         self.delayed[index] = false;
         let normal = Self::normal_day(self.suppliers[index].rejection_probability);
-        self.days[range.clone()].fill(normal);
-        for cell in &self.drawn[range] {
-            cell.set(Drawn::default());
+        let days = &mut self.days[range.clone()];
+        for spell in self.dirty[index].drain(..) {
+            days[spell.start..spell.end].fill(normal);
+        }
+        self.stamps[index] = self.stamps[index].wrapping_add(1);
+        if self.stamps[index] == 0 {
+            // After 2³² runs the stamps wrap: start the cells afresh.
+            for cell in &self.drawn[range] {
+                cell.set(Drawn::default());
+            }
+            self.stamps[index] = 1;
         }
     }
 
     fn days_of(&mut self, index: usize, spell: Spell) -> &mut [Day] {
         let range = self.range(index);
+        self.dirty[index].push(spell);
         &mut self.days[range][spell.start..spell.end]
     }
 
@@ -316,6 +350,7 @@ impl<'a> SupplyPaths<'a> {
             delayed: self.delayed[index],
             days: &self.days[range.clone()],
             drawn: &self.drawn[range],
+            stamp: self.stamps[index],
         }
     }
 }
