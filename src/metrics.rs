@@ -401,16 +401,26 @@ impl OnHandFan {
     }
 
     pub fn merge(&mut self, other: &OnHandFan) {
+        self.count_keys(&other.keys);
         if self.counts.is_empty() {
             self.counts = vec![LevelCounts::default(); self.points];
         }
-        for run in other.keys.chunks_exact(self.points.max(1)) {
+        for (day, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            day.merge(theirs);
+        }
+    }
+
+    fn count_keys(&mut self, keys: &[u16]) {
+        if keys.is_empty() {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.counts = vec![LevelCounts::default(); self.points];
+        }
+        for run in keys.chunks_exact(self.points.max(1)) {
             for (day, &key) in self.counts.iter_mut().zip(run) {
                 day.add(key, 1);
             }
-        }
-        for (day, theirs) in self.counts.iter_mut().zip(&other.counts) {
-            day.merge(theirs);
         }
     }
 

@@ -490,10 +490,19 @@ impl LevelCounts {
     }
 
     pub fn merge(&mut self, other: &LevelCounts) {
-        for (i, &n) in other.counts.iter().enumerate() {
-            if n > 0 {
-                self.add(other.offset + i as u16, n);
-            }
+        let (Some(first), Some(last)) = (
+            other.counts.iter().position(|&n| n > 0),
+            other.counts.iter().rposition(|&n| n > 0),
+        ) else {
+            return;
+        };
+        // Make room for both ends once, then add the counts side by side.
+        let (lo, hi) = (other.offset + first as u16, other.offset + last as u16);
+        self.add(lo, 0);
+        self.add(hi, 0);
+        let at = usize::from(lo - self.offset);
+        for (mine, theirs) in self.counts[at..].iter_mut().zip(&other.counts[first..=last]) {
+            *mine += theirs;
         }
     }
 
