@@ -501,7 +501,10 @@ impl LevelCounts {
         self.add(lo, 0);
         self.add(hi, 0);
         let at = usize::from(lo - self.offset);
-        for (mine, theirs) in self.counts[at..].iter_mut().zip(&other.counts[first..=last]) {
+        for (mine, theirs) in self.counts[at..]
+            .iter_mut()
+            .zip(&other.counts[first..=last])
+        {
             *mine += theirs;
         }
     }
