@@ -1,6 +1,8 @@
 //! The analysis commands: paired comparison, precision control, sweeps, stress tests and
 //! optimisation, checked against known answers.
 
+mod common;
+
 use std::path::Path;
 
 use buffersim::analysis::compare::Comparison;
@@ -266,29 +268,7 @@ fn sweeping_safety_stock_gives_a_non_increasing_stockout_rate() {
 /// an outage of up to 70 ÷ 10 = 7 days without a single lost sale, and no longer.
 #[test]
 fn stress_finds_the_outage_the_buffer_covers() {
-    let source = r#"
-[simulation]
-horizon_days = 365
-runs = 2
-unmet_demand = "lost"
-
-[[supplier]]
-id = "s"
-lead_time = { fixed = 3 }
-
-[[item]]
-id = "part"
-unit_cost = 2
-demand = { deterministic = 10 }
-
-[[disruption]]
-id = "fire"
-effect = { supplier_outage = { supplier = "s" } }
-occurrence = { scheduled = { start_day = 100, duration_days = 5 } }
-
-[policy.base.rule.base_stock]
-order_up_to = 100
-"#;
+    let source = &common::deterministic_outage(100, 5);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fire.toml");
     std::fs::write(&path, source).unwrap();

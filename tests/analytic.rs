@@ -1,6 +1,8 @@
 //! Checks against exact textbook values. Tolerances come from the run count: a simulated mean
 //! must lie within four standard errors (estimated from the spread over runs) of its target.
 
+mod common;
+
 use std::path::Path;
 
 use buffersim::engine;
@@ -203,30 +205,8 @@ safety_stock = 0
 /// shelf runs dry three days (the lead time) after it starts, and stays dry 30 days.
 #[test]
 fn scheduled_outage_loses_exactly_its_demand() {
-    let toml = r#"
-[simulation]
-horizon_days = 365
-runs = 2
-unmet_demand = "lost"
-
-[[supplier]]
-id = "s"
-lead_time = { fixed = 3 }
-
-[[item]]
-id = "part"
-unit_cost = 2
-demand = { deterministic = 10 }
-
-[[disruption]]
-id = "fire"
-effect = { supplier_outage = { supplier = "s" } }
-occurrence = { scheduled = { start_day = 100, duration_days = 30 } }
-
-[policy.lean.rule.base_stock]
-order_up_to = 30
-"#;
-    let summary = simulate(&scenario_from(toml));
+    let toml = common::deterministic_outage(30, 30);
+    let summary = simulate(&scenario_from(&toml));
     assert_eq!(metric(&summary, 0, Metric::LostUnits).mean, 300.0);
     assert_eq!(
         metric(&summary, 0, Metric::StockoutDayRate).mean,
@@ -241,30 +221,8 @@ order_up_to = 30
 /// stays empty until the queue shipped on day 130 lands on day 133.
 #[test]
 fn fan_of_a_deterministic_outage_follows_the_hand_computed_path() {
-    let toml = r#"
-[simulation]
-horizon_days = 365
-runs = 3
-unmet_demand = "lost"
-
-[[supplier]]
-id = "s"
-lead_time = { fixed = 3 }
-
-[[item]]
-id = "part"
-unit_cost = 2
-demand = { deterministic = 10 }
-
-[[disruption]]
-id = "fire"
-effect = { supplier_outage = { supplier = "s" } }
-occurrence = { scheduled = { start_day = 100, duration_days = 30 } }
-
-[policy.base.rule.base_stock]
-order_up_to = 100
-"#;
-    let scenario = scenario_from(toml);
+    let toml = common::deterministic_outage(100, 30);
+    let scenario = scenario_from(&toml);
     let summary = simulate(&scenario);
     let fan = &summary.policies[0].on_hand_fan;
     assert_eq!(fan.measure, "units");
