@@ -232,10 +232,7 @@ impl Summary {
     }
 
     pub fn to_json(&self) -> String {
-        let mut json =
-            serde_json::to_string_pretty(self).expect("summary serialises: plain data only");
-        json.push('\n');
-        json
+        json_text(self)
     }
 
     /// One row per policy, item (`(all items)` for the policy as a whole) and metric.
@@ -365,6 +362,15 @@ fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Es
         e.p50,
         e.p95
     );
+}
+
+/// A result as pretty-printed JSON ending in a line break, as every JSON file is written.
+pub fn json_text<T: Serialize>(value: &T) -> String {
+    // Results are plain data (strings, numbers, lists, maps with string keys), which always
+    // serialise; non-finite numbers come out as `null`.
+    let mut json = serde_json::to_string_pretty(value).expect("results are plain data");
+    json.push('\n');
+    json
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.

@@ -119,9 +119,7 @@ impl Comparison {
     }
 
     pub fn to_json(&self) -> String {
-        let mut json = serde_json::to_string_pretty(self).expect("plain data serialises");
-        json.push('\n');
-        json
+        crate::report::json_text(self)
     }
 
     /// One row per policy and metric.

@@ -449,9 +449,7 @@ fn answer(search: Search, outcome: &Outcome, request: &Request) -> Answer {
 
 impl Optimization {
     pub fn to_json(&self) -> String {
-        let mut json = serde_json::to_string_pretty(self).expect("plain data serialises");
-        json.push('\n');
-        json
+        crate::report::json_text(self)
     }
 
     /// The terminal text: per unit, the value found, what it achieves and costs, and the

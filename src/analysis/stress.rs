@@ -72,12 +72,19 @@ pub fn axis(
     let doc = param::parse_document(source, path)?;
     let field = param::resolve(&doc, param)?;
     let (lo, hi) = range.unwrap_or((0.0, (2.0 * field.current).max(10.0)));
+    // The answer reads the grid upward, from the mildest disruption.
+    if lo.is_nan() || hi.is_nan() || lo >= hi {
+        anyhow::bail!("--range: the low end must be below the high end, got {lo}..{hi}");
+    }
+    if steps.is_some_and(|n| n < 2) {
+        anyhow::bail!("--steps: a stress test needs at least 2 grid points");
+    }
     let steps = steps.unwrap_or(if field.integral && hi - lo <= 60.0 {
         (hi - lo).round() as usize + 1
     } else {
         31
     });
-    let vary = Vary::parse(&format!("{param}={lo}..{hi}:{}", steps.max(2)))?;
+    let vary = Vary::parse(&format!("{param}={lo}..{hi}:{steps}"))?;
     let mut values = vary.for_target(field.integral);
     if range.is_none() {
         let valid = |v: f64| param::scenario_with(source, path, &[(param.clone(), v)]).is_ok();
@@ -150,9 +157,7 @@ impl Stress {
     }
 
     pub fn to_json(&self) -> String {
-        let mut json = serde_json::to_string_pretty(self).expect("plain data serialises");
-        json.push('\n');
-        json
+        crate::report::json_text(self)
     }
 
     /// The plain-language answer: per policy, all items, then each item.
