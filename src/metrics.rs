@@ -7,6 +7,7 @@
 //! keep the two in step.
 
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::disruption::Spell;
@@ -400,28 +401,29 @@ impl OnHandFan {
         self.keys.extend(path.iter().map(|&level| level_key(level)));
     }
 
+    /// Count `other`'s keys and add its counts. Merging is serial in the engine (chunks merge
+    /// in order while the other threads wait), so the days, which are independent, are
+    /// counted in parallel.
     pub fn merge(&mut self, other: &OnHandFan) {
-        self.count_keys(&other.keys);
-        if self.counts.is_empty() {
-            self.counts = vec![LevelCounts::default(); self.points];
-        }
-        for (day, theirs) in self.counts.iter_mut().zip(&other.counts) {
-            day.merge(theirs);
-        }
-    }
-
-    fn count_keys(&mut self, keys: &[u16]) {
-        if keys.is_empty() {
+        if other.keys.is_empty() && other.counts.is_empty() {
             return;
         }
         if self.counts.is_empty() {
             self.counts = vec![LevelCounts::default(); self.points];
         }
-        for run in keys.chunks_exact(self.points.max(1)) {
-            for (day, &key) in self.counts.iter_mut().zip(run) {
-                day.add(key, 1);
-            }
-        }
+        let points = self.points.max(1);
+        self.counts
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(16)
+            .for_each(|(day, counts)| {
+                for run in other.keys.chunks_exact(points) {
+                    counts.add(run[day], 1);
+                }
+                if let Some(theirs) = other.counts.get(day) {
+                    counts.merge(theirs);
+                }
+            });
     }
 
     /// For each day of the fan, the `qs` quantiles (ascending) over runs of its level.

@@ -150,6 +150,9 @@ struct State<'a> {
     reserve_level: f64,
     stockout_in_cycle: bool,
     next_review: usize,
+    /// First day on which a supplier holding waiting orders can ship or cancel them: while
+    /// every such supplier is out, the daily loop does not call the dispatch step at all.
+    next_dispatch: usize,
     queues: [Queue; MAX_LINKS],
     expediting: Option<Expediting>,
     counters: ItemCounters,
@@ -195,6 +198,7 @@ pub fn simulate_item(
         reserve_level: policy.reserve,
         stockout_in_cycle: false,
         next_review: 0,
+        next_dispatch: 0,
         queues: [Queue::default(); MAX_LINKS],
         expediting: policy.expedite.map(|terms| Expediting {
             terms,
@@ -353,7 +357,7 @@ impl State<'_> {
                 stock = self.stock;
             }
             // 4. Dispatch.
-            if stock.queued > 0.0 {
+            if stock.queued > 0.0 && t >= self.next_dispatch {
                 self.stock = stock;
                 self.dispatch(t, &mut pipe);
                 stock = self.stock;
@@ -523,6 +527,7 @@ impl State<'_> {
         pipe.books[i][t] += part;
         queue.pending += part;
         self.stock.queued += part;
+        self.next_dispatch = self.next_dispatch.min(t);
     }
 
     /// Keep the expediting check's "next receipt" up to date.
@@ -596,6 +601,29 @@ impl State<'_> {
     /// reference with it out of line).
     #[inline(never)]
     fn dispatch(&mut self, t: usize, pipe: &mut Pipeline<'_>) {
+        self.ship_from_queues(t, pipe);
+        self.next_dispatch = self.first_active_day(t + 1);
+    }
+
+    /// The first day from `from` on which some supplier with waiting orders has capacity or
+    /// cancels them (the horizon if none): on the days before it, dispatch would do nothing.
+    fn first_active_day(&self, from: usize) -> usize {
+        let horizon = self.setup.horizon;
+        let mut first = horizon;
+        for (queue, days) in self.queues.iter().zip(&self.suppliers) {
+            if let Some(days) = days
+                && queue.pending > 0.0
+            {
+                let active = (from..first)
+                    .find(|&d| days.capacity_factor(d) > 0.0 || days.cancels(d))
+                    .unwrap_or(first);
+                first = first.min(active);
+            }
+        }
+        first
+    }
+
+    fn ship_from_queues(&mut self, t: usize, pipe: &mut Pipeline<'_>) {
         for i in 0..self.setup.links.len() {
             let link = self.setup.links[i];
             if self.queues[i].pending <= 0.0 {
