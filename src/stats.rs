@@ -240,9 +240,9 @@ impl QuantileSketch {
         if magnitude < ZERO_THRESHOLD {
             self.zero_count += 1;
         } else if x > 0.0 {
-            self.positive.add(key_of(magnitude), 1);
+            self.positive.add(key_of(magnitude));
         } else {
-            self.negative.add(key_of(magnitude), 1);
+            self.negative.add(key_of(magnitude));
         }
         if self.count == 0 {
             self.min = x;
@@ -296,12 +296,13 @@ impl QuantileSketch {
         let negatives = self.negative.total;
         let value = if rank < negatives {
             // Negative values in ascending order have descending magnitudes.
-            -bucket_value(self.negative.key_at_rank(negatives - 1 - rank))
+            -bucket_value(self.negative.settled().key_at_rank(negatives - 1 - rank))
         } else if rank < negatives + self.zero_count {
             0.0
         } else {
             bucket_value(
                 self.positive
+                    .settled()
                     .key_at_rank(rank - negatives - self.zero_count),
             )
         };
@@ -335,27 +336,89 @@ fn bucket_value(key: i32) -> f64 {
 }
 
 /// Bucket counts for keys `offset .. offset + counts.len()`, grown at either end on demand.
+///
+/// The first [`PENDING_KEYS`] keys are only noted, and counted when the store is merged into
+/// another (or read): the engine's stores each see one chunk of runs, a few dozen values, and
+/// allocating and zeroing buckets for the whole range of keys they span would cost more than
+/// the values themselves.
 #[derive(Clone, Debug, Default)]
 struct DenseStore {
     offset: i32,
     counts: Vec<u64>,
+    /// Keys added and not yet counted in `counts`.
+    pending: Vec<i32>,
+    /// Values in the store, counted or pending.
     total: u64,
 }
 
+/// Keys a store notes before it counts them in buckets.
+const PENDING_KEYS: usize = 128;
+
 impl DenseStore {
-    fn add(&mut self, key: i32, n: u64) {
-        self.cover(key, key);
-        self.counts[(key - self.offset) as usize] += n;
-        self.total += n;
+    #[inline]
+    fn add(&mut self, key: i32) {
+        self.total += 1;
+        if self.counts.is_empty() && self.pending.len() < PENDING_KEYS {
+            if self.pending.capacity() == 0 {
+                self.pending.reserve_exact(PENDING_KEYS);
+            }
+            self.pending.push(key);
+            return;
+        }
+        self.settle();
+        self.count(key);
+    }
+
+    fn count(&mut self, key: i32) {
+        self.count_keys(&[key]);
+    }
+
+    /// Count each of `keys` in its bucket (without changing `total`).
+    fn count_keys(&mut self, keys: &[i32]) {
+        if let (Some(&lo), Some(&hi)) = (keys.iter().min(), keys.iter().max()) {
+            self.cover(lo, hi);
+            for &key in keys {
+                self.counts[(key - self.offset) as usize] += 1;
+            }
+        }
+    }
+
+    /// Count the pending keys in buckets.
+    fn settle(&mut self) {
+        if !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            self.count_keys(&pending);
+            // Keep the allocation for the next keys.
+            self.pending = pending;
+            self.pending.clear();
+        }
+    }
+
+    /// The store with every key counted: itself, or a settled copy if keys are pending.
+    fn settled(&self) -> std::borrow::Cow<'_, DenseStore> {
+        if self.pending.is_empty() {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            let mut copy = self.clone();
+            copy.settle();
+            std::borrow::Cow::Owned(copy)
+        }
     }
 
     fn merge(&mut self, other: &DenseStore) {
         if other.total == 0 {
             return;
         }
-        // Only the occupied part of `other` needs room here.
-        let first = other.counts.iter().position(|&c| c > 0).unwrap_or(0);
-        let last = other.counts.iter().rposition(|&c| c > 0).unwrap_or(0);
+        self.settle();
+        self.count_keys(&other.pending);
+        self.total += other.total;
+        // Only the occupied part of `other`'s buckets needs room here.
+        let (Some(first), Some(last)) = (
+            other.counts.iter().position(|&c| c > 0),
+            other.counts.iter().rposition(|&c| c > 0),
+        ) else {
+            return;
+        };
         let lo = other.offset + first as i32;
         let hi = other.offset + last as i32;
         self.cover(lo, hi);
@@ -366,7 +429,6 @@ impl DenseStore {
         {
             *mine += theirs;
         }
-        self.total += other.total;
     }
 
     /// Makes sure keys `lo..=hi` have buckets; reallocates only when they do not yet.
@@ -725,6 +787,30 @@ mod tests {
         let mut sketch = QuantileSketch::new();
         sample.iter().for_each(|&x| sketch.add(x));
         assert_eq!(sketch.quantile(0.5).to_bits(), 0.0f64.to_bits());
+    }
+
+    #[test]
+    fn noted_keys_read_and_merge_like_counted_ones() {
+        let mut rng = SplitMix(5);
+        let sample: Vec<f64> = (0..100).map(|_| 20.0 * rng.normal()).collect();
+        // Fewer values than a store notes before counting: the keys are only noted.
+        let mut noted = QuantileSketch::new();
+        sample.iter().for_each(|&x| noted.add(x));
+        assert!(noted.positive.counts.is_empty() && !noted.positive.pending.is_empty());
+        // Merged into an empty sketch, the same keys are counted in buckets.
+        let mut counted = QuantileSketch::new();
+        counted.merge(&noted);
+        assert!(counted.positive.pending.is_empty() && !counted.positive.counts.is_empty());
+        // More values than that: the first ones are counted on the way.
+        let mut grown = noted.clone();
+        (0..PENDING_KEYS).for_each(|_| grown.add(1.0));
+        assert!(grown.positive.pending.is_empty());
+        let mut both = counted.clone();
+        (0..PENDING_KEYS).for_each(|_| both.add(1.0));
+        for q in QS {
+            assert_eq!(noted.quantile(q).to_bits(), counted.quantile(q).to_bits());
+            assert_eq!(grown.quantile(q).to_bits(), both.quantile(q).to_bits());
+        }
     }
 
     #[test]
