@@ -85,19 +85,29 @@ pub fn round_order(
 pub struct SupplyPaths<'a> {
     suppliers: &'a [Supplier],
     horizon: usize,
-    /// Per supplier, the key of its lead-time stream for the current run.
-    keys: Vec<u64>,
-    /// Per supplier, whether any transport delay touches the current run.
-    delayed: Vec<bool>,
+    /// Per supplier, what is particular to the current run.
+    runs: Vec<SupplierRun>,
     days: Vec<Day>,
     /// Draws made lazily, per supplier-day.
     drawn: Vec<Cell<Drawn>>,
-    /// Per supplier, the stamp of the current run: a cell holds a draw of this run only when
-    /// its stamp matches, so a new run needs no pass over the cells.
-    stamps: Vec<u32>,
-    /// Per supplier, the stretches of days disruptions changed in the current run: the next
-    /// run restores only these, the other days are still normal.
-    dirty: Vec<Vec<Spell>>,
+}
+
+/// One supplier's facts for the current run, referred to by [`SupplierDays`] so that the
+/// copies of it the daily loop makes stay small.
+#[derive(Clone, Debug)]
+struct SupplierRun {
+    /// Key of the supplier's lead-time stream.
+    key: u64,
+    /// A cell holds a draw of this run only when its stamp matches, so a new run needs no
+    /// pass over the cells.
+    stamp: u32,
+    /// The transport delays: the days each event lasts and the extra transit days it adds. A
+    /// shipment is held up by the longest delay among the events it meets; with the events
+    /// listed, finding it costs one look per event rather than one per day in transit.
+    delays: Vec<(Spell, u32)>,
+    /// The stretches of days disruptions changed: the next run restores only these, the other
+    /// days are still normal.
+    dirty: Vec<Spell>,
 }
 
 /// What disruptions do to one supplier on one day.
@@ -107,8 +117,6 @@ struct Day {
     capacity_factor: f64,
     /// Orders waiting at the supplier are cancelled.
     cancel: bool,
-    /// Extra transit days for a shipment dispatched or in transit on this day.
-    extra_delay: u32,
     /// Lead time multiplier for a shipment dispatched on this day.
     lead_time_factor: f64,
     /// Chance that a shipment dispatched on this day is rejected at receiving.
@@ -131,11 +139,9 @@ struct Drawn {
 #[derive(Clone, Copy, Debug)]
 pub struct SupplierDays<'a> {
     supplier: &'a Supplier,
-    key: u64,
-    delayed: bool,
+    run: &'a SupplierRun,
     days: &'a [Day],
     drawn: &'a [Cell<Drawn>],
-    stamp: u32,
 }
 
 impl SupplierDays<'_> {
@@ -180,7 +186,7 @@ impl SupplierDays<'_> {
     #[inline(always)]
     fn drawn(&self, day: usize) -> Drawn {
         let cached = self.drawn[day].get();
-        if cached.stamp == self.stamp {
+        if cached.stamp == self.run.stamp {
             cached
         } else {
             self.draw(day)
@@ -198,34 +204,37 @@ impl SupplierDays<'_> {
         let quoted = if s.lead_time.is_constant() {
             s.lead_time.min()
         } else {
-            s.lead_time.sample_bits(draw_at(self.key, counter))
+            s.lead_time.sample_bits(draw_at(self.run.key, counter))
         };
         let mut lead_time = quoted;
         if let Some(lateness) = &s.lateness
-            && unit_from_bits(draw_at(self.key, counter + 1)) >= s.on_time_probability
+            && unit_from_bits(draw_at(self.run.key, counter + 1)) >= s.on_time_probability
         {
             lead_time += if lateness.is_constant() {
                 lateness.min()
             } else {
-                lateness.sample_bits(draw_at(self.key, counter + 2))
+                lateness.sample_bits(draw_at(self.run.key, counter + 2))
             };
         }
         if d.lead_time_factor != 1.0 {
             lead_time = ((f64::from(lead_time) * d.lead_time_factor + 0.5) as u32).max(1);
         }
-        if self.delayed {
+        if !self.run.delays.is_empty() {
             // The longest delay of any event the shipment meets between dispatch and arrival.
             let end = (day + lead_time as usize).min(self.days.len());
-            lead_time += self.days[day..end]
+            lead_time += self
+                .run
+                .delays
                 .iter()
-                .map(|d| d.extra_delay)
+                .filter(|(spell, _)| day < end && spell.start < end && spell.end > day)
+                .map(|&(_, extra)| extra)
                 .max()
                 .unwrap_or(0);
         }
         let rejected = d.rejection_probability > 0.0
-            && unit_from_bits(draw_at(self.key, counter + 3)) < d.rejection_probability;
+            && unit_from_bits(draw_at(self.run.key, counter + 3)) < d.rejection_probability;
         let drawn = Drawn {
-            stamp: self.stamp,
+            stamp: self.run.stamp,
             lead_time,
             quoted,
             rejected,
@@ -241,8 +250,15 @@ impl<'a> SupplyPaths<'a> {
         SupplyPaths {
             suppliers,
             horizon,
-            keys: vec![0; suppliers.len()],
-            delayed: vec![false; suppliers.len()],
+            runs: vec![
+                SupplierRun {
+                    key: 0,
+                    stamp: 1,
+                    delays: Vec::new(),
+                    dirty: Vec::new(),
+                };
+                suppliers.len()
+            ],
             days: suppliers
                 .iter()
                 .flat_map(|s| {
@@ -250,8 +266,6 @@ impl<'a> SupplyPaths<'a> {
                 })
                 .collect(),
             drawn: (0..cells).map(|_| Cell::new(Drawn::default())).collect(),
-            stamps: vec![1; suppliers.len()],
-            dirty: vec![Vec::new(); suppliers.len()],
         }
     }
 
@@ -259,7 +273,6 @@ impl<'a> SupplyPaths<'a> {
         Day {
             capacity_factor: 1.0,
             cancel: false,
-            extra_delay: 0,
             lead_time_factor: 1.0,
             rejection_probability,
             disrupted: false,
@@ -273,26 +286,27 @@ impl<'a> SupplyPaths<'a> {
     /// Start a new run for supplier `index`: a fresh lead-time stream, no disruptions.
     pub fn reset(&mut self, index: usize, rng: &mut SimRng) {
         let range = self.range(index);
-        self.keys[index] = rng.next_u64();
-        self.delayed[index] = false;
+        let run = &mut self.runs[index];
+        run.key = rng.next_u64();
+        run.delays.clear();
         let normal = Self::normal_day(self.suppliers[index].rejection_probability);
         let days = &mut self.days[range.clone()];
-        for spell in self.dirty[index].drain(..) {
+        for spell in run.dirty.drain(..) {
             days[spell.start..spell.end].fill(normal);
         }
-        self.stamps[index] = self.stamps[index].wrapping_add(1);
-        if self.stamps[index] == 0 {
+        run.stamp = run.stamp.wrapping_add(1);
+        if run.stamp == 0 {
             // After 2³² runs the stamps wrap: start the cells afresh.
             for cell in &self.drawn[range] {
                 cell.set(Drawn::default());
             }
-            self.stamps[index] = 1;
+            run.stamp = 1;
         }
     }
 
     fn days_of(&mut self, index: usize, spell: Spell) -> &mut [Day] {
         let range = self.range(index);
-        self.dirty[index].push(spell);
+        self.runs[index].dirty.push(spell);
         &mut self.days[range][spell.start..spell.end]
     }
 
@@ -310,9 +324,10 @@ impl<'a> SupplyPaths<'a> {
 
     /// Shipments of supplier `index` in transit during `spell` take `extra` more days.
     pub fn delay_transport(&mut self, index: usize, spell: Spell, extra: u32) {
-        self.delayed[index] = true;
+        if spell.start < spell.end {
+            self.runs[index].delays.push((spell, extra));
+        }
         for day in self.days_of(index, spell) {
-            day.extra_delay = day.extra_delay.max(extra);
             day.disrupted = true;
         }
     }
@@ -346,11 +361,9 @@ impl<'a> SupplyPaths<'a> {
         let range = self.range(index);
         SupplierDays {
             supplier: &self.suppliers[index],
-            key: self.keys[index],
-            delayed: self.delayed[index],
+            run: &self.runs[index],
             days: &self.days[range.clone()],
             drawn: &self.drawn[range],
-            stamp: self.stamps[index],
         }
     }
 }
@@ -402,6 +415,38 @@ mod tests {
         b.reverse();
         assert_eq!(f, b);
         assert!(f.iter().any(|&l| l != f[0]), "lead times vary");
+    }
+
+    #[test]
+    fn a_shipment_takes_the_longest_delay_it_meets_in_transit() {
+        let mut s = supplier(1.0);
+        s.lead_time = DayDistribution::new(&DaysSpec::Fixed(6), 1);
+        let suppliers = [s];
+        let horizon = 60;
+        let mut paths = SupplyPaths::new(&suppliers, horizon);
+        paths.reset(0, &mut rng_for(1, 0, Stream::Supplier(0)));
+        // Overlapping and separate events, one running to the horizon, and an empty one.
+        let events = [
+            (10, 15, 4),
+            (13, 20, 2),
+            (30, 31, 7),
+            (55, 60, 1),
+            (40, 40, 9),
+        ];
+        for (start, end, extra) in events {
+            paths.delay_transport(0, Spell { start, end }, extra);
+        }
+        let days = paths.supplier(0);
+        for t in 0..horizon {
+            // Day by day: the largest extra of any event active on a day in transit.
+            let in_transit = t..(t + 6).min(horizon);
+            let expected = in_transit
+                .flat_map(|d| events.iter().filter(move |e| e.0 <= d && d < e.1))
+                .map(|e| e.2)
+                .max()
+                .unwrap_or(0);
+            assert_eq!(days.lead_time(t), 6 + expected, "dispatched on day {t}");
+        }
     }
 
     #[test]
