@@ -8,7 +8,7 @@
 //! (because it was late, or waited in the queue) counts against the on-time rate.
 
 use crate::days::DayDistribution;
-use crate::math::ceil_fast;
+use crate::math::{ceil_fast, max_fast};
 use std::cell::Cell;
 
 use rand::Rng;
@@ -65,7 +65,7 @@ pub fn round_order(
     order_multiple: f64,
     whole_units: bool,
 ) -> f64 {
-    let mut q = quantity.max(min_order_quantity);
+    let mut q = max_fast(quantity, min_order_quantity);
     if order_multiple > 0.0 {
         q = ceil_fast(q / order_multiple - 1e-9) * order_multiple;
     }
@@ -135,6 +135,17 @@ struct Drawn {
     rejected: bool,
 }
 
+/// What the draws say about a shipment dispatched on a given day.
+#[derive(Clone, Copy, Debug)]
+pub struct Shipment {
+    /// Days from dispatch to arrival.
+    pub lead_time: u32,
+    /// The lead time promised to an order placed on the day of dispatch.
+    pub quoted: u32,
+    /// Whether the shipment fails inspection at receiving.
+    pub rejected: bool,
+}
+
 /// One supplier's days of one run.
 #[derive(Clone, Copy, Debug)]
 pub struct SupplierDays<'a> {
@@ -175,12 +186,16 @@ impl SupplierDays<'_> {
         self.drawn(day).rejected
     }
 
-    /// The lead time of a shipment dispatched on `day` and whether it is rejected, from one
-    /// look-up of the day's draws.
+    /// A shipment dispatched on `day`: its lead time, whether it is rejected, and the lead time
+    /// promised to an order placed that day, from one look-up of the day's draws.
     #[inline]
-    pub fn shipment(&self, day: usize) -> (u32, bool) {
+    pub fn shipment(&self, day: usize) -> Shipment {
         let drawn = self.drawn(day);
-        (drawn.lead_time, drawn.rejected)
+        Shipment {
+            lead_time: drawn.lead_time,
+            quoted: drawn.quoted,
+            rejected: drawn.rejected,
+        }
     }
 
     #[inline(always)]

@@ -704,20 +704,26 @@ fn record_shipment(
     t: usize,
     shipped: f64,
 ) -> Option<usize> {
-    let (lead_time, rejected) = days.shipment(t);
-    let arrival = t + lead_time as usize;
+    let shipment = days.shipment(t);
+    let arrival = t + shipment.lead_time as usize;
     if arrival >= setup.horizon {
         return None;
     }
     if arrival >= setup.warmup {
         counters.shipments += 1.0;
-        if arrival <= order_day + days.quoted(order_day) as usize {
+        // An order shipped the day it is placed needs no second look-up for its promise.
+        let quoted = if order_day == t {
+            shipment.quoted
+        } else {
+            days.quoted(order_day)
+        };
+        if arrival <= order_day + quoted as usize {
             counters.on_time_shipments += 1.0;
         }
     }
     // Rejected units are due like any others and are told apart on arrival.
     pipe.arrivals[arrival] += shipped;
-    if rejected {
+    if shipment.rejected {
         pipe.rejections[arrival] += shipped;
     }
     Some(arrival)
