@@ -219,8 +219,8 @@ pub fn simulate_item(
         };
         let (start, end) = (segment.start as usize, segment.end as usize);
         let split = setup.warmup.clamp(start, end);
-        state.run_days::<false>(&rule, start..split, scratch);
-        state.run_days::<true>(&rule, split..end, scratch);
+        state.run_segment::<false>(&rule, start..split, scratch);
+        state.run_segment::<true>(&rule, split..end, scratch);
     }
     state.clear(scratch);
     // Delivered so far holds backorders filled from receipts; add what was served at once.
@@ -245,14 +245,35 @@ impl State<'_> {
         debug_assert!(scratch.rejections.iter().all(|&a| a == 0.0));
     }
 
+    /// Run `days` in the copy of the daily loop made for this item's way of handling unmet
+    /// demand and for whether it keeps a reserve: most items keep none and lose unmet demand,
+    /// and their loop then carries neither figure.
     #[inline(always)]
-    fn run_days<const MEASURE: bool>(
+    fn run_segment<const MEASURE: bool>(
         &mut self,
         rule: &OrderRule,
         days: std::ops::Range<usize>,
         scratch: &mut Scratch,
     ) {
-        let backorder = self.setup.backorder;
+        // A reserve level of zero keeps the reserve at zero all run.
+        match (self.setup.backorder, self.reserve_level > 0.0) {
+            (false, false) => self.run_days::<MEASURE, false, false>(rule, days, scratch),
+            (false, true) => self.run_days::<MEASURE, false, true>(rule, days, scratch),
+            (true, false) => self.run_days::<MEASURE, true, false>(rule, days, scratch),
+            (true, true) => self.run_days::<MEASURE, true, true>(rule, days, scratch),
+        }
+    }
+
+    /// The daily loop. Without `BACKORDER` the backorders stay zero, without `RESERVE` the
+    /// reserve does; leaving them out of the sums changes no bit of the results, since adding
+    /// or subtracting zero leaves every figure as it is.
+    #[inline(always)]
+    fn run_days<const MEASURE: bool, const BACKORDER: bool, const RESERVE: bool>(
+        &mut self,
+        rule: &OrderRule,
+        days: std::ops::Range<usize>,
+        scratch: &mut Scratch,
+    ) {
         let failover_after = match self.setup.sourcing {
             Sourcing::Failover { after_days } => Some(after_days),
             Sourcing::Split => None,
@@ -310,17 +331,17 @@ impl State<'_> {
             stock.on_hand -= served;
             let mut short = d - served;
             if short > 0.0 {
-                if stock.reserve > 0.0 {
+                if RESERVE && stock.reserve > 0.0 {
                     let drawn = min_fast(short, stock.reserve);
                     stock.reserve -= drawn;
                     served += drawn;
                     short -= drawn;
                 }
                 if short > 0.0 {
-                    if backorder {
+                    if BACKORDER {
                         stock.backorders += short;
                     }
-                    self.stock_out::<MEASURE>(short, backorder);
+                    self.stock_out::<MEASURE>(short, BACKORDER);
                 }
             }
             if MEASURE {
@@ -339,11 +360,14 @@ impl State<'_> {
             if t == next_review {
                 next_review += rule.review_period as usize;
                 // A drawn-down reserve lowers the position, so the rule orders to refill it.
-                let position = stock.on_hand
-                    + (stock.reserve - reserve_level)
-                    + stock.in_transit
-                    + stock.queued
-                    - stock.backorders;
+                let mut position = stock.on_hand;
+                if RESERVE {
+                    position += stock.reserve - reserve_level;
+                }
+                position = position + stock.in_transit + stock.queued;
+                if BACKORDER {
+                    position -= stock.backorders;
+                }
                 let quantity = rule.order_quantity(position);
                 if quantity > 0.0 {
                     self.stock = stock;
@@ -364,14 +388,20 @@ impl State<'_> {
             }
             // 5. End-of-day levels.
             // Impaired: demand went unmet today, or customers are still waiting tonight.
-            if short > 0.0 || (backorder && stock.backorders > 0.0) {
+            if short > 0.0 || (BACKORDER && stock.backorders > 0.0) {
                 impaired[t] = stamp;
             }
             if MEASURE {
-                let level = stock.on_hand + stock.reserve;
+                let level = if RESERVE {
+                    stock.on_hand + stock.reserve
+                } else {
+                    stock.on_hand
+                };
                 levels[t] = level;
                 on_hand_unit_days += level;
-                backorder_unit_days += stock.backorders;
+                if BACKORDER {
+                    backorder_unit_days += stock.backorders;
+                }
                 pipeline_unit_days += stock.in_transit + stock.queued;
             }
         }
