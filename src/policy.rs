@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use crate::math::{ceil_fast, floor_fast, norm_ppf};
+use crate::math::{ceil_fast, floor_fast, max_fast, norm_ppf};
 use crate::scenario::raw::{
     RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawPrebuild, RawQuantity, RawRQ,
     RawReorderPoint, RawRule, RawSS,
@@ -78,10 +78,10 @@ impl OrderRule {
             return 0.0;
         }
         match self.quantity {
-            Quantity::UpTo(level) => (level - position).max(0.0),
+            Quantity::UpTo(level) => max_fast(level - position, 0.0),
             Quantity::Lots(lot) => (floor_fast((self.trigger - position) / lot) + 1.0) * lot,
             Quantity::Containers { target, size } => {
-                floor_fast((target - position) / size + 1e-9).max(0.0) * size
+                max_fast(floor_fast((target - position) / size + 1e-9), 0.0) * size
             }
         }
     }
