@@ -29,7 +29,7 @@ use rand_distr::{Distribution, Gamma, Poisson};
 use crate::normal::standard_normal;
 
 use crate::days::IntegerTable;
-use crate::math::{max_fast, norm_cdf, norm_pdf};
+use crate::math::{max_fast, min_fast, norm_cdf, norm_pdf};
 use crate::rng::{SimRng, unit_f64};
 
 /// Whether demand comes in whole units.
@@ -340,10 +340,26 @@ impl DemandModel {
     }
 }
 
-/// Nearest whole number for x ≥ 0 (negative values become 0), without a library call.
+/// Nearest whole number for x ≥ 0 (negative values become 0; halves round up), without a
+/// library call.
 #[inline(always)]
 pub(crate) fn round_whole(x: f64) -> f64 {
-    (max_fast(x, 0.0) + 0.5) as i64 as f64
+    const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    let y = max_fast(x, 0.0) + 0.5;
+    // Below 2⁵², adding and taking away 2⁵² leaves y rounded to a whole number (halves to
+    // even); one less where that rounded up gives the floor of y. From 2⁵² on every float is
+    // whole, and the floor stops at 2⁶³ as an integer cast does. Floating point only: an
+    // integer cast needs two integer registers for its saturation, which the demand loop
+    // needs for the generator.
+    let below = min_fast(y, TWO_POW_52);
+    let r = (below + TWO_POW_52) - TWO_POW_52;
+    let floor_below = r - if r > below { 1.0 } else { 0.0 };
+    if y < TWO_POW_52 {
+        floor_below
+    } else {
+        min_fast(y, TWO_POW_63)
+    }
 }
 
 /// Mean and sd of a normal(μ, σ) censored at zero, max(X, 0). With a = μ/σ:
@@ -571,16 +587,19 @@ impl DemandSampler {
                 }
             }
             Kind::Tables(tables) => {
+                // A local copy of the generator stays in registers (see `fill_scaled`).
+                let mut local = rng.clone();
                 let mut day = first_day_of_year % 365;
                 for out in path.iter_mut() {
                     let month = MONTH_OF_DAY[day as usize] as usize;
                     let table = &tables.tables[tables.month[month] as usize];
-                    *out = f64::from(table.sample(rng));
+                    *out = f64::from(table.sample(&mut local));
                     day += 1;
                     if day == 365 {
                         day = 0;
                     }
                 }
+                *rng = local;
             }
             Kind::Poisson { mean } => {
                 self.fill_counts(rng, first_day_of_year, path, |r, m| poisson(r, mean * m))
@@ -648,18 +667,23 @@ impl DemandSampler {
         path: &mut [f64],
         mut draw: impl FnMut(&mut SimRng) -> f64,
     ) {
+        // The loops draw from a local copy of the generator, which the compiler keeps in
+        // registers as long as its address goes nowhere (the normal sampler's cold path takes
+        // it by value): through `rng`, its state would be loaded and stored on every draw.
+        let mut local = rng.clone();
         if self.flat {
             // No seasonality and no trend: skip the calendar (most items, and the hot case).
             for out in path.iter_mut() {
-                let x = draw(rng);
+                let x = draw(&mut local);
                 *out = if WHOLE { round_whole(x) } else { x };
             }
-            return;
+        } else {
+            self.fill_counts(&mut local, first_day_of_year, path, |r, m| {
+                let x = draw(r) * m;
+                if WHOLE { round_whole(x) } else { x }
+            });
         }
-        self.fill_counts(rng, first_day_of_year, path, |r, m| {
-            let x = draw(r) * m;
-            if WHOLE { round_whole(x) } else { x }
-        });
+        *rng = local;
     }
 
     /// Loop over the days of a path with each day's multiplier.
@@ -715,6 +739,33 @@ mod tests {
     use crate::rng::{Stream, rng_for};
 
     const FLAT: [f64; 12] = [1.0; 12];
+
+    #[test]
+    fn rounding_to_whole_units_matches_an_integer_cast() {
+        let by_cast = |x: f64| (max_fast(x, 0.0) + 0.5) as i64 as f64;
+        let mut values = vec![
+            -3.0,
+            -0.0,
+            0.0,
+            0.49,
+            0.5,
+            1.5,
+            2.5,
+            2.499_999_999_999_999_6,
+            1e15 + 0.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            9.3e18,
+            f64::MAX,
+            f64::INFINITY,
+        ];
+        let mut rng = rng_for(1, 0, Stream::Demand(0));
+        values.extend((0..100_000).map(|_| 1e3 * unit_f64(&mut rng)));
+        values.extend((0..1000).map(|k| f64::from(k) * 0.5));
+        for x in values {
+            assert_eq!(round_whole(x).to_bits(), by_cast(x).to_bits(), "{x}");
+        }
+    }
 
     fn model(distribution: DemandDistribution, units: Units) -> DemandModel {
         DemandModel {

@@ -157,7 +157,7 @@ const RATIO: [f64; 256] = [
 
 /// One standard normal draw.
 #[inline(always)]
-pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+pub fn standard_normal<R: Rng + Clone>(rng: &mut R) -> f64 {
     loop {
         let bits = rng.next_u64();
         // Bits 0–7 pick the layer; bits 11–63 give u, uniform on [−1, 1).
@@ -166,7 +166,11 @@ pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
         if u.abs() < RATIO[layer] {
             return u * X[layer];
         }
-        if let Some(z) = outside_rectangle(layer, u, rng) {
+        // The generator goes to the cold path by value and comes back, so its address never
+        // escapes: a caller that keeps it in a local can keep it in registers.
+        let (z, advanced) = outside_rectangle(layer, u, rng.clone());
+        *rng = advanced;
+        if let Some(z) = z {
             return z;
         }
     }
@@ -175,25 +179,27 @@ pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
 /// The rare case: the tail beyond the base layer, or a wedge test (Doornik 2005).
 #[cold]
 #[inline(never)]
-fn outside_rectangle<R: Rng + ?Sized>(layer: usize, u: f64, rng: &mut R) -> Option<f64> {
+fn outside_rectangle<R: Rng>(layer: usize, u: f64, mut rng: R) -> (Option<f64>, R) {
     if layer == 0 {
         // Marsaglia's tail method; 1 − U lies in (0, 1], so the logarithms are finite.
         loop {
-            let x = (1.0 - unit_f64(rng)).ln() / TAIL_START;
-            let y = (1.0 - unit_f64(rng)).ln();
+            let x = (1.0 - unit_f64(&mut rng)).ln() / TAIL_START;
+            let y = (1.0 - unit_f64(&mut rng)).ln();
             if -2.0 * y >= x * x {
-                return Some(if u < 0.0 {
+                let z = if u < 0.0 {
                     x - TAIL_START
                 } else {
                     TAIL_START - x
-                });
+                };
+                return (Some(z), rng);
             }
         }
     }
     let x = u * X[layer];
     let f0 = (-0.5 * (X[layer] * X[layer] - x * x)).exp();
     let f1 = (-0.5 * (X[layer + 1] * X[layer + 1] - x * x)).exp();
-    (f1 + unit_f64(rng) * (f0 - f1) < 1.0).then_some(x)
+    let inside = f1 + unit_f64(&mut rng) * (f0 - f1) < 1.0;
+    (inside.then_some(x), rng)
 }
 
 #[cfg(test)]
