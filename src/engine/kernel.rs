@@ -477,10 +477,14 @@ impl State<'_> {
         quantity: f64,
         pipe: &mut Pipeline<'_>,
     ) {
-        match self.setup.sourcing {
+        let setup = self.setup;
+        match setup.sourcing {
+            // One supplier, the usual case: no loop to set up.
+            Sourcing::Split if setup.links.len() == 1 => {
+                self.order_line::<MEASURE>(0, t, quantity * setup.links[0].share, pipe);
+            }
             Sourcing::Split => {
-                for i in 0..self.setup.links.len() {
-                    let link = self.setup.links[i];
+                for (i, link) in setup.links.iter().enumerate() {
                     self.order_line::<MEASURE>(i, t, quantity * link.share, pipe);
                 }
             }
