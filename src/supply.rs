@@ -211,7 +211,12 @@ impl SupplierDays<'_> {
     /// Draw day `day`'s shipment: the quoted lead time, lateness for a late shipment, drift and
     /// transport delays from disruptions, and the receiving inspection. Four counter positions
     /// per day: quoted lead time, whether late, how late, whether rejected.
-    #[inline(never)]
+    ///
+    /// Inlined into the order and dispatch steps: as a call, it made the daily loop save and
+    /// restore every floating-point register it holds around each shipment (callgrind: 11%
+    /// fewer instructions per run under a rule that orders every day, 5% on the speed
+    /// reference, with it inlined).
+    #[inline(always)]
     fn draw(&self, day: usize) -> Drawn {
         let s = self.supplier;
         let d = self.days[day];

@@ -644,7 +644,8 @@ impl State<'_> {
     fn first_active_day(&self, from: usize) -> usize {
         let horizon = self.setup.horizon;
         let mut first = horizon;
-        for (queue, days) in self.queues.iter().zip(&self.suppliers) {
+        let links = self.setup.links.len();
+        for (queue, days) in self.queues[..links].iter().zip(&self.suppliers) {
             if let Some(days) = days
                 && queue.pending > 0.0
             {
