@@ -304,8 +304,9 @@ impl State<'_> {
                 && days.end <= impaired.len()
                 && days.end <= levels.len()
         );
-        // What every day touches lives in locals; the steps that do not come every day get the
-        // stock figures through `self.stock`, handed over before and taken back after. Each
+        // What every day touches lives in locals. Receipts and orders, inlined, change the
+        // stock figures in place; the rarer steps kept out of line (failover, dispatch) and
+        // expediting get them through `self.stock`, handed over before and taken back after. Each
         // counter still adds the same terms in the same order, so the sums are bit for bit
         // those of a loop on the fields.
         let mut stock = self.stock;
@@ -321,9 +322,7 @@ impl State<'_> {
             if due > 0.0 {
                 // Cleared as it is consumed, so the buffer is all zeros again at the end.
                 pipe.arrivals[t] = 0.0;
-                self.stock = stock;
-                self.receive::<MEASURE>(due, t, &mut pipe);
-                stock = self.stock;
+                self.receive::<MEASURE>(&mut stock, due, t, &mut pipe);
             }
             // 2. Demand.
             let d = demand[t];
@@ -370,9 +369,7 @@ impl State<'_> {
                 }
                 let quantity = rule.order_quantity(position);
                 if quantity > 0.0 {
-                    self.stock = stock;
-                    self.place_order::<MEASURE>(t, quantity, &mut pipe);
-                    stock = self.stock;
+                    self.place_order::<MEASURE>(&mut stock, t, quantity, &mut pipe);
                 }
             }
             if expediting {
@@ -416,9 +413,15 @@ impl State<'_> {
 
     /// Take in what is due on day `t`: rejected units leave the pipeline, the rest go on the
     /// shelf.
-    #[inline]
-    fn receive<const MEASURE: bool>(&mut self, due: f64, t: usize, pipe: &mut Pipeline<'_>) {
-        self.stock.in_transit -= due;
+    #[inline(always)]
+    fn receive<const MEASURE: bool>(
+        &mut self,
+        stock: &mut Stock,
+        due: f64,
+        t: usize,
+        pipe: &mut Pipeline<'_>,
+    ) {
+        stock.in_transit -= due;
         let rejected = pipe.rejections[t];
         let receipt = if rejected > 0.0 {
             pipe.rejections[t] = 0.0;
@@ -432,7 +435,7 @@ impl State<'_> {
         if receipt <= 0.0 {
             return;
         }
-        self.stock.on_hand += receipt;
+        stock.on_hand += receipt;
         if MEASURE {
             self.counters.cycles += 1.0;
             if self.stockout_in_cycle {
@@ -440,18 +443,18 @@ impl State<'_> {
             }
         }
         self.stockout_in_cycle = false;
-        if self.stock.backorders > 0.0 {
-            let filled = min_fast(self.stock.backorders, self.stock.on_hand);
-            self.stock.on_hand -= filled;
-            self.stock.backorders -= filled;
+        if stock.backorders > 0.0 {
+            let filled = min_fast(stock.backorders, stock.on_hand);
+            stock.on_hand -= filled;
+            stock.backorders -= filled;
             if MEASURE {
                 self.counters.delivered += filled;
             }
         }
-        if self.stock.reserve < self.reserve_level {
-            let refill = min_fast(self.reserve_level - self.stock.reserve, self.stock.on_hand);
-            self.stock.on_hand -= refill;
-            self.stock.reserve += refill;
+        if stock.reserve < self.reserve_level {
+            let refill = min_fast(self.reserve_level - stock.reserve, stock.on_hand);
+            stock.on_hand -= refill;
+            stock.reserve += refill;
         }
     }
 
@@ -473,6 +476,7 @@ impl State<'_> {
     #[inline(always)]
     fn place_order<const MEASURE: bool>(
         &mut self,
+        stock: &mut Stock,
         t: usize,
         quantity: f64,
         pipe: &mut Pipeline<'_>,
@@ -481,11 +485,11 @@ impl State<'_> {
         match setup.sourcing {
             // One supplier, the usual case: no loop to set up.
             Sourcing::Split if setup.links.len() == 1 => {
-                self.order_line::<MEASURE>(0, t, quantity * setup.links[0].share, pipe);
+                self.order_line::<MEASURE>(stock, 0, t, quantity * setup.links[0].share, pipe);
             }
             Sourcing::Split => {
                 for (i, link) in setup.links.iter().enumerate() {
-                    self.order_line::<MEASURE>(i, t, quantity * link.share, pipe);
+                    self.order_line::<MEASURE>(stock, i, t, quantity * link.share, pipe);
                 }
             }
             Sourcing::Failover { after_days } => {
@@ -494,7 +498,7 @@ impl State<'_> {
                 } else {
                     0
                 };
-                self.order_line::<MEASURE>(link, t, quantity, pipe);
+                self.order_line::<MEASURE>(stock, link, t, quantity, pipe);
             }
         }
     }
@@ -506,7 +510,9 @@ impl State<'_> {
     fn fail_over<const MEASURE: bool>(&mut self, t: usize, pipe: &mut Pipeline<'_>) {
         let waiting = self.queues[0].pending;
         self.clear_queue(0, t, pipe);
-        self.order_line::<MEASURE>(1, t, waiting, pipe);
+        let mut stock = self.stock;
+        self.order_line::<MEASURE>(&mut stock, 1, t, waiting, pipe);
+        self.stock = stock;
     }
 
     /// Whether the primary supplier has shipped nothing on each of the last `after_days` days.
@@ -524,6 +530,7 @@ impl State<'_> {
     #[inline(always)]
     fn order_line<const MEASURE: bool>(
         &mut self,
+        stock: &mut Stock,
         i: usize,
         t: usize,
         quantity: f64,
@@ -553,14 +560,14 @@ impl State<'_> {
             // Nothing waits ahead of it and today's capacity covers it: the dispatch step
             // would ship it today, so ship it now and skip the queue.
             queue.head = t + 1;
-            self.stock.in_transit += part;
+            stock.in_transit += part;
             let arrival = record_shipment(&mut self.counters, pipe, self.setup, &days, t, t, part);
             self.note_arrival(arrival);
             return;
         }
         pipe.books[i][t] += part;
         queue.pending += part;
-        self.stock.queued += part;
+        stock.queued += part;
         self.next_dispatch = self.next_dispatch.min(t);
     }
 
