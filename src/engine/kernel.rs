@@ -473,6 +473,8 @@ impl State<'_> {
         }
     }
 
+    /// Order `quantity` on day `t`: split over the item's suppliers by share, or all to one
+    /// of them under a failover.
     #[inline(always)]
     fn place_order<const MEASURE: bool>(
         &mut self,
