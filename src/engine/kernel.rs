@@ -15,8 +15,9 @@
 //!
 //! Nothing here allocates: buffers live in [`Scratch`], sized once per chunk of runs. The rule
 //! is plain data ([`OrderRule`]), so there is no dispatch on the kind of policy in the loop;
-//! warm-up and measured days run in two monomorphised copies of the loop so that counting costs
-//! no branch. Mitigations an item does not use cost one predictable branch each.
+//! the loop is monomorphised on whether the days are measured, unmet demand is backordered and
+//! the item keeps a reserve, so that counting costs no branch and figures an item cannot have
+//! cost nothing. Other mitigations an item does not use cost one predictable branch each.
 
 use crate::math::{ceil_fast, min_fast};
 use crate::metrics::ItemCounters;
