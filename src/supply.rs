@@ -168,22 +168,10 @@ impl SupplierDays<'_> {
         self.days[day].cancel
     }
 
-    /// Days from dispatch to arrival for a shipment dispatched on `day`.
-    #[inline]
-    pub fn lead_time(&self, day: usize) -> u32 {
-        self.drawn(day).lead_time
-    }
-
     /// The lead time promised to an order placed on `day`.
     #[inline]
     pub fn quoted(&self, day: usize) -> u32 {
         self.drawn(day).quoted
-    }
-
-    /// Whether a shipment dispatched on `day` is rejected at receiving.
-    #[inline]
-    pub fn rejected(&self, day: usize) -> bool {
-        self.drawn(day).rejected
     }
 
     /// A shipment dispatched on `day`: its lead time, whether it is rejected, and the lead time
@@ -427,10 +415,12 @@ mod tests {
         let mut backward = SupplyPaths::new(&suppliers, 100);
         forward.reset(0, &mut rng_for(3, 4, Stream::Supplier(0)));
         backward.reset(0, &mut rng_for(3, 4, Stream::Supplier(0)));
-        let f: Vec<u32> = (0..100).map(|t| forward.supplier(0).lead_time(t)).collect();
+        let f: Vec<u32> = (0..100)
+            .map(|t| forward.supplier(0).shipment(t).lead_time)
+            .collect();
         let mut b: Vec<u32> = (0..100)
             .rev()
-            .map(|t| backward.supplier(0).lead_time(t))
+            .map(|t| backward.supplier(0).shipment(t).lead_time)
             .collect();
         b.reverse();
         assert_eq!(f, b);
@@ -465,7 +455,11 @@ mod tests {
                 .map(|e| e.2)
                 .max()
                 .unwrap_or(0);
-            assert_eq!(days.lead_time(t), 6 + expected, "dispatched on day {t}");
+            assert_eq!(
+                days.shipment(t).lead_time,
+                6 + expected,
+                "dispatched on day {t}"
+            );
         }
     }
 
@@ -484,7 +478,10 @@ mod tests {
         let mut paths = SupplyPaths::new(&suppliers, horizon);
         paths.reset(0, &mut rng_for(3, 0, Stream::Supplier(0)));
         let days = paths.supplier(0);
-        let late = (0..horizon).filter(|&t| days.lead_time(t) == 5).count() as f64 / horizon as f64;
+        let late = (0..horizon)
+            .filter(|&t| days.shipment(t).lead_time == 5)
+            .count() as f64
+            / horizon as f64;
         // Binomial standard error of a share of 0.2 over 20,000 days is 0.0028.
         assert!((late - 0.2).abs() < 4.0 * 0.0028, "late share {late}");
         assert!((0..horizon).all(|t| days.quoted(t) == 3));

@@ -231,7 +231,7 @@ fn lead_times_under(toml_effect: &str, occurrence: &str) -> Vec<u32> {
     d.occurrence.spells(&mut rng, horizon, &mut spells);
     d.apply_to_supply(&spells, &mut rng, &mut paths);
     (0..horizon)
-        .map(|t| paths.supplier(0).lead_time(t))
+        .map(|t| paths.supplier(0).shipment(t).lead_time)
         .collect()
 }
 
