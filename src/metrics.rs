@@ -331,8 +331,10 @@ pub const FAN_MAX_POINTS: usize = 183;
 /// it is the value on hand (units × unit cost) summed over items.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FanLayout {
-    /// Days of the horizon sampled, evenly spaced over the measured days.
+    /// Days of the horizon sampled, evenly spaced over the measured days: every `stride`-th
+    /// day from the first measured day.
     pub days: Vec<usize>,
+    stride: usize,
     /// Per item, what one unit on hand counts for.
     pub weights: Vec<f64>,
     pub in_units: bool,
@@ -350,6 +352,7 @@ impl FanLayout {
         let in_units = scenario.items.len() == 1;
         FanLayout {
             days: (first..end).step_by(stride).collect(),
+            stride,
             weights: scenario
                 .items
                 .iter()
@@ -360,7 +363,17 @@ impl FanLayout {
         }
     }
 
-    /// Add one item's end-of-day levels (indexed by day) to a run's fan path.
+    /// Pick one item's end-of-day levels on the fan's days from its levels of every day: with
+    /// a single item, the run's fan path itself.
+    #[inline]
+    pub fn pick(&self, every_day: &[f64], path: &mut [f64]) {
+        let first = self.days.first().map_or(0, |&d| d);
+        for (k, level) in path.iter_mut().enumerate() {
+            *level = every_day[first + k * self.stride];
+        }
+    }
+
+    /// Add one item's end-of-day levels (indexed by day) to a run's fan path of several items.
     #[inline]
     pub fn add_item(&self, item: usize, level: impl Fn(usize) -> f64, path: &mut [f64]) {
         let weight = self.weights[item];
@@ -394,11 +407,15 @@ impl OnHandFan {
         }
     }
 
-    /// Note one run's levels on the fan's days.
+    /// Note one run's levels on the fan's days, in the fan's order.
     #[inline]
-    pub fn push(&mut self, path: &[f64]) {
-        debug_assert_eq!(path.len(), self.points);
-        self.keys.extend(path.iter().map(|&level| level_key(level)));
+    pub fn push(&mut self, levels: impl ExactSizeIterator<Item = f64>) {
+        debug_assert_eq!(levels.len(), self.points);
+        let start = self.keys.len();
+        self.keys.resize(start + self.points, 0);
+        for (key, level) in self.keys[start..].iter_mut().zip(levels) {
+            *key = level_key(level);
+        }
     }
 
     /// Count `other`'s keys and add its counts. Merging is serial in the engine (chunks merge
@@ -484,8 +501,8 @@ impl PolicyStats {
     }
 
     /// Record one run's stock on hand on the fan's days.
-    pub fn push_on_hand(&mut self, path: &[f64]) {
-        self.on_hand.push(path);
+    pub fn push_on_hand(&mut self, levels: impl ExactSizeIterator<Item = f64>) {
+        self.on_hand.push(levels);
     }
 
     /// Complete the accumulators once every run is in.

@@ -523,16 +523,24 @@ pub struct LevelCounts {
 impl LevelCounts {
     #[inline]
     pub fn add(&mut self, key: u16, n: u64) {
-        let end = usize::from(self.offset) + self.counts.len();
-        if key < self.offset || usize::from(key) >= end {
-            self.grow(key);
+        // One comparison covers both ends: below the offset, the difference wraps past every
+        // index the counts can have (they never reach beyond key 2¹⁶ − 1).
+        let index = usize::from(key.wrapping_sub(self.offset));
+        match self.counts.get_mut(index) {
+            Some(count) => *count += n,
+            None => self.grow_and_add(key, n),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow_and_add(&mut self, key: u16, n: u64) {
+        self.grow(key);
         self.counts[usize::from(key - self.offset)] += n;
     }
 
     /// Make room for `key`, with a margin of half an octave or of the current size, whichever
     /// is larger, so that levels drifting outward reallocate only a few times.
-    #[cold]
     fn grow(&mut self, key: u16) {
         let margin = (1u16 << (LEVEL_SUB_BITS - 1)).max(self.counts.len() as u16);
         let wanted = (key.saturating_sub(margin), key.saturating_add(margin));

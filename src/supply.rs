@@ -360,9 +360,31 @@ impl<'a> SupplyPaths<'a> {
     }
 
     /// Days of the run on which supplier `index` runs below full capacity.
+    ///
+    /// Only days in the stretches disruptions changed can be disrupted, so only those are
+    /// looked at. A day in several overlapping stretches (events of different disruptions)
+    /// counts once, in the first; the stretches of a single disruption come in order and never
+    /// overlap.
     pub fn disrupted_days(&self, index: usize, measured: std::ops::Range<usize>) -> usize {
-        let days = &self.days[self.range(index)][measured];
-        days.iter().filter(|d| d.disrupted).count()
+        let days = &self.days[self.range(index)];
+        let dirty = &self.runs[index].dirty;
+        let disjoint = dirty.windows(2).all(|w| w[0].end <= w[1].start);
+        let mut count = 0;
+        for (k, spell) in dirty.iter().enumerate() {
+            let from = spell.start.max(measured.start);
+            let to = spell.end.min(measured.end).max(from);
+            count += if disjoint {
+                days[from..to].iter().filter(|d| d.disrupted).count()
+            } else {
+                let earlier = &dirty[..k];
+                (from..to)
+                    .filter(|&t| {
+                        days[t].disrupted && !earlier.iter().any(|s| s.start <= t && t < s.end)
+                    })
+                    .count()
+            };
+        }
+        count
     }
 
     pub fn supplier(&self, index: usize) -> SupplierDays<'_> {
@@ -461,6 +483,41 @@ mod tests {
                 "dispatched on day {t}"
             );
         }
+    }
+
+    #[test]
+    fn disrupted_days_count_each_day_once_however_events_overlap() {
+        let suppliers = [supplier(1.0)];
+        let horizon = 50;
+        let mut paths = SupplyPaths::new(&suppliers, horizon);
+        for run in 0..2 {
+            paths.reset(0, &mut rng_for(1, run, Stream::Supplier(0)));
+            let spell = |start, end| Spell { start, end };
+            paths.scale_capacity(0, &[spell(5, 15), spell(12, 20)], 0.5, false);
+            paths.delay_transport(0, spell(18, 25 + run as usize), 2);
+            // Raising rejections changes the days without disrupting them.
+            paths.raise_rejection(0, &[spell(30, 40)], 0.2);
+            paths.scale_capacity(0, &[spell(38, 45)], 1.0, false);
+            for measured in [0..horizon, 10..20, 22..42] {
+                let brute = paths.days[measured.clone()]
+                    .iter()
+                    .filter(|d| d.disrupted)
+                    .count();
+                assert_eq!(
+                    paths.disrupted_days(0, measured.clone()),
+                    brute,
+                    "{measured:?}"
+                );
+            }
+        }
+        assert_eq!(paths.disrupted_days(0, 0..horizon), 21);
+        // The events of one disruption: in order, apart.
+        paths.reset(0, &mut rng_for(1, 2, Stream::Supplier(0)));
+        let events = [Spell { start: 3, end: 9 }, Spell { start: 9, end: 12 }];
+        paths.scale_capacity(0, &events, 0.0, true);
+        paths.scale_capacity(0, &[Spell { start: 20, end: 30 }], 1.0, false);
+        assert_eq!(paths.disrupted_days(0, 0..horizon), 9);
+        assert_eq!(paths.disrupted_days(0, 5..10), 5);
     }
 
     #[test]

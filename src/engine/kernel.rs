@@ -101,6 +101,11 @@ impl Scratch {
         self.levels[t]
     }
 
+    /// [`Self::level`] of every day (entries of unmeasured days are stale).
+    pub fn levels(&self) -> &[f64] {
+        &self.levels
+    }
+
     pub fn horizon(&self) -> usize {
         self.impaired.len()
     }

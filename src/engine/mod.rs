@@ -293,7 +293,8 @@ struct ChunkBuffers<'a> {
     demand: Vec<f64>,
     scratch: Scratch,
     all_items: Vec<RunTotals>,
-    /// Per policy, the current run's stock on hand on the fan's days, all items together.
+    /// Per policy, the current run's value on hand on the fan's days, all items together
+    /// (unused with a single item, whose levels are the fan).
     on_hand: Vec<Vec<f64>>,
 }
 
@@ -364,8 +365,11 @@ fn simulate_run(
             ..RunTotals::default()
         };
     }
-    for path in &mut b.on_hand {
-        path.fill(0.0);
+    let single_item = sc.items.len() == 1;
+    if !single_item {
+        for path in &mut b.on_hand {
+            path.fill(0.0);
+        }
     }
     for (i, item) in sc.items.iter().enumerate() {
         let mut rng = rng_for(seed, run, Stream::Demand(i));
@@ -395,14 +399,21 @@ fn simulate_run(
             let totals = RunTotals::for_item(&counters, item, &policy.items[i], measured_days);
             stats.policies[p].items[i].push(&totals);
             b.all_items[p].add(&totals);
-            prepared
-                .fan
-                .add_item(i, |t| b.scratch.level(t), &mut b.on_hand[p]);
+            if single_item {
+                prepared.fan.pick(b.scratch.levels(), &mut b.on_hand[p]);
+                stats.policies[p].push_on_hand(b.on_hand[p].iter().copied());
+            } else {
+                prepared
+                    .fan
+                    .add_item(i, |t| b.scratch.level(t), &mut b.on_hand[p]);
+            }
         }
     }
     for (p, totals) in b.all_items.iter().enumerate() {
         stats.policies[p].push_all(totals, disrupted);
-        stats.policies[p].push_on_hand(&b.on_hand[p]);
+        if !single_item {
+            stats.policies[p].push_on_hand(b.on_hand[p].iter().copied());
+        }
     }
     if let Some(paired) = &mut stats.paired {
         paired.push(&b.all_items);
