@@ -285,6 +285,8 @@ impl State<'_> {
             Sourcing::Split => None,
         };
         let expediting = self.expediting.is_some();
+        // Failover and expediting, which few items use, behind one flag the loop tests once.
+        let rare_steps = failover_after.is_some() || expediting;
         let reserve_level = self.reserve_level;
         let demand = self.demand;
         let Scratch {
@@ -335,26 +337,28 @@ impl State<'_> {
             let mut served = min_fast(d, stock.on_hand);
             stock.on_hand -= served;
             let mut short = d - served;
-            if short > 0.0 {
-                if RESERVE && stock.reserve > 0.0 {
-                    let drawn = min_fast(short, stock.reserve);
-                    stock.reserve -= drawn;
-                    served += drawn;
-                    short -= drawn;
-                }
-                if short > 0.0 {
-                    if BACKORDER {
-                        stock.backorders += short;
-                    }
-                    self.stock_out::<MEASURE>(short, BACKORDER);
-                }
+            if RESERVE && short > 0.0 && stock.reserve > 0.0 {
+                let drawn = min_fast(short, stock.reserve);
+                stock.reserve -= drawn;
+                served += drawn;
+                short -= drawn;
             }
+            // Counted at once, so that the day's demand need not be kept until the day ends.
             if MEASURE {
                 total_demand += d;
                 total_served += served;
             }
+            if short > 0.0 {
+                if BACKORDER {
+                    stock.backorders += short;
+                }
+                self.stock_out::<MEASURE>(short, BACKORDER);
+                // Impaired: demand went unmet today.
+                impaired[t] = stamp;
+            }
             // 3. Failover, review and ordering.
-            if let Some(after_days) = failover_after
+            if rare_steps
+                && let Some(after_days) = failover_after
                 && self.queues[0].pending > 0.0
                 && self.primary_down(t, after_days)
             {
@@ -378,7 +382,7 @@ impl State<'_> {
                     self.place_order::<MEASURE>(&mut stock, t, quantity, &mut pipe);
                 }
             }
-            if expediting {
+            if rare_steps && expediting {
                 self.stock = stock;
                 self.expedite::<MEASURE>(t, &mut pipe);
                 stock = self.stock;
@@ -390,8 +394,8 @@ impl State<'_> {
                 stock = self.stock;
             }
             // 5. End-of-day levels.
-            // Impaired: demand went unmet today, or customers are still waiting tonight.
-            if short > 0.0 || (BACKORDER && stock.backorders > 0.0) {
+            // Impaired as well: customers are still waiting tonight.
+            if BACKORDER && stock.backorders > 0.0 {
                 impaired[t] = stamp;
             }
             if MEASURE {
