@@ -223,6 +223,7 @@ impl QuantileSketch {
 
     /// Adds one value. NaN is a caller bug: it panics in debug builds and is ignored in
     /// release builds; infinities land in the outermost bucket.
+    #[inline]
     pub fn add(&mut self, x: f64) {
         debug_assert!(!x.is_nan(), "QuantileSketch::add: NaN");
         if x.is_nan() {
