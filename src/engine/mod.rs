@@ -180,36 +180,26 @@ impl<'a> Simulation<'a> {
         // The wave size only bounds memory; merging in chunk order keeps results independent
         // of it.
         let wave = wave_chunks(&self.prepared, rayon::current_num_threads());
-        let Simulation {
-            prepared,
-            seed,
-            total,
-            ..
-        } = self;
-        // Each wave's chunks are merged, in order, while the next wave runs: the merge is one
-        // more task for the pool, so no thread waits for it.
-        let mut merging: Vec<ChunkStats> = Vec::new();
-        let mut merged_runs = 0;
         let mut first = first_chunk;
         while first < chunks {
             let last = (first + wave).min(chunks);
-            let (parts, ()) = rayon::join(
-                || {
-                    (first..last)
-                        .into_par_iter()
-                        .map(|chunk| {
-                            let start = chunk * CHUNK_RUNS;
-                            run_chunk(prepared, *seed, start..(start + CHUNK_RUNS).min(runs))
-                        })
-                        .collect()
-                },
-                || merge_in_order(total, &merging, merged_runs, progress),
-            );
-            merging = parts;
-            merged_runs = (last * CHUNK_RUNS).min(runs);
+            let parts: Vec<ChunkStats> = (first..last)
+                .into_par_iter()
+                .map(|chunk| {
+                    let start = chunk * CHUNK_RUNS;
+                    run_chunk(
+                        &self.prepared,
+                        self.seed,
+                        start..(start + CHUNK_RUNS).min(runs),
+                    )
+                })
+                .collect();
+            for part in &parts {
+                self.total.merge(part);
+            }
+            progress((last * CHUNK_RUNS).min(runs));
             first = last;
         }
-        merge_in_order(total, &merging, merged_runs, progress);
         self.runs = runs;
     }
 
@@ -235,24 +225,7 @@ impl<'a> Simulation<'a> {
     }
 }
 
-/// Fold a wave's chunks into the total in chunk order, then report the runs done.
-fn merge_in_order(
-    total: &mut ChunkStats,
-    parts: &[ChunkStats],
-    runs_done: u64,
-    progress: &(dyn Fn(u64) + Sync),
-) {
-    if parts.is_empty() {
-        return;
-    }
-    for part in parts {
-        total.merge(part);
-    }
-    progress(runs_done);
-}
-
-/// Accumulators of the chunks of one wave may hold this much memory at once (two waves are
-/// alive at a time: one merging, one running).
+/// Accumulators of the chunks of one wave may hold this much memory at once.
 const WAVE_MEMORY: usize = 16 << 20;
 
 /// Chunks simulated per wave. The threads wait for one another at the end of a wave, for up to
