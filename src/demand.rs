@@ -673,10 +673,17 @@ impl DemandSampler {
         let mut local = rng.clone();
         if self.flat {
             // No seasonality and no trend: skip the calendar (most items, and the hot case).
-            for out in path.iter_mut() {
+            // Two days per step, in day order: half the loop's own instructions per draw.
+            let mut one = |out: &mut f64| {
                 let x = draw(&mut local);
                 *out = if WHOLE { round_whole(x) } else { x };
+            };
+            let mut pairs = path.chunks_exact_mut(2);
+            for pair in &mut pairs {
+                one(&mut pair[0]);
+                one(&mut pair[1]);
             }
+            pairs.into_remainder().iter_mut().for_each(one);
         } else {
             self.fill_counts(&mut local, first_day_of_year, path, |r, m| {
                 let x = draw(r) * m;
