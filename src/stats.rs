@@ -232,12 +232,14 @@ impl QuantileSketch {
         let magnitude = x.abs();
         // `x.fract() != 0.0` without calling `trunc` (a library call on x86-64): below 2⁵²
         // the truncation is exact through i64; every finite value above is whole, and an
-        // infinity's fraction is NaN.
-        self.fractional |= if magnitude < TWO_POW_52 {
-            x as i64 as f64 != x
-        } else {
-            magnitude.is_infinite()
-        };
+        // infinity's fraction is NaN. Once one value was fractional, no need to look again.
+        if !self.fractional {
+            self.fractional = if magnitude < TWO_POW_52 {
+                x as i64 as f64 != x
+            } else {
+                magnitude.is_infinite()
+            };
+        }
         if magnitude < ZERO_THRESHOLD {
             self.zero_count += 1;
         } else if x > 0.0 {
@@ -249,8 +251,14 @@ impl QuantileSketch {
             self.min = x;
             self.max = x;
         } else {
-            self.min = self.min.min(x);
-            self.max = self.max.max(x);
+            // Neither is NaN, so plain comparisons do (without `f64::min`'s NaN handling); on
+            // equal values the old extreme stays, as it does with `f64::min` and `f64::max`.
+            if x < self.min {
+                self.min = x;
+            }
+            if x > self.max {
+                self.max = x;
+            }
         }
         self.count += 1;
     }
