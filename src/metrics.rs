@@ -438,9 +438,7 @@ impl OnHandFan {
             .enumerate()
             .with_min_len(16)
             .for_each(|(day, counts)| {
-                for run in other.keys.chunks_exact(points) {
-                    counts.add(run[day], 1);
-                }
+                counts.add_strided(&other.keys, day, points);
                 if let Some(theirs) = other.counts.get(day) {
                     counts.merge(theirs);
                 }

@@ -541,6 +541,28 @@ impl LevelCounts {
         }
     }
 
+    /// Count one of each key `keys[first]`, `keys[first + stride]`, … (one day's keys from a
+    /// block of runs noted one after another).
+    pub fn add_strided(&mut self, keys: &[u16], first: usize, stride: usize) {
+        let mut at = first;
+        while at < keys.len() {
+            // The offset and counts in locals: read through `self`, the compiler would load
+            // them again after every count.
+            let (offset, counts) = (self.offset, &mut self.counts[..]);
+            while let Some(&key) = keys.get(at) {
+                let Some(count) = counts.get_mut(usize::from(key.wrapping_sub(offset))) else {
+                    break;
+                };
+                *count += 1;
+                at += stride;
+            }
+            if let Some(&key) = keys.get(at) {
+                self.grow_and_add(key, 1);
+                at += stride;
+            }
+        }
+    }
+
     #[cold]
     #[inline(never)]
     fn grow_and_add(&mut self, key: u16, n: u64) {
@@ -1114,6 +1136,32 @@ mod tests {
             counts.add(level_key(x), 1);
         }
         counts
+    }
+
+    #[test]
+    fn strided_counts_equal_counts_one_by_one() {
+        // Keys that start in the middle and then fall below and above the range seen so far,
+        // so that counting grows the store part-way.
+        let keys: Vec<u16> = (0..300u32)
+            .map(|i| level_key(f64::from((i * 7919) % 1000) * if i % 5 == 0 { 40.0 } else { 1.0 }))
+            .collect();
+        for (first, stride) in [(0, 1), (1, 3), (2, 7), (6, 7), (299, 5), (300, 2)] {
+            let mut strided = LevelCounts::default();
+            strided.add(level_key(500.0), 1);
+            strided.add_strided(&keys, first, stride);
+            let mut one_by_one = LevelCounts::default();
+            one_by_one.add(level_key(500.0), 1);
+            for &key in keys.iter().skip(first).step_by(stride) {
+                one_by_one.add(key, 1);
+            }
+            // The same keys in the same order: the same growth, the same store.
+            assert_eq!(strided, one_by_one, "first {first}, stride {stride}");
+            let total = |c: &LevelCounts| c.counts.iter().sum::<u64>();
+            assert_eq!(
+                total(&strided),
+                1 + keys.len().saturating_sub(first).div_ceil(stride) as u64
+            );
+        }
     }
 
     /// Levels in a fan chart: every quantile within half a bucket (1/256) of the exact order
