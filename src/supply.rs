@@ -321,11 +321,21 @@ impl<'a> SupplyPaths<'a> {
     /// Multiply supplier `index`'s capacity during `spells`; with `cancel`, waiting orders are
     /// cancelled on days it ships nothing.
     pub fn scale_capacity(&mut self, index: usize, spells: &[Spell], factor: f64, cancel: bool) {
+        let reduces = factor < 1.0;
         for &spell in spells {
-            for day in self.days_of(index, spell) {
+            let days = self.days_of(index, spell);
+            for day in days.iter_mut() {
                 day.capacity_factor *= factor;
-                day.cancel |= cancel && day.capacity_factor == 0.0;
-                day.disrupted |= factor < 1.0;
+            }
+            if cancel {
+                for day in days.iter_mut() {
+                    day.cancel |= day.capacity_factor == 0.0;
+                }
+            }
+            if reduces {
+                for day in days.iter_mut() {
+                    day.disrupted = true;
+                }
             }
         }
     }
