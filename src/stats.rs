@@ -20,7 +20,7 @@
 
 use serde::Serialize;
 
-use crate::math::{ceil_fast, t_crit_95};
+use crate::math::{ceil_fast, max_fast, min_fast, t_crit_95};
 
 /// Relative accuracy of the quantile sketch.
 pub const QUANTILE_RELATIVE_ACCURACY: f64 = 0.005;
@@ -509,12 +509,15 @@ const LEVEL_BASE: u64 = LEVEL_ZERO.to_bits() >> (52 - LEVEL_SUB_BITS);
 /// not depend on the order runs are merged in.
 #[inline]
 pub fn level_key(level: f64) -> u16 {
-    if level < LEVEL_ZERO {
-        return 0;
-    }
-    let bits = level.min(LEVEL_MAX).to_bits() >> (52 - LEVEL_SUB_BITS);
-    (bits - LEVEL_BASE + 1) as u16
+    // Without a branch: a level below `LEVEL_ZERO` is raised to `LEVEL_BELOW_ZERO`, in the
+    // sub-bucket just below the first, whose key comes out 0.
+    let bounded = max_fast(min_fast(level, LEVEL_MAX), LEVEL_BELOW_ZERO);
+    let bits = bounded.to_bits() >> (52 - LEVEL_SUB_BITS);
+    (bits + 1 - LEVEL_BASE) as u16
 }
+
+/// The smallest level in the sub-bucket just below `LEVEL_ZERO`: key 0.
+const LEVEL_BELOW_ZERO: f64 = f64::from_bits((LEVEL_BASE - 1) << (52 - LEVEL_SUB_BITS));
 
 /// The levels bucket `key > 0` holds: `[low, high)`.
 fn level_bounds(key: u16) -> (f64, f64) {
@@ -1136,6 +1139,41 @@ mod tests {
             counts.add(level_key(x), 1);
         }
         counts
+    }
+
+    #[test]
+    fn level_keys_are_those_of_the_definition() {
+        // The definition: 0 below `LEVEL_ZERO`, else the top bits of min(level, LEVEL_MAX).
+        let defined = |level: f64| -> u16 {
+            if level < LEVEL_ZERO {
+                return 0;
+            }
+            let bits = level.min(LEVEL_MAX).to_bits() >> (52 - LEVEL_SUB_BITS);
+            (bits - LEVEL_BASE + 1) as u16
+        };
+        let mut levels = vec![
+            0.0,
+            -0.0,
+            -1.0,
+            f64::MIN_POSITIVE,
+            LEVEL_BELOW_ZERO,
+            LEVEL_ZERO,
+            LEVEL_MAX,
+            LEVEL_MAX * 2.0,
+            f64::MAX,
+            f64::INFINITY,
+        ];
+        for edge in [LEVEL_ZERO, LEVEL_BELOW_ZERO, 1.0, 255.0, 256.0, LEVEL_MAX] {
+            levels.extend([edge.next_down(), edge, edge.next_up()]);
+        }
+        let mut rng = SplitMix(5);
+        levels.extend((0..10_000).map(|_| (rng.unit() * 60.0 - 20.0).exp2()));
+        levels.extend((0..2_000).map(|i| f64::from(i) * 0.5));
+        for level in levels {
+            assert_eq!(level_key(level), defined(level), "level {level:e}");
+        }
+        assert_eq!(level_key(LEVEL_BELOW_ZERO), 0);
+        assert_eq!(level_key(LEVEL_ZERO), 1);
     }
 
     #[test]
