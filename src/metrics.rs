@@ -411,15 +411,11 @@ impl OnHandFan {
         }
     }
 
-    /// Note one run's levels on the fan's days, in the fan's order.
+    /// Note one run's levels on the fan's days.
     #[inline]
-    pub fn push(&mut self, levels: impl ExactSizeIterator<Item = f64>) {
-        debug_assert_eq!(levels.len(), self.points);
-        let start = self.keys.len();
-        self.keys.resize(start + self.points, 0);
-        for (key, level) in self.keys[start..].iter_mut().zip(levels) {
-            *key = level_key(level);
-        }
+    pub fn push(&mut self, path: &[f64]) {
+        debug_assert_eq!(path.len(), self.points);
+        self.keys.extend(path.iter().map(|&level| level_key(level)));
     }
 
     /// Count `other`'s keys and add its counts. Merging is serial in the engine (chunks merge
@@ -503,8 +499,8 @@ impl PolicyStats {
     }
 
     /// Record one run's stock on hand on the fan's days.
-    pub fn push_on_hand(&mut self, levels: impl ExactSizeIterator<Item = f64>) {
-        self.on_hand.push(levels);
+    pub fn push_on_hand(&mut self, path: &[f64]) {
+        self.on_hand.push(path);
     }
 
     /// Complete the accumulators once every run is in.

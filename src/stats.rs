@@ -535,10 +535,7 @@ pub struct LevelCounts {
 impl LevelCounts {
     #[inline]
     pub fn add(&mut self, key: u16, n: u64) {
-        // One comparison covers both ends: below the offset, the difference wraps past every
-        // index the counts can have (they never reach beyond key 2¹⁶ − 1).
-        let index = usize::from(key.wrapping_sub(self.offset));
-        match self.counts.get_mut(index) {
+        match self.counts.get_mut(slot(key, self.offset)) {
             Some(count) => *count += n,
             None => self.grow_and_add(key, n),
         }
@@ -553,7 +550,7 @@ impl LevelCounts {
             // them again after every count.
             let (offset, counts) = (self.offset, &mut self.counts[..]);
             while let Some(&key) = keys.get(at) {
-                let Some(count) = counts.get_mut(usize::from(key.wrapping_sub(offset))) else {
+                let Some(count) = counts.get_mut(slot(key, offset)) else {
                     break;
                 };
                 *count += 1;
@@ -640,6 +637,14 @@ impl LevelCounts {
         }
         out
     }
+}
+
+/// Where `key` is counted in counts starting at key `offset`. One comparison with the length
+/// of the counts then covers both ends: below the offset, the difference wraps past every index
+/// the counts can have (they never reach beyond key 2¹⁶ − 1).
+#[inline(always)]
+fn slot(key: u16, offset: u16) -> usize {
+    usize::from(key.wrapping_sub(offset))
 }
 
 /// The level reported for bucket `key`: see [`LevelCounts::quantile`].

@@ -285,8 +285,6 @@ impl State<'_> {
             Sourcing::Split => None,
         };
         let expediting = self.expediting.is_some();
-        // Failover and expediting, which few items use, behind one flag the loop tests once.
-        let rare_steps = failover_after.is_some() || expediting;
         let reserve_level = self.reserve_level;
         let demand = self.demand;
         let Scratch {
@@ -357,8 +355,7 @@ impl State<'_> {
                 impaired[t] = stamp;
             }
             // 3. Failover, review and ordering.
-            if rare_steps
-                && let Some(after_days) = failover_after
+            if let Some(after_days) = failover_after
                 && self.queues[0].pending > 0.0
                 && self.primary_down(t, after_days)
             {
@@ -382,7 +379,7 @@ impl State<'_> {
                     self.place_order::<MEASURE>(&mut stock, t, quantity, &mut pipe);
                 }
             }
-            if rare_steps && expediting {
+            if expediting {
                 self.stock = stock;
                 self.expedite::<MEASURE>(t, &mut pipe);
                 stock = self.stock;

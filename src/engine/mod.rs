@@ -401,7 +401,7 @@ fn simulate_run(
             b.all_items[p].add(&totals);
             if single_item {
                 prepared.fan.pick(b.scratch.levels(), &mut b.on_hand[p]);
-                stats.policies[p].push_on_hand(b.on_hand[p].iter().copied());
+                stats.policies[p].push_on_hand(&b.on_hand[p]);
             } else {
                 prepared
                     .fan
@@ -412,7 +412,7 @@ fn simulate_run(
     for (p, totals) in b.all_items.iter().enumerate() {
         stats.policies[p].push_all(totals, disrupted);
         if !single_item {
-            stats.policies[p].push_on_hand(b.on_hand[p].iter().copied());
+            stats.policies[p].push_on_hand(&b.on_hand[p]);
         }
     }
     if let Some(paired) = &mut stats.paired {
