@@ -5,6 +5,10 @@
 //!   item and supplier are those of `scenarios/bench-reference.toml` (Normal(50, 10) demand,
 //!   lead time uniform on 1–7 days, a two-state outage chain, lost sales, 365 days).
 //! * `reference`: `scenarios/bench-reference.toml` end to end, on one and on two threads.
+//! * `bare_kernel`: a bare hand-written scalar kernel of the same model
+//!   (`benches/support/bare_kernel.rs`), on one and on two threads, with the same runs and
+//!   sampling as `reference`: the hardware limit, measured alongside the engine so that the
+//!   ratio reference / bare_kernel is comparable across runs while the machine's speed drifts.
 //! * `many_items`: 200 items, 5 suppliers in 2 regions each with random outages, four demand
 //!   models and two policies, on one thread: the per item-day cost at scale, to set against
 //!   the single-item figures.
@@ -23,15 +27,23 @@ use std::time::Duration;
 
 use buffersim::engine;
 use buffersim::scenario::Scenario;
+use criterion::measurement::WallTime;
 use criterion::{
-    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
+    criterion_main,
 };
+use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
+
+#[path = "support/bare_kernel.rs"]
+mod bare_kernel;
 
 /// Runs per iteration in the `policy` group.
 const POLICY_RUNS: u64 = 2_000;
 /// Runs per iteration in the `reference` group.
 const REFERENCE_RUNS: u64 = 10_000;
+/// Runs per `rayon` task in the two-thread `bare_kernel` benchmark.
+const BARE_CHUNK: u64 = 64;
 /// Runs per iteration in the `many_items` group.
 const MANY_ITEMS_RUNS: u64 = 50;
 /// Items in the `many_items` scenario.
@@ -143,19 +155,55 @@ fn bench_policy(c: &mut Criterion) {
     group.finish();
 }
 
-fn bench_reference(c: &mut Criterion) {
-    let scenario = Scenario::load(&reference_path()).expect("cannot load bench-reference.toml");
-    let mut group = c.benchmark_group("reference");
+/// Sampling shared by the `reference` and `bare_kernel` groups, so their figures compare.
+fn reference_settings(group: &mut BenchmarkGroup<'_, WallTime>, item_days: u64) {
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5))
-        .throughput(Throughput::Elements(item_days(&scenario, REFERENCE_RUNS)));
+        .throughput(Throughput::Elements(item_days));
+}
+
+fn bench_reference(c: &mut Criterion) {
+    let scenario = Scenario::load(&reference_path()).expect("cannot load bench-reference.toml");
+    let mut group = c.benchmark_group("reference");
+    reference_settings(&mut group, item_days(&scenario, REFERENCE_RUNS));
     for threads in [1, 2] {
         let pool = pool(threads);
         group.bench_function(format!("{threads}_thread"), |b| {
             b.iter(|| simulate_in(&pool, &scenario, REFERENCE_RUNS));
+        });
+    }
+    group.finish();
+}
+
+/// One timed iteration of the bare kernel: `runs` runs in `pool`, in chunks of [`BARE_CHUNK`].
+fn bare_in(pool: &ThreadPool, seed: u64, runs: u64) -> bare_kernel::BareTotals {
+    if pool.current_num_threads() == 1 {
+        return bare_kernel::run_bare(black_box(seed), 0..runs);
+    }
+    pool.install(|| {
+        (0..runs.div_ceil(BARE_CHUNK))
+            .into_par_iter()
+            .map(|chunk| {
+                let start = chunk * BARE_CHUNK;
+                bare_kernel::run_bare(black_box(seed), start..(start + BARE_CHUNK).min(runs))
+            })
+            .reduce(
+                bare_kernel::BareTotals::default,
+                bare_kernel::BareTotals::merge,
+            )
+    })
+}
+
+fn bench_bare_kernel(c: &mut Criterion) {
+    let mut group = c.benchmark_group("bare_kernel");
+    reference_settings(&mut group, REFERENCE_RUNS * bare_kernel::HORIZON_DAYS);
+    for threads in [1, 2] {
+        let pool = pool(threads);
+        group.bench_function(format!("{threads}_thread"), |b| {
+            b.iter(|| bare_in(&pool, 1, REFERENCE_RUNS));
         });
     }
     group.finish();
@@ -277,6 +325,7 @@ criterion_group!(
     benches,
     bench_policy,
     bench_reference,
+    bench_bare_kernel,
     bench_many_items,
     bench_runs_scaling
 );
