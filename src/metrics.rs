@@ -7,7 +7,6 @@
 //! keep the two in step.
 
 use indexmap::IndexMap;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::disruption::Spell;
@@ -418,9 +417,8 @@ impl OnHandFan {
         self.keys.extend(path.iter().map(|&level| level_key(level)));
     }
 
-    /// Count `other`'s keys and add its counts. Merging is serial in the engine (chunks merge
-    /// in order while the other threads wait), so the days, which are independent, are
-    /// counted in parallel.
+    /// Count `other`'s keys and add its counts. The engine merges a chunk while the other
+    /// threads go on simulating, so this runs on one thread.
     pub fn merge(&mut self, other: &OnHandFan) {
         if other.keys.is_empty() && other.counts.is_empty() {
             return;
@@ -429,16 +427,12 @@ impl OnHandFan {
             self.counts = vec![LevelCounts::default(); self.points];
         }
         let points = self.points.max(1);
-        self.counts
-            .par_iter_mut()
-            .enumerate()
-            .with_min_len(16)
-            .for_each(|(day, counts)| {
-                counts.add_strided(&other.keys, day, points);
-                if let Some(theirs) = other.counts.get(day) {
-                    counts.merge(theirs);
-                }
-            });
+        for (day, counts) in self.counts.iter_mut().enumerate() {
+            counts.add_strided(&other.keys, day, points);
+            if let Some(theirs) = other.counts.get(day) {
+                counts.merge(theirs);
+            }
+        }
     }
 
     /// For each day of the fan, the `qs` quantiles (ascending) over runs of its level.

@@ -7,13 +7,13 @@
 //!   rejections) and each item's demand path are drawn once, before any policy is simulated;
 //!   every policy then replays the same paths, so differences between policies are paired.
 //! * **Streaming aggregation.** Runs are cut into fixed chunks of [`CHUNK_RUNS`]; a chunk is
-//!   simulated sequentially into its own accumulators, chunks run in parallel in waves, and
-//!   their accumulators are merged in chunk order. Results are byte-identical for any thread
-//!   count, and memory depends on the wave size, not on the number of runs.
+//!   simulated sequentially into its own accumulators, chunks run in parallel, and their
+//!   accumulators are merged in chunk order as they finish ([`ordered`]). Results are
+//!   byte-identical for any thread count, and memory depends on how far simulation may run
+//!   ahead of the merge, not on the number of runs.
 
 pub mod kernel;
-
-use rayon::prelude::*;
+mod ordered;
 
 use crate::demand::{DemandSampler, round_whole};
 use crate::disruption::Spell;
@@ -123,7 +123,8 @@ impl<'a> Prepared<'a> {
 }
 
 /// Simulate `runs` runs with master seed `seed`, in the current rayon thread pool.
-/// `progress` is called with the number of runs finished after each wave.
+/// `progress` is called with the number of runs merged so far, in increasing order, as chunks
+/// of runs are merged.
 pub fn simulate(
     scenario: &Scenario,
     runs: u64,
@@ -177,29 +178,20 @@ impl<'a> Simulation<'a> {
         }
         let first_chunk = self.runs / CHUNK_RUNS;
         let chunks = runs.div_ceil(CHUNK_RUNS);
-        // The wave size only bounds memory; merging in chunk order keeps results independent
-        // of it.
-        let wave = wave_chunks(&self.prepared, rayon::current_num_threads());
-        let mut first = first_chunk;
-        while first < chunks {
-            let last = (first + wave).min(chunks);
-            let parts: Vec<ChunkStats> = (first..last)
-                .into_par_iter()
-                .map(|chunk| {
-                    let start = chunk * CHUNK_RUNS;
-                    run_chunk(
-                        &self.prepared,
-                        self.seed,
-                        start..(start + CHUNK_RUNS).min(runs),
-                    )
-                })
-                .collect();
-            for part in &parts {
-                self.total.merge(part);
-            }
-            progress((last * CHUNK_RUNS).min(runs));
-            first = last;
-        }
+        let threads = rayon::current_num_threads();
+        let (prepared, seed) = (&self.prepared, self.seed);
+        ordered::run_in_order(
+            first_chunk..chunks,
+            threads,
+            window_chunks(prepared, threads),
+            &mut self.total,
+            |chunk| {
+                let start = chunk * CHUNK_RUNS;
+                run_chunk(prepared, seed, start..(start + CHUNK_RUNS).min(runs))
+            },
+            ChunkStats::merge,
+            |merged| progress((merged * CHUNK_RUNS).min(runs)),
+        );
         self.runs = runs;
     }
 
@@ -225,25 +217,20 @@ impl<'a> Simulation<'a> {
     }
 }
 
-/// Accumulators of the chunks of one wave may hold this much memory at once.
-const WAVE_MEMORY: usize = 16 << 20;
+/// Accumulators of chunks simulated but not yet merged may hold this much memory at once.
+const WINDOW_MEMORY: usize = 16 << 20;
 
-/// Chunks simulated per wave. The threads wait for one another at the end of a wave, for up to
-/// a chunk's time, so each thread gets as many chunks as the memory budget allows (up to 32,
-/// at least 2): on two threads, 2 chunks each kept them busy 87% of the time on the speed
-/// reference, 32 each 94%. A single thread waits for nobody and keeps waves short, so that
-/// chunks are merged while their accumulators are still in cache.
-fn wave_chunks(prepared: &Prepared<'_>, threads: usize) -> u64 {
+/// How many chunks may be simulated ahead of the merge. No thread waits for another unless one
+/// runs this far ahead while a chunk before it is still running, so a few chunks per thread
+/// are enough; more would only hold more memory and merge colder accumulators.
+fn window_chunks(prepared: &Prepared<'_>, threads: usize) -> u64 {
     let scenario = prepared.scenario;
     // Per policy: each item's and the all-items metrics (a running statistic with its noted
     // sketch keys, about 700 bytes each), and the fan chart's keys (2 bytes a day and run).
     let metric_bytes = (scenario.items.len() + 1) * crate::metrics::METRICS.len() * 700;
     let fan_bytes = prepared.fan.days.len() * CHUNK_RUNS as usize * 2;
     let chunk_bytes = scenario.policies.len().max(1) * (metric_bytes + fan_bytes);
-    if threads <= 1 {
-        return 2;
-    }
-    let per_thread = (WAVE_MEMORY / (chunk_bytes * threads)).clamp(2, 32);
+    let per_thread = (WINDOW_MEMORY / (chunk_bytes * threads)).clamp(2, 8);
     (per_thread * threads) as u64
 }
 
