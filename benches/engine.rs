@@ -12,13 +12,13 @@
 //! * `many_items`: 200 items, 5 suppliers in 2 regions each with random outages, four demand
 //!   models and two policies, on one thread: the per item-day cost at scale, to set against
 //!   the single-item figures.
-//! * `runs_scaling`: the reference scenario at 10³, 10⁴ and 10⁵ runs on two threads; time
+//! * `runs_scaling`: the reference scenario at 10³, 10⁴, 10⁵ and 10⁶ runs on two threads; time
 //!   should grow linearly with runs (constant throughput).
 //!
 //! Scenarios built here are written to a temporary directory and read back through
 //! [`Scenario::load`], so they pass the same validation as files given on the command line.
 //!
-//! Run with `cargo bench --bench engine`; the whole run takes about two minutes on two cores.
+//! Run with `cargo bench --bench engine`; the whole run takes about three minutes on two cores.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -308,9 +308,13 @@ fn bench_runs_scaling(c: &mut Criterion) {
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1));
-    for runs in [1_000u64, 10_000, 100_000] {
-        // 10⁵ runs take about half a second: ten samples of one iteration need ~6 s.
-        let secs = if runs >= 100_000 { 8 } else { 4 };
+    for runs in [1_000u64, 10_000, 100_000, 1_000_000] {
+        // Ten samples of one iteration: 10⁵ runs take about half a second, 10⁶ about four.
+        let secs = match runs {
+            1_000_000.. => 45,
+            100_000.. => 8,
+            _ => 4,
+        };
         group
             .measurement_time(Duration::from_secs(secs))
             .throughput(Throughput::Elements(item_days(&scenario, runs)));
