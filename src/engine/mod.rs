@@ -8,7 +8,7 @@
 //!   every policy then replays the same paths, so differences between policies are paired.
 //! * **Streaming aggregation.** Runs are cut into fixed chunks of [`CHUNK_RUNS`]; a chunk is
 //!   simulated sequentially into its own accumulators, chunks run in parallel, and their
-//!   accumulators are merged in chunk order as they finish ([`ordered`]). Results are
+//!   accumulators are merged in chunk order as they finish (module `ordered`). Results are
 //!   byte-identical for any thread count, and memory depends on how far simulation may run
 //!   ahead of the merge, not on the number of runs.
 
