@@ -16,6 +16,10 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 /// merge the results into `total` with `merge`, in chunk order. At most `window` chunks are
 /// run or held ahead of the merge. `merged` is called, from one thread at a time and in
 /// increasing order, with the index one past the last chunk merged.
+///
+/// `run` and `merge` must not use rayon themselves: a worker waiting inside a rayon join could
+/// pick up another worker's task, which may then wait for room behind a chunk that the
+/// suspended worker holds.
 pub(super) fn run_in_order<T: Send>(
     chunks: Range<u64>,
     threads: usize,
@@ -37,9 +41,8 @@ pub(super) fn run_in_order<T: Send>(
                 break;
             }
             let abandon_on_panic = Abandon(&order);
-            let part = run(chunk);
+            order.hand_in(chunk, run(chunk), &merge, &merged);
             std::mem::forget(abandon_on_panic);
-            order.hand_in(chunk, part, &merge, &merged);
         }
     };
     if threads <= 1 {
@@ -74,8 +77,8 @@ struct Frontier<T> {
     abandoned: bool,
 }
 
-/// Marks the merge abandoned if dropped, which happens only when `run` panics; rayon then
-/// passes the panic on once the other workers have stopped.
+/// Marks the merge abandoned if dropped, which happens only when `run` or `merge` panics;
+/// rayon then passes the panic on once the other workers have stopped.
 struct Abandon<'a, 't, T>(&'a OrderedMerge<'t, T>);
 
 impl<T> Drop for Abandon<'_, '_, T> {
@@ -234,31 +237,45 @@ mod tests {
         );
     }
 
-    /// A chunk that panics stops the work and the panic reaches the caller; the workers
-    /// waiting for room behind it do not wait forever.
+    /// A chunk that panics, in its run or in its merge, stops the work and the panic reaches
+    /// the caller; the workers waiting for room behind it do not wait forever (the work runs
+    /// on its own thread, so that a hang fails the test rather than stalling it).
     #[test]
     fn a_panicking_chunk_stops_the_others() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(3)
-            .build()
-            .unwrap();
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            pool.install(|| {
-                run_in_order(
-                    0..50,
-                    3,
-                    1,
-                    &mut 0u64,
-                    |chunk| {
-                        std::thread::sleep(Duration::from_micros(300));
-                        assert_ne!(chunk, 5, "chunk 5 fails");
-                        chunk
-                    },
-                    |total, part| *total += part,
-                    |_| {},
-                );
-            })
-        }));
-        assert!(outcome.is_err());
+        for fails_in_merge in [false, true] {
+            let (report, outcome) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(3)
+                    .build()
+                    .unwrap();
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    pool.install(|| {
+                        run_in_order(
+                            0..50,
+                            3,
+                            1,
+                            &mut 0u64,
+                            |chunk| {
+                                std::thread::sleep(Duration::from_micros(300));
+                                assert!(fails_in_merge || chunk != 5, "chunk 5 fails");
+                                chunk
+                            },
+                            |total, &part| {
+                                assert!(!fails_in_merge || part != 5, "chunk 5 fails to merge");
+                                *total += part;
+                            },
+                            |_| {},
+                        );
+                    })
+                }));
+                let _ = report.send(result.is_err());
+            });
+            assert_eq!(
+                outcome.recv_timeout(Duration::from_secs(60)),
+                Ok(true),
+                "fails in merge: {fails_in_merge} (Ok(true): the panic came through)"
+            );
+        }
     }
 }
