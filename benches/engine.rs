@@ -42,8 +42,6 @@ mod bare_kernel;
 const POLICY_RUNS: u64 = 2_000;
 /// Runs per iteration in the `reference` group.
 const REFERENCE_RUNS: u64 = 10_000;
-/// Runs per `rayon` task in the two-thread `bare_kernel` benchmark.
-const BARE_CHUNK: u64 = 64;
 /// Runs per iteration in the `many_items` group.
 const MANY_ITEMS_RUNS: u64 = 50;
 /// Items in the `many_items` scenario.
@@ -178,17 +176,21 @@ fn bench_reference(c: &mut Criterion) {
     group.finish();
 }
 
-/// One timed iteration of the bare kernel: `runs` runs in `pool`, in chunks of [`BARE_CHUNK`].
+/// One timed iteration of the bare kernel: `runs` runs in `pool`, in the engine's chunks of
+/// [`engine::CHUNK_RUNS`] runs.
 fn bare_in(pool: &ThreadPool, seed: u64, runs: u64) -> bare_kernel::BareTotals {
     if pool.current_num_threads() == 1 {
         return bare_kernel::run_bare(black_box(seed), 0..runs);
     }
     pool.install(|| {
-        (0..runs.div_ceil(BARE_CHUNK))
+        (0..runs.div_ceil(engine::CHUNK_RUNS))
             .into_par_iter()
             .map(|chunk| {
-                let start = chunk * BARE_CHUNK;
-                bare_kernel::run_bare(black_box(seed), start..(start + BARE_CHUNK).min(runs))
+                let start = chunk * engine::CHUNK_RUNS;
+                bare_kernel::run_bare(
+                    black_box(seed),
+                    start..(start + engine::CHUNK_RUNS).min(runs),
+                )
             })
             .reduce(
                 bare_kernel::BareTotals::default,

@@ -366,22 +366,23 @@ impl FanLayout {
         }
     }
 
-    /// Pick one item's end-of-day levels on the fan's days from its levels of every day: with
-    /// a single item, the run's fan path itself.
+    /// Note one item's end-of-day levels (`levels`, indexed by day) in a run's fan path: the
+    /// first item's weighted levels on the fan's days replace the path of the run before, each
+    /// further item's are added to it. With a single item the path is its levels in units.
     #[inline]
-    pub fn pick(&self, every_day: &[f64], path: &mut [f64]) {
-        let first = self.days.first().map_or(0, |&d| d);
-        for (k, level) in path.iter_mut().enumerate() {
-            *level = every_day[first + k * self.stride];
-        }
-    }
-
-    /// Add one item's end-of-day levels (indexed by day) to a run's fan path of several items.
-    #[inline]
-    pub fn add_item(&self, item: usize, level: impl Fn(usize) -> f64, path: &mut [f64]) {
+    pub fn note_item(&self, item: usize, levels: &[f64], path: &mut [f64]) {
         let weight = self.weights[item];
-        for (sum, &day) in path.iter_mut().zip(&self.days) {
-            *sum += level(day) * weight;
+        let first = self.days.first().copied().unwrap_or(0);
+        // Indexed rather than through `step_by`, which the compiler steps less cheaply.
+        let level = |k: usize| levels[first + k * self.stride] * weight;
+        if item == 0 {
+            for (k, value) in path.iter_mut().enumerate() {
+                *value = level(k);
+            }
+        } else {
+            for (k, sum) in path.iter_mut().enumerate() {
+                *sum += level(k);
+            }
         }
     }
 }

@@ -96,12 +96,8 @@ impl Scratch {
         self.impaired[t] == self.stamp
     }
 
-    /// Stock on hand, with the reserve, at the end of measured day `t` of the last item-run.
-    pub fn level(&self, t: usize) -> f64 {
-        self.levels[t]
-    }
-
-    /// [`Self::level`] of every day (entries of unmeasured days are stale).
+    /// Stock on hand, with the reserve, at the end of each measured day of the last item-run
+    /// (entries of unmeasured days are stale).
     pub fn levels(&self) -> &[f64] {
         &self.levels
     }

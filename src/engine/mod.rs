@@ -280,8 +280,8 @@ struct ChunkBuffers<'a> {
     demand: Vec<f64>,
     scratch: Scratch,
     all_items: Vec<RunTotals>,
-    /// Per policy, the current run's value on hand on the fan's days, all items together
-    /// (unused with a single item, whose levels are the fan).
+    /// Per policy, the current run's stock on hand on the fan's days: units with a single
+    /// item, value summed over items with several.
     on_hand: Vec<Vec<f64>>,
 }
 
@@ -352,12 +352,6 @@ fn simulate_run(
             ..RunTotals::default()
         };
     }
-    let single_item = sc.items.len() == 1;
-    if !single_item {
-        for path in &mut b.on_hand {
-            path.fill(0.0);
-        }
-    }
     for (i, item) in sc.items.iter().enumerate() {
         let mut rng = rng_for(seed, run, Stream::Demand(i));
         prepared.samplers[i].fill_path(&mut rng, sc.start_day_of_year, &mut b.demand);
@@ -386,21 +380,14 @@ fn simulate_run(
             let totals = RunTotals::for_item(&counters, item, &policy.items[i], measured_days);
             stats.policies[p].items[i].push(&totals);
             b.all_items[p].add(&totals);
-            if single_item {
-                prepared.fan.pick(b.scratch.levels(), &mut b.on_hand[p]);
-                stats.policies[p].push_on_hand(&b.on_hand[p]);
-            } else {
-                prepared
-                    .fan
-                    .add_item(i, |t| b.scratch.level(t), &mut b.on_hand[p]);
-            }
+            prepared
+                .fan
+                .note_item(i, b.scratch.levels(), &mut b.on_hand[p]);
         }
     }
     for (p, totals) in b.all_items.iter().enumerate() {
         stats.policies[p].push_all(totals, disrupted);
-        if !single_item {
-            stats.policies[p].push_on_hand(&b.on_hand[p]);
-        }
+        stats.policies[p].push_on_hand(&b.on_hand[p]);
     }
     if let Some(paired) = &mut stats.paired {
         paired.push(&b.all_items);
