@@ -13,7 +13,7 @@
 //!    dispatched on day t arrives on day t + lead time;
 //! 5. end-of-day levels are recorded (on hand, backorders, pipeline).
 //!
-//! Nothing here allocates: buffers live in [`Scratch`], sized once per chunk of runs. The rule
+//! Nothing here allocates: buffers live in [`Scratch`], sized once per worker thread. The rule
 //! is plain data ([`OrderRule`]), so there is no dispatch on the kind of policy in the loop;
 //! the loop is monomorphised on whether the days are measured, unmet demand is backordered and
 //! the item keeps a reserve, so that counting costs no branch and figures an item cannot have

@@ -185,9 +185,13 @@ impl<'a> Simulation<'a> {
             threads,
             window_chunks(prepared, threads),
             &mut self.total,
-            |chunk| {
-                let start = chunk * CHUNK_RUNS;
-                run_chunk(prepared, seed, start..(start + CHUNK_RUNS).min(runs))
+            || {
+                let mut buffers = ChunkBuffers::new(prepared);
+                move |chunk| {
+                    let start = chunk * CHUNK_RUNS;
+                    let chunk_runs = start..(start + CHUNK_RUNS).min(runs);
+                    run_chunk(prepared, seed, chunk_runs, &mut buffers)
+                }
             },
             ChunkStats::merge,
             |merged| progress((merged * CHUNK_RUNS).min(runs)),
@@ -268,7 +272,7 @@ impl ChunkStats {
     }
 }
 
-/// Per-thread buffers for a chunk of runs.
+/// A worker's buffers, kept from chunk to chunk: every run overwrites what it reads.
 struct ChunkBuffers<'a> {
     supply: SupplyPaths<'a>,
     /// Events of each disruption in the current run.
@@ -285,32 +289,43 @@ struct ChunkBuffers<'a> {
     on_hand: Vec<Vec<f64>>,
 }
 
-fn run_chunk(prepared: &Prepared<'_>, seed: u64, runs: std::ops::Range<u64>) -> ChunkStats {
-    let sc = prepared.scenario;
-    let horizon = sc.horizon_days as usize;
-    let mut buffers = ChunkBuffers {
-        supply: SupplyPaths::new(&sc.suppliers, horizon),
-        spells: vec![Vec::new(); sc.disruptions.len()],
-        surges: sc
-            .disruptions
-            .iter()
-            .map(|d| {
-                if d.kind.is_supply_side() {
-                    Vec::new()
-                } else {
-                    vec![1.0; horizon]
-                }
-            })
-            .collect(),
-        item_spells: Vec::new(),
-        demand: vec![0.0; horizon],
-        scratch: Scratch::new(horizon, prepared.max_links),
-        all_items: vec![RunTotals::default(); sc.policies.len()],
-        on_hand: vec![vec![0.0; prepared.fan.days.len()]; sc.policies.len()],
-    };
+impl<'a> ChunkBuffers<'a> {
+    fn new(prepared: &Prepared<'a>) -> Self {
+        let sc = prepared.scenario;
+        let horizon = sc.horizon_days as usize;
+        ChunkBuffers {
+            supply: SupplyPaths::new(&sc.suppliers, horizon),
+            spells: vec![Vec::new(); sc.disruptions.len()],
+            surges: sc
+                .disruptions
+                .iter()
+                .map(|d| {
+                    if d.kind.is_supply_side() {
+                        Vec::new()
+                    } else {
+                        vec![1.0; horizon]
+                    }
+                })
+                .collect(),
+            item_spells: Vec::new(),
+            demand: vec![0.0; horizon],
+            scratch: Scratch::new(horizon, prepared.max_links),
+            all_items: vec![RunTotals::default(); sc.policies.len()],
+            on_hand: vec![vec![0.0; prepared.fan.days.len()]; sc.policies.len()],
+        }
+    }
+}
+
+/// Simulate `runs` one after another into accumulators of their own, with a worker's buffers.
+fn run_chunk(
+    prepared: &Prepared<'_>,
+    seed: u64,
+    runs: std::ops::Range<u64>,
+    buffers: &mut ChunkBuffers<'_>,
+) -> ChunkStats {
     let mut stats = ChunkStats::new(prepared);
     for run in runs {
-        simulate_run(prepared, seed, run, &mut buffers, &mut stats);
+        simulate_run(prepared, seed, run, buffers, &mut stats);
     }
     stats
 }

@@ -12,26 +12,28 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-/// Run `run` for every chunk of `chunks` on `threads` workers (in the current rayon pool) and
-/// merge the results into `total` with `merge`, in chunk order. At most `window` chunks are
-/// run or held ahead of the merge. `merged` is called, from one thread at a time and in
-/// increasing order, with the index one past the last chunk merged.
+/// Run every chunk of `chunks` on `threads` workers (in the current rayon pool) and merge the
+/// results into `total` with `merge`, in chunk order. Each worker calls `worker_run` once for
+/// the function it runs its chunks with, which so keeps its buffers from chunk to chunk. At
+/// most `window` chunks are run or held ahead of the merge. `merged` is called, from one
+/// thread at a time and in increasing order, with the index one past the last chunk merged.
 ///
-/// `run` and `merge` must not use rayon themselves: a worker waiting inside a rayon join could
+/// The chunk runs and `merge` must not use rayon themselves: a worker waiting inside a rayon join could
 /// pick up another worker's task, which may then wait for room behind a chunk that the
 /// suspended worker holds.
-pub(super) fn run_in_order<T: Send>(
+pub(super) fn run_in_order<T: Send, R: FnMut(u64) -> T>(
     chunks: Range<u64>,
     threads: usize,
     window: u64,
     total: &mut T,
-    run: impl Fn(u64) -> T + Sync,
+    worker_run: impl Fn() -> R + Sync,
     merge: impl Fn(&mut T, &T) + Sync,
     merged: impl Fn(u64) + Sync,
 ) {
     let order = OrderedMerge::new(total, chunks.start, window.max(1));
     let claimed = AtomicU64::new(chunks.start);
     let worker = || {
+        let mut run = worker_run();
         loop {
             let chunk = claimed.fetch_add(1, Ordering::Relaxed);
             if chunk >= chunks.end {
@@ -178,10 +180,12 @@ mod tests {
                     threads,
                     window,
                     &mut total,
-                    |chunk| {
-                        let mut rng = Xoshiro256PlusPlus::seed_from_u64(chunk);
-                        std::thread::sleep(Duration::from_micros(rng.random_range(0..2_000)));
-                        vec![chunk]
+                    || {
+                        |chunk| {
+                            let mut rng = Xoshiro256PlusPlus::seed_from_u64(chunk);
+                            std::thread::sleep(Duration::from_micros(rng.random_range(0..2_000)));
+                            vec![chunk]
+                        }
                     },
                     |total: &mut Vec<u64>, part| total.extend_from_slice(part),
                     |merged| progress.lock().unwrap().push(merged),
@@ -214,13 +218,15 @@ mod tests {
                 4,
                 2,
                 &mut total,
-                |chunk| {
-                    let merged = merged_so_far.load(Ordering::SeqCst);
-                    if chunk >= merged + 2 {
-                        too_early.lock().unwrap().push((chunk, merged));
+                || {
+                    |chunk| {
+                        let merged = merged_so_far.load(Ordering::SeqCst);
+                        if chunk >= merged + 2 {
+                            too_early.lock().unwrap().push((chunk, merged));
+                        }
+                        std::thread::sleep(Duration::from_micros(200 * (chunk % 3)));
+                        1
                     }
-                    std::thread::sleep(Duration::from_micros(200 * (chunk % 3)));
-                    1
                 },
                 |total, part| {
                     *total += part;
@@ -256,10 +262,12 @@ mod tests {
                             3,
                             1,
                             &mut 0u64,
-                            |chunk| {
-                                std::thread::sleep(Duration::from_micros(300));
-                                assert!(fails_in_merge || chunk != 5, "chunk 5 fails");
-                                chunk
+                            || {
+                                |chunk| {
+                                    std::thread::sleep(Duration::from_micros(300));
+                                    assert!(fails_in_merge || chunk != 5, "chunk 5 fails");
+                                    chunk
+                                }
                             },
                             |total, &part| {
                                 assert!(!fails_in_merge || part != 5, "chunk 5 fails to merge");
