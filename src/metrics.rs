@@ -366,15 +366,23 @@ impl FanLayout {
         }
     }
 
-    /// Note one item's end-of-day levels (`levels`, indexed by day) in a run's fan path: the
+    /// Note one item's end-of-day levels in a run's fan path, day `t`'s level being
+    /// `levels[t * stride + lane]` (`stride` 1 and `lane` 0 for levels indexed by day): the
     /// first item's weighted levels on the fan's days replace the path of the run before, each
     /// further item's are added to it. With a single item the path is its levels in units.
     #[inline]
-    pub fn note_item(&self, item: usize, levels: &[f64], path: &mut [f64]) {
+    pub fn note_item(
+        &self,
+        item: usize,
+        levels: &[f64],
+        stride: usize,
+        lane: usize,
+        path: &mut [f64],
+    ) {
         let weight = self.weights[item];
         let first = self.days.first().copied().unwrap_or(0);
         // Indexed rather than through `step_by`, which the compiler steps less cheaply.
-        let level = |k: usize| levels[first + k * self.stride] * weight;
+        let level = |k: usize| levels[(first + k * self.stride) * stride + lane] * weight;
         if item == 0 {
             for (k, value) in path.iter_mut().enumerate() {
                 *value = level(k);

@@ -19,6 +19,8 @@
 //! the item keeps a reserve, so that counting costs no branch and figures an item cannot have
 //! cost nothing. Other mitigations an item does not use cost one predictable branch each.
 
+pub mod lanes;
+
 use crate::math::{ceil_fast, min_fast};
 use crate::metrics::ItemCounters;
 use crate::policy::{Expedite, ItemPolicy, LevelSegment, OrderRule};
@@ -141,10 +143,25 @@ struct Stock {
 /// The pipeline buffers of [`Scratch`], borrowed apart from the daily records so that the loop
 /// holds every buffer's address in a register rather than reading it from the scratch after
 /// each store.
+///
+/// Arrivals and rejections may hold several runs stepped together (see [`lanes`]): day `t` of
+/// lane `lane` is then at `t * stride + lane`. The scalar loop has one lane (stride 1), the
+/// steps that are not daily index through [`Pipeline::slot`].
 struct Pipeline<'s> {
     arrivals: &'s mut [f64],
     rejections: &'s mut [f64],
+    /// For each link, units ordered on each day and not yet shipped (this lane's).
     books: &'s mut [Vec<f64>],
+    stride: usize,
+    lane: usize,
+}
+
+impl Pipeline<'_> {
+    /// Where day `t` of this pipeline's lane is kept in `arrivals` and `rejections`.
+    #[inline(always)]
+    fn slot(&self, t: usize) -> usize {
+        t * self.stride + self.lane
+    }
 }
 
 struct State<'a> {
@@ -185,34 +202,29 @@ pub fn simulate_item(
         scratch.impaired.fill(0);
         scratch.stamp = 1;
     }
-    let mut suppliers = [None; MAX_LINKS];
-    for (slot, link) in suppliers.iter_mut().zip(&setup.links) {
-        *slot = Some(supply.supplier(link.supplier));
-    }
-    let mut state = State {
-        stock: Stock {
-            on_hand: policy.initial_on_hand,
-            backorders: 0.0,
-            in_transit: 0.0,
-            queued: 0.0,
-            reserve: policy.reserve,
-        },
-        reserve_level: policy.reserve,
-        stockout_in_cycle: false,
-        next_review: 0,
-        next_dispatch: 0,
-        queues: [Queue::default(); MAX_LINKS],
-        expediting: policy.expedite.map(|terms| Expediting {
-            terms,
-            year: 0,
-            used_this_year: 0.0,
-            next_receipt: setup.horizon,
-        }),
-        counters: ItemCounters::default(),
-        setup,
-        demand,
-        suppliers,
-    };
+    let mut state = State::new(setup, policy, demand, supply);
+    for_each_segment(setup, policy, segments, |rule, days, measured| {
+        if measured {
+            state.run_segment::<true>(rule, days, scratch);
+        } else {
+            state.run_segment::<false>(rule, days, scratch);
+        }
+    });
+    state.clear(&mut scratch.books);
+    debug_assert!(scratch.arrivals.iter().all(|&a| a == 0.0));
+    debug_assert!(scratch.rejections.iter().all(|&a| a == 0.0));
+    state.finish()
+}
+
+/// Call `run(rule, days, measured)` for each stretch of the horizon with its own rule (the
+/// policy's, or scaled for a pre-build) and its own measuring (warm-up days are not measured),
+/// in day order.
+fn for_each_segment(
+    setup: &ItemSetup,
+    policy: &ItemPolicy,
+    segments: &[LevelSegment],
+    mut run: impl FnMut(&OrderRule, std::ops::Range<usize>, bool),
+) {
     for segment in segments {
         let rule = match (segment.factor == 1.0, setup.whole_units) {
             (true, _) => policy.rule,
@@ -221,30 +233,66 @@ pub fn simulate_item(
         };
         let (start, end) = (segment.start as usize, segment.end as usize);
         let split = setup.warmup.clamp(start, end);
-        state.run_segment::<false>(&rule, start..split, scratch);
-        state.run_segment::<true>(&rule, split..end, scratch);
+        run(&rule, start..split, false);
+        run(&rule, split..end, true);
     }
-    state.clear(scratch);
-    // Delivered so far holds backorders filled from receipts; add what was served at once.
-    state.counters.delivered += state.counters.served;
-    state.counters
 }
 
-impl State<'_> {
+impl<'a> State<'a> {
+    /// The state of one item-run at the start of day 0.
+    fn new(
+        setup: &'a ItemSetup,
+        policy: &ItemPolicy,
+        demand: &'a [f64],
+        supply: &'a SupplyPaths,
+    ) -> Self {
+        let mut suppliers = [None; MAX_LINKS];
+        for (slot, link) in suppliers.iter_mut().zip(&setup.links) {
+            *slot = Some(supply.supplier(link.supplier));
+        }
+        State {
+            stock: Stock {
+                // Adding zero turns a negative zero into zero, so that no later step can
+                // change the sign of an unchanged level.
+                on_hand: policy.initial_on_hand + 0.0,
+                backorders: 0.0,
+                in_transit: 0.0,
+                queued: 0.0,
+                reserve: policy.reserve,
+            },
+            reserve_level: policy.reserve,
+            stockout_in_cycle: false,
+            next_review: 0,
+            next_dispatch: 0,
+            queues: [Queue::default(); MAX_LINKS],
+            expediting: policy.expedite.map(|terms| Expediting {
+                terms,
+                year: 0,
+                used_this_year: 0.0,
+                next_receipt: setup.horizon,
+            }),
+            counters: ItemCounters::default(),
+            setup,
+            demand,
+            suppliers,
+        }
+    }
+
+    /// The counters of the finished item-run.
+    fn finish(mut self) -> ItemCounters {
+        // Delivered so far holds backorders filled from receipts; add what was served at once.
+        self.counters.delivered += self.counters.served;
+        self.counters
+    }
+
     /// Leave the scratch buffers all zero for the next item, touching only what this run
     /// wrote: receipts beyond the horizon are never booked, receipts within it are cleared as
     /// they are taken in, and queues are cleared from their oldest unshipped order.
-    fn clear(&self, scratch: &mut Scratch) {
-        for (queue, book) in self
-            .queues
-            .iter()
-            .zip(&mut scratch.books[..self.setup.links.len()])
-        {
+    fn clear(&self, books: &mut [Vec<f64>]) {
+        for (queue, book) in self.queues.iter().zip(&mut books[..self.setup.links.len()]) {
             let from = queue.head.min(book.len());
             book[from..].fill(0.0);
         }
-        debug_assert!(scratch.arrivals.iter().all(|&a| a == 0.0));
-        debug_assert!(scratch.rejections.iter().all(|&a| a == 0.0));
     }
 
     /// Run `days` in the copy of the daily loop made for this item's way of handling unmet
@@ -297,6 +345,8 @@ impl State<'_> {
             arrivals,
             rejections,
             books,
+            stride: 1,
+            lane: 0,
         };
         // Lets the compiler drop the bounds checks on the daily reads below.
         assert!(
@@ -600,7 +650,7 @@ impl State<'_> {
         }
         if e.next_receipt <= t {
             e.next_receipt = (t + 1..horizon)
-                .find(|&day| pipe.arrivals[day] > 0.0)
+                .find(|&day| pipe.arrivals[pipe.slot(day)] > 0.0)
                 .unwrap_or(horizon);
         }
         if self.stock.in_transit + self.stock.queued <= 0.0 {
@@ -632,7 +682,8 @@ impl State<'_> {
         }
         e.used_this_year += quantity;
         e.next_receipt = e.next_receipt.min(arrival);
-        pipe.arrivals[arrival] += quantity;
+        let slot = pipe.slot(arrival);
+        pipe.arrivals[slot] += quantity;
         self.stock.in_transit += quantity;
         if MEASURE {
             self.counters.expedited += quantity;
@@ -769,9 +820,10 @@ fn record_shipment(
         }
     }
     // Rejected units are due like any others and are told apart on arrival.
-    pipe.arrivals[arrival] += shipped;
+    let slot = pipe.slot(arrival);
+    pipe.arrivals[slot] += shipped;
     if shipment.rejected {
-        pipe.rejections[arrival] += shipped;
+        pipe.rejections[slot] += shipped;
     }
     Some(arrival)
 }

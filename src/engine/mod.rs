@@ -11,16 +11,24 @@
 //!   accumulators are merged in chunk order as they finish (module `ordered`). Results are
 //!   byte-identical for any thread count, and memory depends on how far simulation may run
 //!   ahead of the merge, not on the number of runs.
+//! * **Batches.** Within a chunk, runs go in batches of [`LANES`]: each run's shared paths are
+//!   drawn, then each item-policy is stepped in all runs of the batch at once by the lane loop
+//!   ([`kernel::lanes`]) where it covers the item, else run by run. Every accumulator still
+//!   receives the runs in order, and the lane loop computes the scalar loop's figures bit for
+//!   bit, so batching changes no result.
 
 pub mod kernel;
 mod ordered;
 
 use crate::demand::{DemandSampler, round_whole};
 use crate::disruption::Spell;
-use crate::metrics::{DisruptionStats, FanLayout, PairedStats, PolicyStats, RunTotals};
+use crate::metrics::{
+    DisruptionStats, FanLayout, ItemCounters, PairedStats, PolicyStats, RunTotals,
+};
 use crate::rng::{Stream, rng_for};
 use crate::scenario::{Scenario, UnmetDemand};
 use crate::supply::SupplyPaths;
+use kernel::lanes::{LANES, LaneScratch, Vector};
 use kernel::{ItemSetup, Link, Scratch, Sourcing};
 
 /// Runs simulated one after another into one set of accumulators.
@@ -53,6 +61,9 @@ struct Prepared<'a> {
     fan: FanLayout,
     /// The policy paired differences are taken against, if any.
     baseline: Option<usize>,
+    /// Runs are stepped [`LANES`] at a time by the lane loop compiled for this instruction set,
+    /// or, without, one at a time.
+    lanes: Option<Vector>,
 }
 
 impl<'a> Prepared<'a> {
@@ -112,6 +123,7 @@ impl<'a> Prepared<'a> {
             .collect();
         Prepared {
             scenario,
+            lanes: steps_in_lanes(scenario, &setups).then(Vector::detect),
             samplers: scenario.items.iter().map(|i| i.demand.sampler()).collect(),
             max_links: setups.iter().map(|s| s.links.len()).max().unwrap_or(0),
             setups,
@@ -272,28 +284,31 @@ impl ChunkStats {
     }
 }
 
-/// A worker's buffers, kept from chunk to chunk: every run overwrites what it reads.
-struct ChunkBuffers<'a> {
+/// What one run of a batch draws and gathers: its shared paths and its totals.
+struct RunBuffers<'a> {
     supply: SupplyPaths<'a>,
-    /// Events of each disruption in the current run.
+    /// Events of each disruption in the run.
     spells: Vec<Vec<Spell>>,
-    /// Demand multipliers of each disruption in the current run (all 1 unless it is a surge).
+    /// Demand multipliers of each disruption in the run (all 1 unless it is a surge).
     surges: Vec<Vec<f64>>,
+    /// Whether some disruption was active on a measured day of the run.
+    disrupted: bool,
     /// Events that reach the current item.
     item_spells: Vec<Spell>,
+    /// The current item's demand path.
     demand: Vec<f64>,
-    scratch: Scratch,
+    /// Per policy, the run's totals over all items.
     all_items: Vec<RunTotals>,
-    /// Per policy, the current run's stock on hand on the fan's days: units with a single
-    /// item, value summed over items with several.
+    /// Per policy, the run's stock on hand on the fan's days: units with a single item, value
+    /// summed over items with several.
     on_hand: Vec<Vec<f64>>,
 }
 
-impl<'a> ChunkBuffers<'a> {
+impl<'a> RunBuffers<'a> {
     fn new(prepared: &Prepared<'a>) -> Self {
         let sc = prepared.scenario;
         let horizon = sc.horizon_days as usize;
-        ChunkBuffers {
+        RunBuffers {
             supply: SupplyPaths::new(&sc.suppliers, horizon),
             spells: vec![Vec::new(); sc.disruptions.len()],
             surges: sc
@@ -307,105 +322,277 @@ impl<'a> ChunkBuffers<'a> {
                     }
                 })
                 .collect(),
+            disrupted: false,
             item_spells: Vec::new(),
             demand: vec![0.0; horizon],
-            scratch: Scratch::new(horizon, prepared.max_links),
             all_items: vec![RunTotals::default(); sc.policies.len()],
             on_hand: vec![vec![0.0; prepared.fan.days.len()]; sc.policies.len()],
         }
     }
+
+    /// Draw the paths run `run` shares between items and policies (suppliers, disruptions),
+    /// note its disruptions, and start its totals afresh.
+    fn start_run(&mut self, prepared: &Prepared<'_>, seed: u64, run: u64, stats: &mut ChunkStats) {
+        let sc = prepared.scenario;
+        let horizon = sc.horizon_days as usize;
+        for j in 0..sc.suppliers.len() {
+            self.supply
+                .reset(j, &mut rng_for(seed, run, Stream::Supplier(j)));
+        }
+        for (k, disruption) in sc.disruptions.iter().enumerate() {
+            let mut rng = rng_for(seed, run, Stream::Disruption(k));
+            disruption
+                .occurrence
+                .spells(&mut rng, horizon, &mut self.spells[k]);
+            if disruption.kind.is_supply_side() {
+                disruption.apply_to_supply(&self.spells[k], &mut rng, &mut self.supply);
+            } else {
+                disruption.surge_factors(&self.spells[k], &mut rng, &mut self.surges[k]);
+            }
+        }
+        self.disrupted = stats.disruptions.push_run(
+            sc,
+            &self.spells,
+            &self.supply,
+            sc.warmup_days as usize..horizon,
+        );
+        let measured_days = f64::from(sc.measured_days());
+        for totals in &mut self.all_items {
+            *totals = RunTotals {
+                measured_days,
+                ..RunTotals::default()
+            };
+        }
+    }
+
+    /// Draw item `i`'s demand path in run `run` and list the events that reach it.
+    fn draw_item(&mut self, prepared: &Prepared<'_>, seed: u64, run: u64, i: usize) {
+        let sc = prepared.scenario;
+        let item = &sc.items[i];
+        let mut rng = rng_for(seed, run, Stream::Demand(i));
+        prepared.samplers[i].fill_path(&mut rng, sc.start_day_of_year, &mut self.demand);
+        self.item_spells.clear();
+        for &k in &prepared.reaching[i] {
+            if !sc.disruptions[k].kind.is_supply_side() {
+                apply_surge(&self.surges[k], &mut self.demand, item.whole_units());
+            }
+            self.item_spells.extend(
+                self.spells[k]
+                    .iter()
+                    .filter(|s| s.start >= sc.warmup_days as usize),
+            );
+        }
+    }
+
+    /// Count item `i`'s run under policy `p` from its counters, its impaired days and its
+    /// end-of-day levels (`levels[t * stride + lane]`).
+    #[allow(clippy::too_many_arguments)]
+    fn finish_item(
+        &mut self,
+        prepared: &Prepared<'_>,
+        stats: &mut ChunkStats,
+        (i, p): (usize, usize),
+        mut counters: ItemCounters,
+        impaired: impl Fn(usize) -> bool,
+        levels: &[f64],
+        (stride, lane): (usize, usize),
+    ) {
+        let sc = prepared.scenario;
+        let horizon = sc.horizon_days as usize;
+        for spell in &self.item_spells {
+            counters.recovery_days += recovery_days(*spell, horizon, &impaired) as f64;
+            counters.recovery_events += 1.0;
+        }
+        let policy = &sc.policies[p].items[i];
+        let measured_days = f64::from(sc.measured_days());
+        let totals = RunTotals::for_item(&counters, &sc.items[i], policy, measured_days);
+        stats.policies[p].items[i].push(&totals);
+        self.all_items[p].add(&totals);
+        prepared
+            .fan
+            .note_item(i, levels, stride, lane, &mut self.on_hand[p]);
+    }
+
+    /// Hand the run's totals over all items to the accumulators.
+    fn end_run(&self, stats: &mut ChunkStats) {
+        for (p, totals) in self.all_items.iter().enumerate() {
+            stats.policies[p].push_all(totals, self.disrupted);
+            stats.policies[p].push_on_hand(&self.on_hand[p]);
+        }
+        if let Some(paired) = &mut stats.paired {
+            paired.push(&self.all_items);
+        }
+    }
 }
 
-/// Simulate `runs` one after another into accumulators of their own, with a worker's buffers.
+/// Per-thread buffers for a chunk of runs.
+struct ChunkBuffers<'a> {
+    /// One per run of a batch: [`LANES`] if the scenario steps runs in lanes, else one.
+    runs: Vec<RunBuffers<'a>>,
+    scratch: Scratch,
+    /// The lane loop's buffers, if runs are stepped in lanes.
+    lanes: Option<LaneBuffers>,
+}
+
+/// The buffers of the lane loop.
+struct LaneBuffers {
+    vector: Vector,
+    scratch: LaneScratch,
+    /// The current item's demand in each run of the batch, day by day (`t * LANES + lane`).
+    demand: Vec<f64>,
+    counters: [ItemCounters; LANES],
+}
+
+/// Most memory the per-run buffers of one batch may take on one thread for the runs to be
+/// stepped in lanes: each run of a batch keeps its own supply and surge paths.
+const LANE_MEMORY: usize = 8 << 20;
+
+/// Whether runs of this scenario are stepped [`LANES`] at a time: when some item steps in lanes
+/// under some policy and the batch's paths fit in [`LANE_MEMORY`].
+fn steps_in_lanes(scenario: &Scenario, setups: &[ItemSetup]) -> bool {
+    let any = scenario.policies.iter().any(|policy| {
+        setups
+            .iter()
+            .zip(&policy.items)
+            .any(|(setup, item)| kernel::lanes::steps_in_lanes(setup, item))
+    });
+    let horizon = scenario.horizon_days as usize;
+    let surges = scenario
+        .disruptions
+        .iter()
+        .filter(|d| !d.kind.is_supply_side())
+        .count();
+    // A supplier-day: its facts and its lazily drawn shipment (under 64 bytes).
+    let per_run = horizon * (64 * scenario.suppliers.len() + 8 * (surges + 1));
+    any && per_run * LANES <= LANE_MEMORY
+}
+
+impl<'a> ChunkBuffers<'a> {
+    fn new(prepared: &Prepared<'a>) -> Self {
+        let horizon = prepared.scenario.horizon_days as usize;
+        let width = if prepared.lanes.is_some() { LANES } else { 1 };
+        ChunkBuffers {
+            runs: (0..width).map(|_| RunBuffers::new(prepared)).collect(),
+            scratch: Scratch::new(horizon, prepared.max_links),
+            lanes: prepared.lanes.map(|vector| LaneBuffers {
+                vector,
+                scratch: LaneScratch::new(horizon),
+                demand: vec![0.0; horizon * LANES],
+                counters: [ItemCounters::default(); LANES],
+            }),
+        }
+    }
+}
+
+/// Simulate `runs`, a batch at a time, into accumulators of their own.
 fn run_chunk(
     prepared: &Prepared<'_>,
     seed: u64,
     runs: std::ops::Range<u64>,
     buffers: &mut ChunkBuffers<'_>,
 ) -> ChunkStats {
+    let width = buffers.runs.len() as u64;
     let mut stats = ChunkStats::new(prepared);
-    for run in runs {
-        simulate_run(prepared, seed, run, buffers, &mut stats);
+    let mut start = runs.start;
+    while start < runs.end {
+        let end = (start + width).min(runs.end);
+        simulate_batch(prepared, seed, start..end, buffers, &mut stats);
+        start = end;
     }
     stats
 }
 
-/// One run: draw the shared paths, then replay them under every policy.
-fn simulate_run(
+/// A batch of runs: draw each run's shared paths, then replay them under every policy, item by
+/// item, stepping the runs together where the item allows it. Every accumulator receives the
+/// runs in order, so the results are those of simulating the runs one after another.
+fn simulate_batch(
     prepared: &Prepared<'_>,
     seed: u64,
-    run: u64,
+    runs: std::ops::Range<u64>,
     b: &mut ChunkBuffers<'_>,
     stats: &mut ChunkStats,
 ) {
     let sc = prepared.scenario;
-    let horizon = sc.horizon_days as usize;
-    let measured = sc.warmup_days as usize..horizon;
-    for j in 0..sc.suppliers.len() {
-        b.supply
-            .reset(j, &mut rng_for(seed, run, Stream::Supplier(j)));
+    let batch = &mut b.runs[..(runs.end - runs.start) as usize];
+    for (r, run) in batch.iter_mut().zip(runs.clone()) {
+        r.start_run(prepared, seed, run, stats);
     }
-    for (k, disruption) in sc.disruptions.iter().enumerate() {
-        let mut rng = rng_for(seed, run, Stream::Disruption(k));
-        disruption
-            .occurrence
-            .spells(&mut rng, horizon, &mut b.spells[k]);
-        if disruption.kind.is_supply_side() {
-            disruption.apply_to_supply(&b.spells[k], &mut rng, &mut b.supply);
-        } else {
-            disruption.surge_factors(&b.spells[k], &mut rng, &mut b.surges[k]);
+    for i in 0..sc.items.len() {
+        for (r, run) in batch.iter_mut().zip(runs.clone()) {
+            r.draw_item(prepared, seed, run, i);
         }
-    }
-    let disrupted = stats
-        .disruptions
-        .push_run(sc, &b.spells, &b.supply, measured.clone());
-
-    let measured_days = f64::from(sc.measured_days());
-    for totals in &mut b.all_items {
-        *totals = RunTotals {
-            measured_days,
-            ..RunTotals::default()
+        let setup = &prepared.setups[i];
+        let full = batch.len() == LANES;
+        let in_lanes = |policy: &crate::policy::ItemPolicy| {
+            full && kernel::lanes::steps_in_lanes(setup, policy)
         };
-    }
-    for (i, item) in sc.items.iter().enumerate() {
-        let mut rng = rng_for(seed, run, Stream::Demand(i));
-        prepared.samplers[i].fill_path(&mut rng, sc.start_day_of_year, &mut b.demand);
-        b.item_spells.clear();
-        for &k in &prepared.reaching[i] {
-            if !sc.disruptions[k].kind.is_supply_side() {
-                apply_surge(&b.surges[k], &mut b.demand, item.whole_units());
+        let mut lanes = b
+            .lanes
+            .as_mut()
+            .filter(|_| sc.policies.iter().any(|policy| in_lanes(&policy.items[i])));
+        if let Some(lanes) = &mut lanes {
+            // Day by day, lane by lane.
+            for (l, r) in batch.iter().enumerate() {
+                for (t, &d) in r.demand.iter().enumerate() {
+                    lanes.demand[t * LANES + l] = d;
+                }
             }
-            b.item_spells
-                .extend(b.spells[k].iter().filter(|s| s.start >= measured.start));
         }
         for (p, policy) in sc.policies.iter().enumerate() {
-            let mut counters = kernel::simulate_item(
-                &prepared.setups[i],
-                &policy.items[i],
-                &policy.segments,
-                &b.demand,
-                &b.supply,
-                &mut b.scratch,
-            );
-            for spell in &b.item_spells {
-                counters.recovery_days +=
-                    recovery_days(*spell, horizon, |t| b.scratch.impaired(t)) as f64;
-                counters.recovery_events += 1.0;
+            let item_policy = &policy.items[i];
+            match &mut lanes {
+                Some(lanes) if in_lanes(item_policy) => {
+                    let supplies = std::array::from_fn(|l| &batch[l].supply);
+                    kernel::lanes::simulate_item_lanes(
+                        lanes.vector,
+                        setup,
+                        item_policy,
+                        &policy.segments,
+                        &lanes.demand,
+                        supplies,
+                        &mut lanes.scratch,
+                        &mut lanes.counters,
+                    );
+                    for (l, r) in batch.iter_mut().enumerate() {
+                        let scratch = &lanes.scratch;
+                        r.finish_item(
+                            prepared,
+                            stats,
+                            (i, p),
+                            lanes.counters[l],
+                            |t| scratch.impaired(l, t),
+                            scratch.levels(),
+                            (LANES, l),
+                        );
+                    }
+                }
+                _ => {
+                    for r in batch.iter_mut() {
+                        let counters = kernel::simulate_item(
+                            setup,
+                            item_policy,
+                            &policy.segments,
+                            &r.demand,
+                            &r.supply,
+                            &mut b.scratch,
+                        );
+                        let scratch = &b.scratch;
+                        r.finish_item(
+                            prepared,
+                            stats,
+                            (i, p),
+                            counters,
+                            |t| scratch.impaired(t),
+                            scratch.levels(),
+                            (1, 0),
+                        );
+                    }
+                }
             }
-            let totals = RunTotals::for_item(&counters, item, &policy.items[i], measured_days);
-            stats.policies[p].items[i].push(&totals);
-            b.all_items[p].add(&totals);
-            prepared
-                .fan
-                .note_item(i, b.scratch.levels(), &mut b.on_hand[p]);
         }
     }
-    for (p, totals) in b.all_items.iter().enumerate() {
-        stats.policies[p].push_all(totals, disrupted);
-        stats.policies[p].push_on_hand(&b.on_hand[p]);
-    }
-    if let Some(paired) = &mut stats.paired {
-        paired.push(&b.all_items);
+    for r in batch.iter() {
+        r.end_run(stats);
     }
 }
 
@@ -437,6 +624,97 @@ pub fn recovery_days(spell: Spell, horizon: usize, impaired: impl Fn(usize) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    /// The full results of `runs` runs (with paired differences), runs stepped as `lanes` says.
+    fn outcome_with(scenario: &Scenario, runs: u64, lanes: Option<Vector>) -> String {
+        let mut simulation = Simulation::new(scenario, 11, Some(0));
+        simulation.prepared.lanes = lanes;
+        simulation.extend_to(runs, &|_| {});
+        // Debug prints every float in full, so equal text means equal bits.
+        format!("{:?}", simulation.outcome())
+    }
+
+    /// A scenario file of `scenarios/` with some of its text replaced.
+    fn edited(file: &str, edits: &[(&str, &str)]) -> Scenario {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(file);
+        let mut source = std::fs::read_to_string(&path).unwrap();
+        for (from, to) in edits {
+            assert!(source.contains(from), "{file} has no '{from}'");
+            source = source.replace(from, to);
+        }
+        Scenario::from_source(&source, &path).unwrap()
+    }
+
+    /// Stepping runs in lanes changes no bit of any result, whichever instruction set the lane
+    /// loop is compiled for: over scenarios with backorders and lost sales, warm-up, a
+    /// pre-build, periodic review, minimum and multiple order quantities, capacity limits,
+    /// outages that hold or cancel orders, lateness, rejections, transport delays, lead-time
+    /// drift and demand surges, and with items the lanes do not cover (failover, split
+    /// sourcing) beside those they do. 70 runs: four batches of 16 and a last, short batch
+    /// simulated one run at a time.
+    #[test]
+    fn runs_stepped_in_lanes_match_runs_one_at_a_time() {
+        let scenarios = [
+            ("bench-reference.toml", edited("bench-reference.toml", &[])),
+            (
+                "bench-reference.toml, backorders, weekly (R, S)",
+                edited(
+                    "bench-reference.toml",
+                    &[
+                        ("\"lost\"", "\"backorder\""),
+                        (
+                            "[policy.s-s.rule.s_s]",
+                            "[policy.weekly.rule.periodic_review]\nreview_period_days = 7\n\
+                             order_up_to = 650\n\n[policy.s-s.rule.s_s]",
+                        ),
+                    ],
+                ),
+            ),
+            ("kanban-vs-jic.toml", edited("kanban-vs-jic.toml", &[])),
+            (
+                "kanban-vs-jic.toml, lost sales, no warm-up",
+                edited(
+                    "kanban-vs-jic.toml",
+                    &[
+                        ("\"backorder\"", "\"lost\""),
+                        ("warmup_days = 60", "warmup_days = 0"),
+                    ],
+                ),
+            ),
+            ("peak-season.toml", edited("peak-season.toml", &[])),
+            (
+                "peak-season.toml, backorders, warm-up, cancelled orders",
+                edited(
+                    "peak-season.toml",
+                    &[
+                        ("\"lost\"", "\"backorder\""),
+                        ("warmup_days = 0", "warmup_days = 30"),
+                        (
+                            "supplier_outage = { supplier = \"contract-manufacturer\" }",
+                            "supplier_outage = { supplier = \"contract-manufacturer\", \
+                             cancel_orders = true }",
+                        ),
+                    ],
+                ),
+            ),
+        ];
+        for (name, scenario) in &scenarios {
+            assert!(
+                Prepared::new(scenario, None).lanes.is_some(),
+                "{name}: runs should step in lanes"
+            );
+            let one_at_a_time = outcome_with(scenario, 70, None);
+            for vector in [Vector::baseline(), Vector::detect()] {
+                assert!(
+                    outcome_with(scenario, 70, Some(vector)) == one_at_a_time,
+                    "{name}: {vector:?} lanes differ from runs one at a time"
+                );
+            }
+        }
+    }
 
     #[test]
     fn recovery_counts_from_event_start_to_first_normal_day_after_it() {

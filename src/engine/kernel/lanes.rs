@@ -1,0 +1,531 @@
+//! The daily loop stepping [`LANES`] runs of one item under one policy together, day by day.
+//!
+//! In the scalar loop, whether a shipment arrives today, whether demand goes unmet, whether the
+//! rule orders and whether a receipt closes a cycle with a stockout are branches that follow
+//! the random paths, and the processor guesses them wrong a few hundred times a run. Here the
+//! steps every day takes (receipts, demand, the review's trigger, end-of-day levels) run over
+//! the lanes without a branch, on arrays the compiler vectorises: a lane with nothing due adds
+//! zero, which leaves every figure bit for bit as the scalar loop leaves it (sums start at
+//! zero and no level is ever a negative zero). What happens on some days only (placing an
+//! order, shipping from a queue) is done for the lanes that need it, found by a mask, by the
+//! scalar loop's own steps on that lane's figures, so the two loops cannot drift apart; the
+//! engine's tests check that they agree bit for bit.
+//!
+//! Only items whose mitigations these steps cover are stepped in lanes: one supplier, no
+//! strategic reserve, no expediting, no failover ([`steps_in_lanes`]). Others go through the
+//! scalar loop.
+
+// Each lane's figures sit in several arrays at the same index, so the loops run over lane
+// numbers rather than over one array.
+#![allow(clippy::needless_range_loop)]
+
+use super::{
+    ItemSetup, LevelSegment, OrderRule, Pipeline, Sourcing, State, Stock, for_each_segment,
+};
+use crate::math::{max_fast, min_fast};
+use crate::metrics::ItemCounters;
+use crate::policy::ItemPolicy;
+use crate::supply::SupplyPaths;
+
+/// Runs stepped together: the width of a lane mask.
+pub const LANES: usize = 16;
+
+/// A set of lanes, bit `l` for lane `l`.
+type LaneMask = u16;
+
+/// Whether the lane loop covers this item under this policy.
+pub fn steps_in_lanes(setup: &ItemSetup, policy: &ItemPolicy) -> bool {
+    setup.sourcing == Sourcing::Split
+        && setup.links.len() == 1
+        && policy.reserve <= 0.0
+        && policy.expedite.is_none()
+}
+
+/// Per-thread buffers of the lane loop, reused across items, policies and batches.
+#[derive(Debug)]
+pub struct LaneScratch {
+    /// Accepted units due on each day, day by day and lane by lane (`t * LANES + lane`).
+    arrivals: Vec<f64>,
+    /// Units due on each day that will be rejected at receiving, laid out as `arrivals`.
+    rejections: Vec<f64>,
+    /// Per lane, units ordered on each day and not yet shipped (the one link's book).
+    books: Vec<Vec<f64>>,
+    /// Per day, the lanes impaired on it (unmet demand, or customers waiting at its end).
+    impaired: Vec<LaneMask>,
+    /// Stock on hand at the end of each measured day, laid out as `arrivals`.
+    levels: Vec<f64>,
+}
+
+impl LaneScratch {
+    pub fn new(horizon: usize) -> Self {
+        LaneScratch {
+            arrivals: vec![0.0; horizon * LANES],
+            rejections: vec![0.0; horizon * LANES],
+            books: vec![vec![0.0; horizon]; LANES],
+            impaired: vec![0; horizon],
+            levels: vec![0.0; horizon * LANES],
+        }
+    }
+
+    /// Whether lane `lane` was impaired on day `t` in the last batch simulated.
+    pub fn impaired(&self, lane: usize, t: usize) -> bool {
+        self.impaired[t] >> lane & 1 == 1
+    }
+
+    /// End-of-day stock on hand of the last batch, at `t * LANES + lane` (entries of unmeasured
+    /// days are stale).
+    pub fn levels(&self) -> &[f64] {
+        &self.levels
+    }
+}
+
+/// The figures every day reads and changes, one entry per lane.
+#[derive(Clone, Copy, Debug, Default)]
+struct Hot {
+    on_hand: [f64; LANES],
+    backorders: [f64; LANES],
+    in_transit: [f64; LANES],
+    queued: [f64; LANES],
+    /// 1 while the current replenishment cycle has had a stockout, else 0.
+    stockout_in_cycle: [f64; LANES],
+    /// The first day on which each lane's supplier can ship or cancel orders waiting for it
+    /// (infinite while none wait): the dispatch step runs for a lane from that day on.
+    dispatch_day: [f64; LANES],
+    // The counters only the daily steps change; the order and shipping steps keep theirs in
+    // each lane's scalar state.
+    demand: [f64; LANES],
+    served: [f64; LANES],
+    short: [f64; LANES],
+    stockout_days: [f64; LANES],
+    delivered: [f64; LANES],
+    rejected: [f64; LANES],
+    cycles: [f64; LANES],
+    stockout_cycles: [f64; LANES],
+    on_hand_unit_days: [f64; LANES],
+    backorder_unit_days: [f64; LANES],
+    pipeline_unit_days: [f64; LANES],
+}
+
+/// How the lane loop is compiled: for the target's baseline instruction set, or with AVX2
+/// (four lanes per instruction) where the processor has it. Both compute every figure bit for
+/// bit the same (the loop has no operation whose rounding could differ, such as a fused
+/// multiply-add). Only [`Vector::detect`] can choose AVX2, so it is never run on a processor
+/// without it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Vector {
+    avx2: bool,
+}
+
+impl Vector {
+    /// The baseline instruction set of the target.
+    pub fn baseline() -> Self {
+        Vector { avx2: false }
+    }
+
+    /// The widest this processor supports.
+    pub fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            return Vector { avx2: true };
+        }
+        Vector::baseline()
+    }
+}
+
+/// Simulate one item under one policy in [`LANES`] runs at once and write each run's counters
+/// to `counters`, exactly as [`super::simulate_item`] would one run at a time. `demand` holds
+/// the runs' demand paths day by day (`t * LANES + lane`), `supplies` each run's supply paths.
+/// The item must step in lanes ([`steps_in_lanes`]).
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_item_lanes(
+    vector: Vector,
+    setup: &ItemSetup,
+    policy: &ItemPolicy,
+    segments: &[LevelSegment],
+    demand: &[f64],
+    supplies: [&SupplyPaths<'_>; LANES],
+    scratch: &mut LaneScratch,
+    counters: &mut [ItemCounters; LANES],
+) {
+    debug_assert!(steps_in_lanes(setup, policy));
+    let lanes: [State<'_>; LANES] =
+        std::array::from_fn(|l| State::new(setup, policy, &[], supplies[l]));
+    let mut batch = Batch {
+        hot: Hot {
+            on_hand: [lanes[0].stock.on_hand; LANES],
+            dispatch_day: [f64::INFINITY; LANES],
+            ..Hot::default()
+        },
+        lanes,
+        next_review: 0,
+    };
+    scratch.impaired.fill(0);
+    for_each_segment(setup, policy, segments, |rule, days, measured| {
+        let run = match (measured, setup.backorder) {
+            (false, false) => run_days_with::<false, false>,
+            (false, true) => run_days_with::<false, true>,
+            (true, false) => run_days_with::<true, false>,
+            (true, true) => run_days_with::<true, true>,
+        };
+        run(vector, &mut batch, rule, days, demand, scratch);
+    });
+    let Batch { lanes, hot, .. } = batch;
+    for (l, (state, out)) in lanes.into_iter().zip(counters.iter_mut()).enumerate() {
+        state.clear(&mut scratch.books[l..=l]);
+        *out = hot.counters(l, state);
+    }
+    debug_assert!(scratch.arrivals.iter().all(|&a| a == 0.0));
+    debug_assert!(scratch.rejections.iter().all(|&a| a == 0.0));
+}
+
+/// The runs of a batch as they stand between days: each lane's scalar state (queues, the
+/// counters of orders and shipments) and the figures every day changes, lane by lane.
+struct Batch<'a> {
+    lanes: [State<'a>; LANES],
+    hot: Hot,
+    /// Every lane reviews on the same days.
+    next_review: usize,
+}
+
+impl Hot {
+    /// Lane `l`'s counters: the daily ones from here, the others from its scalar state.
+    fn counters(&self, l: usize, state: State<'_>) -> ItemCounters {
+        let mut c = state.counters;
+        c.demand = self.demand[l];
+        c.served = self.served[l];
+        c.short = self.short[l];
+        c.stockout_days = self.stockout_days[l];
+        // What ran short was lost or backordered: the same sum.
+        if state.setup.backorder {
+            c.backordered = self.short[l];
+        } else {
+            c.lost = self.short[l];
+        }
+        c.delivered = self.delivered[l];
+        c.rejected = self.rejected[l];
+        c.cycles = self.cycles[l];
+        c.stockout_cycles = self.stockout_cycles[l];
+        c.on_hand_unit_days = self.on_hand_unit_days[l];
+        c.backorder_unit_days = self.backorder_unit_days[l];
+        c.pipeline_unit_days = self.pipeline_unit_days[l];
+        State {
+            counters: c,
+            ..state
+        }
+        .finish()
+    }
+
+    /// Lane `l`'s stock, for a scalar step.
+    fn stock(&self, l: usize) -> Stock {
+        Stock {
+            on_hand: self.on_hand[l],
+            backorders: self.backorders[l],
+            in_transit: self.in_transit[l],
+            queued: self.queued[l],
+            reserve: 0.0,
+        }
+    }
+
+    /// Note when lane `l` next has orders its supplier can act on, after a scalar step.
+    fn note_dispatch(&mut self, l: usize, state: &State<'_>) {
+        self.dispatch_day[l] = if state.stock.queued > 0.0 {
+            state.next_dispatch as f64
+        } else {
+            f64::INFINITY
+        };
+    }
+
+    /// Take back lane `l`'s stock after a scalar step.
+    fn set_stock(&mut self, l: usize, stock: Stock) {
+        self.on_hand[l] = stock.on_hand;
+        self.backorders[l] = stock.backorders;
+        self.in_transit[l] = stock.in_transit;
+        self.queued[l] = stock.queued;
+    }
+}
+
+/// The lanes of `mask`, lowest first.
+fn lanes_of(mut mask: LaneMask) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let l = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            l
+        })
+    })
+}
+
+/// Run `days` of the batch in the loop compiled for `vector`.
+fn run_days_with<const MEASURE: bool, const BACKORDER: bool>(
+    vector: Vector,
+    batch: &mut Batch<'_>,
+    rule: &OrderRule,
+    days: std::ops::Range<usize>,
+    demand: &[f64],
+    scratch: &mut LaneScratch,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if vector.avx2 {
+        // SAFETY: `vector` asks for AVX2 only where the processor has it (`Vector::detect`).
+        unsafe { run_days_avx2::<MEASURE, BACKORDER>(batch, rule, days, demand, scratch) };
+        return;
+    }
+    let _ = vector;
+    run_days::<MEASURE, BACKORDER>(batch, rule, days, demand, scratch);
+}
+
+/// The daily loop compiled with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn run_days_avx2<const MEASURE: bool, const BACKORDER: bool>(
+    batch: &mut Batch<'_>,
+    rule: &OrderRule,
+    days: std::ops::Range<usize>,
+    demand: &[f64],
+    scratch: &mut LaneScratch,
+) {
+    run_days::<MEASURE, BACKORDER>(batch, rule, days, demand, scratch);
+}
+
+/// The daily loop over all lanes, in the scalar loop's event order.
+#[inline(always)]
+fn run_days<const MEASURE: bool, const BACKORDER: bool>(
+    batch: &mut Batch<'_>,
+    rule: &OrderRule,
+    days: std::ops::Range<usize>,
+    demand: &[f64],
+    scratch: &mut LaneScratch,
+) {
+    let Batch {
+        lanes,
+        hot,
+        next_review,
+    } = batch;
+    let LaneScratch {
+        arrivals,
+        rejections,
+        books,
+        impaired,
+        levels,
+    } = scratch;
+    assert!(
+        days.end * LANES <= demand.len()
+            && days.end * LANES <= arrivals.len()
+            && days.end * LANES <= rejections.len()
+            && days.end * LANES <= levels.len()
+            && days.end <= impaired.len()
+    );
+    for t in days {
+        let today = t * LANES..(t + 1) * LANES;
+        receive::<MEASURE, BACKORDER>(
+            hot,
+            &mut arrivals[today.clone()],
+            &mut rejections[today.clone()],
+        );
+        let mut impaired_today = serve::<MEASURE, BACKORDER>(hot, &demand[today.clone()]);
+        // 3. Review and ordering: every lane reviews on the same days.
+        if t == *next_review {
+            *next_review += rule.review_period as usize;
+            review::<MEASURE, BACKORDER>(lanes, hot, rule, t, arrivals, rejections, books);
+        }
+        // 4. Dispatch, for the lanes whose suppliers hold orders they can act on today.
+        for l in lanes_of(lanes_where::<true>(&hot.dispatch_day, t as f64)) {
+            let state = &mut lanes[l];
+            state.stock = hot.stock(l);
+            let mut pipe = lane_pipe(arrivals, rejections, books, l);
+            state.dispatch(t, &mut pipe);
+            hot.set_stock(l, state.stock);
+            hot.note_dispatch(l, state);
+        }
+        // 5. End-of-day levels.
+        if BACKORDER {
+            impaired_today |= mask_of(&hot.backorders);
+        }
+        if MEASURE {
+            end_of_day::<BACKORDER>(hot, &mut levels[today]);
+        }
+        impaired[t] = impaired_today;
+    }
+}
+
+/// The lanes whose entry is positive.
+#[inline(always)]
+fn mask_of(values: &[f64; LANES]) -> LaneMask {
+    lanes_where::<false>(values, 0.0)
+}
+
+/// The lanes whose entry is at most `threshold` (with `AT_MOST`), or above it (without).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn lanes_where<const AT_MOST: bool>(values: &[f64; LANES], threshold: f64) -> LaneMask {
+    use std::arch::x86_64::{_mm_cmpgt_pd, _mm_cmple_pd, _mm_movemask_pd, _mm_set_pd, _mm_set1_pd};
+    // Compared two lanes at a time, each pair's result taken as two bits: the compiler does
+    // not find this for a loop over the lanes.
+    // SAFETY: these intrinsics need SSE2, which every x86-64 processor has.
+    unsafe {
+        let threshold = _mm_set1_pd(threshold);
+        let mut mask = 0;
+        for (k, pair) in values.chunks_exact(2).enumerate() {
+            let pair = _mm_set_pd(pair[1], pair[0]);
+            let holds = if AT_MOST {
+                _mm_cmple_pd(pair, threshold)
+            } else {
+                _mm_cmpgt_pd(pair, threshold)
+            };
+            mask |= (_mm_movemask_pd(holds) as LaneMask) << (2 * k);
+        }
+        mask
+    }
+}
+
+/// The lanes whose entry is at most `threshold` (with `AT_MOST`), or above it (without).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn lanes_where<const AT_MOST: bool>(values: &[f64; LANES], threshold: f64) -> LaneMask {
+    let mut mask = 0;
+    for (l, &v) in values.iter().enumerate() {
+        let holds = if AT_MOST {
+            v <= threshold
+        } else {
+            v > threshold
+        };
+        mask |= LaneMask::from(holds) << l;
+    }
+    mask
+}
+
+/// Step 1 of a day, receipts: what is due (nothing on most days) goes on the shelf and fills
+/// backorders.
+#[inline(always)]
+fn receive<const MEASURE: bool, const BACKORDER: bool>(
+    hot: &mut Hot,
+    due: &mut [f64],
+    rejected: &mut [f64],
+) {
+    let (due, rejected) = (&mut due[..LANES], &mut rejected[..LANES]);
+    for l in 0..LANES {
+        let arrived = due[l];
+        due[l] = 0.0;
+        let failed = rejected[l];
+        rejected[l] = 0.0;
+        hot.in_transit[l] -= arrived;
+        if MEASURE {
+            hot.rejected[l] += failed;
+        }
+        let receipt = arrived - failed;
+        let received = receipt > 0.0;
+        // 1 if the receipt closes a cycle, else 0.
+        let closes = f64::from(u8::from(received));
+        hot.on_hand[l] += receipt * closes;
+        if MEASURE {
+            hot.cycles[l] += closes;
+            hot.stockout_cycles[l] += closes * hot.stockout_in_cycle[l];
+        }
+        hot.stockout_in_cycle[l] *= 1.0 - closes;
+        if BACKORDER {
+            let filled = if received {
+                min_fast(hot.backorders[l], hot.on_hand[l])
+            } else {
+                0.0
+            };
+            hot.on_hand[l] -= filled;
+            hot.backorders[l] -= filled;
+            if MEASURE {
+                hot.delivered[l] += filled;
+            }
+        }
+    }
+}
+
+/// Step 2 of a day, demand: served from stock, the rest lost or backordered. Returns the lanes
+/// that stocked out.
+#[inline(always)]
+fn serve<const MEASURE: bool, const BACKORDER: bool>(hot: &mut Hot, demand: &[f64]) -> LaneMask {
+    let demand = &demand[..LANES];
+    let mut shortfall = [0.0; LANES];
+    for l in 0..LANES {
+        let d = demand[l];
+        let served = min_fast(d, hot.on_hand[l]);
+        hot.on_hand[l] -= served;
+        let short = d - served;
+        shortfall[l] = short;
+        let stocked_out = f64::from(u8::from(short > 0.0));
+        if MEASURE {
+            hot.demand[l] += d;
+            hot.served[l] += served;
+            hot.short[l] += short;
+            hot.stockout_days[l] += stocked_out;
+        }
+        if BACKORDER {
+            hot.backorders[l] += short;
+        }
+        hot.stockout_in_cycle[l] = max_fast(hot.stockout_in_cycle[l], stocked_out);
+    }
+    mask_of(&shortfall)
+}
+
+/// Step 5 of a measured day: the end-of-day levels.
+#[inline(always)]
+fn end_of_day<const BACKORDER: bool>(hot: &mut Hot, levels: &mut [f64]) {
+    let levels = &mut levels[..LANES];
+    for l in 0..LANES {
+        let level = hot.on_hand[l];
+        levels[l] = level;
+        hot.on_hand_unit_days[l] += level;
+        if BACKORDER {
+            hot.backorder_unit_days[l] += hot.backorders[l];
+        }
+        hot.pipeline_unit_days[l] += hot.in_transit[l] + hot.queued[l];
+    }
+}
+
+/// Lane `l`'s view of the pipeline, for a scalar step.
+fn lane_pipe<'s>(
+    arrivals: &'s mut [f64],
+    rejections: &'s mut [f64],
+    books: &'s mut [Vec<f64>],
+    l: usize,
+) -> Pipeline<'s> {
+    Pipeline {
+        arrivals,
+        rejections,
+        books: &mut books[l..=l],
+        stride: LANES,
+        lane: l,
+    }
+}
+
+/// A review day: each lane's position against the rule, and an order for the lanes it calls
+/// for, placed by the scalar step.
+#[inline(always)]
+fn review<const MEASURE: bool, const BACKORDER: bool>(
+    lanes: &mut [State<'_>; LANES],
+    hot: &mut Hot,
+    rule: &OrderRule,
+    t: usize,
+    arrivals: &mut [f64],
+    rejections: &mut [f64],
+    books: &mut [Vec<f64>],
+) {
+    let mut positions = [0.0; LANES];
+    for l in 0..LANES {
+        let mut position = hot.on_hand[l] + hot.in_transit[l] + hot.queued[l];
+        if BACKORDER {
+            position -= hot.backorders[l];
+        }
+        positions[l] = position;
+    }
+    // The rule orders nothing above its trigger.
+    for l in lanes_of(lanes_where::<true>(&positions, rule.trigger)) {
+        let quantity = rule.order_quantity(positions[l]);
+        if quantity > 0.0 {
+            let state = &mut lanes[l];
+            let mut stock = hot.stock(l);
+            let mut pipe = lane_pipe(arrivals, rejections, books, l);
+            state.place_order::<MEASURE>(&mut stock, t, quantity, &mut pipe);
+            state.stock = stock;
+            hot.set_stock(l, stock);
+            hot.note_dispatch(l, state);
+        }
+    }
+}
