@@ -18,3 +18,4 @@ pub mod scenario;
 pub mod stats;
 pub mod supply;
 pub mod synth;
+pub mod vector;

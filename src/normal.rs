@@ -9,7 +9,7 @@
 
 use rand::Rng;
 
-use crate::rng::unit_f64;
+use crate::rng::{LaneStreams, unit_f64};
 
 /// Right edge of the base layer's rectangle, where the tail starts.
 const TAIL_START: f64 = 3.654_152_885_361_009;
@@ -159,10 +159,7 @@ const RATIO: [f64; 256] = [
 #[inline(always)]
 pub fn standard_normal<R: Rng + Clone>(rng: &mut R) -> f64 {
     loop {
-        let bits = rng.next_u64();
-        // Bits 0–7 pick the layer; bits 11–63 give u, uniform on [−1, 1).
-        let layer = (bits & 0xff) as usize;
-        let u = (bits >> 11) as f64 * (2.0 / (1u64 << 53) as f64) - 1.0;
+        let (layer, u) = layer_and_u(rng.next_u64());
         if u.abs() < RATIO[layer] {
             return u * X[layer];
         }
@@ -174,6 +171,46 @@ pub fn standard_normal<R: Rng + Clone>(rng: &mut R) -> f64 {
             return z;
         }
     }
+}
+
+/// One standard normal draw in each of `N` lanes: exactly what [`standard_normal`] draws from
+/// each lane's generator. The fast path runs over all lanes at once; the lanes whose draw falls
+/// outside its layer's rectangle (about one in a hundred) finish alone.
+#[inline(always)]
+pub fn standard_normals<const N: usize>(streams: &mut LaneStreams<N>) -> [f64; N] {
+    let bits = streams.next_u64s();
+    let mut z = [0.0; N];
+    let mut inside = [false; N];
+    for l in 0..N {
+        let (layer, u) = layer_and_u(bits[l]);
+        z[l] = u * X[layer];
+        inside[l] = u.abs() < RATIO[layer];
+    }
+    if inside.iter().all(|&i| i) {
+        return z;
+    }
+    for l in 0..N {
+        if !inside[l] {
+            let (layer, u) = layer_and_u(bits[l]);
+            let mut rng = streams.lane(l);
+            let (tail, advanced) = outside_rectangle(layer, u, rng);
+            rng = advanced;
+            z[l] = match tail {
+                Some(z) => z,
+                None => standard_normal(&mut rng),
+            };
+            streams.set_lane(l, &rng);
+        }
+    }
+    z
+}
+
+/// Bits 0–7 of a draw pick the layer; bits 11–63 give u, uniform on [−1, 1).
+#[inline(always)]
+fn layer_and_u(bits: u64) -> (usize, f64) {
+    let layer = (bits & 0xff) as usize;
+    let u = (bits >> 11) as f64 * (2.0 / (1u64 << 53) as f64) - 1.0;
+    (layer, u)
 }
 
 /// The rare case: the tail beyond the base layer, or a wedge test (Doornik 2005).

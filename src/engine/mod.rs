@@ -20,7 +20,7 @@
 pub mod kernel;
 mod ordered;
 
-use crate::demand::{DemandSampler, round_whole};
+use crate::demand::{DemandSampler, LaneSampler, round_whole};
 use crate::disruption::Spell;
 use crate::metrics::{
     DisruptionStats, FanLayout, ItemCounters, PairedStats, PolicyStats, RunTotals,
@@ -28,7 +28,8 @@ use crate::metrics::{
 use crate::rng::{Stream, rng_for};
 use crate::scenario::{Scenario, UnmetDemand};
 use crate::supply::SupplyPaths;
-use kernel::lanes::{LANES, LaneScratch, Vector};
+use crate::vector::Vector;
+use kernel::lanes::{LANES, LaneScratch};
 use kernel::{ItemSetup, Link, Scratch, Sourcing};
 
 /// Runs simulated one after another into one set of accumulators.
@@ -64,6 +65,9 @@ struct Prepared<'a> {
     /// Runs are stepped [`LANES`] at a time by the lane loop compiled for this instruction set,
     /// or, without, one at a time.
     lanes: Option<Vector>,
+    /// For each item, the sampler that draws the demand of a batch's runs together, if its
+    /// model has one and no surge changes its demand.
+    lane_samplers: Vec<Option<LaneSampler>>,
 }
 
 impl<'a> Prepared<'a> {
@@ -124,6 +128,17 @@ impl<'a> Prepared<'a> {
         Prepared {
             scenario,
             lanes: steps_in_lanes(scenario, &setups).then(Vector::detect),
+            lane_samplers: scenario
+                .items
+                .iter()
+                .zip(&reaching)
+                .map(|(item, reaching): (_, &Vec<usize>)| {
+                    let surged = reaching
+                        .iter()
+                        .any(|&k| !scenario.disruptions[k].kind.is_supply_side());
+                    item.demand.sampler().in_lanes().filter(|_| !surged)
+                })
+                .collect(),
             samplers: scenario.items.iter().map(|i| i.demand.sampler()).collect(),
             max_links: setups.iter().map(|s| s.links.len()).max().unwrap_or(0),
             setups,
@@ -365,17 +380,23 @@ impl<'a> RunBuffers<'a> {
         }
     }
 
-    /// Draw item `i`'s demand path in run `run` and list the events that reach it.
-    fn draw_item(&mut self, prepared: &Prepared<'_>, seed: u64, run: u64, i: usize) {
+    /// Draw item `i`'s demand path in run `run`, surges included.
+    fn draw_demand(&mut self, prepared: &Prepared<'_>, seed: u64, run: u64, i: usize) {
         let sc = prepared.scenario;
-        let item = &sc.items[i];
         let mut rng = rng_for(seed, run, Stream::Demand(i));
         prepared.samplers[i].fill_path(&mut rng, sc.start_day_of_year, &mut self.demand);
-        self.item_spells.clear();
         for &k in &prepared.reaching[i] {
             if !sc.disruptions[k].kind.is_supply_side() {
-                apply_surge(&self.surges[k], &mut self.demand, item.whole_units());
+                apply_surge(&self.surges[k], &mut self.demand, sc.items[i].whole_units());
             }
+        }
+    }
+
+    /// List the events of the run that reach item `i` and start in the measured days.
+    fn note_item_spells(&mut self, prepared: &Prepared<'_>, i: usize) {
+        let sc = prepared.scenario;
+        self.item_spells.clear();
+        for &k in &prepared.reaching[i] {
             self.item_spells.extend(
                 self.spells[k]
                     .iter()
@@ -518,9 +539,6 @@ fn simulate_batch(
         r.start_run(prepared, seed, run, stats);
     }
     for i in 0..sc.items.len() {
-        for (r, run) in batch.iter_mut().zip(runs.clone()) {
-            r.draw_item(prepared, seed, run, i);
-        }
         let setup = &prepared.setups[i];
         let full = batch.len() == LANES;
         let in_lanes = |policy: &crate::policy::ItemPolicy| {
@@ -530,11 +548,27 @@ fn simulate_batch(
             .lanes
             .as_mut()
             .filter(|_| sc.policies.iter().any(|policy| in_lanes(&policy.items[i])));
+        // With every policy in lanes, the runs' paths are only needed day by day, lane by lane,
+        // and the lane sampler draws them so.
+        let sampler = prepared.lane_samplers[i]
+            .filter(|_| sc.policies.iter().all(|policy| in_lanes(&policy.items[i])));
+        for (r, run) in batch.iter_mut().zip(runs.clone()) {
+            r.note_item_spells(prepared, i);
+            if sampler.is_none() {
+                r.draw_demand(prepared, seed, run, i);
+            }
+        }
         if let Some(lanes) = &mut lanes {
-            // Day by day, lane by lane.
-            for (l, r) in batch.iter().enumerate() {
-                for (t, &d) in r.demand.iter().enumerate() {
-                    lanes.demand[t * LANES + l] = d;
+            if let Some(sampler) = sampler {
+                let mut rngs: [_; LANES] = std::array::from_fn(|l| {
+                    rng_for(seed, runs.start + l as u64, Stream::Demand(i))
+                });
+                sampler.fill(lanes.vector, &mut rngs, &mut lanes.demand);
+            } else {
+                for (l, r) in batch.iter().enumerate() {
+                    for (t, &d) in r.demand.iter().enumerate() {
+                        lanes.demand[t * LANES + l] = d;
+                    }
                 }
             }
         }

@@ -26,6 +26,7 @@ use crate::math::{max_fast, min_fast};
 use crate::metrics::ItemCounters;
 use crate::policy::ItemPolicy;
 use crate::supply::SupplyPaths;
+use crate::vector::Vector;
 
 /// Runs stepped together: the width of a lane mask.
 pub const LANES: usize = 16;
@@ -104,32 +105,6 @@ struct Hot {
     on_hand_unit_days: [f64; LANES],
     backorder_unit_days: [f64; LANES],
     pipeline_unit_days: [f64; LANES],
-}
-
-/// How the lane loop is compiled: for the target's baseline instruction set, or with AVX2
-/// (four lanes per instruction) where the processor has it. Both compute every figure bit for
-/// bit the same (the loop has no operation whose rounding could differ, such as a fused
-/// multiply-add). Only [`Vector::detect`] can choose AVX2, so it is never run on a processor
-/// without it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Vector {
-    avx2: bool,
-}
-
-impl Vector {
-    /// The baseline instruction set of the target.
-    pub fn baseline() -> Self {
-        Vector { avx2: false }
-    }
-
-    /// The widest this processor supports.
-    pub fn detect() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            return Vector { avx2: true };
-        }
-        Vector::baseline()
-    }
 }
 
 /// Simulate one item under one policy in [`LANES`] runs at once and write each run's counters
@@ -265,8 +240,8 @@ fn run_days_with<const MEASURE: bool, const BACKORDER: bool>(
     scratch: &mut LaneScratch,
 ) {
     #[cfg(target_arch = "x86_64")]
-    if vector.avx2 {
-        // SAFETY: `vector` asks for AVX2 only where the processor has it (`Vector::detect`).
+    if vector.avx2() {
+        // SAFETY: `Vector::avx2` holds only where the processor has AVX2.
         unsafe { run_days_avx2::<MEASURE, BACKORDER>(batch, rule, days, demand, scratch) };
         return;
     }
@@ -274,7 +249,7 @@ fn run_days_with<const MEASURE: bool, const BACKORDER: bool>(
     run_days::<MEASURE, BACKORDER>(batch, rule, days, demand, scratch);
 }
 
-/// The daily loop compiled with AVX2.
+/// The daily loop compiled with AVX2 (four lanes per instruction).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn run_days_avx2<const MEASURE: bool, const BACKORDER: bool>(
