@@ -366,30 +366,35 @@ impl FanLayout {
         }
     }
 
-    /// Note one item's end-of-day levels in a run's fan path, day `t`'s level being
-    /// `levels[t * stride + lane]` (`stride` 1 and `lane` 0 for levels indexed by day): the
+    /// Note one item's end-of-day levels (`levels`, indexed by day) in a run's fan path: the
     /// first item's weighted levels on the fan's days replace the path of the run before, each
     /// further item's are added to it. With a single item the path is its levels in units.
     #[inline]
-    pub fn note_item(
+    pub fn note_item(&self, item: usize, levels: &[f64], path: &mut [f64]) {
+        self.note_item_lanes(item, levels, [path]);
+    }
+
+    /// [`FanLayout::note_item`] for `N` runs stepped together, whose levels are kept day by day
+    /// and lane by lane (`levels[t * N + lane]`), each into its own path: read in that order.
+    #[inline]
+    pub fn note_item_lanes<const N: usize>(
         &self,
         item: usize,
         levels: &[f64],
-        stride: usize,
-        lane: usize,
-        path: &mut [f64],
+        mut paths: [&mut [f64]; N],
     ) {
         let weight = self.weights[item];
         let first = self.days.first().copied().unwrap_or(0);
-        // Indexed rather than through `step_by`, which the compiler steps less cheaply.
-        let level = |k: usize| levels[(first + k * self.stride) * stride + lane] * weight;
-        if item == 0 {
-            for (k, value) in path.iter_mut().enumerate() {
-                *value = level(k);
-            }
-        } else {
-            for (k, sum) in path.iter_mut().enumerate() {
-                *sum += level(k);
+        for k in 0..self.days.len() {
+            // Indexed rather than through `step_by`, which the compiler steps less cheaply.
+            let day = &levels[(first + k * self.stride) * N..][..N];
+            for (path, &level) in paths.iter_mut().zip(day) {
+                let value = level * weight;
+                if item == 0 {
+                    path[k] = value;
+                } else {
+                    path[k] += value;
+                }
             }
         }
     }

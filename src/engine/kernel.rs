@@ -216,6 +216,13 @@ pub fn simulate_item(
     state.finish()
 }
 
+/// An item-run's counters once its last day is done.
+fn finish_counters(mut counters: ItemCounters) -> ItemCounters {
+    // Delivered so far holds backorders filled from receipts; add what was served at once.
+    counters.delivered += counters.served;
+    counters
+}
+
 /// Call `run(rule, days, measured)` for each stretch of the horizon with its own rule (the
 /// policy's, or scaled for a pre-build) and its own measuring (warm-up days are not measured),
 /// in day order.
@@ -279,10 +286,8 @@ impl<'a> State<'a> {
     }
 
     /// The counters of the finished item-run.
-    fn finish(mut self) -> ItemCounters {
-        // Delivered so far holds backorders filled from receipts; add what was served at once.
-        self.counters.delivered += self.counters.served;
-        self.counters
+    fn finish(self) -> ItemCounters {
+        finish_counters(self.counters)
     }
 
     /// Leave the scratch buffers all zero for the next item, touching only what this run

@@ -405,9 +405,8 @@ impl<'a> RunBuffers<'a> {
         }
     }
 
-    /// Count item `i`'s run under policy `p` from its counters, its impaired days and its
-    /// end-of-day levels (`levels[t * stride + lane]`).
-    #[allow(clippy::too_many_arguments)]
+    /// Count item `i`'s run under policy `p` from its counters and its impaired days (the
+    /// caller notes its levels in the fan).
     fn finish_item(
         &mut self,
         prepared: &Prepared<'_>,
@@ -415,8 +414,6 @@ impl<'a> RunBuffers<'a> {
         (i, p): (usize, usize),
         mut counters: ItemCounters,
         impaired: impl Fn(usize) -> bool,
-        levels: &[f64],
-        (stride, lane): (usize, usize),
     ) {
         let sc = prepared.scenario;
         let horizon = sc.horizon_days as usize;
@@ -429,9 +426,6 @@ impl<'a> RunBuffers<'a> {
         let totals = RunTotals::for_item(&counters, &sc.items[i], policy, measured_days);
         stats.policies[p].items[i].push(&totals);
         self.all_items[p].add(&totals);
-        prepared
-            .fan
-            .note_item(i, levels, stride, lane, &mut self.on_hand[p]);
     }
 
     /// Hand the run's totals over all items to the accumulators.
@@ -587,17 +581,17 @@ fn simulate_batch(
                         &mut lanes.scratch,
                         &mut lanes.counters,
                     );
+                    let scratch = &lanes.scratch;
                     for (l, r) in batch.iter_mut().enumerate() {
-                        let scratch = &lanes.scratch;
-                        r.finish_item(
-                            prepared,
-                            stats,
-                            (i, p),
-                            lanes.counters[l],
-                            |t| scratch.impaired(l, t),
-                            scratch.levels(),
-                            (LANES, l),
-                        );
+                        let counters = lanes.counters[l];
+                        r.finish_item(prepared, stats, (i, p), counters, |t| {
+                            scratch.impaired(l, t)
+                        });
+                    }
+                    // Day by day over the lanes, the order the levels are kept in.
+                    if let Ok(batch) = <&mut [RunBuffers<'_>; LANES]>::try_from(&mut *batch) {
+                        let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
+                        prepared.fan.note_item_lanes(i, scratch.levels(), paths);
                     }
                 }
                 _ => {
@@ -611,15 +605,9 @@ fn simulate_batch(
                             &mut b.scratch,
                         );
                         let scratch = &b.scratch;
-                        r.finish_item(
-                            prepared,
-                            stats,
-                            (i, p),
-                            counters,
-                            |t| scratch.impaired(t),
-                            scratch.levels(),
-                            (1, 0),
-                        );
+                        r.finish_item(prepared, stats, (i, p), counters, |t| scratch.impaired(t));
+                        let path = &mut r.on_hand[p];
+                        prepared.fan.note_item(i, scratch.levels(), path);
                     }
                 }
             }

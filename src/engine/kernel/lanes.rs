@@ -20,7 +20,8 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::{
-    ItemSetup, LevelSegment, OrderRule, Pipeline, Sourcing, State, Stock, for_each_segment,
+    ItemSetup, LevelSegment, OrderRule, Pipeline, Sourcing, State, Stock, finish_counters,
+    for_each_segment,
 };
 use crate::math::{max_fast, min_fast};
 use crate::metrics::ItemCounters;
@@ -144,10 +145,9 @@ pub fn simulate_item_lanes(
         };
         run(vector, &mut batch, rule, days, demand, scratch);
     });
-    let Batch { lanes, hot, .. } = batch;
-    for (l, (state, out)) in lanes.into_iter().zip(counters.iter_mut()).enumerate() {
+    for (l, (state, out)) in batch.lanes.iter().zip(counters.iter_mut()).enumerate() {
         state.clear(&mut scratch.books[l..=l]);
-        *out = hot.counters(l, state);
+        *out = batch.hot.counters(l, state);
     }
     debug_assert!(scratch.arrivals.iter().all(|&a| a == 0.0));
     debug_assert!(scratch.rejections.iter().all(|&a| a == 0.0));
@@ -164,7 +164,7 @@ struct Batch<'a> {
 
 impl Hot {
     /// Lane `l`'s counters: the daily ones from here, the others from its scalar state.
-    fn counters(&self, l: usize, state: State<'_>) -> ItemCounters {
+    fn counters(&self, l: usize, state: &State<'_>) -> ItemCounters {
         let mut c = state.counters;
         c.demand = self.demand[l];
         c.served = self.served[l];
@@ -183,11 +183,7 @@ impl Hot {
         c.on_hand_unit_days = self.on_hand_unit_days[l];
         c.backorder_unit_days = self.backorder_unit_days[l];
         c.pipeline_unit_days = self.pipeline_unit_days[l];
-        State {
-            counters: c,
-            ..state
-        }
-        .finish()
+        finish_counters(c)
     }
 
     /// Lane `l`'s stock, for a scalar step.
