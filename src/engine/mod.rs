@@ -428,6 +428,29 @@ impl<'a> RunBuffers<'a> {
         self.all_items[p].add(&totals);
     }
 
+    /// Item `i` under policy `p` in this run alone.
+    fn simulate(
+        &mut self,
+        prepared: &Prepared<'_>,
+        (i, p): (usize, usize),
+        scratch: &mut Scratch,
+        stats: &mut ChunkStats,
+    ) {
+        let policy = &prepared.scenario.policies[p];
+        let counters = kernel::simulate_item(
+            &prepared.setups[i],
+            &policy.items[i],
+            &policy.segments,
+            &self.demand,
+            &self.supply,
+            scratch,
+        );
+        self.finish_item(prepared, stats, (i, p), counters, |t| scratch.impaired(t));
+        prepared
+            .fan
+            .note_item(i, scratch.levels(), &mut self.on_hand[p]);
+    }
+
     /// Hand the run's totals over all items to the accumulators.
     fn end_run(&self, stats: &mut ChunkStats) {
         for (p, totals) in self.all_items.iter().enumerate() {
@@ -456,6 +479,65 @@ struct LaneBuffers {
     /// The current item's demand in each run of the batch, day by day (`t * LANES + lane`).
     demand: Vec<f64>,
     counters: [ItemCounters; LANES],
+}
+
+impl LaneBuffers {
+    /// Put item `i`'s demand in a full batch's runs day by day, lane by lane: drawn so by
+    /// `sampler`, from the streams of the runs from `first_run` on, or taken from each run's
+    /// path.
+    fn lay_out_demand(
+        &mut self,
+        batch: &[RunBuffers<'_>],
+        sampler: Option<LaneSampler>,
+        (seed, first_run): (u64, u64),
+        i: usize,
+    ) {
+        if let Some(sampler) = sampler {
+            let mut rngs: [_; LANES] =
+                std::array::from_fn(|l| rng_for(seed, first_run + l as u64, Stream::Demand(i)));
+            sampler.fill(self.vector, &mut rngs, &mut self.demand);
+        } else {
+            for (l, r) in batch.iter().enumerate() {
+                for (t, &d) in r.demand.iter().enumerate() {
+                    self.demand[t * LANES + l] = d;
+                }
+            }
+        }
+    }
+
+    /// Item `i` under policy `p` in all runs of a full batch at once, counted run by run.
+    fn simulate(
+        &mut self,
+        prepared: &Prepared<'_>,
+        batch: &mut [RunBuffers<'_>],
+        (i, p): (usize, usize),
+        stats: &mut ChunkStats,
+    ) {
+        let policy = &prepared.scenario.policies[p];
+        let supplies = std::array::from_fn(|l| &batch[l].supply);
+        kernel::lanes::simulate_item_lanes(
+            self.vector,
+            &prepared.setups[i],
+            &policy.items[i],
+            &policy.segments,
+            &self.demand,
+            supplies,
+            &mut self.scratch,
+            &mut self.counters,
+        );
+        let scratch = &self.scratch;
+        for (l, r) in batch.iter_mut().enumerate() {
+            let counters = self.counters[l];
+            r.finish_item(prepared, stats, (i, p), counters, |t| {
+                scratch.impaired(l, t)
+            });
+        }
+        // Day by day over the lanes, the order the levels are kept in.
+        if let Ok(batch) = <&mut [RunBuffers<'_>; LANES]>::try_from(batch) {
+            let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
+            prepared.fan.note_item_lanes(i, scratch.levels(), paths);
+        }
+    }
 }
 
 /// Most memory the per-run buffers of one batch may take on one thread for the runs to be
@@ -544,8 +626,9 @@ fn simulate_batch(
             .filter(|_| sc.policies.iter().any(|policy| in_lanes(&policy.items[i])));
         // With every policy in lanes, the runs' paths are only needed day by day, lane by lane,
         // and the lane sampler draws them so.
-        let sampler = prepared.lane_samplers[i]
-            .filter(|_| sc.policies.iter().all(|policy| in_lanes(&policy.items[i])));
+        let sampler = prepared.lane_samplers[i].filter(|_| {
+            lanes.is_some() && sc.policies.iter().all(|policy| in_lanes(&policy.items[i]))
+        });
         for (r, run) in batch.iter_mut().zip(runs.clone()) {
             r.note_item_spells(prepared, i);
             if sampler.is_none() {
@@ -553,61 +636,16 @@ fn simulate_batch(
             }
         }
         if let Some(lanes) = &mut lanes {
-            if let Some(sampler) = sampler {
-                let mut rngs: [_; LANES] = std::array::from_fn(|l| {
-                    rng_for(seed, runs.start + l as u64, Stream::Demand(i))
-                });
-                sampler.fill(lanes.vector, &mut rngs, &mut lanes.demand);
-            } else {
-                for (l, r) in batch.iter().enumerate() {
-                    for (t, &d) in r.demand.iter().enumerate() {
-                        lanes.demand[t * LANES + l] = d;
-                    }
-                }
-            }
+            lanes.lay_out_demand(batch, sampler, (seed, runs.start), i);
         }
         for (p, policy) in sc.policies.iter().enumerate() {
-            let item_policy = &policy.items[i];
             match &mut lanes {
-                Some(lanes) if in_lanes(item_policy) => {
-                    let supplies = std::array::from_fn(|l| &batch[l].supply);
-                    kernel::lanes::simulate_item_lanes(
-                        lanes.vector,
-                        setup,
-                        item_policy,
-                        &policy.segments,
-                        &lanes.demand,
-                        supplies,
-                        &mut lanes.scratch,
-                        &mut lanes.counters,
-                    );
-                    let scratch = &lanes.scratch;
-                    for (l, r) in batch.iter_mut().enumerate() {
-                        let counters = lanes.counters[l];
-                        r.finish_item(prepared, stats, (i, p), counters, |t| {
-                            scratch.impaired(l, t)
-                        });
-                    }
-                    // Day by day over the lanes, the order the levels are kept in.
-                    if let Ok(batch) = <&mut [RunBuffers<'_>; LANES]>::try_from(&mut *batch) {
-                        let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
-                        prepared.fan.note_item_lanes(i, scratch.levels(), paths);
-                    }
+                Some(lanes) if in_lanes(&policy.items[i]) => {
+                    lanes.simulate(prepared, batch, (i, p), stats);
                 }
                 _ => {
                     for r in batch.iter_mut() {
-                        let counters = kernel::simulate_item(
-                            setup,
-                            item_policy,
-                            &policy.segments,
-                            &r.demand,
-                            &r.supply,
-                            &mut b.scratch,
-                        );
-                        let scratch = &b.scratch;
-                        r.finish_item(prepared, stats, (i, p), counters, |t| scratch.impaired(t));
-                        let path = &mut r.on_hand[p];
-                        prepared.fan.note_item(i, scratch.levels(), path);
+                        r.simulate(prepared, (i, p), &mut b.scratch, stats);
                     }
                 }
             }
