@@ -509,7 +509,7 @@ impl LaneBuffers {
     fn simulate(
         &mut self,
         prepared: &Prepared<'_>,
-        batch: &mut [RunBuffers<'_>],
+        batch: &mut [RunBuffers<'_>; LANES],
         (i, p): (usize, usize),
         stats: &mut ChunkStats,
     ) {
@@ -533,10 +533,8 @@ impl LaneBuffers {
             });
         }
         // Day by day over the lanes, the order the levels are kept in.
-        if let Ok(batch) = <&mut [RunBuffers<'_>; LANES]>::try_from(batch) {
-            let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
-            prepared.fan.note_item_lanes(i, scratch.levels(), paths);
-        }
+        let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
+        prepared.fan.note_item_lanes(i, scratch.levels(), paths);
     }
 }
 
@@ -639,14 +637,14 @@ fn simulate_batch(
             lanes.lay_out_demand(batch, sampler, (seed, runs.start), i);
         }
         for (p, policy) in sc.policies.iter().enumerate() {
-            match &mut lanes {
-                Some(lanes) if in_lanes(&policy.items[i]) => {
-                    lanes.simulate(prepared, batch, (i, p), stats);
-                }
-                _ => {
-                    for r in batch.iter_mut() {
-                        r.simulate(prepared, (i, p), &mut b.scratch, stats);
-                    }
+            let full_batch = <&mut [RunBuffers<'_>; LANES]>::try_from(&mut *batch).ok();
+            if let (Some(lanes), Some(runs)) = (&mut lanes, full_batch)
+                && in_lanes(&policy.items[i])
+            {
+                lanes.simulate(prepared, runs, (i, p), stats);
+            } else {
+                for r in batch.iter_mut() {
+                    r.simulate(prepared, (i, p), &mut b.scratch, stats);
                 }
             }
         }
