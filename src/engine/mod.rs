@@ -65,8 +65,11 @@ struct Prepared<'a> {
     /// Runs are stepped [`LANES`] at a time by the lane loop compiled for this instruction set,
     /// or, without, one at a time.
     lanes: Option<Vector>,
+    /// For each item and policy, whether the lane loop covers the item under the policy.
+    in_lanes: Vec<Vec<bool>>,
     /// For each item, the sampler that draws the demand of a batch's runs together, if its
-    /// model has one and no surge changes its demand.
+    /// model has one, no surge changes its demand and every policy steps it in lanes (otherwise
+    /// each run's own path is needed).
     lane_samplers: Vec<Option<LaneSampler>>,
 }
 
@@ -125,21 +128,40 @@ impl<'a> Prepared<'a> {
                     .collect()
             })
             .collect();
-        Prepared {
-            scenario,
-            lanes: steps_in_lanes(scenario, &setups).then(Vector::detect),
-            lane_samplers: scenario
-                .items
-                .iter()
-                .zip(&reaching)
-                .map(|(item, reaching): (_, &Vec<usize>)| {
+        let in_lanes: Vec<Vec<bool>> = setups
+            .iter()
+            .enumerate()
+            .map(|(i, setup)| {
+                scenario
+                    .policies
+                    .iter()
+                    .map(|policy| kernel::lanes::steps_in_lanes(setup, &policy.items[i]))
+                    .collect()
+            })
+            .collect();
+        let samplers: Vec<DemandSampler> =
+            scenario.items.iter().map(|i| i.demand.sampler()).collect();
+        let lane_samplers = samplers
+            .iter()
+            .zip(&reaching)
+            .zip(&in_lanes)
+            .map(
+                |((sampler, reaching), in_lanes): ((_, &Vec<usize>), &Vec<bool>)| {
                     let surged = reaching
                         .iter()
                         .any(|&k| !scenario.disruptions[k].kind.is_supply_side());
-                    item.demand.sampler().in_lanes().filter(|_| !surged)
-                })
-                .collect(),
-            samplers: scenario.items.iter().map(|i| i.demand.sampler()).collect(),
+                    let all_in_lanes = in_lanes.iter().all(|&l| l);
+                    sampler.in_lanes().filter(|_| !surged && all_in_lanes)
+                },
+            )
+            .collect();
+        let some_in_lanes = in_lanes.iter().flatten().any(|&l| l);
+        Prepared {
+            scenario,
+            lanes: (some_in_lanes && lanes_fit(scenario)).then(Vector::detect),
+            in_lanes,
+            lane_samplers,
+            samplers,
             max_links: setups.iter().map(|s| s.links.len()).max().unwrap_or(0),
             setups,
             reaching,
@@ -542,15 +564,9 @@ impl LaneBuffers {
 /// stepped in lanes: each run of a batch keeps its own supply and surge paths.
 const LANE_MEMORY: usize = 8 << 20;
 
-/// Whether runs of this scenario are stepped [`LANES`] at a time: when some item steps in lanes
-/// under some policy and the batch's paths fit in [`LANE_MEMORY`].
-fn steps_in_lanes(scenario: &Scenario, setups: &[ItemSetup]) -> bool {
-    let any = scenario.policies.iter().any(|policy| {
-        setups
-            .iter()
-            .zip(&policy.items)
-            .any(|(setup, item)| kernel::lanes::steps_in_lanes(setup, item))
-    });
+/// Whether a batch's paths fit in [`LANE_MEMORY`], so that runs of this scenario can be
+/// stepped [`LANES`] at a time.
+fn lanes_fit(scenario: &Scenario) -> bool {
     let horizon = scenario.horizon_days as usize;
     let surges = scenario
         .disruptions
@@ -559,7 +575,7 @@ fn steps_in_lanes(scenario: &Scenario, setups: &[ItemSetup]) -> bool {
         .count();
     // A supplier-day: its facts and its lazily drawn shipment (under 64 bytes).
     let per_run = horizon * (64 * scenario.suppliers.len() + 8 * (surges + 1));
-    any && per_run * LANES <= LANE_MEMORY
+    per_run * LANES <= LANE_MEMORY
 }
 
 impl<'a> ChunkBuffers<'a> {
@@ -613,20 +629,15 @@ fn simulate_batch(
         r.start_run(prepared, seed, run, stats);
     }
     for i in 0..sc.items.len() {
-        let setup = &prepared.setups[i];
-        let full = batch.len() == LANES;
-        let in_lanes = |policy: &crate::policy::ItemPolicy| {
-            full && kernel::lanes::steps_in_lanes(setup, policy)
-        };
+        let in_lanes = &prepared.in_lanes[i];
+        // Only a full batch steps in lanes; the last, short batch of a chunk goes run by run.
         let mut lanes = b
             .lanes
             .as_mut()
-            .filter(|_| sc.policies.iter().any(|policy| in_lanes(&policy.items[i])));
+            .filter(|_| batch.len() == LANES && in_lanes.contains(&true));
         // With every policy in lanes, the runs' paths are only needed day by day, lane by lane,
         // and the lane sampler draws them so.
-        let sampler = prepared.lane_samplers[i].filter(|_| {
-            lanes.is_some() && sc.policies.iter().all(|policy| in_lanes(&policy.items[i]))
-        });
+        let sampler = prepared.lane_samplers[i].filter(|_| lanes.is_some());
         for (r, run) in batch.iter_mut().zip(runs.clone()) {
             r.note_item_spells(prepared, i);
             if sampler.is_none() {
@@ -636,10 +647,10 @@ fn simulate_batch(
         if let Some(lanes) = &mut lanes {
             lanes.lay_out_demand(batch, sampler, (seed, runs.start), i);
         }
-        for (p, policy) in sc.policies.iter().enumerate() {
+        for (p, &policy_in_lanes) in in_lanes.iter().enumerate() {
             let full_batch = <&mut [RunBuffers<'_>; LANES]>::try_from(&mut *batch).ok();
             if let (Some(lanes), Some(runs)) = (&mut lanes, full_batch)
-                && in_lanes(&policy.items[i])
+                && policy_in_lanes
             {
                 lanes.simulate(prepared, runs, (i, p), stats);
             } else {
