@@ -541,25 +541,20 @@ impl LevelCounts {
         }
     }
 
-    /// Count one of each key `keys[first]`, `keys[first + stride]`, … (one day's keys from a
-    /// block of runs noted one after another).
-    pub fn add_strided(&mut self, keys: &[u16], first: usize, stride: usize) {
-        let mut at = first;
-        while at < keys.len() {
-            // The offset and counts in locals: read through `self`, the compiler would load
-            // them again after every count.
-            let (offset, counts) = (self.offset, &mut self.counts[..]);
-            while let Some(&key) = keys.get(at) {
-                let Some(count) = counts.get_mut(slot(key, offset)) else {
-                    break;
-                };
-                *count += 1;
-                at += stride;
-            }
-            if let Some(&key) = keys.get(at) {
-                self.grow_and_add(key, 1);
-                at += stride;
-            }
+    /// Count one of each of `keys` (one day's levels in a block of runs).
+    pub fn add_keys(&mut self, keys: &[u16]) {
+        if keys.is_empty() {
+            return;
+        }
+        let (low, high) = keys.iter().fold((u16::MAX, 0), |(low, high), &key| {
+            (low.min(key), high.max(key))
+        });
+        // Room for the keys' whole range first, so that counting them is one add each.
+        self.add(low, 0);
+        self.add(high, 0);
+        let (offset, counts) = (self.offset, &mut self.counts[..]);
+        for &key in keys {
+            counts[slot(key, offset)] += 1;
         }
     }
 
@@ -1182,28 +1177,33 @@ mod tests {
     }
 
     #[test]
-    fn strided_counts_equal_counts_one_by_one() {
+    fn keys_counted_together_equal_keys_counted_one_by_one() {
         // Keys that start in the middle and then fall below and above the range seen so far,
-        // so that counting grows the store part-way.
+        // so that counting grows the store.
         let keys: Vec<u16> = (0..300u32)
             .map(|i| level_key(f64::from((i * 7919) % 1000) * if i % 5 == 0 { 40.0 } else { 1.0 }))
             .collect();
-        for (first, stride) in [(0, 1), (1, 3), (2, 7), (6, 7), (299, 5), (300, 2)] {
-            let mut strided = LevelCounts::default();
-            strided.add(level_key(500.0), 1);
-            strided.add_strided(&keys, first, stride);
+        for (from, to) in [(0, 300), (0, 1), (150, 300), (7, 8), (300, 300)] {
+            let mut together = LevelCounts::default();
+            together.add(level_key(500.0), 1);
+            together.add_keys(&keys[from..to]);
             let mut one_by_one = LevelCounts::default();
             one_by_one.add(level_key(500.0), 1);
-            for &key in keys.iter().skip(first).step_by(stride) {
+            for &key in &keys[from..to] {
                 one_by_one.add(key, 1);
             }
-            // The same keys in the same order: the same growth, the same store.
-            assert_eq!(strided, one_by_one, "first {first}, stride {stride}");
+            // The stores may span different ranges; each key's count must be the same.
+            let count = |c: &LevelCounts, key: u16| {
+                c.counts
+                    .get(usize::from(key.wrapping_sub(c.offset)))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            for key in 0..=u16::MAX {
+                assert_eq!(count(&together, key), count(&one_by_one, key), "key {key}");
+            }
             let total = |c: &LevelCounts| c.counts.iter().sum::<u64>();
-            assert_eq!(
-                total(&strided),
-                1 + keys.len().saturating_sub(first).div_ceil(stride) as u64
-            );
+            assert_eq!(total(&together), 1 + (to - from) as u64);
         }
     }
 
