@@ -40,6 +40,35 @@ pub struct Link {
     pub unit_cost_premium: f64,
 }
 
+impl Link {
+    /// The order line this link takes for `quantity`: at least the minimum, in whole multiples,
+    /// in whole units where required (zero or less: no line).
+    #[inline(always)]
+    fn line_quantity(&self, quantity: f64) -> f64 {
+        round_order(
+            quantity,
+            self.min_order_quantity,
+            self.order_multiple,
+            self.round_to_whole,
+        )
+    }
+
+    /// Count an order line of `part` units.
+    #[inline(always)]
+    fn count_line(&self, counters: &mut ItemCounters, part: f64) {
+        counters.order_lines += 1.0;
+        counters.purchase_premium += part * self.unit_cost_premium;
+    }
+
+    /// Whether a line of `part` units placed on day `t` ships that day: nothing waits ahead of
+    /// it (`pending`) and the day's capacity covers it. The dispatch step would ship it that
+    /// day, so it skips the queue.
+    #[inline(always)]
+    fn ships_at_once(&self, days: &SupplierDays<'_>, pending: f64, part: f64, t: usize) -> bool {
+        pending == 0.0 && part <= self.capacity_per_day * days.capacity_factor(t)
+    }
+}
+
 /// How an item's orders go to its suppliers.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Sourcing {
@@ -597,36 +626,40 @@ impl<'a> State<'a> {
         pipe: &mut Pipeline<'_>,
     ) {
         let link = self.setup.links[i];
-        let part = round_order(
-            quantity,
-            link.min_order_quantity,
-            link.order_multiple,
-            link.round_to_whole,
-        );
+        let part = link.line_quantity(quantity);
         if part <= 0.0 {
             return;
         }
         if MEASURE {
-            self.counters.order_lines += 1.0;
-            self.counters.purchase_premium += part * link.unit_cost_premium;
+            link.count_line(&mut self.counters, part);
         }
         // A copy, so that no reference into the state reaches the out-of-line draws and the
         // state can stay in registers.
         let Some(days) = self.suppliers[i] else {
             return;
         };
-        let queue = &mut self.queues[i];
-        if queue.pending == 0.0 && part <= link.capacity_per_day * days.capacity_factor(t) {
-            // Nothing waits ahead of it and today's capacity covers it: the dispatch step
-            // would ship it today, so ship it now and skip the queue.
-            queue.head = t + 1;
+        if link.ships_at_once(&days, self.queues[i].pending, part, t) {
+            self.queues[i].head = t + 1;
             stock.in_transit += part;
             let arrival = record_shipment(&mut self.counters, pipe, self.setup, &days, t, t, part);
             self.note_arrival(arrival);
             return;
         }
+        self.queue_line(stock, i, t, part, pipe);
+    }
+
+    /// Put an order line of `part` units placed on day `t` in link `i`'s queue.
+    #[inline(always)]
+    fn queue_line(
+        &mut self,
+        stock: &mut Stock,
+        i: usize,
+        t: usize,
+        part: f64,
+        pipe: &mut Pipeline<'_>,
+    ) {
         pipe.books[i][t] += part;
-        queue.pending += part;
+        self.queues[i].pending += part;
         stock.queued += part;
         self.next_dispatch = self.next_dispatch.min(t);
     }

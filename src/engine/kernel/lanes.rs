@@ -21,7 +21,7 @@
 
 use super::{
     ItemSetup, LevelSegment, OrderRule, Pipeline, Sourcing, State, Stock, finish_counters,
-    for_each_segment,
+    for_each_segment, record_shipment,
 };
 use crate::math::{max_fast, min_fast};
 use crate::metrics::ItemCounters;
@@ -467,7 +467,7 @@ fn lane_pipe<'s>(
 }
 
 /// A review day: each lane's position against the rule, and an order for the lanes it calls
-/// for, placed by the scalar step.
+/// for.
 #[inline(always)]
 fn review<const MEASURE: bool, const BACKORDER: bool>(
     lanes: &mut [State<'_>; LANES],
@@ -490,13 +490,54 @@ fn review<const MEASURE: bool, const BACKORDER: bool>(
     for l in lanes_of(lanes_where::<true>(&positions, rule.trigger)) {
         let quantity = rule.order_quantity(positions[l]);
         if quantity > 0.0 {
-            let state = &mut lanes[l];
-            let mut stock = hot.stock(l);
-            let mut pipe = lane_pipe(arrivals, rejections, books, l);
-            state.place_order::<MEASURE>(&mut stock, t, quantity, &mut pipe);
-            state.stock = stock;
-            hot.set_stock(l, stock);
-            hot.note_dispatch(l, state);
+            let pipe = lane_pipe(arrivals, rejections, books, l);
+            order::<MEASURE>(&mut lanes[l], hot, l, t, quantity, pipe);
         }
     }
+}
+
+/// Lane `l` orders `quantity` on day `t` from its one supplier: the scalar loop's order line
+/// ([`State::order_line`]) on the lane's figures. A line that ships at once (the usual case)
+/// changes only what is in transit and the lane's scalar counters; one that waits in the queue
+/// goes through the scalar step.
+#[inline(always)]
+fn order<const MEASURE: bool>(
+    state: &mut State<'_>,
+    hot: &mut Hot,
+    l: usize,
+    t: usize,
+    quantity: f64,
+    mut pipe: Pipeline<'_>,
+) {
+    let link = state.setup.links[0];
+    let part = link.line_quantity(quantity * link.share);
+    if part <= 0.0 {
+        return;
+    }
+    if MEASURE {
+        link.count_line(&mut state.counters, part);
+    }
+    let Some(days) = state.suppliers[0] else {
+        return;
+    };
+    if link.ships_at_once(&days, state.queues[0].pending, part, t) {
+        state.queues[0].head = t + 1;
+        hot.in_transit[l] += part;
+        // Lanes have no expediting, which alone needs the arrival day.
+        let _ = record_shipment(
+            &mut state.counters,
+            &mut pipe,
+            state.setup,
+            &days,
+            t,
+            t,
+            part,
+        );
+        return;
+    }
+    let mut stock = hot.stock(l);
+    state.queue_line(&mut stock, 0, t, part, &mut pipe);
+    state.stock = stock;
+    hot.set_stock(l, stock);
+    hot.note_dispatch(l, state);
 }
