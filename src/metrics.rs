@@ -403,38 +403,31 @@ impl FanLayout {
 /// Distribution over runs of the stock on hand on each day of a [`FanLayout`], in memory that
 /// does not grow with the number of runs.
 ///
-/// A chunk of runs only notes each level's histogram key ([`level_key`], a few integer
-/// operations); the keys are counted when chunks are merged, into counts per day. That keeps
-/// the per-run cost to one key per charted day, and a chunk's memory to its keys
-/// (runs × days × 2 bytes).
-///
-/// The counts of all days together are megabytes (each day's span a few thousand counters),
-/// more than a core's cache: counted a chunk at a time, each of a chunk's keys would fetch a
-/// line of counts from memory. So a merged fan first gathers the keys of [`PENDING_RUNS`] runs
-/// day by day and then counts them a day at a time, that day's counts staying in the cache for
-/// all of them. Counts add exactly, so when keys are counted changes no result.
+/// Runs only note each level's histogram key ([`level_key`], a few integer operations), kept
+/// day by day: a day's keys sit side by side, so that runs stepped together note theirs in one
+/// go and a merge moves a day's keys as one block. The keys are counted into counts per day
+/// once [`PENDING_RUNS`] runs' are in. The counts of all days together are megabytes (each
+/// day's span a few thousand counters), more than a core's cache: counted a chunk of runs at a
+/// time, each key would fetch a line of counts from memory; counted a day at a time for many
+/// runs, that day's counts stay in the cache for all of them. Counts add exactly, so neither
+/// when nor in which order keys are counted changes a result.
 #[derive(Clone, Debug, Default)]
 pub struct OnHandFan {
     points: usize,
-    /// Keys noted and not yet counted, run after run.
+    /// Keys noted and not yet counted: day `d` of the `r`-th run at `d * row + r`.
     keys: Vec<u16>,
-    /// Keys merged in and not yet counted, day by day: day `d` of the `r`-th run gathered at
-    /// `d * PENDING_ROW + r` (allocated at the first merge).
-    pending: Vec<u16>,
-    pending_runs: usize,
+    /// Runs each day's row has room for: grown by doubling up to [`PENDING_RUNS`].
+    row: usize,
+    /// Runs whose keys are noted and not yet counted.
+    runs: usize,
     /// Counts per day, filled when keys are first counted.
     counts: Vec<LevelCounts>,
 }
 
-/// Runs whose keys a merged fan gathers before counting them: enough for each day's counts to
-/// be fetched once for many keys, few enough for the gathered keys to stay in the cache
+/// Runs whose keys a fan keeps before counting them: enough for each day's counts to be
+/// fetched once for many keys, few enough for the keys to stay in the cache
 /// (`PENDING_RUNS` × days × 2 bytes, 366 KiB at the fan's most days).
 pub const PENDING_RUNS: usize = 1024;
-
-/// Length of a day's row of gathered keys: one cache line more than [`PENDING_RUNS`]. Rows a
-/// power of two bytes apart would all fall in the same few sets of the cache, and gathering a
-/// run, which writes one key to every row, would miss it on every key.
-const PENDING_ROW: usize = PENDING_RUNS + 32;
 
 impl OnHandFan {
     pub fn new(points: usize) -> Self {
@@ -445,34 +438,36 @@ impl OnHandFan {
     }
 
     /// Note one run's levels on the fan's days.
-    #[inline]
     pub fn push(&mut self, path: &[f64]) {
         debug_assert_eq!(path.len(), self.points);
-        self.keys.extend(path.iter().map(|&level| level_key(level)));
+        let run = self.make_room(1);
+        for (day, &level) in path.iter().enumerate() {
+            self.keys[day * self.row + run] = level_key(level);
+        }
     }
 
-    /// Take in `other`'s keys, counted or not, and its counts. The engine merges a chunk while
-    /// the other threads go on simulating, so this runs on one thread.
-    pub fn merge(&mut self, other: &OnHandFan) {
-        let points = self.points;
-        if points == 0 {
-            return;
-        }
-        let runs = other.keys.len() / points;
-        let mut first = 0;
-        while first < runs {
-            if self.pending_runs == PENDING_RUNS {
-                self.count_pending();
+    /// Note the levels of `N` runs stepped together, kept day by day and lane by lane
+    /// (`levels[t * N + lane]`), on the fan's days: with a single item, its levels are the
+    /// fan's values.
+    pub fn push_lanes<const N: usize>(&mut self, layout: &FanLayout, levels: &[f64]) {
+        debug_assert_eq!(layout.days.len(), self.points);
+        let first = self.make_room(N);
+        for (k, &day) in layout.days.iter().enumerate() {
+            let keys = &mut self.keys[k * self.row + first..][..N];
+            for (key, &level) in keys.iter_mut().zip(&levels[day * N..][..N]) {
+                *key = level_key(level);
             }
-            let taken = (PENDING_RUNS - self.pending_runs).min(runs - first);
-            self.gather(&other.keys[first * points..(first + taken) * points], taken);
-            first += taken;
         }
-        if other.pending_runs > 0 {
-            let counts = self.counts_mut();
-            for (day, counts) in counts.iter_mut().enumerate() {
-                let at = day * PENDING_ROW;
-                counts.add_keys(&other.pending[at..at + other.pending_runs]);
+    }
+
+    /// Take in `other`'s keys and counts. The engine merges a chunk while the other threads go
+    /// on simulating, so this runs on one thread.
+    pub fn merge(&mut self, other: &OnHandFan) {
+        if other.runs > 0 {
+            let first = self.make_room(other.runs);
+            for day in 0..self.points {
+                self.keys[day * self.row + first..][..other.runs]
+                    .copy_from_slice(&other.keys[day * other.row..][..other.runs]);
             }
         }
         if !other.counts.is_empty() {
@@ -482,33 +477,40 @@ impl OnHandFan {
         }
     }
 
-    /// Count the keys gathered so far.
+    /// Room for the keys of `runs` more runs (at most [`PENDING_RUNS`]): the rows are grown, or
+    /// the keys noted so far counted. Returns the first of the new runs' places in a row.
+    fn make_room(&mut self, runs: usize) -> usize {
+        debug_assert!(runs <= PENDING_RUNS);
+        if self.runs + runs > PENDING_RUNS {
+            self.count_pending();
+        }
+        if self.runs + runs > self.row {
+            let row = (self.runs + runs)
+                .next_power_of_two()
+                .clamp(64, PENDING_RUNS);
+            let mut keys = vec![0; self.points * row];
+            for day in 0..self.points {
+                keys[day * row..][..self.runs]
+                    .copy_from_slice(&self.keys[day * self.row..][..self.runs]);
+            }
+            self.keys = keys;
+            self.row = row;
+        }
+        let first = self.runs;
+        self.runs += runs;
+        first
+    }
+
+    /// Count the keys noted so far.
     pub fn count_pending(&mut self) {
-        if self.pending_runs == 0 {
+        if self.runs == 0 {
             return;
         }
         self.counts_mut();
         for (day, counts) in self.counts.iter_mut().enumerate() {
-            let at = day * PENDING_ROW;
-            counts.add_keys(&self.pending[at..at + self.pending_runs]);
+            counts.add_keys(&self.keys[day * self.row..][..self.runs]);
         }
-        self.pending_runs = 0;
-    }
-
-    /// Gather `runs` runs' keys, noted run after run, day by day after those gathered before.
-    fn gather(&mut self, keys: &[u16], runs: usize) {
-        let points = self.points;
-        if self.pending.is_empty() {
-            self.pending = vec![0; points * PENDING_ROW];
-        }
-        // Run by run: the rows written stay in the cache from one run to the next.
-        for (r, run) in keys.chunks_exact(points).take(runs).enumerate() {
-            let column = &mut self.pending[self.pending_runs + r..];
-            for (day, &key) in run.iter().enumerate() {
-                column[day * PENDING_ROW] = key;
-            }
-        }
-        self.pending_runs += runs;
+        self.runs = 0;
     }
 
     fn counts_mut(&mut self) -> &mut [LevelCounts] {
@@ -522,11 +524,10 @@ impl OnHandFan {
     /// days if no run was noted).
     pub fn quantiles(&self, qs: &[f64], whole_units: bool) -> Vec<Vec<f64>> {
         let counted;
-        let fan = if self.keys.is_empty() && self.pending_runs == 0 {
+        let fan = if self.runs == 0 {
             self
         } else {
-            let mut all = OnHandFan::new(self.points);
-            all.merge(self);
+            let mut all = self.clone();
             all.count_pending();
             counted = all;
             &counted
@@ -772,12 +773,12 @@ mod tests {
         let qs = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0];
         let at_once = chunk(0..runs).quantiles(&qs, false);
         assert_eq!(at_once.len(), points);
-        // Chunks of 64 into one total: two full gatherings counted, 300 runs left pending.
+        // Chunks of 64 into one total: twice 1,024 runs counted, 300 runs left pending.
         let mut total = OnHandFan::new(points);
         for first in (0..runs).step_by(64) {
             total.merge(&chunk(first..(first + 64).min(runs)));
         }
-        assert_eq!(total.pending_runs, 300);
+        assert_eq!(total.runs, 300);
         assert_eq!(total.quantiles(&qs, false), at_once);
         // Two totals with keys pending and counted, merged; then with everything counted.
         let (mut left, mut right) = (OnHandFan::new(points), OnHandFan::new(points));
@@ -786,8 +787,24 @@ mod tests {
         left.merge(&right);
         assert_eq!(left.quantiles(&qs, false), at_once);
         left.count_pending();
-        assert_eq!(left.pending_runs, 0);
+        assert_eq!(left.runs, 0);
         assert_eq!(left.quantiles(&qs, false), at_once);
+        // Runs noted four at a time, their levels day by day and lane by lane.
+        let layout = FanLayout {
+            days: (0..points).collect(),
+            stride: 1,
+            weights: vec![1.0],
+            in_units: true,
+            whole_units: false,
+        };
+        let mut in_lanes = OnHandFan::new(points);
+        for first in (0..runs).step_by(4) {
+            let levels: Vec<f64> = (0..points)
+                .flat_map(|day| (first..first + 4).map(move |run| level(run, day)))
+                .collect();
+            in_lanes.push_lanes::<4>(&layout, &levels);
+        }
+        assert_eq!(in_lanes.quantiles(&qs, false), at_once);
         // The exact order statistics, within half a bucket.
         for (day, quantiles) in at_once.iter().enumerate() {
             let mut levels: Vec<f64> = (0..runs).map(|run| level(run, day)).collect();

@@ -468,16 +468,26 @@ impl<'a> RunBuffers<'a> {
             scratch,
         );
         self.finish_item(prepared, stats, (i, p), counters, |t| scratch.impaired(t));
-        prepared
-            .fan
-            .note_item(i, scratch.levels(), &mut self.on_hand[p]);
+        if prepared.fan.in_units {
+            // One item: its levels are the fan's values, noted at once.
+            stats.policies[p]
+                .on_hand
+                .push_lanes::<1>(&prepared.fan, scratch.levels());
+        } else {
+            prepared
+                .fan
+                .note_item(i, scratch.levels(), &mut self.on_hand[p]);
+        }
     }
 
-    /// Hand the run's totals over all items to the accumulators.
-    fn end_run(&self, stats: &mut ChunkStats) {
+    /// Hand the run's totals over all items to the accumulators (and, with several items, its
+    /// stock on hand to the fan).
+    fn end_run(&self, prepared: &Prepared<'_>, stats: &mut ChunkStats) {
         for (p, totals) in self.all_items.iter().enumerate() {
             stats.policies[p].push_all(totals, self.disrupted);
-            stats.policies[p].push_on_hand(&self.on_hand[p]);
+            if !prepared.fan.in_units {
+                stats.policies[p].push_on_hand(&self.on_hand[p]);
+            }
         }
         if let Some(paired) = &mut stats.paired {
             paired.push(&self.all_items);
@@ -554,9 +564,16 @@ impl LaneBuffers {
                 scratch.impaired(l, t)
             });
         }
-        // Day by day over the lanes, the order the levels are kept in.
-        let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
-        prepared.fan.note_item_lanes(i, scratch.levels(), paths);
+        if prepared.fan.in_units {
+            // One item: its levels are the fan's values, noted at once for the batch's runs.
+            stats.policies[p]
+                .on_hand
+                .push_lanes::<LANES>(&prepared.fan, scratch.levels());
+        } else {
+            // Day by day over the lanes, the order the levels are kept in.
+            let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
+            prepared.fan.note_item_lanes(i, scratch.levels(), paths);
+        }
     }
 }
 
@@ -661,7 +678,7 @@ fn simulate_batch(
         }
     }
     for r in batch.iter() {
-        r.end_run(stats);
+        r.end_run(prepared, stats);
     }
 }
 
