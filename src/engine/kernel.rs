@@ -658,8 +658,13 @@ impl<'a> State<'a> {
         part: f64,
         pipe: &mut Pipeline<'_>,
     ) {
+        let queue = &mut self.queues[i];
+        if queue.pending == 0.0 {
+            // Nothing older waits: the dispatch step need not look at the days before.
+            queue.head = t;
+        }
         pipe.books[i][t] += part;
-        self.queues[i].pending += part;
+        queue.pending += part;
         stock.queued += part;
         self.next_dispatch = self.next_dispatch.min(t);
     }
