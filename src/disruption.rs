@@ -153,11 +153,11 @@ impl Occurrence {
                 rate_per_year,
                 duration,
             } => {
-                let p_start = rate_per_year / 365.0;
+                let quiet = WaitForSuccess::new(rate_per_year / 365.0, horizon);
                 let mut day = 0;
                 while day < horizon {
                     // Quiet days before the next event starts (0 if it starts today).
-                    let start = (day + failures_before_success(rng, p_start, horizon)).min(horizon);
+                    let start = (day + quiet.draw(rng)).min(horizon);
                     if start >= horizon {
                         break;
                     }
@@ -167,13 +167,16 @@ impl Occurrence {
                 }
             }
             Occurrence::Markov { fail, recover } => {
+                let (up, down) = (
+                    WaitForSuccess::new(*fail, horizon),
+                    WaitForSuccess::new(*recover, horizon),
+                );
                 // Runs start up; day 0 is already a transition, so the first up spell may be empty.
-                let mut start = failures_before_success(rng, *fail, horizon).min(horizon);
+                let mut start = up.draw(rng).min(horizon);
                 while start < horizon {
-                    let end =
-                        (start + 1 + failures_before_success(rng, *recover, horizon)).min(horizon);
+                    let end = (start + 1 + down.draw(rng)).min(horizon);
                     out.push(Spell { start, end });
-                    start = (end + 1 + failures_before_success(rng, *fail, horizon)).min(horizon);
+                    start = (end + 1 + up.draw(rng)).min(horizon);
                 }
             }
             Occurrence::Scheduled { .. } => self.push_scheduled(horizon, out),
@@ -237,20 +240,39 @@ impl Occurrence {
     }
 }
 
-/// Number of failed daily trials before the first success, each succeeding with probability
-/// `p` (a geometric variable on 0, 1, 2, …), by inversion; capped at `cap` (a horizon), which
-/// also covers p = 0.
-fn failures_before_success(rng: &mut SimRng, p: f64, cap: usize) -> usize {
-    if p >= 1.0 {
-        return 0;
+/// The number of failed daily trials before the first success, each succeeding with
+/// probability `p` (a geometric variable on 0, 1, 2, …), drawn by inversion and capped at `cap`
+/// (a horizon), which also covers p = 0. The logarithm of 1 − p is taken once for all the
+/// draws of a run.
+#[derive(Clone, Copy, Debug)]
+struct WaitForSuccess {
+    p: f64,
+    ln_miss: f64,
+    cap: usize,
+}
+
+impl WaitForSuccess {
+    fn new(p: f64, cap: usize) -> Self {
+        WaitForSuccess {
+            p,
+            // Unused where p ≥ 1 (no wait) or p ≤ 0 (the cap).
+            ln_miss: (1.0 - p).ln(),
+            cap,
+        }
     }
-    if p <= 0.0 {
-        return cap;
+
+    fn draw(&self, rng: &mut SimRng) -> usize {
+        if self.p >= 1.0 {
+            return 0;
+        }
+        if self.p <= 0.0 {
+            return self.cap;
+        }
+        // 1 − u lies in (0, 1], so its logarithm is finite.
+        let u = 1.0 - unit_f64(rng);
+        let k = (u.ln() / self.ln_miss).min(self.cap as f64);
+        k as usize
     }
-    // 1 − u lies in (0, 1], so its logarithm is finite.
-    let u = 1.0 - unit_f64(rng);
-    let k = (u.ln() / (1.0 - p).ln()).min(cap as f64);
-    k as usize
 }
 
 impl Disruption {
