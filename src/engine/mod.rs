@@ -29,7 +29,7 @@ use crate::rng::{Stream, rng_for};
 use crate::scenario::{Scenario, UnmetDemand};
 use crate::supply::SupplyPaths;
 use crate::vector::Vector;
-use kernel::lanes::{LANES, LaneScratch};
+use kernel::lanes::{LANES, LaneDays, LaneScratch};
 use kernel::{ItemSetup, Link, Scratch, Sourcing};
 
 /// Runs simulated one after another into one set of accumulators.
@@ -509,7 +509,7 @@ struct LaneBuffers {
     vector: Vector,
     scratch: LaneScratch,
     /// The current item's demand in each run of the batch, day by day (`t * LANES + lane`).
-    demand: Vec<f64>,
+    demand: LaneDays,
     counters: [ItemCounters; LANES],
 }
 
@@ -605,7 +605,7 @@ impl<'a> ChunkBuffers<'a> {
             lanes: prepared.lanes.map(|vector| LaneBuffers {
                 vector,
                 scratch: LaneScratch::new(horizon),
-                demand: vec![0.0; horizon * LANES],
+                demand: LaneDays::zeroed(horizon),
                 counters: [ItemCounters::default(); LANES],
             }),
         }
