@@ -406,7 +406,7 @@ impl FanLayout {
 /// Runs only note each level's histogram key ([`level_key`], a few integer operations), kept
 /// day by day: a day's keys sit side by side, so that runs stepped together note theirs in one
 /// go and a merge moves a day's keys as one block. The keys are counted into counts per day
-/// once [`PENDING_RUNS`] runs' are in. The counts of all days together are megabytes (each
+/// once 1,024 runs' are in (`PENDING_RUNS`). The counts of all days together are megabytes (each
 /// day's span a few thousand counters), more than a core's cache: counted a chunk of runs at a
 /// time, each key would fetch a line of counts from memory; counted a day at a time for many
 /// runs, that day's counts stay in the cache for all of them. Counts add exactly, so neither
@@ -427,7 +427,7 @@ pub struct OnHandFan {
 /// Runs whose keys a fan keeps before counting them: enough for each day's counts to be
 /// fetched once for many keys, few enough for the keys to stay in the cache
 /// (`PENDING_RUNS` × days × 2 bytes, 366 KiB at the fan's most days).
-pub const PENDING_RUNS: usize = 1024;
+const PENDING_RUNS: usize = 1024;
 
 impl OnHandFan {
     pub fn new(points: usize) -> Self {
@@ -485,6 +485,7 @@ impl OnHandFan {
             self.count_pending();
         }
         if self.runs + runs > self.row {
+            // At least a chunk's runs (the engine's 64), so that a chunk's fan grows only once.
             let row = (self.runs + runs)
                 .next_power_of_two()
                 .clamp(64, PENDING_RUNS);
@@ -755,7 +756,7 @@ mod tests {
         assert_eq!(Metric::SupplierOnTimeRate.value(&a), None);
     }
 
-    /// Runs merged chunk by chunk (gathered, counted PENDING_RUNS at a time), merged as
+    /// Runs merged chunk by chunk (their keys counted PENDING_RUNS runs at a time), merged as
     /// totals of totals, or counted all at once give the same fan.
     #[test]
     fn fan_quantiles_do_not_depend_on_how_runs_were_merged() {
