@@ -277,7 +277,7 @@ fn run_days_with<const MEASURE: bool, const BACKORDER: bool>(
         return;
     }
     let _ = vector;
-    run_days::<MEASURE, BACKORDER>(batch, rule, days, demand, scratch);
+    run_days::<MEASURE, BACKORDER, false>(batch, rule, days, demand, scratch);
 }
 
 /// The daily loop compiled with AVX2 (four lanes per instruction).
@@ -290,12 +290,14 @@ fn run_days_avx2<const MEASURE: bool, const BACKORDER: bool>(
     demand: &[f64],
     scratch: &mut LaneScratch,
 ) {
-    run_days::<MEASURE, BACKORDER>(batch, rule, days, demand, scratch);
+    run_days::<MEASURE, BACKORDER, true>(batch, rule, days, demand, scratch);
 }
 
-/// The daily loop over all lanes, in the scalar loop's event order.
+/// The daily loop over all lanes, in the scalar loop's event order. With `AVX2` it must be
+/// inlined into a function compiled for AVX2 ([`run_days_avx2`]), as it picks lanes with AVX2
+/// instructions.
 #[inline(always)]
-fn run_days<const MEASURE: bool, const BACKORDER: bool>(
+fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
     batch: &mut Batch<'_>,
     rule: &OrderRule,
     days: std::ops::Range<usize>,
@@ -328,14 +330,14 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool>(
             &mut arrivals[today.clone()],
             &mut rejections[today.clone()],
         );
-        let mut impaired_today = serve::<MEASURE, BACKORDER>(hot, &demand[today.clone()]);
+        let mut impaired_today = serve::<MEASURE, BACKORDER, AVX2>(hot, &demand[today.clone()]);
         // 3. Review and ordering: every lane reviews on the same days.
         if t == *next_review {
             *next_review += rule.review_period as usize;
-            review::<MEASURE, BACKORDER>(lanes, hot, rule, t, arrivals, rejections, books);
+            review::<MEASURE, BACKORDER, AVX2>(lanes, hot, rule, t, arrivals, rejections, books);
         }
         // 4. Dispatch, for the lanes whose suppliers hold orders they can act on today.
-        for l in lanes_of(lanes_where::<true>(&hot.dispatch_day, t as f64)) {
+        for l in lanes_of(lanes_where::<true, AVX2>(&hot.dispatch_day, t as f64)) {
             let state = &mut lanes[l];
             state.stock = hot.stock(l);
             let mut pipe = lane_pipe(arrivals, rejections, books, l);
@@ -345,7 +347,7 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool>(
         }
         // 5. End-of-day levels.
         if BACKORDER {
-            impaired_today |= mask_of(&hot.backorders);
+            impaired_today |= mask_of::<AVX2>(&hot.backorders);
         }
         if MEASURE {
             end_of_day::<BACKORDER>(hot, &mut levels[today]);
@@ -356,38 +358,68 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool>(
 
 /// The lanes whose entry is positive.
 #[inline(always)]
-fn mask_of(values: &[f64; LANES]) -> LaneMask {
-    lanes_where::<false>(values, 0.0)
+fn mask_of<const AVX2: bool>(values: &[f64; LANES]) -> LaneMask {
+    lanes_where::<false, AVX2>(values, 0.0)
 }
 
 /// The lanes whose entry is at most `threshold` (with `AT_MOST`), or above it (without).
+///
+/// Compared a vector at a time, each vector's result taken as a few bits: the compiler does
+/// not find this for a loop over the lanes. With `AVX2` (only inlined into a function compiled
+/// for it), four lanes per comparison; without, two (SSE2, which every x86-64 processor has).
+/// Two lanes at a time in the AVX2 loop cost 4% more instructions on the speed reference.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn lanes_where<const AT_MOST: bool>(values: &[f64; LANES], threshold: f64) -> LaneMask {
-    use std::arch::x86_64::{_mm_cmpgt_pd, _mm_cmple_pd, _mm_movemask_pd, _mm_set_pd, _mm_set1_pd};
-    // Compared two lanes at a time, each pair's result taken as two bits: the compiler does
-    // not find this for a loop over the lanes.
-    // SAFETY: these intrinsics need SSE2, which every x86-64 processor has.
-    unsafe {
-        let threshold = _mm_set1_pd(threshold);
-        let mut mask = 0;
-        for (k, pair) in values.chunks_exact(2).enumerate() {
-            let pair = _mm_set_pd(pair[1], pair[0]);
-            let holds = if AT_MOST {
-                _mm_cmple_pd(pair, threshold)
-            } else {
-                _mm_cmpgt_pd(pair, threshold)
-            };
-            mask |= (_mm_movemask_pd(holds) as LaneMask) << (2 * k);
+fn lanes_where<const AT_MOST: bool, const AVX2: bool>(
+    values: &[f64; LANES],
+    threshold: f64,
+) -> LaneMask {
+    use std::arch::x86_64::{
+        _CMP_GT_OQ, _CMP_LE_OQ, _mm_cmpgt_pd, _mm_cmple_pd, _mm_loadu_pd, _mm_movemask_pd,
+        _mm_set1_pd, _mm256_cmp_pd, _mm256_loadu_pd, _mm256_movemask_pd, _mm256_set1_pd,
+    };
+    let mut mask = 0;
+    if AVX2 {
+        // SAFETY: with `AVX2` this is inlined only into `run_days_avx2`, which runs only where
+        // the processor has AVX2; the loads read four entries of a chunk of four.
+        unsafe {
+            let threshold = _mm256_set1_pd(threshold);
+            for (k, quad) in values.chunks_exact(4).enumerate() {
+                let quad = _mm256_loadu_pd(quad.as_ptr());
+                let holds = if AT_MOST {
+                    _mm256_cmp_pd::<_CMP_LE_OQ>(quad, threshold)
+                } else {
+                    _mm256_cmp_pd::<_CMP_GT_OQ>(quad, threshold)
+                };
+                mask |= (_mm256_movemask_pd(holds) as LaneMask) << (4 * k);
+            }
         }
-        mask
+    } else {
+        // SAFETY: these intrinsics need SSE2, which every x86-64 processor has; the loads read
+        // two entries of a chunk of two.
+        unsafe {
+            let threshold = _mm_set1_pd(threshold);
+            for (k, pair) in values.chunks_exact(2).enumerate() {
+                let pair = _mm_loadu_pd(pair.as_ptr());
+                let holds = if AT_MOST {
+                    _mm_cmple_pd(pair, threshold)
+                } else {
+                    _mm_cmpgt_pd(pair, threshold)
+                };
+                mask |= (_mm_movemask_pd(holds) as LaneMask) << (2 * k);
+            }
+        }
     }
+    mask
 }
 
 /// The lanes whose entry is at most `threshold` (with `AT_MOST`), or above it (without).
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn lanes_where<const AT_MOST: bool>(values: &[f64; LANES], threshold: f64) -> LaneMask {
+fn lanes_where<const AT_MOST: bool, const AVX2: bool>(
+    values: &[f64; LANES],
+    threshold: f64,
+) -> LaneMask {
     let mut mask = 0;
     for (l, &v) in values.iter().enumerate() {
         let holds = if AT_MOST {
@@ -446,7 +478,10 @@ fn receive<const MEASURE: bool, const BACKORDER: bool>(
 /// Step 2 of a day, demand: served from stock, the rest lost or backordered. Returns the lanes
 /// that stocked out.
 #[inline(always)]
-fn serve<const MEASURE: bool, const BACKORDER: bool>(hot: &mut Hot, demand: &[f64]) -> LaneMask {
+fn serve<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
+    hot: &mut Hot,
+    demand: &[f64],
+) -> LaneMask {
     let demand = &demand[..LANES];
     let mut shortfall = [0.0; LANES];
     for l in 0..LANES {
@@ -467,7 +502,7 @@ fn serve<const MEASURE: bool, const BACKORDER: bool>(hot: &mut Hot, demand: &[f6
         }
         hot.stockout_in_cycle[l] = max_fast(hot.stockout_in_cycle[l], stocked_out);
     }
-    mask_of(&shortfall)
+    mask_of::<AVX2>(&shortfall)
 }
 
 /// Step 5 of a measured day: the end-of-day levels.
@@ -504,7 +539,7 @@ fn lane_pipe<'s>(
 /// A review day: each lane's position against the rule, and an order for the lanes it calls
 /// for.
 #[inline(always)]
-fn review<const MEASURE: bool, const BACKORDER: bool>(
+fn review<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
     lanes: &mut [State<'_>; LANES],
     hot: &mut Hot,
     rule: &OrderRule,
@@ -522,7 +557,7 @@ fn review<const MEASURE: bool, const BACKORDER: bool>(
         positions[l] = position;
     }
     // The rule orders nothing above its trigger.
-    for l in lanes_of(lanes_where::<true>(&positions, rule.trigger)) {
+    for l in lanes_of(lanes_where::<true, AVX2>(&positions, rule.trigger)) {
         let quantity = rule.order_quantity(positions[l]);
         if quantity > 0.0 {
             let pipe = lane_pipe(arrivals, rejections, books, l);
