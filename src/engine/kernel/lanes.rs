@@ -23,7 +23,7 @@ use super::{
     ItemSetup, LevelSegment, OrderRule, Pipeline, Sourcing, State, Stock, finish_counters,
     for_each_segment, record_shipment,
 };
-use crate::math::{max_fast, min_fast};
+use crate::math::min_fast;
 use crate::metrics::ItemCounters;
 use crate::policy::ItemPolicy;
 use crate::supply::SupplyPaths;
@@ -432,6 +432,22 @@ fn lanes_where<const AT_MOST: bool, const AVX2: bool>(
     mask
 }
 
+/// 1 where `holds`, else 0: a comparison's mask and-ed with 1.0 in vector code (the integer
+/// detour of `f64::from(u8::from(holds))` costs three more instructions per vector).
+#[inline(always)]
+fn indicator(holds: bool) -> f64 {
+    f64::from_bits(u64::from(holds).wrapping_neg() & 1f64.to_bits())
+}
+
+/// 1 if either of two indicators (each 0 or 1) is 1, else 0: their bits or-ed (those of 1.0
+/// or-ed with themselves or with zero's are 1.0's). As a maximum, the compiler turned it into
+/// a masked store, which is slow on some processors.
+#[inline(always)]
+fn either(a: f64, b: f64) -> f64 {
+    debug_assert!((a == 0.0 || a == 1.0) && (b == 0.0 || b == 1.0));
+    f64::from_bits(a.to_bits() | b.to_bits())
+}
+
 /// Step 1 of a day, receipts: what is due (nothing on most days) goes on the shelf and fills
 /// backorders.
 #[inline(always)]
@@ -453,7 +469,7 @@ fn receive<const MEASURE: bool, const BACKORDER: bool>(
         let receipt = arrived - failed;
         let received = receipt > 0.0;
         // 1 if the receipt closes a cycle, else 0.
-        let closes = f64::from(u8::from(received));
+        let closes = indicator(received);
         hot.on_hand[l] += receipt * closes;
         if MEASURE {
             hot.cycles[l] += closes;
@@ -490,7 +506,7 @@ fn serve<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         hot.on_hand[l] -= served;
         let short = d - served;
         shortfall[l] = short;
-        let stocked_out = f64::from(u8::from(short > 0.0));
+        let stocked_out = indicator(short > 0.0);
         if MEASURE {
             hot.demand[l] += d;
             hot.served[l] += served;
@@ -500,7 +516,7 @@ fn serve<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         if BACKORDER {
             hot.backorders[l] += short;
         }
-        hot.stockout_in_cycle[l] = max_fast(hot.stockout_in_cycle[l], stocked_out);
+        hot.stockout_in_cycle[l] = either(hot.stockout_in_cycle[l], stocked_out);
     }
     mask_of::<AVX2>(&shortfall)
 }
