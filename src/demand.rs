@@ -363,6 +363,15 @@ pub(crate) fn round_whole(x: f64) -> f64 {
     }
 }
 
+/// [`round_whole`] by way of `floor`, which gives the same value for every input (the tests
+/// check it): where `floor` is a single instruction (SSE4.1 and later), four lanes are rounded
+/// in four instructions, against some twenty for `round_whole`'s comparisons and selections.
+#[inline(always)]
+pub(crate) fn round_whole_by_floor(x: f64) -> f64 {
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    min_fast((max_fast(x, 0.0) + 0.5).floor(), TWO_POW_63)
+}
+
 /// Mean and sd of a normal(μ, σ) censored at zero, max(X, 0). With a = μ/σ:
 /// E = μΦ(a) + σφ(a) and E[max(X,0)²] = (μ² + σ²)Φ(a) + μσφ(a).
 fn censored_normal_moments(mu: f64, sigma: f64) -> (f64, f64) {
@@ -575,25 +584,36 @@ impl LaneSampler {
             return;
         }
         let _ = vector;
-        self.fill_lanes(rngs, paths);
+        self.fill_lanes::<N, false>(rngs, paths);
     }
 
     /// [`LaneSampler::fill`] compiled with AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn fill_avx2<const N: usize>(&self, rngs: &mut [SimRng; N], paths: &mut [f64]) {
-        self.fill_lanes(rngs, paths);
+        self.fill_lanes::<N, true>(rngs, paths);
     }
 
+    /// With `FLOOR_INSTRUCTION`, whole units are rounded with [`round_whole_by_floor`], which
+    /// only a function compiled for SSE4.1 or later (as AVX2 is) turns into one instruction;
+    /// elsewhere `floor` is a library call, and [`round_whole`] is cheaper.
     #[inline(always)]
-    fn fill_lanes<const N: usize>(&self, rngs: &mut [SimRng; N], paths: &mut [f64]) {
+    fn fill_lanes<const N: usize, const FLOOR_INSTRUCTION: bool>(
+        &self,
+        rngs: &mut [SimRng; N],
+        paths: &mut [f64],
+    ) {
         let mut streams = LaneStreams::new(rngs);
         for day in paths.chunks_exact_mut(N) {
             let z = standard_normals(&mut streams);
             for (out, z) in day.iter_mut().zip(z) {
                 // As `normal`, then rounded as `fill_scaled` rounds.
                 let x = max_fast(self.mean + self.sd * z, 0.0);
-                *out = if self.whole { round_whole(x) } else { x };
+                *out = match (self.whole, FLOOR_INSTRUCTION) {
+                    (false, _) => x,
+                    (true, false) => round_whole(x),
+                    (true, true) => round_whole_by_floor(x),
+                };
             }
         }
         for (l, rng) in rngs.iter_mut().enumerate() {
@@ -833,6 +853,11 @@ mod tests {
         values.extend((0..1000).map(|k| f64::from(k) * 0.5));
         for x in values {
             assert_eq!(round_whole(x).to_bits(), by_cast(x).to_bits(), "{x}");
+            assert_eq!(
+                round_whole_by_floor(x).to_bits(),
+                by_cast(x).to_bits(),
+                "{x}"
+            );
         }
     }
 
