@@ -366,18 +366,37 @@ impl FanLayout {
         }
     }
 
-    /// Note one item's end-of-day levels (`levels`, indexed by day) in a run's fan path: the
-    /// first item's weighted levels on the fan's days replace the path of the run before, each
-    /// further item's are added to it. With a single item the path is its levels in units.
+    /// Note one item's end-of-day levels in `N` runs stepped together (`levels[t * N + lane]`,
+    /// day by day and lane by lane; `N` = 1 for one run). With a single item, its levels are
+    /// the fan's values: their keys go straight into `fan`. With several, each run's `paths`
+    /// entry sums the items' weighted levels on the fan's days (the first item's replace the
+    /// run before's, each further item's add to them); the run then hands its path to the fan
+    /// once all items are in ([`FanLayout::sums_items`]).
     #[inline]
-    pub fn note_item(&self, item: usize, levels: &[f64], path: &mut [f64]) {
-        self.note_item_lanes(item, levels, [path]);
+    pub fn note_item<const N: usize>(
+        &self,
+        item: usize,
+        levels: &[f64],
+        fan: &mut OnHandFan,
+        paths: [&mut [f64]; N],
+    ) {
+        if self.in_units {
+            fan.push_lanes::<N>(self, levels);
+        } else {
+            self.add_weighted(item, levels, paths);
+        }
     }
 
-    /// [`FanLayout::note_item`] for `N` runs stepped together, whose levels are kept day by day
-    /// and lane by lane (`levels[t * N + lane]`), each into its own path: read in that order.
+    /// Whether runs sum their items' levels in a path of their own, to be pushed to the fan
+    /// at the end of the run (several items), rather than noting them at once (one item).
+    pub fn sums_items(&self) -> bool {
+        !self.in_units
+    }
+
+    /// Add item `item`'s weighted levels of `N` runs on the fan's days into each run's path,
+    /// read in the order the levels are kept.
     #[inline]
-    pub fn note_item_lanes<const N: usize>(
+    fn add_weighted<const N: usize>(
         &self,
         item: usize,
         levels: &[f64],

@@ -468,16 +468,12 @@ impl<'a> RunBuffers<'a> {
             scratch,
         );
         self.finish_item(prepared, stats, (i, p), counters, |t| scratch.impaired(t));
-        if prepared.fan.in_units {
-            // One item: its levels are the fan's values, noted at once.
-            stats.policies[p]
-                .on_hand
-                .push_lanes::<1>(&prepared.fan, scratch.levels());
-        } else {
-            prepared
-                .fan
-                .note_item(i, scratch.levels(), &mut self.on_hand[p]);
-        }
+        prepared.fan.note_item::<1>(
+            i,
+            scratch.levels(),
+            &mut stats.policies[p].on_hand,
+            [&mut self.on_hand[p]],
+        );
     }
 
     /// Hand the run's totals over all items to the accumulators (and, with several items, its
@@ -485,7 +481,7 @@ impl<'a> RunBuffers<'a> {
     fn end_run(&self, prepared: &Prepared<'_>, stats: &mut ChunkStats) {
         for (p, totals) in self.all_items.iter().enumerate() {
             stats.policies[p].push_all(totals, self.disrupted);
-            if !prepared.fan.in_units {
+            if prepared.fan.sums_items() {
                 stats.policies[p].push_on_hand(&self.on_hand[p]);
             }
         }
@@ -564,16 +560,10 @@ impl LaneBuffers {
                 scratch.impaired(l, t)
             });
         }
-        if prepared.fan.in_units {
-            // One item: its levels are the fan's values, noted at once for the batch's runs.
-            stats.policies[p]
-                .on_hand
-                .push_lanes::<LANES>(&prepared.fan, scratch.levels());
-        } else {
-            // Day by day over the lanes, the order the levels are kept in.
-            let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
-            prepared.fan.note_item_lanes(i, scratch.levels(), paths);
-        }
+        let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
+        prepared
+            .fan
+            .note_item::<LANES>(i, scratch.levels(), &mut stats.policies[p].on_hand, paths);
     }
 }
 
