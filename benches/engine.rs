@@ -25,8 +25,8 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use buffersim::engine;
-use buffersim::scenario::Scenario;
+use buffersim::model::scenario::Scenario;
+use buffersim::simulation::engine;
 use criterion::measurement::WallTime;
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,

@@ -10,14 +10,19 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::analysis::RunPlan;
 use crate::analysis::compare::Comparison;
 use crate::analysis::param::Vary;
-use crate::analysis::precision::{Precision, PrecisionReport};
+use crate::analysis::precision::Precision;
 use crate::analysis::target::Target;
 use crate::analysis::{optimize, stress, sweep};
-use crate::document::{self, SavedSummary};
-use crate::engine::Outcome;
-use crate::metrics::{METRICS, Metric};
-use crate::report::{self, Summary};
-use crate::scenario::Scenario;
+use crate::model::scenario::Scenario;
+use crate::presentation::describe::describe;
+use crate::presentation::report;
+use crate::presentation::table::comparison_table;
+use crate::results::files::{check_writable, write_atomic};
+use crate::results::precision::PrecisionReport;
+use crate::results::saved::SavedSummary;
+use crate::results::summary::{Summary, write_summary};
+use crate::simulation::engine::Outcome;
+use crate::simulation::metrics::{METRICS, Metric};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -294,7 +299,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stress(args) => stress(&args),
         Command::Validate { scenario } => {
             let scenario = Scenario::load(&scenario)?;
-            let text = format!("{}\nscenario is valid\n", report::describe(&scenario));
+            let text = format!("{}\nscenario is valid\n", describe(&scenario));
             std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(())
         }
@@ -316,14 +321,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             args.out.as_deref(),
         ),
         Command::Synth(args) => {
-            let options = crate::synth::SynthOptions {
+            let options = crate::profile::synth::SynthOptions {
                 seed: args.seed,
                 items: args.items,
                 months: args.months,
                 clean: args.clean,
-                ..crate::synth::SynthOptions::default()
+                ..crate::profile::synth::SynthOptions::default()
             };
-            crate::synth::run(&options, &args.out)
+            crate::profile::synth::run(&options, &args.out)
         }
     }
 }
@@ -332,7 +337,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// it took since `started` (the report's cost does not grow with the run count: it works from
 /// the summary).
 fn write_report(summary: &SavedSummary, dir: &Path, started: Instant) -> anyhow::Result<()> {
-    let written = document::write_report(summary, dir)?;
+    let written = report::write_report(summary, dir)?;
     let elapsed = started.elapsed();
     for path in &written.files {
         eprintln!("wrote {}", path.display());
@@ -349,14 +354,14 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let plan = args.sim.plan(&scenario)?;
     let out = out_dir(&args.out, &scenario);
-    report::check_writable(&out)?;
+    check_writable(&out)?;
     let (outcome, precision) = simulate(&scenario, &plan, None, &args.sim)?;
     let mut summary = Summary::new(&scenario, &outcome);
     summary.precision = precision;
-    let written = report::write_summary(&summary, &out)?;
+    let written = write_summary(&summary, &out)?;
     std::io::stdout()
         .lock()
-        .write_all(report::comparison_table(&summary).as_bytes())?;
+        .write_all(comparison_table(&summary).as_bytes())?;
     for path in written {
         eprintln!("wrote {}", path.display());
     }
@@ -381,7 +386,7 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         );
     }
     let out = out_dir(&args.out, &scenario);
-    report::check_writable(&out)?;
+    check_writable(&out)?;
     let (outcome, precision) = simulate(&scenario, &plan, Some(baseline), &args.sim)?;
     let comparison = Comparison::new(&scenario, &outcome);
     let mut written = Vec::new();
@@ -390,7 +395,7 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         ("compare.csv", comparison.to_csv()),
     ] {
         let path = out.join(name);
-        report::write_atomic(&path, text.as_bytes())?;
+        write_atomic(&path, text.as_bytes())?;
         written.push(path);
     }
     std::io::stdout()
@@ -427,14 +432,14 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("optimize-{}", args.policy)));
-    report::check_writable(&out)?;
+    check_writable(&out)?;
     let pool = args.sim.pool()?;
     let started = Instant::now();
     let result =
         pool.install(|| optimize::optimize(&scenario, &source, &args.scenario, &request, &|_| {}))?;
     eprintln!("searched in {:.2} s", started.elapsed().as_secs_f64());
     let path = out.join("optimize.json");
-    report::write_atomic(&path, result.to_json().as_bytes())?;
+    write_atomic(&path, result.to_json().as_bytes())?;
     std::io::stdout()
         .lock()
         .write_all(result.to_text().as_bytes())?;
@@ -466,7 +471,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join("sweep"));
-    report::check_writable(&out)?;
+    check_writable(&out)?;
     let result = run_grid(&source, &args.scenario, axes, &plan, &args.sim)?;
     std::io::stdout()
         .lock()
@@ -494,14 +499,14 @@ fn stress(args: &StressArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("stress-{}", args.disruption)));
-    report::check_writable(&out)?;
+    check_writable(&out)?;
     let grid = run_grid(&source, &args.scenario, vec![axis], &plan, &args.sim)?;
     let result = stress::Stress::new(&args.disruption, target, grid);
     std::io::stdout()
         .lock()
         .write_all(result.to_text().as_bytes())?;
     let path = out.join("stress.json");
-    report::write_atomic(&path, result.to_json().as_bytes())?;
+    write_atomic(&path, result.to_json().as_bytes())?;
     eprintln!("wrote {}", path.display());
     for path in result.sweep.write(&out)? {
         eprintln!("wrote {}", path.display());

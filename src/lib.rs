@@ -1,21 +1,22 @@
 //! buffersim: Monte Carlo disruption simulator for inventory buffers.
+//!
+//! The crate is built in layers, each in its own folder, each using only the layers below it
+//! (ARCHITECTURE.md draws the plan; `tests/layers.rs` checks it):
+//!
+//! 1. [`foundation`] — mathematics, random streams, statistics, day distributions;
+//! 2. [`model`] — the scenario file and the validated domain: demand, suppliers, disruptions,
+//!    policies sized for every item;
+//! 3. [`simulation`] — the engine and the streaming accumulators;
+//! 4. [`results`] — the summary of a simulation as data, its files, read back;
+//! 5. [`presentation`] — terminal tables, charts, the HTML and Markdown report;
+//! 6. [`analysis`] (comparisons, sweeps, stress tests, optimisation) and [`profile`] (from ERP
+//!    history to a scenario);
+//! 7. [`cli`] — the commands, a thin layer over the rest.
 pub mod analysis;
-pub mod charts;
 pub mod cli;
-pub mod days;
-pub mod demand;
-pub mod disruption;
-pub mod document;
-pub mod engine;
-pub mod math;
-pub mod metrics;
-pub mod normal;
-pub mod policy;
+pub mod foundation;
+pub mod model;
+pub mod presentation;
 pub mod profile;
-pub mod report;
-pub mod rng;
-pub mod scenario;
-pub mod stats;
-pub mod supply;
-pub mod synth;
-pub mod vector;
+pub mod results;
+pub mod simulation;

@@ -12,10 +12,10 @@ use buffersim::analysis::precision::Precision;
 use buffersim::analysis::target::Target;
 use buffersim::analysis::{RunPlan, simulate_plan};
 use buffersim::analysis::{stress, sweep};
-use buffersim::engine;
-use buffersim::metrics::Metric;
-use buffersim::report::Summary;
-use buffersim::scenario::Scenario;
+use buffersim::model::scenario::Scenario;
+use buffersim::results::summary::Summary;
+use buffersim::simulation::engine;
+use buffersim::simulation::metrics::Metric;
 
 fn example(name: &str) -> Scenario {
     Scenario::load(Path::new(&format!("scenarios/{name}.toml"))).unwrap()
@@ -197,11 +197,11 @@ safety_stock = 0
     let answer = &result.answers[0];
     let chosen = answer.value.expect("a safety stock meets the target");
     let (sigma, lead_time) = (10.0_f64, 4.0_f64);
-    let z = buffersim::math::norm_ppf(0.95);
+    let z = buffersim::foundation::math::norm_ppf(0.95);
     let textbook = z * sigma * lead_time.sqrt();
     let csl = answer.metric.unwrap();
-    let se = (csl.ci95_high - csl.ci95_low) / (2.0 * buffersim::math::t_crit_95(csl.n));
-    let slope = buffersim::math::norm_pdf(z) / (sigma * lead_time.sqrt());
+    let se = (csl.ci95_high - csl.ci95_low) / (2.0 * buffersim::foundation::math::t_crit_95(csl.n));
+    let slope = buffersim::foundation::math::norm_pdf(z) / (sigma * lead_time.sqrt());
     let tolerance = 4.0 * se / slope + 0.1;
     assert!(
         (chosen - textbook).abs() <= tolerance,

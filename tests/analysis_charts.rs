@@ -6,11 +6,11 @@
 
 use std::collections::BTreeSet;
 
-use buffersim::charts::{
+use buffersim::presentation::charts::{
     self, AxisSpec, Chart, CurveChart, CurvePoint, CurveSeries, FRONTIER_NAME, FrontierChart,
     FrontierPoint, HeatMapChart, PALETTE, TargetLine,
 };
-use buffersim::document::ValueKind;
+use buffersim::presentation::format::ValueKind;
 
 const NAMES: [&str; 8] = [
     "kanban",

@@ -5,11 +5,11 @@ mod common;
 
 use std::path::Path;
 
-use buffersim::engine;
-use buffersim::metrics::Metric;
-use buffersim::report::Summary;
-use buffersim::scenario::Scenario;
-use buffersim::stats::Estimate;
+use buffersim::foundation::stats::Estimate;
+use buffersim::model::scenario::Scenario;
+use buffersim::results::summary::Summary;
+use buffersim::simulation::engine;
+use buffersim::simulation::metrics::Metric;
 
 fn scenario_from(toml: &str) -> Scenario {
     let dir = tempfile::tempdir().unwrap();
@@ -29,7 +29,7 @@ fn metric(summary: &Summary, policy: usize, metric: Metric) -> Estimate {
 
 /// Standard error of the mean, recovered from the 95% interval.
 fn std_error(e: &Estimate) -> f64 {
-    let t = buffersim::math::t_crit_95(e.n);
+    let t = buffersim::foundation::math::t_crit_95(e.n);
     (e.ci95_high - e.ci95_low) / (2.0 * t)
 }
 

@@ -5,15 +5,15 @@
 //! state every receipt is sold the day it arrives, so each day without a receipt loses exactly
 //! 10 units, and the effect of a disruption can be counted by hand.
 
-use buffersim::days::{DayDistribution, DaysSpec};
-use buffersim::disruption::{Disruption, Effect, Kind, Occurrence};
-use buffersim::engine;
-use buffersim::metrics::Metric;
-use buffersim::report::Summary;
-use buffersim::rng::{Stream, rng_for};
-use buffersim::scenario::Scenario;
-use buffersim::stats::Estimate;
-use buffersim::supply::SupplyPaths;
+use buffersim::foundation::days::{DayDistribution, DaysSpec};
+use buffersim::foundation::rng::{Stream, rng_for};
+use buffersim::foundation::stats::Estimate;
+use buffersim::model::disruption::{Disruption, Effect, Kind, Occurrence};
+use buffersim::model::scenario::Scenario;
+use buffersim::results::summary::Summary;
+use buffersim::simulation::engine;
+use buffersim::simulation::metrics::Metric;
+use buffersim::simulation::supply_paths::SupplyPaths;
 
 fn scenario_from(toml: &str) -> Scenario {
     let dir = tempfile::tempdir().unwrap();
@@ -161,7 +161,7 @@ fn correlated_failure_needs_a_regional_event() {
     let suppliers: Vec<_> = regions
         .iter()
         .enumerate()
-        .map(|(j, region)| buffersim::supply::Supplier {
+        .map(|(j, region)| buffersim::model::supply::Supplier {
             id: format!("s{j}"),
             lead_time: DayDistribution::new(&DaysSpec::Fixed(2), 1),
             on_time_probability: 1.0,
@@ -198,7 +198,7 @@ fn correlated_failure_needs_a_regional_event() {
             let mut rng = rng_for(1, 0, Stream::Disruption(k));
             let mut spells = Vec::new();
             d.occurrence.spells(&mut rng, horizon, &mut spells);
-            d.apply_to_supply(&spells, &mut rng, &mut paths);
+            paths.apply(d, &spells, &mut rng);
         }
         let (a, b) = (paths.supplier(0), paths.supplier(1));
         (0..horizon)
@@ -229,7 +229,7 @@ fn lead_times_under(toml_effect: &str, occurrence: &str) -> Vec<u32> {
     let mut rng = rng_for(1, 0, Stream::Disruption(0));
     let mut spells = Vec::new();
     d.occurrence.spells(&mut rng, horizon, &mut spells);
-    d.apply_to_supply(&spells, &mut rng, &mut paths);
+    paths.apply(d, &spells, &mut rng);
     (0..horizon)
         .map(|t| paths.supplier(0).shipment(t).lead_time)
         .collect()

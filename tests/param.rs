@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use buffersim::analysis::param::{
     self, Param, ParamError, Target, Vary, resolve, resolve_for_item, scenario_with, set_for_item,
 };
-use buffersim::days::DayDistribution;
-use buffersim::demand::DemandDistribution;
-use buffersim::disruption::{Effect, Factor, Occurrence};
-use buffersim::scenario::Scenario;
+use buffersim::foundation::days::DayDistribution;
+use buffersim::model::demand::DemandDistribution;
+use buffersim::model::disruption::{Effect, Factor, Occurrence};
+use buffersim::model::scenario::Scenario;
 
 fn example(name: &str) -> (String, PathBuf) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,7 +48,7 @@ fn assert_kanban_sized(s: &Scenario, policy: &str, item: &str, safety_factor: f6
     let loop_ = sizing.kanban.as_ref().unwrap();
     assert_eq!(
         loop_.containers,
-        buffersim::policy::kanban_count(
+        buffersim::model::policy::kanban_count(
             sizing.mean_daily_demand,
             sizing.lead_time_mean,
             safety_factor,
@@ -329,7 +329,7 @@ fn peak_season_and_the_kanban_reference_can_be_changed() {
         ],
     );
     assert_eq!(s.horizon_days, 730);
-    let expected = DayDistribution::new(&buffersim::days::DaysSpec::Fixed(4), 1);
+    let expected = DayDistribution::new(&buffersim::foundation::days::DaysSpec::Fixed(4), 1);
     assert_eq!(s.suppliers[0].lead_time.mean(), expected.mean());
     // (50 × 4 × 1.2) / 25 = 9.6: 10 containers.
     let kanban = policy_index(&s, "kanban");

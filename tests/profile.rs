@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use buffersim::model::scenario::Scenario;
 use buffersim::profile::classify::{Abc, AbcCuts, Posture, Xyz, XyzCuts};
+use buffersim::profile::synth::{self, SynthData, SynthOptions};
 use buffersim::profile::{InputFiles, ItemProfile, Profile, ProfileOptions};
-use buffersim::scenario::Scenario;
-use buffersim::synth::{self, SynthData, SynthOptions};
 
 fn buffersim() -> Command {
     Command::cargo_bin("buffersim").unwrap()

@@ -8,12 +8,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use assert_cmd::Command;
-use buffersim::charts::{self, ALL_NAMES, PALETTE, WORST_ITEMS};
-use buffersim::document::{
-    self, SavedEstimate, SavedFan, SavedItem, SavedPolicy, SavedSizing, SavedSummary,
+use buffersim::model::scenario::Scenario;
+use buffersim::presentation::charts::{self, ALL_NAMES, PALETTE, WORST_ITEMS};
+use buffersim::presentation::report;
+use buffersim::results::saved::{
+    SavedEstimate, SavedFan, SavedItem, SavedPolicy, SavedSizing, SavedSummary,
 };
-use buffersim::report::Summary;
-use buffersim::scenario::Scenario;
+use buffersim::results::summary::Summary;
 
 fn buffersim() -> Command {
     Command::cargo_bin("buffersim").unwrap()
@@ -107,7 +108,7 @@ fn decode_png(path: &Path) -> (u32, u32, BTreeSet<usize>) {
 /// A fresh run of an example scenario with few runs, summarised as summary.json holds it.
 fn small_run(scenario: &str, runs: u64) -> SavedSummary {
     let scenario = Scenario::load(Path::new(scenario)).unwrap();
-    let outcome = buffersim::engine::simulate(&scenario, runs, scenario.seed, &|_| {});
+    let outcome = buffersim::simulation::engine::simulate(&scenario, runs, scenario.seed, &|_| {});
     SavedSummary::from_summary(&Summary::new(&scenario, &outcome))
 }
 
@@ -118,7 +119,7 @@ fn every_chart_is_valid_and_holds_one_series_per_policy() {
     let items = summary.item_names().len();
     assert!(items >= 2, "the example has several items");
     let dir = tempfile::tempdir().unwrap();
-    let written = document::write_report(&summary, dir.path()).unwrap();
+    let written = report::write_report(&summary, dir.path()).unwrap();
     assert_eq!(written.charts, ALL_NAMES.len());
 
     for name in ALL_NAMES {
@@ -183,7 +184,7 @@ fn every_chart_is_valid_and_holds_one_series_per_policy() {
 fn report_html_is_self_contained_and_names_what_it_holds() {
     let summary = small_run("scenarios/kanban-vs-jic.toml", 30);
     let dir = tempfile::tempdir().unwrap();
-    document::write_report(&summary, dir.path()).unwrap();
+    report::write_report(&summary, dir.path()).unwrap();
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert_eq!(html.matches("<svg ").count(), ALL_NAMES.len());
     for forbidden in ["<script", "<link", "src=", "url(", "@import"] {
@@ -372,7 +373,7 @@ fn report_md_tables_snapshot() {
     let fixture = std::fs::read_to_string("tests/data/report-summary.json").unwrap();
     let summary = SavedSummary::from_json(&fixture).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    document::write_report(&summary, dir.path()).unwrap();
+    report::write_report(&summary, dir.path()).unwrap();
     let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     // The definitions come from the README; checked here for completeness, not snapshotted,
     // so that rewording the README does not fail this test.
@@ -397,7 +398,7 @@ fn report_md_tables_snapshot() {
 #[test]
 fn summary_json_reads_back_in_order() {
     let scenario = Scenario::load(Path::new("scenarios/kanban-reference.toml")).unwrap();
-    let outcome = buffersim::engine::simulate(&scenario, 20, 3, &|_| {});
+    let outcome = buffersim::simulation::engine::simulate(&scenario, 20, 3, &|_| {});
     let summary = Summary::new(&scenario, &outcome);
     let saved = SavedSummary::from_summary(&summary);
     assert_eq!(saved.runs, 20);
@@ -416,14 +417,14 @@ fn a_report_without_an_item_chart_removes_the_old_one() {
     let fixture = std::fs::read_to_string("tests/data/report-summary.json").unwrap();
     let mut summary = SavedSummary::from_json(&fixture).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    document::write_report(&summary, dir.path()).unwrap();
+    report::write_report(&summary, dir.path()).unwrap();
     let item_chart = dir.path().join("charts/item-stockout-rate.svg");
     assert!(item_chart.is_file());
     for p in &mut summary.policies {
         p.items.truncate(1);
         p.sizing.truncate(1);
     }
-    let written = document::write_report(&summary, dir.path()).unwrap();
+    let written = report::write_report(&summary, dir.path()).unwrap();
     assert_eq!(written.charts, 4);
     assert!(!item_chart.exists());
     let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
@@ -493,7 +494,7 @@ fn example_reports_match_their_reference_results() {
         let reference = Path::new("results").join(name);
         let summary = SavedSummary::load(&reference).unwrap();
         let fresh = tempfile::tempdir().unwrap();
-        document::write_report(&summary, fresh.path()).unwrap();
+        report::write_report(&summary, fresh.path()).unwrap();
         for file in ["report.md", "report.html"] {
             let committed = std::fs::read_to_string(reference.join(file))
                 .unwrap_or_else(|e| panic!("results/{name}/{file} missing: {e}"));

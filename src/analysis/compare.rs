@@ -10,12 +10,12 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::engine::Outcome;
-use crate::math::t_crit_95;
-use crate::metrics::{METRICS, Metric};
-use crate::report::group_thousands;
-use crate::scenario::Scenario;
-use crate::stats::RunningStat;
+use crate::foundation::format::group_thousands;
+use crate::foundation::math::t_crit_95;
+use crate::foundation::stats::RunningStat;
+use crate::model::scenario::Scenario;
+use crate::simulation::engine::Outcome;
+use crate::simulation::metrics::{METRICS, Metric};
 
 /// The metrics a comparison line shows, in order; the files hold every metric.
 pub const HEADLINE: [Metric; 5] = [
@@ -119,7 +119,7 @@ impl Comparison {
     }
 
     pub fn to_json(&self) -> String {
-        crate::report::json_text(self)
+        crate::results::files::json_text(self)
     }
 
     /// One row per policy and metric.
@@ -133,8 +133,8 @@ impl Comparison {
                 let _ = writeln!(
                     out,
                     "{},{},{},{},{},{},{},{},{},{},{},{}",
-                    crate::report::csv_field(&p.policy),
-                    crate::report::csv_field(&self.baseline),
+                    crate::results::files::csv_field(&p.policy),
+                    crate::results::files::csv_field(&self.baseline),
                     d.metric,
                     d.n,
                     d.baseline_mean,

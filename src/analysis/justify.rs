@@ -6,112 +6,56 @@
 //! what the next-smaller buffer would have risked. Written to `justify.md`, and into
 //! summary.json so that the report (`report.html`, `report.md`) carries it as a section.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::analysis::optimize::{Answer, Optimization, format_param, format_value};
-use crate::document::SavedSummary;
-use crate::metrics::Metric;
-use crate::report::{self, Summary};
-use crate::scenario::Scenario;
-use crate::stats::Estimate;
+use crate::foundation::format::group_thousands;
+use crate::foundation::stats::Estimate;
+use crate::model::scenario::Scenario;
+use crate::presentation::report::write_report;
+use crate::results::files::write_atomic;
+use crate::results::justification::{ItemReasons, Justification, Reason};
+use crate::results::saved::SavedSummary;
+use crate::results::summary::{Summary, write_summary};
+use crate::simulation::metrics::Metric;
 
-/// The justification of one optimisation's buffers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Justification {
-    pub policy: String,
-    pub param: String,
-    pub target: String,
-    pub confidence: f64,
-    pub runs: u64,
-    pub seed: u64,
-    pub items: Vec<ItemReasons>,
-}
-
-/// Why one item holds the buffer it holds: one sentence per topic.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ItemReasons {
-    pub item: String,
-    pub reasons: Vec<Reason>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Reason {
-    pub topic: String,
-    pub text: String,
-}
-
-impl Justification {
-    pub fn new(opt: &Optimization) -> Option<Justification> {
-        let scenario = opt.chosen.as_ref()?;
-        let outcome = opt.outcome.as_ref()?;
-        let policy = scenario
-            .policies
-            .iter()
-            .position(|p| p.name == opt.policy)?;
-        let items = scenario
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                // Per-item answers are the item's own; otherwise the policy-wide answer.
-                let answer = opt
-                    .answers
-                    .iter()
-                    .find(|a| a.unit == item.id)
-                    .unwrap_or(&opt.answers[0]);
-                let stats = &outcome.policies[policy].items[i];
-                ItemReasons {
-                    item: item.id.clone(),
-                    reasons: reasons(opt, scenario, policy, i, answer, |m| {
-                        stats.get(m).estimate()
-                    }),
-                }
-            })
-            .collect();
-        Some(Justification {
-            policy: opt.policy.clone(),
-            param: opt.param.clone(),
-            target: opt.target.to_string(),
-            confidence: opt.confidence,
-            runs: opt.runs,
-            seed: opt.seed,
-            items,
-        })
-    }
-
-    /// The justification as Markdown: a heading and a table per item.
-    pub fn to_markdown(&self) -> String {
-        let mut out = format!(
-            "## Buffer justification: policy '{}'\n\n{}\n\n",
-            self.policy,
-            self.preamble()
-        );
-        for item in &self.items {
-            let _ = writeln!(out, "### {}\n\n| | |\n|---|---|", item.item);
-            for r in &item.reasons {
-                let _ = writeln!(out, "| **{}** | {} |", r.topic, r.text.replace('|', "\\|"));
+/// Why each buffer the optimisation chose is what it is; `None` when it chose none.
+pub fn justification(opt: &Optimization) -> Option<Justification> {
+    let scenario = opt.chosen.as_ref()?;
+    let outcome = opt.outcome.as_ref()?;
+    let policy = scenario
+        .policies
+        .iter()
+        .position(|p| p.name == opt.policy)?;
+    let items = scenario
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            // Per-item answers are the item's own; otherwise the policy-wide answer.
+            let answer = opt
+                .answers
+                .iter()
+                .find(|a| a.unit == item.id)
+                .unwrap_or(&opt.answers[0]);
+            let stats = &outcome.policies[policy].items[i];
+            ItemReasons {
+                item: item.id.clone(),
+                reasons: reasons(opt, scenario, policy, i, answer, |m| {
+                    stats.get(m).estimate()
+                }),
             }
-            out.push('\n');
-        }
-        out
-    }
-
-    /// What the figures rest on, in one paragraph.
-    pub fn preamble(&self) -> String {
-        format!(
-            "Each buffer is the smallest value of `{}` found to meet {} with {:.0}% confidence, \
-             searched under common random numbers (seed {}); figures are means over {} simulated \
-             years with their 95% confidence intervals.",
-            self.param,
-            self.target,
-            100.0 * self.confidence,
-            self.seed,
-            report::group_thousands(self.runs as f64, 0)
-        )
-    }
+        })
+        .collect();
+    Some(Justification {
+        policy: opt.policy.clone(),
+        param: opt.param.clone(),
+        target: opt.target.to_string(),
+        confidence: opt.confidence,
+        runs: opt.runs,
+        seed: opt.seed,
+        items,
+    })
 }
 
 fn reasons(
@@ -174,7 +118,7 @@ fn reasons(
     let disruptions: Vec<String> = scenario
         .disruptions
         .iter()
-        .filter(|d| d.reaches(i, item))
+        .filter(|d| item.is_reached_by(i, d))
         .map(|d| {
             format!(
                 "'{}': {}",
@@ -191,8 +135,8 @@ fn reasons(
             sizing.rule.name(),
             sizing
                 .safety_stock
-                .map_or("n/a".to_string(), |s| report::group_thousands(s, 1)),
-            report::group_thousands(sizing.reorder_point, 1),
+                .map_or("n/a".to_string(), |s| group_thousands(s, 1)),
+            group_thousands(sizing.reorder_point, 1),
             sizing.kanban.as_ref().map_or(String::new(), |k| format!(
                 ", {} kanban containers of {}",
                 k.containers, k.container_size
@@ -228,8 +172,8 @@ fn reasons(
             "Demand",
             format!(
                 "{} units a day on average, standard deviation {} (coefficient of variation {:.2})",
-                report::group_thousands(sizing.mean_daily_demand, 1),
-                report::group_thousands(sizing.demand_sd, 1),
+                group_thousands(sizing.mean_daily_demand, 1),
+                group_thousands(sizing.demand_sd, 1),
                 cv
             ),
         ),
@@ -279,16 +223,16 @@ pub fn write(opt: &Optimization, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let (Some(scenario), Some(outcome)) = (&opt.chosen, &opt.outcome) else {
         return Ok(Vec::new());
     };
-    let justification = Justification::new(opt);
+    let justification = justification(opt);
     let mut summary = Summary::new(scenario, outcome);
     summary.justification = justification.clone();
-    let mut files = report::write_summary(&summary, dir)?;
+    let mut files = write_summary(&summary, dir)?;
     if let Some(j) = &justification {
         let path = dir.join("justify.md");
-        report::write_atomic(&path, j.to_markdown().as_bytes())?;
+        write_atomic(&path, j.to_markdown().as_bytes())?;
         files.push(path);
     }
-    let written = crate::document::write_report(&SavedSummary::from_summary(&summary), dir)?;
+    let written = write_report(&SavedSummary::from_summary(&summary), dir)?;
     files.extend(written.files);
     Ok(files)
 }

@@ -9,10 +9,11 @@ pub mod stress;
 pub mod sweep;
 pub mod target;
 
-use crate::engine::{Outcome, Simulation};
-use crate::metrics::Metric;
-use crate::scenario::Scenario;
-use precision::{Precision, PrecisionReport};
+use crate::model::scenario::Scenario;
+use crate::results::precision::PrecisionReport;
+use crate::simulation::engine::{Outcome, Simulation};
+use crate::simulation::metrics::Metric;
+use precision::Precision;
 
 /// How many runs to simulate: a fixed count, or until a metric is precise enough.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -16,10 +16,10 @@ use toml::Value;
 
 use crate::analysis::param::{self, Param};
 use crate::analysis::target::{Measured, Target, Verdict};
-use crate::engine::{Outcome, Simulation};
-use crate::metrics::{Metric, MetricStats};
-use crate::scenario::Scenario;
-use crate::stats::Estimate;
+use crate::foundation::stats::Estimate;
+use crate::model::scenario::Scenario;
+use crate::simulation::engine::{Outcome, Simulation};
+use crate::simulation::metrics::{Metric, MetricStats};
 
 /// What to optimise.
 #[derive(Clone, Debug)]
@@ -410,7 +410,8 @@ fn evaluate(
                 })
                 .collect();
         }
-        let next = (2 * runs).div_ceil(crate::engine::CHUNK_RUNS) * crate::engine::CHUNK_RUNS;
+        let next = (2 * runs).div_ceil(crate::simulation::engine::CHUNK_RUNS)
+            * crate::simulation::engine::CHUNK_RUNS;
         runs = next.min(request.max_runs);
     }
 }
@@ -449,7 +450,7 @@ fn answer(search: Search, outcome: &Outcome, request: &Request) -> Answer {
 
 impl Optimization {
     pub fn to_json(&self) -> String {
-        crate::report::json_text(self)
+        crate::results::files::json_text(self)
     }
 
     /// The terminal text: per unit, the value found, what it achieves and costs, and the
@@ -506,7 +507,7 @@ impl Optimization {
                         achieved,
                         figure(&a.carrying_cost, Metric::CarryingCost),
                         figure(&a.total_cost, Metric::TotalCost),
-                        crate::report::group_thousands(self.runs as f64, 0)
+                        crate::foundation::format::group_thousands(self.runs as f64, 0)
                     );
                 }
                 None => {
@@ -554,5 +555,5 @@ pub fn format_param(v: f64) -> String {
 
 /// A metric's value as the reports write it.
 pub fn format_value(metric: Metric, v: f64) -> String {
-    crate::document::ValueKind::of(metric.name()).value(v)
+    crate::presentation::format::ValueKind::of(metric.name()).value(v)
 }

@@ -61,7 +61,7 @@ use std::str::FromStr;
 use anyhow::Context as _;
 use toml::{Table, Value};
 
-use crate::scenario::{Scenario, ScenarioError};
+use crate::model::scenario::{Scenario, ScenarioError};
 
 /// Grid points of `PARAM=FROM..TO` when no `:STEPS` is given.
 pub const DEFAULT_STEPS: usize = 11;
@@ -106,7 +106,7 @@ impl EntityKind {
         EntityKind::Disruption,
     ];
 
-    /// The keys the scenario format accepts for this kind (see `scenario::raw`).
+    /// The keys the scenario format accepts for this kind (see `model::raw`).
     fn keys(self) -> &'static [&'static str] {
         match self {
             EntityKind::Simulation => &["simulation"],

@@ -1,9 +1,8 @@
 //! Precision control: add runs, in whole chunks and deterministically, until a confidence
 //! interval is as narrow as asked, or a cap is reached.
 
-use serde::Serialize;
-
-use crate::engine::{CHUNK_RUNS, Simulation};
+use crate::results::precision::PrecisionReport;
+use crate::simulation::engine::{CHUNK_RUNS, Simulation};
 
 /// How precise an estimate must be, and how many runs may be spent on it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -16,37 +15,6 @@ pub struct Precision {
 
 /// Runs spent on the default cap of `--max-runs`.
 pub const DEFAULT_MAX_RUNS: u64 = 1_000_000;
-
-/// What precision control achieved.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PrecisionReport {
-    /// The metric whose interval was controlled, and what was asked.
-    pub metric: String,
-    pub target_half_width: f64,
-    pub achieved_half_width: f64,
-    pub runs: u64,
-    pub reached: bool,
-}
-
-impl PrecisionReport {
-    /// "stockout_rate: 95% CI half-width 0.00093 ≤ 0.001 after 4,096 runs"
-    pub fn line(&self) -> String {
-        let verdict = if self.reached {
-            format!("≤ {}", self.target_half_width)
-        } else {
-            format!(
-                "> {} (not reached: --max-runs caps the runs)",
-                self.target_half_width
-            )
-        };
-        format!(
-            "precision: {} 95% CI half-width {:.3e} {verdict} after {} runs",
-            self.metric,
-            self.achieved_half_width,
-            crate::report::group_thousands(self.runs as f64, 0)
-        )
-    }
-}
 
 /// Runs to aim for next: what the `1/√n` law says is needed for `target` given the `current`
 /// half-width at `runs`, with 10% to spare; at least one more chunk, at most `max_runs`, and

@@ -15,7 +15,7 @@ use crate::analysis::optimize::{format_param, format_value};
 use crate::analysis::param::{self, Param, Vary};
 use crate::analysis::sweep::{Axis, Sweep};
 use crate::analysis::target::{Statistic, Target};
-use crate::stats::Estimate;
+use crate::foundation::stats::Estimate;
 
 /// The survivable intensity for one policy and unit (all items, or one item).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -157,7 +157,7 @@ impl Stress {
     }
 
     pub fn to_json(&self) -> String {
-        crate::report::json_text(self)
+        crate::results::files::json_text(self)
     }
 
     /// The plain-language answer: per policy, all items, then each item.

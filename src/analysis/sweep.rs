@@ -13,11 +13,13 @@ use serde::Serialize;
 
 use crate::analysis::param::{self, Vary};
 use crate::analysis::{RunPlan, simulate_plan};
-use crate::charts::{self, AxisSpec, Chart, CurveChart, CurvePoint, CurveSeries};
-use crate::document::ValueKind;
-use crate::metrics::{ItemSummary, Metric};
-use crate::report::{self, Summary, csv_field, group_thousands};
-use crate::stats::Estimate;
+use crate::foundation::format::group_thousands;
+use crate::foundation::stats::Estimate;
+use crate::presentation::charts::{self, AxisSpec, Chart, CurveChart, CurvePoint, CurveSeries};
+use crate::presentation::format::ValueKind;
+use crate::results::files::{csv_field, write_atomic};
+use crate::results::summary::Summary;
+use crate::simulation::metrics::{ItemSummary, Metric};
 
 /// The parameters of a sweep and the values each one takes.
 #[derive(Clone, Debug, Serialize)]
@@ -253,7 +255,7 @@ impl Sweep {
 
     /// The charts: a curve per charted metric (one parameter), or a heat map of the stockout
     /// rate per policy (two parameters); and the efficient frontier.
-    pub fn charts(&self) -> Result<Vec<Chart>, crate::document::ReportError> {
+    pub fn charts(&self) -> Result<Vec<Chart>, charts::ChartError> {
         let runs = self.points.first().map_or(0, |p| p.runs);
         let policies = self.policies();
         let what = format!(
@@ -393,13 +395,13 @@ impl Sweep {
         let mut files = Vec::new();
         for (name, text) in [("sweep.json", self.to_json()), ("sweep.csv", self.to_csv())] {
             let path = dir.join(name);
-            report::write_atomic(&path, text.as_bytes())?;
+            write_atomic(&path, text.as_bytes())?;
             files.push(path);
         }
         for chart in self.charts()? {
             for (ext, bytes) in [("svg", chart.svg.as_bytes()), ("png", chart.png.as_slice())] {
                 let path = dir.join("charts").join(format!("{}.{ext}", chart.name));
-                report::write_atomic(&path, bytes)?;
+                write_atomic(&path, bytes)?;
                 files.push(path);
             }
         }

@@ -5,9 +5,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::math::norm_ppf;
-use crate::metrics::{METRICS, Metric};
-use crate::stats::RunningStat;
+use crate::foundation::math::norm_ppf;
+use crate::foundation::stats::RunningStat;
+use crate::simulation::metrics::{METRICS, Metric};
 
 /// What a target constrains: the mean over runs, or a quantile over runs.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]

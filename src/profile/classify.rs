@@ -18,7 +18,7 @@ use std::str::FromStr;
 
 use super::demand_fit::{DemandProfile, FittedForm, day_weighted_mean, short};
 use super::input::Criticality;
-use crate::math::norm_ppf;
+use crate::foundation::math::norm_ppf;
 
 /// On-time rate a JIT supplier must reach.
 pub const JIT_MIN_ON_TIME: f64 = 0.95;

@@ -31,9 +31,9 @@ use super::goodness::{
     lognormal_parameters, mean_sd, rounded_log_prob,
 };
 use super::series::DemandSeries;
-use crate::demand::DAYS_IN_MONTH;
-pub use crate::demand::DemandDistribution;
-use crate::math::{norm_cdf, norm_pdf};
+use crate::foundation::math::{norm_cdf, norm_pdf};
+use crate::model::demand::DAYS_IN_MONTH;
+pub use crate::model::demand::DemandDistribution;
 
 /// Seasonality is written into the scenario when at least this strong…
 pub const SEASONAL_MIN_STRENGTH: f64 = 0.10;

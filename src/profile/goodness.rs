@@ -19,7 +19,7 @@
 
 use std::f64::consts::PI;
 
-use crate::math::norm_cdf;
+use crate::foundation::math::norm_cdf;
 
 /// A fitted distribution whose level can be scaled (seasonality, trend).
 pub trait Model {

@@ -24,6 +24,7 @@ pub mod notes;
 pub mod scenario_out;
 pub mod series;
 pub mod supplier_fit;
+pub mod synth;
 pub mod write;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -346,7 +347,7 @@ fn sourcing_of(
             (n.to_string(), share)
         })
         .collect();
-    let max = crate::engine::kernel::MAX_LINKS;
+    let max = crate::model::supply::MAX_LINKS;
     if sources.len() > max {
         sources.sort_by(|a, b| b.1.total_cmp(&a.1));
         sources.truncate(max);

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::goodness::{Assessment, Model, Sample, assess, lognormal_cdf, mean_sd};
 use super::input::Delivery;
-pub use crate::days::DaysSpec;
+pub use crate::foundation::days::DaysSpec;
 
 /// Fewest observations for which a days distribution is fitted rather than resampled.
 pub const MIN_FIT_SAMPLE: usize = 10;

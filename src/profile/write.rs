@@ -12,7 +12,7 @@ use super::date::MONTH_NAMES;
 use super::demand_fit::{FittedForm, num, short};
 use super::supplier_fit::{DaysForm, SupplierProfile};
 use super::{ItemProfile, Profile};
-use crate::report::{WriteError, write_atomic};
+use crate::results::files::{WriteError, write_atomic};
 
 /// Write every file of the profile into `dir`; returns their paths.
 pub fn write_all(profile: &Profile, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {

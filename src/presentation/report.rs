@@ -1,10 +1,5 @@
-//! The report of a run: charts, `report.html` and `report.md`, built from summary.json alone.
-//!
-//! [`SavedSummary`] mirrors [`crate::report::Summary`] with owned strings, so it can be read
-//! back from a results folder (`buffersim report DIR`) as well as taken from a fresh run
-//! ([`SavedSummary::from_summary`], which goes through the same serde representation, so both
-//! paths give the same report). Unknown fields are ignored, so a summary.json that gained
-//! fields still loads.
+//! The report of a run: charts, `report.html` and `report.md`, built from summary.json alone
+//! (a [`SavedSummary`], read back or taken from a fresh run).
 //!
 //! `report.html` is one self-contained file: inline CSS with a print stylesheet, the charts as
 //! inline SVG, no scripts, no network. `report.md` holds the same tables and links the charts
@@ -14,224 +9,22 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
-use serde::{Deserialize, Serialize};
-
-use crate::charts::{self, Chart};
-use crate::report::{self, Summary, WriteError, group_thousands};
-
-/// summary.json as read back: the same shape as [`Summary`], with owned strings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedSummary {
-    pub scenario: String,
-    pub runs: u64,
-    pub seed: u64,
-    pub horizon_days: u32,
-    pub warmup_days: u32,
-    pub unmet_demand: String,
-    pub rng: String,
-    pub rand_version: String,
-    pub policies: Vec<SavedPolicy>,
-    /// The disruption log, when the scenario has disruptions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disruptions: Option<SavedDisruptions>,
-    /// Why each buffer is what it is (`optimize --justify`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub justification: Option<crate::analysis::justify::Justification>,
-}
-
-/// The disruption log (mirrors [`crate::report::DisruptionSummary`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedDisruptions {
-    pub runs_with_events: Option<SavedEstimate>,
-    pub disrupted_supplier_days: SavedEstimate,
-    pub by_disruption: Vec<SavedDisruptionLog>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedDisruptionLog {
-    pub disruption: String,
-    pub kind: String,
-    pub events: SavedEstimate,
-    pub active_days: SavedEstimate,
-    /// Days `[start, end)` of a scheduled disruption.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub scheduled: Vec<[usize; 2]>,
-}
-
-/// How a policy holds up under disruption (mirrors [`crate::report::Resilience`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedResilience {
-    pub stockout_rate_disrupted_runs: Option<SavedEstimate>,
-    pub stockout_rate_undisrupted_runs: Option<SavedEstimate>,
-    pub worst_runs: Option<SavedTail>,
-}
-
-/// The worst runs (mirrors [`crate::stats::Tail`]).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedTail {
-    pub level: f64,
-    pub quantile: f64,
-    pub quantile_ci95_low: f64,
-    pub quantile_ci95_high: f64,
-    pub tail_share: f64,
-    pub tail_mean: f64,
-    pub tail_mean_ci95_low: f64,
-    pub tail_mean_ci95_high: f64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedPolicy {
-    pub policy: String,
-    /// All items together.
-    pub metrics: IndexMap<String, SavedEstimate>,
-    #[serde(default)]
-    pub items: Vec<SavedItem>,
-    #[serde(default)]
-    pub sizing: Vec<SavedSizing>,
-    #[serde(default)]
-    pub kanban: Vec<SavedKanbanLoop>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resilience: Option<SavedResilience>,
-    /// Absent in summaries written before the fan chart existed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_hand_fan: Option<SavedFan>,
-}
-
-/// Stock on hand over the horizon (mirrors [`crate::report::OnHandFanSummary`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedFan {
-    pub measure: String,
-    pub day: Vec<usize>,
-    pub p05: Vec<f64>,
-    pub p25: Vec<f64>,
-    pub p50: Vec<f64>,
-    pub p75: Vec<f64>,
-    pub p95: Vec<f64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedItem {
-    pub item: String,
-    pub metrics: IndexMap<String, SavedEstimate>,
-}
-
-/// One metric over runs (mirrors [`crate::stats::Estimate`]).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedEstimate {
-    pub mean: f64,
-    pub ci95_low: f64,
-    pub ci95_high: f64,
-    pub p05: f64,
-    pub p50: f64,
-    pub p95: f64,
-    pub n: u64,
-}
-
-/// How one item's rule was sized (mirrors `report::ItemSizing`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedSizing {
-    pub item: String,
-    pub rule: String,
-    pub mean_daily_demand: f64,
-    pub demand_sd: f64,
-    pub lead_time_mean: f64,
-    pub lead_time_sd: f64,
-    pub review_period_days: u32,
-    pub protection_days: f64,
-    #[serde(default)]
-    pub safety_stock: Option<f64>,
-    pub reorder_point: f64,
-    #[serde(default)]
-    pub order_quantity: Option<f64>,
-    #[serde(default)]
-    pub order_up_to: Option<f64>,
-    #[serde(default)]
-    pub kanban: Option<SavedKanban>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedKanban {
-    pub containers: u32,
-    pub container_size: f64,
-    pub total_units: f64,
-    pub days_of_supply: f64,
-    pub computed: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedKanbanLoop {
-    pub item: String,
-    #[serde(flatten)]
-    pub kanban: SavedKanban,
-}
+use crate::foundation::format::group_thousands;
+use crate::presentation::charts::{self, Chart, ChartError};
+use crate::presentation::format::ValueKind;
+use crate::results::files::{WriteError, write_atomic};
+use crate::results::justification::Justification;
+use crate::results::saved::{ReadError, SavedEstimate, SavedPolicy, SavedResilience, SavedSummary};
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error(
-        "no summary.json in '{}': give the results folder of a run \
-         (`buffersim run SCENARIO` writes one, by default results/<scenario>/)",
-        dir.display()
-    )]
-    NoSummary { dir: PathBuf },
-    #[error("cannot read '{}': {cause}", path.display())]
-    Read {
-        path: PathBuf,
-        cause: std::io::Error,
-    },
-    #[error("'{}' is not a buffersim summary: {cause}", path.display())]
-    BadSummary {
-        path: PathBuf,
-        cause: serde_json::Error,
-    },
-    #[error("cannot draw chart '{name}': {message}")]
-    Chart { name: &'static str, message: String },
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Chart(#[from] ChartError),
     #[error(transparent)]
     Write(#[from] WriteError),
-}
-
-impl SavedSummary {
-    /// The summary of a fresh run, through the same JSON as summary.json (through text, not
-    /// `serde_json::Value`, whose maps would sort the metrics by name).
-    pub fn from_summary(summary: &Summary) -> SavedSummary {
-        SavedSummary::from_json(&summary.to_json())
-            .expect("a Summary always reads back as a SavedSummary (checked by a test)")
-    }
-
-    /// Parse the text of a summary.json.
-    pub fn from_json(json: &str) -> Result<SavedSummary, serde_json::Error> {
-        serde_json::from_str(json)
-    }
-
-    /// Read `dir/summary.json`.
-    pub fn load(dir: &Path) -> Result<SavedSummary, ReportError> {
-        let path = dir.join("summary.json");
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(ReportError::NoSummary {
-                    dir: dir.to_path_buf(),
-                });
-            }
-            Err(cause) => return Err(ReportError::Read { path, cause }),
-        };
-        SavedSummary::from_json(&text).map_err(|cause| ReportError::BadSummary { path, cause })
-    }
-
-    /// Names of the items, in scenario order (from the first policy; all policies share them).
-    pub fn item_names(&self) -> Vec<&str> {
-        self.policies.first().map_or_else(Vec::new, |p| {
-            p.items.iter().map(|i| i.item.as_str()).collect()
-        })
-    }
-}
-
-impl SavedPolicy {
-    /// A policy-level (all items) metric, if it was defined in at least one run.
-    pub fn metric(&self, name: &str) -> Option<&SavedEstimate> {
-        self.metrics.get(name)
-    }
 }
 
 /// What a report wrote.
@@ -251,8 +44,8 @@ pub fn write_report(summary: &SavedSummary, dir: &Path) -> Result<Written, Repor
     for chart in &charts {
         let svg = chart_dir.join(format!("{}.svg", chart.name));
         let png = chart_dir.join(format!("{}.png", chart.name));
-        report::write_atomic(&svg, chart.svg.as_bytes())?;
-        report::write_atomic(&png, &chart.png)?;
+        write_atomic(&svg, chart.svg.as_bytes())?;
+        write_atomic(&png, &chart.png)?;
         files.push(svg);
         files.push(png);
     }
@@ -265,61 +58,14 @@ pub fn write_report(summary: &SavedSummary, dir: &Path) -> Result<Written, Repor
     }
     let html = dir.join("report.html");
     let md = dir.join("report.md");
-    report::write_atomic(&html, to_html(summary, &charts).as_bytes())?;
-    report::write_atomic(&md, to_markdown(summary, &charts).as_bytes())?;
+    write_atomic(&html, to_html(summary, &charts).as_bytes())?;
+    write_atomic(&md, to_markdown(summary, &charts).as_bytes())?;
     files.push(html);
     files.push(md);
     Ok(Written {
         files,
         charts: charts.len(),
     })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Numbers
-
-/// How a metric's values are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ValueKind {
-    /// A share, written as a percentage.
-    Percent,
-    /// Money, per year: whole numbers with thousands separators.
-    Money,
-    /// Anything else: two decimals below 100, whole numbers above.
-    Number,
-}
-
-impl ValueKind {
-    /// Decided from the metric's name, so metrics added later are written sensibly too.
-    pub fn of(metric: &str) -> ValueKind {
-        if metric.ends_with("_rate") || metric.ends_with("service_level") {
-            ValueKind::Percent
-        } else if metric.ends_with("_cost") || metric.ends_with("_value") {
-            ValueKind::Money
-        } else {
-            ValueKind::Number
-        }
-    }
-
-    pub fn value(self, x: f64) -> String {
-        match self {
-            // No "-0.00%" for a tiny negative interval bound.
-            ValueKind::Percent if (100.0 * x).abs() < 0.005 => "0.00%".to_string(),
-            ValueKind::Percent => format!("{:.2}%", 100.0 * x),
-            ValueKind::Money => group_thousands(x, 0),
-            ValueKind::Number => group_thousands(x, if x.abs() < 100.0 { 2 } else { 0 }),
-        }
-    }
-
-    /// "8.31% [8.22%, 8.41%]": the mean and its 95% confidence interval.
-    pub fn estimate(self, e: &SavedEstimate) -> String {
-        format!(
-            "{} [{}, {}]",
-            self.value(e.mean),
-            self.value(e.ci95_low),
-            self.value(e.ci95_high)
-        )
-    }
 }
 
 /// A stock level: whole numbers without decimals (whole-unit items have whole levels).
@@ -578,7 +324,7 @@ fn definitions(s: &SavedSummary) -> Vec<(String, String)> {
 
 /// `(metric, definition)` rows of the README's "Metrics" table, in Markdown.
 pub fn readme_definitions() -> Vec<(String, String)> {
-    const README: &str = include_str!("../README.md");
+    const README: &str = include_str!("../../README.md");
     let Some(start) = README.find("\n## Metrics") else {
         return Vec::new();
     };
@@ -720,7 +466,7 @@ pub fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
 // HTML
 
 /// The "Buffer justification" section: per item, one row per topic.
-fn justification_html(out: &mut String, j: &crate::analysis::justify::Justification) {
+fn justification_html(out: &mut String, j: &Justification) {
     let _ = writeln!(
         out,
         "<section id=\"justification\">\n<h2>Buffer justification: policy <code>{}</code></h2>\n\
@@ -1013,7 +759,7 @@ mod tests {
     #[test]
     fn every_metric_has_a_readme_definition() {
         let defs = readme_definitions();
-        for m in crate::metrics::METRICS {
+        for m in crate::simulation::metrics::METRICS {
             assert!(
                 defs.iter().any(|(n, _)| n == m.name()),
                 "README's Metrics table has no row for `{}`",
@@ -1023,34 +769,8 @@ mod tests {
     }
 
     #[test]
-    fn value_kinds_follow_metric_names() {
-        assert_eq!(ValueKind::of("stockout_rate"), ValueKind::Percent);
-        assert_eq!(ValueKind::of("cycle_service_level"), ValueKind::Percent);
-        assert_eq!(ValueKind::of("expedite_cost"), ValueKind::Money);
-        assert_eq!(ValueKind::of("avg_backorder_level"), ValueKind::Number);
-        let e = SavedEstimate {
-            mean: 0.0831,
-            ci95_low: 0.0822,
-            ci95_high: 0.0841,
-            p05: 0.05,
-            p50: 0.08,
-            p95: 0.12,
-            n: 10,
-        };
-        assert_eq!(ValueKind::Percent.estimate(&e), "8.31% [8.22%, 8.41%]");
-    }
-
-    #[test]
     fn html_is_escaped() {
         assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
         assert_eq!(md_inline_to_html("x `a<b` y"), "x <code>a&lt;b</code> y");
-    }
-
-    #[test]
-    fn a_missing_summary_is_a_clear_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let err = SavedSummary::load(dir.path()).unwrap_err();
-        assert!(matches!(err, ReportError::NoSummary { .. }));
-        assert!(err.to_string().contains("no summary.json"));
     }
 }

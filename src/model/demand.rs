@@ -7,7 +7,7 @@
 //!
 //! Sampling methods, chosen for speed (a path is drawn for every item of every run):
 //!
-//! * Normal: 256-layer ziggurat ([`crate::normal`], Doornik 2005), μ + σz, censored at
+//! * Normal: 256-layer ziggurat ([`crate::foundation::normal`], Doornik 2005), μ + σz, censored at
 //!   zero. Lognormal: exp of the same normal draw.
 //! * Poisson and negative binomial without trend and with monthly means below 1,000: exact
 //!   inverse-CDF tables, one per distinct monthly mean, sampled with one uniform draw and a
@@ -26,12 +26,12 @@ use std::sync::Arc;
 
 use rand_distr::{Distribution, Gamma, Poisson};
 
-use crate::normal::{standard_normal, standard_normals};
+use crate::foundation::normal::{standard_normal, standard_normals};
 
-use crate::days::IntegerTable;
-use crate::math::{max_fast, min_fast, norm_cdf, norm_pdf};
-use crate::rng::{LaneStreams, SimRng, unit_f64};
-use crate::vector::Vector;
+use crate::foundation::days::IntegerTable;
+use crate::foundation::math::{max_fast, min_fast, norm_cdf, norm_pdf};
+use crate::foundation::rng::{LaneStreams, SimRng, unit_f64};
+use crate::foundation::vector::Vector;
 
 /// Whether demand comes in whole units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -825,7 +825,7 @@ fn poisson(rng: &mut SimRng, lambda: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::{Stream, rng_for};
+    use crate::foundation::rng::{Stream, rng_for};
 
     const FLAT: [f64; 12] = [1.0; 12];
 

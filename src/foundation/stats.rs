@@ -20,7 +20,7 @@
 
 use serde::Serialize;
 
-use crate::math::{ceil_fast, max_fast, min_fast, t_crit_95};
+use crate::foundation::math::{ceil_fast, max_fast, min_fast, t_crit_95};
 
 /// Relative accuracy of the quantile sketch.
 pub const QUANTILE_RELATIVE_ACCURACY: f64 = 0.005;

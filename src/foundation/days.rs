@@ -13,7 +13,7 @@
 //! rounded to the nearest day. The lognormal's upper tail is cut where its survival falls below
 //! 1e-12 and that mass is given to the last day.
 
-use crate::math::norm_cdf;
+use crate::foundation::math::norm_cdf;
 
 /// A distribution over whole days as written in a scenario (already validated:
 /// min ≤ mode ≤ max, sd ≥ 0, mean > 0, non-empty lists).
@@ -344,7 +344,7 @@ fn lognormal_pmf(mean: f64, sd: f64, minimum: u32) -> (i64, Vec<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::{Stream, rng_for};
+    use crate::foundation::rng::{Stream, rng_for};
 
     fn table_sum(d: &DayDistribution) -> f64 {
         // The last cumulative probability is forced to 1; check the increments sum to 1

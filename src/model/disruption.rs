@@ -3,12 +3,13 @@
 //! A disruption is an [`Occurrence`] (the days it is active) paired with an [`Effect`] (what it
 //! changes while active). Each disruption draws from its own random stream, so its timing is the
 //! same for every policy of a run. Adding a kind of disruption means a new `Effect` variant and
-//! the match arms in [`Disruption::apply_to_supply`] and [`Disruption::describe`];
+//! the match arms in [`Disruption::describe`], `Item::is_reached_by` (scenario) and
+//! `SupplyPaths::apply` (simulation);
 //! occurrences are shared by all kinds.
 
-use crate::days::DayDistribution;
-use crate::rng::{SimRng, unit_f64};
-use crate::supply::SupplyPaths;
+use crate::foundation::days::DayDistribution;
+use crate::foundation::rng::{SimRng, unit_f64};
+use crate::model::supply::Supplier;
 
 /// A validated disruption.
 #[derive(Clone, Debug)]
@@ -276,23 +277,8 @@ impl WaitForSuccess {
 }
 
 impl Disruption {
-    /// Whether the disruption can reach item number `index`: through one of its suppliers, or
-    /// through its demand.
-    pub fn reaches(&self, index: usize, item: &crate::scenario::Item) -> bool {
-        match &self.effect {
-            Effect::DemandSurge { items, .. } => items.contains(&index),
-            Effect::Capacity { suppliers, .. }
-            | Effect::TransportDelay { suppliers, .. }
-            | Effect::LeadTimeDrift { suppliers, .. }
-            | Effect::QualityRejection { suppliers, .. } => item
-                .sourcing
-                .iter()
-                .any(|s| suppliers.contains(&s.supplier)),
-        }
-    }
-
     /// One line for people: what it hits and when.
-    pub fn describe(&self, suppliers: &[crate::supply::Supplier], items: &[String]) -> String {
+    pub fn describe(&self, suppliers: &[Supplier], items: &[String]) -> String {
         let names = |ids: &[usize]| -> String {
             ids.iter()
                 .map(|&i| format!("'{}'", suppliers[i].id))
@@ -394,53 +380,6 @@ impl Disruption {
         self.occurrence.steady_state_share()
     }
 
-    /// Apply one run's events to the supply paths (supply-side effects; demand surges are
-    /// applied to demand paths by the engine). Per-event sizes are drawn from `rng` in event
-    /// order, after the events themselves.
-    pub fn apply_to_supply(
-        &self,
-        spells: &[Spell],
-        rng: &mut SimRng,
-        supply: &mut SupplyPaths<'_>,
-    ) {
-        match &self.effect {
-            Effect::Capacity {
-                suppliers,
-                factor,
-                cancel_orders,
-            } => {
-                for &j in suppliers {
-                    supply.scale_capacity(j, spells, *factor, *cancel_orders);
-                }
-            }
-            Effect::TransportDelay {
-                suppliers,
-                extra_days,
-            } => {
-                for spell in spells {
-                    let extra = extra_days.sample(rng);
-                    for &j in suppliers {
-                        supply.delay_transport(j, *spell, extra);
-                    }
-                }
-            }
-            Effect::LeadTimeDrift { suppliers, factor } => {
-                for &j in suppliers {
-                    supply.scale_lead_time(j, spells, *factor);
-                }
-            }
-            Effect::QualityRejection {
-                suppliers,
-                probability,
-            } => {
-                for &j in suppliers {
-                    supply.raise_rejection(j, spells, *probability);
-                }
-            }
-            Effect::DemandSurge { .. } => {}
-        }
-    }
-
     /// Demand multipliers of one run for a demand surge: `factors[t]` for every day.
     pub fn surge_factors(&self, spells: &[Spell], rng: &mut SimRng, factors: &mut [f64]) {
         factors.fill(1.0);
@@ -455,8 +394,8 @@ impl Disruption {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::days::DaysSpec;
-    use crate::rng::{Stream, rng_for};
+    use crate::foundation::days::DaysSpec;
+    use crate::foundation::rng::{Stream, rng_for};
 
     fn share_active(occurrence: &Occurrence, days: usize) -> f64 {
         let mut active = vec![false; days];

@@ -9,11 +9,11 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::disruption::Spell;
-use crate::policy::ItemPolicy;
-use crate::scenario::{Item, Scenario};
-use crate::stats::{Estimate, LevelCounts, RunningStat, level_key};
-use crate::supply::SupplyPaths;
+use crate::foundation::stats::{Estimate, LevelCounts, RunningStat, level_key};
+use crate::model::disruption::Spell;
+use crate::model::policy::ItemPolicy;
+use crate::model::scenario::{Item, Scenario};
+use crate::simulation::supply_paths::SupplyPaths;
 
 /// Units and days counted by the engine for one item over the measured days of one run.
 /// Flows (demand, orders) are totals; levels (on hand, backorders, pipeline) are sums of

@@ -14,8 +14,8 @@
 
 use serde::Serialize;
 
-use crate::math::{ceil_fast, floor_fast, max_fast, norm_ppf};
-use crate::scenario::raw::{
+use crate::foundation::math::{ceil_fast, floor_fast, max_fast, norm_ppf};
+use crate::model::raw::{
     RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawPrebuild, RawQuantity, RawRQ,
     RawReorderPoint, RawRule, RawSS,
 };

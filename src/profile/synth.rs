@@ -20,13 +20,13 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::days::{DayDistribution, DaysSpec};
-use crate::demand::{DemandDistribution, DemandModel, Units};
+use crate::foundation::days::{DayDistribution, DaysSpec};
+use crate::foundation::rng::{SimRng, Stream, rng_for, unit_f64};
+use crate::model::demand::{DemandDistribution, DemandModel, Units};
 use crate::profile::classify::{self, Abc, AbcCuts, Xyz, XyzCuts};
 use crate::profile::date::Date;
 use crate::profile::demand_fit::day_weighted_mean;
-use crate::report::WriteError;
-use crate::rng::{SimRng, Stream, rng_for, unit_f64};
+use crate::results::files::WriteError;
 
 /// What to generate.
 #[derive(Clone, Debug)]

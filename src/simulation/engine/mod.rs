@@ -2,7 +2,7 @@
 //!
 //! Invariants (ARCHITECTURE.md repeats them):
 //! * **Streams.** Each run draws from streams derived from `(seed, run index, component)`
-//!   ([`crate::rng`]); nothing depends on which thread runs it.
+//!   ([`crate::foundation::rng`]); nothing depends on which thread runs it.
 //! * **Common random numbers.** Per run, disruptions, supplier paths (lead times, lateness,
 //!   rejections) and each item's demand path are drawn once, before any policy is simulated;
 //!   every policy then replays the same paths, so differences between policies are paired.
@@ -20,15 +20,15 @@
 pub mod kernel;
 mod ordered;
 
-use crate::demand::{DemandSampler, LaneSampler, round_whole};
-use crate::disruption::Spell;
-use crate::metrics::{
+use crate::foundation::rng::{Stream, rng_for};
+use crate::foundation::vector::Vector;
+use crate::model::demand::{DemandSampler, LaneSampler, round_whole};
+use crate::model::disruption::Spell;
+use crate::model::scenario::{Scenario, UnmetDemand};
+use crate::simulation::metrics::{
     DisruptionStats, FanLayout, ItemCounters, PairedStats, PolicyStats, RunTotals,
 };
-use crate::rng::{Stream, rng_for};
-use crate::scenario::{Scenario, UnmetDemand};
-use crate::supply::SupplyPaths;
-use crate::vector::Vector;
+use crate::simulation::supply_paths::SupplyPaths;
 use kernel::lanes::{LANES, LaneDays, LaneScratch};
 use kernel::{ItemSetup, Link, Scratch, Sourcing};
 
@@ -123,7 +123,7 @@ impl<'a> Prepared<'a> {
                     .disruptions
                     .iter()
                     .enumerate()
-                    .filter(|(_, d)| d.reaches(i, item))
+                    .filter(|(_, d)| item.is_reached_by(i, d))
                     .map(|(k, _)| k)
                     .collect()
             })
@@ -280,7 +280,7 @@ fn window_chunks(prepared: &Prepared<'_>, threads: usize) -> u64 {
     let scenario = prepared.scenario;
     // Per policy: each item's and the all-items metrics (a running statistic with its noted
     // sketch keys, about 700 bytes each), and the fan chart's keys (2 bytes a day and run).
-    let metric_bytes = (scenario.items.len() + 1) * crate::metrics::METRICS.len() * 700;
+    let metric_bytes = (scenario.items.len() + 1) * crate::simulation::metrics::METRICS.len() * 700;
     let fan_bytes = prepared.fan.days.len() * CHUNK_RUNS as usize * 2;
     let chunk_bytes = scenario.policies.len().max(1) * (metric_bytes + fan_bytes);
     let per_thread = (WINDOW_MEMORY / (chunk_bytes * threads)).clamp(2, 8);
@@ -382,7 +382,7 @@ impl<'a> RunBuffers<'a> {
                 .occurrence
                 .spells(&mut rng, horizon, &mut self.spells[k]);
             if disruption.kind.is_supply_side() {
-                disruption.apply_to_supply(&self.spells[k], &mut rng, &mut self.supply);
+                self.supply.apply(disruption, &self.spells[k], &mut rng);
             } else {
                 disruption.surge_factors(&self.spells[k], &mut rng, &mut self.surges[k]);
             }

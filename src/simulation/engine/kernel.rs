@@ -21,10 +21,11 @@
 
 pub mod lanes;
 
-use crate::math::{ceil_fast, min_fast};
-use crate::metrics::ItemCounters;
-use crate::policy::{Expedite, ItemPolicy, LevelSegment, OrderRule};
-use crate::supply::{SupplierDays, SupplyPaths, round_order};
+use crate::foundation::math::{ceil_fast, min_fast};
+use crate::model::policy::{Expedite, ItemPolicy, LevelSegment, OrderRule};
+use crate::model::supply::{MAX_LINKS, round_order};
+use crate::simulation::metrics::ItemCounters;
+use crate::simulation::supply_paths::{SupplierDays, SupplyPaths};
 
 /// One supplier an item is bought from, with the constraints that shape its orders.
 #[derive(Clone, Copy, Debug)]
@@ -208,9 +209,6 @@ struct State<'a> {
     demand: &'a [f64],
     suppliers: [Option<SupplierDays<'a>>; MAX_LINKS],
 }
-
-/// Most suppliers one item can be split over.
-pub const MAX_LINKS: usize = 8;
 
 /// Simulate one item under one policy for one run and return what was counted.
 ///

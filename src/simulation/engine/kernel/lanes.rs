@@ -23,11 +23,11 @@ use super::{
     ItemSetup, LevelSegment, OrderRule, Pipeline, Sourcing, State, Stock, finish_counters,
     for_each_segment, record_shipment,
 };
-use crate::math::min_fast;
-use crate::metrics::ItemCounters;
-use crate::policy::ItemPolicy;
-use crate::supply::SupplyPaths;
-use crate::vector::Vector;
+use crate::foundation::math::min_fast;
+use crate::foundation::vector::Vector;
+use crate::model::policy::ItemPolicy;
+use crate::simulation::metrics::ItemCounters;
+use crate::simulation::supply_paths::SupplyPaths;
 
 /// Runs stepped together: the width of a lane mask.
 pub const LANES: usize = 16;

@@ -1,32 +1,30 @@
 //! Scenarios: reading a scenario file and turning it into validated, ready-to-simulate values.
 //!
-//! Two layers, as in ripgrep's argument handling: [`raw`] holds the file's shape (serde denies
+//! Two layers, as in ripgrep's argument handling: [`crate::model::raw`] holds the file's shape (serde denies
 //! unknown fields and reports them with their line), and [`Scenario`] holds values that have
 //! passed every range and cross-field rule. All problems of the second layer are collected and
 //! reported together, each with its field path and, for TOML files, its line.
 
 pub mod error;
 mod lines;
-pub mod raw;
 mod trace;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::model::raw::UnmetDemand;
 pub use error::{Problem, ScenarioError};
-pub use raw::UnmetDemand;
 
-use crate::days::{DayDistribution, DaysSpec};
-use crate::demand::{DemandDistribution, DemandModel, Units};
-use crate::disruption::{Disruption, Effect, Factor, Kind, Occurrence};
-use crate::engine::kernel::MAX_LINKS;
-use crate::policy::{self, Expedite, ItemContext, ItemPolicy, Policy, Prebuild};
-use crate::supply::Supplier;
-use raw::{
+use crate::foundation::days::{DayDistribution, DaysSpec};
+use crate::model::demand::{DemandDistribution, DemandModel, Units};
+use crate::model::disruption::{Disruption, Effect, Factor, Kind, Occurrence};
+use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, Policy, Prebuild};
+use crate::model::raw::{
     RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawScenario, RawSupplier,
     RawUnits,
 };
+use crate::model::supply::{MAX_LINKS, Supplier};
 
 /// A scenario whose every value has been checked.
 #[derive(Clone, Debug)]
@@ -73,6 +71,21 @@ pub struct Source {
 }
 
 impl Item {
+    /// Whether `disruption` can reach this item, number `index` of the scenario: through one
+    /// of its suppliers, or through its demand.
+    pub fn is_reached_by(&self, index: usize, disruption: &Disruption) -> bool {
+        match &disruption.effect {
+            Effect::DemandSurge { items, .. } => items.contains(&index),
+            Effect::Capacity { suppliers, .. }
+            | Effect::TransportDelay { suppliers, .. }
+            | Effect::LeadTimeDrift { suppliers, .. }
+            | Effect::QualityRejection { suppliers, .. } => self
+                .sourcing
+                .iter()
+                .any(|s| suppliers.contains(&s.supplier)),
+        }
+    }
+
     pub fn whole_units(&self) -> bool {
         self.demand.units == Units::Whole
     }

@@ -1,76 +1,14 @@
-//! Suppliers: lead times, reliability, order constraints, and what each one does day by day.
-//!
-//! A supplier receives orders into a queue and ships from it on every day it is able to:
-//! at most `capacity_per_day` units per item and day, nothing at all while an outage is active.
-//! A shipment dispatched on day t arrives after the lead time drawn for day t, plus lateness for
-//! the share of shipments that are late. The "promised" lead time of an order is the lead time
-//! quoted on the day it was placed; a shipment that arrives after `order day + quoted lead time`
-//! (because it was late, or waited in the queue) counts against the on-time rate.
+//! What every supplier does on every day of one run: capacity, cancellations, transport
+//! delays, lead-time drift and rejection rates as the run's disruptions leave them, and the
+//! lead times and inspection results of the days something ships.
 
-use crate::days::DayDistribution;
-use crate::math::{ceil_fast, max_fast};
 use std::cell::Cell;
 
 use rand::Rng;
 
-use crate::disruption::Spell;
-use crate::rng::{SimRng, draw_at, unit_from_bits};
-
-/// A validated supplier.
-#[derive(Clone, Debug)]
-pub struct Supplier {
-    pub id: String,
-    pub lead_time: DayDistribution,
-    /// Share of shipments that arrive within the quoted lead time.
-    pub on_time_probability: f64,
-    /// Extra days of a late shipment; `None` when every shipment is on time.
-    pub lateness: Option<DayDistribution>,
-    /// Units per item per day; infinite when the scenario sets no limit.
-    pub capacity_per_day: f64,
-    pub min_order_quantity: f64,
-    /// Orders are rounded up to a multiple of this; 0 means no multiple.
-    pub order_multiple: f64,
-    pub region: Option<String>,
-    /// Share of shipments rejected at receiving inspection in normal times.
-    pub rejection_probability: f64,
-    /// Extra cost per unit bought from this supplier.
-    pub unit_cost_premium: f64,
-}
-
-impl Supplier {
-    /// Mean days from order to receipt when nothing waits in the queue, lateness included.
-    pub fn lead_time_mean(&self) -> f64 {
-        let late = 1.0 - self.on_time_probability;
-        self.lead_time.mean() + self.lateness.as_ref().map_or(0.0, |l| late * l.mean())
-    }
-
-    /// Variance of the same, as a mixture of on-time and late shipments.
-    pub fn lead_time_variance(&self) -> f64 {
-        let p = self.on_time_probability;
-        let base = self.lead_time.variance();
-        match &self.lateness {
-            Some(l) => base + (1.0 - p) * l.variance() + p * (1.0 - p) * l.mean() * l.mean(),
-            None => base,
-        }
-    }
-}
-
-/// An order line as a supplier accepts it: at least the minimum order quantity, rounded up to
-/// a multiple of the order multiple (0 for none), and to whole units where the item is counted
-/// in units.
-#[inline]
-pub fn round_order(
-    quantity: f64,
-    min_order_quantity: f64,
-    order_multiple: f64,
-    whole_units: bool,
-) -> f64 {
-    let mut q = max_fast(quantity, min_order_quantity);
-    if order_multiple > 0.0 {
-        q = ceil_fast(q / order_multiple - 1e-9) * order_multiple;
-    }
-    if whole_units { ceil_fast(q - 1e-9) } else { q }
-}
+use crate::foundation::rng::{SimRng, draw_at, unit_from_bits};
+use crate::model::disruption::{Disruption, Effect, Spell};
+use crate::model::supply::Supplier;
 
 /// What every supplier does on every day of one run, shared by all items and policies of the
 /// run so that they face the same supply path.
@@ -253,6 +191,49 @@ impl SupplierDays<'_> {
 }
 
 impl<'a> SupplyPaths<'a> {
+    /// Apply one run's events of `disruption` to the supply paths (supply-side effects; demand
+    /// surges are applied to demand paths by the engine). Per-event sizes are drawn from `rng`
+    /// in event order, after the events themselves.
+    pub fn apply(&mut self, disruption: &Disruption, spells: &[Spell], rng: &mut SimRng) {
+        let supply = self;
+        match &disruption.effect {
+            Effect::Capacity {
+                suppliers,
+                factor,
+                cancel_orders,
+            } => {
+                for &j in suppliers {
+                    supply.scale_capacity(j, spells, *factor, *cancel_orders);
+                }
+            }
+            Effect::TransportDelay {
+                suppliers,
+                extra_days,
+            } => {
+                for spell in spells {
+                    let extra = extra_days.sample(rng);
+                    for &j in suppliers {
+                        supply.delay_transport(j, *spell, extra);
+                    }
+                }
+            }
+            Effect::LeadTimeDrift { suppliers, factor } => {
+                for &j in suppliers {
+                    supply.scale_lead_time(j, spells, *factor);
+                }
+            }
+            Effect::QualityRejection {
+                suppliers,
+                probability,
+            } => {
+                for &j in suppliers {
+                    supply.raise_rejection(j, spells, *probability);
+                }
+            }
+            Effect::DemandSurge { .. } => {}
+        }
+    }
+
     pub fn new(suppliers: &'a [Supplier], horizon: usize) -> Self {
         let cells = suppliers.len() * horizon;
         SupplyPaths {
@@ -411,32 +392,9 @@ impl<'a> SupplyPaths<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::days::DaysSpec;
-    use crate::rng::{Stream, rng_for};
-
-    fn supplier(on_time: f64) -> Supplier {
-        Supplier {
-            id: "acme".into(),
-            lead_time: DayDistribution::new(&DaysSpec::Fixed(3), 1),
-            on_time_probability: on_time,
-            lateness: (on_time < 1.0).then(|| DayDistribution::new(&DaysSpec::Fixed(2), 1)),
-            capacity_per_day: f64::INFINITY,
-            min_order_quantity: 40.0,
-            order_multiple: 12.0,
-            region: None,
-            rejection_probability: 0.0,
-            unit_cost_premium: 0.0,
-        }
-    }
-
-    #[test]
-    fn orders_respect_moq_and_multiple() {
-        assert_eq!(round_order(5.0, 40.0, 12.0, true), 48.0);
-        assert_eq!(round_order(48.0, 40.0, 12.0, true), 48.0);
-        assert_eq!(round_order(49.0, 40.0, 12.0, true), 60.0);
-        assert_eq!(round_order(2.5, 0.0, 0.0, true), 3.0);
-        assert_eq!(round_order(2.5, 0.0, 0.0, false), 2.5);
-    }
+    use crate::foundation::days::{DayDistribution, DaysSpec};
+    use crate::foundation::rng::{Stream, rng_for};
+    use crate::model::supply::tests::supplier;
 
     #[test]
     fn lead_times_do_not_depend_on_the_order_they_are_asked_for() {
@@ -528,13 +486,6 @@ mod tests {
         paths.scale_capacity(0, &[Spell { start: 20, end: 30 }], 1.0, false);
         assert_eq!(paths.disrupted_days(0, 0..horizon), 9);
         assert_eq!(paths.disrupted_days(0, 5..10), 5);
-    }
-
-    #[test]
-    fn lateness_mixture_moments() {
-        let s = supplier(0.8);
-        assert!((s.lead_time_mean() - (3.0 + 0.2 * 2.0)).abs() < 1e-12);
-        assert!((s.lead_time_variance() - 0.8 * 0.2 * 4.0).abs() < 1e-12);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Every struct denies unknown fields, so a typo is reported with its line instead of being
 //! ignored. Choices between alternatives are externally tagged enums (`{ normal = { … } }`),
 //! which keeps the parser's line information intact. Cross-field rules and value ranges are
-//! checked when this is turned into a [`crate::scenario::Scenario`], where every problem is
+//! checked when this is turned into a [`crate::model::scenario::Scenario`], where every problem is
 //! collected and reported at once.
 
 use indexmap::IndexMap;

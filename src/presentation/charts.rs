@@ -24,13 +24,14 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
 
-use crate::document::{ReportError, SavedEstimate, SavedFan, SavedPolicy, SavedSummary, ValueKind};
-use crate::report::group_thousands;
+use crate::foundation::format::group_thousands;
+use crate::presentation::format::ValueKind;
+use crate::results::saved::{SavedEstimate, SavedFan, SavedPolicy, SavedSummary};
 
 /// Font family written into SVG text, and the name DejaVu Sans is registered under.
 pub const FONT: &str = "DejaVu Sans, Verdana, sans-serif";
 
-static FONT_BYTES: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
 /// Okabe–Ito colours, one per policy (by policy order), shared by all charts.
 pub const PALETTE: [RGBColor; 8] = [
@@ -117,9 +118,17 @@ pub struct Chart {
     pub png: Vec<u8>,
 }
 
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw chart '{name}': {message}")]
+pub struct ChartError {
+    pub name: &'static str,
+    pub message: String,
+}
+
 /// Draw every chart the summary has data for: the per-item chart only when there are two
 /// items or more (with one it would repeat the first chart).
-pub fn render_all(summary: &SavedSummary) -> Result<Vec<Chart>, ReportError> {
+pub fn render_all(summary: &SavedSummary) -> Result<Vec<Chart>, ChartError> {
     ensure_font();
     let mut specs = vec![
         stockout_rate(summary),
@@ -1016,19 +1025,19 @@ pub struct FrontierChart {
 }
 
 /// Draw a sweep's curves.
-pub fn sweep_curves(chart: CurveChart) -> Result<Chart, ReportError> {
+pub fn sweep_curves(chart: CurveChart) -> Result<Chart, ChartError> {
     ensure_font();
     render(&curves_spec(chart))
 }
 
 /// Draw one policy's heat map of a two-parameter sweep.
-pub fn sweep_heat_map(chart: HeatMapChart) -> Result<Chart, ReportError> {
+pub fn sweep_heat_map(chart: HeatMapChart) -> Result<Chart, ChartError> {
     ensure_font();
     render(&heat_map_spec(chart))
 }
 
 /// Draw the cost–service plane of a sweep with its efficient frontier.
-pub fn efficient_frontier(chart: FrontierChart) -> Result<Chart, ReportError> {
+pub fn efficient_frontier(chart: FrontierChart) -> Result<Chart, ChartError> {
     ensure_font();
     render(&frontier_spec(chart))
 }
@@ -1505,8 +1514,8 @@ impl Ctx {
     }
 }
 
-fn render(spec: &Spec) -> Result<Chart, ReportError> {
-    let chart_error = |message: String| ReportError::Chart {
+fn render(spec: &Spec) -> Result<Chart, ChartError> {
+    let chart_error = |message: String| ChartError {
         name: spec.name,
         message,
     };

@@ -9,7 +9,7 @@
 
 use rand::Rng;
 
-use crate::rng::{LaneStreams, unit_f64};
+use crate::foundation::rng::{LaneStreams, unit_f64};
 
 /// Right edge of the base layer's rectangle, where the tail starts.
 const TAIL_START: f64 = 3.654_152_885_361_009;
@@ -247,8 +247,8 @@ fn outside_rectangle<R: Rng>(layer: usize, u: f64, mut rng: R) -> (Option<f64>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::math::norm_cdf;
-    use crate::rng::{Stream, rng_for};
+    use crate::foundation::math::norm_cdf;
+    use crate::foundation::rng::{Stream, rng_for};
 
     #[test]
     fn tables_follow_the_recurrence() {

@@ -1,0 +1,9 @@
+//! The model: what a scenario file says (its shapes, read with every problem collected) and
+//! the validated domain it becomes — items and their demand, suppliers, disruptions, and the
+//! policies sized for every item. Uses only the foundation.
+pub mod demand;
+pub mod disruption;
+pub mod policy;
+pub mod raw;
+pub mod scenario;
+pub mod supply;

@@ -1,0 +1,72 @@
+//! How a metric's values are written for people: shares as percentages, money whole with
+//! thousands grouped, other figures with two decimals below 100.
+
+use crate::foundation::format::group_thousands;
+use crate::results::saved::SavedEstimate;
+
+/// How a metric's values are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A share, written as a percentage.
+    Percent,
+    /// Money, per year: whole numbers with thousands separators.
+    Money,
+    /// Anything else: two decimals below 100, whole numbers above.
+    Number,
+}
+
+impl ValueKind {
+    /// Decided from the metric's name, so metrics added later are written sensibly too.
+    pub fn of(metric: &str) -> ValueKind {
+        if metric.ends_with("_rate") || metric.ends_with("service_level") {
+            ValueKind::Percent
+        } else if metric.ends_with("_cost") || metric.ends_with("_value") {
+            ValueKind::Money
+        } else {
+            ValueKind::Number
+        }
+    }
+
+    pub fn value(self, x: f64) -> String {
+        match self {
+            // No "-0.00%" for a tiny negative interval bound.
+            ValueKind::Percent if (100.0 * x).abs() < 0.005 => "0.00%".to_string(),
+            ValueKind::Percent => format!("{:.2}%", 100.0 * x),
+            ValueKind::Money => group_thousands(x, 0),
+            ValueKind::Number => group_thousands(x, if x.abs() < 100.0 { 2 } else { 0 }),
+        }
+    }
+
+    /// "8.31% [8.22%, 8.41%]": the mean and its 95% confidence interval.
+    pub fn estimate(self, e: &SavedEstimate) -> String {
+        format!(
+            "{} [{}, {}]",
+            self.value(e.mean),
+            self.value(e.ci95_low),
+            self.value(e.ci95_high)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_kinds_follow_metric_names() {
+        assert_eq!(ValueKind::of("stockout_rate"), ValueKind::Percent);
+        assert_eq!(ValueKind::of("cycle_service_level"), ValueKind::Percent);
+        assert_eq!(ValueKind::of("expedite_cost"), ValueKind::Money);
+        assert_eq!(ValueKind::of("avg_backorder_level"), ValueKind::Number);
+        let e = SavedEstimate {
+            mean: 0.0831,
+            ci95_low: 0.0822,
+            ci95_high: 0.0841,
+            p05: 0.05,
+            p50: 0.08,
+            p95: 0.12,
+            n: 10,
+        };
+        assert_eq!(ValueKind::Percent.estimate(&e), "8.31% [8.22%, 8.41%]");
+    }
+}

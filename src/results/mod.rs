@@ -1,0 +1,9 @@
+//! The results: the summary of a simulation as data, written to summary.json and summary.csv
+//! and read back, the plain records that analyses add to it (what precision control achieved,
+//! why each buffer is what it is), and the files of a results folder. Uses the simulation and
+//! below; the presentation and the analyses build on it.
+pub mod files;
+pub mod justification;
+pub mod precision;
+pub mod saved;
+pub mod summary;

@@ -1,0 +1,36 @@
+//! What precision control achieved, as written into summary.json and printed after a run.
+
+use serde::Serialize;
+
+use crate::foundation::format::group_thousands;
+
+/// What precision control achieved.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PrecisionReport {
+    /// The metric whose interval was controlled, and what was asked.
+    pub metric: String,
+    pub target_half_width: f64,
+    pub achieved_half_width: f64,
+    pub runs: u64,
+    pub reached: bool,
+}
+
+impl PrecisionReport {
+    /// "stockout_rate: 95% CI half-width 0.00093 ≤ 0.001 after 4,096 runs"
+    pub fn line(&self) -> String {
+        let verdict = if self.reached {
+            format!("≤ {}", self.target_half_width)
+        } else {
+            format!(
+                "> {} (not reached: --max-runs caps the runs)",
+                self.target_half_width
+            )
+        };
+        format!(
+            "precision: {} 95% CI half-width {:.3e} {verdict} after {} runs",
+            self.metric,
+            self.achieved_half_width,
+            group_thousands(self.runs as f64, 0)
+        )
+    }
+}

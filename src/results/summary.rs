@@ -1,0 +1,381 @@
+//! The summary of a simulation: what summary.json, summary.csv and on_hand.csv hold.
+//!
+//! Nothing here depends on wall-clock time, so the same scenario and seed give byte-identical
+//! files.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::results::files::{WriteError, csv_field, json_text, write_atomic};
+
+use crate::foundation::rng::RNG_ALGORITHM;
+use crate::foundation::stats::{Estimate, Tail};
+use crate::model::policy::{KanbanSizing, Sizing};
+use crate::model::scenario::{Scenario, UnmetDemand};
+use crate::simulation::engine::Outcome;
+use crate::simulation::metrics::{FanLayout, ItemSummary, Metric, OnHandFan};
+
+/// The summary of a simulation, as written to summary.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub horizon_days: u32,
+    pub warmup_days: u32,
+    pub unmet_demand: UnmetDemand,
+    pub rng: &'static str,
+    pub rand_version: &'static str,
+    pub policies: Vec<PolicySummary>,
+    /// What the disruptions amounted to (the same for every policy); absent without any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disruptions: Option<DisruptionSummary>,
+    /// What precision control achieved, when the run used it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::results::precision::PrecisionReport>,
+    /// Why each buffer is what it is, when the run comes from `optimize --justify`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<crate::results::justification::Justification>,
+}
+
+/// An estimate for a quantity that is zero in every run (no runs at all cannot happen).
+const ZERO: Estimate = Estimate {
+    mean: 0.0,
+    ci95_low: 0.0,
+    ci95_high: 0.0,
+    p05: 0.0,
+    p50: 0.0,
+    p95: 0.0,
+    n: 0,
+};
+
+/// The disruption log of a simulation, aggregated over runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct DisruptionSummary {
+    /// Share of runs with at least one event in the measured days.
+    pub runs_with_events: Option<Estimate>,
+    /// Supplier-days with reduced capacity, delayed transport or drifted lead times, per run.
+    pub disrupted_supplier_days: Estimate,
+    pub by_disruption: Vec<DisruptionLog>,
+}
+
+/// One disruption's events and active days per run.
+#[derive(Clone, Debug, Serialize)]
+pub struct DisruptionLog {
+    pub disruption: String,
+    pub kind: crate::model::disruption::Kind,
+    pub events: Estimate,
+    pub active_days: Estimate,
+    /// Days `[start, end)` of the horizon on which a scheduled disruption is active (the same
+    /// in every run); empty for random and Markov occurrences.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scheduled: Vec<[usize; 2]>,
+}
+
+/// How a policy holds up when things go wrong.
+#[derive(Clone, Debug, Serialize)]
+pub struct Resilience {
+    /// Stockout rate (all items) in runs with at least one disruption event, and in runs
+    /// without any.
+    pub stockout_rate_disrupted_runs: Option<Estimate>,
+    pub stockout_rate_undisrupted_runs: Option<Estimate>,
+    /// The worst runs: p99 of the stockout rate and the mean of the worst 5% of runs (CVaR).
+    pub worst_runs: Option<Tail>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicySummary {
+    pub policy: String,
+    /// All items together.
+    pub metrics: IndexMap<&'static str, Estimate>,
+    pub items: Vec<ItemSummary>,
+    /// How each item's rule was sized.
+    pub sizing: Vec<ItemSizing>,
+    /// The kanban loops of the items this policy runs on kanban.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kanban: Vec<ItemKanban>,
+    /// Present when the scenario has disruptions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resilience: Option<Resilience>,
+    pub on_hand_fan: OnHandFanSummary,
+}
+
+/// Stock on hand over the horizon across runs: percentiles per sampled day, for the fan chart.
+#[derive(Clone, Debug, Serialize)]
+pub struct OnHandFanSummary {
+    /// `units` (one item) or `value` (several items: units × unit cost, summed).
+    pub measure: &'static str,
+    /// Days of the horizon sampled (0-based, like scheduled disruption days).
+    pub day: Vec<usize>,
+    pub p05: Vec<f64>,
+    pub p25: Vec<f64>,
+    pub p50: Vec<f64>,
+    pub p75: Vec<f64>,
+    pub p95: Vec<f64>,
+}
+
+impl OnHandFanSummary {
+    fn new(fan: &FanLayout, levels: &OnHandFan) -> Self {
+        let days = levels.quantiles(&[0.05, 0.25, 0.5, 0.75, 0.95], fan.whole_units);
+        let q = |k: usize| days.iter().map(|day| day[k]).collect();
+        OnHandFanSummary {
+            measure: if fan.in_units { "units" } else { "value" },
+            day: fan.days.clone(),
+            p05: q(0),
+            p25: q(1),
+            p50: q(2),
+            p75: q(3),
+            p95: q(4),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemSizing {
+    pub item: String,
+    #[serde(flatten)]
+    pub sizing: Sizing,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemKanban {
+    pub item: String,
+    #[serde(flatten)]
+    pub kanban: KanbanSizing,
+}
+
+impl Summary {
+    pub fn new(scenario: &Scenario, outcome: &Outcome) -> Summary {
+        let policies = scenario
+            .policies
+            .iter()
+            .zip(&outcome.policies)
+            .map(|(policy, stats)| PolicySummary {
+                policy: policy.name.clone(),
+                metrics: stats.all.estimates(),
+                items: scenario
+                    .items
+                    .iter()
+                    .zip(&stats.items)
+                    .map(|(item, s)| ItemSummary {
+                        item: item.id.clone(),
+                        metrics: s.estimates(),
+                    })
+                    .collect(),
+                sizing: scenario
+                    .items
+                    .iter()
+                    .zip(&policy.items)
+                    .map(|(item, ip)| ItemSizing {
+                        item: item.id.clone(),
+                        sizing: ip.sizing.clone(),
+                    })
+                    .collect(),
+                kanban: scenario
+                    .items
+                    .iter()
+                    .zip(&policy.items)
+                    .filter_map(|(item, ip)| {
+                        ip.sizing.kanban.clone().map(|kanban| ItemKanban {
+                            item: item.id.clone(),
+                            kanban,
+                        })
+                    })
+                    .collect(),
+                resilience: (!scenario.disruptions.is_empty()).then(|| Resilience {
+                    stockout_rate_disrupted_runs: stats.stockout_disrupted.estimate(),
+                    stockout_rate_undisrupted_runs: stats.stockout_undisrupted.estimate(),
+                    worst_runs: stats.all.get(Metric::StockoutRate).tail(0.99, 0.05),
+                }),
+                on_hand_fan: OnHandFanSummary::new(&outcome.fan, &stats.on_hand),
+            })
+            .collect();
+        let log = &outcome.disruptions;
+        let disruptions = (!scenario.disruptions.is_empty()).then(|| DisruptionSummary {
+            runs_with_events: log.runs_with_events.estimate(),
+            disrupted_supplier_days: log.disrupted_supplier_days.estimate().unwrap_or(ZERO),
+            by_disruption: scenario
+                .disruptions
+                .iter()
+                .enumerate()
+                .map(|(k, d)| DisruptionLog {
+                    disruption: d.id.clone(),
+                    kind: d.kind,
+                    events: log.events[k].estimate().unwrap_or(ZERO),
+                    active_days: log.active_days[k].estimate().unwrap_or(ZERO),
+                    scheduled: d
+                        .occurrence
+                        .scheduled_spells(scenario.horizon_days as usize)
+                        .iter()
+                        .map(|s| [s.start, s.end])
+                        .collect(),
+                })
+                .collect(),
+        });
+        Summary {
+            scenario: scenario.name.clone(),
+            runs: outcome.runs,
+            seed: outcome.seed,
+            horizon_days: scenario.horizon_days,
+            warmup_days: scenario.warmup_days,
+            unmet_demand: scenario.unmet_demand,
+            rng: RNG_ALGORITHM,
+            rand_version: "0.10",
+            policies,
+            disruptions,
+            precision: None,
+            justification: None,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        json_text(self)
+    }
+
+    /// One row per policy, item (`(all items)` for the policy as a whole) and metric.
+    /// One row per policy, item (`(all items)` for the policy as a whole) and metric; then
+    /// the resilience figures of each policy (the tail rows give the statistic as `mean` and
+    /// its interval, with no percentiles), and the disruption log under `(all policies)`.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("policy,item,metric,n,mean,ci95_low,ci95_high,p05,p50,p95\n");
+        for p in &self.policies {
+            let all = std::iter::once(("(all items)", &p.metrics));
+            let items = p.items.iter().map(|i| (i.item.as_str(), &i.metrics));
+            for (item, metrics) in all.chain(items) {
+                for (name, e) in metrics {
+                    csv_estimate(&mut out, &p.policy, item, name, e);
+                }
+            }
+            if let Some(r) = &p.resilience {
+                let rows = [
+                    (
+                        "stockout_rate_disrupted_runs",
+                        &r.stockout_rate_disrupted_runs,
+                    ),
+                    (
+                        "stockout_rate_undisrupted_runs",
+                        &r.stockout_rate_undisrupted_runs,
+                    ),
+                ];
+                for (name, e) in rows {
+                    if let Some(e) = e {
+                        csv_estimate(&mut out, &p.policy, "(all items)", name, e);
+                    }
+                }
+                if let Some(t) = &r.worst_runs {
+                    let n = p
+                        .metrics
+                        .get(Metric::StockoutRate.name())
+                        .map_or(0, |e| e.n);
+                    let policy = csv_field(&p.policy);
+                    let _ = writeln!(
+                        out,
+                        "{policy},(all items),stockout_rate_p99,{n},{},{},{},,,",
+                        t.quantile, t.quantile_ci95_low, t.quantile_ci95_high
+                    );
+                    let _ = writeln!(
+                        out,
+                        "{policy},(all items),stockout_rate_worst_5pct_mean,{n},{},{},{},,,",
+                        t.tail_mean, t.tail_mean_ci95_low, t.tail_mean_ci95_high
+                    );
+                }
+            }
+        }
+        if let Some(log) = &self.disruptions {
+            for d in &log.by_disruption {
+                csv_estimate(
+                    &mut out,
+                    "(all policies)",
+                    &d.disruption,
+                    "events",
+                    &d.events,
+                );
+                csv_estimate(
+                    &mut out,
+                    "(all policies)",
+                    &d.disruption,
+                    "active_days",
+                    &d.active_days,
+                );
+            }
+            let e = &log.disrupted_supplier_days;
+            csv_estimate(
+                &mut out,
+                "(all policies)",
+                "(all suppliers)",
+                "disrupted_supplier_days",
+                e,
+            );
+            if let Some(e) = &log.runs_with_events {
+                csv_estimate(
+                    &mut out,
+                    "(all policies)",
+                    "(all disruptions)",
+                    "runs_with_events",
+                    e,
+                );
+            }
+        }
+        out
+    }
+}
+
+impl Summary {
+    /// The on-hand fan of every policy: one row per policy and sampled day.
+    pub fn on_hand_csv(&self) -> String {
+        let mut out = String::from("policy,day,measure,p05,p25,p50,p75,p95\n");
+        for p in &self.policies {
+            let f = &p.on_hand_fan;
+            for (k, day) in f.day.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{},{day},{},{},{},{},{},{}",
+                    csv_field(&p.policy),
+                    f.measure,
+                    f.p05[k],
+                    f.p25[k],
+                    f.p50[k],
+                    f.p75[k],
+                    f.p95[k]
+                );
+            }
+        }
+        out
+    }
+}
+
+fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Estimate) {
+    let _ = writeln!(
+        out,
+        "{},{},{},{},{},{},{},{},{},{}",
+        csv_field(policy),
+        csv_field(item),
+        metric,
+        e.n,
+        e.mean,
+        e.ci95_low,
+        e.ci95_high,
+        e.p05,
+        e.p50,
+        e.p95
+    );
+}
+
+/// Write summary.json, summary.csv and on_hand.csv into `dir`.
+pub fn write_summary(summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
+    let files = [
+        ("summary.json", summary.to_json()),
+        ("summary.csv", summary.to_csv()),
+        ("on_hand.csv", summary.on_hand_csv()),
+    ];
+    files
+        .into_iter()
+        .map(|(name, contents)| {
+            let path = dir.join(name);
+            write_atomic(&path, contents.as_bytes()).map(|()| path)
+        })
+        .collect()
+}
