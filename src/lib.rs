@@ -12,6 +12,8 @@
 //! 6. [`analysis`] (comparisons, sweeps, stress tests, optimisation) and [`profile`] (from ERP
 //!    history to a scenario);
 //! 7. [`cli`] — the commands, a thin layer over the rest.
+#![warn(unreachable_pub)]
+
 pub mod analysis;
 pub mod cli;
 pub mod foundation;

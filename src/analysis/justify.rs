@@ -20,7 +20,7 @@ use crate::results::summary::{Summary, write_summary};
 use crate::simulation::metrics::Metric;
 
 /// Why each buffer the optimisation chose is what it is; `None` when it chose none.
-pub fn justification(opt: &Optimization) -> Option<Justification> {
+pub(crate) fn justification(opt: &Optimization) -> Option<Justification> {
     let scenario = opt.chosen.as_ref()?;
     let outcome = opt.outcome.as_ref()?;
     let policy = scenario
@@ -219,7 +219,7 @@ fn reasons(
 
 /// Write the chosen scenario's results with the justification (summary.json, summary.csv,
 /// on_hand.csv), `justify.md`, and the report with its justification section into `dir`.
-pub fn write(opt: &Optimization, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn write(opt: &Optimization, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let (Some(scenario), Some(outcome)) = (&opt.chosen, &opt.outcome) else {
         return Ok(Vec::new());
     };

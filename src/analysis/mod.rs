@@ -1,7 +1,7 @@
 //! Analyses over many simulations: comparisons, sweeps, stress tests and optimisation.
 
 pub mod compare;
-pub mod justify;
+pub(crate) mod justify;
 pub mod optimize;
 pub mod param;
 pub mod precision;

@@ -1,7 +1,7 @@
 //! Numbers as people read them: thousands grouped with commas.
 
 /// `x` with `decimals` decimals and thin thousands separators (commas).
-pub fn group_thousands(x: f64, decimals: usize) -> String {
+pub(crate) fn group_thousands(x: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, x.abs());
     let (int, frac) = s
         .split_once('.')

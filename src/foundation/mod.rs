@@ -1,9 +1,9 @@
 //! The foundation: mathematics, random streams, statistics and day distributions that know
 //! nothing of inventory. Everything above builds on it; it uses nothing else in the crate.
 pub mod days;
-pub mod format;
+pub(crate) mod format;
 pub mod math;
-pub mod normal;
+pub(crate) mod normal;
 pub mod rng;
 pub mod stats;
-pub mod vector;
+pub(crate) mod vector;

@@ -157,7 +157,7 @@ const RATIO: [f64; 256] = [
 
 /// One standard normal draw.
 #[inline(always)]
-pub fn standard_normal<R: Rng + Clone>(rng: &mut R) -> f64 {
+pub(crate) fn standard_normal<R: Rng + Clone>(rng: &mut R) -> f64 {
     loop {
         let (layer, u) = layer_and_u(rng.next_u64());
         if u.abs() < RATIO[layer] {
@@ -177,7 +177,7 @@ pub fn standard_normal<R: Rng + Clone>(rng: &mut R) -> f64 {
 /// each lane's generator. The fast path runs over all lanes at once; the lanes whose draw falls
 /// outside its layer's rectangle (about one in a hundred) finish alone.
 #[inline(always)]
-pub fn standard_normals<const N: usize>(streams: &mut LaneStreams<N>) -> [f64; N] {
+pub(crate) fn standard_normals<const N: usize>(streams: &mut LaneStreams<N>) -> [f64; N] {
     let bits = streams.next_u64s();
     let mut z = [0.0; N];
     // |u| − ratio, negative (sign bit set) exactly where |u| < ratio: a difference of two

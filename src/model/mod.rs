@@ -4,6 +4,6 @@
 pub mod demand;
 pub mod disruption;
 pub mod policy;
-pub mod raw;
+pub(crate) mod raw;
 pub mod scenario;
 pub mod supply;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawScenario {
+pub(crate) struct RawScenario {
     pub simulation: RawSimulation,
     #[serde(default, rename = "supplier", alias = "suppliers")]
     pub suppliers: Vec<RawSupplier>,
@@ -25,7 +25,7 @@ pub struct RawScenario {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSimulation {
+pub(crate) struct RawSimulation {
     pub name: Option<String>,
     #[serde(default = "default_horizon")]
     pub horizon_days: i64,
@@ -64,7 +64,7 @@ pub enum UnmetDemand {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSupplier {
+pub(crate) struct RawSupplier {
     pub id: String,
     pub lead_time: RawDays,
     #[serde(default = "one")]
@@ -90,7 +90,7 @@ fn one() -> f64 {
 /// A number of days: fixed or drawn from a distribution.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum RawDays {
+pub(crate) enum RawDays {
     Fixed(i64),
     Uniform { min: i64, max: i64 },
     Triangular { min: f64, mode: f64, max: f64 },
@@ -100,7 +100,7 @@ pub enum RawDays {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawItem {
+pub(crate) struct RawItem {
     pub id: String,
     pub unit_cost: f64,
     #[serde(default = "default_carrying_rate")]
@@ -128,7 +128,7 @@ pub struct RawItem {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawFailover {
+pub(crate) struct RawFailover {
     pub primary: String,
     pub backup: String,
     pub after_days: i64,
@@ -140,7 +140,7 @@ fn default_carrying_rate() -> f64 {
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum RawUnits {
+pub(crate) enum RawUnits {
     #[default]
     Whole,
     Continuous,
@@ -148,14 +148,14 @@ pub enum RawUnits {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSource {
+pub(crate) struct RawSource {
     pub supplier: String,
     pub share: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum RawDemand {
+pub(crate) enum RawDemand {
     Deterministic(f64),
     Normal { mean: f64, sd: f64 },
     Poisson { mean: f64 },
@@ -168,7 +168,7 @@ pub enum RawDemand {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawDisruption {
+pub(crate) struct RawDisruption {
     pub id: String,
     pub effect: RawEffect,
     pub occurrence: RawOccurrence,
@@ -178,7 +178,7 @@ pub struct RawDisruption {
 /// every supplier of a `region`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum RawEffect {
+pub(crate) enum RawEffect {
     SupplierOutage {
         supplier: Option<String>,
         region: Option<String>,
@@ -223,7 +223,7 @@ pub enum RawEffect {
 /// A multiplier: fixed, or drawn once per event.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum RawFactor {
+pub(crate) enum RawFactor {
     Fixed(f64),
     Uniform { min: f64, max: f64 },
     Triangular { min: f64, mode: f64, max: f64 },
@@ -232,7 +232,7 @@ pub enum RawFactor {
 /// When a disruption is active.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum RawOccurrence {
+pub(crate) enum RawOccurrence {
     Random {
         rate_per_year: f64,
         duration_days: RawDays,
@@ -252,7 +252,7 @@ pub enum RawOccurrence {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPolicy {
+pub(crate) struct RawPolicy {
     pub rule: RawRule,
     #[serde(default)]
     pub items: IndexMap<String, RawRule>,
@@ -265,7 +265,7 @@ pub struct RawPolicy {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawExpedite {
+pub(crate) struct RawExpedite {
     pub lead_time_days: i64,
     pub premium_rate: f64,
     pub max_units_per_year: Option<f64>,
@@ -292,15 +292,6 @@ pub enum RawRule {
     #[serde(rename = "r_q")]
     RQ(RawRQ),
     BaseStock(RawBaseStock),
-}
-
-/// Safety stock, given directly or derived; at most one of the three.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSafety {
-    pub safety_stock: Option<f64>,
-    pub safety_stock_days: Option<f64>,
-    pub service_level: Option<f64>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -7,7 +7,7 @@ use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::presentation::table::render;
 
 /// What `validate` prints: the scenario as it resolves, with every derived quantity.
-pub fn describe(scenario: &Scenario) -> String {
+pub(crate) fn describe(scenario: &Scenario) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -14,7 +14,7 @@ const MAX_LISTED_PROBLEMS: usize = 20;
 
 /// A CSV file read into memory: the header and the records with their line numbers.
 #[derive(Debug)]
-pub struct Table {
+pub(crate) struct Table {
     pub path: PathBuf,
     /// Column names as written in the header.
     pub header: Vec<String>,
@@ -23,14 +23,14 @@ pub struct Table {
 
 /// One record and the line it came from (1 = the header).
 #[derive(Debug, Clone)]
-pub struct Row {
+pub(crate) struct Row {
     pub line: usize,
     pub cells: Vec<String>,
 }
 
 impl Row {
     /// The cell in column `index`, trimmed; empty when the row is short.
-    pub fn cell(&self, index: usize) -> &str {
+    pub(crate) fn cell(&self, index: usize) -> &str {
         self.cells.get(index).map_or("", |c| c.trim())
     }
 }
@@ -88,13 +88,13 @@ impl fmt::Display for RowProblem {
 
 /// Row problems of one file, collected so that all of them are reported at once.
 #[derive(Debug, Default)]
-pub struct Problems {
+pub(crate) struct Problems {
     listed: Vec<RowProblem>,
     more: usize,
 }
 
 impl Problems {
-    pub fn push(&mut self, problem: RowProblem) {
+    pub(crate) fn push(&mut self, problem: RowProblem) {
         if self.listed.len() < MAX_LISTED_PROBLEMS {
             self.listed.push(problem);
         } else {
@@ -103,12 +103,12 @@ impl Problems {
     }
 
     /// Record the problem of a cell that failed to parse, if it did.
-    pub fn check<T>(&mut self, result: Result<T, RowProblem>) -> Option<T> {
+    pub(crate) fn check<T>(&mut self, result: Result<T, RowProblem>) -> Option<T> {
         result.map_err(|p| self.push(p)).ok()
     }
 
     /// `Ok` when nothing was wrong, else every problem as one error for `path`.
-    pub fn into_result(self, path: &Path) -> Result<(), InputError> {
+    pub(crate) fn into_result(self, path: &Path) -> Result<(), InputError> {
         if self.listed.is_empty() {
             Ok(())
         } else {
@@ -123,20 +123,20 @@ impl Problems {
 
 /// A column the reader looks for: what it is called in messages and the names it accepts.
 #[derive(Debug, Clone, Copy)]
-pub struct Column {
+pub(crate) struct Column {
     pub name: &'static str,
     pub aliases: &'static [&'static str],
 }
 
 impl Column {
-    pub const fn new(name: &'static str, aliases: &'static [&'static str]) -> Column {
+    pub(crate) const fn new(name: &'static str, aliases: &'static [&'static str]) -> Column {
         Column { name, aliases }
     }
 }
 
 impl Table {
     /// Read `path`; `example` is a header shown when the file is empty.
-    pub fn read(path: &Path, example: &str) -> Result<Table, InputError> {
+    pub(crate) fn read(path: &Path, example: &str) -> Result<Table, InputError> {
         let text = std::fs::read_to_string(path).map_err(|cause| InputError::Read {
             path: path.to_path_buf(),
             cause,
@@ -182,12 +182,12 @@ impl Table {
     }
 
     /// The file name, for messages.
-    pub fn file_name(&self) -> String {
+    pub(crate) fn file_name(&self) -> String {
         file_name(&self.path)
     }
 
     /// Index of the column, if the header has it.
-    pub fn find(&self, column: Column) -> Option<usize> {
+    pub(crate) fn find(&self, column: Column) -> Option<usize> {
         self.header.iter().position(|h| {
             let h = normalise(h);
             column.aliases.iter().any(|a| normalise(a) == h)
@@ -195,7 +195,7 @@ impl Table {
     }
 
     /// Index of a column the file must have.
-    pub fn require(&self, column: Column) -> Result<usize, InputError> {
+    pub(crate) fn require(&self, column: Column) -> Result<usize, InputError> {
         self.find(column).ok_or_else(|| InputError::MissingColumn {
             path: self.path.clone(),
             wanted: format!("'{}'", column.name),
@@ -210,7 +210,7 @@ impl Table {
 }
 
 /// The file name of `path`, for messages that should stay short.
-pub fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into(),
@@ -269,7 +269,7 @@ fn split_record(line: &str, delimiter: char) -> Result<Vec<String>, String> {
 }
 
 /// A number of units or money in a cell: plain decimal notation, finite.
-pub fn parse_number(cell: &str) -> Option<f64> {
+pub(crate) fn parse_number(cell: &str) -> Option<f64> {
     cell.trim()
         .parse::<f64>()
         .ok()

@@ -33,20 +33,20 @@ use super::goodness::{
 use super::series::DemandSeries;
 use crate::foundation::math::{norm_cdf, norm_pdf};
 use crate::model::demand::DAYS_IN_MONTH;
-pub use crate::model::demand::DemandDistribution;
+pub(crate) use crate::model::demand::DemandDistribution;
 
 /// Seasonality is written into the scenario when at least this strong…
-pub const SEASONAL_MIN_STRENGTH: f64 = 0.10;
+pub(crate) const SEASONAL_MIN_STRENGTH: f64 = 0.10;
 /// …and significant at this level.
-pub const SEASONAL_MAX_P_VALUE: f64 = 0.001;
+pub(crate) const SEASONAL_MAX_P_VALUE: f64 = 0.001;
 /// Seasonality at least this strong calls for a seasonal pre-build (the hybrid posture).
-pub const STRONG_SEASONAL_STRENGTH: f64 = 0.20;
+pub(crate) const STRONG_SEASONAL_STRENGTH: f64 = 0.20;
 /// A trend is written into the scenario when at least this large per year…
-pub const TREND_MIN_PER_YEAR: f64 = 0.05;
+pub(crate) const TREND_MIN_PER_YEAR: f64 = 0.05;
 /// …and its t statistic at least this large.
-pub const TREND_MIN_T: f64 = 3.0;
+pub(crate) const TREND_MIN_T: f64 = 3.0;
 /// A fitted family is kept unless the Kolmogorov–Smirnov test rejects it at this level.
-pub const FIT_MIN_P_VALUE: f64 = 0.05;
+pub(crate) const FIT_MIN_P_VALUE: f64 = 0.05;
 
 /// Statistics of an item's daily demand over its history.
 #[derive(Clone, Debug)]
@@ -130,7 +130,7 @@ impl Trend {
 /// How a fitted demand distribution (one of the simulator's own, with its daily parameters at
 /// multiplier 1) is named, written into a scenario, described and rescaled. A trace is never
 /// fitted; it is treated as the empirical distribution of its values.
-pub trait FittedForm {
+pub(crate) trait FittedForm {
     /// The scenario's name of the family.
     fn name(&self) -> &'static str;
     /// The model as a scenario's `demand` value, e.g. `{ poisson = { mean = 12.3 } }`.
@@ -269,7 +269,7 @@ impl FittedForm for DemandDistribution {
 
 /// A number for people: three significant digits (no decimals from 100 on, or for a whole
 /// number).
-pub fn short(x: f64) -> String {
+pub(crate) fn short(x: f64) -> String {
     let decimals = match x.abs() {
         a if a >= 100.0 || a.fract() == 0.0 => 0,
         a if a >= 10.0 => 1,
@@ -281,7 +281,7 @@ pub fn short(x: f64) -> String {
 
 /// A number as written in outputs: four decimals (six significant digits below 1), trailing
 /// zeros dropped.
-pub fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     let decimals = if x.abs() >= 1.0 || x == 0.0 {
         4
     } else {
@@ -317,7 +317,7 @@ pub struct DemandProfile {
 }
 
 /// Profile the demand of one item.
-pub fn profile(series: &DemandSeries) -> DemandProfile {
+pub(crate) fn profile(series: &DemandSeries) -> DemandProfile {
     let stats = statistics(series);
     let fit = fit(series, &stats);
     DemandProfile { stats, fit }
@@ -460,7 +460,7 @@ fn monthly_indices(x: &[f64], months: &[usize]) -> [f64; 12] {
 }
 
 /// Mean of twelve monthly values, each weighted by its month's days in a 365-day year.
-pub fn day_weighted_mean(monthly: &[f64]) -> f64 {
+pub(crate) fn day_weighted_mean(monthly: &[f64]) -> f64 {
     monthly
         .iter()
         .zip(DAYS_IN_MONTH)

@@ -22,7 +22,7 @@ use std::f64::consts::PI;
 use crate::foundation::math::norm_cdf;
 
 /// A fitted distribution whose level can be scaled (seasonality, trend).
-pub trait Model {
+pub(crate) trait Model {
     /// Number of parameters estimated from the data (for AIC).
     fn parameters(&self) -> usize;
     /// Log probability of `x` (whole units) or log density (continuous) at this level.
@@ -36,7 +36,7 @@ pub trait Model {
 }
 
 /// Observations, each with the group (level) it belongs to.
-pub struct Sample<'a> {
+pub(crate) struct Sample<'a> {
     pub values: &'a [f64],
     /// Group of each value: an index into `levels`.
     pub groups: &'a [usize],
@@ -55,7 +55,7 @@ pub struct Assessment {
 }
 
 /// Likelihood and Kolmogorov–Smirnov distance of `model` on `sample`.
-pub fn assess(model: &dyn Model, sample: &Sample<'_>) -> Assessment {
+pub(crate) fn assess(model: &dyn Model, sample: &Sample<'_>) -> Assessment {
     let log_likelihood: f64 = sample
         .values
         .iter()
@@ -129,7 +129,7 @@ fn ks_distance(model: &dyn Model, sample: &Sample<'_>) -> f64 {
 
 /// Asymptotic p-value of a Kolmogorov–Smirnov distance `d` over `n` observations, with
 /// Stephens' small-sample correction.
-pub fn kolmogorov_p_value(d: f64, n: usize) -> f64 {
+pub(crate) fn kolmogorov_p_value(d: f64, n: usize) -> f64 {
     if n == 0 || d <= 0.0 {
         return 1.0;
     }
@@ -152,7 +152,7 @@ pub fn kolmogorov_p_value(d: f64, n: usize) -> f64 {
 
 /// Upper tail P(χ²ₖ > x) by the Wilson–Hilferty cube-root normal approximation (good to about
 /// three decimals for k ≥ 10, ample for a significance threshold).
-pub fn chi_square_upper_tail(x: f64, k: f64) -> f64 {
+pub(crate) fn chi_square_upper_tail(x: f64, k: f64) -> f64 {
     if x <= 0.0 {
         return 1.0;
     }
@@ -162,7 +162,7 @@ pub fn chi_square_upper_tail(x: f64, k: f64) -> f64 {
 }
 
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9).
-pub fn ln_gamma(x: f64) -> f64 {
+pub(crate) fn ln_gamma(x: f64) -> f64 {
     const G: f64 = 7.0;
     const C: [f64; 9] = [
         0.999_999_999_999_809_9,
@@ -190,7 +190,7 @@ pub fn ln_gamma(x: f64) -> f64 {
 
 /// Running sum of the probabilities of 0, 1, 2, … read off at ascending points: the
 /// distribution function of a count model, from its log probabilities.
-pub fn count_cdf_sorted(points: &[f64], log_prob: impl Fn(f64) -> f64) -> Vec<f64> {
+pub(crate) fn count_cdf_sorted(points: &[f64], log_prob: impl Fn(f64) -> f64) -> Vec<f64> {
     let mut out = Vec::with_capacity(points.len());
     let mut k = 0.0;
     let mut cumulative = 0.0;
@@ -207,7 +207,7 @@ pub fn count_cdf_sorted(points: &[f64], log_prob: impl Fn(f64) -> f64) -> Vec<f6
 
 /// Probability that a value rounded to the nearest whole number is `k`, from the distribution
 /// function of the unrounded value (values below ½ round to zero).
-pub fn rounded_log_prob(k: f64, cdf: impl Fn(f64) -> f64) -> f64 {
+pub(crate) fn rounded_log_prob(k: f64, cdf: impl Fn(f64) -> f64) -> f64 {
     if k < 0.0 || k.fract() != 0.0 {
         return f64::NEG_INFINITY;
     }
@@ -217,13 +217,13 @@ pub fn rounded_log_prob(k: f64, cdf: impl Fn(f64) -> f64) -> f64 {
 }
 
 /// Log-scale parameters (μ, σ²) of the lognormal with this mean and standard deviation.
-pub fn lognormal_parameters(mean: f64, sd: f64) -> (f64, f64) {
+pub(crate) fn lognormal_parameters(mean: f64, sd: f64) -> (f64, f64) {
     let s2 = (1.0 + (sd / mean).powi(2)).ln();
     (mean.ln() - 0.5 * s2, s2)
 }
 
 /// P(X ≤ x) for the lognormal with this mean and standard deviation.
-pub fn lognormal_cdf(mean: f64, sd: f64, x: f64) -> f64 {
+pub(crate) fn lognormal_cdf(mean: f64, sd: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
@@ -232,7 +232,7 @@ pub fn lognormal_cdf(mean: f64, sd: f64, x: f64) -> f64 {
 }
 
 /// Sample mean and standard deviation (n − 1 in the denominator).
-pub fn mean_sd(values: &[f64]) -> (f64, f64) {
+pub(crate) fn mean_sd(values: &[f64]) -> (f64, f64) {
     let n = values.len();
     if n == 0 {
         return (0.0, 0.0);

@@ -16,7 +16,7 @@ use super::notes::Notes;
 
 /// How long one row of demand history covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Period {
+pub(crate) enum Period {
     Day,
     /// The date is the first day of the week; the quantity covers seven days.
     Week,
@@ -24,8 +24,7 @@ pub enum Period {
 
 /// One row of demand history.
 #[derive(Clone, Debug)]
-pub struct DemandRow {
-    pub line: usize,
+pub(crate) struct DemandRow {
     pub date: Date,
     pub item: String,
     pub quantity: f64,
@@ -34,7 +33,7 @@ pub struct DemandRow {
 
 /// The demand file, cleaned: gross demand rows, with returns and repeats taken out (and noted).
 #[derive(Debug, Default)]
-pub struct DemandHistory {
+pub(crate) struct DemandHistory {
     pub file: String,
     pub rows: Vec<DemandRow>,
     /// Mean of the unit costs the file gives per item, if it has that column.
@@ -45,8 +44,7 @@ pub struct DemandHistory {
 
 /// One delivery (or open order) from a supplier.
 #[derive(Clone, Debug)]
-pub struct Delivery {
-    pub line: usize,
+pub(crate) struct Delivery {
     pub supplier: String,
     pub item: String,
     pub ordered_on: Date,
@@ -79,7 +77,7 @@ impl Criticality {
 
 /// One row of the item master.
 #[derive(Clone, Debug, Default)]
-pub struct ItemMaster {
+pub(crate) struct ItemMaster {
     pub unit_cost: Option<f64>,
     pub criticality: Option<Criticality>,
     pub suppliers: Vec<String>,
@@ -125,12 +123,12 @@ const SHELF_LIFE: Column = Column::new("shelf_life_days", &["shelf_life_days", "
 const ORDER_COST: Column = Column::new("order_cost", &["order_cost", "ordering_cost"]);
 
 /// Header of an example demand file, shown when the file is empty.
-pub const DEMAND_EXAMPLE: &str = "date,item,quantity";
+pub(crate) const DEMAND_EXAMPLE: &str = "date,item,quantity";
 /// Header of an example deliveries file.
-pub const DELIVERIES_EXAMPLE: &str = "supplier,item,order_date,promised_date,received_date,\
+pub(crate) const DELIVERIES_EXAMPLE: &str = "supplier,item,order_date,promised_date,received_date,\
 quantity_ordered,quantity_received,quantity_rejected";
 /// Header of an example item master.
-pub const ITEMS_EXAMPLE: &str =
+pub(crate) const ITEMS_EXAMPLE: &str =
     "item,unit_cost,criticality,suppliers,container_size,shelf_life_days,order_cost";
 
 /// Reads the cells of one table, collecting problems and remembering repeated rows.
@@ -245,7 +243,7 @@ impl<'t> Reader<'t> {
 /// Read the demand history. Returns (negative quantities) and rows repeated cell for cell are
 /// noted and left out of demand; rows out of date order within an item are noted (the history
 /// is laid out by date, so order does not matter after that).
-pub fn read_demand(path: &Path, notes: &mut Notes) -> Result<DemandHistory, InputError> {
+pub(crate) fn read_demand(path: &Path, notes: &mut Notes) -> Result<DemandHistory, InputError> {
     let table = Table::read(path, DEMAND_EXAMPLE)?;
     let (date_col, item_col, quantity_col) = (
         table.require(DATE)?,
@@ -321,7 +319,6 @@ pub fn read_demand(path: &Path, notes: &mut Notes) -> Result<DemandHistory, Inpu
             continue;
         }
         history.rows.push(DemandRow {
-            line: row.line,
             date,
             item: item.to_string(),
             quantity,
@@ -365,7 +362,7 @@ fn period_of(reader: &mut Reader<'_>, row: &Row, index: usize) -> Option<Option<
 /// it was ordered, or promised before it was ordered, is left out (and noted); a rejected
 /// quantity above the received one is capped (and noted); deliveries of items without demand
 /// history count for their supplier only (and are noted).
-pub fn read_deliveries(
+pub(crate) fn read_deliveries(
     path: &Path,
     known_items: &HashSet<String>,
     notes: &mut Notes,
@@ -466,7 +463,6 @@ pub fn read_deliveries(
             );
         }
         out.push(Delivery {
-            line: row.line,
             supplier: supplier.to_string(),
             item: item.to_string(),
             ordered_on,
@@ -483,7 +479,7 @@ pub fn read_deliveries(
 
 /// Read the item master. Items repeated keep their first row; items without demand history
 /// are noted and left out; missing optional columns are noted with the default used instead.
-pub fn read_items(
+pub(crate) fn read_items(
     path: &Path,
     known_items: &HashSet<String>,
     notes: &mut Notes,

@@ -15,15 +15,15 @@
 //! Method and thresholds are documented in README.md, "From history to scenario".
 
 pub mod classify;
-pub mod csv;
+pub(crate) mod csv;
 pub mod date;
-pub mod demand_fit;
-pub mod goodness;
-pub mod input;
-pub mod notes;
+pub(crate) mod demand_fit;
+pub(crate) mod goodness;
+pub(crate) mod input;
+pub(crate) mod notes;
 pub mod scenario_out;
-pub mod series;
-pub mod supplier_fit;
+pub(crate) mod series;
+pub(crate) mod supplier_fit;
 pub mod synth;
 pub mod write;
 

@@ -30,7 +30,7 @@ impl fmt::Display for DataNote {
 
 /// Collects notes, listing at most a few rows of each kind per file and counting the rest.
 #[derive(Debug, Default)]
-pub struct Notes {
+pub(crate) struct Notes {
     notes: Vec<DataNote>,
     /// (file, kind) → (rows listed, rows counted beyond that, what was done).
     kinds: BTreeMap<(String, &'static str), (usize, usize)>,
@@ -39,7 +39,7 @@ pub struct Notes {
 impl Notes {
     /// A note about one row (or, without a line, one item); `kind` groups notes of the same
     /// sort for the cap on how many are listed.
-    pub fn row(
+    pub(crate) fn row(
         &mut self,
         kind: &'static str,
         file: &str,
@@ -60,7 +60,7 @@ impl Notes {
     }
 
     /// A note about a whole file (`file` may be empty for the data as a whole).
-    pub fn general(&mut self, file: &str, message: impl Into<String>) {
+    pub(crate) fn general(&mut self, file: &str, message: impl Into<String>) {
         self.notes.push(DataNote {
             file: file.to_string(),
             line: None,
@@ -69,7 +69,7 @@ impl Notes {
     }
 
     /// Every note, with a count of the rows of each kind that were not listed.
-    pub fn finish(mut self) -> Vec<DataNote> {
+    pub(crate) fn finish(mut self) -> Vec<DataNote> {
         for ((file, kind), (_, more)) in &self.kinds {
             if *more > 0 {
                 self.notes.push(DataNote {

@@ -20,14 +20,14 @@ use super::notes::Notes;
 
 /// An item whose first row comes this many days after the file's first date is taken to have
 /// been introduced on that row's date.
-pub const LATE_START_DAYS: i64 = 90;
+pub(crate) const LATE_START_DAYS: i64 = 90;
 
 /// Fewest distinct dates before rows a whole number of weeks apart are read as weekly.
-pub const MIN_WEEKLY_ROWS: usize = 8;
+pub(crate) const MIN_WEEKLY_ROWS: usize = 8;
 
 /// One item's demand per period (day or week), oldest first.
 #[derive(Clone, Debug)]
-pub struct DemandSeries {
+pub(crate) struct DemandSeries {
     pub item: String,
     /// First day of the first period.
     pub start: Date,
@@ -40,23 +40,18 @@ pub struct DemandSeries {
 
 impl DemandSeries {
     /// First day of period `i`.
-    pub fn date_of(&self, i: usize) -> Date {
+    pub(crate) fn date_of(&self, i: usize) -> Date {
         self.start.plus(i as i64 * i64::from(self.period_days))
     }
 
     /// Calendar month (0 = January) a period belongs to: that of its first day.
-    pub fn month_of(&self, i: usize) -> usize {
+    pub(crate) fn month_of(&self, i: usize) -> usize {
         self.date_of(i).month0()
-    }
-
-    /// The day after the last period.
-    pub fn end(&self) -> Date {
-        self.date_of(self.values.len())
     }
 }
 
 /// One series per item, ordered by item id.
-pub fn build(history: &DemandHistory, notes: &mut Notes) -> Vec<DemandSeries> {
+pub(crate) fn build(history: &DemandHistory, notes: &mut Notes) -> Vec<DemandSeries> {
     let mut by_item: BTreeMap<&str, Vec<&DemandRow>> = BTreeMap::new();
     for row in &history.rows {
         by_item.entry(&row.item).or_default().push(row);
@@ -191,7 +186,6 @@ mod tests {
 
     fn row(date: &str, item: &str, quantity: f64) -> DemandRow {
         DemandRow {
-            line: 2,
             date: Date::parse(date).unwrap(),
             item: item.into(),
             quantity,

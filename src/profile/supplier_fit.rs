@@ -23,34 +23,23 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::goodness::{Assessment, Model, Sample, assess, lognormal_cdf, mean_sd};
 use super::input::Delivery;
-pub use crate::foundation::days::DaysSpec;
+pub(crate) use crate::foundation::days::DaysSpec;
 
 /// Fewest observations for which a days distribution is fitted rather than resampled.
-pub const MIN_FIT_SAMPLE: usize = 10;
+pub(crate) const MIN_FIT_SAMPLE: usize = 10;
 
 /// Lead time given to a supplier without delivery history (and to items without a known
 /// supplier), so that the scenario still runs; flagged wherever it is used.
-pub const DEFAULT_LEAD_TIME_DAYS: u32 = 7;
+pub(crate) const DEFAULT_LEAD_TIME_DAYS: u32 = 7;
 
 /// How a fitted days distribution (the simulator's own [`DaysSpec`]) is named and written
 /// into a scenario.
-pub trait DaysForm {
-    fn name(&self) -> &'static str;
+pub(crate) trait DaysForm {
     /// The scenario's form, e.g. `{ triangular = { min = 9.5, mode = 12, max = 20.5 } }`.
     fn toml(&self) -> String;
 }
 
 impl DaysForm for DaysSpec {
-    fn name(&self) -> &'static str {
-        match self {
-            DaysSpec::Fixed(_) => "fixed",
-            DaysSpec::Uniform { .. } => "uniform",
-            DaysSpec::Triangular { .. } => "triangular",
-            DaysSpec::Lognormal { .. } => "lognormal",
-            DaysSpec::Empirical(_) => "empirical",
-        }
-    }
-
     fn toml(&self) -> String {
         use super::demand_fit::num;
         match self {
@@ -148,7 +137,7 @@ pub struct DaysFit {
 }
 
 /// Fit a whole-day distribution (values at least 1) to `days`.
-pub fn fit_days(days: &[u32]) -> DaysFit {
+pub(crate) fn fit_days(days: &[u32]) -> DaysFit {
     let values: Vec<f64> = days.iter().map(|&d| f64::from(d)).collect();
     let empirical = || {
         let mut sorted = days.to_vec();
@@ -266,7 +255,7 @@ impl SupplierProfile {
 }
 
 /// Profile every supplier that appears in the deliveries, ordered by id.
-pub fn profile(deliveries: &[Delivery]) -> Vec<SupplierProfile> {
+pub(crate) fn profile(deliveries: &[Delivery]) -> Vec<SupplierProfile> {
     let mut by_supplier: BTreeMap<&str, Vec<&Delivery>> = BTreeMap::new();
     for d in deliveries {
         by_supplier.entry(&d.supplier).or_default().push(d);
@@ -354,7 +343,6 @@ mod tests {
     fn delivery(ordered: &str, promised: i64, received: Option<i64>) -> Delivery {
         let ordered_on = Date::parse(ordered).unwrap();
         Delivery {
-            line: 2,
             supplier: "s".into(),
             item: "i".into(),
             ordered_on,

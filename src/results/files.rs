@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 /// A result as pretty-printed JSON ending in a line break, as every JSON file is written.
-pub fn json_text<T: Serialize>(value: &T) -> String {
+pub(crate) fn json_text<T: Serialize>(value: &T) -> String {
     // Results are plain data (strings, numbers, lists, maps with string keys), which always
     // serialise; non-finite numbers come out as `null`.
     let mut json = serde_json::to_string_pretty(value).expect("results are plain data");
@@ -17,7 +17,7 @@ pub fn json_text<T: Serialize>(value: &T) -> String {
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
-pub fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -34,7 +34,7 @@ pub struct WriteError {
 }
 
 /// Write `contents` to `path` atomically: a temporary file beside it, synced, then renamed.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
+pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
     let fail = |cause| WriteError {
         path: path.to_path_buf(),
         cause,
@@ -64,7 +64,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
 }
 
 /// Make sure results can be written to `dir` before spending time on a simulation.
-pub fn check_writable(dir: &Path) -> Result<(), WriteError> {
+pub(crate) fn check_writable(dir: &Path) -> Result<(), WriteError> {
     write_atomic(&dir.join(".buffersim-write-check"), b"")?;
     std::fs::remove_file(dir.join(".buffersim-write-check")).map_err(|cause| WriteError {
         path: dir.to_path_buf(),

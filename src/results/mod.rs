@@ -2,8 +2,8 @@
 //! and read back, the plain records that analyses add to it (what precision control achieved,
 //! why each buffer is what it is), and the files of a results folder. Uses the simulation and
 //! below; the presentation and the analyses build on it.
-pub mod files;
-pub mod justification;
-pub mod precision;
+pub(crate) mod files;
+pub(crate) mod justification;
+pub(crate) mod precision;
 pub mod saved;
 pub mod summary;

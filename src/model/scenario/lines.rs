@@ -5,7 +5,7 @@ use toml::de::{DeTable, DeValue};
 
 /// The 1-based line of the field at `path` (`item[2].demand.normal.sd`), or of its nearest
 /// enclosing table or array element when the field itself is absent.
-pub fn line_of(source: &str, path: &str) -> Option<usize> {
+pub(super) fn line_of(source: &str, path: &str) -> Option<usize> {
     let root = DeTable::parse(source).ok()?;
     let mut span = None;
     let mut table: Option<&DeTable<'_>> = Some(root.get_ref());

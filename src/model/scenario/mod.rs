@@ -5,7 +5,7 @@
 //! passed every range and cross-field rule. All problems of the second layer are collected and
 //! reported together, each with its field path and, for TOML files, its line.
 
-pub mod error;
+pub(crate) mod error;
 mod lines;
 mod trace;
 

@@ -4,7 +4,7 @@ use std::path::Path;
 
 /// Read the numeric column `column` of the CSV file at `path` (first row: column names).
 /// Messages name the file, the line and what is wrong.
-pub fn read_column(path: &Path, column: &str) -> Result<Vec<f64>, String> {
+pub(super) fn read_column(path: &Path, column: &str) -> Result<Vec<f64>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read trace file '{}': {e}", path.display()))?;
     let mut lines = text

@@ -19,7 +19,7 @@
 //! the item keeps a reserve, so that counting costs no branch and figures an item cannot have
 //! cost nothing. Other mitigations an item does not use cost one predictable branch each.
 
-pub mod lanes;
+pub(crate) mod lanes;
 
 use crate::foundation::math::{ceil_fast, min_fast};
 use crate::model::policy::{Expedite, ItemPolicy, LevelSegment, OrderRule};
@@ -29,7 +29,7 @@ use crate::simulation::supply_paths::{SupplierDays, SupplyPaths};
 
 /// One supplier an item is bought from, with the constraints that shape its orders.
 #[derive(Clone, Copy, Debug)]
-pub struct Link {
+pub(crate) struct Link {
     pub supplier: usize,
     pub share: f64,
     pub capacity_per_day: f64,
@@ -72,7 +72,7 @@ impl Link {
 
 /// How an item's orders go to its suppliers.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Sourcing {
+pub(crate) enum Sourcing {
     /// Every order is split over the links by share.
     Split,
     /// Orders go to the first link (the primary) unless it has shipped nothing for
@@ -82,7 +82,7 @@ pub enum Sourcing {
 
 /// What the loop needs to know about an item, prepared once per scenario.
 #[derive(Clone, Debug)]
-pub struct ItemSetup {
+pub(crate) struct ItemSetup {
     pub horizon: usize,
     pub warmup: usize,
     pub backorder: bool,
@@ -93,7 +93,7 @@ pub struct ItemSetup {
 
 /// Per-thread buffers, reused across items, policies and runs.
 #[derive(Debug)]
-pub struct Scratch {
+pub(crate) struct Scratch {
     /// Accepted units due to arrive at the start of each day.
     arrivals: Vec<f64>,
     /// Units due on each day that will be rejected at receiving.
@@ -111,7 +111,7 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    pub fn new(horizon: usize, max_links: usize) -> Self {
+    pub(crate) fn new(horizon: usize, max_links: usize) -> Self {
         Scratch {
             arrivals: vec![0.0; horizon],
             rejections: vec![0.0; horizon],
@@ -124,18 +124,14 @@ impl Scratch {
 
     /// Whether the item was impaired (unmet demand, or backorders outstanding at the end of
     /// the day) on day `t` of the last simulated item-run.
-    pub fn impaired(&self, t: usize) -> bool {
+    pub(crate) fn impaired(&self, t: usize) -> bool {
         self.impaired[t] == self.stamp
     }
 
     /// Stock on hand, with the reserve, at the end of each measured day of the last item-run
     /// (entries of unmeasured days are stale).
-    pub fn levels(&self) -> &[f64] {
+    pub(crate) fn levels(&self) -> &[f64] {
         &self.levels
-    }
-
-    pub fn horizon(&self) -> usize {
-        self.impaired.len()
     }
 }
 
@@ -215,7 +211,7 @@ struct State<'a> {
 /// Kept out of line: inlined into the run loop, the daily loop would compete for registers
 /// with the caller's state.
 #[inline(never)]
-pub fn simulate_item(
+pub(crate) fn simulate_item(
     setup: &ItemSetup,
     policy: &ItemPolicy,
     segments: &[LevelSegment],

@@ -17,7 +17,7 @@
 //!   receives the runs in order, and the lane loop computes the scalar loop's figures bit for
 //!   bit, so batching changes no result.
 
-pub mod kernel;
+pub(crate) mod kernel;
 mod ordered;
 
 use crate::foundation::rng::{Stream, rng_for};

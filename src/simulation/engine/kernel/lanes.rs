@@ -30,13 +30,13 @@ use crate::simulation::metrics::ItemCounters;
 use crate::simulation::supply_paths::SupplyPaths;
 
 /// Runs stepped together: the width of a lane mask.
-pub const LANES: usize = 16;
+pub(crate) const LANES: usize = 16;
 
 /// A set of lanes, bit `l` for lane `l`.
 type LaneMask = u16;
 
 /// Whether the lane loop covers this item under this policy.
-pub fn steps_in_lanes(setup: &ItemSetup, policy: &ItemPolicy) -> bool {
+pub(crate) fn steps_in_lanes(setup: &ItemSetup, policy: &ItemPolicy) -> bool {
     setup.sourcing == Sourcing::Split
         && setup.links.len() == 1
         && policy.reserve <= 0.0
@@ -47,7 +47,7 @@ pub fn steps_in_lanes(setup: &ItemSetup, policy: &ItemPolicy) -> bool {
 /// line (64 bytes), and so does every day's (16 figures, two lines): a vector load or store
 /// that straddles two lines costs twice. A `Vec<f64>` is only sure to start on 16 bytes.
 #[derive(Debug)]
-pub struct LaneDays {
+pub(crate) struct LaneDays {
     values: Vec<f64>,
     start: usize,
     len: usize,
@@ -55,7 +55,7 @@ pub struct LaneDays {
 
 impl LaneDays {
     /// `days` days of zeros.
-    pub fn zeroed(days: usize) -> Self {
+    pub(crate) fn zeroed(days: usize) -> Self {
         let len = days * LANES;
         let values = vec![0.0; len + 7];
         // At most 7 figures in; failing that (never on a real target), start unaligned.
@@ -79,7 +79,7 @@ impl std::ops::DerefMut for LaneDays {
 
 /// Per-thread buffers of the lane loop, reused across items, policies and batches.
 #[derive(Debug)]
-pub struct LaneScratch {
+pub(crate) struct LaneScratch {
     /// Accepted units due on each day, day by day and lane by lane (`t * LANES + lane`).
     arrivals: LaneDays,
     /// Units due on each day that will be rejected at receiving, laid out as `arrivals`.
@@ -93,7 +93,7 @@ pub struct LaneScratch {
 }
 
 impl LaneScratch {
-    pub fn new(horizon: usize) -> Self {
+    pub(crate) fn new(horizon: usize) -> Self {
         LaneScratch {
             arrivals: LaneDays::zeroed(horizon),
             rejections: LaneDays::zeroed(horizon),
@@ -104,13 +104,13 @@ impl LaneScratch {
     }
 
     /// Whether lane `lane` was impaired on day `t` in the last batch simulated.
-    pub fn impaired(&self, lane: usize, t: usize) -> bool {
+    pub(crate) fn impaired(&self, lane: usize, t: usize) -> bool {
         self.impaired[t] >> lane & 1 == 1
     }
 
     /// End-of-day stock on hand of the last batch, at `t * LANES + lane` (entries of unmeasured
     /// days are stale).
-    pub fn levels(&self) -> &[f64] {
+    pub(crate) fn levels(&self) -> &[f64] {
         &self.levels
     }
 }
@@ -148,7 +148,7 @@ struct Hot {
 /// the runs' demand paths day by day (`t * LANES + lane`), `supplies` each run's supply paths.
 /// The item must step in lanes ([`steps_in_lanes`]).
 #[allow(clippy::too_many_arguments)]
-pub fn simulate_item_lanes(
+pub(crate) fn simulate_item_lanes(
     vector: Vector,
     setup: &ItemSetup,
     policy: &ItemPolicy,
