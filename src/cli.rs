@@ -104,7 +104,7 @@ pub struct SynthArgs {
     pub months: u32,
     /// Leave out the deliberate mess (split lines, returns, repeats, unsorted rows).
     #[arg(long)]
-    pub clean: bool,
+    pub(crate) clean: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -112,7 +112,7 @@ pub struct RunArgs {
     /// Scenario file (.toml or .json).
     pub scenario: PathBuf,
     #[command(flatten)]
-    pub sim: SimArgs,
+    pub(crate) sim: SimArgs,
     /// Folder for summary.json, summary.csv and on_hand.csv (default:
     /// `results/<scenario file stem>/`).
     #[arg(long)]
@@ -124,7 +124,7 @@ pub struct RunArgs {
 
 /// How many runs, from which seed, on how many threads: shared by every simulating command.
 #[derive(Debug, clap::Args)]
-pub struct SimArgs {
+pub(crate) struct SimArgs {
     /// Number of runs (overrides simulation.runs); with --precision, the runs to start from.
     #[arg(long)]
     pub runs: Option<u64>,
@@ -141,7 +141,7 @@ pub struct SimArgs {
     pub precision: Option<f64>,
     /// The metric --precision watches (any metric name of summary.csv).
     #[arg(long, default_value = "stockout_rate")]
-    pub precision_metric: String,
+    pub(crate) precision_metric: String,
     /// Most runs --precision may spend (default 1,000,000), or optimize may spend on one
     /// uncertain candidate (default 16 × --runs).
     #[arg(long)]
@@ -150,7 +150,7 @@ pub struct SimArgs {
 
 impl SimArgs {
     /// The run plan for `scenario`, checked.
-    pub fn plan(&self, scenario: &Scenario) -> anyhow::Result<RunPlan> {
+    pub(crate) fn plan(&self, scenario: &Scenario) -> anyhow::Result<RunPlan> {
         let runs = self.runs.unwrap_or(scenario.runs);
         if runs == 0 {
             anyhow::bail!("--runs must be at least 1");
@@ -175,7 +175,7 @@ impl SimArgs {
         })
     }
 
-    pub fn pool(&self) -> anyhow::Result<rayon::ThreadPool> {
+    pub(crate) fn pool(&self) -> anyhow::Result<rayon::ThreadPool> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads.unwrap_or(0))
             .build()
@@ -184,7 +184,7 @@ impl SimArgs {
 }
 
 /// A metric named on the command line, or an error listing the names.
-pub fn parse_metric(name: &str, option: &str) -> anyhow::Result<Metric> {
+pub(crate) fn parse_metric(name: &str, option: &str) -> anyhow::Result<Metric> {
     Metric::from_name(name).ok_or_else(|| {
         let names: Vec<&str> = METRICS.iter().map(|m| m.name()).collect();
         anyhow::anyhow!(
@@ -203,7 +203,7 @@ pub struct SweepArgs {
     #[arg(long, required = true)]
     pub vary: Vec<String>,
     #[command(flatten)]
-    pub sim: SimArgs,
+    pub(crate) sim: SimArgs,
     /// Folder for sweep.json, sweep.csv and charts/ (default: `results/<scenario file
     /// stem>/sweep/`).
     #[arg(long)]
@@ -231,7 +231,7 @@ pub struct StressArgs {
     #[arg(long)]
     pub steps: Option<usize>,
     #[command(flatten)]
-    pub sim: SimArgs,
+    pub(crate) sim: SimArgs,
     /// Folder for stress.json, sweep.csv and charts/ (default: `results/<scenario file
     /// stem>/stress-<disruption>/`).
     #[arg(long)]
@@ -267,9 +267,9 @@ pub struct OptimizeArgs {
     pub tolerance: Option<f64>,
     /// Also write justify.md and a report with each buffer's documented reason.
     #[arg(long)]
-    pub justify: bool,
+    pub(crate) justify: bool,
     #[command(flatten)]
-    pub sim: SimArgs,
+    pub(crate) sim: SimArgs,
     /// Folder for optimize.json (default: `results/<scenario file stem>/optimize-<policy>/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -283,7 +283,7 @@ pub struct CompareArgs {
     #[arg(long)]
     pub baseline: Option<String>,
     #[command(flatten)]
-    pub sim: SimArgs,
+    pub(crate) sim: SimArgs,
     /// Folder for compare.json and compare.csv (default: `results/<scenario file stem>/`).
     #[arg(long)]
     pub out: Option<PathBuf>,

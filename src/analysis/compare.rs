@@ -18,7 +18,7 @@ use crate::simulation::engine::Outcome;
 use crate::simulation::metrics::{METRICS, Metric};
 
 /// The metrics a comparison line shows, in order; the files hold every metric.
-pub const HEADLINE: [Metric; 5] = [
+pub(crate) const HEADLINE: [Metric; 5] = [
     Metric::StockoutRate,
     Metric::FillRate,
     Metric::DaysOfSupply,

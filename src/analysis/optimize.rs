@@ -544,7 +544,7 @@ impl Optimization {
 
 /// A parameter value: whole numbers without decimals, others with up to four significant
 /// decimals.
-pub fn format_param(v: f64) -> String {
+pub(crate) fn format_param(v: f64) -> String {
     if v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
@@ -554,6 +554,6 @@ pub fn format_param(v: f64) -> String {
 }
 
 /// A metric's value as the reports write it.
-pub fn format_value(metric: Metric, v: f64) -> String {
+pub(crate) fn format_value(metric: Metric, v: f64) -> String {
     crate::presentation::format::ValueKind::of(metric.name()).value(v)
 }

@@ -14,12 +14,12 @@ pub struct Precision {
 }
 
 /// Runs spent on the default cap of `--max-runs`.
-pub const DEFAULT_MAX_RUNS: u64 = 1_000_000;
+pub(crate) const DEFAULT_MAX_RUNS: u64 = 1_000_000;
 
 /// Runs to aim for next: what the `1/√n` law says is needed for `target` given the `current`
 /// half-width at `runs`, with 10% to spare; at least one more chunk, at most `max_runs`, and
 /// rounded up to whole chunks so that the results stay those of a plain run of that size.
-pub fn next_runs(runs: u64, current: f64, target: f64, max_runs: u64) -> u64 {
+pub(crate) fn next_runs(runs: u64, current: f64, target: f64, max_runs: u64) -> u64 {
     let ratio = if current.is_finite() {
         (current / target).powi(2) * 1.1
     } else {
@@ -33,7 +33,7 @@ pub fn next_runs(runs: u64, current: f64, target: f64, max_runs: u64) -> u64 {
 
 /// Extend `simulation` from `initial_runs` until `half_width(simulation)` is at most the target
 /// or the cap is reached. `initial_runs` is rounded up to whole chunks.
-pub fn run_until_precise(
+pub(crate) fn run_until_precise(
     simulation: &mut Simulation<'_>,
     initial_runs: u64,
     precision: Precision,

@@ -135,7 +135,7 @@ fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
 }
 
 /// The metrics a sweep charts, one curve chart each.
-pub const CHARTED: [Metric; 5] = [
+pub(crate) const CHARTED: [Metric; 5] = [
     Metric::StockoutRate,
     Metric::FillRate,
     Metric::CarryingCost,

@@ -11,7 +11,7 @@ use crate::simulation::metrics::{METRICS, Metric};
 
 /// What a target constrains: the mean over runs, or a quantile over runs.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub enum Statistic {
+pub(crate) enum Statistic {
     Mean,
     /// The quantile at this level, e.g. 0.95 for p95.
     Quantile(f64),
@@ -23,16 +23,16 @@ pub enum Statistic {
 pub struct Target {
     #[serde(serialize_with = "metric_name")]
     pub metric: Metric,
-    pub statistic: Statistic,
+    pub(crate) statistic: Statistic,
     /// True for `<=`: the figure must stay at or below `value`.
-    pub at_most: bool,
+    pub(crate) at_most: bool,
     pub value: f64,
 }
 
 /// The answer for one set of runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Met, with the confidence asked for.
     Meets,
     /// Missed, with the confidence asked for.
@@ -49,7 +49,7 @@ pub struct Measured {
     pub low: f64,
     pub high: f64,
     pub runs: u64,
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
 }
 
 impl Target {

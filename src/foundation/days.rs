@@ -248,7 +248,7 @@ impl DayDistribution {
     }
 
     /// True when only one day is possible.
-    pub fn is_constant(&self) -> bool {
+    pub(crate) fn is_constant(&self) -> bool {
         self.table.len() == 1
     }
 
@@ -265,7 +265,7 @@ impl DayDistribution {
 
     /// A draw from 64 random bits already drawn (for counter-based streams).
     #[inline]
-    pub fn sample_bits(&self, bits: u64) -> u32 {
+    pub(crate) fn sample_bits(&self, bits: u64) -> u32 {
         self.table.sample_bits(bits)
     }
 }

@@ -16,14 +16,14 @@ use std::f64::consts::{FRAC_1_SQRT_2, PI};
 /// Largest whole number ≤ x, for |x| < 2⁶³. Unlike `f64::floor` this is not a library call
 /// on the default x86-64 target, which matters in the daily loop.
 #[inline(always)]
-pub fn floor_fast(x: f64) -> f64 {
+pub(crate) fn floor_fast(x: f64) -> f64 {
     let t = x as i64 as f64;
     if t > x { t - 1.0 } else { t }
 }
 
 /// Smallest whole number ≥ x, for |x| < 2⁶³ (see [`floor_fast`]).
 #[inline(always)]
-pub fn ceil_fast(x: f64) -> f64 {
+pub(crate) fn ceil_fast(x: f64) -> f64 {
     let t = x as i64 as f64;
     if t < x { t + 1.0 } else { t }
 }
@@ -31,13 +31,13 @@ pub fn ceil_fast(x: f64) -> f64 {
 /// The smaller of two numbers that are never NaN. `f64::min` also handles NaN, which costs a
 /// few instructions the daily loop does not need.
 #[inline(always)]
-pub fn min_fast(a: f64, b: f64) -> f64 {
+pub(crate) fn min_fast(a: f64, b: f64) -> f64 {
     if a < b { a } else { b }
 }
 
 /// The larger of two numbers that are never NaN (see [`min_fast`]).
 #[inline(always)]
-pub fn max_fast(a: f64, b: f64) -> f64 {
+pub(crate) fn max_fast(a: f64, b: f64) -> f64 {
     if a > b { a } else { b }
 }
 
@@ -47,12 +47,12 @@ pub fn norm_pdf(x: f64) -> f64 {
 }
 
 /// Standard normal cumulative distribution function.
-pub fn norm_cdf(x: f64) -> f64 {
+pub(crate) fn norm_cdf(x: f64) -> f64 {
     0.5 * erfc(-x * FRAC_1_SQRT_2)
 }
 
 /// Complementary error function (Cody 1969).
-pub fn erfc(x: f64) -> f64 {
+pub(crate) fn erfc(x: f64) -> f64 {
     let ax = x.abs();
     let result = if ax < 0.5 {
         return 1.0 - erf_small(x);
@@ -220,7 +220,7 @@ fn acklam(p: f64) -> f64 {
 }
 
 /// Student t quantile for `df` degrees of freedom (Hill 1970, algorithm 396).
-pub fn t_ppf(p: f64, df: f64) -> f64 {
+pub(crate) fn t_ppf(p: f64, df: f64) -> f64 {
     if !(0.0..=1.0).contains(&p) || df <= 0.0 {
         return f64::NAN;
     }

@@ -15,10 +15,10 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::SeedableRng;
 
 /// The generator every simulation draw comes from.
-pub type SimRng = Xoshiro256PlusPlus;
+pub(crate) type SimRng = Xoshiro256PlusPlus;
 
 /// Recorded in every summary so a result says how it was drawn.
-pub const RNG_ALGORITHM: &str = "xoshiro256++ per (seed, run, stream), seeded by SplitMix64";
+pub(crate) const RNG_ALGORITHM: &str = "xoshiro256++ per (seed, run, stream), seeded by SplitMix64";
 
 /// What a stream feeds. Kept apart so that adding an item or a supplier does not shift the
 /// random numbers any other component sees.
@@ -54,13 +54,13 @@ pub fn rng_for(seed: u64, run: u64, stream: Stream) -> SimRng {
 /// time on day t is `draw_at(key, …t…)`, drawn only if something ships that day, and the same
 /// for every item and policy of the run.
 #[inline]
-pub fn draw_at(key: u64, counter: u64) -> u64 {
+pub(crate) fn draw_at(key: u64, counter: u64) -> u64 {
     splitmix64(key.wrapping_add(counter.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
 }
 
 /// A uniform value in [0, 1) from the top 53 bits of `bits`.
 #[inline]
-pub fn unit_from_bits(bits: u64) -> f64 {
+pub(crate) fn unit_from_bits(bits: u64) -> f64 {
     (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
@@ -74,7 +74,7 @@ fn splitmix64(x: u64) -> u64 {
 
 /// A uniform draw in [0, 1) with 53 random bits.
 #[inline]
-pub fn unit_f64<R: rand::Rng + ?Sized>(rng: &mut R) -> f64 {
+pub(crate) fn unit_f64<R: rand::Rng + ?Sized>(rng: &mut R) -> f64 {
     unit_from_bits(rng.next_u64())
 }
 
@@ -82,13 +82,13 @@ pub fn unit_f64<R: rand::Rng + ?Sized>(rng: &mut R) -> f64 {
 /// all of them is a few vector instructions: each lane draws exactly the numbers its
 /// [`SimRng`] would (xoshiro256++, Blackman & Vigna).
 #[derive(Clone, Debug)]
-pub struct LaneStreams<const N: usize> {
+pub(crate) struct LaneStreams<const N: usize> {
     s: [[u64; N]; 4],
 }
 
 impl<const N: usize> LaneStreams<N> {
     /// The lanes' generators as they stand.
-    pub fn new(rngs: &[SimRng; N]) -> Self {
+    pub(crate) fn new(rngs: &[SimRng; N]) -> Self {
         let mut streams = LaneStreams { s: [[0; N]; 4] };
         for (l, rng) in rngs.iter().enumerate() {
             streams.set_lane(l, rng);
@@ -98,7 +98,7 @@ impl<const N: usize> LaneStreams<N> {
 
     /// The next draw of every lane.
     #[inline(always)]
-    pub fn next_u64s(&mut self) -> [u64; N] {
+    pub(crate) fn next_u64s(&mut self) -> [u64; N] {
         let [s0, s1, s2, s3] = &mut self.s;
         let mut out = [0; N];
         for l in 0..N {
@@ -118,7 +118,7 @@ impl<const N: usize> LaneStreams<N> {
     }
 
     /// Lane `l`'s generator, to draw from it alone.
-    pub fn lane(&self, l: usize) -> SimRng {
+    pub(crate) fn lane(&self, l: usize) -> SimRng {
         let mut seed = [0u8; 32];
         for (word, bytes) in self.s.iter().zip(seed.chunks_exact_mut(8)) {
             bytes.copy_from_slice(&word[l].to_le_bytes());
@@ -127,7 +127,7 @@ impl<const N: usize> LaneStreams<N> {
     }
 
     /// Put back lane `l`'s generator after drawing from it alone.
-    pub fn set_lane(&mut self, l: usize, rng: &SimRng) {
+    pub(crate) fn set_lane(&mut self, l: usize, rng: &SimRng) {
         let state = rng.state();
         for (word, bytes) in self.s.iter_mut().zip(state.chunks_exact(8)) {
             word[l] = u64::from_le_bytes(bytes.try_into().unwrap_or_default());

@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::foundation::math::{ceil_fast, max_fast, min_fast, t_crit_95};
 
 /// Relative accuracy of the quantile sketch.
-pub const QUANTILE_RELATIVE_ACCURACY: f64 = 0.005;
+pub(crate) const QUANTILE_RELATIVE_ACCURACY: f64 = 0.005;
 
 /// Ratio between consecutive bucket boundaries, γ = (1+α)/(1−α).
 const GAMMA: f64 = (1.0 + QUANTILE_RELATIVE_ACCURACY) / (1.0 - QUANTILE_RELATIVE_ACCURACY);
@@ -161,7 +161,7 @@ impl RunningStat {
     /// rather than becoming NaN, which would poison the JSON report.
     /// Half-width of the 95% confidence interval of the mean: infinite with fewer than two
     /// values, when nothing is known yet about the spread.
-    pub fn half_width_95(&self) -> f64 {
+    pub(crate) fn half_width_95(&self) -> f64 {
         if self.n < 2 {
             f64::INFINITY
         } else {
@@ -202,7 +202,7 @@ impl RunningStat {
 /// maximum are kept as well: they are returned for the extreme ranks and bound every other
 /// answer, so a sample of identical values reports that value exactly.
 #[derive(Clone, Debug, Default)]
-pub struct QuantileSketch {
+pub(crate) struct QuantileSketch {
     positive: DenseStore,
     negative: DenseStore,
     zero_count: u64,
@@ -217,14 +217,15 @@ pub struct QuantileSketch {
 }
 
 impl QuantileSketch {
-    pub fn new() -> Self {
+    #[cfg(test)]
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Adds one value. NaN is a caller bug: it panics in debug builds and is ignored in
     /// release builds; infinities land in the outermost bucket.
     #[inline]
-    pub fn add(&mut self, x: f64) {
+    pub(crate) fn add(&mut self, x: f64) {
         debug_assert!(!x.is_nan(), "QuantileSketch::add: NaN");
         if x.is_nan() {
             return;
@@ -265,7 +266,7 @@ impl QuantileSketch {
 
     /// Adds `other`'s bucket counts to `self`'s: the result is exactly the sketch of the
     /// concatenated samples, whatever the merge order.
-    pub fn merge(&mut self, other: &QuantileSketch) {
+    pub(crate) fn merge(&mut self, other: &QuantileSketch) {
         if other.count == 0 {
             return;
         }
@@ -283,13 +284,14 @@ impl QuantileSketch {
         self.count += other.count;
     }
 
-    pub fn count(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn count(&self) -> u64 {
         self.count
     }
 
     /// The value of rank `q·(n−1)` (rounded down) in ascending order, within relative error
     /// α; NaN when empty or when `q` is outside [0, 1].
-    pub fn quantile(&self, q: f64) -> f64 {
+    pub(crate) fn quantile(&self, q: f64) -> f64 {
         if self.count == 0 || !(0.0..=1.0).contains(&q) {
             return f64::NAN;
         }
@@ -508,7 +510,7 @@ const LEVEL_BASE: u64 = LEVEL_ZERO.to_bits() >> (52 - LEVEL_SUB_BITS);
 /// key costs a few integer operations, and counts per key merge by addition, so quantiles do
 /// not depend on the order runs are merged in.
 #[inline]
-pub fn level_key(level: f64) -> u16 {
+pub(crate) fn level_key(level: f64) -> u16 {
     // Without a branch: a level below `LEVEL_ZERO` is raised to `LEVEL_BELOW_ZERO`, in the
     // sub-bucket just below the first, whose key comes out 0.
     let bounded = max_fast(min_fast(level, LEVEL_MAX), LEVEL_BELOW_ZERO);
@@ -527,14 +529,14 @@ fn level_bounds(key: u16) -> (f64, f64) {
 
 /// Counts of levels per [`level_key`], stored for the range of keys seen so far.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct LevelCounts {
+pub(crate) struct LevelCounts {
     offset: u16,
     counts: Vec<u64>,
 }
 
 impl LevelCounts {
     #[inline]
-    pub fn add(&mut self, key: u16, n: u64) {
+    pub(crate) fn add(&mut self, key: u16, n: u64) {
         match self.counts.get_mut(slot(key, self.offset)) {
             Some(count) => *count += n,
             None => self.grow_and_add(key, n),
@@ -542,7 +544,7 @@ impl LevelCounts {
     }
 
     /// Count one of each of `keys` (one day's levels in a block of runs).
-    pub fn add_keys(&mut self, keys: &[u16]) {
+    pub(crate) fn add_keys(&mut self, keys: &[u16]) {
         if keys.is_empty() {
             return;
         }
@@ -585,7 +587,7 @@ impl LevelCounts {
         self.counts = counts;
     }
 
-    pub fn merge(&mut self, other: &LevelCounts) {
+    pub(crate) fn merge(&mut self, other: &LevelCounts) {
         let (Some(first), Some(last)) = (
             other.counts.iter().position(|&n| n > 0),
             other.counts.iter().rposition(|&n| n > 0),
@@ -609,12 +611,13 @@ impl LevelCounts {
     /// otherwise the midpoint of the bucket that holds it, or with `whole_units` the one whole
     /// number in a bucket narrower than a unit (so whole levels below 256 are exact). NaN when
     /// empty.
-    pub fn quantile(&self, q: f64, whole_units: bool) -> f64 {
+    #[cfg(test)]
+    pub(crate) fn quantile(&self, q: f64, whole_units: bool) -> f64 {
         self.quantiles(&[q], whole_units)[0]
     }
 
     /// [`Self::quantile`] for each of `qs` (ascending), in one pass over the counts.
-    pub fn quantiles(&self, qs: &[f64], whole_units: bool) -> Vec<f64> {
+    pub(crate) fn quantiles(&self, qs: &[f64], whole_units: bool) -> Vec<f64> {
         debug_assert!(qs.is_sorted());
         let n: u64 = self.counts.iter().sum();
         if n == 0 {
@@ -658,18 +661,18 @@ fn level_value(key: u16, whole_units: bool) -> f64 {
 /// The worst runs of a metric where larger is worse: a high quantile and the expected value
 /// beyond it (conditional value at risk), each with a 95% confidence interval.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct Tail {
+pub(crate) struct Tail {
     /// The quantile level, e.g. 0.99 for p99.
     pub level: f64,
     pub quantile: f64,
-    pub quantile_ci95_low: f64,
-    pub quantile_ci95_high: f64,
+    pub(crate) quantile_ci95_low: f64,
+    pub(crate) quantile_ci95_high: f64,
     /// Share of runs in the tail, e.g. 0.05 for the worst 5%.
-    pub tail_share: f64,
+    pub(crate) tail_share: f64,
     /// Mean of the worst `tail_share` of runs (CVaR).
-    pub tail_mean: f64,
-    pub tail_mean_ci95_low: f64,
-    pub tail_mean_ci95_high: f64,
+    pub(crate) tail_mean: f64,
+    pub(crate) tail_mean_ci95_low: f64,
+    pub(crate) tail_mean_ci95_high: f64,
 }
 
 impl RunningStat {
@@ -679,7 +682,7 @@ impl RunningStat {
     /// function over the tail (200 midpoints), with the asymptotic standard error
     /// sqrt(Var((X − VaR)⁺) / (β² n)) (Rockafellar & Uryasev 2000; Manistre & Hancock 2005).
     /// Quantiles come from the sketch, so values carry its 0.5% relative accuracy.
-    pub fn tail(&self, level: f64, tail_share: f64) -> Option<Tail> {
+    pub(crate) fn tail(&self, level: f64, tail_share: f64) -> Option<Tail> {
         let n = self.count();
         if n == 0 {
             return None;

@@ -20,7 +20,7 @@ impl Vector {
     }
 
     /// The widest instruction set this processor has.
-    pub fn detect() -> Self {
+    pub(crate) fn detect() -> Self {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             return Vector { avx2: true };
@@ -30,7 +30,7 @@ impl Vector {
 
     /// Whether to run the loops compiled with AVX2. Where it is true the processor has AVX2,
     /// which makes calling a function compiled for it sound.
-    pub fn avx2(self) -> bool {
+    pub(crate) fn avx2(self) -> bool {
         self.avx2
     }
 }

@@ -47,7 +47,7 @@ impl Kind {
     }
 
     /// Whether it acts on suppliers (as opposed to demand).
-    pub fn is_supply_side(self) -> bool {
+    pub(crate) fn is_supply_side(self) -> bool {
         self != Kind::DemandSurge
     }
 }
@@ -186,7 +186,7 @@ impl Occurrence {
 
     /// The events of a scheduled occurrence over `horizon` days (the same in every run);
     /// none for random and Markov occurrences.
-    pub fn scheduled_spells(&self, horizon: usize) -> Vec<Spell> {
+    pub(crate) fn scheduled_spells(&self, horizon: usize) -> Vec<Spell> {
         let mut out = Vec::new();
         self.push_scheduled(horizon, &mut out);
         out
@@ -213,8 +213,10 @@ impl Occurrence {
         }
     }
 
-    /// Mark the active days of one run in `active` (one entry per day of the horizon).
-    pub fn fill_active(&self, rng: &mut SimRng, active: &mut [bool]) {
+    /// Mark the active days of one run in `active` (one entry per day of the horizon); the
+    /// tests read occurrences through it.
+    #[cfg(test)]
+    pub(crate) fn fill_active(&self, rng: &mut SimRng, active: &mut [bool]) {
         let mut spells = Vec::new();
         self.spells(rng, active.len(), &mut spells);
         active.fill(false);
@@ -225,7 +227,7 @@ impl Occurrence {
 
     /// Long-run share of days active, where it has a closed form (used in documentation and
     /// tests); `None` for schedules.
-    pub fn steady_state_share(&self) -> Option<f64> {
+    pub(crate) fn steady_state_share(&self) -> Option<f64> {
         match self {
             Occurrence::Markov { fail, recover } => Some(fail / (fail + recover)),
             Occurrence::Random {
@@ -278,7 +280,7 @@ impl WaitForSuccess {
 
 impl Disruption {
     /// One line for people: what it hits and when.
-    pub fn describe(&self, suppliers: &[Supplier], items: &[String]) -> String {
+    pub(crate) fn describe(&self, suppliers: &[Supplier], items: &[String]) -> String {
         let names = |ids: &[usize]| -> String {
             ids.iter()
                 .map(|&i| format!("'{}'", suppliers[i].id))
@@ -376,12 +378,12 @@ impl Disruption {
     }
 
     /// Long-run share of days this disruption is active, where it has a closed form.
-    pub fn steady_state_share(&self) -> Option<f64> {
+    pub(crate) fn steady_state_share(&self) -> Option<f64> {
         self.occurrence.steady_state_share()
     }
 
     /// Demand multipliers of one run for a demand surge: `factors[t]` for every day.
-    pub fn surge_factors(&self, spells: &[Spell], rng: &mut SimRng, factors: &mut [f64]) {
+    pub(crate) fn surge_factors(&self, spells: &[Spell], rng: &mut SimRng, factors: &mut [f64]) {
         factors.fill(1.0);
         if let Effect::DemandSurge { factor, .. } = &self.effect {
             for spell in spells {

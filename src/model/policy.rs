@@ -53,9 +53,9 @@ impl RuleKind {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OrderRule {
     /// Days between reviews (1 = every day). Reviews fall on days 0, R, 2R, …
-    pub review_period: u32,
+    pub(crate) review_period: u32,
     /// Order when the inventory position is at or below this level.
-    pub trigger: f64,
+    pub(crate) trigger: f64,
     pub quantity: Quantity,
 }
 
@@ -88,7 +88,7 @@ impl OrderRule {
 
     /// The same rule with its stock levels multiplied by `factor` (a seasonal pre-build).
     /// Lot and container sizes stay as they are.
-    pub fn scaled(&self, factor: f64) -> OrderRule {
+    pub(crate) fn scaled(&self, factor: f64) -> OrderRule {
         let (trigger, quantity) = match self.quantity {
             Quantity::UpTo(level) => (self.trigger * factor, Quantity::UpTo(level * factor)),
             Quantity::Lots(lot) => (self.trigger * factor, Quantity::Lots(lot)),
@@ -108,7 +108,7 @@ impl OrderRule {
     /// The same rule for an item counted in whole units: an inventory position is then a whole
     /// number, so a trigger of 123.4 acts as 123 and an order-up-to level of 145.3 as 146.
     /// Rounding the levels once here keeps every order whole without rounding it each day.
-    pub fn in_whole_units(&self) -> OrderRule {
+    pub(crate) fn in_whole_units(&self) -> OrderRule {
         let quantity = match self.quantity {
             Quantity::UpTo(level) => Quantity::UpTo(ceil_fast(level - 1e-9)),
             Quantity::Lots(lot) => Quantity::Lots(ceil_fast(lot - 1e-9)),
@@ -126,7 +126,7 @@ impl OrderRule {
 
     /// The stock a rule aims to hold at the start: its order-up-to level, its reorder point
     /// plus one lot, or its full set of kanban containers.
-    pub fn target_stock(&self) -> f64 {
+    pub(crate) fn target_stock(&self) -> f64 {
         match self.quantity {
             Quantity::UpTo(level) => level,
             Quantity::Lots(lot) => self.trigger + lot,
@@ -146,7 +146,7 @@ pub struct ItemContext {
     pub carrying_rate: f64,
     pub order_cost: f64,
     pub container_size: Option<f64>,
-    pub whole_units: bool,
+    pub(crate) whole_units: bool,
 }
 
 /// How a rule was sized, for `validate`, the terminal and summary.json.
@@ -699,12 +699,12 @@ pub struct LevelSegment {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Prebuild {
     pub start_day_of_year: u32,
-    pub end_day_of_year: u32,
+    pub(crate) end_day_of_year: u32,
     pub factor: f64,
 }
 
 impl Prebuild {
-    pub fn from_raw(raw: &RawPrebuild) -> Result<Prebuild, Vec<RuleProblem>> {
+    pub(crate) fn from_raw(raw: &RawPrebuild) -> Result<Prebuild, Vec<RuleProblem>> {
         let mut problems = Vec::new();
         for (field, value) in [
             ("start_day_of_year", raw.start_day_of_year),
@@ -751,7 +751,7 @@ impl Prebuild {
 
 /// Split the horizon into stretches of constant stock-level factor, so the engine's daily loop
 /// runs each stretch with fixed levels.
-pub fn level_segments(
+pub(crate) fn level_segments(
     horizon: u32,
     first_day_of_year: u32,
     prebuild: Option<&Prebuild>,
@@ -790,7 +790,7 @@ pub struct Policy {
 pub struct ItemPolicy {
     pub rule: OrderRule,
     pub sizing: Sizing,
-    pub initial_on_hand: f64,
+    pub(crate) initial_on_hand: f64,
     /// Strategic reserve in units: drawn only when the shelf is empty, refilled first.
     pub reserve: f64,
     pub expedite: Option<Expedite>,
@@ -800,16 +800,16 @@ pub struct ItemPolicy {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Expedite {
     /// Days from placing an expedited order to receiving it.
-    pub lead_time_days: u32,
+    pub(crate) lead_time_days: u32,
     /// Extra cost per expedited unit, as a fraction of its unit cost.
     pub premium_rate: f64,
     /// Most units expedited per simulated year.
-    pub max_units_per_year: f64,
+    pub(crate) max_units_per_year: f64,
     /// Mean daily demand the run-out projection uses.
     pub mean_daily_demand: f64,
     /// How far ahead the projection looks when orders wait at a supplier with no due day: the
     /// item's mean lead time, rounded up.
-    pub cover_days: u32,
+    pub(crate) cover_days: u32,
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ pub(crate) struct RawItem {
     #[serde(default)]
     pub stockout_penalty: f64,
     pub container_size: Option<f64>,
-    pub initial_on_hand: Option<f64>,
+    pub(crate) initial_on_hand: Option<f64>,
     pub demand: RawDemand,
     pub seasonality: Option<Vec<f64>>,
     #[serde(default)]
@@ -266,16 +266,16 @@ pub(crate) struct RawPolicy {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawExpedite {
-    pub lead_time_days: i64,
+    pub(crate) lead_time_days: i64,
     pub premium_rate: f64,
-    pub max_units_per_year: Option<f64>,
+    pub(crate) max_units_per_year: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPrebuild {
+pub(crate) struct RawPrebuild {
     pub start_day_of_year: i64,
-    pub end_day_of_year: i64,
+    pub(crate) end_day_of_year: i64,
     pub factor: f64,
 }
 

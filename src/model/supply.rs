@@ -44,7 +44,7 @@ impl Supplier {
     }
 
     /// Variance of the same, as a mixture of on-time and late shipments.
-    pub fn lead_time_variance(&self) -> f64 {
+    pub(crate) fn lead_time_variance(&self) -> f64 {
         let p = self.on_time_probability;
         let base = self.lead_time.variance();
         match &self.lateness {
@@ -58,7 +58,7 @@ impl Supplier {
 /// a multiple of the order multiple (0 for none), and to whole units where the item is counted
 /// in units.
 #[inline]
-pub fn round_order(
+pub(crate) fn round_order(
     quantity: f64,
     min_order_quantity: f64,
     order_multiple: f64,

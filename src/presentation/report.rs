@@ -323,7 +323,7 @@ fn definitions(s: &SavedSummary) -> Vec<(String, String)> {
 }
 
 /// `(metric, definition)` rows of the README's "Metrics" table, in Markdown.
-pub fn readme_definitions() -> Vec<(String, String)> {
+pub(crate) fn readme_definitions() -> Vec<(String, String)> {
     const README: &str = include_str!("../../README.md");
     let Some(start) = README.find("\n## Metrics") else {
         return Vec::new();
@@ -407,7 +407,7 @@ fn md_table(out: &mut String, t: &Table) {
 }
 
 /// report.md: the tables in Markdown, with the charts linked as `charts/NAME.svg`.
-pub fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
+pub(crate) fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}: buffersim report\n", md_cell(&s.scenario));
     let _ = writeln!(out, "{}\n", run_line(s));
@@ -635,7 +635,7 @@ fn inline_svg(chart: &Chart) -> String {
 }
 
 /// report.html: one self-contained file (inline CSS and SVG, no scripts, no network).
-pub fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
+pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
     let mut out = String::new();
     let _ = write!(
         out,

@@ -21,31 +21,31 @@ use super::input::Criticality;
 use crate::foundation::math::norm_ppf;
 
 /// On-time rate a JIT supplier must reach.
-pub const JIT_MIN_ON_TIME: f64 = 0.95;
+pub(crate) const JIT_MIN_ON_TIME: f64 = 0.95;
 /// Longest mean lead time (days) for JIT.
-pub const JIT_MAX_LEAD_DAYS: f64 = 5.0;
+pub(crate) const JIT_MAX_LEAD_DAYS: f64 = 5.0;
 /// Largest lead-time coefficient of variation for JIT.
-pub const JIT_MAX_LEAD_CV: f64 = 0.30;
+pub(crate) const JIT_MAX_LEAD_CV: f64 = 0.30;
 /// Share of periods without demand from which demand counts as lumpy.
-pub const LUMPY_ZERO_SHARE: f64 = 0.30;
+pub(crate) const LUMPY_ZERO_SHARE: f64 = 0.30;
 /// Shelf life (days) up to which a buffer risks spoiling.
-pub const SHORT_SHELF_LIFE_DAYS: f64 = 30.0;
+pub(crate) const SHORT_SHELF_LIFE_DAYS: f64 = 30.0;
 /// Share of units rejected from which rejections are worth a mention.
-pub const NOTABLE_REJECTION_RATE: f64 = 0.02;
+pub(crate) const NOTABLE_REJECTION_RATE: f64 = 0.02;
 /// Cycle service level of a just-in-case reorder point…
-pub const JIC_SERVICE_LEVEL: f64 = 0.95;
+pub(crate) const JIC_SERVICE_LEVEL: f64 = 0.95;
 /// …and of a critical item's.
-pub const CRITICAL_SERVICE_LEVEL: f64 = 0.99;
+pub(crate) const CRITICAL_SERVICE_LEVEL: f64 = 0.99;
 /// Kanban safety factors are kept within the 0.1–0.5 the reference texts give for JIT loops;
 /// an item that needs more is better served by a min-max rule.
-pub const MIN_KANBAN_SAFETY_FACTOR: f64 = 0.1;
-pub const MAX_KANBAN_SAFETY_FACTOR: f64 = 0.5;
+pub(crate) const MIN_KANBAN_SAFETY_FACTOR: f64 = 0.1;
+pub(crate) const MAX_KANBAN_SAFETY_FACTOR: f64 = 0.5;
 /// Annual carrying cost as a share of unit value: the simulator's default, which the written
 /// scenario keeps.
-pub const CARRYING_RATE: f64 = 0.25;
+pub(crate) const CARRYING_RATE: f64 = 0.25;
 /// Service level that sizes the safety stock of a JIT min-max rule and of a kanban loop's
 /// safety factor.
-pub const JIT_SERVICE_LEVEL: f64 = 0.95;
+pub(crate) const JIT_SERVICE_LEVEL: f64 = 0.95;
 
 /// ABC cut-offs: the value share of class A and of class B (C has the rest).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -159,7 +159,7 @@ impl fmt::Display for Xyz {
 }
 
 /// ABC class of each value and the value share of the items ranked above it.
-pub fn abc_classes(values: &[f64], cuts: AbcCuts) -> Vec<(Abc, f64)> {
+pub(crate) fn abc_classes(values: &[f64], cuts: AbcCuts) -> Vec<(Abc, f64)> {
     let total: f64 = values.iter().sum();
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&i, &j| values[j].total_cmp(&values[i]).then(i.cmp(&j)));
@@ -181,7 +181,7 @@ pub fn abc_classes(values: &[f64], cuts: AbcCuts) -> Vec<(Abc, f64)> {
 }
 
 /// XYZ class of a coefficient of variation.
-pub fn xyz_class(cv: f64, cuts: XyzCuts) -> Xyz {
+pub(crate) fn xyz_class(cv: f64, cuts: XyzCuts) -> Xyz {
     if cv < cuts.x {
         Xyz::X
     } else if cv < cuts.y {
@@ -198,19 +198,19 @@ pub struct SourceView {
     pub share: f64,
     pub on_time: f64,
     pub lead_mean: f64,
-    pub lead_sd: f64,
-    pub rejection_rate: f64,
+    pub(crate) lead_sd: f64,
+    pub(crate) rejection_rate: f64,
     /// False when there is no delivery history.
-    pub observed: bool,
+    pub(crate) observed: bool,
 }
 
 /// An item's supply: its suppliers and their share-weighted figures.
 #[derive(Clone, Debug)]
 pub struct SupplyView {
-    pub sources: Vec<SourceView>,
+    pub(crate) sources: Vec<SourceView>,
     pub on_time: f64,
     pub lead_mean: f64,
-    pub lead_sd: f64,
+    pub(crate) lead_sd: f64,
 }
 
 impl SupplyView {
@@ -272,7 +272,7 @@ impl Posture {
     }
 
     /// Short machine-friendly name for CSV.
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Posture::Kanban => "jit-kanban",
             Posture::MinMax => "jit-min-max",
@@ -305,7 +305,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Rule::Kanban { safety_factor } => format!("kanban, safety factor {safety_factor}"),
             Rule::MinMax {
@@ -336,17 +336,17 @@ impl Rule {
 }
 
 /// What the posture is decided on, besides demand.
-pub struct ItemFacts<'a> {
+pub(crate) struct ItemFacts<'a> {
     pub abc: Abc,
     pub xyz: Xyz,
-    pub value_share: f64,
+    pub(crate) value_share: f64,
     pub demand: &'a DemandProfile,
     pub criticality: Criticality,
-    pub criticality_given: bool,
+    pub(crate) criticality_given: bool,
     pub supply: &'a SupplyView,
-    pub shelf_life_days: Option<f64>,
+    pub(crate) shelf_life_days: Option<f64>,
     pub container_size: f64,
-    pub whole_units: bool,
+    pub(crate) whole_units: bool,
     pub unit_cost: f64,
     pub order_cost: f64,
 }
@@ -403,7 +403,7 @@ fn days(x: f64) -> String {
 }
 
 /// Recommend a posture for one item.
-pub fn recommend(facts: &ItemFacts<'_>) -> Recommendation {
+pub(crate) fn recommend(facts: &ItemFacts<'_>) -> Recommendation {
     let stats = &facts.demand.stats;
     let class = format!("{}{}", facts.abc, facts.xyz);
     if stats.total <= 0.0 {
@@ -700,7 +700,7 @@ fn peak_levels(f: &ItemFacts<'_>, lead: f64, lead_sd: f64) -> Rule {
 /// A container size when the item master gives none: half a day's mean demand (as in the
 /// reference texts' example: 50 a day, containers of 25), rounded up to a "nice" quantity
 /// (1, 2, 2.5, 5 × powers of ten, whole), at least 1.
-pub fn derived_container_size(mean_daily: f64) -> f64 {
+pub(crate) fn derived_container_size(mean_daily: f64) -> f64 {
     if !mean_daily.is_finite() {
         return 1.0;
     }

@@ -17,7 +17,7 @@ const MAX_LISTED_PROBLEMS: usize = 20;
 pub(crate) struct Table {
     pub path: PathBuf,
     /// Column names as written in the header.
-    pub header: Vec<String>,
+    pub(crate) header: Vec<String>,
     pub rows: Vec<Row>,
 }
 
@@ -125,7 +125,7 @@ impl Problems {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Column {
     pub name: &'static str,
-    pub aliases: &'static [&'static str],
+    pub(crate) aliases: &'static [&'static str],
 }
 
 impl Column {

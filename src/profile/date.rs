@@ -13,7 +13,7 @@ pub struct Date(i64);
 
 impl Date {
     /// The date of year `y`, month `m` (1–12), day `d` (1–31), if it exists.
-    pub fn from_ymd(y: i64, m: u32, d: u32) -> Option<Date> {
+    pub(crate) fn from_ymd(y: i64, m: u32, d: u32) -> Option<Date> {
         if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
             return None;
         }
@@ -47,7 +47,7 @@ impl Date {
     }
 
     /// Year, month (1–12) and day (1–31).
-    pub fn ymd(self) -> (i64, u32, u32) {
+    pub(crate) fn ymd(self) -> (i64, u32, u32) {
         let z = self.0 + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
@@ -61,13 +61,13 @@ impl Date {
     }
 
     /// Month, 0 = January.
-    pub fn month0(self) -> usize {
+    pub(crate) fn month0(self) -> usize {
         (self.ymd().1 - 1) as usize
     }
 
     /// Day of the year in the simulator's 365-day calendar (0 = 1 January): 29 February
     /// counts as 28 February, and later days of a leap year move back by one.
-    pub fn day_of_year_365(self) -> u32 {
+    pub(crate) fn day_of_year_365(self) -> u32 {
         let (_, m, d) = self.ymd();
         let before: u32 = (1..m).map(|month| days_in_month(2001, month)).sum();
         before + d.min(days_in_month(2001, m)) - 1
@@ -79,12 +79,12 @@ impl Date {
     }
 
     /// Days from `earlier` to `self`.
-    pub fn days_since(self, earlier: Date) -> i64 {
+    pub(crate) fn days_since(self, earlier: Date) -> i64 {
         self.0 - earlier.0
     }
 
     /// The same day `months` months later, clamped to the month's last day.
-    pub fn plus_months(self, months: u32) -> Date {
+    pub(crate) fn plus_months(self, months: u32) -> Date {
         let (y, m, d) = self.ymd();
         let index = y * 12 + i64::from(m - 1) + i64::from(months);
         let (y, m) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u32);
@@ -113,7 +113,7 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 }
 
 /// Three-letter English month names, January first.
-pub const MONTH_NAMES: [&str; 12] = [
+pub(crate) const MONTH_NAMES: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 

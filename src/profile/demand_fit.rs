@@ -59,11 +59,11 @@ pub struct DemandStats {
     /// sd / mean (0 when there is no demand).
     pub cv: f64,
     /// Share of periods without demand.
-    pub zero_share: f64,
+    pub(crate) zero_share: f64,
     /// Units demanded over the history.
     pub total: f64,
     pub seasonality: Seasonality,
-    pub trend: Trend,
+    pub(crate) trend: Trend,
 }
 
 /// Monthly pattern of the demand level.
@@ -71,16 +71,16 @@ pub struct DemandStats {
 pub struct Seasonality {
     /// Level of each month relative to the year's mean, January first (day-weighted mean 1).
     pub indices: [f64; 12],
-    pub strength: f64,
+    pub(crate) strength: f64,
     /// P-value of the month effect; 1 when not tested.
-    pub p_value: f64,
+    pub(crate) p_value: f64,
     /// False when the history is too short (less than a year, or a month without data).
-    pub tested: bool,
+    pub(crate) tested: bool,
 }
 
 impl Seasonality {
     /// Strong and significant enough to be written into the scenario.
-    pub fn material(&self) -> bool {
+    pub(crate) fn material(&self) -> bool {
         self.tested && self.p_value < SEASONAL_MAX_P_VALUE && self.strength >= SEASONAL_MIN_STRENGTH
     }
 
@@ -91,7 +91,7 @@ impl Seasonality {
 
     /// Months whose level is at least 15% above the year's mean, in calendar order starting
     /// after the quietest month (so a peak across the new year reads Nov, Dec, Jan).
-    pub fn peak_months(&self) -> Vec<usize> {
+    pub(crate) fn peak_months(&self) -> Vec<usize> {
         let quietest = (0..12)
             .min_by(|&a, &b| self.indices[a].total_cmp(&self.indices[b]))
             .unwrap_or(0);
@@ -102,7 +102,7 @@ impl Seasonality {
     }
 
     /// The peak months as text: "Oct–Jan" when they run together, else "Mar, Nov, Dec".
-    pub fn peak_text(&self) -> String {
+    pub(crate) fn peak_text(&self) -> String {
         let months = self.peak_months();
         let names: Vec<&str> = months.iter().map(|&m| MONTH_NAMES[m]).collect();
         let contiguous = months.windows(2).all(|w| (w[0] + 1) % 12 == w[1]);
@@ -115,14 +115,14 @@ impl Seasonality {
 
 /// Linear trend of the demand level.
 #[derive(Clone, Copy, Debug)]
-pub struct Trend {
+pub(crate) struct Trend {
     /// Change of the level per year, as a share of the mean level.
-    pub per_year: f64,
-    pub t_stat: f64,
+    pub(crate) per_year: f64,
+    pub(crate) t_stat: f64,
 }
 
 impl Trend {
-    pub fn material(&self) -> bool {
+    pub(crate) fn material(&self) -> bool {
         self.per_year.abs() >= TREND_MIN_PER_YEAR && self.t_stat.abs() >= TREND_MIN_T
     }
 }
@@ -302,11 +302,11 @@ pub struct DemandFit {
     /// Trend per year relative to the level where the history ends, when material.
     pub trend_per_year: f64,
     /// How the chosen family fits (none for an empirical or deterministic model).
-    pub assessment: Option<Assessment>,
+    pub(crate) assessment: Option<Assessment>,
     /// Every family tried, with its assessment.
     pub candidates: Vec<(&'static str, Assessment)>,
     /// Why the model is what it is, when that needs saying.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// Statistics and model of one item.

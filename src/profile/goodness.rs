@@ -42,16 +42,16 @@ pub(crate) struct Sample<'a> {
     pub groups: &'a [usize],
     pub levels: &'a [f64],
     /// Whole numbers: distribution functions are step functions on the integers.
-    pub discrete: bool,
+    pub(crate) discrete: bool,
 }
 
 /// How well a model fits a sample.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Assessment {
-    pub aic: f64,
+    pub(crate) aic: f64,
     /// Largest gap between the empirical and the model distribution function.
-    pub ks_distance: f64,
-    pub ks_p_value: f64,
+    pub(crate) ks_distance: f64,
+    pub(crate) ks_p_value: f64,
 }
 
 /// Likelihood and Kolmogorov–Smirnov distance of `model` on `sample`.

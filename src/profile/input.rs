@@ -37,9 +37,9 @@ pub(crate) struct DemandHistory {
     pub file: String,
     pub rows: Vec<DemandRow>,
     /// Mean of the unit costs the file gives per item, if it has that column.
-    pub unit_costs: HashMap<String, f64>,
+    pub(crate) unit_costs: HashMap<String, f64>,
     /// Units returned per item (negative rows), reported but not counted as demand.
-    pub returned: HashMap<String, f64>,
+    pub(crate) returned: HashMap<String, f64>,
 }
 
 /// One delivery (or open order) from a supplier.
@@ -47,10 +47,10 @@ pub(crate) struct DemandHistory {
 pub(crate) struct Delivery {
     pub supplier: String,
     pub item: String,
-    pub ordered_on: Date,
-    pub promised_on: Date,
+    pub(crate) ordered_on: Date,
+    pub(crate) promised_on: Date,
     /// `None` for an order not received yet.
-    pub received_on: Option<Date>,
+    pub(crate) received_on: Option<Date>,
     pub quantity_ordered: f64,
     pub quantity_received: f64,
     pub quantity_rejected: f64,
@@ -82,7 +82,7 @@ pub(crate) struct ItemMaster {
     pub criticality: Option<Criticality>,
     pub suppliers: Vec<String>,
     pub container_size: Option<f64>,
-    pub shelf_life_days: Option<f64>,
+    pub(crate) shelf_life_days: Option<f64>,
     pub order_cost: Option<f64>,
 }
 

@@ -41,10 +41,10 @@ use supplier_fit::SupplierProfile;
 pub use csv::InputError;
 
 /// Order cost per order line when the item master gives none.
-pub const DEFAULT_ORDER_COST: f64 = 25.0;
+pub(crate) const DEFAULT_ORDER_COST: f64 = 25.0;
 
 /// Unit cost of an item whose cost no input gives (its ABC class is then by quantity).
-pub const DEFAULT_UNIT_COST: f64 = 1.0;
+pub(crate) const DEFAULT_UNIT_COST: f64 = 1.0;
 
 /// Supplier id given to items without any known supplier.
 pub const UNKNOWN_SUPPLIER: &str = "unknown-supplier";
@@ -70,10 +70,10 @@ pub struct ItemProfile {
     pub item: String,
     pub start: Date,
     pub demand: DemandProfile,
-    pub whole_units: bool,
+    pub(crate) whole_units: bool,
     pub unit_cost: f64,
-    pub annual_value: f64,
-    pub value_share: f64,
+    pub(crate) annual_value: f64,
+    pub(crate) value_share: f64,
     /// Value share of the items ranked above this one.
     pub share_above: f64,
     pub abc: Abc,
@@ -82,10 +82,7 @@ pub struct ItemProfile {
     /// (supplier id, share of orders).
     pub sourcing: Vec<(String, f64)>,
     pub container_size: f64,
-    /// The item master gave the container size (otherwise it was derived).
-    pub container_given: bool,
     pub order_cost: f64,
-    pub shelf_life_days: Option<f64>,
     /// Units returned (negative rows), not counted as demand.
     pub returned_units: f64,
     pub supply: SupplyView,
@@ -98,8 +95,8 @@ pub struct Profile {
     pub files: InputFiles,
     pub options: ProfileOptions,
     /// First and last date of the demand history.
-    pub first_date: Date,
-    pub last_date: Date,
+    pub(crate) first_date: Date,
+    pub(crate) last_date: Date,
     pub items: Vec<ItemProfile>,
     pub suppliers: Vec<SupplierProfile>,
     pub notes: Vec<DataNote>,
@@ -157,7 +154,7 @@ impl Profile {
 
     /// The day after the history ends, where a simulation of the scenario starts: the day after
     /// the last date, or after the last week when every item is weekly.
-    pub fn scenario_start(&self) -> Date {
+    pub(crate) fn scenario_start(&self) -> Date {
         let weekly = self.items.iter().all(|i| i.demand.stats.period_days == 7);
         self.last_date.plus(if weekly { 7 } else { 1 })
     }
@@ -253,9 +250,7 @@ fn profile_items(
                 xyz,
                 criticality: facts.criticality,
                 container_size,
-                container_given: master.container_size.is_some(),
                 order_cost: master.order_cost.unwrap_or(DEFAULT_ORDER_COST),
-                shelf_life_days: master.shelf_life_days,
                 returned_units: sources
                     .history
                     .returned
@@ -442,7 +437,7 @@ fn supply_view(sourcing: &[(String, f64)], suppliers: &[SupplierProfile]) -> Sup
 }
 
 /// The default results folder of a demand file: `results/profile-<file stem>/`.
-pub fn default_out_dir(demand: &Path) -> PathBuf {
+pub(crate) fn default_out_dir(demand: &Path) -> PathBuf {
     let stem = demand
         .file_stem()
         .map_or_else(|| "demand".into(), |s| s.to_string_lossy().into_owned());

@@ -18,15 +18,15 @@ use super::supplier_fit::{DaysForm, SupplierProfile};
 use super::{DEFAULT_ORDER_COST, ItemProfile, Profile};
 
 /// Runs written into the scenario: enough for a first comparison, quick to run.
-pub const RUNS: u32 = 1000;
+pub(crate) const RUNS: u32 = 1000;
 /// Days before metrics count, so that pipelines fill.
-pub const WARMUP_DAYS: u32 = 30;
+pub(crate) const WARMUP_DAYS: u32 = 30;
 /// Safety factor of the all-JIT policy (the reference texts' example).
-pub const ALL_JIT_SAFETY_FACTOR: f64 = 0.2;
+pub(crate) const ALL_JIT_SAFETY_FACTOR: f64 = 0.2;
 /// Stockout penalty per unit short, as a multiple of the unit cost (placeholder).
-pub const STOCKOUT_PENALTY_FACTOR: f64 = 1.0;
+pub(crate) const STOCKOUT_PENALTY_FACTOR: f64 = 1.0;
 /// The same for critical items.
-pub const CRITICAL_STOCKOUT_PENALTY_FACTOR: f64 = 3.0;
+pub(crate) const CRITICAL_STOCKOUT_PENALTY_FACTOR: f64 = 3.0;
 
 /// A TOML key: bare when it can be, quoted otherwise.
 fn key(text: &str) -> String {

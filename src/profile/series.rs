@@ -35,7 +35,7 @@ pub(crate) struct DemandSeries {
     pub period_days: u32,
     pub values: Vec<f64>,
     /// Every quantity was a whole number.
-    pub whole_units: bool,
+    pub(crate) whole_units: bool,
 }
 
 impl DemandSeries {

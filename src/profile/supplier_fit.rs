@@ -133,7 +133,7 @@ impl Model for DaysSpec {
 pub struct DaysFit {
     pub model: DaysSpec,
     /// How the chosen family fits (none when the observations are resampled).
-    pub assessment: Option<Assessment>,
+    pub(crate) assessment: Option<Assessment>,
 }
 
 /// Fit a whole-day distribution (values at least 1) to `days`.
@@ -205,7 +205,7 @@ pub(crate) fn fit_days(days: &[u32]) -> DaysFit {
 pub struct SupplierProfile {
     pub id: String,
     /// False for a supplier named in the item master without any delivery history.
-    pub observed: bool,
+    pub(crate) observed: bool,
     /// Received deliveries.
     pub deliveries: usize,
     /// Orders not received yet.
@@ -213,11 +213,11 @@ pub struct SupplierProfile {
     pub lead_time_mean: f64,
     pub lead_time_sd: f64,
     pub on_time_rate: f64,
-    pub late_deliveries: usize,
+    pub(crate) late_deliveries: usize,
     /// Mean days late, over late deliveries (0 when none was late).
-    pub mean_days_late: f64,
+    pub(crate) mean_days_late: f64,
     pub fill_rate: f64,
-    pub rejection_rate: f64,
+    pub(crate) rejection_rate: f64,
     /// Items it delivered.
     pub items: Vec<String>,
     /// The scenario's `lead_time`: days of the on-time deliveries.
@@ -225,12 +225,12 @@ pub struct SupplierProfile {
     /// The scenario's `lateness`: days late of the late deliveries.
     pub lateness: Option<DaysFit>,
     /// Lead times of 0 days, counted as 1.
-    pub same_day: usize,
+    pub(crate) same_day: usize,
 }
 
 impl SupplierProfile {
     /// A supplier without delivery history: the default lead time, always on time.
-    pub fn unobserved(id: &str) -> SupplierProfile {
+    pub(crate) fn unobserved(id: &str) -> SupplierProfile {
         SupplierProfile {
             id: id.to_string(),
             observed: false,

@@ -56,7 +56,7 @@ impl Default for SynthOptions {
 #[derive(Clone, Debug)]
 pub struct ItemTruth {
     pub id: String,
-    pub archetype: &'static str,
+    pub(crate) archetype: &'static str,
     /// Expected mean and sd of daily demand over the history.
     pub mean: f64,
     pub sd: f64,
@@ -71,7 +71,7 @@ pub struct ItemTruth {
     pub seasonal: bool,
     pub weekly: bool,
     pub suppliers: Vec<String>,
-    pub critical: bool,
+    pub(crate) critical: bool,
 }
 
 /// What a supplier was generated from.
@@ -89,9 +89,9 @@ pub struct SynthData {
     pub items: Vec<ItemTruth>,
     pub suppliers: Vec<SupplierTruth>,
     pub demand_csv: String,
-    pub deliveries_csv: String,
-    pub items_csv: String,
-    pub truth_csv: String,
+    pub(crate) deliveries_csv: String,
+    pub(crate) items_csv: String,
+    pub(crate) truth_csv: String,
 }
 
 /// A supplier's behaviour.

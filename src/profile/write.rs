@@ -28,7 +28,10 @@ pub fn write_all(profile: &Profile, dir: &Path) -> Result<Vec<PathBuf>, WriteErr
 }
 
 /// Write each (file name, text) into `dir`, atomically; returns the paths.
-pub fn write_files(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>, WriteError> {
+pub(crate) fn write_files(
+    dir: &Path,
+    files: &[(&str, String)],
+) -> Result<Vec<PathBuf>, WriteError> {
     files
         .iter()
         .map(|(name, text)| {
@@ -111,7 +114,7 @@ fn csv_table<T>(columns: &[&str], rows: &[T], cells: impl Fn(&T) -> Vec<String>)
 }
 
 /// One row per item; lists inside a cell are separated by " | " (reasons) or ";" (numbers).
-pub fn profile_csv(profile: &Profile) -> String {
+pub(crate) fn profile_csv(profile: &Profile) -> String {
     csv_table(PROFILE_COLUMNS, &profile.items, profile_row)
 }
 
@@ -205,7 +208,7 @@ const SUPPLIER_COLUMNS: &[&str] = &[
 ];
 
 /// One row per supplier.
-pub fn suppliers_csv(profile: &Profile) -> String {
+pub(crate) fn suppliers_csv(profile: &Profile) -> String {
     csv_table(SUPPLIER_COLUMNS, &profile.suppliers, supplier_row)
 }
 
@@ -508,7 +511,7 @@ fn short_days(toml: &str) -> String {
 }
 
 /// What `buffersim profile` prints: the matrix and the postures.
-pub fn terminal_summary(profile: &Profile) -> String {
+pub(crate) fn terminal_summary(profile: &Profile) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -30,7 +30,7 @@ pub(crate) fn csv_field(s: &str) -> String {
 #[error("cannot write results to '{}': {cause}", path.display())]
 pub struct WriteError {
     pub path: PathBuf,
-    pub cause: std::io::Error,
+    pub(crate) cause: std::io::Error,
 }
 
 /// Write `contents` to `path` atomically: a temporary file beside it, synced, then renamed.

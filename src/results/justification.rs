@@ -23,18 +23,18 @@ pub struct Justification {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemReasons {
     pub item: String,
-    pub reasons: Vec<Reason>,
+    pub(crate) reasons: Vec<Reason>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Reason {
-    pub topic: String,
+pub(crate) struct Reason {
+    pub(crate) topic: String,
     pub text: String,
 }
 
 impl Justification {
     /// The justification as Markdown: a heading and a table per item.
-    pub fn to_markdown(&self) -> String {
+    pub(crate) fn to_markdown(&self) -> String {
         let mut out = format!(
             "## Buffer justification: policy '{}'\n\n{}\n\n",
             self.policy,
@@ -51,7 +51,7 @@ impl Justification {
     }
 
     /// What the figures rest on, in one paragraph.
-    pub fn preamble(&self) -> String {
+    pub(crate) fn preamble(&self) -> String {
         format!(
             "Each buffer is the smallest value of `{}` found to meet {} with {:.0}% confidence, \
              searched under common random numbers (seed {}); figures are means over {} simulated \

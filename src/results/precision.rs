@@ -9,7 +9,7 @@ use crate::foundation::format::group_thousands;
 pub struct PrecisionReport {
     /// The metric whose interval was controlled, and what was asked.
     pub metric: String,
-    pub target_half_width: f64,
+    pub(crate) target_half_width: f64,
     pub achieved_half_width: f64,
     pub runs: u64,
     pub reached: bool,

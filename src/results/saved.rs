@@ -35,7 +35,7 @@ pub struct SavedSummary {
 /// The disruption log (mirrors [`crate::results::summary::DisruptionSummary`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedDisruptions {
-    pub runs_with_events: Option<SavedEstimate>,
+    pub(crate) runs_with_events: Option<SavedEstimate>,
     pub disrupted_supplier_days: SavedEstimate,
     pub by_disruption: Vec<SavedDisruptionLog>,
 }
@@ -44,8 +44,8 @@ pub struct SavedDisruptions {
 pub struct SavedDisruptionLog {
     pub disruption: String,
     pub kind: String,
-    pub events: SavedEstimate,
-    pub active_days: SavedEstimate,
+    pub(crate) events: SavedEstimate,
+    pub(crate) active_days: SavedEstimate,
     /// Days `[start, end)` of a scheduled disruption.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scheduled: Vec<[usize; 2]>,
@@ -56,20 +56,20 @@ pub struct SavedDisruptionLog {
 pub struct SavedResilience {
     pub stockout_rate_disrupted_runs: Option<SavedEstimate>,
     pub stockout_rate_undisrupted_runs: Option<SavedEstimate>,
-    pub worst_runs: Option<SavedTail>,
+    pub(crate) worst_runs: Option<SavedTail>,
 }
 
 /// The worst runs (mirrors [`crate::foundation::stats::Tail`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedTail {
+pub(crate) struct SavedTail {
     pub level: f64,
     pub quantile: f64,
-    pub quantile_ci95_low: f64,
-    pub quantile_ci95_high: f64,
-    pub tail_share: f64,
-    pub tail_mean: f64,
-    pub tail_mean_ci95_low: f64,
-    pub tail_mean_ci95_high: f64,
+    pub(crate) quantile_ci95_low: f64,
+    pub(crate) quantile_ci95_high: f64,
+    pub(crate) tail_share: f64,
+    pub(crate) tail_mean: f64,
+    pub(crate) tail_mean_ci95_low: f64,
+    pub(crate) tail_mean_ci95_high: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

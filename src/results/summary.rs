@@ -56,7 +56,7 @@ const ZERO: Estimate = Estimate {
 #[derive(Clone, Debug, Serialize)]
 pub struct DisruptionSummary {
     /// Share of runs with at least one event in the measured days.
-    pub runs_with_events: Option<Estimate>,
+    pub(crate) runs_with_events: Option<Estimate>,
     /// Supplier-days with reduced capacity, delayed transport or drifted lead times, per run.
     pub disrupted_supplier_days: Estimate,
     pub by_disruption: Vec<DisruptionLog>,
@@ -67,8 +67,8 @@ pub struct DisruptionSummary {
 pub struct DisruptionLog {
     pub disruption: String,
     pub kind: crate::model::disruption::Kind,
-    pub events: Estimate,
-    pub active_days: Estimate,
+    pub(crate) events: Estimate,
+    pub(crate) active_days: Estimate,
     /// Days `[start, end)` of the horizon on which a scheduled disruption is active (the same
     /// in every run); empty for random and Markov occurrences.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -83,7 +83,7 @@ pub struct Resilience {
     pub stockout_rate_disrupted_runs: Option<Estimate>,
     pub stockout_rate_undisrupted_runs: Option<Estimate>,
     /// The worst runs: p99 of the stockout rate and the mean of the worst 5% of runs (CVaR).
-    pub worst_runs: Option<Tail>,
+    pub(crate) worst_runs: Option<Tail>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -325,7 +325,7 @@ impl Summary {
 
 impl Summary {
     /// The on-hand fan of every policy: one row per policy and sampled day.
-    pub fn on_hand_csv(&self) -> String {
+    pub(crate) fn on_hand_csv(&self) -> String {
         let mut out = String::from("policy,day,measure,p05,p25,p50,p75,p95\n");
         for p in &self.policies {
             let f = &p.on_hand_fan;
@@ -365,7 +365,7 @@ fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Es
 }
 
 /// Write summary.json, summary.csv and on_hand.csv into `dir`.
-pub fn write_summary(summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
+pub(crate) fn write_summary(summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
     let files = [
         ("summary.json", summary.to_json()),
         ("summary.csv", summary.to_csv()),

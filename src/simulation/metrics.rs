@@ -26,21 +26,21 @@ pub struct ItemCounters {
     /// Demand not served from stock on the day it arose (lost or backordered).
     pub short: f64,
     pub lost: f64,
-    pub backordered: f64,
+    pub(crate) backordered: f64,
     /// Units handed to customers: served at once, or later from a backorder.
-    pub delivered: f64,
+    pub(crate) delivered: f64,
     pub stockout_days: f64,
-    pub backorder_unit_days: f64,
+    pub(crate) backorder_unit_days: f64,
     pub on_hand_unit_days: f64,
-    pub pipeline_unit_days: f64,
+    pub(crate) pipeline_unit_days: f64,
     /// Replenishment cycles closed by a receipt, and those of them that had a stockout.
     pub cycles: f64,
-    pub stockout_cycles: f64,
+    pub(crate) stockout_cycles: f64,
     /// Order lines placed (one per supplier an order goes to).
-    pub order_lines: f64,
+    pub(crate) order_lines: f64,
     /// Shipments received, and those received by the promised day.
-    pub shipments: f64,
-    pub on_time_shipments: f64,
+    pub(crate) shipments: f64,
+    pub(crate) on_time_shipments: f64,
     /// Units rejected at receiving inspection.
     pub rejected: f64,
     /// Units of orders cancelled by a supplier during an outage.
@@ -48,33 +48,33 @@ pub struct ItemCounters {
     /// Units ordered by expediting.
     pub expedited: f64,
     /// Extra paid for units bought from suppliers with a unit cost premium (money).
-    pub purchase_premium: f64,
+    pub(crate) purchase_premium: f64,
     /// Days to recover from disruption events, summed, and the number of events.
-    pub recovery_days: f64,
-    pub recovery_events: f64,
+    pub(crate) recovery_days: f64,
+    pub(crate) recovery_events: f64,
 }
 
 /// One run's totals, priced, for one item or for all items of a policy together.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RunTotals {
     /// Calendar days measured (not summed over items).
-    pub measured_days: f64,
+    pub(crate) measured_days: f64,
     pub item_days: f64,
     pub units: ItemCounters,
-    pub demand_value: f64,
-    pub served_value: f64,
-    pub delivered_value: f64,
-    pub on_hand_value_days: f64,
+    pub(crate) demand_value: f64,
+    pub(crate) served_value: f64,
+    pub(crate) delivered_value: f64,
+    pub(crate) on_hand_value_days: f64,
     pub carrying_cost: f64,
     pub ordering_cost: f64,
     pub stockout_cost: f64,
-    pub expedite_cost: f64,
-    pub purchase_premium: f64,
+    pub(crate) expedite_cost: f64,
+    pub(crate) purchase_premium: f64,
 }
 
 impl RunTotals {
     /// Price one item's counters.
-    pub fn for_item(
+    pub(crate) fn for_item(
         c: &ItemCounters,
         item: &Item,
         policy: &ItemPolicy,
@@ -99,7 +99,7 @@ impl RunTotals {
     }
 
     /// Add another item's totals of the same run.
-    pub fn add(&mut self, o: &RunTotals) {
+    pub(crate) fn add(&mut self, o: &RunTotals) {
         self.measured_days = o.measured_days;
         self.item_days += o.item_days;
         let (u, v) = (&mut self.units, &o.units);
@@ -177,7 +177,7 @@ pub enum Metric {
     TimeToRecover,
 }
 
-pub const METRICS: [Metric; 24] = [
+pub(crate) const METRICS: [Metric; 24] = [
     Metric::FillRate,
     Metric::StockoutRate,
     Metric::StockoutDayRate,
@@ -234,7 +234,7 @@ impl Metric {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Metric> {
+    pub(crate) fn from_name(name: &str) -> Option<Metric> {
         METRICS.iter().copied().find(|m| m.name() == name)
     }
 
@@ -316,7 +316,7 @@ impl MetricStats {
     }
 
     /// Every metric that was defined in at least one run, in output order.
-    pub fn estimates(&self) -> IndexMap<&'static str, Estimate> {
+    pub(crate) fn estimates(&self) -> IndexMap<&'static str, Estimate> {
         METRICS
             .iter()
             .filter_map(|m| self.get(*m).estimate().map(|e| (m.name(), e)))
@@ -326,7 +326,7 @@ impl MetricStats {
 
 /// Most days an on-hand fan chart samples: every day of a half-year horizon, every second day
 /// of a year, and so on. Enough for a smooth chart; fewer points keep its cost per run small.
-pub const FAN_MAX_POINTS: usize = 183;
+pub(crate) const FAN_MAX_POINTS: usize = 183;
 
 /// What the on-hand fan chart samples: which days, and how items add up.
 ///
@@ -339,10 +339,10 @@ pub struct FanLayout {
     pub days: Vec<usize>,
     stride: usize,
     /// Per item, what one unit on hand counts for.
-    pub weights: Vec<f64>,
-    pub in_units: bool,
+    pub(crate) weights: Vec<f64>,
+    pub(crate) in_units: bool,
     /// Whether every sampled level is a whole number (one item in whole units).
-    pub whole_units: bool,
+    pub(crate) whole_units: bool,
 }
 
 impl FanLayout {
@@ -373,7 +373,7 @@ impl FanLayout {
     /// run before's, each further item's add to them); the run then hands its path to the fan
     /// once all items are in ([`FanLayout::sums_items`]).
     #[inline]
-    pub fn note_item<const N: usize>(
+    pub(crate) fn note_item<const N: usize>(
         &self,
         item: usize,
         levels: &[f64],
@@ -389,7 +389,7 @@ impl FanLayout {
 
     /// Whether runs sum their items' levels in a path of their own, to be pushed to the fan
     /// at the end of the run (several items), rather than noting them at once (one item).
-    pub fn sums_items(&self) -> bool {
+    pub(crate) fn sums_items(&self) -> bool {
         !self.in_units
     }
 
@@ -468,7 +468,7 @@ impl OnHandFan {
     /// Note the levels of `N` runs stepped together, kept day by day and lane by lane
     /// (`levels[t * N + lane]`), on the fan's days: with a single item, its levels are the
     /// fan's values.
-    pub fn push_lanes<const N: usize>(&mut self, layout: &FanLayout, levels: &[f64]) {
+    pub(crate) fn push_lanes<const N: usize>(&mut self, layout: &FanLayout, levels: &[f64]) {
         debug_assert_eq!(layout.days.len(), self.points);
         let first = self.make_room(N);
         for (k, &day) in layout.days.iter().enumerate() {
@@ -522,7 +522,7 @@ impl OnHandFan {
     }
 
     /// Count the keys noted so far.
-    pub fn count_pending(&mut self) {
+    pub(crate) fn count_pending(&mut self) {
         if self.runs == 0 {
             return;
         }
@@ -542,7 +542,7 @@ impl OnHandFan {
 
     /// For each day of the fan, the `qs` quantiles (ascending) over runs of its level (no
     /// days if no run was noted).
-    pub fn quantiles(&self, qs: &[f64], whole_units: bool) -> Vec<Vec<f64>> {
+    pub(crate) fn quantiles(&self, qs: &[f64], whole_units: bool) -> Vec<Vec<f64>> {
         let counted;
         let fan = if self.runs == 0 {
             self
@@ -567,8 +567,8 @@ pub struct PolicyStats {
     /// Distribution over runs of the stock on hand on each day of the [`FanLayout`].
     pub on_hand: OnHandFan,
     /// Stockout rate (all items) of runs with at least one disruption event, and without.
-    pub stockout_disrupted: RunningStat,
-    pub stockout_undisrupted: RunningStat,
+    pub(crate) stockout_disrupted: RunningStat,
+    pub(crate) stockout_undisrupted: RunningStat,
 }
 
 impl PolicyStats {
@@ -585,7 +585,7 @@ impl PolicyStats {
     /// Record the all-items totals of one run, which had a disruption event or not. With a
     /// single item, the all-items figures are the item's: they are copied once at the end
     /// ([`Self::finish`]) instead of being pushed twice per run.
-    pub fn push_all(&mut self, totals: &RunTotals, disrupted: bool) {
+    pub(crate) fn push_all(&mut self, totals: &RunTotals, disrupted: bool) {
         if self.items.len() > 1 {
             self.all.push(totals);
         }
@@ -599,7 +599,7 @@ impl PolicyStats {
     }
 
     /// Record one run's stock on hand on the fan's days.
-    pub fn push_on_hand(&mut self, path: &[f64]) {
+    pub(crate) fn push_on_hand(&mut self, path: &[f64]) {
         self.on_hand.push(path);
     }
 
@@ -673,12 +673,12 @@ impl PairedStats {
 #[derive(Clone, Debug)]
 pub struct DisruptionStats {
     /// Per disruption: events that touched the measured days, and active measured days.
-    pub events: Vec<RunningStat>,
-    pub active_days: Vec<RunningStat>,
+    pub(crate) events: Vec<RunningStat>,
+    pub(crate) active_days: Vec<RunningStat>,
     /// Supplier-days with reduced capacity, delayed transport or drifted lead times.
     pub disrupted_supplier_days: RunningStat,
     /// 1 for a run with at least one event, 0 otherwise: its mean is the share of such runs.
-    pub runs_with_events: RunningStat,
+    pub(crate) runs_with_events: RunningStat,
 }
 
 impl DisruptionStats {
@@ -692,7 +692,7 @@ impl DisruptionStats {
     }
 
     /// Record one run; returns whether it had any event in the measured days.
-    pub fn push_run(
+    pub(crate) fn push_run(
         &mut self,
         scenario: &Scenario,
         spells: &[Vec<Spell>],

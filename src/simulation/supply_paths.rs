@@ -79,7 +79,7 @@ pub struct Shipment {
     /// Days from dispatch to arrival.
     pub lead_time: u32,
     /// The lead time promised to an order placed on the day of dispatch.
-    pub quoted: u32,
+    pub(crate) quoted: u32,
     /// Whether the shipment fails inspection at receiving.
     pub rejected: bool,
 }
@@ -102,13 +102,13 @@ impl SupplierDays<'_> {
 
     /// Whether orders waiting at the supplier are cancelled on `day`.
     #[inline]
-    pub fn cancels(&self, day: usize) -> bool {
+    pub(crate) fn cancels(&self, day: usize) -> bool {
         self.days[day].cancel
     }
 
     /// The lead time promised to an order placed on `day`.
     #[inline]
-    pub fn quoted(&self, day: usize) -> u32 {
+    pub(crate) fn quoted(&self, day: usize) -> u32 {
         self.drawn(day).quoted
     }
 
@@ -301,7 +301,13 @@ impl<'a> SupplyPaths<'a> {
 
     /// Multiply supplier `index`'s capacity during `spells`; with `cancel`, waiting orders are
     /// cancelled on days it ships nothing.
-    pub fn scale_capacity(&mut self, index: usize, spells: &[Spell], factor: f64, cancel: bool) {
+    pub(crate) fn scale_capacity(
+        &mut self,
+        index: usize,
+        spells: &[Spell],
+        factor: f64,
+        cancel: bool,
+    ) {
         let reduces = factor < 1.0;
         for &spell in spells {
             let days = self.days_of(index, spell);
@@ -322,7 +328,7 @@ impl<'a> SupplyPaths<'a> {
     }
 
     /// Shipments of supplier `index` in transit during `spell` take `extra` more days.
-    pub fn delay_transport(&mut self, index: usize, spell: Spell, extra: u32) {
+    pub(crate) fn delay_transport(&mut self, index: usize, spell: Spell, extra: u32) {
         if spell.start < spell.end {
             self.runs[index].delays.push((spell, extra));
         }
@@ -332,7 +338,7 @@ impl<'a> SupplyPaths<'a> {
     }
 
     /// Multiply supplier `index`'s lead times for shipments dispatched during `spells`.
-    pub fn scale_lead_time(&mut self, index: usize, spells: &[Spell], factor: f64) {
+    pub(crate) fn scale_lead_time(&mut self, index: usize, spells: &[Spell], factor: f64) {
         for &spell in spells {
             for day in self.days_of(index, spell) {
                 day.lead_time_factor *= factor;
@@ -342,7 +348,7 @@ impl<'a> SupplyPaths<'a> {
     }
 
     /// Raise supplier `index`'s rejection probability to at least `probability` during `spells`.
-    pub fn raise_rejection(&mut self, index: usize, spells: &[Spell], probability: f64) {
+    pub(crate) fn raise_rejection(&mut self, index: usize, spells: &[Spell], probability: f64) {
         for &spell in spells {
             for day in self.days_of(index, spell) {
                 day.rejection_probability = day.rejection_probability.max(probability);
@@ -356,7 +362,7 @@ impl<'a> SupplyPaths<'a> {
     /// looked at. A day in several overlapping stretches (events of different disruptions)
     /// counts once, in the first; the stretches of a single disruption come in order and never
     /// overlap.
-    pub fn disrupted_days(&self, index: usize, measured: std::ops::Range<usize>) -> usize {
+    pub(crate) fn disrupted_days(&self, index: usize, measured: std::ops::Range<usize>) -> usize {
         let days = &self.days[self.range(index)];
         let dirty = &self.runs[index].dirty;
         let disjoint = dirty.windows(2).all(|w| w[0].end <= w[1].start);

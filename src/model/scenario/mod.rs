@@ -55,12 +55,12 @@ pub struct Item {
     pub order_cost: f64,
     pub stockout_penalty: f64,
     pub container_size: Option<f64>,
-    pub initial_on_hand: Option<f64>,
+    pub(crate) initial_on_hand: Option<f64>,
     pub demand: DemandModel,
     pub sourcing: Vec<Source>,
     /// Primary-with-failover: orders go to `sourcing[0]` until it has shipped nothing for this
     /// many days in a row, then to `sourcing[1]`.
-    pub failover_after_days: Option<u32>,
+    pub(crate) failover_after_days: Option<u32>,
 }
 
 /// One supplier an item is bought from and the share of each order it gets.
@@ -73,7 +73,7 @@ pub struct Source {
 impl Item {
     /// Whether `disruption` can reach this item, number `index` of the scenario: through one
     /// of its suppliers, or through its demand.
-    pub fn is_reached_by(&self, index: usize, disruption: &Disruption) -> bool {
+    pub(crate) fn is_reached_by(&self, index: usize, disruption: &Disruption) -> bool {
         match &disruption.effect {
             Effect::DemandSurge { items, .. } => items.contains(&index),
             Effect::Capacity { suppliers, .. }
@@ -86,13 +86,13 @@ impl Item {
         }
     }
 
-    pub fn whole_units(&self) -> bool {
+    pub(crate) fn whole_units(&self) -> bool {
         self.demand.units == Units::Whole
     }
 
     /// Mean and standard deviation of the lead time an order of this item sees, over its
     /// suppliers weighted by share.
-    pub fn lead_time_moments(&self, suppliers: &[Supplier]) -> (f64, f64) {
+    pub(crate) fn lead_time_moments(&self, suppliers: &[Supplier]) -> (f64, f64) {
         let mean: f64 = self
             .sourcing
             .iter()
@@ -163,7 +163,7 @@ impl Scenario {
     }
 
     /// Days over which metrics are measured (the horizon less the warm-up).
-    pub fn measured_days(&self) -> u32 {
+    pub(crate) fn measured_days(&self) -> u32 {
         self.horizon_days - self.warmup_days
     }
 }

@@ -37,7 +37,7 @@ pub(crate) struct Link {
     pub order_multiple: f64,
     /// Whether an order line may come out fractional for a whole-unit item (a split share, or
     /// a fractional minimum or multiple) and so must be rounded up to whole units.
-    pub round_to_whole: bool,
+    pub(crate) round_to_whole: bool,
     pub unit_cost_premium: f64,
 }
 
@@ -84,10 +84,10 @@ pub(crate) enum Sourcing {
 #[derive(Clone, Debug)]
 pub(crate) struct ItemSetup {
     pub horizon: usize,
-    pub warmup: usize,
+    pub(crate) warmup: usize,
     pub backorder: bool,
-    pub whole_units: bool,
-    pub links: Vec<Link>,
+    pub(crate) whole_units: bool,
+    pub(crate) links: Vec<Link>,
     pub sourcing: Sourcing,
 }
 

@@ -190,7 +190,7 @@ pub fn simulate(
 /// Extending from a whole number of chunks ([`CHUNK_RUNS`]) only simulates the new runs;
 /// extending from a cut chunk simulates everything again. Analyses use it to add runs only
 /// where a decision is still uncertain.
-pub struct Simulation<'a> {
+pub(crate) struct Simulation<'a> {
     prepared: Prepared<'a>,
     seed: u64,
     runs: u64,
@@ -199,7 +199,7 @@ pub struct Simulation<'a> {
 
 impl<'a> Simulation<'a> {
     /// No runs yet; with `baseline`, paired differences against that policy are kept as well.
-    pub fn new(scenario: &'a Scenario, seed: u64, baseline: Option<usize>) -> Self {
+    pub(crate) fn new(scenario: &'a Scenario, seed: u64, baseline: Option<usize>) -> Self {
         let prepared = Prepared::new(scenario, baseline);
         Simulation {
             total: ChunkStats::new(&prepared),
@@ -210,12 +210,12 @@ impl<'a> Simulation<'a> {
     }
 
     /// Runs simulated so far.
-    pub fn runs(&self) -> u64 {
+    pub(crate) fn runs(&self) -> u64 {
         self.runs
     }
 
     /// Simulate runs `self.runs()..runs` (nothing if there are already as many).
-    pub fn extend_to(&mut self, runs: u64, progress: &(dyn Fn(u64) + Sync)) {
+    pub(crate) fn extend_to(&mut self, runs: u64, progress: &(dyn Fn(u64) + Sync)) {
         if runs <= self.runs {
             return;
         }
@@ -249,7 +249,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// The results of the runs so far.
-    pub fn outcome(&self) -> Outcome {
+    pub(crate) fn outcome(&self) -> Outcome {
         let scenario = self.prepared.scenario;
         let mut policies = self.total.policies.clone();
         for policy in &mut policies {
@@ -688,7 +688,11 @@ fn apply_surge(factors: &[f64], demand: &mut [f64], whole_units: bool) {
 /// Days from the start of an event until the item is back to normal: 0 if it was never
 /// impaired (unmet demand or customers waiting) during the event; otherwise the days until the
 /// first unimpaired day at or after the event's end (the horizon, if that never comes).
-pub fn recovery_days(spell: Spell, horizon: usize, impaired: impl Fn(usize) -> bool) -> usize {
+pub(crate) fn recovery_days(
+    spell: Spell,
+    horizon: usize,
+    impaired: impl Fn(usize) -> bool,
+) -> usize {
     let end = spell.end.min(horizon);
     if !(spell.start..end).any(&impaired) {
         return 0;
