@@ -1,226 +1,30 @@
-//! Daily demand models and the fast samplers that draw demand paths from them.
+//! [`DemandSampler`]: one run's daily demand path, drawn from a [`DemandModel`] with each day's
+//! multiplier, and the scalar draws it is made of (the censored normal and the lognormal from
+//! the ziggurat, Doornik 2005; Poisson and the gamma–Poisson negative binomial from
+//! `rand_distr`: Knuth below λ = 12, Ahrens & Dieter 1982 above, gamma by Marsaglia & Tsang
+//! 2000). [`DemandModel::sampler`] is here too: it chooses, family by family, between the count
+//! tables of `tables.rs` and these draws, and hands out the [`LaneSampler`] where it applies,
+//! so the sampler's representation is seen by this file alone.
 //!
-//! A model is a distribution at multiplier 1, twelve monthly multipliers and a linear trend.
-//! Day t of a run gets the multiplier m_t = seasonality\[month\] · (1 + trend · t / 365), which
-//! scales the distribution's level: every family is a scale family in its level except
-//! Poisson (λm) and negative binomial (mean μm, same shape r), which stay count distributions.
-//!
-//! Sampling methods, chosen for speed (a path is drawn for every item of every run):
-//!
-//! * Normal: 256-layer ziggurat ([`crate::foundation::normal`], Doornik 2005), μ + σz, censored at
-//!   zero. Lognormal: exp of the same normal draw.
-//! * Poisson and negative binomial without trend and with monthly means below 1,000: exact
-//!   inverse-CDF tables, one per distinct monthly mean, sampled with one uniform draw and a
-//!   guide table (Chen & Asau 1974). The probabilities are built by the pmf's ratio recurrence
-//!   outward from the mode (no factorials, no underflow) and cut where a geometric bound puts
-//!   the remaining tail below 1e-12. Otherwise, and whenever the level changes daily: the
-//!   `rand_distr` Poisson (Knuth below λ = 12, Ahrens & Dieter 1982 above) and, for the
-//!   negative binomial, its gamma–Poisson mixture (gamma by Marsaglia & Tsang 2000).
-//! * Uniform and empirical: one uniform draw, scaled or used as an index.
-//!
-//! Whole units round each day's demand to the nearest whole number with
-//! `(x + 0.5) as i64 as f64`: two conversion instructions rather than a call to `round`
-//! (and, unlike `u64`, conversions x86_64 has single instructions for).
+//! The unit tests check every family's draws against the model: moments, the exact pmf of the
+//! count families, seasonality, trend, the calendar and reproducibility.
 
 use std::sync::Arc;
 
 use rand_distr::{Distribution, Gamma, Poisson};
 
-use crate::foundation::normal::{standard_normal, standard_normals};
+use crate::foundation::math::max_fast;
+use crate::foundation::normal::standard_normal;
+use crate::foundation::rng::{SimRng, unit_f64};
 
-use crate::foundation::days::IntegerTable;
-use crate::foundation::math::{max_fast, min_fast, norm_cdf, norm_pdf};
-use crate::foundation::rng::{LaneStreams, SimRng, unit_f64};
-use crate::foundation::vector::Vector;
-
-/// Whether demand comes in whole units.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Units {
-    /// Every day's demand is rounded to a whole number.
-    Whole,
-    /// Demand is a real number (litres, kilograms, metres).
-    Continuous,
-}
-
-/// The distribution of one day's demand at multiplier 1.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DemandDistribution {
-    /// The same demand every day.
-    Deterministic { value: f64 },
-    /// Normal; negative draws become 0 (censored at zero).
-    Normal { mean: f64, sd: f64 },
-    /// Poisson counts.
-    Poisson { mean: f64 },
-    /// Gamma–Poisson mixture for lumpy demand; requires sd² > mean (otherwise it is treated as
-    /// Poisson, the limit of infinite shape).
-    NegativeBinomial { mean: f64, sd: f64 },
-    /// Lognormal with this mean and sd of demand itself.
-    Lognormal { mean: f64, sd: f64 },
-    /// Whole units: integers min..=max, each equally likely; Continuous: U(min, max).
-    Uniform { min: f64, max: f64 },
-    /// Observed daily values, resampled with replacement.
-    Empirical { values: Vec<f64> },
-    /// History replayed day by day: day t of a run gets values\[t\] (repeating from the start
-    /// if the run is longer than the trace); no randomness, no seasonality or trend.
-    Trace { values: Arc<[f64]> },
-}
-
-/// A validated demand model: distribution, 12 monthly multipliers (January first), linear
-/// trend.
-#[derive(Clone, Debug)]
-pub struct DemandModel {
-    pub distribution: DemandDistribution,
-    pub seasonality: [f64; 12],
-    /// Demand level × (1 + trend_per_year · t / 365) on day t of the run.
-    pub trend_per_year: f64,
-    pub units: Units,
-}
-
-/// Days in each month of a 365-day year.
-pub const DAYS_IN_MONTH: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/// Month of every day of the year, so the daily loop looks it up instead of dividing.
-static MONTH_OF_DAY: [u8; 365] = month_table();
-
-const fn month_table() -> [u8; 365] {
-    let mut out = [0u8; 365];
-    let mut month = 0;
-    let mut end = DAYS_IN_MONTH[0] as usize;
-    let mut day = 0;
-    while day < 365 {
-        if day == end {
-            month += 1;
-            end += DAYS_IN_MONTH[month] as usize;
-        }
-        out[day] = month as u8;
-        day += 1;
-    }
-    out
-}
-
-/// Month (0 = January) of a day of the year in a 365-day year (taken modulo 365).
-pub fn month_of_day(day_of_year: u32) -> usize {
-    MONTH_OF_DAY[(day_of_year % 365) as usize] as usize
-}
-
-/// Poisson and negative binomial tables are built only for monthly means below this: above
-/// it a table has thousands of entries and the rejection sampler is as fast.
-const TABLE_MAX_MEAN: f64 = 1000.0;
-
-/// Tables are cut where the remaining tail probability is below this.
-const TABLE_TAIL: f64 = 1e-12;
-
-/// Longest table built (very lumpy negative binomials have long tails); beyond it the
-/// gamma–Poisson mixture is used instead.
-const TABLE_MAX_LEN: usize = 1 << 16;
+use super::lanes::LaneSampler;
+use super::tables::{MonthlyTables, negative_binomial_table, poisson_table};
+use super::{DemandDistribution, DemandModel, MONTH_OF_DAY, Units, round_whole};
 
 impl DemandModel {
-    /// Mean of one day's demand at multiplier 1, of the distribution as simulated (the
-    /// censored normal: μΦ(μ/σ) + σφ(μ/σ)). Rounding to whole units is ignored except where it
-    /// defines the support: whole-unit uniforms are over integers and a whole-unit
-    /// deterministic demand is its rounded value.
-    pub fn base_mean(&self) -> f64 {
-        match &self.distribution {
-            DemandDistribution::Deterministic { value } => match self.units {
-                Units::Whole => round_whole(*value),
-                Units::Continuous => *value,
-            },
-            DemandDistribution::Normal { mean, sd } => censored_normal_moments(*mean, *sd).0,
-            DemandDistribution::Poisson { mean } => *mean,
-            DemandDistribution::NegativeBinomial { mean, .. } => *mean,
-            DemandDistribution::Lognormal { mean, .. } => *mean,
-            DemandDistribution::Uniform { min, max } => {
-                let (lo, hi) = self.uniform_bounds(*min, *max);
-                0.5 * (lo + hi)
-            }
-            DemandDistribution::Empirical { values } => mean_and_sd(values, 0).0,
-            DemandDistribution::Trace { values } => mean_and_sd(values, 1).0,
-        }
-    }
-
-    /// Standard deviation of one day's demand at multiplier 1, of the distribution as
-    /// simulated (the censored normal exactly). The extra variance from rounding to whole
-    /// units (about 1/12 unit² for a spread-out distribution) is ignored.
-    pub fn base_sd(&self) -> f64 {
-        match &self.distribution {
-            DemandDistribution::Deterministic { .. } => 0.0,
-            DemandDistribution::Normal { mean, sd } => censored_normal_moments(*mean, *sd).1,
-            DemandDistribution::Poisson { mean } => mean.max(0.0).sqrt(),
-            DemandDistribution::NegativeBinomial { mean, sd } => {
-                if sd * sd > *mean {
-                    *sd
-                } else {
-                    mean.max(0.0).sqrt()
-                }
-            }
-            DemandDistribution::Lognormal { sd, .. } => *sd,
-            DemandDistribution::Uniform { min, max } => match self.units {
-                Units::Whole => {
-                    let (lo, hi) = self.uniform_bounds(*min, *max);
-                    let n = hi - lo + 1.0;
-                    ((n * n - 1.0) / 12.0).sqrt()
-                }
-                Units::Continuous => (max - min).abs() / 12f64.sqrt(),
-            },
-            DemandDistribution::Empirical { values } => mean_and_sd(values, 0).1,
-            DemandDistribution::Trace { values } => mean_and_sd(values, 1).1,
-        }
-    }
-
-    /// Average daily demand over a 365-day year including seasonality (day-weighted average
-    /// of the multipliers × base_mean), trend ignored. Exact for every family, because each
-    /// one's mean is proportional to its level. Trace: the mean of the trace.
-    pub fn annual_daily_mean(&self) -> f64 {
-        match &self.distribution {
-            DemandDistribution::Trace { values } => mean_and_sd(values, 1).0,
-            _ => self.average_multiplier() * self.base_mean(),
-        }
-    }
-
-    /// Sd used for sizing: base_sd scaled by the same average multiplier (trace: the sample
-    /// sd). For normal-like families that is the sd at the average level; for Poisson and the
-    /// negative binomial, whose sd grows more slowly than the level, it overstates the sd when
-    /// the average multiplier exceeds 1 and understates it below 1 (equal at 1, the usual
-    /// normalisation of seasonal indices).
-    pub fn annual_daily_sd(&self) -> f64 {
-        match &self.distribution {
-            DemandDistribution::Trace { values } => mean_and_sd(values, 1).1,
-            _ => self.average_multiplier() * self.base_sd(),
-        }
-    }
-
     /// Everything needed to draw paths fast (precomputed tables etc.). Built once per scenario.
     pub fn sampler(&self) -> DemandSampler {
         self.build_sampler(true)
-    }
-
-    /// Day-weighted average of the monthly multipliers over a 365-day year.
-    fn average_multiplier(&self) -> f64 {
-        self.seasonality
-            .iter()
-            .zip(DAYS_IN_MONTH)
-            .map(|(s, d)| s * f64::from(d))
-            .sum::<f64>()
-            / 365.0
-    }
-
-    /// Support of a uniform as simulated: the integers inside [min, max] for whole units
-    /// (the nearest integer to the midpoint if there is none), the interval itself otherwise.
-    fn uniform_bounds(&self, min: f64, max: f64) -> (f64, f64) {
-        let (min, max) = (min.min(max), min.max(max));
-        match self.units {
-            Units::Continuous => (min, max),
-            Units::Whole => {
-                let (lo, hi) = (min.ceil(), max.floor());
-                if lo <= hi {
-                    (lo, hi)
-                } else {
-                    let mid = (0.5 * (min + max) + 0.5).floor();
-                    (mid, mid)
-                }
-            }
-        }
     }
 
     /// `allow_tables = false` forces the `rand_distr` fallbacks (so tests can check them at
@@ -341,180 +145,6 @@ impl DemandModel {
     }
 }
 
-/// Nearest whole number for x ≥ 0 (negative values become 0; halves round up), without a
-/// library call.
-#[inline(always)]
-pub(crate) fn round_whole(x: f64) -> f64 {
-    const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
-    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-    let y = max_fast(x, 0.0) + 0.5;
-    // Below 2⁵², adding and taking away 2⁵² leaves y rounded to a whole number (halves to
-    // even); one less where that rounded up gives the floor of y. From 2⁵² on every float is
-    // whole, and the floor stops at 2⁶³ as an integer cast does. Floating point only: an
-    // integer cast needs two integer registers for its saturation, which the demand loop
-    // needs for the generator.
-    let below = min_fast(y, TWO_POW_52);
-    let r = (below + TWO_POW_52) - TWO_POW_52;
-    let floor_below = r - if r > below { 1.0 } else { 0.0 };
-    if y < TWO_POW_52 {
-        floor_below
-    } else {
-        min_fast(y, TWO_POW_63)
-    }
-}
-
-/// [`round_whole`] by way of `floor`, which gives the same value for every input (the tests
-/// check it): where `floor` is a single instruction (SSE4.1 and later), four lanes are rounded
-/// in four instructions, against some twenty for `round_whole`'s comparisons and selections.
-#[inline(always)]
-pub(crate) fn round_whole_by_floor(x: f64) -> f64 {
-    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-    min_fast((max_fast(x, 0.0) + 0.5).floor(), TWO_POW_63)
-}
-
-/// Mean and sd of a normal(μ, σ) censored at zero, max(X, 0). With a = μ/σ:
-/// E = μΦ(a) + σφ(a) and E[max(X,0)²] = (μ² + σ²)Φ(a) + μσφ(a).
-fn censored_normal_moments(mu: f64, sigma: f64) -> (f64, f64) {
-    if sigma <= 0.0 {
-        return (mu.max(0.0), 0.0);
-    }
-    let a = mu / sigma;
-    let (cdf, pdf) = (norm_cdf(a), norm_pdf(a));
-    let mean = mu * cdf + sigma * pdf;
-    let second = (mu * mu + sigma * sigma) * cdf + mu * sigma * pdf;
-    (mean, (second - mean * mean).max(0.0).sqrt())
-}
-
-/// Mean and sd of a list; `ddof` 0 for the population sd (resampling with equal weight), 1
-/// for the sample sd (a trace is one sample of history).
-fn mean_and_sd(values: &[f64], ddof: usize) -> (f64, f64) {
-    let n = values.len();
-    if n == 0 {
-        return (0.0, 0.0);
-    }
-    let mean = values.iter().sum::<f64>() / n as f64;
-    if n <= ddof {
-        return (mean, 0.0);
-    }
-    let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
-    (mean, (ss / (n - ddof) as f64).sqrt())
-}
-
-/// Inverse-CDF table of Poisson(λ), or `None` if too long.
-fn poisson_table(lambda: f64) -> Option<IntegerTable> {
-    // w(k+1)/w(k) = λ/(k+1), falling: the ratio at k bounds every later one.
-    count_table(lambda.floor(), |k| lambda / (k + 1.0), 0.0, |k| k / lambda)
-}
-
-/// Inverse-CDF table of the negative binomial with this mean and shape r, or `None` if too
-/// long. P(k) ∝ Γ(k+r)/k! · q^k with q = μ/(r+μ).
-fn negative_binomial_table(mean: f64, shape: f64) -> Option<IntegerTable> {
-    let q = mean / (shape + mean);
-    // Mode ⌊(r−1)μ/r⌋ for r > 1, else 0.
-    let mode = if shape > 1.0 {
-        ((shape - 1.0) * mean / shape).floor()
-    } else {
-        0.0
-    };
-    // w(k+1)/w(k) = (k+r)/(k+1)·q tends to q: falling for r > 1, rising towards q for r < 1,
-    // so max(ratio at k, q) bounds every later ratio.
-    count_table(
-        mode,
-        |k| (k + shape) / (k + 1.0) * q,
-        q,
-        |k| k / ((k - 1.0 + shape) * q),
-    )
-}
-
-/// Builds a count distribution's table from its pmf ratios, outward from the mode (weight 1
-/// there, so nothing overflows or underflows before the cut). `up(k)` is w(k+1)/w(k) and
-/// `up_limit` its limit, so that max(up(k), up_limit) bounds the ratios beyond k; `down(k)`
-/// is w(k−1)/w(k), which falls as k falls below the mode. A tail is cut when the geometric
-/// series of that ratio bounds it below 1e-12 of the mass so far (which is at most the total
-/// mass, so the cut is conservative). Returns `None` above `TABLE_MAX_LEN` entries.
-fn count_table(
-    mode: f64,
-    up: impl Fn(f64) -> f64,
-    up_limit: f64,
-    down: impl Fn(f64) -> f64,
-) -> Option<IntegerTable> {
-    let mut upper = vec![1.0];
-    let mut total = 1.0;
-    let mut k = mode;
-    let mut w = 1.0;
-    loop {
-        let ratio = up(k).max(up_limit);
-        if ratio < 1.0 && w * ratio / (1.0 - ratio) < TABLE_TAIL * total {
-            break;
-        }
-        w *= up(k);
-        k += 1.0;
-        upper.push(w);
-        total += w;
-        if upper.len() > TABLE_MAX_LEN {
-            return None;
-        }
-    }
-    let mut lower = Vec::new();
-    let mut k = mode;
-    let mut w = 1.0;
-    while k > 0.0 {
-        let ratio = down(k);
-        if ratio < 1.0 && w * ratio / (1.0 - ratio) < TABLE_TAIL * total {
-            break;
-        }
-        w *= ratio;
-        k -= 1.0;
-        lower.push(w);
-        total += w;
-        if upper.len() + lower.len() > TABLE_MAX_LEN {
-            return None;
-        }
-    }
-    let first = k as u32;
-    lower.reverse();
-    lower.extend_from_slice(&upper);
-    Some(IntegerTable::from_pmf(first, &lower))
-}
-
-/// One table per distinct monthly mean.
-#[derive(Clone, Debug)]
-struct MonthlyTables {
-    tables: Box<[IntegerTable]>,
-    /// Index into `tables` for each month.
-    month: [u8; 12],
-}
-
-impl MonthlyTables {
-    /// `None` if any monthly mean is too large for a table or its table would be too long.
-    fn build(
-        means: [f64; 12],
-        table: impl Fn(f64) -> Option<IntegerTable>,
-    ) -> Option<MonthlyTables> {
-        if !means.iter().all(|&m| m < TABLE_MAX_MEAN) {
-            return None;
-        }
-        let mut distinct: Vec<f64> = Vec::new();
-        let mut tables = Vec::new();
-        let mut month = [0u8; 12];
-        for (slot, &mean) in month.iter_mut().zip(&means) {
-            let index = match distinct.iter().position(|&d| d == mean) {
-                Some(i) => i,
-                None => {
-                    distinct.push(mean);
-                    tables.push(table(mean)?);
-                    distinct.len() - 1
-                }
-            };
-            *slot = index as u8;
-        }
-        Some(MonthlyTables {
-            tables: tables.into_boxed_slice(),
-            month,
-        })
-    }
-}
-
 /// Families whose draw at multiplier m is m times the draw at multiplier 1.
 #[derive(Clone, Debug)]
 enum Scaled {
@@ -560,66 +190,6 @@ enum Kind {
         scale: f64,
     },
     Trace(Arc<[f64]>),
-}
-
-/// Draws the demand paths of several runs together: normal demand without seasonality or trend
-/// (the common case), whose draws step in lanes ([`standard_normals`]). Obtained from
-/// [`DemandSampler::in_lanes`].
-#[derive(Clone, Copy, Debug)]
-pub struct LaneSampler {
-    mean: f64,
-    sd: f64,
-    whole: bool,
-}
-
-impl LaneSampler {
-    /// Fill `paths[t * N + l]` with day t of the path [`DemandSampler::fill_path`] draws from
-    /// `rngs[l]`, bit for bit, for as many days as `paths` holds; each generator ends where
-    /// `fill_path` leaves it.
-    pub fn fill<const N: usize>(&self, vector: Vector, rngs: &mut [SimRng; N], paths: &mut [f64]) {
-        #[cfg(target_arch = "x86_64")]
-        if vector.avx2() {
-            // SAFETY: `Vector::avx2` holds only where the processor has AVX2.
-            unsafe { self.fill_avx2(rngs, paths) };
-            return;
-        }
-        let _ = vector;
-        self.fill_lanes::<N, false>(rngs, paths);
-    }
-
-    /// [`LaneSampler::fill`] compiled with AVX2.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn fill_avx2<const N: usize>(&self, rngs: &mut [SimRng; N], paths: &mut [f64]) {
-        self.fill_lanes::<N, true>(rngs, paths);
-    }
-
-    /// With `FLOOR_INSTRUCTION`, whole units are rounded with [`round_whole_by_floor`], which
-    /// only a function compiled for SSE4.1 or later (as AVX2 is) turns into one instruction;
-    /// elsewhere `floor` is a library call, and [`round_whole`] is cheaper.
-    #[inline(always)]
-    fn fill_lanes<const N: usize, const FLOOR_INSTRUCTION: bool>(
-        &self,
-        rngs: &mut [SimRng; N],
-        paths: &mut [f64],
-    ) {
-        let mut streams = LaneStreams::new(rngs);
-        for day in paths.chunks_exact_mut(N) {
-            let z = standard_normals(&mut streams);
-            for (out, z) in day.iter_mut().zip(z) {
-                // As `normal`, then rounded as `fill_scaled` rounds.
-                let x = max_fast(self.mean + self.sd * z, 0.0);
-                *out = match (self.whole, FLOOR_INSTRUCTION) {
-                    (false, _) => x,
-                    (true, false) => round_whole(x),
-                    (true, true) => round_whole_by_floor(x),
-                };
-            }
-        }
-        for (l, rng) in rngs.iter_mut().enumerate() {
-            *rng = streams.lane(l);
-        }
-    }
 }
 
 /// Everything needed to draw demand paths of one model fast. `Send + Sync`, shared by all
@@ -826,49 +396,7 @@ fn poisson(rng: &mut SimRng, lambda: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::foundation::rng::{Stream, rng_for};
-
-    const FLAT: [f64; 12] = [1.0; 12];
-
-    #[test]
-    fn rounding_to_whole_units_matches_an_integer_cast() {
-        let by_cast = |x: f64| (max_fast(x, 0.0) + 0.5) as i64 as f64;
-        let mut values = vec![
-            -3.0,
-            -0.0,
-            0.0,
-            0.49,
-            0.5,
-            1.5,
-            2.5,
-            2.499_999_999_999_999_6,
-            1e15 + 0.5,
-            4_503_599_627_370_495.5,
-            4_503_599_627_370_496.0,
-            9.3e18,
-            f64::MAX,
-            f64::INFINITY,
-        ];
-        let mut rng = rng_for(1, 0, Stream::Demand(0));
-        values.extend((0..100_000).map(|_| 1e3 * unit_f64(&mut rng)));
-        values.extend((0..1000).map(|k| f64::from(k) * 0.5));
-        for x in values {
-            assert_eq!(round_whole(x).to_bits(), by_cast(x).to_bits(), "{x}");
-            assert_eq!(
-                round_whole_by_floor(x).to_bits(),
-                by_cast(x).to_bits(),
-                "{x}"
-            );
-        }
-    }
-
-    fn model(distribution: DemandDistribution, units: Units) -> DemandModel {
-        DemandModel {
-            distribution,
-            seasonality: FLAT,
-            trend_per_year: 0.0,
-            units,
-        }
-    }
+    use crate::model::demand::test_support::{FLAT, model, negative_binomial_pmf, poisson_pmf};
 
     fn path(sampler: &DemandSampler, seed: u64, first_day: u32, len: usize) -> Vec<f64> {
         let mut rng = rng_for(seed, 0, Stream::Demand(0));
@@ -911,23 +439,6 @@ mod tests {
             m.distribution,
             sigma * sigma
         );
-    }
-
-    #[test]
-    fn months_of_the_year() {
-        assert_eq!(month_of_day(0), 0);
-        assert_eq!(month_of_day(30), 0);
-        assert_eq!(month_of_day(31), 1);
-        assert_eq!(month_of_day(58), 1);
-        assert_eq!(month_of_day(59), 2);
-        assert_eq!(month_of_day(334), 11);
-        assert_eq!(month_of_day(364), 11);
-        assert_eq!(month_of_day(365), 0);
-        let days_per_month = (0..365).fold([0u32; 12], |mut acc, d| {
-            acc[month_of_day(d)] += 1;
-            acc
-        });
-        assert_eq!(days_per_month, DAYS_IN_MONTH);
     }
 
     #[test]
@@ -1074,27 +585,6 @@ mod tests {
         );
     }
 
-    /// Exact Poisson pmf by the recurrence from P(0) = e^{−λ} (fine for λ below ~700).
-    fn poisson_pmf(lambda: f64, len: usize) -> Vec<f64> {
-        let mut p = vec![(-lambda).exp()];
-        for k in 1..len {
-            p.push(p[k - 1] * lambda / k as f64);
-        }
-        p
-    }
-
-    /// Exact negative binomial pmf from P(0) = p^r, P(k) = P(k−1)·(k−1+r)/k·(1−p),
-    /// p = r/(r+μ).
-    fn negative_binomial_pmf(mean: f64, sd: f64, len: usize) -> Vec<f64> {
-        let r = mean * mean / (sd * sd - mean);
-        let p = r / (r + mean);
-        let mut out = vec![p.powf(r)];
-        for k in 1..len {
-            out.push(out[k - 1] * (k as f64 - 1.0 + r) / k as f64 * (1.0 - p));
-        }
-        out
-    }
-
     /// Pearson's statistic of `draws` against `pmf`, with bins [0, edges[0]),
     /// [edges[0], edges[1]), …, [edges[last], ∞). Degrees of freedom: `edges.len()`.
     fn chi_square(draws: &[f64], pmf: &[f64], edges: &[usize]) -> f64 {
@@ -1172,45 +662,6 @@ mod tests {
                 );
             }
         }
-    }
-
-    /// Largest absolute difference between a table's cumulative probabilities and the exact
-    /// cdf over its range, and the exact mass left outside the range.
-    fn table_error(t: &IntegerTable, exact: &[f64]) -> (f64, f64) {
-        let first = t.first() as usize;
-        let mut cdf: f64 = exact[..first].iter().sum();
-        let below = cdf;
-        let mut worst: f64 = 0.0;
-        for (i, &c) in t.cdf().iter().enumerate() {
-            cdf += exact[first + i];
-            worst = worst.max((c - cdf).abs());
-        }
-        (worst, below + (1.0 - cdf))
-    }
-
-    /// The tables are the exact distributions up to the 1e-12 tail cut: cumulative
-    /// probabilities agree with the exact pmf summed from 0 to within 1e-11, and less than
-    /// 1e-11 of the mass lies outside them (rounding of the exact sums is ~1e-14).
-    #[test]
-    fn tables_match_exact_distributions() {
-        for lambda in [0.0, 0.2, 4.0, 37.5, 300.0, 650.0] {
-            let t = poisson_table(lambda).expect("short enough");
-            let (worst, outside) = table_error(&t, &poisson_pmf(lambda, 3000));
-            assert!(worst < 1e-11, "Poisson({lambda}): cdf off by {worst}");
-            assert!(outside < 1e-11, "Poisson({lambda}): {outside} left out");
-        }
-        for (mean, shape) in [(0.5, 0.05), (2.0, 0.3), (40.0, 3.0), (900.0, 50.0)] {
-            let t = negative_binomial_table(mean, shape).expect("short enough");
-            let sd = (mean + mean * mean / shape).sqrt();
-            let (worst, outside) = table_error(&t, &negative_binomial_pmf(mean, sd, 40_000));
-            assert!(worst < 1e-11, "NB({mean}, r = {shape}): cdf off by {worst}");
-            assert!(
-                outside < 1e-11,
-                "NB({mean}, r = {shape}): {outside} left out"
-            );
-        }
-        // A very long tail is refused rather than built.
-        assert!(negative_binomial_table(900.0, 0.001).is_none());
     }
 
     /// January (multiplier 2) averages twice February (multiplier 1): each month's average
@@ -1500,57 +951,5 @@ mod tests {
                 assert_eq!(a != path(&s, 121, 17, 500), random, "{distribution:?}");
             }
         }
-    }
-
-    /// The lane sampler draws, lane by lane, the paths `fill_path` draws from the same
-    /// generators, and leaves each generator where `fill_path` does: over 2,000 days of 16
-    /// runs, so that every lane goes through the ziggurat's rare paths (about one draw in a
-    /// hundred) many times; whole units and continuous, on both instruction sets.
-    #[test]
-    fn lane_sampler_draws_the_paths_of_fill_path() {
-        use rand::Rng;
-        const LANES: usize = 16;
-        const DAYS: usize = 2_000;
-        for units in [Units::Whole, Units::Continuous] {
-            let m = model(
-                DemandDistribution::Normal {
-                    mean: 20.0,
-                    sd: 9.0,
-                },
-                units,
-            );
-            let sampler = m.sampler();
-            let lanes = sampler
-                .in_lanes()
-                .expect("flat normal demand draws in lanes");
-            for vector in [Vector::baseline(), Vector::detect()] {
-                let streams = |run: u64| rng_for(5, run, Stream::Demand(2));
-                let mut rngs: [SimRng; LANES] = std::array::from_fn(|l| streams(l as u64));
-                let mut paths = vec![0.0; DAYS * LANES];
-                lanes.fill(vector, &mut rngs, &mut paths);
-                for (l, rng) in rngs.iter_mut().enumerate() {
-                    let mut alone = streams(l as u64);
-                    let mut path = vec![0.0; DAYS];
-                    sampler.fill_path(&mut alone, 0, &mut path);
-                    let lane: Vec<f64> = paths.iter().skip(l).step_by(LANES).copied().collect();
-                    assert!(lane == path, "{units:?}, {vector:?}: lane {l} differs");
-                    assert_eq!(rng.next_u64(), alone.next_u64(), "lane {l}'s generator");
-                }
-            }
-        }
-        let seasonal = DemandModel {
-            seasonality: [1.2; 12],
-            ..model(
-                DemandDistribution::Normal {
-                    mean: 20.0,
-                    sd: 9.0,
-                },
-                Units::Whole,
-            )
-        };
-        assert!(
-            seasonal.sampler().in_lanes().is_none(),
-            "seasonal demand is drawn run by run"
-        );
     }
 }
