@@ -9,13 +9,13 @@
 /// Which instruction set to run lane loops with. Only [`Vector::detect`] chooses AVX2, so a
 /// loop compiled for it never runs on a processor without it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Vector {
+pub(crate) struct Vector {
     avx2: bool,
 }
 
 impl Vector {
     /// The target's baseline instruction set.
-    pub fn baseline() -> Self {
+    pub(crate) fn baseline() -> Self {
         Vector { avx2: false }
     }
 

@@ -70,7 +70,7 @@ mod source;
 mod vary;
 
 pub use access::{Target, resolve, resolve_for_item, set, set_for_item};
-pub use source::{parse_document, scenario_from, scenario_with, to_source};
+pub use source::{parse_document, scenario_from, scenario_with};
 pub use vary::Vary;
 
 use std::fmt;
@@ -78,9 +78,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 /// Grid points of `PARAM=FROM..TO` when no `:STEPS` is given.
-pub const DEFAULT_STEPS: usize = 11;
+pub(crate) const DEFAULT_STEPS: usize = 11;
 /// Most grid points a range may ask for: each one is a full simulation.
-pub const MAX_STEPS: usize = 1000;
+pub(crate) const MAX_STEPS: usize = 1000;
 
 /// The kinds of entity a parameter can address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -38,7 +38,7 @@ pub fn parse_document(source: &str, path: &Path) -> Result<Value, ParamError> {
 }
 
 /// Write a document back as scenario text in the format `path` names.
-pub fn to_source(doc: &Value, path: &Path) -> Result<String, ParamError> {
+pub(crate) fn to_source(doc: &Value, path: &Path) -> Result<String, ParamError> {
     let document = |message: String| ParamError::Document {
         path: path.to_path_buf(),
         message,

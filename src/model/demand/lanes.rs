@@ -23,7 +23,7 @@ use super::{round_whole, round_whole_by_floor};
 ///
 /// [`DemandSampler::in_lanes`]: super::DemandSampler::in_lanes
 #[derive(Clone, Copy, Debug)]
-pub struct LaneSampler {
+pub(crate) struct LaneSampler {
     pub(super) mean: f64,
     pub(super) sd: f64,
     pub(super) whole: bool,
@@ -35,7 +35,12 @@ impl LaneSampler {
     /// `fill_path` leaves it.
     ///
     /// [`DemandSampler::fill_path`]: super::DemandSampler::fill_path
-    pub fn fill<const N: usize>(&self, vector: Vector, rngs: &mut [SimRng; N], paths: &mut [f64]) {
+    pub(crate) fn fill<const N: usize>(
+        &self,
+        vector: Vector,
+        rngs: &mut [SimRng; N],
+        paths: &mut [f64],
+    ) {
         #[cfg(target_arch = "x86_64")]
         if vector.avx2() {
             // SAFETY: `Vector::avx2` holds only where the processor has AVX2.

@@ -37,8 +37,8 @@ mod lanes;
 mod sampler;
 mod tables;
 
-pub use lanes::LaneSampler;
-pub use sampler::DemandSampler;
+pub(crate) use lanes::LaneSampler;
+pub(crate) use sampler::DemandSampler;
 
 use std::sync::Arc;
 
@@ -89,7 +89,7 @@ pub struct DemandModel {
 }
 
 /// Days in each month of a 365-day year.
-pub const DAYS_IN_MONTH: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+pub(crate) const DAYS_IN_MONTH: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /// Month of every day of the year, so the daily loop looks it up instead of dividing.
 static MONTH_OF_DAY: [u8; 365] = month_table();
@@ -111,7 +111,8 @@ const fn month_table() -> [u8; 365] {
 }
 
 /// Month (0 = January) of a day of the year in a 365-day year (taken modulo 365).
-pub fn month_of_day(day_of_year: u32) -> usize {
+#[cfg(test)]
+pub(crate) fn month_of_day(day_of_year: u32) -> usize {
     MONTH_OF_DAY[(day_of_year % 365) as usize] as usize
 }
 
@@ -120,7 +121,7 @@ impl DemandModel {
     /// censored normal: μΦ(μ/σ) + σφ(μ/σ)). Rounding to whole units is ignored except where it
     /// defines the support: whole-unit uniforms are over integers and a whole-unit
     /// deterministic demand is its rounded value.
-    pub fn base_mean(&self) -> f64 {
+    pub(crate) fn base_mean(&self) -> f64 {
         match &self.distribution {
             DemandDistribution::Deterministic { value } => match self.units {
                 Units::Whole => round_whole(*value),
@@ -142,7 +143,7 @@ impl DemandModel {
     /// Standard deviation of one day's demand at multiplier 1, of the distribution as
     /// simulated (the censored normal exactly). The extra variance from rounding to whole
     /// units (about 1/12 unit² for a spread-out distribution) is ignored.
-    pub fn base_sd(&self) -> f64 {
+    pub(crate) fn base_sd(&self) -> f64 {
         match &self.distribution {
             DemandDistribution::Deterministic { .. } => 0.0,
             DemandDistribution::Normal { mean, sd } => censored_normal_moments(*mean, *sd).1,
@@ -171,7 +172,7 @@ impl DemandModel {
     /// Average daily demand over a 365-day year including seasonality (day-weighted average
     /// of the multipliers × base_mean), trend ignored. Exact for every family, because each
     /// one's mean is proportional to its level. Trace: the mean of the trace.
-    pub fn annual_daily_mean(&self) -> f64 {
+    pub(crate) fn annual_daily_mean(&self) -> f64 {
         match &self.distribution {
             DemandDistribution::Trace { values } => mean_and_sd(values, 1).0,
             _ => self.average_multiplier() * self.base_mean(),
@@ -183,7 +184,7 @@ impl DemandModel {
     /// negative binomial, whose sd grows more slowly than the level, it overstates the sd when
     /// the average multiplier exceeds 1 and understates it below 1 (equal at 1, the usual
     /// normalisation of seasonal indices).
-    pub fn annual_daily_sd(&self) -> f64 {
+    pub(crate) fn annual_daily_sd(&self) -> f64 {
         match &self.distribution {
             DemandDistribution::Trace { values } => mean_and_sd(values, 1).1,
             _ => self.average_multiplier() * self.base_sd(),

@@ -23,7 +23,7 @@ use super::{DemandDistribution, DemandModel, MONTH_OF_DAY, Units, round_whole};
 
 impl DemandModel {
     /// Everything needed to draw paths fast (precomputed tables etc.). Built once per scenario.
-    pub fn sampler(&self) -> DemandSampler {
+    pub(crate) fn sampler(&self) -> DemandSampler {
         self.build_sampler(true)
     }
 
@@ -195,7 +195,7 @@ enum Kind {
 /// Everything needed to draw demand paths of one model fast. `Send + Sync`, shared by all
 /// threads of a simulation.
 #[derive(Clone, Debug)]
-pub struct DemandSampler {
+pub(crate) struct DemandSampler {
     kind: Kind,
     /// Monthly multipliers, negative ones clamped to 0.
     seasonality: [f64; 12],
@@ -207,7 +207,7 @@ pub struct DemandSampler {
 
 impl DemandSampler {
     /// The sampler that draws several runs' paths together, for the models it covers.
-    pub fn in_lanes(&self) -> Option<LaneSampler> {
+    pub(crate) fn in_lanes(&self) -> Option<LaneSampler> {
         match self.kind {
             Kind::Scaled(Scaled::Normal { mean, sd }) if self.flat => Some(LaneSampler {
                 mean,
@@ -229,7 +229,7 @@ impl DemandSampler {
     /// (ziggurat, Poisson above λ = 12 and gamma) use a variable number of raw draws; the
     /// table samplers and uniform families use exactly one per day, deterministic and trace
     /// none.
-    pub fn fill_path(&self, rng: &mut SimRng, first_day_of_year: u32, path: &mut [f64]) {
+    pub(crate) fn fill_path(&self, rng: &mut SimRng, first_day_of_year: u32, path: &mut [f64]) {
         match &self.kind {
             Kind::Scaled(scaled) => {
                 if self.whole {
