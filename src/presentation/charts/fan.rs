@@ -1,0 +1,247 @@
+//! The on-hand fan chart: stock on hand over the horizon, one panel per policy with its
+//! percentile bands and median, scheduled disruptions shaded. Its description and its drawing
+//! are together here, since no other chart lays out panels over days; the frame, the axes and
+//! the text come from `draw`.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::presentation::format::ValueKind;
+use crate::results::saved::{SavedFan, SavedSummary};
+
+use super::draw::{
+    Axis, Ctx, DrawResult, Frame, LegendEntry, Marker, Spec, TICK_SIZE, VALUE_SIZE, X_AXIS_HEIGHT,
+    fail, header_height, nonzero, runs_text, subtitle, text_width, tick_format, value_chart,
+};
+use super::{MUTED, Plot, policy_colour};
+
+/// Shading of scheduled disruption windows: a warm grey, never a policy colour.
+const DISRUPTED: RGBColor = RGBColor(0xE4, 0xDC, 0xD4);
+
+/// Opacity of the fan chart's outer (p05–p95) and inner (p25–p75) bands.
+const FAN_OUTER: f64 = 0.16;
+const FAN_INNER: f64 = 0.38;
+/// Height of one policy's panel in the fan chart.
+const FAN_PANEL_HEIGHT: u32 = 250;
+
+/// One policy's panel of the fan chart.
+pub(super) struct FanPanel {
+    label: String,
+    colour: RGBColor,
+    fan: SavedFan,
+}
+
+/// A scheduled disruption's window `[start, end)` in days, with its name.
+pub(super) struct Window {
+    label: String,
+    days: (f64, f64),
+}
+
+/// Chart 4: stock on hand over the horizon, one fan per policy, scheduled disruptions shaded.
+pub(super) fn on_hand_fan(summary: &SavedSummary) -> Option<Spec> {
+    let panels: Vec<FanPanel> = summary
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Some(FanPanel {
+                label: p.policy.clone(),
+                colour: policy_colour(i),
+                fan: p.on_hand_fan.clone()?,
+            })
+        })
+        .collect::<Option<_>>()?;
+    let in_units = panels.first()?.fan.measure == "units";
+    let y_max = panels
+        .iter()
+        .flat_map(|p| &p.fan.p95)
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let windows: Vec<Window> = summary
+        .disruptions
+        .iter()
+        .flat_map(|d| &d.by_disruption)
+        .flat_map(|d| {
+            d.scheduled.iter().map(|&[start, end]| Window {
+                label: d.disruption.clone(),
+                days: (start as f64, end as f64),
+            })
+        })
+        .collect();
+    let what = if in_units {
+        "Stock on hand in units"
+    } else {
+        "Value of stock on hand (units × unit cost, all items)"
+    };
+    let shaded = if windows.is_empty() {
+        String::new()
+    } else {
+        " Shaded: days of scheduled disruptions.".to_string()
+    };
+    let sub = subtitle(&format!(
+        "{what} at the end of each day, over {}: the line is each day's median over runs, the dark band \
+         holds the middle half of runs (25th–75th percentile), the light band 90% of them \
+         (5th–95th).{shaded}",
+        runs_text(summary)
+    ));
+    let mut legend = vec![
+        LegendEntry {
+            label: "5th–95th percentile".into(),
+            colour: MUTED.mix(FAN_OUTER),
+            marker: Marker::Square,
+        },
+        LegendEntry {
+            label: "25th–75th percentile".into(),
+            colour: MUTED.mix(FAN_INNER),
+            marker: Marker::Square,
+        },
+        LegendEntry {
+            label: "median".into(),
+            colour: MUTED.to_rgba(),
+            marker: Marker::Square,
+        },
+    ];
+    if !windows.is_empty() {
+        legend.push(LegendEntry {
+            label: "scheduled disruption".into(),
+            colour: DISRUPTED.to_rgba(),
+            marker: Marker::Square,
+        });
+    }
+    let rows = panels.len().div_ceil(fan_columns(panels.len())) as u32;
+    Some(Spec {
+        name: "on-hand",
+        title: "Stock on hand over the horizon by policy: spread over runs".into(),
+        caption: sub.join(" "),
+        height: header_height(&sub) + rows * FAN_PANEL_HEIGHT + 8,
+        subtitle: sub,
+        series: panels.len(),
+        plot: Plot::Fans {
+            panels,
+            windows,
+            first_day: summary.warmup_days as f64,
+            x: Axis {
+                desc: "Day of the horizon".into(),
+                kind: ValueKind::Number,
+                max: summary.horizon_days as f64,
+            },
+            y: Axis {
+                desc: if in_units {
+                    "On hand (units)".into()
+                } else {
+                    "On hand (currency)".into()
+                },
+                kind: if in_units {
+                    ValueKind::Number
+                } else {
+                    ValueKind::Money
+                },
+                max: nonzero(y_max),
+            },
+        },
+        legend,
+    })
+}
+
+/// Panels side by side in the fan chart: one alone, otherwise two per row.
+fn fan_columns(panels: usize) -> usize {
+    if panels <= 1 { 1 } else { 2 }
+}
+
+pub(super) fn draw_fans<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panels: &[FanPanel],
+    windows: &[Window],
+    axes: (f64, &Axis, &Axis),
+    ctx: Ctx,
+) -> DrawResult {
+    let columns = fan_columns(panels.len());
+    let rows = panels.len().div_ceil(columns);
+    let (_, body) = area.split_vertically(ctx.px(4));
+    let (body, _) = body.split_vertically(ctx.px(rows as u32 * FAN_PANEL_HEIGHT));
+    for (panel, cell) in panels.iter().zip(body.split_evenly((rows, columns))) {
+        draw_fan_panel(&cell, panel, windows, axes, ctx)?;
+    }
+    Ok(())
+}
+
+fn draw_fan_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &FanPanel,
+    windows: &[Window],
+    (first_day, x, y): (f64, &Axis, &Axis),
+    ctx: Ctx,
+) -> DrawResult {
+    let fmt_x = tick_format(x.kind, x.max);
+    let fmt_y = tick_format(y.kind, y.max);
+    let y_max = y.max * 1.05;
+    let y_tick_w = [0.0, y_max / 2.0, y_max]
+        .iter()
+        .map(|v| text_width(&fmt_y(v), TICK_SIZE))
+        .max()
+        .unwrap_or(40);
+    let frame = Frame {
+        caption: Some(&panel.label),
+        margins: (6, 22, 4),
+        label_areas: (X_AXIS_HEIGHT - 12, y_tick_w + 36),
+        ticks: (6, 5),
+        tick_mark: 4,
+        desc_size: TICK_SIZE,
+    };
+    let mut chart = value_chart(
+        area,
+        (first_day..x.max, 0.0..y_max),
+        (&fmt_x, &fmt_y),
+        (&x.desc, &y.desc),
+        &frame,
+        ctx,
+    )?;
+    chart
+        .draw_series(windows.iter().map(|w| {
+            let days = (w.days.0.max(first_day), w.days.1.max(first_day));
+            Rectangle::new([(days.0, 0.0), (days.1, y_max)], DISRUPTED.filled())
+        }))
+        .map_err(fail)?;
+    // Each window named at its top, inside the plot, ending at its right edge when it sits
+    // in the right half so the name never runs off the panel.
+    let name_style = |right: bool| {
+        let h = if right { HPos::Right } else { HPos::Left };
+        ctx.muted(VALUE_SIZE - 1.5).pos(Pos::new(h, VPos::Top))
+    };
+    chart
+        .draw_series(windows.iter().map(|w| {
+            let right = w.days.0 > (first_day + x.max) / 2.0;
+            let (at, dx) = if right { (w.days.1, -3) } else { (w.days.0, 3) };
+            EmptyElement::at((at, y_max))
+                + Text::new(
+                    w.label.clone(),
+                    (ctx.pxi(dx), ctx.pxi(3)),
+                    name_style(right),
+                )
+        }))
+        .map_err(fail)?;
+    let fan = &panel.fan;
+    let day = |k: usize| fan.day[k] as f64;
+    let band = |low: &[f64], high: &[f64], alpha: f64| {
+        let mut outline: Vec<(f64, f64)> = (0..fan.day.len()).map(|k| (day(k), low[k])).collect();
+        outline.extend((0..fan.day.len()).rev().map(|k| (day(k), high[k])));
+        Polygon::new(outline, panel.colour.mix(alpha).filled())
+    };
+    chart
+        .draw_series([
+            band(&fan.p05, &fan.p95, FAN_OUTER),
+            band(&fan.p25, &fan.p75, FAN_INNER),
+        ])
+        .map_err(fail)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            (0..fan.day.len())
+                .map(|k| (day(k), fan.p50[k]))
+                .collect::<Vec<_>>(),
+            panel.colour.stroke_width(ctx.px(2)),
+        )))
+        .map_err(fail)?;
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! Charts of a run's results, drawn with plotters into SVG and PNG.
+//!
+//! Every chart is described first (`Spec`: title, rows, axes, its size), then drawn twice
+//! by the same generic code, once on plotters' SVG backend and once on its bitmap backend at
+//! twice the size (for print and slides), so the two files always show the same thing.
+//!
+//! Text takes a pure-Rust path, with no system font library: DejaVu Sans is compiled into the
+//! binary (`assets/DejaVuSans.ttf`, `include_bytes!`) and registered with plotters' `ab_glyph`
+//! feature, which measures every label (so label areas are sized to the longest policy or
+//! item name) and rasterises the PNG text. The SVG files keep text as `<text>` elements with
+//! the font list [`FONT`]; DejaVu Sans is wider than the usual substitutes (Verdana aside),
+//! so text a viewer draws in another font still fits the room measured for it.
+//!
+//! Colours: policy `i` is drawn in [`PALETTE`]`[i % 8]` on every chart, the Okabe–Ito
+//! colour-blind-safe palette (Okabe & Ito, "Color Universal Design", 2008), ordered so that
+//! the first colours are the easiest to tell apart; the scatter chart adds a marker shape per
+//! policy, so points can be told apart in grey print too. No other element uses a palette
+//! colour, so a chart's series can be counted from its file.
+//!
+//! The folder: this file holds what callers use (the constants, [`Chart`], [`ChartError`],
+//! [`render_all`] and the analysis charts' types and functions, re-exported from `sweep`),
+//! the font and the colour scheme, and `Plot`, the one type that names every kind of chart,
+//! with the dispatch that draws it. `draw` holds the parts of a description, the layout and
+//! the generic drawing on both backends; `run` the charts of a saved summary; `fan` the
+//! on-hand fan chart; `sweep` the analysis charts (sweep curves, heat maps, the efficient
+//! frontier); `glyph` the PNG text. The families use `draw` and not each other, and `draw`
+//! uses none of them: it reaches a family's drawing only through `Plot` here, so the files
+//! depend on each other one way.
+
+mod draw;
+mod fan;
+mod glyph;
+mod run;
+mod sweep;
+
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use rayon::prelude::*;
+
+pub use sweep::{
+    AxisSpec, CurveChart, CurvePoint, CurveSeries, FRONTIER_NAME, FrontierChart, FrontierPoint,
+    HEAT_MAP_NAMES, HeatMapChart, SWEEP_CURVE_NAMES, TargetLine, efficient_frontier,
+    frontier_points, heat_map_name, sweep_curve_name, sweep_curves, sweep_heat_map, value_labels,
+};
+
+use crate::results::saved::SavedSummary;
+
+use draw::{
+    Axis, Ctx, DrawResult, Point, Row, StackRow, draw_bars, draw_scatter, draw_spread,
+    draw_stacked, render,
+};
+use fan::{FanPanel, Window, draw_fans, on_hand_fan};
+use run::{cost_breakdown, cost_service, days_of_supply, item_stockout_rate, stockout_rate};
+use sweep::{HeatMap, Span, draw_curves, draw_frontier, draw_heat_map};
+
+/// Font family written into SVG text, and the name DejaVu Sans is registered under.
+pub const FONT: &str = "DejaVu Sans, Verdana, sans-serif";
+
+static FONT_BYTES: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
+
+/// Okabe–Ito colours, one per policy (by policy order), shared by all charts.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xB2), // blue
+    RGBColor(0xE6, 0x9F, 0x00), // orange
+    RGBColor(0x00, 0x9E, 0x73), // bluish green
+    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
+    RGBColor(0xD5, 0x5E, 0x00), // vermillion
+    RGBColor(0x56, 0xB4, 0xE9), // sky blue
+    RGBColor(0x00, 0x00, 0x00), // black (text and axes are dark grey, never pure black)
+    RGBColor(0xF0, 0xE4, 0x42), // yellow (last: weakest against white)
+];
+
+const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
+const AXIS: RGBColor = RGBColor(0x44, 0x44, 0x44);
+const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+const WHISKER: RGBColor = RGBColor(0x11, 0x11, 0x11);
+
+/// Width of every chart in SVG pixels; PNGs are drawn at [`PNG_SCALE`] times this.
+pub const WIDTH: u32 = 900;
+pub const PNG_SCALE: f64 = 2.0;
+
+/// At most this many items are drawn one by one in the per-item chart; the rest are averaged.
+pub const WORST_ITEMS: usize = 12;
+
+/// The colour of policy `index`.
+pub fn policy_colour(index: usize) -> RGBColor {
+    PALETTE[index % PALETTE.len()]
+}
+
+/// The colour of policy `index` as `#RRGGBB`, as the SVG files write it.
+pub fn policy_colour_hex(index: usize) -> String {
+    let RGBColor(r, g, b) = policy_colour(index);
+    format!("#{r:02X}{g:02X}{b:02X}")
+}
+
+/// Every chart the reporter can draw, by file stem.
+pub const ALL_NAMES: [&str; 6] = [
+    "stockout-rate",
+    "days-of-supply",
+    "cost-service",
+    "on-hand",
+    "cost-breakdown",
+    "item-stockout-rate",
+];
+
+/// Cost metrics stacked in the cost breakdown, with their labels: each one present in the
+/// summary gets a segment, so cost kinds the engine adds later appear without a change here.
+pub const COST_PARTS: [(&str, &str); 5] = [
+    ("carrying_cost", "carrying"),
+    ("ordering_cost", "ordering"),
+    ("stockout_cost", "stockout"),
+    ("expedite_cost", "expediting"),
+    ("purchase_premium_cost", "purchase premium"),
+];
+
+/// Opacity of each stacked segment over the policy colour, darkest first.
+const PART_ALPHA: [f64; 5] = [1.0, 0.62, 0.36, 0.18, 0.07];
+
+/// A drawn chart.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// File stem: `charts/NAME.svg` and `charts/NAME.png`.
+    pub name: &'static str,
+    /// What is compared.
+    pub title: String,
+    /// How to read it: the chart's subtitle, also the figure's description in report.html.
+    pub caption: String,
+    /// Size of the SVG; the PNG is [`PNG_SCALE`] times larger.
+    pub width: u32,
+    pub height: u32,
+    /// Number of policies drawn.
+    pub series: usize,
+    pub svg: String,
+    pub png: Vec<u8>,
+}
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw chart '{name}': {message}")]
+pub struct ChartError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+/// Draw every chart the summary has data for: the per-item chart only when there are two
+/// items or more (with one it would repeat the first chart).
+pub fn render_all(summary: &SavedSummary) -> Result<Vec<Chart>, ChartError> {
+    ensure_font();
+    let mut specs = vec![
+        stockout_rate(summary),
+        days_of_supply(summary),
+        cost_service(summary),
+    ];
+    // Summaries written before the engine recorded stock paths have no fan to draw.
+    specs.extend(on_hand_fan(summary));
+    specs.push(cost_breakdown(summary));
+    if summary.item_names().len() >= 2 {
+        specs.push(item_stockout_rate(summary));
+    }
+    // Charts are independent: draw them on all cores (the output does not depend on it).
+    specs.par_iter().map(render).collect()
+}
+
+fn ensure_font() {
+    static REGISTERED: OnceLock<()> = OnceLock::new();
+    REGISTERED.get_or_init(|| {
+        // The font is compiled in, so it always parses; the fallback name covers text that
+        // plotters styles itself.
+        for name in [FONT, "sans-serif"] {
+            if plotters::style::register_font(name, FontStyle::Normal, FONT_BYTES).is_err() {
+                panic!("the embedded DejaVu Sans does not parse");
+            }
+        }
+    });
+}
+
+/// What a chart draws under its header: one variant per kind of plot, drawn by the generic
+/// code in `draw` (bars, spreads, stacks, the scatter chart) or by its family's file (the
+/// fans, the analysis charts). It lives here, above the files, so that `draw` can lay a chart
+/// out without knowing the families; [`draw_plot`] sends each variant to its drawing.
+enum Plot {
+    /// Bars with a 95% CI whisker and a value label.
+    Bars {
+        rows: Vec<Row>,
+        axis: Axis,
+    },
+    /// p05–p95 band, median line, mean with CI.
+    Spread {
+        rows: Vec<Row>,
+        axis: Axis,
+        unit: &'static str,
+    },
+    Stacked {
+        rows: Vec<StackRow>,
+        axis: Axis,
+    },
+    Scatter {
+        points: Vec<Point>,
+        x: Axis,
+        y: Axis,
+    },
+    /// One panel per policy: percentile bands over time, shaded disruption windows.
+    Fans {
+        panels: Vec<FanPanel>,
+        windows: Vec<Window>,
+        /// The first day charted (after the warm-up); the x axis ends at `x.max`.
+        first_day: f64,
+        x: Axis,
+        y: Axis,
+    },
+    /// A sweep: one line per policy over the parameter, its confidence band around it.
+    Curves {
+        series: Vec<CurveSeries>,
+        x: Span,
+        y: Span,
+        target: Option<TargetLine>,
+    },
+    /// A two-parameter sweep of one policy.
+    HeatMap(Box<HeatMap>),
+    /// Cost against stockout rate for every (policy, value), the efficient frontier joined.
+    Frontier {
+        points: Vec<FrontierPoint>,
+        /// Indices into `points`, by cost.
+        frontier: Vec<usize>,
+        x: Span,
+        y: Span,
+    },
+}
+
+/// Draw `plot` into `area`, what is left of the chart under its header and legend.
+fn draw_plot<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &Plot,
+    ctx: Ctx,
+) -> DrawResult {
+    match plot {
+        Plot::Bars { rows, axis } => draw_bars(area, rows, axis, ctx),
+        Plot::Spread { rows, axis, unit } => draw_spread(area, rows, axis, unit, ctx),
+        Plot::Stacked { rows, axis } => draw_stacked(area, rows, axis, ctx),
+        Plot::Scatter { points, x, y } => draw_scatter(area, points, x, y, ctx),
+        Plot::Fans {
+            panels,
+            windows,
+            first_day,
+            x,
+            y,
+        } => draw_fans(area, panels, windows, (*first_day, x, y), ctx),
+        Plot::Curves {
+            series,
+            x,
+            y,
+            target,
+        } => draw_curves(area, series, (x, y), target.as_ref(), ctx),
+        Plot::HeatMap(map) => draw_heat_map(area, map, ctx),
+        Plot::Frontier {
+            points,
+            frontier,
+            x,
+            y,
+        } => draw_frontier(area, points, frontier, (x, y), ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn palette_colours_are_distinct_and_not_used_for_text_or_axes() {
+        for (i, a) in PALETTE.iter().enumerate() {
+            for b in &PALETTE[i + 1..] {
+                assert_ne!(a, b);
+            }
+            for other in [TEXT, MUTED, AXIS, GRID, WHISKER, WHITE] {
+                assert_ne!(*a, other);
+            }
+        }
+        assert_eq!(policy_colour_hex(0), "#0072B2");
+        assert_eq!(policy_colour(8), policy_colour(0));
+    }
+}

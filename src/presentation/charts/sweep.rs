@@ -1,0 +1,1071 @@
+//! The analysis charts: a sweep's curves (a metric against the parameter varied, one line per
+//! policy), the heat map of a two-parameter sweep, and the efficient frontier on the
+//! cost–service plane. Here are their public types and functions (re-exported by the
+//! folder), their descriptions, and the drawing only they need: axes with both ends
+//! ([`Span`]), the heat map's colour scale, the frontier's labels. The drawing machinery they
+//! share with the run charts is in `draw`.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::foundation::format::group_thousands;
+use crate::presentation::format::ValueKind;
+
+use super::draw::{
+    Ctx, DrawResult, Frame, LABEL_SIZE, LegendEntry, Marker, PAD, Rows, Spec, TICK_SIZE,
+    VALUE_SIZE, ValueChart, X_AXIS_HEIGHT, blend, draw_legend, draw_marker, fail, header_height,
+    luminance, marker_sized, render, subtitle, text_width, trim_zeros, value_chart,
+};
+use super::{
+    AXIS, Chart, ChartError, FONT, MUTED, PALETTE, Plot, TEXT, WIDTH, ensure_font, policy_colour,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Descriptions: analysis charts (`sweep`)
+//
+// Drawn from plain data the analyses fill in, with the same fonts, sizes and palette rule as
+// the report: policy `i` in `policy_colour(i)` with marker shape `i`, nothing else in a palette
+// colour (the heat map's scale is a grey-to-teal ramp that avoids them).
+
+/// File stems of the sweep curves, by the metric they chart.
+pub const SWEEP_CURVE_NAMES: [(&str, &str); 5] = [
+    ("stockout_rate", "sweep-stockout-rate"),
+    ("fill_rate", "sweep-fill-rate"),
+    ("carrying_cost", "sweep-carrying-cost"),
+    ("total_cost", "sweep-total-cost"),
+    ("days_of_supply", "sweep-days-of-supply"),
+];
+
+/// The file stem of the sweep curve of `metric`, if it is one a sweep charts.
+pub fn sweep_curve_name(metric: &str) -> Option<&'static str> {
+    SWEEP_CURVE_NAMES
+        .iter()
+        .find(|(m, _)| *m == metric)
+        .map(|(_, name)| *name)
+}
+
+/// File stems of the heat maps, one per policy, by policy index.
+pub const HEAT_MAP_NAMES: [&str; 16] = [
+    "heat-map-0",
+    "heat-map-1",
+    "heat-map-2",
+    "heat-map-3",
+    "heat-map-4",
+    "heat-map-5",
+    "heat-map-6",
+    "heat-map-7",
+    "heat-map-8",
+    "heat-map-9",
+    "heat-map-10",
+    "heat-map-11",
+    "heat-map-12",
+    "heat-map-13",
+    "heat-map-14",
+    "heat-map-15",
+];
+
+/// The file stem of policy `index`'s heat map (`None` past [`HEAT_MAP_NAMES`]).
+pub fn heat_map_name(index: usize) -> Option<&'static str> {
+    HEAT_MAP_NAMES.get(index).copied()
+}
+
+/// The file stem of the efficient-frontier chart.
+pub const FRONTIER_NAME: &str = "efficient-frontier";
+
+/// An axis of an analysis chart: its description with its unit, and how values are written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AxisSpec {
+    pub desc: String,
+    pub kind: ValueKind,
+}
+
+/// One grid point of a sweep curve: the metric's mean over runs and its 95% confidence
+/// interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CurvePoint {
+    pub x: f64,
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// One policy's curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CurveSeries {
+    pub label: String,
+    /// Its index in the scenario's policy order: decides its colour and marker.
+    pub policy_index: usize,
+    pub points: Vec<CurvePoint>,
+}
+
+/// A horizontal reference line, e.g. a stockout-rate target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetLine {
+    pub value: f64,
+    pub label: String,
+}
+
+/// A sweep: a metric (y) against the parameter varied (x), one curve per policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CurveChart {
+    /// File stem, e.g. from [`sweep_curve_name`].
+    pub name: &'static str,
+    pub title: String,
+    /// What was run (scenario, parameter, grid); the chart adds how to read it.
+    pub subtitle: String,
+    /// Runs behind each point.
+    pub runs: u64,
+    /// The parameter, e.g. `policy.kanban.safety_factor (share of lead-time demand)`.
+    pub x: AxisSpec,
+    /// The metric, e.g. `Stockout rate (% of demand)`.
+    pub y: AxisSpec,
+    pub series: Vec<CurveSeries>,
+    pub target: Option<TargetLine>,
+}
+
+/// A two-parameter sweep of one policy: a metric's mean in each cell of the grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeatMapChart {
+    /// File stem, e.g. from [`heat_map_name`].
+    pub name: &'static str,
+    pub title: String,
+    /// What was run; the chart adds how to read it.
+    pub subtitle: String,
+    pub runs: u64,
+    pub policy: String,
+    pub policy_index: usize,
+    /// The first parameter, across, and its grid values (left to right).
+    pub x: AxisSpec,
+    pub x_values: Vec<f64>,
+    /// The second parameter, up, and its grid values (bottom to top).
+    pub y: AxisSpec,
+    pub y_values: Vec<f64>,
+    /// The metric that colours the cells and is written in them.
+    pub metric: AxisSpec,
+    /// `means[j][i]`: the metric's mean at `y_values[j]` and `x_values[i]`; `None` where
+    /// nothing was run.
+    pub means: Vec<Vec<Option<f64>>>,
+}
+
+/// One policy at one grid point of a sweep, on the cost–service plane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrontierPoint {
+    pub policy_index: usize,
+    /// Mean carrying cost per year.
+    pub cost: f64,
+    /// Mean stockout rate (a share).
+    pub stockout_rate: f64,
+    /// The parameter value(s) of the point, written beside it when it is on the frontier
+    /// (e.g. from [`value_labels`]).
+    pub label: String,
+}
+
+/// Every (policy, grid point) of a sweep: carrying cost against stockout rate, with the
+/// efficient frontier.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrontierChart {
+    /// File stem, normally [`FRONTIER_NAME`].
+    pub name: &'static str,
+    pub title: String,
+    /// What was run; the chart adds how to read it.
+    pub subtitle: String,
+    pub runs: u64,
+    /// Policy names by index, for the legend (only policies with points are listed).
+    pub policies: Vec<String>,
+    pub points: Vec<FrontierPoint>,
+}
+
+/// Draw a sweep's curves.
+pub fn sweep_curves(chart: CurveChart) -> Result<Chart, ChartError> {
+    ensure_font();
+    render(&curves_spec(chart))
+}
+
+/// Draw one policy's heat map of a two-parameter sweep.
+pub fn sweep_heat_map(chart: HeatMapChart) -> Result<Chart, ChartError> {
+    ensure_font();
+    render(&heat_map_spec(chart))
+}
+
+/// Draw the cost–service plane of a sweep with its efficient frontier.
+pub fn efficient_frontier(chart: FrontierChart) -> Result<Chart, ChartError> {
+    ensure_font();
+    render(&frontier_spec(chart))
+}
+
+/// The points no other point dominates, as indices sorted by cost (then stockout rate):
+/// point `i` is on the frontier unless some point has a cost and a stockout rate both lower
+/// or equal, one of them strictly lower. Equal points are all kept; points with a value that
+/// is not finite are left out.
+pub fn frontier_points(points: &[(f64, f64)]) -> Vec<usize> {
+    let finite = |&(c, r): &(f64, f64)| c.is_finite() && r.is_finite();
+    let dominated = |a: (f64, f64)| {
+        points
+            .iter()
+            .filter(|p| finite(p))
+            .any(|&b| b.0 <= a.0 && b.1 <= a.1 && (b.0 < a.0 || b.1 < a.1))
+    };
+    let mut out: Vec<usize> = (0..points.len())
+        .filter(|&i| finite(&points[i]) && !dominated(points[i]))
+        .collect();
+    out.sort_by(|&a, &b| {
+        let (pa, pb) = (points[a], points[b]);
+        pa.0.total_cmp(&pb.0)
+            .then(pa.1.total_cmp(&pb.1))
+            .then(a.cmp(&b))
+    });
+    out
+}
+
+/// Labels for grid values: as few decimals as writes every value exactly (at most 4), so a
+/// grid of 0.05 steps reads 0.05, 0.1, 0.15 and one of whole days reads 10, 11, 12.
+pub fn value_labels(kind: ValueKind, values: &[f64]) -> Vec<String> {
+    let scale = if kind == ValueKind::Percent {
+        100.0
+    } else {
+        1.0
+    };
+    let exact = |d: usize| {
+        values.iter().all(|v| {
+            let x = v * scale;
+            let p = 10f64.powi(d as i32);
+            ((x * p).round() / p - x).abs() <= 1e-9 * x.abs().max(1.0)
+        })
+    };
+    let decimals = (0..=4).find(|&d| exact(d)).unwrap_or(4);
+    values
+        .iter()
+        .map(|v| {
+            let text = group_thousands(v * scale, decimals);
+            if kind == ValueKind::Percent {
+                format!("{text}%")
+            } else {
+                text
+            }
+        })
+        .collect()
+}
+
+/// A value short enough for a heat-map cell: two significant digits at least.
+fn compact_value(kind: ValueKind, v: f64) -> String {
+    let a = v.abs();
+    match kind {
+        ValueKind::Percent => {
+            let decimals = if 100.0 * a < 1.0 {
+                2
+            } else if 100.0 * a < 10.0 {
+                1
+            } else {
+                0
+            };
+            format!("{:.*}%", decimals, 100.0 * v)
+        }
+        ValueKind::Money if a >= 1e6 => format!("{:.1}M", v / 1e6),
+        ValueKind::Money if a >= 1e4 => format!("{:.0}k", v / 1e3),
+        ValueKind::Money => group_thousands(v, 0),
+        ValueKind::Number => {
+            let decimals = if a < 10.0 {
+                2
+            } else if a < 100.0 {
+                1
+            } else {
+                0
+            };
+            group_thousands(v, decimals)
+        }
+    }
+}
+
+/// An axis with both ends: the analysis charts do not always start at zero.
+pub(super) struct Span {
+    desc: String,
+    kind: ValueKind,
+    lo: f64,
+    hi: f64,
+}
+
+impl Span {
+    /// A value axis holding `values` with a margin, from zero when the values are not
+    /// negative and zero is near enough to keep the differences readable.
+    fn values(axis: AxisSpec, values: impl Iterator<Item = f64>) -> Span {
+        let (lo, hi) = finite_bounds(values).unwrap_or((0.0, 0.0));
+        let span = if hi > lo {
+            hi - lo
+        } else if hi.abs() > 0.0 {
+            hi.abs() * 0.2
+        } else {
+            1e-3
+        };
+        let from_zero = lo >= 0.0 && (lo <= 0.4 * hi || lo - 0.06 * span < 0.0);
+        Span {
+            desc: axis.desc,
+            kind: axis.kind,
+            lo: if from_zero { 0.0 } else { lo - 0.06 * span },
+            hi: hi + 0.08 * span,
+        }
+    }
+
+    /// A parameter axis from the first to the last grid value, with room for the markers.
+    fn grid(axis: AxisSpec, values: impl Iterator<Item = f64>) -> Span {
+        let (lo, hi) = finite_bounds(values).unwrap_or((0.0, 1.0));
+        let pad = if hi > lo {
+            0.03 * (hi - lo)
+        } else {
+            (0.1 * hi.abs()).max(0.5)
+        };
+        Span {
+            desc: axis.desc,
+            kind: axis.kind,
+            lo: lo - pad,
+            hi: hi + pad,
+        }
+    }
+
+    /// Tick labels with the decimals the axis's tick spacing needs.
+    fn format(&self) -> impl Fn(&f64) -> String + use<> {
+        let (kind, scale) = (self.kind, percent_scale(self.kind));
+        let step = (self.hi - self.lo).abs() * scale / 8.0;
+        let decimals = if step > 0.0 {
+            ((-step.log10()).ceil() + 1.0).clamp(0.0, 6.0) as usize
+        } else {
+            0
+        };
+        move |v: &f64| {
+            let text = trim_zeros(group_thousands(v * scale, decimals));
+            match kind {
+                ValueKind::Percent => format!("{text}%"),
+                _ => text,
+            }
+        }
+    }
+}
+
+fn percent_scale(kind: ValueKind) -> f64 {
+    if kind == ValueKind::Percent {
+        100.0
+    } else {
+        1.0
+    }
+}
+
+fn finite_bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((f64::min(lo, v), f64::max(hi, v))),
+        })
+}
+
+fn runs_count(runs: u64) -> String {
+    let noun = if runs == 1 { "run" } else { "runs" };
+    format!("{} {noun}", group_thousands(runs as f64, 0))
+}
+
+/// "subtitle. reading": the caller's account of what was run, then how to read the chart.
+fn lead_and_reading(lead: &str, reading: &str) -> Vec<String> {
+    let lead = lead.trim().trim_end_matches('.');
+    if lead.is_empty() {
+        subtitle(reading)
+    } else {
+        subtitle(&format!("{lead}. {reading}"))
+    }
+}
+
+/// One legend entry per policy drawn (first appearance order by index), with its marker.
+fn policy_entries(policies: impl Iterator<Item = (usize, String)>) -> Vec<LegendEntry> {
+    let mut seen: Vec<(usize, String)> = Vec::new();
+    for (i, label) in policies {
+        if !seen.iter().any(|(k, _)| *k == i) {
+            seen.push((i, label));
+        }
+    }
+    seen.sort_by_key(|(i, _)| *i);
+    seen.into_iter()
+        .map(|(i, label)| LegendEntry {
+            label,
+            colour: policy_colour(i).to_rgba(),
+            marker: Marker::Shape(i),
+        })
+        .collect()
+}
+
+/// Sweep chart: the metric against the parameter, a band for each curve's interval.
+fn curves_spec(c: CurveChart) -> Spec {
+    let points = || c.series.iter().flat_map(|s| &s.points);
+    let x = Span::grid(c.x, points().map(|p| p.x));
+    let target_value = c.target.as_ref().map(|t| t.value);
+    let y = Span::values(
+        c.y,
+        points()
+            .flat_map(|p| [p.low, p.high, p.mean])
+            .chain(target_value),
+    );
+    let target = match &c.target {
+        Some(t) => format!(" Dashed line: {}.", t.label),
+        None => String::new(),
+    };
+    let sub = lead_and_reading(
+        &c.subtitle,
+        &format!(
+            "One line per policy through the values run (markers), each the mean over {}; \
+             band: the 95% confidence interval of that mean.{target}",
+            runs_count(c.runs)
+        ),
+    );
+    let legend = policy_entries(c.series.iter().map(|s| (s.policy_index, s.label.clone())));
+    Spec {
+        name: c.name,
+        title: c.title,
+        caption: sub.join(" "),
+        height: header_height(&sub) + 430,
+        subtitle: sub,
+        series: legend.len(),
+        plot: Plot::Curves {
+            series: c.series,
+            x,
+            y,
+            target: c.target,
+        },
+        legend,
+    }
+}
+
+/// One policy's heat map, laid out for its grid: the cell size, the font that fits a cell's
+/// value, and the key strip above the grid.
+pub(super) struct HeatMap {
+    policy: LegendEntry,
+    x: AxisSpec,
+    x_labels: Vec<String>,
+    y: AxisSpec,
+    y_labels: Vec<String>,
+    metric: AxisSpec,
+    means: Vec<Vec<Option<f64>>>,
+    /// The colour scale's ends.
+    range: (f64, f64),
+    /// Font size of the values in the cells; `None` when no size fits.
+    cell_font: Option<f64>,
+    y_label_w: u32,
+    /// Every how many columns the x axis is labelled (all when the labels fit).
+    x_every: usize,
+    /// Height of the key strip (policy and colour scale): one row, or two when they do not
+    /// fit side by side.
+    key_rows: u32,
+}
+
+/// Margin right of the heat map's grid.
+const HEAT_RIGHT: u32 = 18;
+/// Width of the heat map's colour scale bar.
+const SCALE_BAR: u32 = 240;
+/// Height of one row of the heat map's key strip.
+const KEY_ROW: u32 = 44;
+/// The heat map's sequential scale, light to dark: a warm light grey to a dark teal, never a
+/// policy colour (checked by [`ramp`]).
+const RAMP: [RGBColor; 3] = [
+    RGBColor(0xEC, 0xE8, 0xDC),
+    RGBColor(0x72, 0xA8, 0xA5),
+    RGBColor(0x12, 0x3E, 0x4A),
+];
+/// Luminance below which white text reads better than dark text (their WCAG contrast ratios
+/// are equal at about 0.21).
+const DARK_CELL: f64 = 0.21;
+
+fn heat_map_spec(h: HeatMapChart) -> Spec {
+    let x_labels = value_labels(h.x.kind, &h.x_values);
+    let y_labels = value_labels(h.y.kind, &h.y_values);
+    let nx = x_labels.len().max(1);
+    let ny = y_labels.len().max(1);
+    let y_label_w = y_labels
+        .iter()
+        .map(|l| text_width(l, TICK_SIZE))
+        .max()
+        .unwrap_or(0)
+        + 44;
+    // The grid's width as the chart builder will leave it.
+    let cell_w = (WIDTH - PAD - HEAT_RIGHT - y_label_w) as f64 / nx as f64;
+    let widest_x = x_labels
+        .iter()
+        .map(|l| text_width(l, TICK_SIZE))
+        .max()
+        .unwrap_or(0);
+    let x_every = ((f64::from(widest_x) + 10.0) / cell_w).ceil().max(1.0) as usize;
+    // Tall enough for the y axis's description, which runs along the grid.
+    let desc_h = f64::from(text_width(&h.y.desc, LABEL_SIZE) + 24) / ny as f64;
+    let cell_h = (cell_w * 0.62).clamp(24.0, 48.0).max(desc_h).ceil() as u32;
+    let range = finite_bounds(h.means.iter().flatten().flatten().copied()).unwrap_or((0.0, 0.0));
+    let texts: Vec<String> = h
+        .means
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|&v| compact_value(h.metric.kind, v))
+        .collect();
+    let cell_font = [VALUE_SIZE, 12.5, 11.5, 10.5, 9.5]
+        .into_iter()
+        .find(|&size| {
+            let widest = texts.iter().map(|t| text_width(t, size)).max().unwrap_or(0);
+            widest as f64 + 6.0 <= cell_w && size + 6.0 <= cell_h as f64
+        });
+    let policy = LegendEntry {
+        label: format!("policy: {}", h.policy),
+        colour: policy_colour(h.policy_index).to_rgba(),
+        marker: Marker::Square,
+    };
+    let key_w = PAD
+        + 22
+        + text_width(&policy.label, LABEL_SIZE)
+        + 32
+        + text_width(&h.metric.desc, LABEL_SIZE)
+        + 12
+        + SCALE_BAR
+        + 34;
+    let key_rows = if key_w <= WIDTH { 1 } else { 2 };
+    let written = if cell_font.is_some() {
+        " (written in it)"
+    } else {
+        ""
+    };
+    let sub = lead_and_reading(
+        &h.subtitle,
+        &format!(
+            "Policy {}: each cell is one pair of values, coloured by the mean {} over {}{written}; \
+             darker is higher (scale above the grid).",
+            h.policy,
+            h.metric.desc.to_lowercase(),
+            runs_count(h.runs)
+        ),
+    );
+    let body = key_rows * KEY_ROW + 12 + ny as u32 * cell_h + X_AXIS_HEIGHT + 8;
+    Spec {
+        name: h.name,
+        title: h.title,
+        caption: sub.join(" "),
+        height: header_height(&sub) + body,
+        subtitle: sub,
+        series: 1,
+        plot: Plot::HeatMap(Box::new(HeatMap {
+            policy,
+            x: h.x,
+            x_labels,
+            y: h.y,
+            y_labels,
+            metric: h.metric,
+            means: h.means,
+            range,
+            cell_font,
+            y_label_w,
+            x_every,
+            key_rows,
+        })),
+        legend: Vec::new(),
+    }
+}
+
+/// The scale colour of `t` in [0, 1]: linear between the [`RAMP`] stops, nudged off any
+/// palette colour it would hit exactly.
+fn ramp(t: f64) -> RGBColor {
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let at = t * (RAMP.len() - 1) as f64;
+    let k = (at.floor() as usize).min(RAMP.len() - 2);
+    let f = at - k as f64;
+    let (a, b) = (RAMP[k], RAMP[k + 1]);
+    let mix = |u: u8, v: u8| (f64::from(u) + (f64::from(v) - f64::from(u)) * f).round() as u8;
+    let c = RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2));
+    if PALETTE.contains(&c) {
+        RGBColor(c.0, c.1, c.2 ^ 1)
+    } else {
+        c
+    }
+}
+
+/// Frontier chart: every (policy, grid point), the efficient ones joined and labelled.
+fn frontier_spec(f: FrontierChart) -> Spec {
+    let pairs: Vec<(f64, f64)> = f.points.iter().map(|p| (p.cost, p.stockout_rate)).collect();
+    let frontier = frontier_points(&pairs);
+    let x = Span::values(
+        AxisSpec {
+            desc: "Carrying cost (currency per year)".into(),
+            kind: ValueKind::Money,
+        },
+        pairs.iter().map(|p| p.0),
+    );
+    let y = Span::values(
+        AxisSpec {
+            desc: "Stockout rate (% of demand)".into(),
+            kind: ValueKind::Percent,
+        },
+        pairs.iter().map(|p| p.1),
+    );
+    let sub = lead_and_reading(
+        &f.subtitle,
+        &format!(
+            "One marker per policy and value run: the mean over {}. The dark line joins the \
+             efficient points (no other point has both a lower or equal carrying cost and a \
+             lower or equal stockout rate), labelled with their value; faded markers are \
+             dominated. Lower and further left is better.",
+            runs_count(f.runs)
+        ),
+    );
+    let legend = policy_entries(f.points.iter().map(|p| {
+        let name = f
+            .policies
+            .get(p.policy_index)
+            .cloned()
+            .unwrap_or_else(|| format!("policy {}", p.policy_index + 1));
+        (p.policy_index, name)
+    }));
+    Spec {
+        name: f.name,
+        title: f.title,
+        caption: sub.join(" "),
+        height: header_height(&sub) + 460,
+        subtitle: sub,
+        series: legend.len(),
+        plot: Plot::Frontier {
+            points: f.points,
+            frontier,
+            x,
+            y,
+        },
+        legend,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing: analysis charts
+
+/// Opacity of a sweep curve's confidence band.
+const CURVE_BAND: f64 = 0.16;
+/// Radius of the markers at a sweep's grid points, and on the frontier chart.
+const CURVE_MARKER: f64 = 4.5;
+const FRONTIER_MARKER: f64 = 6.0;
+/// Opacity of the frontier chart's dominated markers.
+const DOMINATED: f64 = 0.4;
+/// The efficient frontier's line: dark grey, not the palette's black.
+const FRONTIER: RGBColor = RGBColor(0x33, 0x33, 0x33);
+
+/// A [`value_chart`] over two spans, with tick labels written for their ranges.
+fn span_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    (x, y): (&Span, &Span),
+    ctx: Ctx,
+) -> Result<ValueChart<'a, DB>, String> {
+    let (fmt_x, fmt_y) = (x.format(), y.format());
+    let y_tick_w = (0..=8)
+        .map(|k| y.lo + (y.hi - y.lo) * f64::from(k) / 8.0)
+        .map(|v| text_width(&fmt_y(&v), TICK_SIZE))
+        .max()
+        .unwrap_or(40);
+    value_chart(
+        area,
+        (x.lo..x.hi, y.lo..y.hi),
+        (&fmt_x, &fmt_y),
+        (&x.desc, &y.desc),
+        &Frame::full(y_tick_w),
+        ctx,
+    )
+}
+
+pub(super) fn draw_curves<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[CurveSeries],
+    axes: (&Span, &Span),
+    target: Option<&TargetLine>,
+    ctx: Ctx,
+) -> DrawResult {
+    let (x, _) = axes;
+    let mut chart = span_chart(area, axes, ctx)?;
+    // Each curve's points in x order, without points that cannot be drawn.
+    let curves: Vec<(RGBColor, usize, Vec<CurvePoint>)> = series
+        .iter()
+        .map(|s| {
+            let mut points: Vec<CurvePoint> = s
+                .points
+                .iter()
+                .filter(|p| [p.x, p.mean, p.low, p.high].iter().all(|v| v.is_finite()))
+                .copied()
+                .collect();
+            points.sort_by(|a, b| a.x.total_cmp(&b.x));
+            (policy_colour(s.policy_index), s.policy_index, points)
+        })
+        .collect();
+    // Bands first, so that no band hides a line.
+    chart
+        .draw_series(curves.iter().map(|(colour, _, points)| {
+            let mut outline: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.low)).collect();
+            outline.extend(points.iter().rev().map(|p| (p.x, p.high)));
+            Polygon::new(outline, colour.mix(CURVE_BAND).filled())
+        }))
+        .map_err(fail)?;
+    if let Some(t) = target {
+        chart
+            .draw_series(std::iter::once(plotters::element::DashedPathElement::new(
+                vec![(x.lo, t.value), (x.hi, t.value)],
+                ctx.px(7),
+                ctx.px(5),
+                MUTED.stroke_width(ctx.px(2)),
+            )))
+            .map_err(fail)?;
+        let style = ctx
+            .muted(VALUE_SIZE)
+            .pos(Pos::new(HPos::Right, VPos::Bottom));
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at((x.hi, t.value))
+                    + Text::new(t.label.clone(), (ctx.pxi(-6), ctx.pxi(-5)), style),
+            ))
+            .map_err(fail)?;
+    }
+    chart
+        .draw_series(curves.iter().map(|(colour, _, points)| {
+            PathElement::new(
+                points.iter().map(|p| (p.x, p.mean)).collect::<Vec<_>>(),
+                colour.stroke_width(ctx.px(2)),
+            )
+        }))
+        .map_err(fail)?;
+    for (colour, index, points) in &curves {
+        for p in points {
+            let parts = marker_sized(*index, colour.to_rgba(), CURVE_MARKER, ctx);
+            draw_marker(&mut chart, (p.x, p.mean), parts)?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn draw_heat_map<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    h: &HeatMap,
+    ctx: Ctx,
+) -> DrawResult {
+    let (key, grid) = area.split_vertically(ctx.px(h.key_rows * KEY_ROW));
+    draw_heat_key(&key, h, ctx)?;
+    let (nx, ny) = (h.x_labels.len().max(1), h.y_labels.len().max(1));
+    let mut chart = ChartBuilder::on(&grid)
+        .margin_top(ctx.px(12))
+        .margin_right(ctx.px(HEAT_RIGHT))
+        .margin_left(ctx.px(PAD))
+        .margin_bottom(ctx.px(8))
+        .x_label_area_size(ctx.px(X_AXIS_HEIGHT))
+        .y_label_area_size(ctx.px(h.y_label_w))
+        .build_cartesian_2d(Rows { n: nx }, Rows { n: ny })
+        .map_err(fail)?;
+    let label = |labels: &[String], every: usize, v: &f64| {
+        let i = v.round().max(0.0) as usize;
+        if i.is_multiple_of(every) {
+            labels.get(i).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    let fmt_x = |v: &f64| label(&h.x_labels, h.x_every, v);
+    let fmt_y = |v: &f64| label(&h.y_labels, 1, v);
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(nx)
+        .y_labels(ny)
+        .axis_style(AXIS.stroke_width(ctx.px(1)))
+        .set_all_tick_mark_size(ctx.px(5))
+        .x_label_formatter(&fmt_x)
+        .y_label_formatter(&fmt_y)
+        .label_style(ctx.font(TICK_SIZE))
+        .axis_desc_style(ctx.font(LABEL_SIZE))
+        .x_desc(h.x.desc.clone())
+        .y_desc(h.y.desc.clone())
+        .draw()
+        .map_err(fail)?;
+    let (lo, hi) = h.range;
+    let shade = |v: f64| ramp(if hi > lo { (v - lo) / (hi - lo) } else { 0.5 });
+    for (j, row) in h.means.iter().enumerate().take(ny) {
+        for (i, cell) in row.iter().enumerate().take(nx) {
+            let (cx, cy) = (i as f64, j as f64);
+            let corners = [(cx - 0.5, cy - 0.5), (cx + 0.5, cy + 0.5)];
+            let fill = cell.filter(|v| v.is_finite()).map_or(WHITE, shade);
+            chart
+                .draw_series([
+                    Rectangle::new(corners, fill.filled()),
+                    Rectangle::new(corners, WHITE.stroke_width(ctx.px(2))),
+                ])
+                .map_err(fail)?;
+            let Some(size) = h.cell_font else { continue };
+            let (text, colour) = match cell {
+                Some(v) if v.is_finite() => {
+                    let dark = luminance(blend(fill, 1.0)) < DARK_CELL;
+                    (
+                        compact_value(h.metric.kind, *v),
+                        if dark { WHITE } else { TEXT },
+                    )
+                }
+                _ => ("–".to_string(), MUTED),
+            };
+            let style = (FONT, size * ctx.scale)
+                .into_font()
+                .color(&colour)
+                .pos(Pos::new(HPos::Center, VPos::Center));
+            chart
+                .draw_series(std::iter::once(Text::new(text, (cx, cy), style)))
+                .map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// The heat map's key: the policy, then the colour scale with its ends and middle.
+fn draw_heat_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    h: &HeatMap,
+    ctx: Ctx,
+) -> DrawResult {
+    let middle = |row: u32| ctx.pxi((KEY_ROW * row + KEY_ROW / 2 - 6) as i32);
+    let policy_at = |_: usize| (ctx.pxi(PAD as i32), middle(0));
+    draw_legend(area, std::slice::from_ref(&h.policy), policy_at, ctx)?;
+    let row = h.key_rows - 1;
+    let left = WIDTH - HEAT_RIGHT - 16 - SCALE_BAR;
+    let top = KEY_ROW * row + KEY_ROW / 2 - 12;
+    let (x0, y0, y1) = (
+        ctx.pxi(left as i32),
+        ctx.pxi(top as i32),
+        ctx.pxi(top as i32 + 12),
+    );
+    area.draw_text(
+        &h.metric.desc,
+        &ctx.font(LABEL_SIZE)
+            .pos(Pos::new(HPos::Right, VPos::Center)),
+        (x0 - ctx.pxi(12), (y0 + y1) / 2),
+    )
+    .map_err(fail)?;
+    const STEPS: u32 = 60;
+    for k in 0..STEPS {
+        let from = ctx.pxi((left + SCALE_BAR * k / STEPS) as i32);
+        let to = ctx.pxi((left + SCALE_BAR * (k + 1) / STEPS) as i32);
+        let colour = ramp((f64::from(k) + 0.5) / f64::from(STEPS));
+        area.draw(&Rectangle::new([(from, y0), (to, y1)], colour.filled()))
+            .map_err(fail)?;
+    }
+    area.draw(&Rectangle::new(
+        [(x0, y0), (ctx.pxi((left + SCALE_BAR) as i32), y1)],
+        AXIS.mix(0.6).stroke_width(1),
+    ))
+    .map_err(fail)?;
+    let (lo, hi) = h.range;
+    for (t, pos) in [(0.0, HPos::Left), (0.5, HPos::Center), (1.0, HPos::Right)] {
+        let x = ctx.pxi((f64::from(left) + t * f64::from(SCALE_BAR)).round() as i32);
+        area.draw_text(
+            &compact_value(h.metric.kind, lo + t * (hi - lo)),
+            &ctx.muted(VALUE_SIZE).pos(Pos::new(pos, VPos::Top)),
+            (x, y1 + ctx.pxi(4)),
+        )
+        .map_err(fail)?;
+    }
+    Ok(())
+}
+
+pub(super) fn draw_frontier<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    points: &[FrontierPoint],
+    frontier: &[usize],
+    axes: (&Span, &Span),
+    ctx: Ctx,
+) -> DrawResult {
+    let mut chart = span_chart(area, axes, ctx)?;
+    let at = |p: &FrontierPoint| (p.cost, p.stockout_rate);
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            frontier.iter().map(|&i| at(&points[i])).collect::<Vec<_>>(),
+            FRONTIER.stroke_width(ctx.px(2)),
+        )))
+        .map_err(fail)?;
+    // Dominated points first and faded, the frontier's on top of them.
+    let drawable = |p: &&FrontierPoint| p.cost.is_finite() && p.stockout_rate.is_finite();
+    let dominated = (0..points.len()).filter(|i| !frontier.contains(i));
+    for (i, alpha) in dominated
+        .map(|i| (i, DOMINATED))
+        .chain(frontier.iter().map(|&i| (i, 1.0)))
+    {
+        let p = &points[i];
+        if !drawable(&p) {
+            continue;
+        }
+        let k = p.policy_index;
+        let mut parts = marker_sized(k, policy_colour(k).mix(alpha), FRONTIER_MARKER, ctx);
+        if alpha < 1.0 {
+            // The faded colour over a white marker (its outline and fill), so it fades towards
+            // white rather than towards the outline's dark.
+            let under = marker_sized(k, WHITE.to_rgba(), FRONTIER_MARKER, ctx);
+            parts = under.into_iter().chain(parts.into_iter().skip(1)).collect();
+        }
+        draw_marker(&mut chart, at(p), parts)?;
+    }
+    label_frontier(&mut chart, points, frontier, ctx)
+}
+
+/// Label the frontier's points with their values: above or below each point, alternately,
+/// else beside it, wherever the label overlaps no other label, no frontier marker and stays
+/// in the plot; a point with no free place keeps its marker only.
+fn label_frontier<DB: DrawingBackend>(
+    chart: &mut ValueChart<'_, DB>,
+    points: &[FrontierPoint],
+    frontier: &[usize],
+    ctx: Ctx,
+) -> DrawResult {
+    // Placement works at scale 1, so the SVG and the PNG make the same choices.
+    let s = ctx.scale;
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let bounds = [
+        f64::from(xs.start) / s,
+        f64::from(ys.start) / s,
+        f64::from(xs.end) / s,
+        f64::from(ys.end) / s,
+    ];
+    let centre = |p: &FrontierPoint| {
+        let (x, y) = chart.backend_coord(&(p.cost, p.stockout_rate));
+        ((f64::from(x) / s).round(), (f64::from(y) / s).round())
+    };
+    let centres: Vec<(f64, f64)> = frontier.iter().map(|&i| centre(&points[i])).collect();
+    // No label covers a marker.
+    let r = FRONTIER_MARKER + 2.0;
+    let mut taken: Vec<[f64; 4]> = points
+        .iter()
+        .filter(|p| p.cost.is_finite() && p.stockout_rate.is_finite())
+        .map(|p| {
+            let (x, y) = centre(p);
+            [x - r, y - r, x + r, y + r]
+        })
+        .collect();
+    let overlaps =
+        |a: &[f64; 4], b: &[f64; 4]| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+    let h = VALUE_SIZE + 2.0;
+    let gap = FRONTIER_MARKER + 4.0;
+    for (k, (&i, &(cx, cy))) in frontier.iter().zip(&centres).enumerate() {
+        let label = &points[i].label;
+        if label.is_empty() {
+            continue;
+        }
+        let w = f64::from(text_width(label, VALUE_SIZE));
+        // (dx, dy) of the label's anchor from the point, and the anchor's side.
+        let above = (0.0, -(gap + h / 2.0), HPos::Center);
+        let below = (0.0, gap + h / 2.0, HPos::Center);
+        let right = (gap, 0.0, HPos::Left);
+        let left = (-gap, 0.0, HPos::Right);
+        let order = if k % 2 == 0 {
+            [above, below, right, left]
+        } else {
+            [below, above, left, right]
+        };
+        let boxed = |(dx, dy, pos): (f64, f64, HPos)| {
+            let x0 = match pos {
+                HPos::Left => cx + dx,
+                HPos::Center => cx + dx - w / 2.0,
+                HPos::Right => cx + dx - w,
+            };
+            [x0, cy + dy - h / 2.0, x0 + w, cy + dy + h / 2.0]
+        };
+        let fits = |b: &[f64; 4]| {
+            b[0] >= bounds[0]
+                && b[1] >= bounds[1]
+                && b[2] <= bounds[2]
+                && b[3] <= bounds[3]
+                && !taken.iter().any(|t| overlaps(t, b))
+        };
+        let Some(place) = order.into_iter().find(|&c| fits(&boxed(c))) else {
+            continue;
+        };
+        let b = boxed(place);
+        taken.push(b);
+        let (dx, dy, pos) = place;
+        let style = ctx.font(VALUE_SIZE).pos(Pos::new(pos, VPos::Center));
+        let offset = ((dx * s).round() as i32, (dy * s).round() as i32);
+        // A light ground behind the label, so grid lines and the frontier do not cross it.
+        let rel = |x: f64, y: f64| (((x - cx) * s).round() as i32, ((y - cy) * s).round() as i32);
+        let at = (points[i].cost, points[i].stockout_rate);
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at(at)
+                    + Rectangle::new(
+                        [rel(b[0] - 2.0, b[1]), rel(b[2] + 2.0, b[3])],
+                        WHITE.mix(0.85).filled(),
+                    ),
+            ))
+            .map_err(fail)?;
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at(at) + Text::new(label.clone(), offset, style),
+            ))
+            .map_err(fail)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_heat_map_scale_runs_light_to_dark_and_avoids_the_palette() {
+        let lum = |c: RGBColor| luminance(blend(c, 1.0));
+        let mut previous = f64::INFINITY;
+        for k in 0..=1000 {
+            let c = ramp(f64::from(k) / 1000.0);
+            assert!(!PALETTE.contains(&c), "{c:?}");
+            assert!(lum(c) <= previous + 1e-9, "not darker at {k}");
+            previous = lum(c);
+        }
+        assert!(lum(ramp(0.0)) > 0.7 && lum(ramp(1.0)) < DARK_CELL);
+        assert_ne!(FRONTIER, PALETTE[6]);
+    }
+
+    #[test]
+    fn frontier_points_are_undominated_and_sorted_by_cost() {
+        let points = [(2.0, 0.1), (1.0, 0.2), (2.0, 0.05), (3.0, 0.05), (0.5, 0.5)];
+        assert_eq!(frontier_points(&points), [4, 1, 2]);
+        // Two equal points are both efficient.
+        assert_eq!(frontier_points(&[(1.0, 1.0), (1.0, 1.0)]), [0, 1]);
+        assert_eq!(frontier_points(&[(f64::INFINITY, 0.0), (1.0, 1.0)]), [1]);
+    }
+
+    #[test]
+    fn span_ticks_get_the_decimals_their_spacing_needs() {
+        ensure_font();
+        let span = |kind, lo, hi| Span {
+            desc: String::new(),
+            kind,
+            lo,
+            hi,
+        };
+        let f = span(ValueKind::Number, 0.9, 0.99).format();
+        assert_eq!(
+            (f(&0.9), f(&0.925)),
+            ("0.9".to_string(), "0.925".to_string())
+        );
+        let f = span(ValueKind::Percent, 0.0, 0.2).format();
+        assert_eq!(
+            (f(&0.05), f(&0.025)),
+            ("5%".to_string(), "2.5%".to_string())
+        );
+        let f = span(ValueKind::Money, 0.0, 40_000.0).format();
+        assert_eq!(f(&25_000.0), "25,000");
+        // Values far from zero do not start the axis at zero; values near it do.
+        let s = Span::values(
+            AxisSpec {
+                desc: String::new(),
+                kind: ValueKind::Money,
+            },
+            [60_000.0, 80_000.0].into_iter(),
+        );
+        assert!(s.lo > 50_000.0 && s.hi > 80_000.0);
+        let s = Span::values(
+            AxisSpec {
+                desc: String::new(),
+                kind: ValueKind::Percent,
+            },
+            [0.01, 0.09].into_iter(),
+        );
+        assert_eq!(s.lo, 0.0);
+    }
+}
