@@ -41,8 +41,8 @@ use rayon::prelude::*;
 
 pub use sweep::{
     AxisSpec, CurveChart, CurvePoint, CurveSeries, FRONTIER_NAME, FrontierChart, FrontierPoint,
-    HEAT_MAP_NAMES, HeatMapChart, SWEEP_CURVE_NAMES, TargetLine, efficient_frontier,
-    frontier_points, heat_map_name, sweep_curve_name, sweep_curves, sweep_heat_map, value_labels,
+    HeatMapChart, TargetLine, efficient_frontier, frontier_points, heat_map_name, sweep_curve_name,
+    sweep_curves, sweep_heat_map, value_labels,
 };
 
 use crate::results::saved::SavedSummary;
@@ -56,7 +56,7 @@ use run::{cost_breakdown, cost_service, days_of_supply, item_stockout_rate, stoc
 use sweep::{HeatMap, Span, draw_curves, draw_frontier, draw_heat_map};
 
 /// Font family written into SVG text, and the name DejaVu Sans is registered under.
-pub const FONT: &str = "DejaVu Sans, Verdana, sans-serif";
+pub(crate) const FONT: &str = "DejaVu Sans, Verdana, sans-serif";
 
 static FONT_BYTES: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
 
@@ -79,14 +79,14 @@ const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
 const WHISKER: RGBColor = RGBColor(0x11, 0x11, 0x11);
 
 /// Width of every chart in SVG pixels; PNGs are drawn at [`PNG_SCALE`] times this.
-pub const WIDTH: u32 = 900;
+pub(crate) const WIDTH: u32 = 900;
 pub const PNG_SCALE: f64 = 2.0;
 
 /// At most this many items are drawn one by one in the per-item chart; the rest are averaged.
 pub const WORST_ITEMS: usize = 12;
 
 /// The colour of policy `index`.
-pub fn policy_colour(index: usize) -> RGBColor {
+pub(crate) fn policy_colour(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]
 }
 
@@ -108,7 +108,7 @@ pub const ALL_NAMES: [&str; 6] = [
 
 /// Cost metrics stacked in the cost breakdown, with their labels: each one present in the
 /// summary gets a segment, so cost kinds the engine adds later appear without a change here.
-pub const COST_PARTS: [(&str, &str); 5] = [
+pub(crate) const COST_PARTS: [(&str, &str); 5] = [
     ("carrying_cost", "carrying"),
     ("ordering_cost", "ordering"),
     ("stockout_cost", "stockout"),

@@ -29,7 +29,7 @@ use super::{
 // colour (the heat map's scale is a grey-to-teal ramp that avoids them).
 
 /// File stems of the sweep curves, by the metric they chart.
-pub const SWEEP_CURVE_NAMES: [(&str, &str); 5] = [
+pub(crate) const SWEEP_CURVE_NAMES: [(&str, &str); 5] = [
     ("stockout_rate", "sweep-stockout-rate"),
     ("fill_rate", "sweep-fill-rate"),
     ("carrying_cost", "sweep-carrying-cost"),
@@ -46,7 +46,7 @@ pub fn sweep_curve_name(metric: &str) -> Option<&'static str> {
 }
 
 /// File stems of the heat maps, one per policy, by policy index.
-pub const HEAT_MAP_NAMES: [&str; 16] = [
+pub(crate) const HEAT_MAP_NAMES: [&str; 16] = [
     "heat-map-0",
     "heat-map-1",
     "heat-map-2",
