@@ -76,6 +76,23 @@ fn outage_with_cancelled_orders() {
     );
 }
 
+/// Issue 18, item 1: orders cancelled during the warm-up are not counted, like every other
+/// figure of the warm-up days. The same outage as above, on days 10–39: with a 60-day warm-up
+/// nothing of it is measured; without one, the cancellations are those counted above.
+#[test]
+fn issue_18_cancellations_in_the_warm_up_are_not_counted() {
+    let outage = "[[disruption]]\nid = \"fire\"\neffect = { supplier_outage = { supplier = \"s\", cancel_orders = true } }\noccurrence = { scheduled = { start_day = 10, duration_days = 30 } }";
+    let with_warmup = lean(outage).replace("runs = 2\n", "runs = 2\nwarmup_days = 60\n");
+    let summary = run(&with_warmup);
+    assert_eq!(item(&summary, 0, 0, Metric::CancelledUnits).mean, 0.0);
+    assert_eq!(item(&summary, 0, 0, Metric::LostUnits).mean, 0.0);
+    let summary = run(&lean(outage));
+    assert_eq!(
+        item(&summary, 0, 0, Metric::CancelledUnits).mean,
+        10.0 + 20.0 + 30.0 * 28.0
+    );
+}
+
 #[test]
 fn capacity_cut_ships_a_share_of_capacity() {
     let toml = lean(&format!(

@@ -810,10 +810,13 @@ impl<'a> State<'a> {
         }
     }
 
-    /// The supplier cancels everything waiting in link `i`'s queue.
+    /// The supplier cancels everything waiting in link `i`'s queue. Cancellations on warm-up
+    /// days are not counted, like every other figure of those days.
     #[inline(always)]
     fn cancel_queue(&mut self, i: usize, t: usize, pipe: &mut Pipeline<'_>) {
-        self.counters.cancelled += self.queues[i].pending;
+        if t >= self.setup.warmup {
+            self.counters.cancelled += self.queues[i].pending;
+        }
         self.clear_queue(i, t, pipe);
     }
 
