@@ -485,25 +485,3 @@ fn report_command_errors_exit_2_with_a_clear_message() {
     assert!(stderr.contains("is not a buffersim summary"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
-
-/// The reports committed beside the examples' reference results are the ones their
-/// summary.json gives today (redraw with `cargo run --release -- report results/NAME`).
-#[test]
-fn example_reports_match_their_reference_results() {
-    for name in ["kanban-reference", "kanban-vs-jic", "peak-season"] {
-        let reference = Path::new("results").join(name);
-        let summary = SavedSummary::load(&reference).unwrap();
-        let fresh = tempfile::tempdir().unwrap();
-        report::write_report(&summary, fresh.path()).unwrap();
-        for file in ["report.md", "report.html"] {
-            let committed = std::fs::read_to_string(reference.join(file))
-                .unwrap_or_else(|e| panic!("results/{name}/{file} missing: {e}"));
-            let now = std::fs::read_to_string(fresh.path().join(file)).unwrap();
-            assert!(
-                committed == now,
-                "results/{name}/{file} is stale: redraw it with \
-                 `cargo run --release -- report results/{name}`"
-            );
-        }
-    }
-}
