@@ -13,6 +13,9 @@
 //!    history to a scenario);
 //! 7. [`cli`] — the commands, a thin layer over the rest.
 #![warn(unreachable_pub)]
+// The API docs are built with private items (`cargo doc --document-private-items`, as CI
+// does), so public docs may link to the crate-private items that explain them.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod analysis;
 pub mod cli;

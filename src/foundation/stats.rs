@@ -607,16 +607,16 @@ impl LevelCounts {
         }
     }
 
-    /// The level of rank `q·(n−1)` (rounded down) in ascending order: 0 for the zero bucket,
-    /// otherwise the midpoint of the bucket that holds it, or with `whole_units` the one whole
-    /// number in a bucket narrower than a unit (so whole levels below 256 are exact). NaN when
-    /// empty.
+    /// One level of rank: see [`Self::quantiles`].
     #[cfg(test)]
     pub(crate) fn quantile(&self, q: f64, whole_units: bool) -> f64 {
         self.quantiles(&[q], whole_units)[0]
     }
 
-    /// [`Self::quantile`] for each of `qs` (ascending), in one pass over the counts.
+    /// For each of `qs` (ascending), in one pass over the counts, the level of rank `q·(n−1)`
+    /// (rounded down) in ascending order: 0 for the zero bucket, otherwise the midpoint of the
+    /// bucket that holds it, or with `whole_units` the one whole number in a bucket narrower
+    /// than a unit (so whole levels below 256 are exact). NaN when empty.
     pub(crate) fn quantiles(&self, qs: &[f64], whole_units: bool) -> Vec<f64> {
         debug_assert!(qs.is_sorted());
         let n: u64 = self.counts.iter().sum();
@@ -645,7 +645,7 @@ fn slot(key: u16, offset: u16) -> usize {
     usize::from(key.wrapping_sub(offset))
 }
 
-/// The level reported for bucket `key`: see [`LevelCounts::quantile`].
+/// The level reported for bucket `key`: see [`LevelCounts::quantiles`].
 fn level_value(key: u16, whole_units: bool) -> f64 {
     if key == 0 {
         return 0.0;
