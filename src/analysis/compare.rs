@@ -29,37 +29,52 @@ pub(crate) const HEADLINE: [Metric; 5] = [
 /// One policy against the baseline, one metric.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Difference {
+    /// The metric's name (`stockout_rate`, `total_cost`, …; README, "Metrics").
     pub metric: &'static str,
+    /// The baseline's mean of the metric (all items together), over the runs it is defined in.
     pub baseline_mean: f64,
+    /// The policy's mean of the metric, likewise.
     pub policy_mean: f64,
-    /// Mean of the run-by-run differences `policy − baseline`, with its 95% interval.
+    /// Mean of the run-by-run differences `policy − baseline`, in the metric's unit (a share
+    /// 0–1 for rates, money per year for costs).
     pub difference: f64,
+    /// Lower end of the 95% confidence interval of the paired difference.
     pub ci95_low: f64,
+    /// Upper end of the 95% confidence interval of the paired difference.
     pub ci95_high: f64,
-    /// The interval excludes zero.
+    /// The interval excludes zero: the policies differ at the 5% level.
     pub significant: bool,
-    /// Half-width of the paired interval, and of the interval of the difference of two
-    /// independent means (Welch), which a comparison without common random numbers would
-    /// have had.
+    /// Half-width of the paired 95% interval of the difference.
     pub paired_half_width: f64,
+    /// Half-width of the 95% interval of the difference of two independent means (Welch),
+    /// which a comparison without common random numbers would have had; its ratio to the
+    /// paired half-width is the gain from pairing.
     pub unpaired_half_width: f64,
     /// Runs where both figures are defined.
     pub n: u64,
 }
 
+/// One policy against the baseline, every metric.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PolicyComparison {
+    /// The policy's name in the scenario.
     pub policy: String,
+    /// One difference per metric defined in paired runs, in the order metrics are defined.
     pub differences: Vec<Difference>,
 }
 
 /// The comparison of every policy with the baseline.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {
+    /// The scenario's name.
     pub scenario: String,
+    /// Number of runs simulated; every policy played the same runs.
     pub runs: u64,
+    /// The master seed.
     pub seed: u64,
+    /// The name of the policy every other is compared with.
     pub baseline: String,
+    /// Every policy but the baseline, in scenario order.
     pub policies: Vec<PolicyComparison>,
 }
 
@@ -100,6 +115,8 @@ impl Comparison {
         }
     }
 
+    /// The difference of `policy` from the baseline in `metric`, if the policy is compared
+    /// and the metric was defined in paired runs.
     pub fn get(&self, policy: &str, metric: Metric) -> Option<&Difference> {
         self.policies
             .iter()
@@ -118,6 +135,7 @@ impl Comparison {
             .fold(0.0, f64::max)
     }
 
+    /// The comparison as pretty-printed JSON (compare.json).
     pub fn to_json(&self) -> String {
         crate::results::files::json_text(self)
     }

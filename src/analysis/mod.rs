@@ -18,7 +18,12 @@ use precision::Precision;
 /// How many runs to simulate: a fixed count, or until a metric is precise enough.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RunPlan {
+    /// Runs to simulate (Monte Carlo replications); under precision control, the runs to
+    /// start with.
     pub runs: u64,
+    /// The master seed; with the run index it fixes every random draw, so analyses that give
+    /// every candidate the same seed compare them on the same demand and disruptions (common
+    /// random numbers).
     pub seed: u64,
     /// With precision control, `runs` is where it starts.
     pub precision: Option<Precision>,

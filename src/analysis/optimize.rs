@@ -24,25 +24,37 @@ use crate::simulation::metrics::{Metric, MetricStats};
 /// What to optimise.
 #[derive(Clone, Debug)]
 pub struct Request {
+    /// Index of the policy whose parameter is searched, in scenario order.
     pub policy: usize,
+    /// The buffer parameter searched, a field of that policy (e.g.
+    /// `policy.jic-30d.safety_stock_days`).
     pub param: Param,
+    /// What the chosen value must achieve, for the policy as a whole or for every item.
     pub target: Target,
     /// Confidence of each verdict, e.g. 0.95.
     pub confidence: f64,
+    /// Search one value per item (each written as the item's own rule) rather than one value
+    /// for the whole policy, and judge the target per item.
     pub per_item: bool,
     /// Search range; by default from 0 (0.5 for a service level) to a doubling bracket.
     pub range: Option<(f64, f64)>,
     /// Stop bisecting when the bracket is this narrow (whole-number parameters stop at 1).
     pub tolerance: Option<f64>,
+    /// Runs each candidate is first simulated with.
     pub runs: u64,
+    /// Most runs a candidate is simulated with while its verdict is uncertain (runs are
+    /// doubled up to this cap; a verdict still uncertain here counts as failing).
     pub max_runs: u64,
+    /// The master seed; every candidate uses it, so all see the same random numbers.
     pub seed: u64,
 }
 
 /// One candidate value and what it gave.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Candidate {
+    /// The parameter value tried.
     pub value: f64,
+    /// The target's statistic at that value, its confidence bounds, runs and verdict.
     pub measured: Measured,
 }
 
@@ -54,14 +66,17 @@ pub struct Answer {
     /// The smallest value found that meets the target; none if even the top of the range
     /// fails.
     pub value: Option<f64>,
-    /// At the chosen value (or the top of the range): the target's metric, carrying and total
-    /// cost per year, fill rate, each over the runs of the final simulation.
+    /// The target's metric at the chosen value (or the top of the range, if none meets), over
+    /// the runs of the final simulation; the same holds for the figures below.
     pub metric: Option<Estimate>,
     /// The target's statistic there (the mean, or the quantile a quantile target names) with
     /// its confidence bounds and verdict.
     pub achieved: Option<Measured>,
+    /// Carrying cost per year there: what the buffer costs to hold.
     pub carrying_cost: Option<Estimate>,
+    /// Total cost per year there (carrying, ordering, stockout, expedite, purchase premium).
     pub total_cost: Option<Estimate>,
+    /// Fill rate there: the share 0–1 of demand served from stock when it arose.
     pub fill_rate: Option<Estimate>,
     /// The largest value tried that did not meet the target.
     pub below: Option<Candidate>,
@@ -72,20 +87,32 @@ pub struct Answer {
 /// The result of an optimisation.
 #[derive(Clone, Debug, Serialize)]
 pub struct Optimization {
+    /// The scenario's name.
     pub scenario: String,
+    /// The name of the policy searched.
     pub policy: String,
+    /// The parameter searched, as its full path.
     pub param: String,
+    /// The target the chosen values meet.
     pub target: Target,
+    /// Confidence of each verdict, e.g. 0.95.
     pub confidence: f64,
+    /// The parameter takes whole numbers (e.g. kanban containers), so the search stops at a
+    /// bracket of 1.
     pub integral: bool,
+    /// The search range `(low, high)` as first set; a top that fails is widened (without an
+    /// explicit range), and the values tried beyond it are in each answer's `tried`.
     pub range: (f64, f64),
+    /// The master seed every candidate was simulated with.
     pub seed: u64,
     /// Runs of the final simulation at the chosen values.
     pub runs: u64,
+    /// One answer for the policy as a whole, or one per item (`per_item`), in scenario order.
     pub answers: Vec<Answer>,
     /// The scenario with the chosen values, for the justification and the report.
     #[serde(skip)]
     pub chosen: Option<Scenario>,
+    /// The final simulation of `chosen`, whose figures the answers give.
     #[serde(skip)]
     pub outcome: Option<Outcome>,
 }
@@ -449,6 +476,7 @@ fn answer(search: Search, outcome: &Outcome, request: &Request) -> Answer {
 }
 
 impl Optimization {
+    /// The result as pretty-printed JSON (the scenario and outcome left out).
     pub fn to_json(&self) -> String {
         crate::results::files::json_text(self)
     }

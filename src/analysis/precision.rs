@@ -10,6 +10,8 @@ pub struct Precision {
     /// Largest acceptable half-width of the 95% confidence interval, in the metric's units
     /// (a share for rates: 0.002 is ±0.2 percentage points).
     pub half_width: f64,
+    /// Most runs that may be spent; the simulation stops here even if the interval is still
+    /// wider than `half_width` (the report then says it was not reached).
     pub max_runs: u64,
 }
 

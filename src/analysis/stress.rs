@@ -20,25 +20,37 @@ use crate::foundation::stats::Estimate;
 /// The survivable intensity for one policy and unit (all items, or one item).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Survival {
+    /// The policy's name.
     pub policy: String,
     /// `(all items)` or the item's id.
     pub unit: String,
     /// The largest grid value up to which the target holds on the mean; none when it fails
     /// at the first value.
     pub survivable: Option<f64>,
-    /// The same read at the upper and the lower 95% confidence bound of each point.
+    /// The cautious end of the answer's interval: the same read at the bound of each point's
+    /// 95% confidence interval that is worse for the target (the upper bound for `<=`).
     pub low: Option<f64>,
+    /// The hopeful end: read at the bound that is better for the target (the lower bound for
+    /// `<=`).
     pub high: Option<f64>,
     /// Whether the target still holds at the last grid value (the answer is then "at least").
     pub holds_at_end: bool,
 }
 
+/// The result of a stress test: how intense a disruption each policy, and each item under
+/// it, survives while meeting the target on the mean over runs.
 #[derive(Clone, Debug, Serialize)]
 pub struct Stress {
+    /// The id of the disruption stressed.
     pub disruption: String,
+    /// The intensity varied, as a parameter path: by default the length of the events in days
+    /// (e.g. `disruption.overseas-outage.duration_days.mean`).
     pub param: String,
+    /// The target the policies must keep meeting.
     pub target: Target,
+    /// Per policy, all items together, then each item.
     pub survival: Vec<Survival>,
+    /// The sweep the answers are read from (written as the sweep's own files).
     #[serde(skip)]
     pub sweep: Sweep,
 }
@@ -156,6 +168,7 @@ impl Stress {
         }
     }
 
+    /// The answers as pretty-printed JSON (stress.json; the sweep is written apart).
     pub fn to_json(&self) -> String {
         crate::results::files::json_text(self)
     }

@@ -21,36 +21,48 @@ use crate::results::files::{csv_field, write_atomic};
 use crate::results::summary::Summary;
 use crate::simulation::metrics::{ItemSummary, Metric};
 
-/// The parameters of a sweep and the values each one takes.
+/// One parameter of a sweep and the values it takes.
 #[derive(Clone, Debug, Serialize)]
 pub struct Axis {
+    /// The parameter, as its path (e.g. `policy.jic-95.service_level`).
     pub param: String,
+    /// The field takes whole numbers (days, containers), so the values are rounded.
     pub integral: bool,
+    /// The grid values, in the field's own unit, in the order given.
     pub values: Vec<f64>,
 }
 
 /// One policy at one grid point.
 #[derive(Clone, Debug, Serialize)]
 pub struct PointPolicy {
+    /// The policy's name.
     pub policy: String,
-    /// All items together.
+    /// Every metric for all items together, by name, as in
+    /// [`crate::results::summary::PolicySummary::metrics`].
     pub metrics: IndexMap<&'static str, Estimate>,
+    /// The same metrics per item, in scenario order.
     pub items: Vec<ItemSummary>,
 }
 
 /// One grid point: the parameters' values and every policy's figures.
 #[derive(Clone, Debug, Serialize)]
 pub struct Point {
+    /// The value of each axis' parameter at this point, in axis order.
     pub values: Vec<f64>,
+    /// Runs simulated at this point (the plan's runs, or more under precision control).
     pub runs: u64,
+    /// Every policy's figures, in scenario order.
     pub policies: Vec<PointPolicy>,
 }
 
 /// A finished sweep.
 #[derive(Clone, Debug, Serialize)]
 pub struct Sweep {
+    /// The scenario's name.
     pub scenario: String,
+    /// The master seed every point was simulated with (common random numbers).
     pub seed: u64,
+    /// The one or two parameters varied.
     pub axes: Vec<Axis>,
     /// Row-major: the last axis varies fastest.
     pub points: Vec<Point>,
@@ -150,6 +162,7 @@ impl Sweep {
         params.join(" × ")
     }
 
+    /// The policies' names, in scenario order (the same at every point).
     pub fn policies(&self) -> Vec<String> {
         self.points.first().map_or_else(Vec::new, |p| {
             p.policies.iter().map(|q| q.policy.clone()).collect()

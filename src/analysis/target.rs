@@ -21,11 +21,13 @@ pub(crate) enum Statistic {
 /// simulator's figures being continuous). A value ending in `%` is a share: `5%` is 0.05.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Target {
+    /// The metric bounded (written by name in JSON).
     #[serde(serialize_with = "metric_name")]
     pub metric: Metric,
     pub(crate) statistic: Statistic,
     /// True for `<=`: the figure must stay at or below `value`.
     pub(crate) at_most: bool,
+    /// The bound, in the metric's unit (a share 0–1 for rates, even when written as `5%`).
     pub value: f64,
 }
 
@@ -44,15 +46,21 @@ pub(crate) enum Verdict {
 /// A target's statistic measured on a set of runs, with the one-sided bounds used to judge it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Measured {
+    /// The statistic's estimate: the mean over runs, or the quantile over runs.
     pub value: f64,
-    /// The statistic's confidence bounds at the confidence asked for (each one-sided).
+    /// The statistic's lower confidence bound at the confidence asked for (one-sided).
     pub low: f64,
+    /// The statistic's upper confidence bound at the confidence asked for (one-sided).
     pub high: f64,
+    /// Runs the metric was defined in, which the statistic is taken over.
     pub runs: u64,
     pub(crate) verdict: Verdict,
 }
 
 impl Target {
+    /// Read a target as the command line writes it: `[pNN] METRIC <= VALUE` or `>=`, e.g.
+    /// `stockout_rate<=0.02`, `fill_rate >= 99%` or `p95 stockout_rate <= 5%`. The error
+    /// says what is wrong and what is expected (the metrics' names, for an unknown one).
     pub fn parse(text: &str) -> Result<Target, String> {
         let form = "expected '[pNN] METRIC <= VALUE' or '>=', e.g. 'stockout_rate<=0.02' or \
                     'p95 stockout_rate <= 5%'";

@@ -27,6 +27,9 @@ impl ValueKind {
         }
     }
 
+    /// One value as people read it: a share 0–1 as a percentage with two decimals
+    /// (`0.0831` → `8.31%`), money whole with thousands grouped, other figures with two
+    /// decimals below 100 and whole above.
     pub fn value(self, x: f64) -> String {
         match self {
             // No "-0.00%" for a tiny negative interval bound.

@@ -19,10 +19,13 @@ use crate::results::saved::{ReadError, SavedEstimate, SavedPolicy, SavedResilien
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// The results folder's summary.json could not be read back.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// A chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] ChartError),
+    /// A file of the report could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
 }
@@ -30,7 +33,9 @@ pub enum ReportError {
 /// What a report wrote.
 #[derive(Debug)]
 pub struct Written {
+    /// Every file written: each chart as SVG and PNG, then report.html and report.md.
     pub files: Vec<PathBuf>,
+    /// How many charts were drawn (each written twice, as SVG and PNG).
     pub charts: usize,
 }
 

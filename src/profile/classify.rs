@@ -50,7 +50,11 @@ pub(crate) const JIT_SERVICE_LEVEL: f64 = 0.95;
 /// ABC cut-offs: the value share of class A and of class B (C has the rest).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AbcCuts {
+    /// Share 0–1 of annual value held by class A (default 0.80): an item is A while the items
+    /// ranked above it hold less than this.
     pub a: f64,
+    /// Share 0–1 of annual value held by class B (default 0.15): an item is B while the items
+    /// ranked above it hold less than `a + b`.
     pub b: f64,
 }
 
@@ -86,7 +90,9 @@ impl FromStr for AbcCuts {
 /// XYZ cut-offs on the coefficient of variation of daily demand.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct XyzCuts {
+    /// Items with a CV below this are X, steady (default 0.5).
     pub x: f64,
+    /// Items with a CV below this (and not X) are Y, variable (default 1.0); the rest are Z.
     pub y: f64,
 }
 
@@ -122,19 +128,25 @@ fn percentages(s: &str) -> Result<Vec<f64>, String> {
         .collect()
 }
 
-/// Value class.
+/// Value class: the ABC of ABC-XYZ analysis, by share of annual value (Pareto).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Abc {
+    /// The few items that hold most of the value (by default the first 80%).
     A,
+    /// The middle band (by default the next 15%).
     B,
+    /// The many items that hold the rest of the value.
     C,
 }
 
-/// Variability class.
+/// Variability class: the XYZ of ABC-XYZ analysis, by the coefficient of variation of demand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Xyz {
+    /// Steady demand (CV below 0.5 by default): well suited to JIT.
     X,
+    /// Variable demand (CV below 1.0 by default).
     Y,
+    /// Erratic or sporadic demand (CV of 1.0 or more by default): hard to run lean.
     Z,
 }
 
@@ -194,9 +206,13 @@ pub(crate) fn xyz_class(cv: f64, cuts: XyzCuts) -> Xyz {
 /// One supplier of an item, as the posture sees it.
 #[derive(Clone, Debug)]
 pub struct SourceView {
+    /// The supplier's id.
     pub supplier: String,
+    /// Share 0–1 of the item's orders placed with this supplier.
     pub share: f64,
+    /// The supplier's on-time rate: share 0–1 of deliveries received by the promised date.
     pub on_time: f64,
+    /// The supplier's mean lead time, order to receipt, in days.
     pub lead_mean: f64,
     pub(crate) lead_sd: f64,
     pub(crate) rejection_rate: f64,
@@ -208,7 +224,9 @@ pub struct SourceView {
 #[derive(Clone, Debug)]
 pub struct SupplyView {
     pub(crate) sources: Vec<SourceView>,
+    /// On-time rate weighted by the suppliers' shares (a share 0–1).
     pub on_time: f64,
+    /// Mean lead time in days, weighted by the suppliers' shares.
     pub lead_mean: f64,
     pub(crate) lead_sd: f64,
 }
@@ -261,6 +279,7 @@ pub enum Posture {
 }
 
 impl Posture {
+    /// The posture for people: `JIT (kanban)`, `JIC (reorder point)`, …
     pub fn label(self) -> &'static str {
         match self {
             Posture::Kanban => "JIT (kanban)",
@@ -286,20 +305,35 @@ impl Posture {
 /// The replenishment rule the recommended policy gives an item, with its numbers.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rule {
+    /// A kanban loop sized by the simulator's formula.
     Kanban {
+        /// Share of lead-time demand added to the loop as safety: what covers the spread of
+        /// lead-time demand at a 95% service level plus half a container, at least 0.1,
+        /// rounded up to hundredths.
         safety_factor: f64,
     },
+    /// A tight min-max (the ERP "digital kanban").
     MinMax {
+        /// Cycle service level (0–1) the min's safety stock is sized for (0.95).
         service_level: f64,
+        /// Units ordered at a time: one container.
         order_quantity: f64,
     },
+    /// A reorder point with safety stock, ordering economic lots (EOQ).
     ReorderPoint {
+        /// Cycle service level (0–1) the safety stock is sized for: 0.95, or 0.99 for a
+        /// critical item.
         service_level: f64,
     },
     /// Min-max at the levels of the peak month: the stock a seasonal pre-build reaches.
     PeakMinMax {
+        /// Units: the peak month's lead-time demand plus safety stock for the service level.
         min: f64,
+        /// Units: `min` plus an economic order quantity at the peak rate (at least one
+        /// container).
         max: f64,
+        /// The peak month's daily demand relative to the year's average (e.g. 1.5 for 50%
+        /// above), rounded to hundredths.
         peak_factor: f64,
     },
 }
@@ -354,7 +388,9 @@ pub(crate) struct ItemFacts<'a> {
 /// A posture with every reason for and against lean (JIT) supply.
 #[derive(Clone, Debug)]
 pub struct Recommendation {
+    /// JIT (kanban or min-max), JIC (reorder point) or hybrid (seasonal pre-build).
     pub posture: Posture,
+    /// The rule the `recommended` policy of scenario.toml gives the item; none without demand.
     pub rule: Option<Rule>,
     /// Reasons that favour JIT.
     pub reasons_for: Vec<String>,
@@ -677,7 +713,7 @@ fn rule_for(posture: Posture, f: &ItemFacts<'_>, kanban_factor: f64) -> Option<R
 }
 
 /// Min and max sized on the peak month's demand: d·L + z·sqrt(L·σ² + d²·σL²) at the peak level,
-/// plus one container.
+/// plus an economic lot at the peak rate (at least one container).
 fn peak_levels(f: &ItemFacts<'_>, lead: f64, lead_sd: f64) -> Rule {
     let indices = f.demand.stats.seasonality.indices;
     let peak = indices.iter().copied().fold(0.0, f64::max) / day_weighted_mean(&indices).max(1e-9);

@@ -38,41 +38,70 @@ impl Row {
 /// Why an input file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
+    /// The file could not be read.
     #[error("cannot read '{}': {cause}", path.display())]
     Read {
+        /// The file.
         path: PathBuf,
+        /// The error reading it.
         cause: std::io::Error,
     },
+    /// The file has no header line.
     #[error("'{}' is empty: its first line must name the columns, e.g. `{example}`", path.display())]
-    Empty { path: PathBuf, example: String },
+    Empty {
+        /// The file.
+        path: PathBuf,
+        /// A header line the file could have, to show the expected columns.
+        example: String,
+    },
+    /// A required column is not in the header.
     #[error(
         "'{}' has no {wanted} column (accepted names: {accepted}); its columns are: {found}",
         path.display()
     )]
     MissingColumn {
+        /// The file.
         path: PathBuf,
+        /// The column wanted, quoted.
         wanted: String,
+        /// The names accepted for it, comma-separated.
         accepted: String,
+        /// The header's columns as written.
         found: String,
     },
+    /// Cells that cannot be read (not a number, not a date, …), every one listed with its line
+    /// and column.
     #[error("'{}' has {} bad row{}:\n{}{}", path.display(), problems.len() + more,
         if problems.len() + more == 1 { "" } else { "s" },
         problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"),
         if *more > 0 { format!("\n  … and {more} more") } else { String::new() })]
     Rows {
+        /// The file.
         path: PathBuf,
+        /// The first problems found (at most 20), in file order.
         problems: Vec<RowProblem>,
+        /// How many more were found and not listed.
         more: usize,
     },
+    /// The file has nothing usable, e.g. no demand rows.
     #[error("'{}' has no {what}", path.display())]
-    Nothing { path: PathBuf, what: String },
+    Nothing {
+        /// The file.
+        path: PathBuf,
+        /// What it lacks, as a phrase completing "has no …".
+        what: String,
+    },
 }
 
 /// What is wrong with one cell.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowProblem {
+    /// Line of the file, counting from 1.
     pub line: usize,
+    /// The column as the header names it, or `(header)` / `(record)` for a problem of the
+    /// whole line.
     pub column: String,
+    /// What is wrong and what is allowed.
     pub message: String,
 }
 

@@ -3,12 +3,12 @@
 //! and a runnable `scenario.toml`.
 //!
 //! The path, one module per step:
-//! 1. [`input`] reads the CSV exports ([`csv`] is the reader), turning unreadable cells into
-//!    errors that name file, line and column, and messy rows into [`notes`];
-//! 2. [`series`] lays each item's demand out on a grid of days or weeks;
-//! 3. [`demand_fit`] measures demand (mean, CV, intermittency, seasonality, trend) and fits
-//!    the simulator's demand models ([`goodness`] holds the fit measures);
-//! 4. [`supplier_fit`] measures delivery performance and fits lead-time models;
+//! 1. `input` reads the CSV exports (`csv` is the reader), turning unreadable cells into
+//!    errors that name file, line and column ([`InputError`]), and messy rows into `notes`;
+//! 2. `series` lays each item's demand out on a grid of days or weeks;
+//! 3. `demand_fit` measures demand (mean, CV, intermittency, seasonality, trend) and fits
+//!    the simulator's demand models (`goodness` holds the fit measures);
+//! 4. `supplier_fit` measures delivery performance and fits lead-time models;
 //! 5. [`classify`] assigns ABC and XYZ classes and recommends a posture with its reasons;
 //! 6. [`mod@write`] and [`scenario_out`] write the files.
 //!
@@ -49,56 +49,86 @@ pub(crate) const DEFAULT_UNIT_COST: f64 = 1.0;
 /// Supplier id given to items without any known supplier.
 pub const UNKNOWN_SUPPLIER: &str = "unknown-supplier";
 
-/// The input files.
+/// The input files: ERP exports as CSV (README, "From history to scenario").
 #[derive(Clone, Debug)]
 pub struct InputFiles {
+    /// Demand history: one row per item and date (or week) with the quantity demanded.
     pub demand: PathBuf,
+    /// Delivery history: orders with ordered, promised and received dates, from which each
+    /// supplier's lead times, on-time rate and rejections are measured; without it suppliers
+    /// get default figures.
     pub deliveries: Option<PathBuf>,
+    /// Item master: unit cost, criticality, suppliers, container size, shelf life and order
+    /// cost per item; without it defaults are used (and noted).
     pub items: Option<PathBuf>,
 }
 
 /// Classification settings.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ProfileOptions {
+    /// ABC cut-offs on the share of annual value (default 80% / 15% / 5%).
     pub abc: AbcCuts,
+    /// XYZ cut-offs on the coefficient of variation of demand (default 0.5 and 1.0).
     pub xyz: XyzCuts,
 }
 
 /// Everything learnt about one item.
 #[derive(Clone, Debug)]
 pub struct ItemProfile {
+    /// The item's id, as in the demand file.
     pub item: String,
+    /// First day of the item's history: the demand file's first date, or the item's own first
+    /// row when it was introduced later (noted).
     pub start: Date,
+    /// Demand statistics (mean, CV, intermittency, seasonality, trend) and the fitted model.
     pub demand: DemandProfile,
     pub(crate) whole_units: bool,
+    /// Cost of one unit: from the item master, else the demand file, else 1 (the ABC class is
+    /// then by quantity).
     pub unit_cost: f64,
     pub(crate) annual_value: f64,
     pub(crate) value_share: f64,
     /// Value share of the items ranked above this one.
     pub share_above: f64,
+    /// Value class: A, B or C by share of annual value.
     pub abc: Abc,
+    /// Variability class: X, Y or Z by the coefficient of variation of demand.
     pub xyz: Xyz,
+    /// How much a stockout hurts (item master; medium when not given).
     pub criticality: Criticality,
     /// (supplier id, share of orders).
     pub sourcing: Vec<(String, f64)>,
+    /// Units per container (kanban card or pack): from the item master, else half a day's
+    /// mean demand rounded up to a round quantity.
     pub container_size: f64,
+    /// Cost of placing one order line (item master; 25 when not given, a placeholder).
     pub order_cost: f64,
     /// Units returned (negative rows), not counted as demand.
     pub returned_units: f64,
+    /// The item's supply as the posture sees it: its suppliers and their share-weighted
+    /// on-time rate and lead time.
     pub supply: SupplyView,
+    /// The recommended posture and rule, with the reasons for and against JIT.
     pub recommendation: Recommendation,
 }
 
 /// The profile of a whole history.
 #[derive(Clone, Debug)]
 pub struct Profile {
+    /// The files it was read from.
     pub files: InputFiles,
+    /// The classification settings used.
     pub options: ProfileOptions,
     /// First and last date of the demand history.
     pub(crate) first_date: Date,
     pub(crate) last_date: Date,
+    /// Every item of the demand file, sorted by id.
     pub items: Vec<ItemProfile>,
+    /// Every supplier: those of the delivery file, sorted by id, then those items are bought
+    /// from without any delivery history (default figures).
     pub suppliers: Vec<SupplierProfile>,
+    /// What was noticed in the data and done about it (printed as warnings, listed in
+    /// profile.md).
     pub notes: Vec<DataNote>,
 }
 
@@ -445,7 +475,8 @@ pub(crate) fn default_out_dir(demand: &Path) -> PathBuf {
 }
 
 /// `buffersim profile`: profile the inputs, print the notes as warnings on stderr, write the
-/// files into `out` (default: [`default_out_dir`]) and print a short summary on stdout.
+/// files into `out` (default: `results/profile-<demand file stem>/`) and print a short summary
+/// on stdout.
 pub fn run(files: &InputFiles, options: ProfileOptions, out: Option<&Path>) -> anyhow::Result<()> {
     // Inputs first: nothing is written, not even the folder, when they cannot be read.
     let profile = Profile::from_files(files, options)?;

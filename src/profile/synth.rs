@@ -31,8 +31,11 @@ use crate::results::files::WriteError;
 /// What to generate.
 #[derive(Clone, Debug)]
 pub struct SynthOptions {
+    /// Seed of the random draws: the same seed gives the same files (default 1).
     pub seed: u64,
+    /// Number of items (default 36).
     pub items: usize,
+    /// Length of the history in calendar months (default 24).
     pub months: u32,
     /// First day of the history.
     pub start: Date,
@@ -55,21 +58,32 @@ impl Default for SynthOptions {
 /// What an item was generated from, and the classes that implies.
 #[derive(Clone, Debug)]
 pub struct ItemTruth {
+    /// The item's id (`SKU-1001`, `SKU-1002`, …).
     pub id: String,
     pub(crate) archetype: &'static str,
-    /// Expected mean and sd of daily demand over the history.
+    /// Expected mean of daily demand over the history, in units.
     pub mean: f64,
+    /// Expected standard deviation of daily demand over the history (seasonal and trend
+    /// swings included), in units.
     pub sd: f64,
+    /// Coefficient of variation of daily demand: `sd / mean`.
     pub cv: f64,
     /// Kurtosis of one day's demand at the base level (3 for a normal), for tolerances.
     pub kurtosis: f64,
+    /// Cost of one unit, chosen so that the item's expected annual value follows the designed
+    /// geometric decline.
     pub unit_cost: f64,
+    /// ABC class by expected annual value, at the default cut-offs (80% / 15% / 5%).
     pub abc: Abc,
     /// Value share of the items ranked above it, by expected annual value.
     pub share_above: f64,
+    /// XYZ class of `cv`, at the default cut-offs (0.5 and 1.0).
     pub xyz: Xyz,
+    /// Demand peaks in November–December and dips in May–June, swinging ±50%.
     pub seasonal: bool,
+    /// The demand file reports the item in weekly totals rather than daily rows.
     pub weekly: bool,
+    /// Ids of the suppliers it is bought from (one, or two for every sixth item).
     pub suppliers: Vec<String>,
     pub(crate) critical: bool,
 }
@@ -77,7 +91,9 @@ pub struct ItemTruth {
 /// What a supplier was generated from.
 #[derive(Clone, Debug)]
 pub struct SupplierTruth {
+    /// The supplier's id (`local-express`, `overseas-mfg`, …).
     pub id: &'static str,
+    /// Probability 0–1 that a delivery arrives by the promised date.
     pub on_time: f64,
     /// Expected lead time from order to receipt, lateness included.
     pub lead_time_mean: f64,
@@ -86,8 +102,12 @@ pub struct SupplierTruth {
 /// The generated files and the truth behind them.
 #[derive(Clone, Debug)]
 pub struct SynthData {
+    /// What each item was drawn from, in id order.
     pub items: Vec<ItemTruth>,
+    /// What each of the five suppliers was drawn from.
     pub suppliers: Vec<SupplierTruth>,
+    /// The text of demand.csv: `date,item,quantity`, one row per item and day (or week) with
+    /// demand, plus the deliberate mess unless `clean` was set.
     pub demand_csv: String,
     pub(crate) deliveries_csv: String,
     pub(crate) items_csv: String,

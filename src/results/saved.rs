@@ -15,14 +15,23 @@ use crate::results::summary::Summary;
 /// summary.json as read back: the same shape as [`Summary`], with owned strings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedSummary {
+    /// As [`Summary::scenario`]: the scenario's name.
     pub scenario: String,
+    /// As [`Summary::runs`]: the number of runs the figures are taken over.
     pub runs: u64,
+    /// As [`Summary::seed`]: the master seed.
     pub seed: u64,
+    /// As [`Summary::horizon_days`]: days simulated per run, the warm-up included.
     pub horizon_days: u32,
+    /// As [`Summary::warmup_days`]: days simulated but not measured at the start of each run.
     pub warmup_days: u32,
+    /// As [`Summary::unmet_demand`]: `lost` or `backorder`.
     pub unmet_demand: String,
+    /// As [`Summary::rng`]: the random number generator and its seeding.
     pub rng: String,
+    /// As [`Summary::rand_version`].
     pub rand_version: String,
+    /// As [`Summary::policies`]: one entry per policy, in scenario order.
     pub policies: Vec<SavedPolicy>,
     /// The disruption log, when the scenario has disruptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,13 +45,23 @@ pub struct SavedSummary {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedDisruptions {
     pub(crate) runs_with_events: Option<SavedEstimate>,
+    /// As [`crate::results::summary::DisruptionSummary::disrupted_supplier_days`]:
+    /// supplier-days per run with reduced capacity, delayed transport or drifted lead times.
     pub disrupted_supplier_days: SavedEstimate,
+    /// As [`crate::results::summary::DisruptionSummary::by_disruption`]: one entry per
+    /// disruption, in scenario order.
     pub by_disruption: Vec<SavedDisruptionLog>,
 }
 
+/// One disruption's events and active days per run (mirrors
+/// [`crate::results::summary::DisruptionLog`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedDisruptionLog {
+    /// As [`crate::results::summary::DisruptionLog::disruption`]: the disruption's id.
     pub disruption: String,
+    /// As [`crate::results::summary::DisruptionLog::kind`]: `supplier_outage`,
+    /// `capacity_cut`, `regional_event`, `transport_delay`, `lead_time_drift`,
+    /// `quality_rejection` or `demand_surge`.
     pub kind: String,
     pub(crate) events: SavedEstimate,
     pub(crate) active_days: SavedEstimate,
@@ -54,7 +73,11 @@ pub struct SavedDisruptionLog {
 /// How a policy holds up under disruption (mirrors [`crate::results::summary::Resilience`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedResilience {
+    /// As [`crate::results::summary::Resilience::stockout_rate_disrupted_runs`]: the stockout
+    /// rate over runs with at least one disruption event.
     pub stockout_rate_disrupted_runs: Option<SavedEstimate>,
+    /// As [`crate::results::summary::Resilience::stockout_rate_undisrupted_runs`]: the same
+    /// over runs without any.
     pub stockout_rate_undisrupted_runs: Option<SavedEstimate>,
     pub(crate) worst_runs: Option<SavedTail>,
 }
@@ -72,17 +95,25 @@ pub(crate) struct SavedTail {
     pub(crate) tail_mean_ci95_high: f64,
 }
 
+/// One policy's figures (mirrors [`crate::results::summary::PolicySummary`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedPolicy {
+    /// As [`crate::results::summary::PolicySummary::policy`]: the policy's name.
     pub policy: String,
-    /// All items together.
+    /// As [`crate::results::summary::PolicySummary::metrics`]: every metric for all items
+    /// together, by name, in the order written.
     pub metrics: IndexMap<String, SavedEstimate>,
+    /// As [`crate::results::summary::PolicySummary::items`]: the metrics per item.
     #[serde(default)]
     pub items: Vec<SavedItem>,
+    /// As [`crate::results::summary::PolicySummary::sizing`]: how each item's rule was sized.
     #[serde(default)]
     pub sizing: Vec<SavedSizing>,
+    /// As [`crate::results::summary::PolicySummary::kanban`]: the kanban loops, if any.
     #[serde(default)]
     pub kanban: Vec<SavedKanbanLoop>,
+    /// As [`crate::results::summary::PolicySummary::resilience`]: present when the scenario
+    /// has disruptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resilience: Option<SavedResilience>,
     /// Absent in summaries written before the fan chart existed.
@@ -93,67 +124,113 @@ pub struct SavedPolicy {
 /// Stock on hand over the horizon (mirrors [`crate::results::summary::OnHandFanSummary`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedFan {
+    /// As [`crate::results::summary::OnHandFanSummary::measure`]: `units` or `value`.
     pub measure: String,
+    /// As [`crate::results::summary::OnHandFanSummary::day`]: the sampled days (0-based).
     pub day: Vec<usize>,
+    /// As [`crate::results::summary::OnHandFanSummary::p05`]: 5th percentile of stock on hand
+    /// per sampled day.
     pub p05: Vec<f64>,
+    /// 25th percentile per sampled day.
     pub p25: Vec<f64>,
+    /// Median per sampled day.
     pub p50: Vec<f64>,
+    /// 75th percentile per sampled day.
     pub p75: Vec<f64>,
+    /// 95th percentile per sampled day.
     pub p95: Vec<f64>,
 }
 
+/// One item's metrics under a policy (mirrors [`crate::simulation::metrics::ItemSummary`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedItem {
+    /// The item's id.
     pub item: String,
+    /// Every metric of the item defined in at least one run, by name.
     pub metrics: IndexMap<String, SavedEstimate>,
 }
 
 /// One metric over runs (mirrors [`crate::foundation::stats::Estimate`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedEstimate {
+    /// As [`crate::foundation::stats::Estimate::mean`]: the mean over runs.
     pub mean: f64,
+    /// Lower end of the 95% confidence interval of the mean.
     pub ci95_low: f64,
+    /// Upper end of the 95% confidence interval of the mean.
     pub ci95_high: f64,
+    /// 5th percentile over runs.
     pub p05: f64,
+    /// Median over runs.
     pub p50: f64,
+    /// 95th percentile over runs.
     pub p95: f64,
+    /// Number of runs in which the metric was defined.
     pub n: u64,
 }
 
-/// How one item's rule was sized (mirrors `report::ItemSizing`).
+/// How one item's rule was sized (mirrors [`crate::results::summary::ItemSizing`] and the
+/// [`crate::model::policy::Sizing`] written inline in it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedSizing {
+    /// The item's id.
     pub item: String,
+    /// The rule's kind as written in summary.json (`kanban`, `min_max`, `reorder_point`, …).
     pub rule: String,
+    /// As [`crate::model::policy::Sizing::mean_daily_demand`]: units per day.
     pub mean_daily_demand: f64,
+    /// As [`crate::model::policy::Sizing::demand_sd`]: units per day.
     pub demand_sd: f64,
+    /// As [`crate::model::policy::Sizing::lead_time_mean`]: days.
     pub lead_time_mean: f64,
+    /// As [`crate::model::policy::Sizing::lead_time_sd`]: days.
     pub lead_time_sd: f64,
+    /// As [`crate::model::policy::Sizing::review_period_days`].
     pub review_period_days: u32,
+    /// As [`crate::model::policy::Sizing::protection_days`]: days of demand the safety stock
+    /// covers.
     pub protection_days: f64,
+    /// As [`crate::model::policy::Sizing::safety_stock`]: units, when the rule has one.
     #[serde(default)]
     pub safety_stock: Option<f64>,
+    /// As [`crate::model::policy::Sizing::reorder_point`]: the trigger level, in units.
     pub reorder_point: f64,
+    /// As [`crate::model::policy::Sizing::order_quantity`]: the lot (or container) size in
+    /// units, when the rule orders fixed lots.
     #[serde(default)]
     pub order_quantity: Option<f64>,
+    /// As [`crate::model::policy::Sizing::order_up_to`]: the level in units that orders bring
+    /// the stock position up to, when the rule has one.
     #[serde(default)]
     pub order_up_to: Option<f64>,
+    /// As [`crate::model::policy::Sizing::kanban`]: the kanban loop, for kanban rules.
     #[serde(default)]
     pub kanban: Option<SavedKanban>,
 }
 
+/// A kanban loop (mirrors [`crate::model::policy::KanbanSizing`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedKanban {
+    /// As [`crate::model::policy::KanbanSizing::containers`]: the number of containers (cards).
     pub containers: u32,
+    /// As [`crate::model::policy::KanbanSizing::container_size`]: units per container.
     pub container_size: f64,
+    /// As [`crate::model::policy::KanbanSizing::total_units`]: containers × size.
     pub total_units: f64,
+    /// As [`crate::model::policy::KanbanSizing::days_of_supply`]: the loop's units in days of
+    /// mean demand.
     pub days_of_supply: f64,
+    /// As [`crate::model::policy::KanbanSizing::computed`]: false when the scenario gave the
+    /// container count.
     pub computed: bool,
 }
 
+/// The kanban loop of one item (mirrors [`crate::results::summary::ItemKanban`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedKanbanLoop {
+    /// The item's id.
     pub item: String,
+    /// The loop, written inline next to `item`.
     #[serde(flatten)]
     pub kanban: SavedKanban,
 }
@@ -161,20 +238,30 @@ pub struct SavedKanbanLoop {
 /// Why a summary.json could not be read back.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// The folder holds no summary.json.
     #[error(
         "no summary.json in '{}': give the results folder of a run \
          (`buffersim run SCENARIO` writes one, by default results/<scenario>/)",
         dir.display()
     )]
-    NoSummary { dir: PathBuf },
+    NoSummary {
+        /// The folder given.
+        dir: PathBuf,
+    },
+    /// summary.json exists but could not be read.
     #[error("cannot read '{}': {cause}", path.display())]
     Read {
+        /// The file.
         path: PathBuf,
+        /// The error reading it.
         cause: std::io::Error,
     },
+    /// summary.json was read but is not JSON of a summary's shape.
     #[error("'{}' is not a buffersim summary: {cause}", path.display())]
     BadSummary {
+        /// The file.
         path: PathBuf,
+        /// Where and why parsing failed.
         cause: serde_json::Error,
     },
 }

@@ -18,17 +18,34 @@ use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::simulation::engine::Outcome;
 use crate::simulation::metrics::{FanLayout, ItemSummary, Metric, OnHandFan};
 
-/// The summary of a simulation, as written to summary.json.
+/// The summary of a simulation, as written to summary.json: for every policy, each metric's
+/// mean with its 95% confidence interval and its 5th, 50th and 95th percentiles over runs, for
+/// all items together and per item, with how each item's rule was sized.
+///
+/// Built from an engine [`Outcome`] by [`Summary::new`]; written with [`Summary::to_json`] and
+/// [`Summary::to_csv`], and read back as [`crate::results::saved::SavedSummary`].
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
+    /// The scenario's name.
     pub scenario: String,
+    /// Number of simulated runs (Monte Carlo replications) the figures are taken over.
     pub runs: u64,
+    /// The master seed; with the run index it fixes every random draw, so the same scenario
+    /// and seed give the same figures.
     pub seed: u64,
+    /// Days simulated in each run, the warm-up included.
     pub horizon_days: u32,
+    /// Days at the start of each run that are simulated but not measured, so that the figures
+    /// do not depend on the starting stock.
     pub warmup_days: u32,
+    /// What happens to demand not served from stock: lost sales or backorders.
     pub unmet_demand: UnmetDemand,
+    /// The random number generator and how its streams are seeded, for reproducibility.
     pub rng: &'static str,
+    /// Minor version of the `rand` crate the simulator is built with (`"0.10"`): with `rng`,
+    /// what a reader needs to know that the random numbers are reproducible.
     pub rand_version: &'static str,
+    /// One summary per policy, in scenario order.
     pub policies: Vec<PolicySummary>,
     /// What the disruptions amounted to (the same for every policy); absent without any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,13 +76,16 @@ pub struct DisruptionSummary {
     pub(crate) runs_with_events: Option<Estimate>,
     /// Supplier-days with reduced capacity, delayed transport or drifted lead times, per run.
     pub disrupted_supplier_days: Estimate,
+    /// Each disruption's events and active days, in scenario order.
     pub by_disruption: Vec<DisruptionLog>,
 }
 
 /// One disruption's events and active days per run.
 #[derive(Clone, Debug, Serialize)]
 pub struct DisruptionLog {
+    /// The disruption's id in the scenario.
     pub disruption: String,
+    /// What kind of disruption it is (supplier outage, capacity cut, transport delay, …).
     pub kind: crate::model::disruption::Kind,
     pub(crate) events: Estimate,
     pub(crate) active_days: Estimate,
@@ -78,19 +98,26 @@ pub struct DisruptionLog {
 /// How a policy holds up when things go wrong.
 #[derive(Clone, Debug, Serialize)]
 pub struct Resilience {
-    /// Stockout rate (all items) in runs with at least one disruption event, and in runs
-    /// without any.
+    /// Stockout rate (all items, a share 0–1 of demand) over the runs with at least one
+    /// disruption event in the measured days; `None` when no run had one.
     pub stockout_rate_disrupted_runs: Option<Estimate>,
+    /// The same over the runs without any disruption event; `None` when every run had one.
     pub stockout_rate_undisrupted_runs: Option<Estimate>,
     /// The worst runs: p99 of the stockout rate and the mean of the worst 5% of runs (CVaR).
     pub(crate) worst_runs: Option<Tail>,
 }
 
+/// One policy's figures: its metrics for all items together and per item, how each item's
+/// rule was sized, and, with disruptions, how it holds up under them.
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicySummary {
+    /// The policy's name in the scenario.
     pub policy: String,
-    /// All items together.
+    /// Every metric for all items together (ratios weighted by value), by metric name
+    /// (`fill_rate`, `stockout_rate`, `total_cost`, …; see the README, "Metrics"), in the
+    /// order metrics are defined. A metric undefined in every run is left out.
     pub metrics: IndexMap<&'static str, Estimate>,
+    /// The same metrics per item, in scenario order.
     pub items: Vec<ItemSummary>,
     /// How each item's rule was sized.
     pub sizing: Vec<ItemSizing>,
@@ -100,6 +127,7 @@ pub struct PolicySummary {
     /// Present when the scenario has disruptions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resilience: Option<Resilience>,
+    /// Percentiles over runs of the stock on hand on each sampled day, for the fan chart.
     pub on_hand_fan: OnHandFanSummary,
 }
 
@@ -110,10 +138,16 @@ pub struct OnHandFanSummary {
     pub measure: &'static str,
     /// Days of the horizon sampled (0-based, like scheduled disruption days).
     pub day: Vec<usize>,
+    /// 5th percentile over runs of the end-of-day stock on hand (reserve included), one per
+    /// entry of `day`, in the unit `measure` names.
     pub p05: Vec<f64>,
+    /// 25th percentile, as `p05`.
     pub p25: Vec<f64>,
+    /// Median, as `p05`.
     pub p50: Vec<f64>,
+    /// 75th percentile, as `p05`.
     pub p75: Vec<f64>,
+    /// 95th percentile, as `p05`.
     pub p95: Vec<f64>,
 }
 
@@ -133,21 +167,33 @@ impl OnHandFanSummary {
     }
 }
 
+/// How one item's ordering rule was sized under a policy: the demand and lead-time figures
+/// used, the protection period, safety stock, trigger level and order quantities.
 #[derive(Clone, Debug, Serialize)]
 pub struct ItemSizing {
+    /// The item's id.
     pub item: String,
+    /// The sizing itself (written inline in summary.json, next to `item`).
     #[serde(flatten)]
     pub sizing: Sizing,
 }
 
+/// The kanban loop of one item a policy runs on kanban.
 #[derive(Clone, Debug, Serialize)]
 pub struct ItemKanban {
+    /// The item's id.
     pub item: String,
+    /// Containers, container size, the units and days of supply they hold (written inline in
+    /// summary.json, next to `item`).
     #[serde(flatten)]
     pub kanban: KanbanSizing,
 }
 
 impl Summary {
+    /// The summary of a simulation of `scenario`: estimates from the outcome's accumulators,
+    /// the sizing of every rule, and, when the scenario has disruptions, the resilience
+    /// figures and the disruption log. Precision and justification records are left empty
+    /// for the analyses that fill them.
     pub fn new(scenario: &Scenario, outcome: &Outcome) -> Summary {
         let policies = scenario
             .policies
@@ -231,14 +277,15 @@ impl Summary {
         }
     }
 
+    /// The text of summary.json (pretty-printed JSON, metrics in definition order).
     pub fn to_json(&self) -> String {
         json_text(self)
     }
 
-    /// One row per policy, item (`(all items)` for the policy as a whole) and metric.
-    /// One row per policy, item (`(all items)` for the policy as a whole) and metric; then
-    /// the resilience figures of each policy (the tail rows give the statistic as `mean` and
-    /// its interval, with no percentiles), and the disruption log under `(all policies)`.
+    /// The text of summary.csv: one row per policy, item (`(all items)` for the policy as a
+    /// whole) and metric; then the resilience figures of each policy (the tail rows give the
+    /// statistic as `mean` and its interval, with no percentiles), and the disruption log
+    /// under `(all policies)`.
     pub fn to_csv(&self) -> String {
         let mut out = String::from("policy,item,metric,n,mean,ci95_low,ci95_high,p05,p50,p95\n");
         for p in &self.policies {

@@ -85,10 +85,15 @@ pub(crate) const MAX_STEPS: usize = 1000;
 /// The kinds of entity a parameter can address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntityKind {
+    /// The `[simulation]` table (horizon, warm-up, runs, …); takes no id.
     Simulation,
+    /// A policy, named by its name in the scenario.
     Policy,
+    /// An item, named by its `id`.
     Item,
+    /// A supplier, named by its `id`.
     Supplier,
+    /// A disruption, named by its `id`.
     Disruption,
 }
 
@@ -135,59 +140,113 @@ impl EntityKind {
 /// Why a parameter could not be parsed, found or set. Every message says what is allowed.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ParamError {
+    /// The PARAM is not of the form `KIND.ID.FIELD` (or `simulation.FIELD`).
     #[error(
         "`{text}` is not a parameter: {reason}; write KIND.ID.FIELD, e.g. \
          `policy.kanban.safety_factor`, `item.widget.demand.sd` or `simulation.horizon_days`"
     )]
-    Syntax { text: String, reason: String },
+    Syntax {
+        /// The PARAM as written.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The PARAM starts with something other than an entity kind.
     #[error("`{param}`: unknown kind `{kind}`; a parameter starts with {KINDS_TEXT}")]
-    UnknownKind { param: String, kind: String },
+    UnknownKind {
+        /// The PARAM as written.
+        param: String,
+        /// Its first segment.
+        kind: String,
+    },
+    /// The scenario has no entity of that kind with that id.
     #[error(
         "`{param}`: the scenario has no {kind} `{id}`; {}",
         known_text(kind, known)
     )]
     UnknownId {
+        /// The PARAM as written.
         param: String,
+        /// The entity kind, singular (`policy`, `item`, …).
         kind: &'static str,
+        /// The id asked for.
         id: String,
+        /// The ids (or policy names) the scenario has, to choose from.
         known: Vec<String>,
     },
+    /// Something the PARAM needs is not in the scenario document: the `[simulation]` table, an
+    /// entity not of the form the format expects, or a field gone since it was resolved.
     #[error("`{param}`: the scenario has no {what}")]
-    Missing { param: String, what: String },
+    Missing {
+        /// The PARAM (or the field's full path).
+        param: String,
+        /// What is missing, as a phrase that completes "the scenario has no …".
+        what: String,
+    },
+    /// The entity has no numeric field the PARAM's field path names.
     #[error(
         "`{param}`: {entity} has no numeric field `{field}`; {}",
         list_text("its numeric fields are", available)
     )]
     NoField {
+        /// The PARAM as written.
         param: String,
+        /// The entity as the message names it: policy `kanban`, or `[simulation]`.
         entity: String,
+        /// The field path asked for.
         field: String,
+        /// The entity's numeric fields, as PARAMs, to choose from.
         available: Vec<String>,
     },
+    /// The field path names several fields of the entity.
     #[error(
         "`{param}` is ambiguous: {}",
         list_text("it matches several fields; write one of", candidates)
     )]
     Ambiguous {
+        /// The PARAM as written.
         param: String,
+        /// The fields it matches, as PARAMs that name each one alone.
         candidates: Vec<String>,
     },
+    /// The PARAM cannot be given one item's own value: only fields of a policy's `rule` can.
     #[error("`{param}` cannot be set for item `{item}`: {reason}")]
     NotPerItem {
+        /// The PARAM as written.
         param: String,
+        /// The item's id.
         item: String,
+        /// Why not.
         reason: String,
     },
+    /// A value is not a finite number.
     #[error("`{text}`: `{value}` is not a finite number")]
-    NotANumber { text: String, value: String },
+    NotANumber {
+        /// The `PARAM=…` text, or the field, the value was for.
+        text: String,
+        /// The value as written.
+        value: String,
+    },
+    /// A sweep's `PARAM=FROM..TO[:STEPS]` or `PARAM=V1,V2,…` is malformed.
     #[error(
         "`{text}`: {reason}; expected PARAM=FROM..TO[:STEPS] (STEPS grid points from FROM to TO, \
          at least 2, default {DEFAULT_STEPS}; e.g. `policy.kanban.safety_factor=0..1:11`) or \
          PARAM=V1,V2,… (e.g. `simulation.horizon_days=180,365,730`)"
     )]
-    BadRange { text: String, reason: String },
+    BadRange {
+        /// The text as written.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The scenario's text could not be turned into a document, or the document back into text.
     #[error("cannot handle scenario '{}' as a document: {message}", path.display())]
-    Document { path: PathBuf, message: String },
+    Document {
+        /// The scenario file.
+        path: PathBuf,
+        /// The parser's or writer's message.
+        message: String,
+    },
 }
 
 /// An error about `text` with a reason, as the variant `make` builds it.
@@ -266,6 +325,7 @@ impl Param {
         &self.text
     }
 
+    /// The kind of entity the PARAM addresses.
     pub fn kind(&self) -> EntityKind {
         self.kind
     }

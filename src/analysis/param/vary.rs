@@ -12,14 +12,15 @@ use super::{DEFAULT_STEPS, MAX_STEPS, Param, ParamError, because};
 /// A parameter and the values to give it: `PARAM=FROM..TO[:STEPS]` or `PARAM=V1,V2,…`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vary {
+    /// The scenario field varied.
     pub param: Param,
     /// In the order given: a range runs from FROM to TO (either way), both included.
     pub values: Vec<f64>,
 }
 
 impl Vary {
-    /// Parse `PARAM=FROM..TO[:STEPS]` (STEPS grid points, at least 2, default
-    /// [`DEFAULT_STEPS`], at most [`MAX_STEPS`]; FROM above TO runs downwards) or
+    /// Parse `PARAM=FROM..TO[:STEPS]` (STEPS grid points, at least 2, default 11, at most
+    /// 1,000: `DEFAULT_STEPS` and `MAX_STEPS`; FROM above TO runs downwards) or
     /// `PARAM=V1,V2,…`.
     pub fn parse(text: &str) -> Result<Vary, ParamError> {
         let text = text.trim();
