@@ -76,7 +76,7 @@ fn reference_kanban_example_sizes_exactly() {
         .expect("kanban policy first");
     assert_eq!(k.containers, 5);
     assert_eq!(k.total_units, 125.0);
-    assert_eq!(k.days_of_supply, 2.5);
+    assert_eq!(k.days_of_supply, Some(2.5));
 }
 
 /// Base-stock with normal demand, fixed lead time L and backorders: with S = μL + zσ√L the

@@ -485,3 +485,51 @@ fn report_command_errors_exit_2_with_a_clear_message() {
     assert!(stderr.contains("is not a buffersim summary"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Issue 18, item 9: an item without demand has no days of supply in its kanban loop. The
+/// figure is written as a documented `null`, never as a number; `run --report` and `report`
+/// on the summary it wrote both succeed and say "no demand".
+#[test]
+fn issue_18_undefined_figures_reach_the_report_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("idle.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+[simulation]
+horizon_days = 100
+runs = 10
+
+[[supplier]]
+id = "s"
+lead_time = { fixed = 3 }
+
+[[item]]
+id = "idle"
+unit_cost = 2
+initial_on_hand = 20
+demand = { deterministic = 0 }
+
+[policy.loop.rule.kanban]
+safety_factor = 0.2
+container_size = 10
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    buffersim()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--report")
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let kanban = &json["policies"][0]["kanban"][0]["kanban"];
+    assert!(kanban["days_of_supply"].is_null(), "{kanban}");
+    buffersim().arg("report").arg(&out).assert().success();
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("no demand"), "{md}");
+}

@@ -178,7 +178,9 @@ pub struct KanbanSizing {
     pub containers: u32,
     pub container_size: f64,
     pub total_units: f64,
-    pub days_of_supply: f64,
+    /// The loop's units in days of mean demand; `None` (`null` in summary.json) for an item
+    /// without demand, where no number of days is defined.
+    pub days_of_supply: Option<f64>,
     /// True when the count was computed from the formula, false when the scenario gave it.
     pub computed: bool,
 }
@@ -398,7 +400,7 @@ fn kanban(k: &RawKanban, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<R
         containers,
         container_size: size,
         total_units: total,
-        days_of_supply: total / ctx.mean_daily_demand,
+        days_of_supply: (ctx.mean_daily_demand > 0.0).then(|| total / ctx.mean_daily_demand),
         computed,
     });
     Ok((rule, sizing))
@@ -842,7 +844,7 @@ mod tests {
         let k = sizing.kanban.unwrap();
         assert_eq!(k.containers, 5);
         assert_eq!(k.total_units, 125.0);
-        assert_eq!(k.days_of_supply, 2.5);
+        assert_eq!(k.days_of_supply, Some(2.5));
         assert!(k.computed);
         assert_eq!(rule.trigger, 100.0);
     }

@@ -98,8 +98,12 @@ pub(crate) fn describe(scenario: &Scenario) -> String {
                     || "–".into(),
                     |k| {
                         format!(
-                            "{} × {} = {} ({:.2} days)",
-                            k.containers, k.container_size, k.total_units, k.days_of_supply
+                            "{} × {} = {} ({})",
+                            k.containers,
+                            k.container_size,
+                            k.total_units,
+                            k.days_of_supply
+                                .map_or("no demand".into(), |d| format!("{d:.2} days"))
                         )
                     },
                 ),

@@ -289,11 +289,12 @@ fn sizing_table(p: &SavedPolicy) -> Table {
                     || "–".to_string(),
                     |k| {
                         format!(
-                            "{} × {} = {}\n{:.2} days{}",
+                            "{} × {} = {}\n{}{}",
                             k.containers,
                             level(k.container_size),
                             level(k.total_units),
-                            k.days_of_supply,
+                            k.days_of_supply
+                                .map_or("no demand".into(), |d| format!("{d:.2} days")),
                             if k.computed { "" } else { ", count given" }
                         )
                     },

@@ -98,13 +98,15 @@ pub(crate) fn comparison_table(summary: &Summary) -> String {
         .flat_map(|p| {
             p.kanban.iter().map(move |k| {
                 format!(
-                    "  {} / {}: {} containers × {} = {} units, {:.2} days of supply{}",
+                    "  {} / {}: {} containers × {} = {} units, {}{}",
                     p.policy,
                     k.item,
                     k.kanban.containers,
                     k.kanban.container_size,
                     k.kanban.total_units,
-                    k.kanban.days_of_supply,
+                    k.kanban
+                        .days_of_supply
+                        .map_or("no demand".into(), |d| format!("{d:.2} days of supply")),
                     if k.kanban.computed {
                         ""
                     } else {

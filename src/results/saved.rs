@@ -218,8 +218,9 @@ pub struct SavedKanban {
     /// As [`crate::model::policy::KanbanSizing::total_units`]: containers × size.
     pub total_units: f64,
     /// As [`crate::model::policy::KanbanSizing::days_of_supply`]: the loop's units in days of
-    /// mean demand.
-    pub days_of_supply: f64,
+    /// mean demand; `None` (`null`) for an item without demand.
+    #[serde(default)]
+    pub days_of_supply: Option<f64>,
     /// As [`crate::model::policy::KanbanSizing::computed`]: false when the scenario gave the
     /// container count.
     pub computed: bool,
@@ -264,6 +265,15 @@ pub enum ReadError {
         /// Where and why parsing failed.
         cause: serde_json::Error,
     },
+    /// summary.json has a summary's shape but its parts disagree (a fan whose percentile
+    /// rows are not one per sampled day), as a hand-edited or truncated file can.
+    #[error("'{}' is not a consistent buffersim summary: {problem}", path.display())]
+    Inconsistent {
+        /// The file.
+        path: PathBuf,
+        /// What disagrees, naming the policy and the field.
+        problem: String,
+    },
 }
 
 impl SavedSummary {
@@ -291,7 +301,42 @@ impl SavedSummary {
             }
             Err(cause) => return Err(ReadError::Read { path, cause }),
         };
-        SavedSummary::from_json(&text).map_err(|cause| ReadError::BadSummary { path, cause })
+        let summary = SavedSummary::from_json(&text).map_err(|cause| ReadError::BadSummary {
+            path: path.clone(),
+            cause,
+        })?;
+        summary
+            .check()
+            .map_err(|problem| ReadError::Inconsistent { path, problem })?;
+        Ok(summary)
+    }
+
+    /// The agreements the charts rely on that the JSON's shape cannot state: each on-hand fan
+    /// has one value per sampled day in every percentile row. A summary read back is input
+    /// like any other, so a broken one is refused with a message rather than drawn.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        for policy in &self.policies {
+            let Some(fan) = &policy.on_hand_fan else {
+                continue;
+            };
+            let days = fan.day.len();
+            for (name, row) in [
+                ("p05", &fan.p05),
+                ("p25", &fan.p25),
+                ("p50", &fan.p50),
+                ("p75", &fan.p75),
+                ("p95", &fan.p95),
+            ] {
+                if row.len() != days {
+                    return Err(format!(
+                        "policy '{}': on_hand_fan.{name} has {} values for {days} sampled days",
+                        policy.policy,
+                        row.len()
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Names of the items, in scenario order (from the first policy; all policies share them).
@@ -319,5 +364,24 @@ mod tests {
         let err = SavedSummary::load(dir.path()).unwrap_err();
         assert!(matches!(err, ReadError::NoSummary { .. }));
         assert!(err.to_string().contains("no summary.json"));
+    }
+
+    /// Issue 18, item 11: a fan whose rows differ in length is refused with the policy and
+    /// the row named, not drawn (drawing it indexed past the end of a row).
+    #[test]
+    fn issue_18_a_fan_with_rows_of_other_lengths_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = r#"{"scenario":"s","runs":1,"seed":1,"horizon_days":3,"warmup_days":0,
+            "unmet_demand":"lost","rng":"x","rand_version":"x","policies":[{"policy":"lean",
+            "metrics":{},"items":[],"on_hand_fan":{"measure":"units","day":[0,1,2],
+            "p05":[1,2,3],"p25":[1,2,3],"p50":[1,2],"p75":[1,2,3],"p95":[1,2,3]}}]}"#;
+        std::fs::write(dir.path().join("summary.json"), summary).unwrap();
+        let err = SavedSummary::load(dir.path()).unwrap_err();
+        assert!(matches!(err, ReadError::Inconsistent { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("policy 'lean': on_hand_fan.p50 has 2 values for 3 sampled days"),
+            "{err}"
+        );
     }
 }
