@@ -24,6 +24,8 @@ use crate::results::summary::{Summary, write_summary};
 use crate::simulation::engine::Outcome;
 use crate::simulation::metrics::{METRICS, Metric};
 
+/// The whole command line: which command to run, with its arguments. `main` parses it and
+/// hands it to [`run`].
 #[derive(Debug, Parser)]
 #[command(
     name = "buffersim",
@@ -31,10 +33,12 @@ use crate::simulation::metrics::{METRICS, Metric};
     about = "Monte Carlo disruption simulator for inventory buffers"
 )]
 pub struct Cli {
+    /// The command given.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The commands of `buffersim`, one variant each, with their arguments.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate a scenario under each of its policies and compare them.
@@ -64,6 +68,8 @@ pub enum Command {
     Synth(SynthArgs),
 }
 
+/// Arguments of `buffersim profile`: the ERP exports to read, where to write the profile and
+/// the scenario, and the ABC and XYZ class limits.
 #[derive(Debug, clap::Args)]
 pub struct ProfileArgs {
     /// Demand history CSV: date, item, quantity; optional unit_cost, period.
@@ -88,6 +94,8 @@ pub struct ProfileArgs {
     pub xyz: crate::profile::classify::XyzCuts,
 }
 
+/// Arguments of `buffersim synth`: where to write the synthetic history, and how large and
+/// long it is.
 #[derive(Debug, clap::Args)]
 pub struct SynthArgs {
     /// Folder for demand.csv, deliveries.csv, items.csv and truth.csv.
@@ -107,6 +115,8 @@ pub struct SynthArgs {
     pub(crate) clean: bool,
 }
 
+/// Arguments of `buffersim run`: the scenario, how many runs from which seed, and where the
+/// summary (and, with `--report`, the charts and report) go.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Scenario file (.toml or .json).
@@ -194,6 +204,8 @@ pub(crate) fn parse_metric(name: &str, option: &str) -> anyhow::Result<Metric> {
     })
 }
 
+/// Arguments of `buffersim sweep`: the scenario and the one or two parameters to vary over a
+/// grid.
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
     /// Scenario file (.toml or .json).
@@ -210,6 +222,8 @@ pub struct SweepArgs {
     pub out: Option<PathBuf>,
 }
 
+/// Arguments of `buffersim stress`: the disruption to intensify, the target that must keep
+/// holding, and the range of intensities to try.
 #[derive(Debug, clap::Args)]
 pub struct StressArgs {
     /// Scenario file (.toml or .json).
@@ -238,6 +252,8 @@ pub struct StressArgs {
     pub out: Option<PathBuf>,
 }
 
+/// Arguments of `buffersim optimize`: the policy and buffer parameter to size, the target the
+/// smallest value must meet and with what confidence, and the search range.
 #[derive(Debug, clap::Args)]
 pub struct OptimizeArgs {
     /// Scenario file (.toml or .json).
@@ -275,6 +291,8 @@ pub struct OptimizeArgs {
     pub out: Option<PathBuf>,
 }
 
+/// Arguments of `buffersim compare`: the scenario and the baseline policy every other policy
+/// is compared with.
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
     /// Scenario file (.toml or .json).

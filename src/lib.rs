@@ -12,7 +12,9 @@
 //! 6. [`analysis`] (comparisons, sweeps, stress tests, optimisation) and [`profile`] (from ERP
 //!    history to a scenario);
 //! 7. [`cli`] — the commands, a thin layer over the rest.
-#![warn(unreachable_pub)]
+// The public API is what the CLI, the tests and the benchmarks use, and all of it is
+// documented; everything else is `pub(crate)`. CI turns these warnings into errors.
+#![warn(unreachable_pub, missing_docs)]
 // The API docs are built with private items (`cargo doc --document-private-items`, as CI
 // does), so public docs may link to the crate-private items that explain them.
 #![allow(rustdoc::private_intra_doc_links)]

@@ -22,11 +22,28 @@ pub enum DaysSpec {
     /// Always this many days.
     Fixed(u32),
     /// Integers `min..=max`, each equally likely.
-    Uniform { min: u32, max: u32 },
+    Uniform {
+        /// Fewest days.
+        min: u32,
+        /// Most days.
+        max: u32,
+    },
     /// Continuous triangular distribution, rounded to the nearest day.
-    Triangular { min: f64, mode: f64, max: f64 },
+    Triangular {
+        /// Lower end, in days.
+        min: f64,
+        /// Most likely value, in days.
+        mode: f64,
+        /// Upper end, in days.
+        max: f64,
+    },
     /// Lognormal with this mean and sd of the days themselves, rounded to the nearest day.
-    Lognormal { mean: f64, sd: f64 },
+    Lognormal {
+        /// Mean, in days.
+        mean: f64,
+        /// Standard deviation, in days.
+        sd: f64,
+    },
     /// Observed values, resampled with equal weight.
     Empirical(Vec<u32>),
 }

@@ -8,8 +8,8 @@
 //!   Stanford STAN-CS-79-773, 1979; also Amer. Statist. 37(3), 1983).
 //! * Quantiles come from DDSketch (Masson, Rim & Lee, "DDSketch: a fast and fully-mergeable
 //!   quantile sketch with relative-error guarantees", PVLDB 12(12), 2019) with the logarithmic
-//!   mapping and dense stores: every returned quantile is within relative error
-//!   [`QUANTILE_RELATIVE_ACCURACY`] of the exact order statistic of the same rank.
+//!   mapping and dense stores: every returned quantile is within relative error 0.5%
+//!   (`QUANTILE_RELATIVE_ACCURACY`) of the exact order statistic of the same rank.
 //! * The confidence interval is the Student t interval `mean ± t(0.975, n−1)·s/√n`.
 //!
 //! Determinism: floating-point addition is not associative, so the merged mean and variance
@@ -54,11 +54,19 @@ const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
 /// One metric's distribution over runs, summarised.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Estimate {
+    /// Mean over runs.
     pub mean: f64,
+    /// Lower end of the Student t 95% confidence interval of the mean (the mean itself when
+    /// there was a single run).
     pub ci95_low: f64,
+    /// Upper end of the 95% confidence interval of the mean.
     pub ci95_high: f64,
+    /// 5th percentile over runs: one run in twenty came out at or below this. Like the other
+    /// quantiles, within 0.5% relative error of the exact order statistic.
     pub p05: f64,
+    /// Median over runs.
     pub p50: f64,
+    /// 95th percentile over runs.
     pub p95: f64,
     /// Number of runs the metric was defined in.
     pub n: u64,
@@ -66,8 +74,9 @@ pub struct Estimate {
 
 /// Streaming summary of one metric over runs.
 ///
-/// Holds the count, Welford's running mean and sum of squared deviations, and a
-/// [`QuantileSketch`]; its size depends on the spread of the values, never on their number.
+/// Holds the count, Welford's running mean and sum of squared deviations, and a quantile
+/// sketch (`QuantileSketch`); its size depends on the spread of the values, never on their
+/// number.
 #[derive(Clone, Debug, Default)]
 pub struct RunningStat {
     n: u64,
@@ -78,6 +87,7 @@ pub struct RunningStat {
 }
 
 impl RunningStat {
+    /// An empty summary, with no runs yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -122,6 +132,7 @@ impl RunningStat {
         self.sketch.merge(&other.sketch);
     }
 
+    /// Number of values pushed (runs in which the metric was defined).
     pub fn count(&self) -> u64 {
         self.n
     }
@@ -150,15 +161,11 @@ impl RunningStat {
         }
     }
 
-    /// Quantile over runs, within relative error [`QUANTILE_RELATIVE_ACCURACY`].
+    /// Quantile `q` (0–1) over runs, within relative error 0.5% (`QUANTILE_RELATIVE_ACCURACY`).
     pub fn quantile(&self, q: f64) -> f64 {
         self.sketch.quantile(q)
     }
 
-    /// Mean, Student t 95% interval of the mean and p05/p50/p95; `None` when empty.
-    ///
-    /// With a single run there is no spread to estimate, so the interval collapses to the mean
-    /// rather than becoming NaN, which would poison the JSON report.
     /// Half-width of the 95% confidence interval of the mean: infinite with fewer than two
     /// values, when nothing is known yet about the spread.
     pub(crate) fn half_width_95(&self) -> f64 {
@@ -169,6 +176,10 @@ impl RunningStat {
         }
     }
 
+    /// Mean, Student t 95% interval of the mean and p05/p50/p95; `None` when empty.
+    ///
+    /// With a single run there is no spread to estimate, so the interval collapses to the mean
+    /// rather than becoming NaN, which would poison the JSON report.
     pub fn estimate(&self) -> Option<Estimate> {
         if self.n == 0 {
             return None;

@@ -3,7 +3,7 @@
 //! A disruption is an [`Occurrence`] (the days it is active) paired with an [`Effect`] (what it
 //! changes while active). Each disruption draws from its own random stream, so its timing is the
 //! same for every policy of a run. Adding a kind of disruption means a new `Effect` variant and
-//! the match arms in [`Disruption::describe`], `Item::is_reached_by` (scenario) and
+//! the match arms in `Disruption::describe`, `Item::is_reached_by` (scenario) and
 //! `SupplyPaths::apply` (simulation);
 //! occurrences are shared by all kinds.
 
@@ -14,9 +14,14 @@ use crate::model::supply::Supplier;
 /// A validated disruption.
 #[derive(Clone, Debug)]
 pub struct Disruption {
+    /// The disruption's unique name in the scenario.
     pub id: String,
+    /// The kind the scenario named, for reports (outages, capacity cuts and regional events
+    /// share one effect, [`Effect::Capacity`]).
     pub kind: Kind,
+    /// What it changes while active.
     pub effect: Effect,
+    /// When it is active.
     pub occurrence: Occurrence,
 }
 
@@ -24,16 +29,24 @@ pub struct Disruption {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A supplier, or every supplier of a region, ships nothing.
     SupplierOutage,
+    /// A partial outage: a supplier's daily capacity is multiplied by a factor from 0 to 1.
     CapacityCut,
+    /// Every supplier of a region is out at once, or cut to a share of its capacity.
     RegionalEvent,
+    /// Shipments dispatched or in transit during the event arrive later.
     TransportDelay,
+    /// Lead times of shipments dispatched during the event are stretched by a factor.
     LeadTimeDrift,
+    /// More shipments than usual fail receiving inspection.
     QualityRejection,
+    /// Demand of some items is multiplied by a factor.
     DemandSurge,
 }
 
 impl Kind {
+    /// The kind's name as written in a scenario file and in the outputs.
     pub fn name(self) -> &'static str {
         match self {
             Kind::SupplierOutage => "supplier_outage",
@@ -58,37 +71,72 @@ pub enum Effect {
     /// Capacity of these suppliers multiplied by `factor` (0: an outage, nothing ships).
     /// With `cancel_orders`, orders waiting at a supplier while it is out are cancelled.
     Capacity {
+        /// Indices of the suppliers hit, in the scenario's supplier list.
         suppliers: Vec<usize>,
+        /// Share (0–1) of normal daily capacity left.
         factor: f64,
+        /// Whether orders waiting at a supplier are cancelled while it ships nothing.
         cancel_orders: bool,
     },
     /// Shipments from these suppliers that are dispatched or in transit during the event
     /// arrive this many days later (drawn once per event).
     TransportDelay {
+        /// Indices of the suppliers hit, in the scenario's supplier list.
         suppliers: Vec<usize>,
+        /// Days added to the transit of each shipment the event meets; where events overlap,
+        /// the longest delay counts.
         extra_days: DayDistribution,
     },
     /// Lead times of shipments dispatched during the event multiplied by `factor`.
-    LeadTimeDrift { suppliers: Vec<usize>, factor: f64 },
+    LeadTimeDrift {
+        /// Indices of the suppliers hit, in the scenario's supplier list.
+        suppliers: Vec<usize>,
+        /// Multiplier of the lead time (the result rounded to whole days, at least 1).
+        factor: f64,
+    },
     /// Shipments dispatched during the event are rejected at receiving with this probability
     /// (instead of the supplier's usual rate, if higher).
     QualityRejection {
+        /// Indices of the suppliers hit, in the scenario's supplier list.
         suppliers: Vec<usize>,
+        /// Chance (0–1) that a shipment is rejected at receiving.
         probability: f64,
     },
     /// Demand of these items multiplied by a factor drawn once per event.
-    DemandSurge { items: Vec<usize>, factor: Factor },
+    DemandSurge {
+        /// Indices of the items hit, in the scenario's item list (every item when the
+        /// scenario names none).
+        items: Vec<usize>,
+        /// Multiplier of daily demand while the event lasts.
+        factor: Factor,
+    },
 }
 
 /// A multiplier, fixed or drawn once per event.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Factor {
+    /// The same multiplier for every event.
     Fixed(f64),
-    Uniform { min: f64, max: f64 },
-    Triangular { min: f64, mode: f64, max: f64 },
+    /// Drawn uniformly between `min` and `max`.
+    Uniform {
+        /// Smallest multiplier.
+        min: f64,
+        /// Largest multiplier.
+        max: f64,
+    },
+    /// Drawn from a triangular distribution.
+    Triangular {
+        /// Smallest multiplier.
+        min: f64,
+        /// Most likely multiplier.
+        mode: f64,
+        /// Largest multiplier.
+        max: f64,
+    },
 }
 
 impl Factor {
+    /// One event's multiplier, drawn by inversion (one uniform draw, none when fixed).
     pub fn sample(&self, rng: &mut SimRng) -> f64 {
         match *self {
             Factor::Fixed(f) => f,
@@ -106,6 +154,7 @@ impl Factor {
         }
     }
 
+    /// Mean multiplier over events.
     pub fn mean(&self) -> f64 {
         match *self {
             Factor::Fixed(f) => f,
@@ -121,16 +170,28 @@ pub enum Occurrence {
     /// Events start at random, `rate_per_year` on average (a Bernoulli trial on each day that
     /// is not already disrupted, with probability rate / 365), and last a random number of days.
     Random {
+        /// Mean number of events started per year (365 days), at most 365.
         rate_per_year: f64,
+        /// Days each event lasts.
         duration: DayDistribution,
     },
     /// A two-state chain: on each day an active disruption ends with probability `recover`, and
     /// an inactive one starts with probability `fail`. Runs start in the inactive state.
-    Markov { fail: f64, recover: f64 },
+    Markov {
+        /// Daily chance (0–1) that an inactive disruption starts (mean days up = 1 / fail).
+        fail: f64,
+        /// Daily chance (above 0, at most 1) that an active disruption ends (mean days down =
+        /// 1 / recover).
+        recover: f64,
+    },
     /// Active from `start_day` for `duration_days`, repeated every `repeat_every_days` if set.
     Scheduled {
+        /// First active day (0 = the first simulated day).
         start_day: u32,
+        /// Days each event lasts.
         duration_days: u32,
+        /// Days from the start of one event to the start of the next, at least the duration;
+        /// `None` for a single event.
         repeat_every_days: Option<u32>,
     },
 }
@@ -138,7 +199,9 @@ pub enum Occurrence {
 /// One event: active on days `start..end`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Spell {
+    /// First active day (0 = the first simulated day).
     pub start: usize,
+    /// Day after the last active day.
     pub end: usize,
 }
 

@@ -24,18 +24,28 @@ use crate::model::raw::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
+    /// Kanban: a loop of containers; each emptied container is reordered, reviewed daily.
     Kanban,
+    /// Min-max: on a review day with the position at or below min, order up to max.
     MinMax,
+    /// Reorder point, reviewed daily: at or below it, order the EOQ, fixed lots or up to a
+    /// level.
     ReorderPoint,
+    /// (R, S): every R days, order up to S.
     PeriodicReview,
+    /// (s, S): on a review day with the position at or below s, order up to S.
     #[serde(rename = "s_s")]
     SS,
+    /// (r, Q): at or below r, order the fewest lots of Q that lift the position above r;
+    /// reviewed daily.
     #[serde(rename = "r_q")]
     RQ,
+    /// Base-stock: every day, order up to S, replacing each day's demand one for one.
     BaseStock,
 }
 
 impl RuleKind {
+    /// The rule's name as written in a scenario file and in the outputs.
     pub fn name(self) -> &'static str {
         match self {
             RuleKind::Kanban => "kanban",
@@ -56,6 +66,7 @@ pub struct OrderRule {
     pub(crate) review_period: u32,
     /// Order when the inventory position is at or below this level.
     pub(crate) trigger: f64,
+    /// How much to order once triggered.
     pub quantity: Quantity,
 }
 
@@ -67,7 +78,12 @@ pub enum Quantity {
     /// The smallest number of lots of this size that lifts the position above the trigger.
     Lots(f64),
     /// Whole containers: one for every container missing from `target`.
-    Containers { target: f64, size: f64 },
+    Containers {
+        /// Units in the full loop (containers × size): the position the cards restore.
+        target: f64,
+        /// Units per container.
+        size: f64,
+    },
 }
 
 impl OrderRule {
@@ -138,13 +154,22 @@ impl OrderRule {
 /// What an item's demand and supply look like to the sizing formulas.
 #[derive(Clone, Debug)]
 pub struct ItemContext {
+    /// Mean daily demand d, in units: the year's average with seasonality, trend ignored.
     pub mean_daily_demand: f64,
+    /// Standard deviation of daily demand σd, in units, scaled like the mean.
     pub demand_sd: f64,
+    /// Mean lead time L in days, over the item's suppliers by share, lateness included.
     pub lead_time_mean: f64,
+    /// Standard deviation of the lead time σL, in days.
     pub lead_time_sd: f64,
+    /// Value of one unit, for the EOQ's holding cost.
     pub unit_cost: f64,
+    /// Annual carrying cost as a share of unit value, for the EOQ.
     pub carrying_rate: f64,
+    /// Cost per order line, for the EOQ.
     pub order_cost: f64,
+    /// The item's kanban container quantity, if any: the default container of a kanban rule
+    /// and order quantity of a min-max rule.
     pub container_size: Option<f64>,
     pub(crate) whole_units: bool,
 }
@@ -152,22 +177,33 @@ pub struct ItemContext {
 /// How a rule was sized, for `validate`, the terminal and summary.json.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sizing {
+    /// The family the rule was written as.
     pub rule: RuleKind,
+    /// Mean daily demand d the formulas used, in units (see [`ItemContext`]).
     pub mean_daily_demand: f64,
+    /// Standard deviation of daily demand σd, in units.
     pub demand_sd: f64,
+    /// Mean lead time L, in days, lateness included.
     pub lead_time_mean: f64,
+    /// Standard deviation of the lead time σL, in days.
     pub lead_time_sd: f64,
+    /// Review period R, in days (1 = reviewed every day).
     pub review_period_days: u32,
     /// Days of demand the safety stock protects against (lead time + review period − 1).
     pub protection_days: f64,
+    /// Safety stock in units, where the level was derived from one; absent when the level was
+    /// given or the rule takes none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub safety_stock: Option<f64>,
     /// Trigger level: reorder point, min, or the level at which a kanban card is released.
     pub reorder_point: f64,
+    /// Lot ordered each time, in units: the EOQ, a fixed lot or one kanban container.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_quantity: Option<f64>,
+    /// Order-up-to level S, the max of a min-max rule or the kanban loop's total, in units.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_up_to: Option<f64>,
+    /// The kanban loop, for kanban rules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kanban: Option<KanbanSizing>,
 }
@@ -175,11 +211,14 @@ pub struct Sizing {
 /// The kanban loop of one item: containers × size, and how many days of demand it holds.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct KanbanSizing {
+    /// Containers (kanban cards) in the loop.
     pub containers: u32,
+    /// Units per container.
     pub container_size: f64,
+    /// Units in the full loop: containers × container size.
     pub total_units: f64,
-    /// The loop's units in days of mean demand; `None` (`null` in summary.json) for an item
-    /// without demand, where no number of days is defined.
+    /// Days of mean demand the full loop holds: total units / mean daily demand; `None`
+    /// (`null` in summary.json) for an item without demand, where no number of days is defined.
     pub days_of_supply: Option<f64>,
     /// True when the count was computed from the formula, false when the scenario gave it.
     pub computed: bool,
@@ -188,7 +227,9 @@ pub struct KanbanSizing {
 /// A problem found while sizing a rule: the field (relative to the rule) and what is wrong.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleProblem {
+    /// Field path relative to the rule, e.g. `kanban.container_size`.
     pub field: String,
+    /// What is wrong, with the value found.
     pub message: String,
 }
 
@@ -691,8 +732,11 @@ fn r_q(raw: &RawRQ, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RulePr
 /// A stretch of days over which a policy's stock levels are multiplied by one factor.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LevelSegment {
+    /// First day of the stretch (day 0 is the first simulated day).
     pub start: u32,
+    /// Day after the last day of the stretch.
     pub end: u32,
+    /// Multiplier of the stock levels (1 outside a pre-build).
     pub factor: f64,
 }
 
@@ -700,8 +744,11 @@ pub struct LevelSegment {
 /// (not including) `end_day_of_year`, every year; a window may wrap past 31 December.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Prebuild {
+    /// First day of the window, as a day of the year (0 = 1 January).
     pub start_day_of_year: u32,
     pub(crate) end_day_of_year: u32,
+    /// Multiplier of the stock levels (reorder points, order-up-to levels, kanban totals)
+    /// within the window; lot and container sizes are unchanged.
     pub factor: f64,
 }
 
@@ -780,21 +827,28 @@ pub(crate) fn level_segments(
 /// One named policy of a scenario, sized for every item.
 #[derive(Clone, Debug)]
 pub struct Policy {
+    /// The policy's name, as in `[policy.NAME]`.
     pub name: String,
     /// One entry per item, in the scenario's item order.
     pub items: Vec<ItemPolicy>,
+    /// The seasonal pre-build, if the policy has one.
     pub prebuild: Option<Prebuild>,
+    /// The horizon cut into stretches of constant stock-level factor, in order (a single
+    /// stretch of factor 1 without a pre-build).
     pub segments: Vec<LevelSegment>,
 }
 
 /// One item's rule under one policy.
 #[derive(Clone, Debug)]
 pub struct ItemPolicy {
+    /// The order rule the engine runs, its levels whole for an item in whole units.
     pub rule: OrderRule,
+    /// How the rule was sized, for reports.
     pub sizing: Sizing,
     pub(crate) initial_on_hand: f64,
     /// Strategic reserve in units: drawn only when the shelf is empty, refilled first.
     pub reserve: f64,
+    /// Expediting terms, if the policy expedites.
     pub expedite: Option<Expedite>,
 }
 

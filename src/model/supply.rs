@@ -18,7 +18,10 @@ pub const MAX_LINKS: usize = 8;
 /// A validated supplier.
 #[derive(Clone, Debug)]
 pub struct Supplier {
+    /// The supplier's unique name in the scenario.
     pub id: String,
+    /// Days from dispatch to receipt of an on-time shipment (at least 1). The lead time quoted
+    /// to an order is the one drawn for the day it is placed.
     pub lead_time: DayDistribution,
     /// Share of shipments that arrive within the quoted lead time.
     pub on_time_probability: f64,
@@ -26,9 +29,11 @@ pub struct Supplier {
     pub lateness: Option<DayDistribution>,
     /// Units per item per day; infinite when the scenario sets no limit.
     pub capacity_per_day: f64,
+    /// Each order line is raised to at least this many units (0: no minimum).
     pub min_order_quantity: f64,
     /// Orders are rounded up to a multiple of this; 0 means no multiple.
     pub order_multiple: f64,
+    /// Free-text region (e.g. `"asia"`): region-wide disruptions hit every supplier in it.
     pub region: Option<String>,
     /// Share of shipments rejected at receiving inspection in normal times.
     pub rejection_probability: f64,

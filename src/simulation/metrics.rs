@@ -20,17 +20,22 @@ use crate::simulation::supply_paths::SupplyPaths;
 /// end-of-day values, i.e. unit-days.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ItemCounters {
+    /// Units demanded.
     pub demand: f64,
     /// Demand served from stock on the day it arose.
     pub served: f64,
     /// Demand not served from stock on the day it arose (lost or backordered).
     pub short: f64,
+    /// Units of lost sales (0 when unmet demand is backordered).
     pub lost: f64,
     pub(crate) backordered: f64,
     /// Units handed to customers: served at once, or later from a backorder.
     pub(crate) delivered: f64,
+    /// Days on which some demand went unserved from stock.
     pub stockout_days: f64,
     pub(crate) backorder_unit_days: f64,
+    /// End-of-day stock on hand (shelf and strategic reserve), summed over the days: divided by
+    /// the measured days it is the average stock on hand.
     pub on_hand_unit_days: f64,
     pub(crate) pipeline_unit_days: f64,
     /// Replenishment cycles closed by a receipt, and those of them that had a stockout.
@@ -59,14 +64,22 @@ pub struct ItemCounters {
 pub struct RunTotals {
     /// Calendar days measured (not summed over items).
     pub(crate) measured_days: f64,
+    /// Measured days summed over the items added together: the denominator of
+    /// [`Metric::StockoutDayRate`].
     pub item_days: f64,
+    /// The units and days counted, summed over the items added together.
     pub units: ItemCounters,
     pub(crate) demand_value: f64,
     pub(crate) served_value: f64,
     pub(crate) delivered_value: f64,
     pub(crate) on_hand_value_days: f64,
+    /// Cost of holding the stock on hand over the measured days (value on hand × carrying
+    /// rate, pro rata per day); not annualised, unlike [`Metric::CarryingCost`].
     pub carrying_cost: f64,
+    /// Order lines placed × the item's order cost, over the measured days.
     pub ordering_cost: f64,
+    /// Units not served from stock when demanded × the item's stockout penalty, over the
+    /// measured days.
     pub stockout_cost: f64,
     pub(crate) expedite_cost: f64,
     pub(crate) purchase_premium: f64,
@@ -151,29 +164,56 @@ impl RunTotals {
 /// Every figure reported per policy and item. The order here is the order of the outputs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
+    /// Share (0–1) of demand served from stock on the day it arose; value-weighted over items.
     FillRate,
+    /// 1 − fill rate: share of demand not served from stock on the day it arose.
     StockoutRate,
+    /// Share of item-days on which some demand went unserved from stock.
     StockoutDayRate,
+    /// Share of replenishment cycles (from one receipt to the next) without a stockout.
     CycleServiceLevel,
+    /// Units of lost sales over the measured days (0 when unmet demand is backordered).
     LostUnits,
+    /// Units backordered over the measured days (0 when sales are lost).
     BackorderedUnits,
+    /// Average end-of-day backorders, in units.
     AvgBackorderLevel,
+    /// Average end-of-day stock on hand (shelf and reserve), in units.
     AvgOnHandUnits,
+    /// Average end-of-day stock on hand, in money (units × unit cost).
     AvgOnHandValue,
+    /// Average end-of-day units on order: queued at a supplier or in transit.
     AvgPipelineUnits,
+    /// Average stock on hand over average daily demand, in days; value-weighted over items.
     DaysOfSupply,
+    /// Turns per year: annualised cost of goods delivered to customers (at once or from
+    /// backorder) over the average on-hand value.
     InventoryTurns,
+    /// Cost of holding the stock on hand (on-hand value × carrying rate), per year.
     CarryingCost,
+    /// Order lines × order cost, per year.
     OrderingCost,
+    /// Units not served from stock when demanded × stockout penalty, per year.
     StockoutCost,
+    /// Carrying + ordering + stockout + expedite + purchase premium cost, per year.
     TotalCost,
+    /// Order lines placed per year (an order split over two suppliers is two lines).
     OrdersPerYear,
+    /// Share of shipments received by the promised day (order day + quoted lead time).
     SupplierOnTimeRate,
+    /// Expedited units × unit cost × the policy's premium rate, per year.
     ExpediteCost,
+    /// Units bought from suppliers with a unit cost premium × that premium, per year.
     PurchasePremiumCost,
+    /// Units ordered by expediting over the measured days.
     ExpeditedUnits,
+    /// Units rejected at receiving inspection over the measured days.
     RejectedUnits,
+    /// Units of orders cancelled by suppliers during outages over the measured days.
     CancelledUnits,
+    /// Days from the start of a disruption event that reaches the item until all demand is
+    /// served again with no customer waiting (0 if it never fell short), averaged over the
+    /// run's events; defined only in runs with such an event.
     TimeToRecover,
 }
 
@@ -205,6 +245,8 @@ pub(crate) const METRICS: [Metric; 24] = [
 ];
 
 impl Metric {
+    /// The metric's name in every output (summary.json and .csv, tables, reports) and in
+    /// targets such as `fill_rate >= 0.95`.
     pub fn name(self) -> &'static str {
         match self {
             Metric::FillRate => "fill_rate",
@@ -238,6 +280,8 @@ impl Metric {
         METRICS.iter().copied().find(|m| m.name() == name)
     }
 
+    /// Position in the output order (the order of the variants): where the metric's
+    /// accumulator sits in [`MetricStats`] and [`PairedStats`].
     pub fn index(self) -> usize {
         self as usize
     }
@@ -287,12 +331,14 @@ pub struct MetricStats {
 }
 
 impl MetricStats {
+    /// Empty accumulators, one per metric.
     pub fn new() -> Self {
         MetricStats {
             stats: vec![RunningStat::new(); METRICS.len()],
         }
     }
 
+    /// Records one run: every metric defined in it gets its value.
     pub fn push(&mut self, totals: &RunTotals) {
         // Every metric's value first, in straight-line code: looking each up in the loop
         // below would jump through a table of metrics, an indirect branch the processor
@@ -305,12 +351,14 @@ impl MetricStats {
         }
     }
 
+    /// Folds in the accumulators of other runs (merge in a fixed order for reproducible bits).
     pub fn merge(&mut self, other: &MetricStats) {
         for (a, b) in self.stats.iter_mut().zip(&other.stats) {
             a.merge(b);
         }
     }
 
+    /// The accumulator of one metric.
     pub fn get(&self, metric: Metric) -> &RunningStat {
         &self.stats[metric.index()]
     }
@@ -346,6 +394,8 @@ pub struct FanLayout {
 }
 
 impl FanLayout {
+    /// The fan's days and item weights for a scenario: at most 183 days, evenly spaced over
+    /// the measured days.
     pub fn new(scenario: &Scenario) -> FanLayout {
         let (first, end) = (
             scenario.warmup_days as usize,
@@ -422,7 +472,7 @@ impl FanLayout {
 /// Distribution over runs of the stock on hand on each day of a [`FanLayout`], in memory that
 /// does not grow with the number of runs.
 ///
-/// Runs only note each level's histogram key ([`level_key`], a few integer operations), kept
+/// Runs only note each level's histogram key (`level_key`, a few integer operations), kept
 /// day by day: a day's keys sit side by side, so that runs stepped together note theirs in one
 /// go and a merge moves a day's keys as one block. The keys are counted into counts per day
 /// once 1,024 runs' are in (`PENDING_RUNS`). The counts of all days together are megabytes (each
@@ -449,6 +499,7 @@ pub struct OnHandFan {
 const PENDING_RUNS: usize = 1024;
 
 impl OnHandFan {
+    /// An empty fan over `points` days (the number of days of its [`FanLayout`]).
     pub fn new(points: usize) -> Self {
         OnHandFan {
             points,
@@ -562,7 +613,9 @@ impl OnHandFan {
 /// Accumulators of one policy: per item, and for all items together.
 #[derive(Clone, Debug)]
 pub struct PolicyStats {
+    /// Per item, in the scenario's order.
     pub items: Vec<MetricStats>,
+    /// All items together: unit counts summed, ratios weighted by value.
     pub all: MetricStats,
     /// Distribution over runs of the stock on hand on each day of the [`FanLayout`].
     pub on_hand: OnHandFan,
@@ -572,6 +625,7 @@ pub struct PolicyStats {
 }
 
 impl PolicyStats {
+    /// Empty accumulators for `items` items and a fan over `fan_points` days.
     pub fn new(items: usize, fan_points: usize) -> Self {
         PolicyStats {
             items: vec![MetricStats::new(); items],
@@ -611,6 +665,7 @@ impl PolicyStats {
         }
     }
 
+    /// Folds in the accumulators of other runs (merge in a fixed order for reproducible bits).
     pub fn merge(&mut self, other: &PolicyStats) {
         for (a, b) in self.items.iter_mut().zip(&other.items) {
             a.merge(b);
@@ -628,12 +683,15 @@ impl PolicyStats {
 /// varies far less than either figure: its confidence interval is the paired one.
 #[derive(Clone, Debug)]
 pub struct PairedStats {
+    /// Index of the baseline policy in the scenario's policies.
     pub baseline: usize,
-    /// `[policy][metric]`, in [`METRICS`] order; the baseline's own row stays empty.
+    /// `[policy][metric]`, metrics in output order ([`Metric::index`]); the baseline's own row
+    /// stays empty.
     pub differences: Vec<Vec<RunningStat>>,
 }
 
 impl PairedStats {
+    /// Empty accumulators for `policies` policies against policy number `baseline`.
     pub fn new(baseline: usize, policies: usize) -> Self {
         PairedStats {
             baseline,
@@ -656,6 +714,7 @@ impl PairedStats {
         }
     }
 
+    /// Folds in the differences of other runs (merge in a fixed order for reproducible bits).
     pub fn merge(&mut self, other: &PairedStats) {
         for (mine, theirs) in self.differences.iter_mut().zip(&other.differences) {
             for (a, b) in mine.iter_mut().zip(theirs) {
@@ -664,6 +723,7 @@ impl PairedStats {
         }
     }
 
+    /// The differences `policy − baseline` of one metric over runs.
     pub fn get(&self, policy: usize, metric: Metric) -> &RunningStat {
         &self.differences[policy][metric.index()]
     }
@@ -682,6 +742,7 @@ pub struct DisruptionStats {
 }
 
 impl DisruptionStats {
+    /// Empty accumulators for a scenario's `disruptions` disruptions.
     pub fn new(disruptions: usize) -> Self {
         DisruptionStats {
             events: vec![RunningStat::new(); disruptions],
@@ -721,6 +782,7 @@ impl DisruptionStats {
         any
     }
 
+    /// Folds in the log of other runs (merge in a fixed order for reproducible bits).
     pub fn merge(&mut self, other: &DisruptionStats) {
         for (a, b) in self.events.iter_mut().zip(&other.events) {
             a.merge(b);
@@ -737,7 +799,10 @@ impl DisruptionStats {
 /// Summary of one metric set, as written to summary.json.
 #[derive(Clone, Debug, Serialize)]
 pub struct ItemSummary {
+    /// The item's id.
     pub item: String,
+    /// Estimate of each metric defined in at least one run, keyed by [`Metric::name`], in
+    /// output order.
     pub metrics: IndexMap<&'static str, Estimate>,
 }
 

@@ -234,6 +234,8 @@ impl<'a> SupplyPaths<'a> {
         }
     }
 
+    /// Room for the days of `suppliers` over a horizon of `horizon` days, allocated once and
+    /// reused run after run; each supplier is readied for a run by [`SupplyPaths::reset`].
     pub fn new(suppliers: &'a [Supplier], horizon: usize) -> Self {
         let cells = suppliers.len() * horizon;
         SupplyPaths {
@@ -384,6 +386,7 @@ impl<'a> SupplyPaths<'a> {
         count
     }
 
+    /// Supplier number `index`'s days in the current run.
     pub fn supplier(&self, index: usize) -> SupplierDays<'_> {
         let range = self.range(index);
         SupplierDays {

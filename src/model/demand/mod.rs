@@ -7,7 +7,7 @@
 //!
 //! Sampling methods, chosen for speed (a path is drawn for every item of every run):
 //!
-//! * Normal: 256-layer ziggurat ([`crate::foundation::normal`], Doornik 2005), μ + σz, censored at
+//! * Normal: 256-layer ziggurat (`foundation::normal`, Doornik 2005), μ + σz, censored at
 //!   zero. Lognormal: exp of the same normal draw.
 //! * Poisson and negative binomial without trend and with monthly means below 1,000: exact
 //!   inverse-CDF tables, one per distinct monthly mean, sampled with one uniform draw and a
@@ -27,9 +27,9 @@
 //! job, so that each file holds one concept:
 //!
 //! * `tables.rs`: the exact probability tables of the count families, built once per scenario;
-//! * `sampler.rs`: [`DemandSampler`], one run's daily path, and [`DemandModel::sampler`], which
+//! * `sampler.rs`: `DemandSampler`, one run's daily path, and `DemandModel::sampler`, which
 //!   builds it (choosing between the tables and the scalar draws);
-//! * `lanes.rs`: [`LaneSampler`], the paths of several runs drawn together over lanes.
+//! * `lanes.rs`: `LaneSampler`, the paths of several runs drawn together over lanes.
 //!
 //! `sampler.rs` uses `tables.rs` and `lanes.rs`, never the other way round (`tests/layers.rs`).
 
@@ -58,33 +58,69 @@ pub enum Units {
 #[derive(Clone, Debug, PartialEq)]
 pub enum DemandDistribution {
     /// The same demand every day.
-    Deterministic { value: f64 },
+    Deterministic {
+        /// Units demanded each day.
+        value: f64,
+    },
     /// Normal; negative draws become 0 (censored at zero).
-    Normal { mean: f64, sd: f64 },
+    Normal {
+        /// Mean of the normal before censoring, in units per day.
+        mean: f64,
+        /// Standard deviation before censoring, in units per day.
+        sd: f64,
+    },
     /// Poisson counts.
-    Poisson { mean: f64 },
+    Poisson {
+        /// Mean (and variance) of the daily count, in units per day.
+        mean: f64,
+    },
     /// Gamma–Poisson mixture for lumpy demand; requires sd² > mean (otherwise it is treated as
     /// Poisson, the limit of infinite shape).
-    NegativeBinomial { mean: f64, sd: f64 },
+    NegativeBinomial {
+        /// Mean, in units per day.
+        mean: f64,
+        /// Standard deviation, in units per day.
+        sd: f64,
+    },
     /// Lognormal with this mean and sd of demand itself.
-    Lognormal { mean: f64, sd: f64 },
+    Lognormal {
+        /// Mean of daily demand (not of its logarithm), in units per day.
+        mean: f64,
+        /// Standard deviation of daily demand, in units per day.
+        sd: f64,
+    },
     /// Whole units: integers min..=max, each equally likely; Continuous: U(min, max).
-    Uniform { min: f64, max: f64 },
+    Uniform {
+        /// Least daily demand, in units.
+        min: f64,
+        /// Greatest daily demand, in units.
+        max: f64,
+    },
     /// Observed daily values, resampled with replacement.
-    Empirical { values: Vec<f64> },
+    Empirical {
+        /// Observed daily demands, in units, each drawn with equal probability.
+        values: Vec<f64>,
+    },
     /// History replayed day by day: day t of a run gets values\[t\] (repeating from the start
     /// if the run is longer than the trace); no randomness, no seasonality or trend.
-    Trace { values: Arc<[f64]> },
+    Trace {
+        /// Recorded daily demands, in units, from the first simulated day on.
+        values: Arc<[f64]>,
+    },
 }
 
 /// A validated demand model: distribution, 12 monthly multipliers (January first), linear
 /// trend.
 #[derive(Clone, Debug)]
 pub struct DemandModel {
+    /// One day's demand at multiplier 1, before seasonality and trend.
     pub distribution: DemandDistribution,
+    /// Monthly multipliers of the demand level, January first (all 1 without seasonality).
+    /// Day 0 of a run falls on [`crate::model::scenario::Scenario::start_day_of_year`].
     pub seasonality: [f64; 12],
     /// Demand level × (1 + trend_per_year · t / 365) on day t of the run.
     pub trend_per_year: f64,
+    /// Whether daily demand (and so every order) is in whole units.
     pub units: Units,
 }
 

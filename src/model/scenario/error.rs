@@ -10,22 +10,37 @@ pub struct Problem {
     pub field: String,
     /// 1-based line of the field (or of its nearest enclosing table) where the format knows it.
     pub line: Option<usize>,
+    /// What is wrong, with the value found and, where it helps, how to fix it.
     pub message: String,
 }
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
+    /// The file could not be read.
     #[error("cannot read scenario '{}': {cause}", path.display())]
     Read {
+        /// The scenario file.
         path: PathBuf,
+        /// Why reading failed.
         cause: std::io::Error,
     },
+    /// The file is not valid TOML or JSON, or its shape is wrong: an unknown or misspelt
+    /// field, a missing one, a value of the wrong type.
     #[error("invalid scenario '{}': {message}", path.display())]
-    Syntax { path: PathBuf, message: String },
+    Syntax {
+        /// The scenario file.
+        path: PathBuf,
+        /// The parser's message, with the line and column where it found the problem.
+        message: String,
+    },
+    /// The file parses, but values break range or cross-field rules; every problem found is
+    /// listed.
     #[error("{}", invalid_message(path, problems))]
     Invalid {
+        /// The scenario file.
         path: PathBuf,
+        /// Every problem found, in the order they were checked.
         problems: Vec<Problem>,
     },
 }

@@ -1,6 +1,6 @@
 //! Scenarios: reading a scenario file and turning it into validated, ready-to-simulate values.
 //!
-//! Two layers, as in ripgrep's argument handling: [`crate::model::raw`] holds the file's shape (serde denies
+//! Two layers, as in ripgrep's argument handling: `model::raw` holds the file's shape (serde denies
 //! unknown fields and reports them with their line), and [`Scenario`] holds values that have
 //! passed every range and cross-field rule. All problems of the second layer are collected and
 //! reported together, each with its field path and, for TOML files, its line.
@@ -29,34 +29,56 @@ use crate::model::supply::{MAX_LINKS, Supplier};
 /// A scenario whose every value has been checked.
 #[derive(Clone, Debug)]
 pub struct Scenario {
+    /// Title shown in outputs: `simulation.name`, or the file name without its extension.
     pub name: String,
     /// The file it was read from.
     pub path: PathBuf,
+    /// Days simulated per run, warm-up included.
     pub horizon_days: u32,
+    /// First days of every run left out of every metric, while the pipeline fills; shorter
+    /// than the horizon.
     pub warmup_days: u32,
+    /// Number of runs (possible years) to simulate.
     pub runs: u64,
+    /// Master seed every run's random streams are derived from: same scenario and seed, same
+    /// results.
     pub seed: u64,
     /// Day of the year (0 = 1 January) on which day 0 of every run falls.
     pub start_day_of_year: u32,
+    /// Whether demand that cannot be served from stock is lost or backordered.
     pub unmet_demand: UnmetDemand,
+    /// The suppliers, in file order; items and disruptions refer to them by index.
     pub suppliers: Vec<Supplier>,
+    /// The items, in file order; at least one.
     pub items: Vec<Item>,
+    /// The disruptions, in file order.
     pub disruptions: Vec<Disruption>,
+    /// The policies to compare, in file order, each sized for every item; at least one.
     pub policies: Vec<Policy>,
 }
 
 /// A validated item.
 #[derive(Clone, Debug)]
 pub struct Item {
+    /// The item's unique name in the scenario.
     pub id: String,
+    /// Value of one unit (money, > 0): prices the stock on hand and expediting, and weights
+    /// ratios such as the fill rate when items are added together.
     pub unit_cost: f64,
     /// Carrying cost per year as a fraction of unit value.
     pub carrying_rate: f64,
+    /// Cost per order line (an order split over two suppliers is two lines).
     pub order_cost: f64,
+    /// Cost per unit not served from stock when demanded (lost or backordered).
     pub stockout_penalty: f64,
+    /// Kanban container quantity, in units; also the min-max order quantity when a rule gives
+    /// none.
     pub container_size: Option<f64>,
     pub(crate) initial_on_hand: Option<f64>,
+    /// Daily demand: distribution, seasonality and trend.
     pub demand: DemandModel,
+    /// The suppliers the item is bought from and each one's share of every order; under a
+    /// failover, the primary (share 1) then the backup (share 0).
     pub sourcing: Vec<Source>,
     /// Primary-with-failover: orders go to `sourcing[0]` until it has shipped nothing for this
     /// many days in a row, then to `sourcing[1]`.
@@ -66,7 +88,9 @@ pub struct Item {
 /// One supplier an item is bought from and the share of each order it gets.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Source {
+    /// Index of the supplier in [`Scenario::suppliers`].
     pub supplier: usize,
+    /// Share (0–1) of each order placed with it; the shares of an item add up to 1.
     pub share: f64,
 }
 

@@ -80,6 +80,7 @@ const WHISKER: RGBColor = RGBColor(0x11, 0x11, 0x11);
 
 /// Width of every chart in SVG pixels; PNGs are drawn at [`PNG_SCALE`] times this.
 pub(crate) const WIDTH: u32 = 900;
+/// How many times larger than the SVG the PNG is drawn, for print and slides.
 pub const PNG_SCALE: f64 = 2.0;
 
 /// At most this many items are drawn one by one in the per-item chart; the rest are averaged.
@@ -130,10 +131,13 @@ pub struct Chart {
     pub caption: String,
     /// Size of the SVG; the PNG is [`PNG_SCALE`] times larger.
     pub width: u32,
+    /// Height of the SVG, grown with the number of rows and legend entries.
     pub height: u32,
     /// Number of policies drawn.
     pub series: usize,
+    /// The SVG document, text kept as `<text>` elements.
     pub svg: String,
+    /// The PNG file's bytes, drawn at [`PNG_SCALE`] times the SVG's size.
     pub png: Vec<u8>,
 }
 
@@ -141,7 +145,9 @@ pub struct Chart {
 #[derive(Debug, thiserror::Error)]
 #[error("cannot draw chart '{name}': {message}")]
 pub struct ChartError {
+    /// The chart's file stem.
     pub name: &'static str,
+    /// What the drawing library reported.
     pub message: String,
 }
 

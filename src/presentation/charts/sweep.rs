@@ -76,7 +76,9 @@ pub const FRONTIER_NAME: &str = "efficient-frontier";
 /// An axis of an analysis chart: its description with its unit, and how values are written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AxisSpec {
+    /// The axis title: what is measured, with its unit.
     pub desc: String,
+    /// How the axis's values are written (percent, money, number).
     pub kind: ValueKind,
 }
 
@@ -84,25 +86,33 @@ pub struct AxisSpec {
 /// interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CurvePoint {
+    /// The parameter's value at the grid point.
     pub x: f64,
+    /// The metric's mean over runs.
     pub mean: f64,
+    /// Lower bound of the mean's 95% confidence interval.
     pub low: f64,
+    /// Upper bound of the mean's 95% confidence interval.
     pub high: f64,
 }
 
 /// One policy's curve.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CurveSeries {
+    /// The policy's name, as the legend shows it.
     pub label: String,
     /// Its index in the scenario's policy order: decides its colour and marker.
     pub policy_index: usize,
+    /// The grid points, in the order of the parameter's values.
     pub points: Vec<CurvePoint>,
 }
 
 /// A horizontal reference line, e.g. a stockout-rate target.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetLine {
+    /// Where the line is drawn, in the metric's units (a share for rates).
     pub value: f64,
+    /// What the line is, written beside it (e.g. `target 2%`).
     pub label: String,
 }
 
@@ -111,6 +121,7 @@ pub struct TargetLine {
 pub struct CurveChart {
     /// File stem, e.g. from [`sweep_curve_name`].
     pub name: &'static str,
+    /// The chart's heading: the metric against the parameter.
     pub title: String,
     /// What was run (scenario, parameter, grid); the chart adds how to read it.
     pub subtitle: String,
@@ -120,7 +131,9 @@ pub struct CurveChart {
     pub x: AxisSpec,
     /// The metric, e.g. `Stockout rate (% of demand)`.
     pub y: AxisSpec,
+    /// One curve per policy.
     pub series: Vec<CurveSeries>,
+    /// A target to draw across the chart, when the analysis had one.
     pub target: Option<TargetLine>,
 }
 
@@ -129,17 +142,23 @@ pub struct CurveChart {
 pub struct HeatMapChart {
     /// File stem, e.g. from [`heat_map_name`].
     pub name: &'static str,
+    /// The chart's heading: the metric over the two parameters.
     pub title: String,
     /// What was run; the chart adds how to read it.
     pub subtitle: String,
+    /// Runs behind each cell.
     pub runs: u64,
+    /// The policy mapped.
     pub policy: String,
+    /// Its index in the scenario's policy order: decides its colour.
     pub policy_index: usize,
     /// The first parameter, across, and its grid values (left to right).
     pub x: AxisSpec,
+    /// The first parameter's grid values.
     pub x_values: Vec<f64>,
     /// The second parameter, up, and its grid values (bottom to top).
     pub y: AxisSpec,
+    /// The second parameter's grid values.
     pub y_values: Vec<f64>,
     /// The metric that colours the cells and is written in them.
     pub metric: AxisSpec,
@@ -151,6 +170,7 @@ pub struct HeatMapChart {
 /// One policy at one grid point of a sweep, on the cost–service plane.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrontierPoint {
+    /// The policy's index in the scenario's order: decides its colour and marker.
     pub policy_index: usize,
     /// Mean carrying cost per year.
     pub cost: f64,
@@ -167,12 +187,15 @@ pub struct FrontierPoint {
 pub struct FrontierChart {
     /// File stem, normally [`FRONTIER_NAME`].
     pub name: &'static str,
+    /// The chart's heading.
     pub title: String,
     /// What was run; the chart adds how to read it.
     pub subtitle: String,
+    /// Runs behind each point.
     pub runs: u64,
     /// Policy names by index, for the legend (only policies with points are listed).
     pub policies: Vec<String>,
+    /// Every policy at every grid point.
     pub points: Vec<FrontierPoint>,
 }
 

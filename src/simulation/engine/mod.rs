@@ -11,9 +11,9 @@
 //!   accumulators are merged in chunk order as they finish (module `ordered`). Results are
 //!   byte-identical for any thread count, and memory depends on how far simulation may run
 //!   ahead of the merge, not on the number of runs.
-//! * **Batches.** Within a chunk, runs go in batches of [`LANES`]: each run's shared paths are
+//! * **Batches.** Within a chunk, runs go in batches of 16 (`LANES`): each run's shared paths are
 //!   drawn, then each item-policy is stepped in all runs of the batch at once by the lane loop
-//!   ([`kernel::lanes`]) where it covers the item, else run by run. Every accumulator still
+//!   (`kernel::lanes`) where it covers the item, else run by run. Every accumulator still
 //!   receives the runs in order, and the lane loop computes the scalar loop's figures bit for
 //!   bit, so batching changes no result.
 
@@ -39,9 +39,13 @@ pub const CHUNK_RUNS: u64 = 64;
 /// the statistics of the disruptions themselves (the same for every policy).
 #[derive(Clone, Debug)]
 pub struct Outcome {
+    /// Number of runs simulated.
     pub runs: u64,
+    /// Master seed the runs' random streams were derived from.
     pub seed: u64,
+    /// Accumulators of each policy, in the scenario's policy order.
     pub policies: Vec<PolicyStats>,
+    /// The disruption log: events and disrupted days per run, the same for every policy.
     pub disruptions: DisruptionStats,
     /// The days and measure of the policies' on-hand distributions ([`PolicyStats::on_hand`]).
     pub fan: FanLayout,
