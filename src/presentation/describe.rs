@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::foundation::format::group_thousands;
 use crate::model::scenario::{Scenario, UnmetDemand};
+use crate::presentation::format::loop_days;
 use crate::presentation::table::render;
 
 /// What `validate` prints: the scenario as it resolves, with every derived quantity.
@@ -102,8 +103,7 @@ pub(crate) fn describe(scenario: &Scenario) -> String {
                             k.containers,
                             k.container_size,
                             k.total_units,
-                            k.days_of_supply
-                                .map_or("no demand".into(), |d| format!("{d:.2} days"))
+                            loop_days(k.days_of_supply)
                         )
                     },
                 ),

@@ -51,6 +51,12 @@ impl ValueKind {
     }
 }
 
+/// A kanban loop's days of supply: "2.50 days", or "no demand" where the item has none and no
+/// number of days is defined.
+pub(crate) fn loop_days(days: Option<f64>) -> String {
+    days.map_or_else(|| "no demand".to_string(), |d| format!("{d:.2} days"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::foundation::format::group_thousands;
 use crate::presentation::charts::{self, Chart, ChartError};
-use crate::presentation::format::ValueKind;
+use crate::presentation::format::{ValueKind, loop_days};
 use crate::results::files::{WriteError, write_atomic};
 use crate::results::justification::Justification;
 use crate::results::saved::{ReadError, SavedEstimate, SavedPolicy, SavedResilience, SavedSummary};
@@ -293,8 +293,7 @@ fn sizing_table(p: &SavedPolicy) -> Table {
                             k.containers,
                             level(k.container_size),
                             level(k.total_units),
-                            k.days_of_supply
-                                .map_or("no demand".into(), |d| format!("{d:.2} days")),
+                            loop_days(k.days_of_supply),
                             if k.computed { "" } else { ", count given" }
                         )
                     },

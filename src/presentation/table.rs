@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Estimate;
+use crate::presentation::format::loop_days;
 use crate::results::summary::{DisruptionSummary, Resilience, Summary};
 use crate::simulation::metrics::Metric;
 
@@ -98,15 +99,18 @@ pub(crate) fn comparison_table(summary: &Summary) -> String {
         .flat_map(|p| {
             p.kanban.iter().map(move |k| {
                 format!(
-                    "  {} / {}: {} containers × {} = {} units, {}{}",
+                    "  {} / {}: {} containers × {} = {} units, {}{}{}",
                     p.policy,
                     k.item,
                     k.kanban.containers,
                     k.kanban.container_size,
                     k.kanban.total_units,
-                    k.kanban
-                        .days_of_supply
-                        .map_or("no demand".into(), |d| format!("{d:.2} days of supply")),
+                    loop_days(k.kanban.days_of_supply),
+                    if k.kanban.days_of_supply.is_some() {
+                        " of supply"
+                    } else {
+                        ""
+                    },
                     if k.kanban.computed {
                         ""
                     } else {
