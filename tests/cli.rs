@@ -377,3 +377,33 @@ fn analysis_commands_explain_bad_input() {
             .stderr(predicates::str::contains(message));
     }
 }
+
+/// Issue 18, item 10: lead-time distributions that cannot be tabulated are refused with the
+/// field named (validate panicked on them: a lognormal whose spread overflows, a triangular
+/// whose minimum is reported as negative and then tabulated anyway).
+#[test]
+fn issue_18_untabulable_lead_times_are_refused() {
+    for (lead_time, field, says) in [
+        (
+            "{ lognormal = { mean = 1e-308, sd = 1 } }",
+            "lead_time.lognormal.sd",
+            "at most 100 times the mean",
+        ),
+        (
+            "{ triangular = { min = -1e308, mode = 2, max = 5 } }",
+            "lead_time.triangular.min",
+            "must be zero or more",
+        ),
+        (
+            "{ triangular = { min = -inf, mode = 2, max = 5 } }",
+            "lead_time.triangular.min",
+            "must be zero or more",
+        ),
+    ] {
+        let stderr = run_bad(&GOOD.replace("{ fixed = 2 }", lead_time));
+        assert!(
+            stderr.contains(field) && stderr.contains(says),
+            "{lead_time}: {stderr}"
+        );
+    }
+}

@@ -419,7 +419,11 @@ impl<'a> Validator<'a> {
                 mode,
                 max: hi,
             } => {
+                let lo_ok = *lo >= 0.0;
                 self.non_negative(&format!("{at}.triangular.min"), *lo);
+                if !lo_ok {
+                    return DayDistribution::new(&DaysSpec::Fixed(minimum), minimum);
+                }
                 if !(lo <= mode && mode <= hi && lo < hi && *hi <= 3650.0) {
                     self.report(
                         format!("{at}.triangular"),
@@ -443,11 +447,17 @@ impl<'a> Validator<'a> {
                         format!("must be between 0 and 3650 days (got {mean})"),
                     );
                 }
-                let sd_ok = *sd >= 0.0 && *sd <= 3650.0;
+                // Beyond 100 times the mean the spread of the logarithm overflows for tiny
+                // means, and no lead time is that erratic: refuse rather than build a table
+                // of nothing.
+                let sd_ok = *sd >= 0.0 && *sd <= 3650.0 && (!mean_ok || *sd <= 100.0 * mean);
                 if !sd_ok {
                     self.report(
                         format!("{at}.lognormal.sd"),
-                        format!("must be zero or more, at most 3650 (got {sd})"),
+                        format!(
+                            "must be zero or more, at most 3650 and at most 100 times the mean \
+                             (got {sd} with mean {mean})"
+                        ),
                     );
                 }
                 if !(mean_ok && sd_ok) {
