@@ -90,17 +90,21 @@ fn reasons(
     let suppliers: Vec<String> = item
         .sourcing
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(k, s)| {
             let sup = &scenario.suppliers[s.supplier];
+            // A failover item orders from its primary alone until it fails over: the backup's
+            // share of orders is no share at all, so the role is said instead.
+            let role = match (item.failover_after_days, k) {
+                (Some(_), 0) => ", primary".to_string(),
+                (Some(_), _) => ", backup".to_string(),
+                (None, _) if s.share < 1.0 => format!(", {:.0}% of orders", 100.0 * s.share),
+                (None, _) => String::new(),
+            };
             format!(
-                "'{}' ({:.0}% on time{}{})",
+                "'{}' ({:.0}% on time{role}{})",
                 sup.id,
                 100.0 * sup.on_time_probability,
-                if s.share < 1.0 {
-                    format!(", {:.0}% of orders", 100.0 * s.share)
-                } else {
-                    String::new()
-                },
                 if sup.rejection_probability > 0.0 {
                     format!(", {:.1}% rejected", 100.0 * sup.rejection_probability)
                 } else {
@@ -198,8 +202,17 @@ fn reasons(
         reason(
             "Cost per year",
             format!(
-                "carrying {}, total {} (carrying, ordering, stockout, expediting)",
+                "carrying {}{}, total {} (carrying, ordering, stockout, expediting and purchase \
+                 premium)",
                 with_ci(Metric::CarryingCost),
+                if figure(Metric::PurchasePremiumCost).is_some_and(|e| e.mean > 0.0) {
+                    format!(
+                        ", purchase premium {}",
+                        with_ci(Metric::PurchasePremiumCost)
+                    )
+                } else {
+                    String::new()
+                },
                 with_ci(Metric::TotalCost)
             ),
         ),
