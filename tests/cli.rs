@@ -415,7 +415,12 @@ fn issue_18_untabulable_lead_times_are_refused() {
 fn issue_18_justify_names_the_premium_and_the_backup() {
     let out = tempfile::tempdir().unwrap();
     buffersim()
-        .args(["optimize", "scenarios/kanban-vs-jic.toml", "--policy", "jic-30d"])
+        .args([
+            "optimize",
+            "scenarios/kanban-vs-jic.toml",
+            "--policy",
+            "jic-30d",
+        ])
         .args(["--param", "policy.jic-30d.safety_stock_days"])
         .args(["--target", "stockout_rate<=0.05", "--per-item", "--justify"])
         .args(["--runs", "200", "--out"])
@@ -426,7 +431,10 @@ fn issue_18_justify_names_the_premium_and_the_backup() {
     let power = &md[md.find("### power-supply").expect("a section per item")..];
     let power = &power[..power[4..].find("### ").map_or(power.len(), |e| e + 4)];
     assert!(!power.contains("0% of orders"), "{power}");
-    assert!(power.contains("'distributor' (") && power.contains(", backup"), "{power}");
+    assert!(
+        power.contains("'distributor' (") && power.contains(", backup"),
+        "{power}"
+    );
     assert!(power.contains(", purchase premium "), "{power}");
     assert!(
         md.contains("(carrying, ordering, stockout, expediting and purchase premium)"),

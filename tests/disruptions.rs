@@ -93,6 +93,57 @@ fn issue_18_cancellations_in_the_warm_up_are_not_counted() {
     );
 }
 
+/// One item of 10 a day from one supplier with a fixed lead time of 10 days, a base stock of
+/// `order_up_to`, lost sales, and `disruption` (a TOML `[[disruption]]` table).
+fn long_lead(order_up_to: u32, disruption: &str) -> String {
+    lean(disruption)
+        .replace("lead_time = { fixed = 3 }", "lead_time = { fixed = 10 }")
+        .replace("order_up_to = 30", &format!("order_up_to = {order_up_to}"))
+}
+
+/// Issue 18, item 3: time to recover counts the shortfall an event causes after it ends, and
+/// measures the impaired stretch. Each case by hand, with a base stock of 110 (10 on hand at
+/// the end of a normal day, 100 on order) or 100 (none on hand):
+/// - a 3-day outage (days 100–102) holds back the orders of those days until day 103; the
+///   shelf, with no arrival on days 110–112, runs dry on days 111 and 112, and is back on day
+///   113, when the held-back orders land: 2 days (the event itself saw no shortfall);
+/// - a 5-day transport delay on days 100–101 slows every shipment in transit then (dispatched
+///   on days 91–101), so nothing lands on days 101–105: short on days 102–105, back on day
+///   106: 4 days;
+/// - every shipment dispatched on day 100 rejected (with nothing on hand at the end of a day):
+///   short on day 110 only, when it lands and is rejected: 1 day.
+#[test]
+fn issue_18_time_to_recover_counts_shortfalls_after_the_event() {
+    for (order_up_to, effect, start, days, expected) in [
+        (110, "supplier_outage = { supplier = \"s\" }", 100, 3, 2.0),
+        (
+            110,
+            "transport_delay = { region = \"asia\", extra_days = { fixed = 5 } }",
+            100,
+            2,
+            4.0,
+        ),
+        (
+            100,
+            "quality_rejection = { supplier = \"s\", probability = 1.0 }",
+            100,
+            1,
+            1.0,
+        ),
+    ] {
+        let disruption = format!(
+            "[[disruption]]\nid = \"event\"\neffect = {{ {effect} }}\n\
+             occurrence = {{ scheduled = {{ start_day = {start}, duration_days = {days} }} }}"
+        );
+        let summary = run(&long_lead(order_up_to, &disruption));
+        assert_eq!(
+            item(&summary, 0, 0, Metric::TimeToRecover).mean,
+            expected,
+            "{effect}"
+        );
+    }
+}
+
 #[test]
 fn capacity_cut_ships_a_share_of_capacity() {
     let toml = lean(&format!(

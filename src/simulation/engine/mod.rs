@@ -23,7 +23,7 @@ mod ordered;
 use crate::foundation::rng::{Stream, rng_for};
 use crate::foundation::vector::Vector;
 use crate::model::demand::{DemandSampler, LaneSampler, round_whole};
-use crate::model::disruption::Spell;
+use crate::model::disruption::{Disruption, Effect, Spell};
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::simulation::metrics::{
     DisruptionStats, FanLayout, ItemCounters, PairedStats, PolicyStats, RunTotals,
@@ -62,6 +62,9 @@ struct Prepared<'a> {
     setups: Vec<ItemSetup>,
     /// For each item, the disruptions that can reach it (through its suppliers or its demand).
     reaching: Vec<Vec<usize>>,
+    /// For each item, parallel to `reaching`: the days after an event's end within which a
+    /// shortfall of the item is still the event's doing ([`aftermath_days`]).
+    aftermath: Vec<Vec<usize>>,
     max_links: usize,
     fan: FanLayout,
     /// The policy paired differences are taken against, if any.
@@ -118,7 +121,7 @@ impl<'a> Prepared<'a> {
                     .collect(),
             })
             .collect();
-        let reaching = scenario
+        let reaching: Vec<Vec<usize>> = scenario
             .items
             .iter()
             .enumerate()
@@ -159,6 +162,16 @@ impl<'a> Prepared<'a> {
                 },
             )
             .collect();
+        let aftermath = reaching
+            .iter()
+            .enumerate()
+            .map(|(i, reaching): (usize, &Vec<usize>)| {
+                reaching
+                    .iter()
+                    .map(|&k| aftermath_days(scenario, i, &scenario.disruptions[k]))
+                    .collect()
+            })
+            .collect();
         let some_in_lanes = in_lanes.iter().flatten().any(|&l| l);
         Prepared {
             scenario,
@@ -169,6 +182,7 @@ impl<'a> Prepared<'a> {
             max_links: setups.iter().map(|s| s.links.len()).max().unwrap_or(0),
             setups,
             reaching,
+            aftermath,
             fan: FanLayout::new(scenario),
             baseline,
         }
@@ -335,7 +349,8 @@ struct RunBuffers<'a> {
     /// Whether some disruption was active on a measured day of the run.
     disrupted: bool,
     /// Events that reach the current item.
-    item_spells: Vec<Spell>,
+    /// The events of the current run that reach the current item, with their aftermath.
+    item_spells: Vec<(Spell, usize)>,
     /// The current item's demand path.
     demand: Vec<f64>,
     /// Per policy, the run's totals over all items.
@@ -418,15 +433,17 @@ impl<'a> RunBuffers<'a> {
         }
     }
 
-    /// List the events of the run that reach item `i` and start in the measured days.
+    /// List the events of the run that reach item `i` and start in the measured days, each
+    /// with its aftermath in days.
     fn note_item_spells(&mut self, prepared: &Prepared<'_>, i: usize) {
         let sc = prepared.scenario;
         self.item_spells.clear();
-        for &k in &prepared.reaching[i] {
+        for (&k, &aftermath) in prepared.reaching[i].iter().zip(&prepared.aftermath[i]) {
             self.item_spells.extend(
                 self.spells[k]
                     .iter()
-                    .filter(|s| s.start >= sc.warmup_days as usize),
+                    .filter(|s| s.start >= sc.warmup_days as usize)
+                    .map(|&s| (s, aftermath)),
             );
         }
     }
@@ -443,8 +460,8 @@ impl<'a> RunBuffers<'a> {
     ) {
         let sc = prepared.scenario;
         let horizon = sc.horizon_days as usize;
-        for spell in &self.item_spells {
-            counters.recovery_days += recovery_days(*spell, horizon, &impaired) as f64;
+        for &(spell, aftermath) in &self.item_spells {
+            counters.recovery_days += recovery_days(spell, aftermath, horizon, &impaired) as f64;
             counters.recovery_events += 1.0;
         }
         let policy = &sc.policies[p].items[i];
@@ -689,20 +706,67 @@ fn apply_surge(factors: &[f64], demand: &mut [f64], whole_units: bool) {
     }
 }
 
-/// Days from the start of an event until the item is back to normal: 0 if it was never
-/// impaired (unmet demand or customers waiting) during the event; otherwise the days until the
-/// first unimpaired day at or after the event's end (the horizon, if that never comes).
+/// Time to recover from one event, in days: 0 if the item never fell short (unmet demand or
+/// customers waiting) from the event's start until `aftermath` days after its end; otherwise
+/// the impaired stretch the event caused, from the first day it fell short in that window to
+/// the first day after the last shortfall that began in the window on which it was back to
+/// normal (the horizon, if that never came).
+///
+/// The window reaches past the event because supply has memory: an order an outage held back,
+/// a transport delay slowed or an inspection rejected arrives up to a lead time after the event
+/// ends, and the shelf may run dry only then. Measuring from the first shortfall rather than
+/// from the event's start keeps a one-day dip in a long outage a one-day dip.
 pub(crate) fn recovery_days(
     spell: Spell,
+    aftermath: usize,
     horizon: usize,
     impaired: impl Fn(usize) -> bool,
 ) -> usize {
-    let end = spell.end.min(horizon);
-    if !(spell.start..end).any(&impaired) {
+    let reach = (spell.end + aftermath).min(horizon);
+    let Some(first) = (spell.start..reach).find(|&d| impaired(d)) else {
         return 0;
-    }
-    let back = (end..horizon).find(|&d| !impaired(d)).unwrap_or(horizon);
-    back - spell.start
+    };
+    let last = (first..reach).rev().find(|&d| impaired(d)).unwrap_or(first);
+    let back = (last..horizon).find(|&d| !impaired(d)).unwrap_or(horizon);
+    back - first
+}
+
+/// Days after an event's end within which a shortfall of item `i` is still the event's doing:
+/// the longest an order can take to arrive from any of the item's suppliers (the longest lead
+/// time with lateness, stretched by a lead-time drift the event causes, plus the longest extra
+/// days of a transport delay it causes), plus the longest review period of the item's rules (an
+/// order cancelled by the event is placed again at the next review). Every order the event
+/// held back, slowed, cancelled or had rejected has arrived by then.
+fn aftermath_days(scenario: &Scenario, i: usize, disruption: &Disruption) -> usize {
+    let item = &scenario.items[i];
+    let lead = item
+        .sourcing
+        .iter()
+        .map(|source| {
+            let supplier = &scenario.suppliers[source.supplier];
+            let base = supplier.lead_time.max() + supplier.lateness.as_ref().map_or(0, |l| l.max());
+            match &disruption.effect {
+                Effect::LeadTimeDrift { suppliers, factor }
+                    if suppliers.contains(&source.supplier) =>
+                {
+                    (f64::from(base) * factor.max(1.0)).ceil() as usize
+                }
+                Effect::TransportDelay {
+                    suppliers,
+                    extra_days,
+                } if suppliers.contains(&source.supplier) => (base + extra_days.max()) as usize,
+                _ => base as usize,
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    let review = scenario
+        .policies
+        .iter()
+        .map(|p| p.items[i].sizing.review_period_days as usize)
+        .max()
+        .unwrap_or(1);
+    lead + review
 }
 
 #[cfg(test)]
@@ -801,28 +865,35 @@ mod tests {
     }
 
     #[test]
-    fn recovery_counts_from_event_start_to_first_normal_day_after_it() {
-        let mut impaired = [false; 20];
+    fn recovery_measures_the_impaired_stretch_the_event_caused() {
+        let mut impaired = [false; 40];
         let spell = Spell { start: 5, end: 10 };
         assert_eq!(
-            recovery_days(spell, 20, |t| impaired[t]),
+            recovery_days(spell, 4, 40, |t| impaired[t]),
             0,
             "never impaired: nothing to recover"
         );
         impaired[8..13].fill(true);
-        assert_eq!(recovery_days(spell, 20, |t| impaired[t]), 13 - 5);
+        assert_eq!(recovery_days(spell, 4, 40, |t| impaired[t]), 13 - 8);
         impaired[13..].fill(true);
         assert_eq!(
-            recovery_days(spell, 20, |t| impaired[t]),
-            20 - 5,
+            recovery_days(spell, 4, 40, |t| impaired[t]),
+            40 - 8,
             "censored at the horizon"
         );
-        let mut early = [false; 20];
-        early[6] = true;
-        assert_eq!(
-            recovery_days(spell, 20, |t| early[t]),
-            10 - 5,
-            "impaired, back to normal when it ends"
-        );
+        // Issue 18, item 3: a shortfall that starts after the event, within its aftermath,
+        // is the event's; one that starts later is not.
+        let mut late = [false; 40];
+        late[12..15].fill(true);
+        assert_eq!(recovery_days(spell, 4, 40, |t| late[t]), 3);
+        assert_eq!(recovery_days(spell, 2, 40, |t| late[t]), 0);
+        // A one-day dip in a long event is a one-day dip, not the event's length.
+        let long = Spell { start: 0, end: 30 };
+        let mut dip = [false; 40];
+        dip[17] = true;
+        assert_eq!(recovery_days(long, 4, 40, |t| dip[t]), 1);
+        // Two dips in the window: from the first to recovery after the last.
+        dip[21..23].fill(true);
+        assert_eq!(recovery_days(long, 4, 40, |t| dip[t]), 23 - 17);
     }
 }
