@@ -13,7 +13,7 @@ use crate::analysis::param::Vary;
 use crate::analysis::precision::Precision;
 use crate::analysis::target::Target;
 use crate::analysis::{optimize, stress, sweep};
-use crate::model::scenario::Scenario;
+use crate::model::scenario::{MAX_RUNS, Scenario};
 use crate::presentation::describe::describe;
 use crate::presentation::report;
 use crate::presentation::table::comparison_table;
@@ -132,6 +132,10 @@ pub struct RunArgs {
     pub report: bool,
 }
 
+/// Most worker threads `--threads` may ask for: far more than any machine has cores, few enough
+/// that starting them takes no noticeable time.
+const MAX_THREADS: usize = 1024;
+
 /// How many runs, from which seed, on how many threads: shared by every simulating command.
 #[derive(Debug, clap::Args)]
 pub(crate) struct SimArgs {
@@ -162,8 +166,13 @@ impl SimArgs {
     /// The run plan for `scenario`, checked.
     pub(crate) fn plan(&self, scenario: &Scenario) -> anyhow::Result<RunPlan> {
         let runs = self.runs.unwrap_or(scenario.runs);
-        if runs == 0 {
-            anyhow::bail!("--runs must be at least 1");
+        if !(1..=MAX_RUNS).contains(&runs) {
+            anyhow::bail!("--runs must be from 1 to {MAX_RUNS} (got {runs})");
+        }
+        if let Some(max) = self.max_runs
+            && !(1..=MAX_RUNS).contains(&max)
+        {
+            anyhow::bail!("--max-runs must be from 1 to {MAX_RUNS} (got {max})");
         }
         let metric = parse_metric(&self.precision_metric, "--precision-metric")?;
         let precision = match self.precision {
@@ -186,6 +195,14 @@ impl SimArgs {
     }
 
     pub(crate) fn pool(&self) -> anyhow::Result<rayon::ThreadPool> {
+        if let Some(threads) = self.threads
+            && !(1..=MAX_THREADS).contains(&threads)
+        {
+            anyhow::bail!(
+                "--threads must be from 1 to {MAX_THREADS} (got {threads}); results do not \
+                 depend on it, and one per core (the default) is fastest"
+            );
+        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads.unwrap_or(0))
             .build()
@@ -441,7 +458,12 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
         },
         per_item: args.per_item,
         range: args.range.as_deref().map(parse_range).transpose()?,
-        tolerance: args.tolerance,
+        tolerance: match args.tolerance {
+            Some(t) if !(t > 0.0 && t.is_finite()) => {
+                anyhow::bail!("--tolerance must be a number greater than zero, e.g. 0.5; got {t}")
+            }
+            t => t,
+        },
         runs: plan.runs,
         max_runs: args.sim.max_runs.unwrap_or(16 * plan.runs).max(plan.runs),
         seed: plan.seed,

@@ -441,3 +441,53 @@ fn issue_18_justify_names_the_premium_and_the_backup() {
         "{md}"
     );
 }
+
+/// Issue 18, item 14: command-line numbers outside their range are refused before anything
+/// runs (a zero or NaN tolerance searched forever or not at all; a hundred million threads
+/// took minutes to start; runs above the scenario format's cap were accepted).
+#[test]
+fn issue_18_command_line_numbers_out_of_range_are_refused() {
+    let optimize = [
+        "optimize",
+        "scenarios/kanban-reference.toml",
+        "--policy",
+        "kanban",
+        "--param",
+        "policy.kanban.safety_factor",
+        "--target",
+        "stockout_rate<=0.05",
+    ];
+    for (extra, says) in [
+        (
+            vec!["--tolerance", "0"],
+            "--tolerance must be a number greater than zero",
+        ),
+        (
+            vec!["--tolerance", "NaN"],
+            "--tolerance must be a number greater than zero",
+        ),
+        (
+            vec!["--runs", "2000000000"],
+            "--runs must be from 1 to 1000000000",
+        ),
+        (
+            vec!["--threads", "100000000"],
+            "--threads must be from 1 to 1024",
+        ),
+        (
+            vec!["--max-runs", "0"],
+            "--max-runs must be from 1 to 1000000000",
+        ),
+    ] {
+        let output = buffersim()
+            .args(optimize)
+            .args(&extra)
+            .args(["--out", "/nonexistent/never-written"])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains(says), "{extra:?}: {stderr}");
+    }
+}

@@ -26,6 +26,10 @@ use crate::model::raw::{
 };
 use crate::model::supply::{MAX_LINKS, Supplier};
 
+/// Most runs a scenario or a command may ask for: a billion simulated years is far past any
+/// precision a planner needs, and keeps run counts and their sums exact in every counter.
+pub const MAX_RUNS: u64 = 1_000_000_000;
+
 /// A scenario whose every value has been checked.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -280,7 +284,7 @@ impl<'a> Validator<'a> {
         let runs = self.whole_in(
             "simulation.runs",
             sim.runs,
-            1..=1_000_000_000,
+            1..=MAX_RUNS as i64,
             "; e.g. runs = 10000",
         );
         let start_day = self.whole_in(
