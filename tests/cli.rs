@@ -377,3 +377,71 @@ fn analysis_commands_explain_bad_input() {
             .stderr(predicates::str::contains(message));
     }
 }
+
+/// `stress --disruption asia-typhoon`: the typhoon closes the Asian suppliers, and the
+/// controller board is bought only from the European one. It is reported as unaffected — in
+/// the text and in stress.json — not as surviving "at least" the whole range, nor as missing
+/// the target "even at" the mildest typhoon; the items the typhoon reaches are still judged.
+/// The stockout-rate chart shows the target as a dashed line.
+#[test]
+fn issue_18_stress_reports_unreached_items_as_unaffected() {
+    let out = tempfile::tempdir().unwrap();
+    let output = buffersim()
+        .args([
+            "stress",
+            "scenarios/kanban-vs-jic.toml",
+            "--disruption",
+            "asia-typhoon",
+            "--target",
+            "stockout_rate<=0.02",
+            "--range",
+            "5..45",
+            "--steps",
+            "3",
+            "--runs",
+            "64",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    let board: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("item 'controller-board'"))
+        .collect();
+    assert_eq!(board.len(), 5, "one line per policy:\n{text}");
+    for line in &board {
+        assert!(line.contains("unaffected"), "{line}");
+        assert!(!line.contains("up to"), "{line}");
+        assert!(!line.contains("misses the target even at"), "{line}");
+    }
+    // The items the typhoon reaches are judged as before.
+    for item in ["power-supply", "enclosure"] {
+        assert!(
+            text.lines()
+                .filter(|l| l.contains(&format!("item '{item}'")))
+                .all(|l| !l.contains("unaffected")),
+            "{text}"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("stress.json")).unwrap()).unwrap();
+    for s in json["survival"].as_array().unwrap() {
+        let unit = s["unit"].as_str().unwrap();
+        let reached = unit != "controller-board";
+        assert_eq!(s["reached"], reached, "{s}");
+        assert_eq!(s["verdict"] == "unaffected", !reached, "{s}");
+        if !reached {
+            assert!(
+                s["survivable"].is_null() && s["holds_at_end"] == false,
+                "{s}"
+            );
+        }
+    }
+    let chart = std::fs::read_to_string(out.path().join("charts/sweep-stockout-rate.svg")).unwrap();
+    assert!(chart.contains("target ≤ 2.00%"), "no target line");
+}
