@@ -380,7 +380,7 @@ fn optimize_counts_kanban_containers_on_a_quantile_target() {
     let answer = &result.answers[0];
     assert_eq!(answer.value, Some(5.0));
     assert_eq!(answer.below.as_ref().map(|b| b.value), Some(4.0));
-    let achieved = answer.achieved.unwrap();
+    let achieved = answer.achieved.as_ref().unwrap();
     assert!(
         achieved.high <= 0.05,
         "p95 bound {} within the target",

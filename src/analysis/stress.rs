@@ -17,10 +17,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analysis::optimize::{format_param, format_value};
 use crate::analysis::param::{self, Param, Vary};
 use crate::analysis::sweep::{Axis, Sweep};
 use crate::analysis::target::{Statistic, Target};
+use crate::analysis::{format_param, format_value};
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
 use crate::results::files::write_atomic;

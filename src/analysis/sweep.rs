@@ -245,13 +245,7 @@ impl Sweep {
                 .axes
                 .iter()
                 .zip(&point.values)
-                .map(|(a, v)| {
-                    format!(
-                        "{} = {}",
-                        a.param,
-                        crate::analysis::optimize::format_param(*v)
-                    )
-                })
+                .map(|(a, v)| format!("{} = {}", a.param, crate::analysis::format_param(*v)))
                 .collect();
             let _ = writeln!(out, "{}", values.join(", "));
             for (p, policy) in point.policies.iter().enumerate() {
@@ -396,7 +390,7 @@ impl Sweep {
                     let values: Vec<String> = self.points[k]
                         .values
                         .iter()
-                        .map(|v| crate::analysis::optimize::format_param(*v))
+                        .map(|v| crate::analysis::format_param(*v))
                         .collect();
                     values.join(", ")
                 };
