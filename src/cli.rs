@@ -516,7 +516,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     std::io::stdout()
         .lock()
         .write_all(result.to_text().as_bytes())?;
-    for path in result.write(&out)? {
+    for path in result.write(&out, None)? {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
@@ -528,6 +528,7 @@ fn stress(args: &StressArgs) -> anyhow::Result<()> {
     if target.statistic != crate::analysis::target::Statistic::Mean {
         anyhow::bail!("--target: stress judges the mean over runs; drop the percentile");
     }
+    let reached = stress::reached_items(&scenario, &args.disruption)?;
     let param = match &args.param {
         Some(p) => p.parse()?,
         None => stress::default_param(&source, &args.scenario, &args.disruption)?,
@@ -541,14 +542,11 @@ fn stress(args: &StressArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("stress-{}", args.disruption)));
     check_writable(&out)?;
     let grid = run_grid(&source, &args.scenario, vec![axis], &plan, &args.sim)?;
-    let result = stress::Stress::new(&args.disruption, target, grid);
+    let result = stress::Stress::new(&args.disruption, &reached, target, grid);
     std::io::stdout()
         .lock()
         .write_all(result.to_text().as_bytes())?;
-    let path = out.join("stress.json");
-    write_atomic(&path, result.to_json().as_bytes())?;
-    eprintln!("wrote {}", path.display());
-    for path in result.sweep.write(&out)? {
+    for path in result.write(&out)? {
         eprintln!("wrote {}", path.display());
     }
     Ok(())

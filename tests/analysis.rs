@@ -278,7 +278,10 @@ fn stress_finds_the_outage_the_buffer_covers() {
     assert_eq!(axis.values, (1..=14).map(f64::from).collect::<Vec<_>>());
     let grid = sweep::run(source, &path, vec![axis], &plan(2, 1), &|_, _| {}).unwrap();
     let target = Target::parse("stockout_rate <= 0").unwrap();
-    let result = stress::Stress::new("fire", target, grid);
+    let scenario = Scenario::load(&path).unwrap();
+    let reached = stress::reached_items(&scenario, "fire").unwrap();
+    assert_eq!(reached, [true]);
+    let result = stress::Stress::new("fire", &reached, target, grid);
     let all = &result.survival[0];
     assert_eq!(all.survivable, Some(70.0 / 10.0));
     assert_eq!(
@@ -291,6 +294,58 @@ fn stress_finds_the_outage_the_buffer_covers() {
         result
             .to_text()
             .contains("up to disruption.fire.duration_days = 7 [7, 7]")
+    );
+    // The target is drawn on its metric's curve; a metric a sweep does not chart gets a
+    // curve of its own to draw it on.
+    let charts = result.sweep.charts(Some(&result.target)).unwrap();
+    let stockout = charts
+        .iter()
+        .find(|c| c.name == "sweep-stockout-rate")
+        .unwrap();
+    assert!(stockout.svg.contains("target ≤ 0.00%"));
+    let lost = Target::parse("lost_units <= 10").unwrap();
+    let charts = result.sweep.charts(Some(&lost)).unwrap();
+    let own = charts.iter().find(|c| c.name == "sweep-target").unwrap();
+    assert!(own.title.starts_with("Lost units against"), "{}", own.title);
+    assert!(own.svg.contains("target ≤ 10.00"));
+}
+
+/// A disruption that reaches no item (an outage of a supplier nothing is bought from): every
+/// line, the policy's included, says unaffected, and nothing is judged.
+#[test]
+fn issue_18_stress_reports_a_policy_it_cannot_reach_as_unaffected() {
+    let source = common::deterministic_outage(100, 5)
+        .replace(
+            "[[item]]",
+            "[[supplier]]\nid = \"idle\"\nlead_time = { fixed = 3 }\n\n[[item]]\nsuppliers = [\"s\"]",
+        )
+        .replace("supplier_outage = { supplier = \"s\" }", "supplier_outage = { supplier = \"idle\" }");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idle.toml");
+    std::fs::write(&path, &source).unwrap();
+    let scenario = Scenario::load(&path).unwrap();
+    let reached = stress::reached_items(&scenario, "fire").unwrap();
+    assert_eq!(reached, [false]);
+    let param = stress::default_param(&source, &path, "fire").unwrap();
+    let axis = stress::axis(&source, &path, &param, Some((1.0, 14.0)), Some(3)).unwrap();
+    let grid = sweep::run(&source, &path, vec![axis], &plan(2, 1), &|_, _| {}).unwrap();
+    let target = Target::parse("stockout_rate <= 0").unwrap();
+    let result = stress::Stress::new("fire", &reached, target, grid);
+    assert_eq!(result.survival.len(), 2);
+    for s in &result.survival {
+        assert!(
+            !s.reached && s.verdict == stress::Reading::Unaffected,
+            "{s:?}"
+        );
+        assert_eq!((s.survivable, s.holds_at_end), (None, false));
+    }
+    let text = result.to_text();
+    assert!(
+        text.starts_with(
+            "policy 'base': unaffected: 'fire' reaches none of its items (the target holds at \
+             every value tried)"
+        ),
+        "{text}"
     );
 }
 
@@ -325,7 +380,7 @@ fn optimize_counts_kanban_containers_on_a_quantile_target() {
     let answer = &result.answers[0];
     assert_eq!(answer.value, Some(5.0));
     assert_eq!(answer.below.as_ref().map(|b| b.value), Some(4.0));
-    let achieved = answer.achieved.unwrap();
+    let achieved = answer.achieved.as_ref().unwrap();
     assert!(
         achieved.high <= 0.05,
         "p95 bound {} within the target",

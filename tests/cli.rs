@@ -1,5 +1,7 @@
 //! End-to-end tests of the `buffersim` command: examples, reproducibility and bad input.
 
+mod common;
+
 use assert_cmd::Command;
 
 fn buffersim() -> Command {
@@ -490,4 +492,265 @@ fn issue_18_command_line_numbers_out_of_range_are_refused() {
         assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
         assert!(stderr.contains(says), "{extra:?}: {stderr}");
     }
+}
+
+/// `stress --disruption asia-typhoon`: the typhoon closes the Asian suppliers, and the
+/// controller board is bought only from the European one. It is reported as unaffected — in
+/// the text and in stress.json — not as surviving "at least" the whole range, nor as missing
+/// the target "even at" the mildest typhoon; the items the typhoon reaches are still judged.
+/// The stockout-rate chart shows the target as a dashed line.
+#[test]
+fn issue_18_stress_reports_unreached_items_as_unaffected() {
+    let out = tempfile::tempdir().unwrap();
+    let output = buffersim()
+        .args([
+            "stress",
+            "scenarios/kanban-vs-jic.toml",
+            "--disruption",
+            "asia-typhoon",
+            "--target",
+            "stockout_rate<=0.02",
+            "--range",
+            "5..45",
+            "--steps",
+            "3",
+            "--runs",
+            "64",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    let board: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("item 'controller-board'"))
+        .collect();
+    assert_eq!(board.len(), 5, "one line per policy:\n{text}");
+    for line in &board {
+        assert!(line.contains("unaffected"), "{line}");
+        assert!(!line.contains("up to"), "{line}");
+        assert!(!line.contains("misses the target even at"), "{line}");
+    }
+    // The items the typhoon reaches are judged as before.
+    for item in ["power-supply", "enclosure"] {
+        assert!(
+            text.lines()
+                .filter(|l| l.contains(&format!("item '{item}'")))
+                .all(|l| !l.contains("unaffected")),
+            "{text}"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("stress.json")).unwrap()).unwrap();
+    for s in json["survival"].as_array().unwrap() {
+        let unit = s["unit"].as_str().unwrap();
+        let reached = unit != "controller-board";
+        assert_eq!(s["reached"], reached, "{s}");
+        assert_eq!(s["verdict"] == "unaffected", !reached, "{s}");
+        if !reached {
+            assert!(
+                s["survivable"].is_null() && s["holds_at_end"] == false,
+                "{s}"
+            );
+        }
+    }
+    let chart = std::fs::read_to_string(out.path().join("charts/sweep-stockout-rate.svg")).unwrap();
+    assert!(chart.contains("target ≤ 2.00%"), "no target line");
+}
+
+/// Targets no figure can meet (a share above 100% or below 0%, a negative cost) are refused
+/// before any simulation, with exit code 2 and a message naming the target and what the
+/// metric can take; by `optimize` and by `stress` alike.
+#[test]
+fn issue_18_impossible_targets_are_refused_before_simulating() {
+    let optimize = [
+        "optimize",
+        "scenarios/kanban-vs-jic.toml",
+        "--policy",
+        "jic-30d",
+        "--param",
+        "policy.jic-30d.safety_stock_days",
+        "--range",
+        "0..1",
+        "--runs",
+        "64",
+        "--max-runs",
+        "64",
+        "--target",
+    ];
+    let stress = [
+        "stress",
+        "scenarios/kanban-vs-jic.toml",
+        "--disruption",
+        "asia-typhoon",
+        "--steps",
+        "2",
+        "--runs",
+        "64",
+        "--target",
+    ];
+    let cases: [(&[&str], &str, &str); 5] = [
+        (&optimize, "fill_rate>=200%", "from 0% to 100%"),
+        (&optimize, "stockout_rate <= -1%", "from 0% to 100%"),
+        (
+            &optimize,
+            "p95 cycle_service_level >= 1.5",
+            "from 0% to 100%",
+        ),
+        (&optimize, "total_cost<=-5", "0 or more"),
+        (&stress, "fill_rate>=200%", "from 0% to 100%"),
+    ];
+    for (command, target, allowed) in cases {
+        let out = tempfile::tempdir().unwrap();
+        let assert = buffersim()
+            .args(command)
+            .arg(target)
+            .arg("--out")
+            .arg(out.path())
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(err.contains(&format!("target '{target}'")), "{err}");
+        assert!(err.contains(allowed), "{target}: {err}");
+        assert!(
+            !err.contains("searched in") && !err.contains("grid points"),
+            "{target}: simulated before refusing: {err}"
+        );
+    }
+}
+
+/// Every verdict `optimize` prints or writes comes with the confidence bound that decided
+/// it and that bound's value: beside the value chosen and the value just below it, in
+/// optimize.json (every candidate tried) and in justify.md.
+#[test]
+fn issue_18_optimize_gives_the_bound_behind_every_verdict() {
+    let out = tempfile::tempdir().unwrap();
+    let output = buffersim()
+        .args([
+            "optimize",
+            "scenarios/kanban-vs-jic.toml",
+            "--policy",
+            "jic-30d",
+            "--param",
+            "policy.jic-30d.safety_stock_days",
+            "--target",
+            "fill_rate >= 98%",
+            "--per-item",
+            "--justify",
+            "--runs",
+            "64",
+            "--max-runs",
+            "256",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    // Each verdict names the bound that decided it: for `>=`, the lower one when the target
+    // is met or not shown to be, the upper one when even that misses.
+    let any_bound = "confidence bound of the mean is ";
+    for line in text.lines().skip(1) {
+        assert!(line.contains(any_bound), "no bound: {line}");
+    }
+    assert!(
+        text.contains("— meets the target: the 95% lower confidence bound of the mean is 98."),
+        "{text}"
+    );
+    assert!(text.contains("just below"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("optimize.json")).unwrap()).unwrap();
+    for answer in json["answers"].as_array().unwrap() {
+        let measured = answer["tried"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| &c["measured"])
+            .chain([
+                &answer["achieved"],
+                &answer["below"]["measured"],
+                &answer["deciding"]["measured"],
+            ]);
+        for m in measured {
+            let reason = m["reason"].as_str().unwrap_or_default();
+            assert!(reason.contains(any_bound), "{m}");
+            let side = if m["verdict"] == "meets" {
+                "at or above 98.0"
+            } else {
+                "below 98.0"
+            };
+            assert!(reason.contains(side), "{m}");
+        }
+        assert_eq!(answer["deciding"]["measured"]["verdict"], "meets");
+    }
+    let justify = std::fs::read_to_string(out.path().join("justify.md")).unwrap();
+    for line in justify
+        .lines()
+        .filter(|l| l.contains("**Buffer chosen**") || l.contains("**Next-smaller buffer**"))
+    {
+        assert!(line.contains(any_bound), "{line}");
+    }
+}
+
+/// A target no value in the range meets (a base stock reviewed daily orders every day, so it
+/// never orders at most once a year, however large): the answer names the largest value
+/// tried, after the range was widened, and there is no "just below" value, which only means
+/// something next to a value that meets; justify.md says the same.
+#[test]
+fn issue_18_optimize_says_plainly_when_no_value_meets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("daily.toml");
+    std::fs::write(&path, common::deterministic_outage(100, 5)).unwrap();
+    let out = dir.path().join("out");
+    let output = buffersim()
+        .args(["optimize"])
+        .arg(&path)
+        .args([
+            "--policy",
+            "base",
+            "--param",
+            "policy.base.order_up_to",
+            "--target",
+            "orders_per_year <= 1",
+            "--justify",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("optimize.json")).unwrap()).unwrap();
+    let answer = &json["answers"][0];
+    assert!(
+        answer["value"].is_null() && answer["below"].is_null(),
+        "{answer}"
+    );
+    let top = answer["tried"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert!(top > 200.0, "the range was widened: {top}");
+    assert!(
+        text.contains(&format!(
+            "not met anywhere up to policy.base.order_up_to = {top}"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("just below"), "{text}");
+    let justify = std::fs::read_to_string(out.join("justify.md")).unwrap();
+    assert!(!justify.contains("every value tried meets"), "{justify}");
+    assert!(justify.contains(&format!("= {top}")), "{justify}");
 }

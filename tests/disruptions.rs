@@ -458,8 +458,10 @@ fn time_to_recover_and_resilience_split() {
     let summary = run(&lean(&format!(
         "[[disruption]]\nid = \"fire\"\neffect = {{ supplier_outage = {{ supplier = \"s\" }} }}\n{DAYS_100_TO_129}"
     )));
-    // Event on day 100; the shelf is short from day 103 to 132 and normal again on day 133.
-    assert_eq!(item(&summary, 0, 0, Metric::TimeToRecover).mean, 33.0);
+    // Event on day 100; the shelf is short from day 103 to 132 and normal again on day 133:
+    // 30 days from the first shortfall (the definition of issue 18, item 3; it counted from the
+    // event's start before).
+    assert_eq!(item(&summary, 0, 0, Metric::TimeToRecover).mean, 30.0);
     let resilience = summary.policies[0].resilience.as_ref().unwrap();
     assert_eq!(resilience.stockout_rate_disrupted_runs.unwrap().n, 2);
     assert!(resilience.stockout_rate_undisrupted_runs.is_none());

@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::optimize::{Answer, Optimization, format_param, format_value};
+use crate::analysis::optimize::{Answer, Optimization};
+use crate::analysis::{format_param, format_value};
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
@@ -131,9 +132,24 @@ fn reasons(
             )
         })
         .collect();
+    // Each verdict with its reason: the confidence bound that decided it, and its value (of
+    // all items together, when the policy was sized as a whole).
+    let all_items = answer.unit == "(all items)";
+    let deciding = answer.deciding.as_ref().map_or(String::new(), |c| {
+        let on = if all_items {
+            "judged on all items together: "
+        } else {
+            ""
+        };
+        format!(" — {on}{}", c.measured.reason)
+    });
+    let deciding = match answer.unconfirmed() {
+        Some(m) => format!("{deciding}; in the final simulation, {}", m.reason),
+        None => deciding,
+    };
     let buffer = match answer.value {
         Some(v) => format!(
-            "{} = {} ({}: safety stock {}, reorder point {}{})",
+            "{} = {} ({}: safety stock {}, reorder point {}{}){deciding}",
             opt.param,
             format_param(v),
             sizing.rule.name(),
@@ -147,28 +163,25 @@ fn reasons(
             ))
         ),
         None => format!(
-            "none in the range searched: even {} = {} misses the target",
+            "none in the range searched: the largest value tried, {} = {}{deciding}",
             opt.param,
-            format_param(opt.range.1)
+            format_param(answer.deciding.as_ref().map_or(opt.range.1, |c| c.value))
         ),
     };
     let metric = opt.target.metric;
-    let below = match &answer.below {
-        Some(b) => format!(
-            "{} = {} would give {} {}{} — it misses {}",
+    let below = match (&answer.below, answer.value) {
+        (_, None) => "none: no buffer in the range searched meets the target".to_string(),
+        (Some(b), Some(_)) => format!(
+            "{} = {} would give {} {}{} — {}",
             opt.param,
             format_param(b.value),
             metric.name().replace('_', " "),
             format_value(metric, b.measured.value),
-            if answer.unit == "(all items)" {
-                " (all items)"
-            } else {
-                ""
-            },
-            opt.target
+            if all_items { " (all items)" } else { "" },
+            b.measured.reason
         ),
-        None => "every value tried meets the target: the buffer is at the bottom of the range \
-                 searched"
+        (None, Some(_)) => "every value tried meets the target: the buffer is at the bottom of \
+                            the range searched"
             .to_string(),
     };
     vec![

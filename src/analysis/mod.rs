@@ -73,3 +73,23 @@ pub fn widest_half_width(outcome: &Outcome, metric: Metric) -> f64 {
             .fold(0.0, f64::max),
     }
 }
+
+// How every analysis writes numbers in its texts. They live at the folder's root, which its
+// files may all use, so that `target` (judging) and `optimize`, `stress`, `sweep`, `justify`
+// (reporting) share them without using each other in a circle.
+
+/// A parameter value: whole numbers without decimals, others with up to four significant
+/// decimals.
+pub(crate) fn format_param(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A metric's value as the reports write it.
+pub(crate) fn format_value(metric: Metric, v: f64) -> String {
+    crate::presentation::format::ValueKind::of(metric.name()).value(v)
+}

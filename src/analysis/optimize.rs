@@ -4,7 +4,9 @@
 //! demand, lead times and disruptions (common random numbers): a larger buffer then does at
 //! least as well run by run, and the search can bisect. Each candidate starts with the plan's
 //! runs; where its verdict is uncertain (the confidence bound straddles the target), runs are
-//! doubled, up to a cap, and only then is an uncertain candidate counted as failing. With
+//! doubled, up to a cap, and only then is an uncertain candidate counted as failing (it keeps
+//! its `uncertain` verdict, and every verdict its reason: the confidence bound that decided
+//! it, with its value). With
 //! `per_item`, every item gets its own value (written as the item's own rule in the policy),
 //! and the items' searches run in lockstep, one simulation per step for all of them: items do
 //! not interact in the engine, so each item's result is its own.
@@ -15,7 +17,9 @@ use serde::Serialize;
 use toml::Value;
 
 use crate::analysis::param::{self, Param};
-use crate::analysis::target::{Measured, Target, Verdict};
+use crate::analysis::target::{Measured, Statistic, Target, Verdict};
+use crate::analysis::{format_param, format_value};
+use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
 use crate::simulation::engine::{Outcome, Simulation};
@@ -66,6 +70,10 @@ pub struct Answer {
     /// The smallest value found that meets the target; none if even the top of the range
     /// fails.
     pub value: Option<f64>,
+    /// The candidate that decided the answer, with its verdict's reason: the chosen value
+    /// meeting the target; or, when none does, the largest value tried (the top of the range,
+    /// as widened) not meeting it.
+    pub deciding: Option<Candidate>,
     /// The target's metric at the chosen value (or the top of the range, if none meets), over
     /// the runs of the final simulation; the same holds for the figures below.
     pub metric: Option<Estimate>,
@@ -78,7 +86,9 @@ pub struct Answer {
     pub total_cost: Option<Estimate>,
     /// Fill rate there: the share 0–1 of demand served from stock when it arose.
     pub fill_rate: Option<Estimate>,
-    /// The largest value tried that did not meet the target.
+    /// The largest value tried that did not meet the target, just below the chosen one; none
+    /// when no value meets the target (nothing is chosen to be below), or when nothing below
+    /// the chosen value was tried.
     pub below: Option<Candidate>,
     /// Every candidate, in the order tried.
     pub tried: Vec<Candidate>,
@@ -248,11 +258,11 @@ pub fn optimize(
             let (Some(value), Some(m)) = (value, m) else {
                 continue;
             };
+            let meets = m.verdict == Verdict::Meets;
             search.tried.push(Candidate {
                 value: *value,
                 measured: m,
             });
-            let meets = m.verdict == Verdict::Meets;
             if !search.hi_meets {
                 // The top of the range: it must meet, or the range is widened (by default).
                 if meets {
@@ -395,7 +405,8 @@ fn with_values(
 }
 
 /// Simulate a candidate and measure each searching unit, doubling the runs while a verdict
-/// is uncertain (up to the cap); an uncertain verdict at the cap is a failure.
+/// is uncertain (up to the cap); a verdict still uncertain at the cap stays so, and the
+/// search counts it as not meeting the target.
 fn evaluate(
     scenario: &Scenario,
     request: &Request,
@@ -425,17 +436,7 @@ fn evaluate(
             .flatten()
             .any(|m| m.verdict == Verdict::Uncertain);
         if !uncertain || runs >= request.max_runs {
-            return measured
-                .into_iter()
-                .map(|m| {
-                    m.map(|mut m| {
-                        if m.verdict == Verdict::Uncertain {
-                            m.verdict = Verdict::Fails;
-                        }
-                        m
-                    })
-                })
-                .collect();
+            return measured;
         }
         let next = (2 * runs).div_ceil(crate::simulation::engine::CHUNK_RUNS)
             * crate::simulation::engine::CHUNK_RUNS;
@@ -454,15 +455,31 @@ fn unit_stats(outcome: &Outcome, policy: usize, item: Option<usize>) -> &MetricS
 fn answer(search: Search, outcome: &Outcome, request: &Request) -> Answer {
     let stats = unit_stats(outcome, request.policy, search.item);
     let estimate = |m: Metric| stats.get(m).estimate();
-    let below = search
+    let value = search.hi_meets.then_some(search.hi);
+    let largest_miss = search
         .tried
         .iter()
         .filter(|c| c.measured.verdict != Verdict::Meets)
         .max_by(|a, b| a.value.total_cmp(&b.value))
         .cloned();
+    // With a value chosen, the verdict that chose it, and the largest miss below it; without,
+    // the miss at the top of the range, and nothing "just below" a value that is not there.
+    let (deciding, below) = match value {
+        Some(v) => (
+            search
+                .tried
+                .iter()
+                .rev()
+                .find(|c| c.value == v && c.measured.verdict == Verdict::Meets)
+                .cloned(),
+            largest_miss,
+        ),
+        None => (largest_miss, None),
+    };
     Answer {
         unit: search.unit,
-        value: search.hi_meets.then_some(search.hi),
+        value,
+        deciding,
         metric: estimate(request.target.metric),
         achieved: request
             .target
@@ -475,19 +492,33 @@ fn answer(search: Search, outcome: &Outcome, request: &Request) -> Answer {
     }
 }
 
+impl Answer {
+    /// The final simulation's verdict on the chosen value when it does not confirm the one
+    /// that chose it. The final simulation has the most runs any candidate had, often more
+    /// than the chosen value was judged on, and with them its bounds can move back across the
+    /// target: its figures are the ones shown, so the reader must be told.
+    pub(crate) fn unconfirmed(&self) -> Option<&Measured> {
+        self.value?;
+        self.achieved
+            .as_ref()
+            .filter(|m| m.verdict != Verdict::Meets)
+    }
+}
+
 impl Optimization {
     /// The result as pretty-printed JSON (the scenario and outcome left out).
     pub fn to_json(&self) -> String {
         crate::results::files::json_text(self)
     }
 
-    /// The terminal text: per unit, the value found, what it achieves and costs, and the
-    /// value just below that fails.
+    /// The terminal text: per unit, the value found, what it achieves and costs, why it meets
+    /// the target, and the value just below that does not, with why; or, when no value meets
+    /// it, the largest value tried and why it does not.
     pub fn to_text(&self) -> String {
         use std::fmt::Write as _;
         let kind = match self.target.statistic {
-            crate::analysis::target::Statistic::Mean => "the mean over runs",
-            crate::analysis::target::Statistic::Quantile(_) => "the quantile over runs",
+            Statistic::Mean => "the mean over runs",
+            Statistic::Quantile(_) => "the quantile over runs",
         };
         let mut out = format!(
             "smallest {} for policy '{}' with {} (on {kind}, {:.0}% confidence), searched in \
@@ -501,6 +532,10 @@ impl Optimization {
             self.seed
         );
         let metric = self.target.metric;
+        let statistic = match self.target.statistic {
+            Statistic::Quantile(q) => format!("p{} ", 100.0 * q),
+            Statistic::Mean => String::new(),
+        };
         for a in &self.answers {
             let figure = |e: &Option<Estimate>, m: Metric| {
                 e.map_or("n/a".to_string(), |e| {
@@ -513,8 +548,8 @@ impl Optimization {
                 })
             };
             // A quantile target reports the quantile it names, with its confidence bounds.
-            let achieved = match (self.target.statistic, a.achieved) {
-                (crate::analysis::target::Statistic::Quantile(q), Some(m)) => format!(
+            let achieved = match (self.target.statistic, &a.achieved) {
+                (Statistic::Quantile(q), Some(m)) => format!(
                     "p{} {} [{}, {}]",
                     100.0 * q,
                     format_value(metric, m.value),
@@ -523,11 +558,15 @@ impl Optimization {
                 ),
                 _ => figure(&a.metric, metric),
             };
+            let reason = a
+                .deciding
+                .as_ref()
+                .map_or(String::new(), |c| format!(" — {}", c.measured.reason));
             match a.value {
                 Some(v) => {
                     let _ = writeln!(
                         out,
-                        "{}: {} = {} → {} {}; carrying cost {}/yr, total cost {}/yr ({} runs)",
+                        "{}: {} = {} → {} {}; carrying cost {}/yr, total cost {}/yr ({} runs){reason}",
                         a.unit,
                         self.param,
                         format_param(v),
@@ -535,53 +574,52 @@ impl Optimization {
                         achieved,
                         figure(&a.carrying_cost, Metric::CarryingCost),
                         figure(&a.total_cost, Metric::TotalCost),
-                        crate::foundation::format::group_thousands(self.runs as f64, 0)
+                        group_thousands(self.runs as f64, 0)
                     );
+                    if let Some(m) = a.unconfirmed() {
+                        let _ = writeln!(out, "  final simulation — {}", m.reason);
+                    }
+                    match &a.below {
+                        Some(b) => {
+                            let _ = writeln!(
+                                out,
+                                "  just below: {} = {} gives {} {statistic}{} — {}",
+                                self.param,
+                                format_param(b.value),
+                                metric.name(),
+                                format_value(metric, b.measured.value),
+                                b.measured.reason
+                            );
+                        }
+                        None => {
+                            let _ = writeln!(
+                                out,
+                                "  nothing below it was tried: it is the bottom of the range \
+                                 searched"
+                            );
+                        }
+                    }
                 }
                 None => {
+                    let top = a.deciding.as_ref().map_or(self.range.1, |c| c.value);
+                    let widened = if top > self.range.1 {
+                        format!(" widened from {}", format_param(self.range.1))
+                    } else {
+                        String::new()
+                    };
                     let _ = writeln!(
                         out,
-                        "{}: not met anywhere up to {} = {} (there: {} {})",
+                        "{}: not met anywhere up to {} = {}, the top of the range{widened}; \
+                         there {} {}{reason}",
                         a.unit,
                         self.param,
-                        format_param(self.range.1),
+                        format_param(top),
                         metric.name(),
                         achieved
                     );
                 }
             }
-            if let Some(b) = &a.below {
-                let _ = writeln!(
-                    out,
-                    "  just below: {} = {} gives {} {}{} — misses the target",
-                    self.param,
-                    format_param(b.value),
-                    metric.name(),
-                    match self.target.statistic {
-                        crate::analysis::target::Statistic::Quantile(q) =>
-                            format!("p{} ", 100.0 * q),
-                        crate::analysis::target::Statistic::Mean => String::new(),
-                    },
-                    format_value(metric, b.measured.value)
-                );
-            }
         }
         out
     }
-}
-
-/// A parameter value: whole numbers without decimals, others with up to four significant
-/// decimals.
-pub(crate) fn format_param(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
-/// A metric's value as the reports write it.
-pub(crate) fn format_value(metric: Metric, v: f64) -> String {
-    crate::presentation::format::ValueKind::of(metric.name()).value(v)
 }

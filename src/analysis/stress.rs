@@ -5,17 +5,25 @@
 //! answer per policy and per item: the largest value up to which the target still holds at
 //! every grid point, with an interval from the target's 95% confidence bounds (the lower end
 //! holds even at the upper bound of every point's interval, the upper end at the lower bound).
+//!
+//! A unit the disruption cannot reach (an item bought only from suppliers it does not touch,
+//! and whose demand it does not surge; a policy none of whose items it reaches) is reported as
+//! unaffected, not judged: whether such a unit meets the target has nothing to do with the
+//! disruption, so reading "survives at least the whole range" or "misses even the mildest"
+//! into its figures would blame or credit the disruption for what the unit does on its own.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analysis::optimize::{format_param, format_value};
 use crate::analysis::param::{self, Param, Vary};
 use crate::analysis::sweep::{Axis, Sweep};
 use crate::analysis::target::{Statistic, Target};
+use crate::analysis::{format_param, format_value};
 use crate::foundation::stats::Estimate;
+use crate::model::scenario::Scenario;
+use crate::results::files::write_atomic;
 
 /// The survivable intensity for one policy and unit (all items, or one item).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -24,8 +32,14 @@ pub struct Survival {
     pub policy: String,
     /// `(all items)` or the item's id.
     pub unit: String,
+    /// Whether the disruption can reach the unit at all: an item through one of its
+    /// suppliers, or through its demand (a surge); all items, through any of them. When it
+    /// cannot, the verdict is `unaffected` and the figures below are empty.
+    pub reached: bool,
+    /// The answer in one word; see [`Reading`].
+    pub verdict: Reading,
     /// The largest grid value up to which the target holds on the mean; none when it fails
-    /// at the first value.
+    /// at the first value, or when the unit is unaffected.
     pub survivable: Option<f64>,
     /// The cautious end of the answer's interval: the same read at the bound of each point's
     /// 95% confidence interval that is worse for the target (the upper bound for `<=`).
@@ -35,6 +49,21 @@ pub struct Survival {
     pub high: Option<f64>,
     /// Whether the target still holds at the last grid value (the answer is then "at least").
     pub holds_at_end: bool,
+}
+
+/// What a stress test says of one unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reading {
+    /// The disruption cannot reach the unit, so its intensity has nothing to do with whether
+    /// the unit meets the target: not judged.
+    Unaffected,
+    /// The target holds up to `survivable` and fails at the next grid value.
+    HoldsUpTo,
+    /// The target holds at every grid value: the unit survives at least the whole range.
+    HoldsThroughout,
+    /// The target fails at the first grid value already.
+    MissesAtStart,
 }
 
 /// The result of a stress test: how intense a disruption each policy, and each item under
@@ -53,6 +82,29 @@ pub struct Stress {
     /// The sweep the answers are read from (written as the sweep's own files).
     #[serde(skip)]
     pub sweep: Sweep,
+}
+
+/// Which items of `scenario` the disruption `id` can reach (through their suppliers, or their
+/// demand for a surge), in scenario order; an error naming the disruptions if there is none
+/// called `id`.
+pub fn reached_items(scenario: &Scenario, id: &str) -> anyhow::Result<Vec<bool>> {
+    let Some(disruption) = scenario.disruptions.iter().find(|d| d.id == id) else {
+        let names: Vec<&str> = scenario.disruptions.iter().map(|d| d.id.as_str()).collect();
+        anyhow::bail!(
+            "--disruption: no disruption '{id}' in the scenario; its disruption names are {}",
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        );
+    };
+    Ok(scenario
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| item.is_reached_by(i, disruption))
+        .collect())
 }
 
 /// The parameter a stress test varies by default: the length of the disruption's events (a
@@ -117,19 +169,40 @@ pub fn axis(
 }
 
 impl Stress {
-    /// Read the survivable intensity of every policy and unit from a finished sweep.
-    pub fn new(disruption: &str, target: Target, sweep: Sweep) -> Stress {
+    /// Read the survivable intensity of every policy and unit from a finished sweep;
+    /// `reached` says which items the disruption can reach, in scenario order (from
+    /// [`reached_items`]).
+    pub fn new(disruption: &str, reached: &[bool], target: Target, sweep: Sweep) -> Stress {
         let values = &sweep.axes[0].values;
         let items: Vec<String> = sweep.points[0].policies[0]
             .items
             .iter()
             .map(|i| i.item.clone())
             .collect();
+        let any_reached = reached.iter().any(|&r| r);
         let mut survival = Vec::new();
         for (p, policy) in sweep.policies().iter().enumerate() {
-            let units = std::iter::once((None, "(all items)".to_string()))
-                .chain(items.iter().cloned().enumerate().map(|(i, n)| (Some(i), n)));
-            for (item, unit) in units {
+            let units = std::iter::once((None, ALL_ITEMS.to_string(), any_reached)).chain(
+                items
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .map(|(i, n)| (Some(i), n, reached[i])),
+            );
+            for (item, unit, is_reached) in units {
+                if !is_reached {
+                    survival.push(Survival {
+                        policy: policy.clone(),
+                        unit,
+                        reached: false,
+                        verdict: Reading::Unaffected,
+                        survivable: None,
+                        low: None,
+                        high: None,
+                        holds_at_end: false,
+                    });
+                    continue;
+                }
                 let estimates: Vec<Option<Estimate>> = (0..values.len())
                     .map(|k| sweep.estimate(k, p, item, target.metric))
                     .collect();
@@ -149,13 +222,20 @@ impl Stress {
                         reach(&|e| e.ci95_high),
                     )
                 };
+                let holds_at_end = mean == values.last().copied();
                 survival.push(Survival {
                     policy: policy.clone(),
                     unit,
+                    reached: true,
+                    verdict: match mean {
+                        None => Reading::MissesAtStart,
+                        Some(_) if holds_at_end => Reading::HoldsThroughout,
+                        Some(_) => Reading::HoldsUpTo,
+                    },
                     survivable: mean,
                     low: cautious,
                     high: hopeful,
-                    holds_at_end: mean == values.last().copied(),
+                    holds_at_end,
                 });
             }
         }
@@ -187,18 +267,19 @@ impl Stress {
             "above"
         };
         for s in &self.survival {
-            let what = if s.unit == "(all items)" {
+            let what = if s.unit == ALL_ITEMS {
                 format!("policy '{}'", s.policy)
             } else {
                 format!("  item '{}'", s.unit)
             };
-            let answer = match s.survivable {
-                None => format!(
+            let answer = match (s.verdict, s.survivable) {
+                (Reading::Unaffected, _) => self.unaffected(s),
+                (_, None) => format!(
                     "misses the target even at {} = {}",
                     self.param,
                     format_param(self.sweep.axes[0].values[0])
                 ),
-                Some(v) => {
+                (_, Some(v)) => {
                     let interval = format!(
                         "[{}, {}]",
                         s.low.map_or("none".into(), format_param),
@@ -218,7 +299,65 @@ impl Stress {
         }
         out
     }
+
+    /// Why a unit is not judged, and whether the target holds there all the same: at every
+    /// grid value, at none, or at some (only when `--param` varies something other than the
+    /// disruption), so that "unaffected" is never read as "safe".
+    fn unaffected(&self, s: &Survival) -> String {
+        let why = if s.unit == ALL_ITEMS {
+            format!("'{}' reaches none of its items", self.disruption)
+        } else {
+            format!(
+                "'{}' reaches neither its suppliers nor its demand",
+                self.disruption
+            )
+        };
+        let p = self.sweep.policies().iter().position(|p| *p == s.policy);
+        let item = self.sweep.points.first().and_then(|point| {
+            point.policies[0]
+                .items
+                .iter()
+                .position(|i| i.item == s.unit)
+        });
+        let means: Vec<f64> = (0..self.sweep.points.len())
+            .filter_map(|k| Some(self.sweep.estimate(k, p?, item, self.target.metric)?.mean))
+            .collect();
+        let holding = means
+            .iter()
+            .filter(|&&m| target_holds(&self.target, m))
+            .count();
+        let same_everywhere = means.windows(2).all(|w| w[0] == w[1]);
+        let on_its_own = match means.first() {
+            None => String::new(),
+            Some(_) if holding == means.len() => {
+                " (the target holds at every value tried)".to_string()
+            }
+            Some(&first) if holding == 0 => format!(
+                " (the target is missed at every value tried, for other reasons: {} {}{})",
+                self.target.metric.name().replace('_', " "),
+                format_value(self.target.metric, first),
+                if same_everywhere { "" } else { " at the first" }
+            ),
+            Some(_) => {
+                " (the target holds at some values tried only, for other reasons)".to_string()
+            }
+        };
+        format!("unaffected: {why}{on_its_own}")
+    }
+
+    /// Write stress.json and the sweep's files (sweep.json, sweep.csv, charts/, the target
+    /// drawn as a line on its metric's chart) into `dir`.
+    pub fn write(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+        let path = dir.join("stress.json");
+        write_atomic(&path, self.to_json().as_bytes())?;
+        let mut files = vec![path];
+        files.extend(self.sweep.write(dir, Some(&self.target))?);
+        Ok(files)
+    }
 }
+
+/// The unit name of a policy's line for all its items together.
+const ALL_ITEMS: &str = "(all items)";
 
 fn target_holds(target: &Target, value: f64) -> bool {
     if target.at_most {
@@ -243,4 +382,27 @@ fn last_holding(
         }
     }
     last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typhoon closes the Asian suppliers: the controller board, bought only in Europe, is
+    /// out of its reach; the bad batches of the domestic supplier miss the power supply,
+    /// bought overseas with a European distributor as backup.
+    #[test]
+    fn issue_18_reach_follows_the_items_suppliers() {
+        let scenario = Scenario::load(Path::new("scenarios/kanban-vs-jic.toml")).unwrap();
+        let items: Vec<&str> = scenario.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(items, ["controller-board", "power-supply", "enclosure"]);
+        let reach = |id| reached_items(&scenario, id).unwrap();
+        assert_eq!(reach("asia-typhoon"), [false, true, true]);
+        assert_eq!(reach("domestic-bad-batches"), [true, false, true]);
+        let err = reached_items(&scenario, "flood").unwrap_err().to_string();
+        assert!(
+            err.contains("its disruption names are overseas-outage"),
+            "{err}"
+        );
+    }
 }

@@ -12,10 +12,13 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::analysis::param::{self, Vary};
+use crate::analysis::target::{Statistic, Target};
 use crate::analysis::{RunPlan, simulate_plan};
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Estimate;
-use crate::presentation::charts::{self, AxisSpec, Chart, CurveChart, CurvePoint, CurveSeries};
+use crate::presentation::charts::{
+    self, AxisSpec, Chart, CurveChart, CurvePoint, CurveSeries, TargetLine,
+};
 use crate::presentation::format::ValueKind;
 use crate::results::files::{csv_field, write_atomic};
 use crate::results::summary::Summary;
@@ -242,13 +245,7 @@ impl Sweep {
                 .axes
                 .iter()
                 .zip(&point.values)
-                .map(|(a, v)| {
-                    format!(
-                        "{} = {}",
-                        a.param,
-                        crate::analysis::optimize::format_param(*v)
-                    )
-                })
+                .map(|(a, v)| format!("{} = {}", a.param, crate::analysis::format_param(*v)))
                 .collect();
             let _ = writeln!(out, "{}", values.join(", "));
             for (p, policy) in point.policies.iter().enumerate() {
@@ -267,8 +264,11 @@ impl Sweep {
     }
 
     /// The charts: a curve per charted metric (one parameter), or a heat map of the stockout
-    /// rate per policy (two parameters); and the efficient frontier.
-    pub fn charts(&self) -> Result<Vec<Chart>, charts::ChartError> {
+    /// rate per policy (two parameters); and the efficient frontier. A `target` on the mean
+    /// (a stress test's) is drawn as a dashed line on its metric's curve, so that the reader
+    /// sees where each curve crosses it; a metric not charted otherwise gets a curve of its
+    /// own for it ([`charts::TARGET_CURVE_NAME`]).
+    pub fn charts(&self, target: Option<&Target>) -> Result<Vec<Chart>, charts::ChartError> {
         let runs = self.points.first().map_or(0, |p| p.runs);
         let policies = self.policies();
         let what = format!(
@@ -280,10 +280,15 @@ impl Sweep {
         );
         let mut charts = Vec::new();
         if self.axes.len() == 1 {
-            for metric in CHARTED {
-                let Some(name) = charts::sweep_curve_name(metric.name()) else {
-                    continue;
-                };
+            let target = target.filter(|t| t.statistic == Statistic::Mean);
+            let target_chart = target
+                .filter(|t| !CHARTED.contains(&t.metric))
+                .map(|t| (t.metric, charts::TARGET_CURVE_NAME));
+            let curves = CHARTED
+                .iter()
+                .filter_map(|&m| Some((m, charts::sweep_curve_name(m.name())?)))
+                .chain(target_chart);
+            for (metric, name) in curves {
                 let series = (0..policies.len())
                     .map(|p| CurveSeries {
                         label: policies[p].clone(),
@@ -311,7 +316,7 @@ impl Sweep {
                     },
                     y: metric_axis(metric),
                     series,
-                    target: None,
+                    target: target.filter(|t| t.metric == metric).map(target_line),
                 })?);
             }
         } else {
@@ -385,7 +390,7 @@ impl Sweep {
                     let values: Vec<String> = self.points[k]
                         .values
                         .iter()
-                        .map(|v| crate::analysis::optimize::format_param(*v))
+                        .map(|v| crate::analysis::format_param(*v))
                         .collect();
                     values.join(", ")
                 };
@@ -403,15 +408,16 @@ impl Sweep {
         out
     }
 
-    /// Write sweep.json, sweep.csv and the charts (SVG and PNG) into `dir`.
-    pub fn write(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    /// Write sweep.json, sweep.csv and the charts (SVG and PNG, with `target` drawn as in
+    /// [`Sweep::charts`]) into `dir`.
+    pub fn write(&self, dir: &Path, target: Option<&Target>) -> anyhow::Result<Vec<PathBuf>> {
         let mut files = Vec::new();
         for (name, text) in [("sweep.json", self.to_json()), ("sweep.csv", self.to_csv())] {
             let path = dir.join(name);
             write_atomic(&path, text.as_bytes())?;
             files.push(path);
         }
-        for chart in self.charts()? {
+        for chart in self.charts(target)? {
             for (ext, bytes) in [("svg", chart.svg.as_bytes()), ("png", chart.png.as_slice())] {
                 let path = dir.join("charts").join(format!("{}.{ext}", chart.name));
                 write_atomic(&path, bytes)?;
@@ -419,6 +425,18 @@ impl Sweep {
             }
         }
         Ok(files)
+    }
+}
+
+/// The dashed line of a target on the mean: "target ≤ 2.00%".
+fn target_line(target: &Target) -> TargetLine {
+    TargetLine {
+        value: target.value,
+        label: format!(
+            "target {} {}",
+            if target.at_most { "≤" } else { "≥" },
+            ValueKind::of(target.metric.name()).value(target.value)
+        ),
     }
 }
 

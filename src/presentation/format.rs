@@ -31,12 +31,21 @@ impl ValueKind {
     /// (`0.0831` → `8.31%`), money whole with thousands grouped, other figures with two
     /// decimals below 100 and whole above.
     pub fn value(self, x: f64) -> String {
+        self.value_finer(x, 0)
+    }
+
+    /// [`ValueKind::value`] with `extra` more decimals: for a figure set beside another it
+    /// would otherwise read the same as, so that "1.004%, above 1.00%" does not read
+    /// "1.00%, above 1.00%".
+    pub fn value_finer(self, x: f64, extra: usize) -> String {
         match self {
             // No "-0.00%" for a tiny negative interval bound.
-            ValueKind::Percent if (100.0 * x).abs() < 0.005 => "0.00%".to_string(),
-            ValueKind::Percent => format!("{:.2}%", 100.0 * x),
-            ValueKind::Money => group_thousands(x, 0),
-            ValueKind::Number => group_thousands(x, if x.abs() < 100.0 { 2 } else { 0 }),
+            ValueKind::Percent if (100.0 * x).abs() < 0.5 * 10f64.powi(-2 - extra as i32) => {
+                format!("{:.*}%", 2 + extra, 0.0)
+            }
+            ValueKind::Percent => format!("{:.*}%", 2 + extra, 100.0 * x),
+            ValueKind::Money => group_thousands(x, extra),
+            ValueKind::Number => group_thousands(x, extra + if x.abs() < 100.0 { 2 } else { 0 }),
         }
     }
 
@@ -77,5 +86,8 @@ mod tests {
             n: 10,
         };
         assert_eq!(ValueKind::Percent.estimate(&e), "8.31% [8.22%, 8.41%]");
+        assert_eq!(ValueKind::Percent.value_finer(0.010_04, 1), "1.004%");
+        assert_eq!(ValueKind::Percent.value_finer(-1e-7, 1), "0.000%");
+        assert_eq!(ValueKind::Money.value_finer(41_200.5, 1), "41,200.5");
     }
 }

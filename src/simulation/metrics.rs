@@ -276,6 +276,38 @@ impl Metric {
         }
     }
 
+    /// Whether the metric is a share, from 0 to 1 (written as a percentage). Every other
+    /// metric counts units, days, orders, turns or money, and is 0 or more: no metric is ever
+    /// negative, so a target outside these ranges is refused rather than searched for.
+    pub(crate) fn is_share(self) -> bool {
+        match self {
+            Metric::FillRate
+            | Metric::StockoutRate
+            | Metric::StockoutDayRate
+            | Metric::CycleServiceLevel
+            | Metric::SupplierOnTimeRate => true,
+            Metric::LostUnits
+            | Metric::BackorderedUnits
+            | Metric::AvgBackorderLevel
+            | Metric::AvgOnHandUnits
+            | Metric::AvgOnHandValue
+            | Metric::AvgPipelineUnits
+            | Metric::DaysOfSupply
+            | Metric::InventoryTurns
+            | Metric::CarryingCost
+            | Metric::OrderingCost
+            | Metric::StockoutCost
+            | Metric::TotalCost
+            | Metric::OrdersPerYear
+            | Metric::ExpediteCost
+            | Metric::PurchasePremiumCost
+            | Metric::ExpeditedUnits
+            | Metric::RejectedUnits
+            | Metric::CancelledUnits
+            | Metric::TimeToRecover => false,
+        }
+    }
+
     pub(crate) fn from_name(name: &str) -> Option<Metric> {
         METRICS.iter().copied().find(|m| m.name() == name)
     }

@@ -41,8 +41,8 @@ use rayon::prelude::*;
 
 pub use sweep::{
     AxisSpec, CurveChart, CurvePoint, CurveSeries, FRONTIER_NAME, FrontierChart, FrontierPoint,
-    HeatMapChart, TargetLine, efficient_frontier, frontier_points, heat_map_name, sweep_curve_name,
-    sweep_curves, sweep_heat_map, value_labels,
+    HeatMapChart, TARGET_CURVE_NAME, TargetLine, efficient_frontier, frontier_points,
+    heat_map_name, sweep_curve_name, sweep_curves, sweep_heat_map, value_labels,
 };
 
 use crate::results::saved::SavedSummary;

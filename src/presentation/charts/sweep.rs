@@ -45,6 +45,10 @@ pub fn sweep_curve_name(metric: &str) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
+/// The file stem of the curve of a stress test's target metric when a sweep charts it
+/// otherwise not.
+pub const TARGET_CURVE_NAME: &str = "sweep-target";
+
 /// File stems of the heat maps, one per policy, by policy index.
 pub(crate) const HEAT_MAP_NAMES: [&str; 16] = [
     "heat-map-0",
@@ -734,15 +738,6 @@ pub(super) fn draw_curves<DB: DrawingBackend>(
                 MUTED.stroke_width(ctx.px(2)),
             )))
             .map_err(fail)?;
-        let style = ctx
-            .muted(VALUE_SIZE)
-            .pos(Pos::new(HPos::Right, VPos::Bottom));
-        chart
-            .draw_series(std::iter::once(
-                EmptyElement::at((x.hi, t.value))
-                    + Text::new(t.label.clone(), (ctx.pxi(-6), ctx.pxi(-5)), style),
-            ))
-            .map_err(fail)?;
     }
     chart
         .draw_series(curves.iter().map(|(colour, _, points)| {
@@ -757,6 +752,44 @@ pub(super) fn draw_curves<DB: DrawingBackend>(
             let parts = marker_sized(*index, colour.to_rgba(), CURVE_MARKER, ctx);
             draw_marker(&mut chart, (p.x, p.mean), parts)?;
         }
+    }
+    // The target's label last, on a light backing, at the end of the line where the curves
+    // are farther from it: they often cross the line near one end, and a label hidden under
+    // markers names nothing (nor should it hide them).
+    if let Some(t) = target {
+        let clearance = |end: f64| {
+            curves
+                .iter()
+                .flat_map(|(_, _, points)| points.iter().filter(|p| p.x == end))
+                .map(|p| (p.mean - t.value).abs())
+                .fold(f64::INFINITY, f64::min)
+        };
+        let first = curves.iter().filter_map(|(_, _, p)| p.first()).map(|p| p.x);
+        let last = curves.iter().filter_map(|(_, _, p)| p.last()).map(|p| p.x);
+        let (lo, hi) = (first.fold(x.hi, f64::min), last.fold(x.lo, f64::max));
+        let at_left = clearance(lo) > clearance(hi);
+        let w = ctx.pxi(text_width(&t.label, VALUE_SIZE) as i32);
+        let (h, gap, bottom) = (ctx.pxi(14), ctx.pxi(6), ctx.pxi(-5));
+        let (anchor, hpos, left) = if at_left {
+            (x.lo, HPos::Left, gap)
+        } else {
+            (x.hi, HPos::Right, -gap - w)
+        };
+        let style = ctx.muted(VALUE_SIZE).pos(Pos::new(hpos, VPos::Bottom));
+        let text_x = if at_left { left } else { left + w };
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at((anchor, t.value))
+                    + Rectangle::new(
+                        [
+                            (left - ctx.pxi(3), bottom - h - ctx.pxi(1)),
+                            (left + w + ctx.pxi(3), bottom + ctx.pxi(2)),
+                        ],
+                        WHITE.mix(0.85).filled(),
+                    )
+                    + Text::new(t.label.clone(), (text_x, bottom), style),
+            ))
+            .map_err(fail)?;
     }
     Ok(())
 }
