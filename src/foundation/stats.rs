@@ -10,6 +10,9 @@
 //!   quantile sketch with relative-error guarantees", PVLDB 12(12), 2019) with the logarithmic
 //!   mapping and dense stores: every returned quantile is within relative error 0.5%
 //!   (`QUANTILE_RELATIVE_ACCURACY`) of the exact order statistic of the same rank.
+//! * Shares (fill rate, service levels, on-time rate: values between 0 and 1) are sketched by
+//!   their distance to the nearer bound, x up to ½ and 1 − x above it, so that a percentile is
+//!   within 0.5% of min(x, 1 − x) of the exact one ([`RunningStat::for_share`], issue 18).
 //! * The confidence interval is the Student t interval `mean ± t(0.975, n−1)·s/√n`.
 //!
 //! Determinism: floating-point addition is not associative, so the merged mean and variance
@@ -62,7 +65,8 @@ pub struct Estimate {
     /// Upper end of the 95% confidence interval of the mean.
     pub ci95_high: f64,
     /// 5th percentile over runs: one run in twenty came out at or below this. Like the other
-    /// quantiles, within 0.5% relative error of the exact order statistic.
+    /// quantiles, within 0.5% of the exact order statistic x: 0.5% of x, or for a share
+    /// ([`RunningStat::for_share`]) 0.5% of min(x, 1 − x).
     pub p05: f64,
     /// Median over runs.
     pub p50: f64,
@@ -74,22 +78,66 @@ pub struct Estimate {
 
 /// Streaming summary of one metric over runs.
 ///
-/// Holds the count, Welford's running mean and sum of squared deviations, and a quantile
-/// sketch (`QuantileSketch`); its size depends on the spread of the values, never on their
+/// Holds the count, Welford's running mean and sum of squared deviations, and quantile
+/// sketches (`QuantileSketch`); its size depends on the spread of the values, never on their
 /// number.
+///
+/// Quantiles are accurate relative to the value ([`RunningStat::new`]), or for a share
+/// relative to its distance to the nearer of 0 and 1 ([`RunningStat::for_share`]). Statistics
+/// merged together must be of the same kind.
 #[derive(Clone, Debug, Default)]
 pub struct RunningStat {
     n: u64,
     mean: f64,
     /// Sum of squared deviations from the current mean (Welford's M2).
     m2: f64,
+    /// Every value; for a share, the values up to ½.
     sketch: QuantileSketch,
+    /// For a share, 1 − x of each value x above ½; `None` for any other statistic.
+    above_half: Option<Box<QuantileSketch>>,
 }
 
 impl RunningStat {
-    /// An empty summary, with no runs yet.
+    /// An empty summary, with no runs yet, whose quantiles are within 0.5% of the value
+    /// (`QUANTILE_RELATIVE_ACCURACY`): right for amounts (units, days, money) and for
+    /// differences, whatever their scale.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty summary of a share, a value between 0 and 1 such as a fill rate, whose
+    /// quantiles are within 0.5% of the value's distance to the nearer bound, min(x, 1 − x).
+    ///
+    /// Why (issue 18, item 2): accuracy relative to the value is too coarse near 1. Around a
+    /// fill rate of 0.988 a bucket of the value sketch is 0.01 wide, wider than the whole
+    /// spread over runs (about 0.9864–0.9897 in the case reported: p05, p50 and p95 all came
+    /// out 0.98510, the p95 below the true p05). What varies in a rate near 1 is its
+    /// complement, the share missed; sketched as 1 − x, the same 0.5% becomes 0.5% of
+    /// 1 − 0.988 = 0.012, ±0.00006, and a rate of 0.9999 is still told from 1.
+    ///
+    /// Why both sides rather than the complement alone: a share crowds near 1 (fill rate,
+    /// cycle service level, on-time rate) or near 0 (stockout rate, stockout-day rate)
+    /// depending on the metric and on the scenario: under a heavy disruption a fill rate can
+    /// fall below ½ and a stockout-day rate rise above it. Values up to ½ are sketched as they
+    /// are, as before (a statistic whose values all lie there gives the same bits as
+    /// [`RunningStat::new`]), values above ½ by their complement, each in a sketch of its own;
+    /// the two sketches hold the lower and the upper values, so every rank is still exact. The
+    /// accuracy is never worse than either choice alone: ±0.005·min(x, 1 − x), at most
+    /// ±0.0025 (at ½). Values outside [0, 1] are not expected, but still come back in order,
+    /// within 0.5% of x (below ½) or of x − 1 (above).
+    ///
+    /// The cost: one comparison per value pushed (once per run, not per day), and a second
+    /// sketch, allocated when the summary is made.
+    pub fn for_share() -> Self {
+        RunningStat {
+            above_half: Some(Box::default()),
+            ..Self::default()
+        }
+    }
+
+    /// Whether this is a share's summary ([`RunningStat::for_share`]).
+    pub fn is_share(&self) -> bool {
+        self.above_half.is_some()
     }
 
     /// Adds one run's value. Values must be finite: a NaN or infinity is a bug in the metric.
@@ -102,7 +150,11 @@ impl RunningStat {
         let delta = x - self.mean;
         self.mean += delta / self.n as f64;
         self.m2 += delta * (x - self.mean);
-        self.sketch.add(x);
+        match &mut self.above_half {
+            // Exact: 1 − x is a float for every x in [½, 2] (Sterbenz), and 1 − (1 − x) = x.
+            Some(above) if x > 0.5 => above.add(1.0 - x),
+            _ => self.sketch.add(x),
+        }
     }
 
     /// Folds `other` into `self` (Chan et al.'s pairwise formula).
@@ -110,9 +162,22 @@ impl RunningStat {
     /// Counts and quantiles are exact and order-independent; mean and variance are not
     /// associative in floating point, so merge partial results in a fixed order to get
     /// reproducible bits.
+    ///
+    /// # Panics
+    ///
+    /// If one is a share's summary ([`RunningStat::for_share`]) and the other is not: their
+    /// sketches do not add up.
     pub fn merge(&mut self, other: &RunningStat) {
+        assert_eq!(
+            self.is_share(),
+            other.is_share(),
+            "RunningStat::merge: a share's summary merged with another kind"
+        );
         if other.n == 0 {
             return;
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.above_half, &other.above_half) {
+            mine.merge(theirs);
         }
         if self.n == 0 {
             self.n = other.n;
@@ -161,9 +226,25 @@ impl RunningStat {
         }
     }
 
-    /// Quantile `q` (0–1) over runs, within relative error 0.5% (`QUANTILE_RELATIVE_ACCURACY`).
+    /// Quantile `q` (0–1) over runs: the value of rank `q·(n−1)` (rounded down) in ascending
+    /// order, within 0.5% (`QUANTILE_RELATIVE_ACCURACY`) of that value x, or for a share of
+    /// min(x, 1 − x); NaN when empty or when `q` is outside [0, 1].
     pub fn quantile(&self, q: f64) -> f64 {
-        self.sketch.quantile(q)
+        let Some(above) = &self.above_half else {
+            return self.sketch.quantile(q);
+        };
+        let below = self.sketch.count;
+        let Some(rank) = rank_of(q, below + above.count) else {
+            return f64::NAN;
+        };
+        if rank < below {
+            self.sketch.at_rank(rank)
+        } else {
+            // The values above ½ ascend as their complements descend: the one of rank `rank`
+            // overall is the complement of rank `n − 1 − rank` in `above`. Each sketch keeps
+            // its answers within its own exact extremes, so the two sides never cross.
+            1.0 - above.at_rank(below + above.count - 1 - rank)
+        }
     }
 
     /// Half-width of the 95% confidence interval of the mean: infinite with fewer than two
@@ -195,9 +276,9 @@ impl RunningStat {
             mean,
             ci95_low,
             ci95_high,
-            p05: self.sketch.quantile(0.05),
-            p50: self.sketch.quantile(0.5),
-            p95: self.sketch.quantile(0.95),
+            p05: self.quantile(0.05),
+            p50: self.quantile(0.5),
+            p95: self.quantile(0.95),
             n: self.n,
         })
     }
@@ -303,11 +384,13 @@ impl QuantileSketch {
     /// The value of rank `q·(n−1)` (rounded down) in ascending order, within relative error
     /// α; NaN when empty or when `q` is outside [0, 1].
     pub(crate) fn quantile(&self, q: f64) -> f64 {
-        if self.count == 0 || !(0.0..=1.0).contains(&q) {
-            return f64::NAN;
-        }
+        rank_of(q, self.count).map_or(f64::NAN, |rank| self.at_rank(rank))
+    }
+
+    /// The value of 0-based `rank` (below the count) in ascending order, within relative
+    /// error α, and within the exact minimum and maximum.
+    fn at_rank(&self, rank: u64) -> f64 {
         let last = self.count - 1;
-        let rank = ((q * last as f64).floor() as u64).min(last);
         // The extreme ranks are known exactly.
         if rank == 0 {
             return self.min;
@@ -341,6 +424,16 @@ impl QuantileSketch {
     fn buckets(&self) -> usize {
         self.positive.counts.len() + self.negative.counts.len()
     }
+}
+
+/// The rank `q·(n−1)`, rounded down, of quantile `q` among `count` values; `None` when there
+/// are none or `q` is outside [0, 1].
+fn rank_of(q: f64, count: u64) -> Option<u64> {
+    if count == 0 || !(0.0..=1.0).contains(&q) {
+        return None;
+    }
+    let last = count - 1;
+    Some(((q * last as f64).floor() as u64).min(last))
 }
 
 /// Bucket key of a magnitude `x >= ZERO_THRESHOLD`, clamped to the finite range so that an
@@ -692,7 +785,8 @@ impl RunningStat {
     /// worst `tail_share` of runs, CVaR = VaR + E[(X − VaR)⁺] / β, by integrating the quantile
     /// function over the tail (200 midpoints), with the asymptotic standard error
     /// sqrt(Var((X − VaR)⁺) / (β² n)) (Rockafellar & Uryasev 2000; Manistre & Hancock 2005).
-    /// Quantiles come from the sketch, so values carry its 0.5% relative accuracy.
+    /// Quantiles come from the sketch, so values carry its accuracy: 0.5% of the value, or for
+    /// a share 0.5% of its distance to the nearer bound.
     pub(crate) fn tail(&self, level: f64, tail_share: f64) -> Option<Tail> {
         let n = self.count();
         if n == 0 {
@@ -786,6 +880,124 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The error a share's quantile may have (`RunningStat::for_share`): 0.5% of the exact
+    /// value's distance to the nearer of 0 and 1, and nothing at 0 or 1; plus the rounding of
+    /// 1 − v, half an ulp of 1.
+    fn share_tolerance(exact: f64) -> f64 {
+        let distance = exact.abs().min((1.0 - exact).abs());
+        QUANTILE_RELATIVE_ACCURACY * distance * (1.0 + 1e-9) + f64::EPSILON / 2.0
+    }
+
+    /// A share's statistic, pushed in one stream or in chunks of 64 merged in order (as the
+    /// engine does), must give the same bits, and for every q a value within
+    /// [`share_tolerance`] of the exact order statistic of rank ⌊q(n−1)⌋.
+    fn assert_share_quantiles_accurate(sample: &[f64], what: &str) {
+        let mut whole = RunningStat::for_share();
+        sample.iter().for_each(|&x| whole.push(x));
+        let mut merged = RunningStat::for_share();
+        for chunk in sample.chunks(64) {
+            let mut part = RunningStat::for_share();
+            chunk.iter().for_each(|&x| part.push(x));
+            merged.merge(&part);
+        }
+        let mut sorted = sample.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let last = sorted.len() - 1;
+        for q in QS {
+            let exact = sorted[(q * last as f64).floor() as usize];
+            let got = whole.quantile(q);
+            assert_eq!(got.to_bits(), merged.quantile(q).to_bits(), "{what}: q={q}");
+            assert!(
+                (got - exact).abs() <= share_tolerance(exact),
+                "{what}: q={q} got {got}, exact {exact}, allowed ±{:e}",
+                share_tolerance(exact)
+            );
+        }
+    }
+
+    /// Issue 18, item 2: rates near 1 came out as coarse as the value sketch's buckets there,
+    /// about 0.01 wide around 0.988: with the true spread over runs 0.9864–0.9897, p05, p50 and
+    /// p95 all read 0.98510. A share's statistic sketches them by 1 − x: each percentile is
+    /// within 0.5% of 1 − x of the exact order statistic, ±0.00007 here.
+    #[test]
+    fn issue_18_percentiles_of_rates_near_one_match_exact_order_statistics() {
+        let mut rng = SplitMix(18);
+        let sample: Vec<f64> = (0..5_000).map(|_| 0.9864 + 0.0033 * rng.unit()).collect();
+        let mut stat = RunningStat::for_share();
+        sample.iter().for_each(|&x| stat.push(x));
+        let e = stat.estimate().unwrap();
+        let mut sorted = sample.clone();
+        sorted.sort_by(f64::total_cmp);
+        let exact = |q: f64| sorted[(q * (sorted.len() - 1) as f64).floor() as usize];
+        for (name, got, q) in [
+            ("p05", e.p05, 0.05),
+            ("p50", e.p50, 0.5),
+            ("p95", e.p95, 0.95),
+        ] {
+            let exact = exact(q);
+            assert!(
+                (got - exact).abs() <= QUANTILE_RELATIVE_ACCURACY * (1.0 - exact) + 1e-15,
+                "{name}: got {got:.6}, exact {exact:.6}"
+            );
+        }
+        assert!(e.p05 < e.p50 && e.p50 < e.p95, "{e:?}");
+        assert_share_quantiles_accurate(&sample, "rates in [0.9864, 0.9897]");
+    }
+
+    /// Shares anywhere in [0, 1]: crowded at 1 (fill rates, with many runs at exactly 1),
+    /// crowded at 0 (stockout rates, with many at exactly 0), spread over the whole range
+    /// with both bounds and ½ itself; and each side of ½ alone.
+    #[test]
+    fn share_quantiles_within_accuracy_over_the_whole_range() {
+        let mut rng = SplitMix(19);
+        let near_one: Vec<f64> = (0..20_000)
+            .map(|i| match i % 10 {
+                0..3 => 1.0,
+                _ => 1.0 - (0.02 * rng.normal().exp()).min(1.0),
+            })
+            .collect();
+        assert_share_quantiles_accurate(&near_one, "near 1");
+        let near_zero: Vec<f64> = near_one.iter().map(|&x| 1.0 - x).collect();
+        assert_share_quantiles_accurate(&near_zero, "near 0");
+        let mut spread: Vec<f64> = (0..10_000).map(|_| rng.unit()).collect();
+        spread.extend([0.0, 0.5, 0.5, 1.0, 0.5f64.next_up(), 0.5f64.next_down()]);
+        assert_share_quantiles_accurate(&spread, "over [0, 1]");
+        let below: Vec<f64> = (0..3_000).map(|_| 0.5 * rng.unit()).collect();
+        assert_share_quantiles_accurate(&below, "below ½");
+        let above: Vec<f64> = (0..3_000).map(|_| 1.0 - 0.5 * rng.unit()).collect();
+        assert_share_quantiles_accurate(&above, "above ½");
+        assert_share_quantiles_accurate(&[0.7], "one value");
+    }
+
+    /// Shares up to ½ (stockout rates, as a rule) are sketched as they were before shares had
+    /// their own kind: the same bits as a value's statistic.
+    #[test]
+    fn shares_up_to_one_half_are_sketched_as_values() {
+        let mut rng = SplitMix(20);
+        let (mut share, mut value) = (RunningStat::for_share(), RunningStat::new());
+        for i in 0..5_000 {
+            let x = if i % 3 == 0 {
+                0.0
+            } else {
+                (0.01 * rng.normal().exp()).min(0.5)
+            };
+            share.push(x);
+            value.push(x);
+        }
+        for q in QS {
+            assert_eq!(share.quantile(q).to_bits(), value.quantile(q).to_bits());
+        }
+        assert_eq!(share.estimate(), value.estimate());
+    }
+
+    #[test]
+    #[should_panic(expected = "a share's summary merged with another kind")]
+    fn a_share_does_not_merge_with_a_value() {
+        let mut share = RunningStat::for_share();
+        share.push(0.9);
+        RunningStat::new().merge(&share);
     }
 
     #[test]
@@ -939,8 +1151,22 @@ mod tests {
 
     #[test]
     fn constant_sample_returns_the_constant_exactly() {
-        for c in [3.7, -2.5, 1e9, 1e-13, 0.1 + 0.2] {
-            let mut s = RunningStat::new();
+        let shares = [
+            0.0,
+            1.0,
+            0.5,
+            0.3,
+            0.7,
+            0.988,
+            1e-13,
+            1.0 - 1e-13,
+            0.5f64.next_up(),
+        ];
+        let constants = [3.7, -2.5, 1e9, 1e-13, 0.1 + 0.2]
+            .map(|c| (c, RunningStat::new()))
+            .into_iter()
+            .chain(shares.map(|c| (c, RunningStat::for_share())));
+        for (c, mut s) in constants {
             for _ in 0..1_001 {
                 s.push(c);
             }
@@ -985,6 +1211,54 @@ mod tests {
         }
         assert!(sketch.quantile(-0.1).is_nan() && sketch.quantile(1.1).is_nan());
         assert!(QuantileSketch::new().quantile(0.5).is_nan());
+    }
+
+    /// Property: for either kind of statistic and samples of every shape (a share's also
+    /// beyond [0, 1], which no metric gives but which must not break the order), quantiles
+    /// rise with q, the extreme ranks are the exact minimum and maximum, and every quantile
+    /// lies between them.
+    #[test]
+    fn quantiles_are_monotone_and_within_min_and_max() {
+        let mut rng = SplitMix(21);
+        let mut samples: Vec<(&str, RunningStat, Vec<f64>)> = Vec::new();
+        let mixed: Vec<f64> = (0..10_000)
+            .map(|i| if i % 5 == 0 { 0.0 } else { rng.normal() * 10.0 })
+            .collect();
+        samples.push(("mixed signs", RunningStat::new(), mixed));
+        let counts: Vec<f64> = (0..5_000).map(|_| (rng.unit() * 7.0).floor()).collect();
+        samples.push(("whole numbers", RunningStat::new(), counts));
+        let rates: Vec<f64> = (0..10_000)
+            .map(|i| match i % 7 {
+                0 => 1.0,
+                1 => 0.0,
+                2 => 0.5,
+                3 => 1.0 - 0.01 * rng.unit(),
+                _ => rng.unit(),
+            })
+            .collect();
+        samples.push(("rates", RunningStat::for_share(), rates));
+        let beyond: Vec<f64> = (0..5_000).map(|_| rng.unit() * 3.0 - 1.0).collect();
+        samples.push(("beyond [0, 1]", RunningStat::for_share(), beyond));
+        let just_under_one: Vec<f64> = (0..3_000).map(|_| 0.9999 + 1e-4 * rng.unit()).collect();
+        samples.push(("just under 1", RunningStat::for_share(), just_under_one));
+        for (what, mut stat, sample) in samples {
+            sample.iter().for_each(|&x| stat.push(x));
+            let min = sample.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = sample.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!(stat.quantile(0.0), min, "{what}");
+            assert_eq!(stat.quantile(1.0), max, "{what}");
+            let mut previous = f64::NEG_INFINITY;
+            for i in 0..=2_000 {
+                let q = i as f64 / 2_000.0;
+                let v = stat.quantile(q);
+                assert!(v >= previous, "{what}: quantile decreased at q={q}");
+                assert!((min..=max).contains(&v), "{what}: q={q} gave {v}");
+                previous = v;
+            }
+            assert!(stat.quantile(-0.1).is_nan() && stat.quantile(1.1).is_nan());
+        }
+        assert!(RunningStat::for_share().quantile(0.5).is_nan());
+        assert_eq!(RunningStat::for_share().estimate(), None);
     }
 
     #[test]

@@ -276,10 +276,18 @@ impl Metric {
         }
     }
 
-    /// Whether the metric is a share, from 0 to 1 (written as a percentage). Every other
-    /// metric counts units, days, orders, turns or money, and is 0 or more: no metric is ever
-    /// negative, so a target outside these ranges is refused rather than searched for.
-    pub(crate) fn is_share(self) -> bool {
+    /// Whether the metric is a share, from 0 to 1 in every run (written as a percentage):
+    /// fill rate, stockout rate, stockout-day rate, cycle service level and supplier on-time
+    /// rate. Every other metric counts units, days, orders, turns or money, and is 0 or more:
+    /// no metric is ever negative, so a target outside these ranges is refused rather than
+    /// searched for.
+    ///
+    /// A share's percentiles are sketched by its distance to the nearer bound (0.5% of
+    /// min(x, 1 − x), [`RunningStat::for_share`]), since its values crowd near 1 (fill rate,
+    /// service level, on-time rate) or near 0 (the stockout rates), where accuracy relative
+    /// to the value is too coarse at 1 (issue 18, item 2). Every other metric is an amount
+    /// whose percentiles are within 0.5% of the value.
+    pub fn is_share(self) -> bool {
         match self {
             Metric::FillRate
             | Metric::StockoutRate
@@ -310,6 +318,16 @@ impl Metric {
 
     pub(crate) fn from_name(name: &str) -> Option<Metric> {
         METRICS.iter().copied().find(|m| m.name() == name)
+    }
+
+    /// An empty accumulator for the metric's values over runs: a share's
+    /// ([`Metric::is_share`]) or a value's.
+    pub(crate) fn running_stat(self) -> RunningStat {
+        if self.is_share() {
+            RunningStat::for_share()
+        } else {
+            RunningStat::new()
+        }
     }
 
     /// Position in the output order (the order of the variants): where the metric's
@@ -363,10 +381,11 @@ pub struct MetricStats {
 }
 
 impl MetricStats {
-    /// Empty accumulators, one per metric.
+    /// Empty accumulators, one per metric, shares and amounts each of their kind
+    /// ([`Metric::running_stat`]).
     pub fn new() -> Self {
         MetricStats {
-            stats: vec![RunningStat::new(); METRICS.len()],
+            stats: METRICS.iter().map(|m| m.running_stat()).collect(),
         }
     }
 
@@ -663,8 +682,8 @@ impl PolicyStats {
             items: vec![MetricStats::new(); items],
             all: MetricStats::new(),
             on_hand: OnHandFan::new(fan_points),
-            stockout_disrupted: RunningStat::new(),
-            stockout_undisrupted: RunningStat::new(),
+            stockout_disrupted: Metric::StockoutRate.running_stat(),
+            stockout_undisrupted: Metric::StockoutRate.running_stat(),
         }
     }
 
@@ -712,7 +731,9 @@ impl PolicyStats {
 /// Paired differences against a baseline policy: for each policy and metric, the run-by-run
 /// difference `policy − baseline` over runs where both are defined. Under common random
 /// numbers the two figures of a run share their demand and disruptions, so the difference
-/// varies far less than either figure: its confidence interval is the paired one.
+/// varies far less than either figure: its confidence interval is the paired one. A
+/// difference of two shares lies between −1 and 1 and crowds around 0, not near a bound, so
+/// its percentiles are sketched relative to the value, like an amount's.
 #[derive(Clone, Debug)]
 pub struct PairedStats {
     /// Index of the baseline policy in the scenario's policies.
@@ -929,6 +950,42 @@ mod tests {
             let median = levels[(0.5 * (runs - 1) as f64) as usize];
             assert!((quantiles[3] - median).abs() <= median / 256.0 + 1e-12);
         }
+    }
+
+    /// The shares are the metrics defined as a share in [0, 1]; their accumulators sketch
+    /// them by the distance to the nearer bound, and so do the resilience summary's stockout
+    /// rates; everything else, paired differences included, is sketched relative to the value.
+    #[test]
+    fn shares_are_the_rates_between_zero_and_one() {
+        let shares: Vec<&str> = METRICS
+            .iter()
+            .filter(|m| m.is_share())
+            .map(|m| m.name())
+            .collect();
+        assert_eq!(
+            shares,
+            [
+                "fill_rate",
+                "stockout_rate",
+                "stockout_day_rate",
+                "cycle_service_level",
+                "supplier_on_time_rate"
+            ]
+        );
+        let stats = MetricStats::new();
+        for m in METRICS {
+            assert_eq!(stats.get(m).is_share(), m.is_share(), "{}", m.name());
+        }
+        let policy = PolicyStats::new(2, 3);
+        assert!(policy.stockout_disrupted.is_share() && policy.stockout_undisrupted.is_share());
+        assert!(
+            policy
+                .items
+                .iter()
+                .all(|i| i.get(Metric::FillRate).is_share())
+        );
+        let paired = PairedStats::new(0, 2);
+        assert!(!paired.get(1, Metric::FillRate).is_share());
     }
 
     #[test]
