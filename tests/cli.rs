@@ -407,3 +407,37 @@ fn issue_18_untabulable_lead_times_are_refused() {
         );
     }
 }
+
+/// Issue 18, item 8: a kanban loop that would need more containers than a loop may have is
+/// refused, naming the count and the container size that would do (the count was capped at
+/// 2³² − 1 without a word, so at 10¹² units a day the loop covered 0.11 days of demand).
+#[test]
+fn issue_18_a_kanban_loop_beyond_a_million_containers_is_refused() {
+    let err = run_bad(
+        &GOOD
+            .replace(
+                "demand = { normal = { mean = 20, sd = 4 } }",
+                "container_size = 25\ndemand = { deterministic = 1e12 }",
+            )
+            .replace(
+                "[policy.jic.rule.reorder_point]\nservice_level = 0.95\nquantity = { fixed = 100 }",
+                "[policy.cards.rule.kanban]\nsafety_factor = 0.2",
+            ),
+    );
+    assert!(
+        err.contains("policy.cards.rule.kanban.safety_factor: item 'widget': sizes the loop at 96,000,000,000 containers of 25 units"),
+        "{err}"
+    );
+    assert!(err.contains("more than the 1,000,000 a kanban loop may have"), "{err}");
+    assert!(err.contains("container_size of at least 2,400,000 units"), "{err}");
+    let err = run_bad(
+        &GOOD.replace(
+            "[policy.jic.rule.reorder_point]\nservice_level = 0.95\nquantity = { fixed = 100 }",
+            "[policy.cards.rule.kanban]\ncontainers = 2000000\ncontainer_size = 10",
+        ),
+    );
+    assert!(
+        err.contains("kanban.containers: item 'widget': must be a whole number from 1 to 1,000,000 (got 2000000)"),
+        "{err}"
+    );
+}

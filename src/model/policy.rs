@@ -14,6 +14,7 @@
 
 use serde::Serialize;
 
+use crate::foundation::format::group_thousands;
 use crate::foundation::math::{ceil_fast, floor_fast, max_fast, norm_ppf};
 use crate::model::raw::{
     RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawPrebuild, RawQuantity, RawRQ,
@@ -402,20 +403,45 @@ fn kanban(k: &RawKanban, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<R
             )]);
         }
         (Some(n), None) => {
-            if !(1..=1_000_000).contains(&n) {
+            if !(1..=i64::from(MAX_KANBAN_CONTAINERS)).contains(&n) {
                 return Err(vec![problem(
                     "kanban.containers",
-                    format!("must be at least 1 (got {n})"),
+                    format!(
+                        "must be a whole number from 1 to {} (got {n})",
+                        group_thousands(f64::from(MAX_KANBAN_CONTAINERS), 0)
+                    ),
                 )]);
             }
             (n as u32, false)
         }
         (None, Some(alpha)) => {
             check_non_negative("kanban.safety_factor", alpha)?;
-            (
-                kanban_count(ctx.mean_daily_demand, ctx.lead_time_mean, alpha, size),
-                true,
-            )
+            let count = kanban_count(ctx.mean_daily_demand, ctx.lead_time_mean, alpha, size);
+            // A computed loop is held to the same limit as a given one rather than counted in
+            // a wider type: a loop of more than a million cards is a container sized for
+            // another scale of demand (at 10¹² units a day and containers of 25 it would be
+            // 96 billion cards), and what a planner needs then is the container size that
+            // makes a workable loop, not a report of billions of cards. Capping the count
+            // instead (as a `u32` once did) would silently size a loop that covers a
+            // fraction of the lead time.
+            match u32::try_from(count) {
+                Ok(n) if n <= MAX_KANBAN_CONTAINERS => (n, true),
+                _ => {
+                    let units = ctx.mean_daily_demand * ctx.lead_time_mean * (1.0 + alpha);
+                    let smallest = level(ctx, units / f64::from(MAX_KANBAN_CONTAINERS));
+                    return Err(vec![problem(
+                        "kanban.safety_factor",
+                        format!(
+                            "sizes the loop at {} containers of {size} units, more than the \
+                             {} a kanban loop may have: use a container_size of at least {} \
+                             units, or give containers",
+                            group_thousands(count as f64, 0),
+                            group_thousands(f64::from(MAX_KANBAN_CONTAINERS), 0),
+                            group_thousands(smallest, 0),
+                        ),
+                    )]);
+                }
+            }
         }
         (None, None) => {
             return Err(vec![problem(
@@ -447,13 +473,18 @@ fn kanban(k: &RawKanban, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<R
     Ok((rule, sizing))
 }
 
-/// Number of kanban containers: ceil(d × L × (1 + safety factor) / container size), at least 1.
-pub fn kanban_count(daily_demand: f64, lead_time: f64, safety_factor: f64, size: f64) -> u32 {
+/// Most containers in a kanban loop, given (`containers`) or computed from a safety factor.
+pub const MAX_KANBAN_CONTAINERS: u32 = 1_000_000;
+
+/// Number of kanban containers: ceil(d × L × (1 + safety factor) / container size), at least
+/// 1 (and at most `u64::MAX`, far beyond any loop the scenario accepts: see
+/// [`MAX_KANBAN_CONTAINERS`]).
+pub fn kanban_count(daily_demand: f64, lead_time: f64, safety_factor: f64, size: f64) -> u64 {
     let exact = daily_demand * lead_time * (1.0 + safety_factor) / size;
     // Guard against 4.800000000001 becoming 5 when the true value is 4.8 exactly (and against
     // 5.0000000001 becoming 6): counts within 1e-9 of a whole number are that number.
     let count = (exact - 1e-9).ceil();
-    count.clamp(1.0, u32::MAX as f64) as u32
+    count.clamp(1.0, u64::MAX as f64) as u64
 }
 
 fn min_max(m: &RawMinMax, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
@@ -927,6 +958,8 @@ mod tests {
         assert_eq!(kanban_count(50.0, 2.0, 0.25, 25.0), 5);
         assert_eq!(kanban_count(50.0, 2.0, 0.26, 25.0), 6);
         assert_eq!(kanban_count(0.1, 1.0, 0.0, 25.0), 1);
+        // Beyond 2³² − 1 the count is still exact (it was once capped there).
+        assert_eq!(kanban_count(1e12, 2.0, 0.2, 25.0), 96_000_000_000);
     }
 
     #[test]
