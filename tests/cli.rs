@@ -428,16 +428,59 @@ fn issue_18_a_kanban_loop_beyond_a_million_containers_is_refused() {
         err.contains("policy.cards.rule.kanban.safety_factor: item 'widget': sizes the loop at 96,000,000,000 containers of 25 units"),
         "{err}"
     );
-    assert!(err.contains("more than the 1,000,000 a kanban loop may have"), "{err}");
-    assert!(err.contains("container_size of at least 2,400,000 units"), "{err}");
-    let err = run_bad(
-        &GOOD.replace(
-            "[policy.jic.rule.reorder_point]\nservice_level = 0.95\nquantity = { fixed = 100 }",
-            "[policy.cards.rule.kanban]\ncontainers = 2000000\ncontainer_size = 10",
-        ),
+    assert!(
+        err.contains("more than the 1,000,000 a kanban loop may have"),
+        "{err}"
     );
     assert!(
+        err.contains("container_size of at least 2,400,000 units"),
+        "{err}"
+    );
+    let err = run_bad(&GOOD.replace(
+        "[policy.jic.rule.reorder_point]\nservice_level = 0.95\nquantity = { fixed = 100 }",
+        "[policy.cards.rule.kanban]\ncontainers = 2000000\ncontainer_size = 10",
+    ));
+    assert!(
         err.contains("kanban.containers: item 'widget': must be a whole number from 1 to 1,000,000 (got 2000000)"),
+        "{err}"
+    );
+}
+
+/// Issue 18, item 15: a scheduled disruption or a pre-build window that starts after the
+/// horizon would never happen; it is refused, naming it, its start and the horizon (it passed
+/// validation and was silently left out).
+#[test]
+fn issue_18_events_after_the_horizon_are_refused() {
+    let err = run_bad(
+        &(GOOD.replace("runs = 10", "runs = 10\nhorizon_days = 365")
+            + r#"
+[[disruption]]
+id = "strike"
+effect = { supplier_outage = { supplier = "acme" } }
+occurrence = { scheduled = { start_day = 400, duration_days = 10 } }
+"#),
+    );
+    assert!(
+        err.contains(
+            "line 22: disruption[0].occurrence.scheduled.start_day: disruption 'strike' starts on \
+             day 400, after the horizon of 365 days (days 0 to 364), so it would never happen"
+        ),
+        "{err}"
+    );
+    let err = run_bad(
+        &(GOOD.replace("runs = 10", "runs = 10\nhorizon_days = 60")
+            + r#"
+[policy.jic.prebuild]
+start_day_of_year = 288
+end_day_of_year = 364
+factor = 1.5
+"#),
+    );
+    assert!(
+        err.contains(
+            "policy.jic.prebuild.start_day_of_year: policy 'jic': the pre-build window (day of \
+             the year 288 up to 364) starts on day 288 of the run, after the horizon of 60 days"
+        ),
         "{err}"
     );
 }

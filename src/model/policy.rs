@@ -820,6 +820,23 @@ impl Prebuild {
         }
     }
 
+    /// Why the window touches no day of a run of `horizon` days whose day 0 falls on day of
+    /// the year `first_day_of_year`, or `None` when it does: a pre-build that never applies is
+    /// a mistake to report, not a policy to simulate.
+    pub(crate) fn outside(&self, horizon: u32, first_day_of_year: u32) -> Option<String> {
+        if (0..horizon.min(365)).any(|day| self.contains((first_day_of_year + day) % 365)) {
+            return None;
+        }
+        let starts_on = (self.start_day_of_year + 365 - first_day_of_year) % 365;
+        Some(format!(
+            "the pre-build window (day of the year {} up to {}) starts on day {starts_on} of \
+             the run, after the horizon of {horizon} days (which starts on day of the year \
+             {first_day_of_year}), so it would never apply: move the window or lengthen \
+             horizon_days",
+            self.start_day_of_year, self.end_day_of_year
+        ))
+    }
+
     fn contains(&self, day_of_year: u32) -> bool {
         if self.start_day_of_year < self.end_day_of_year {
             (self.start_day_of_year..self.end_day_of_year).contains(&day_of_year)

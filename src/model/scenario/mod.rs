@@ -298,7 +298,9 @@ impl<'a> Validator<'a> {
             .map(|(i, s)| (s.id.as_str(), i))
             .collect();
         let items = self.items(&raw.items, &supplier_index, horizon);
-        let disruptions = self.disruptions(&raw, &supplier_index, &items);
+        // Checks against the horizon are left out when the horizon itself is refused.
+        let known_horizon = (1..=36_500).contains(&sim.horizon_days).then_some(horizon);
+        let disruptions = self.disruptions(&raw, &supplier_index, &items, known_horizon);
 
         if !self.problems.is_empty() {
             return Err(self.problems);
@@ -817,6 +819,7 @@ impl<'a> Validator<'a> {
         raw: &RawScenario,
         suppliers: &HashMap<&str, usize>,
         items: &[Item],
+        horizon: Option<u32>,
     ) -> Vec<Disruption> {
         self.unique_ids("disruption", raw.disruptions.iter().map(|d| d.id.as_str()));
         let mut out = Vec::new();
@@ -825,6 +828,20 @@ impl<'a> Validator<'a> {
             // Both halves are checked, so every problem is reported at once.
             let effect = self.effect(&format!("{at}.effect"), &d.effect, raw, suppliers, items);
             let occurrence = self.occurrence(&format!("{at}.occurrence"), &d.occurrence);
+            if let (Occurrence::Scheduled { start_day, .. }, Some(horizon)) = (&occurrence, horizon)
+                && *start_day >= horizon
+            {
+                self.report(
+                    format!("{at}.occurrence.scheduled.start_day"),
+                    format!(
+                        "disruption '{}' starts on day {start_day}, after the horizon of {horizon} \
+                         days (days 0 to {}), so it would never happen: start it before day \
+                         {horizon} or lengthen horizon_days",
+                        d.id,
+                        horizon - 1
+                    ),
+                );
+            }
             let Some((kind, effect)) = effect else {
                 continue;
             };
@@ -1191,7 +1208,15 @@ impl<'a> Validator<'a> {
                 .prebuild
                 .as_ref()
                 .and_then(|raw| match Prebuild::from_raw(raw) {
-                    Ok(pb) => Some(pb),
+                    Ok(pb) => {
+                        if let Some(message) = pb.outside(horizon, start_day) {
+                            self.report(
+                                format!("{at}.prebuild.start_day_of_year"),
+                                format!("policy '{name}': {message}"),
+                            );
+                        }
+                        Some(pb)
+                    }
                     Err(problems) => {
                         for pr in problems {
                             self.report(format!("{at}.prebuild.{}", pr.field), pr.message);
