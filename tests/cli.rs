@@ -145,7 +145,9 @@ fn unknown_key_is_named_with_its_line() {
 fn negative_standard_deviation() {
     let err = run_bad(&GOOD.replace("sd = 4", "sd = -4"));
     assert!(
-        err.contains("line 12: item[0].demand.normal.sd: must be zero or more (got -4)"),
+        err.contains(
+            "line 12: item[0].demand.normal.sd: must be from 0 to 1,000,000,000,000 units (got -4)"
+        ),
         "{err}"
     );
 }
@@ -191,7 +193,7 @@ fn zero_horizon_and_several_problems_at_once() {
     );
     assert!(err.contains("simulation.runs"), "{err}");
     assert!(
-        err.contains("item[0].unit_cost: must be greater than zero (got -3)"),
+        err.contains("item[0].unit_cost: must be from 0.000001 to 1,000,000,000 (got -3)"),
         "{err}"
     );
 }
@@ -307,7 +309,9 @@ fn absurd_negative_binomial_is_an_error_not_a_panic() {
         "demand = { negative_binomial = { mean = 20, sd = 1e200 } }",
     ));
     assert!(
-        err.contains("item[0].demand.negative_binomial: the variance sd² overflows"),
+        err.contains(
+            "item[0].demand.negative_binomial.sd: must be from 0 to 1,000,000,000,000 units (got 1e200)"
+        ),
         "{err}"
     );
 }
@@ -392,12 +396,12 @@ fn issue_18_untabulable_lead_times_are_refused() {
         (
             "{ triangular = { min = -1e308, mode = 2, max = 5 } }",
             "lead_time.triangular.min",
-            "must be zero or more",
+            "must be from 0 to 3,650 days (got -1e308)",
         ),
         (
             "{ triangular = { min = -inf, mode = 2, max = 5 } }",
             "lead_time.triangular.min",
-            "must be zero or more",
+            "must be from 0 to 3,650 days (got -inf)",
         ),
     ] {
         let stderr = run_bad(&GOOD.replace("{ fixed = 2 }", lead_time));
@@ -480,6 +484,216 @@ factor = 1.5
         err.contains(
             "policy.jic.prebuild.start_day_of_year: policy 'jic': the pre-build window (day of \
              the year 288 up to 364) starts on day 288 of the run, after the horizon of 60 days"
+        ),
+        "{err}"
+    );
+}
+
+/// Issue 18, item 12: every number of the scenario format has a finite range. `nan` and `inf`
+/// (TOML literals) and values that overflow later were accepted: `order_up_to = nan` never
+/// ordered, `inf` gave 2.8·10¹⁹ units on hand, `unit_cost = 1e308` overflowed the costs.
+#[test]
+fn issue_18_numbers_outside_their_range_are_refused() {
+    const RULE: &str =
+        "[policy.jic.rule.reorder_point]\nservice_level = 0.95\nquantity = { fixed = 100 }";
+    // (text replaced in GOOD, its replacement, what the message must say)
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            RULE,
+            "[policy.jic.rule.base_stock]\norder_up_to = nan",
+            "policy.jic.rule.base_stock.order_up_to: must be from 0 to 1,000,000,000,000 units (got nan)",
+        ),
+        (
+            RULE,
+            "[policy.jic.rule.base_stock]\norder_up_to = inf",
+            "policy.jic.rule.base_stock.order_up_to: must be from 0 to 1,000,000,000,000 units (got inf)",
+        ),
+        (
+            RULE,
+            "[policy.jic.rule.base_stock]\nsafety_stock_days = 1e308",
+            "policy.jic.rule.base_stock.safety_stock_days: must be from 0 to 3,650 days (got 1e308)",
+        ),
+        (
+            RULE,
+            "[policy.jic.rule.s_s]\nreorder_point = 10\norder_up_to = -inf",
+            "policy.jic.rule.s_s.order_up_to: must be from 0 to 1,000,000,000,000 units (got -inf)",
+        ),
+        (
+            RULE,
+            "[policy.jic.rule.r_q]\nreorder_point = 10\norder_quantity = nan",
+            "policy.jic.rule.r_q.order_quantity: must be from 0.000001 to 1,000,000,000,000 units (got nan)",
+        ),
+        (
+            RULE,
+            "[policy.jic.rule.kanban]\nsafety_factor = inf\ncontainer_size = 10",
+            "policy.jic.rule.kanban.safety_factor: must be from 0 to 100 (got inf)",
+        ),
+        (
+            "quantity = { fixed = 100 }",
+            "quantity = { order_up_to = nan }",
+            "policy.jic.rule.reorder_point.quantity.order_up_to: must be from 0 to 1,000,000,000,000 units (got nan)",
+        ),
+        (
+            "service_level = 0.95",
+            "service_level = nan",
+            "policy.jic.rule.reorder_point.service_level: item 'widget': must be a probability strictly between 0 and 1 (got nan)",
+        ),
+        (
+            "unit_cost = 3",
+            "unit_cost = 1e308",
+            "item[0].unit_cost: must be from 0.000001 to 1,000,000,000 (got 1e308)",
+        ),
+        (
+            "unit_cost = 3",
+            "unit_cost = 3\ncarrying_rate = nan",
+            "item[0].carrying_rate: must be from 0 to 10 a year (got nan)",
+        ),
+        (
+            "unit_cost = 3",
+            "unit_cost = 3\norder_cost = inf",
+            "item[0].order_cost: must be from 0 to 1,000,000,000 (got inf)",
+        ),
+        (
+            "unit_cost = 3",
+            "unit_cost = 3\ntrend_per_year = 1e300",
+            "item[0].trend_per_year: must be from -1 to 100 a year (got 1e300)",
+        ),
+        (
+            "unit_cost = 3",
+            "unit_cost = 3\nseasonality = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, inf]",
+            "item[0].seasonality[11]: must be from 0 to 100 (got inf)",
+        ),
+        (
+            "{ normal = { mean = 20, sd = 4 } }",
+            "{ uniform = { min = 0, max = inf } }",
+            "item[0].demand.uniform.max: must be from 0 to 1,000,000,000,000 units (got inf)",
+        ),
+        (
+            "{ normal = { mean = 20, sd = 4 } }",
+            "{ normal = { mean = nan, sd = 4 } }",
+            "item[0].demand.normal.mean: must be from 0 to 1,000,000,000,000 units (got nan)",
+        ),
+        (
+            "{ normal = { mean = 20, sd = 4 } }",
+            "{ lognormal = { mean = 1e-300, sd = 4 } }",
+            "item[0].demand.lognormal.mean: must be from 0.000001 to 1,000,000,000,000 units (got 1e-300)",
+        ),
+        (
+            "{ normal = { mean = 20, sd = 4 } }",
+            "{ empirical = [1, 2, 1e13] }",
+            "item[0].demand.empirical[2]: must be from 0 to 1,000,000,000,000 units (got 10000000000000)",
+        ),
+        (
+            "lead_time = { fixed = 2 }",
+            "lead_time = { fixed = 2 }\ncapacity_per_day = inf\nmin_order_quantity = nan",
+            "supplier[0].capacity_per_day: must be from 0.000001 to 1,000,000,000,000 units (got inf)",
+        ),
+        (
+            "lead_time = { fixed = 2 }",
+            "lead_time = { fixed = 2 }\nunit_cost_premium = 1e300",
+            "supplier[0].unit_cost_premium: must be from 0 to 1,000,000,000 (got 1e300)",
+        ),
+        (
+            "[policy.jic.rule.reorder_point]",
+            "[policy.jic]\nreserve_days = nan\nexpedite = { lead_time_days = 1, premium_rate = inf }\n\n[policy.jic.rule.reorder_point]",
+            "policy.jic.expedite.premium_rate: must be from 0 to 100 (got inf)",
+        ),
+    ];
+    for (from, to, says) in cases {
+        let err = run_bad(&GOOD.replace(from, to));
+        assert!(err.contains(says), "{to}:\n{err}");
+    }
+    // Everything found is reported at once: the supplier's two fields, the policy's reserve.
+    let err = run_bad(&GOOD.replace(
+        "lead_time = { fixed = 2 }",
+        "lead_time = { fixed = 2 }\ncapacity_per_day = inf\nmin_order_quantity = nan",
+    ));
+    assert!(
+        err.contains(
+            "supplier[0].min_order_quantity: must be from 0 to 1,000,000,000,000 units (got nan)"
+        ),
+        "{err}"
+    );
+    let err = run_bad(&GOOD.replace(
+        "[policy.jic.rule.reorder_point]",
+        "[policy.jic]\nreserve_days = nan\n\n[policy.jic.rule.reorder_point]",
+    ));
+    assert!(
+        err.contains("policy.jic.reserve_days: must be from 0 to 3,650 days (got nan)"),
+        "{err}"
+    );
+
+    let disruption = |effect: &str, occurrence: &str| {
+        format!(
+            "{GOOD}\n[[disruption]]\nid = \"d\"\neffect = {effect}\noccurrence = {occurrence}\n"
+        )
+    };
+    let outage = "{ supplier_outage = { supplier = \"acme\" } }";
+    let scheduled = "{ scheduled = { start_day = 10, duration_days = 5 } }";
+    for (scenario, says) in [
+        (
+            disruption(
+                "{ lead_time_drift = { supplier = \"acme\", factor = inf } }",
+                scheduled,
+            ),
+            "disruption[0].effect.lead_time_drift.factor: must be greater than 0 and at most 100 (got inf)",
+        ),
+        (
+            disruption("{ demand_surge = { factor = { fixed = nan } } }", scheduled),
+            "disruption[0].effect.demand_surge.factor.fixed: must be from 0 to 100 (got nan)",
+        ),
+        (
+            disruption(
+                "{ demand_surge = { factor = { triangular = { min = 1, mode = 2, max = inf } } } }",
+                scheduled,
+            ),
+            "disruption[0].effect.demand_surge.factor.triangular.max: must be from 0 to 100 (got inf)",
+        ),
+        (
+            disruption(
+                "{ capacity_cut = { supplier = \"acme\", factor = nan } }",
+                scheduled,
+            ),
+            "disruption[0].effect.capacity_cut.factor: must be between 0 (nothing ships) and 1 (full capacity) (got nan)",
+        ),
+        (
+            disruption(
+                outage,
+                "{ random = { rate_per_year = nan, duration_days = { fixed = 3 } } }",
+            ),
+            "disruption[0].occurrence.random.rate_per_year: must be greater than 0 and at most 365 events a year (got nan)",
+        ),
+        (
+            disruption(
+                outage,
+                "{ markov = { mean_days_up = inf, mean_days_down = 5 } }",
+            ),
+            "disruption[0].occurrence.markov.mean_days_up: must be from 1 to 36,500 days (got inf)",
+        ),
+        (
+            GOOD.to_string()
+                + "\n[policy.jic.prebuild]\nstart_day_of_year = 1\nend_day_of_year = 30\nfactor = 1e308\n",
+            "policy.jic.prebuild.factor: must be greater than 0 and at most 100 (got 1e308)",
+        ),
+    ] {
+        let err = run_bad(&scenario);
+        assert!(err.contains(says), "{scenario}:\n{err}");
+    }
+}
+
+/// Issue 18, item 12: numbers each within range can still size a stock level that whole units
+/// cannot be counted to; that is refused too, naming the item and the level.
+#[test]
+fn issue_18_stock_levels_beyond_exact_counting_are_refused() {
+    let err = run_bad(
+        &GOOD
+            .replace("{ fixed = 2 }", "{ fixed = 3650 }")
+            .replace("mean = 20, sd = 4", "mean = 1e12, sd = 4"),
+    );
+    assert!(
+        err.contains(
+            "policy.jic.rule: item 'widget': the rule's stock levels reach 3.65e15 units, more than \
+             the 1,000,000,000,000,000 (1e15) a level may reach"
         ),
         "{err}"
     );

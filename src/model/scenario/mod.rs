@@ -19,10 +19,14 @@ pub use error::{Problem, ScenarioError};
 use crate::foundation::days::{DayDistribution, DaysSpec};
 use crate::model::demand::{DemandDistribution, DemandModel, Units};
 use crate::model::disruption::{Disruption, Effect, Factor, Kind, Occurrence};
+use crate::model::limits::{
+    CARRYING_RATE, DAYS, Limit, MEAN_SPELL_DAYS, MONEY, MULTIPLIER, POSITIVE_MULTIPLIER,
+    POSITIVE_QUANTITY, PREMIUM_RATE, QUANTITY, SHARE, TREND, UNIT_COST, shown,
+};
 use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, Policy, Prebuild};
 use crate::model::raw::{
-    RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawScenario, RawSupplier,
-    RawUnits,
+    RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawRule, RawScenario,
+    RawSupplier, RawUnits,
 };
 use crate::model::supply::{MAX_LINKS, Supplier};
 
@@ -214,16 +218,11 @@ impl<'a> Validator<'a> {
         });
     }
 
-    fn positive(&mut self, field: &str, value: f64) -> f64 {
-        if !(value > 0.0 && value.is_finite()) {
-            self.report(field, format!("must be greater than zero (got {value})"));
-        }
-        value
-    }
-
-    fn non_negative(&mut self, field: &str, value: f64) -> f64 {
-        if !(value >= 0.0 && value.is_finite()) {
-            self.report(field, format!("must be zero or more (got {value})"));
+    /// Reports `value` unless `limit` allows it; returns it either way, since nothing is
+    /// simulated once a problem has been found.
+    fn within(&mut self, field: &str, value: f64, limit: &Limit) -> f64 {
+        if let Err(message) = limit.check(value) {
+            self.report(field, message);
         }
         value
     }
@@ -232,7 +231,10 @@ impl<'a> Validator<'a> {
         if !(0.0..=1.0).contains(&value) {
             self.report(
                 field,
-                format!("must be a probability between 0 and 1 (got {value})"),
+                format!(
+                    "must be a probability between 0 and 1 (got {})",
+                    shown(value)
+                ),
             );
         }
         value
@@ -367,20 +369,27 @@ impl<'a> Validator<'a> {
             (None, false) => None,
         };
         let capacity = match s.capacity_per_day {
-            Some(c) => self.positive(&format!("{at}.capacity_per_day"), c),
+            Some(c) => self.within(&format!("{at}.capacity_per_day"), c, &POSITIVE_QUANTITY),
             None => f64::INFINITY,
         };
-        let moq = self.non_negative(&format!("{at}.min_order_quantity"), s.min_order_quantity);
+        let moq = self.within(
+            &format!("{at}.min_order_quantity"),
+            s.min_order_quantity,
+            &QUANTITY,
+        );
         let multiple = match s.order_multiple {
-            Some(m) => self.positive(&format!("{at}.order_multiple"), m),
+            Some(m) => self.within(&format!("{at}.order_multiple"), m, &POSITIVE_QUANTITY),
             None => 0.0,
         };
         let rejection_probability = self.probability(
             &format!("{at}.rejection_probability"),
             s.rejection_probability,
         );
-        let unit_cost_premium =
-            self.non_negative(&format!("{at}.unit_cost_premium"), s.unit_cost_premium);
+        let unit_cost_premium = self.within(
+            &format!("{at}.unit_cost_premium"),
+            s.unit_cost_premium,
+            &MONEY,
+        );
         Supplier {
             id: s.id.clone(),
             rejection_probability,
@@ -421,9 +430,8 @@ impl<'a> Validator<'a> {
                 mode,
                 max: hi,
             } => {
-                let lo_ok = *lo >= 0.0;
-                self.non_negative(&format!("{at}.triangular.min"), *lo);
-                if !lo_ok {
+                if DAYS.check(*lo).is_err() {
+                    self.within(&format!("{at}.triangular.min"), *lo, &DAYS);
                     return DayDistribution::new(&DaysSpec::Fixed(minimum), minimum);
                 }
                 if !(lo <= mode && mode <= hi && lo < hi && *hi <= 3650.0) {
@@ -537,8 +545,9 @@ impl<'a> Validator<'a> {
                 "a trace is replayed as recorded: remove the trend",
             );
         }
-        let end_level = 1.0 + raw.trend_per_year * f64::from(horizon.saturating_sub(1)) / 365.0;
-        if !(end_level >= 0.0 && raw.trend_per_year.is_finite()) {
+        let trend = self.within(&format!("{at}.trend_per_year"), raw.trend_per_year, &TREND);
+        let end_level = 1.0 + trend * f64::from(horizon.saturating_sub(1)) / 365.0;
+        if TREND.check(trend).is_ok() && end_level < 0.0 {
             self.report(
                 format!("{at}.trend_per_year"),
                 format!(
@@ -548,18 +557,25 @@ impl<'a> Validator<'a> {
             );
         }
         if let Some(size) = raw.container_size {
-            self.positive(&format!("{at}.container_size"), size);
+            self.within(&format!("{at}.container_size"), size, &POSITIVE_QUANTITY);
         }
         if let Some(initial) = raw.initial_on_hand {
-            self.non_negative(&format!("{at}.initial_on_hand"), initial);
+            self.within(&format!("{at}.initial_on_hand"), initial, &QUANTITY);
         }
         Item {
             id: raw.id.clone(),
-            unit_cost: self.positive(&format!("{at}.unit_cost"), raw.unit_cost),
-            carrying_rate: self.non_negative(&format!("{at}.carrying_rate"), raw.carrying_rate),
-            order_cost: self.non_negative(&format!("{at}.order_cost"), raw.order_cost),
-            stockout_penalty: self
-                .non_negative(&format!("{at}.stockout_penalty"), raw.stockout_penalty),
+            unit_cost: self.within(&format!("{at}.unit_cost"), raw.unit_cost, &UNIT_COST),
+            carrying_rate: self.within(
+                &format!("{at}.carrying_rate"),
+                raw.carrying_rate,
+                &CARRYING_RATE,
+            ),
+            order_cost: self.within(&format!("{at}.order_cost"), raw.order_cost, &MONEY),
+            stockout_penalty: self.within(
+                &format!("{at}.stockout_penalty"),
+                raw.stockout_penalty,
+                &MONEY,
+            ),
             container_size: raw.container_size,
             initial_on_hand: raw.initial_on_hand,
             demand: DemandModel {
@@ -593,7 +609,7 @@ impl<'a> Validator<'a> {
             return out;
         }
         for (i, &v) in values.iter().enumerate() {
-            out[i] = self.non_negative(&format!("{at}[{i}]"), v);
+            out[i] = self.within(&format!("{at}[{i}]"), v, &MULTIPLIER);
         }
         if out.iter().all(|&v| v == 0.0) {
             self.report(at, "multipliers must not all be zero");
@@ -611,18 +627,27 @@ impl<'a> Validator<'a> {
         let whole = units == Units::Whole;
         match raw {
             RawDemand::Deterministic(v) => DemandDistribution::Deterministic {
-                value: self.non_negative(&format!("{at}.deterministic"), *v),
+                value: self.within(&format!("{at}.deterministic"), *v, &QUANTITY),
             },
             RawDemand::Normal { mean, sd } => DemandDistribution::Normal {
-                mean: self.non_negative(&format!("{at}.normal.mean"), *mean),
-                sd: self.non_negative(&format!("{at}.normal.sd"), *sd),
+                mean: self.within(&format!("{at}.normal.mean"), *mean, &QUANTITY),
+                sd: self.within(&format!("{at}.normal.sd"), *sd, &QUANTITY),
             },
             RawDemand::Poisson { mean } => DemandDistribution::Poisson {
-                mean: self.positive(&format!("{at}.poisson.mean"), *mean),
+                mean: self.within(&format!("{at}.poisson.mean"), *mean, &POSITIVE_QUANTITY),
             },
             RawDemand::NegativeBinomial { mean, sd } => {
-                let mean = self.positive(&format!("{at}.negative_binomial.mean"), *mean);
-                if !(sd * sd > mean && sd.is_finite()) {
+                let mean_ok = POSITIVE_QUANTITY.check(*mean).is_ok();
+                let sd_ok = QUANTITY.check(*sd).is_ok();
+                self.within(
+                    &format!("{at}.negative_binomial.mean"),
+                    *mean,
+                    &POSITIVE_QUANTITY,
+                );
+                self.within(&format!("{at}.negative_binomial.sd"), *sd, &QUANTITY);
+                // Within these ranges the gamma mixing shape mean² / (sd² − mean) is at least
+                // 10⁻¹² / 10²⁴, a positive number.
+                if mean_ok && sd_ok && sd * sd <= *mean {
                     self.report(
                         format!("{at}.negative_binomial.sd"),
                         format!(
@@ -631,24 +656,19 @@ impl<'a> Validator<'a> {
                             mean.sqrt()
                         ),
                     );
-                } else if (mean * mean / (sd * sd - mean)).is_nan()
-                    || mean * mean / (sd * sd - mean) <= 0.0
-                {
-                    // The gamma mixing shape mean² / (sd² − mean) must be a positive number.
-                    self.report(
-                        format!("{at}.negative_binomial"),
-                        "the variance sd² overflows: mean and sd are too large to simulate; count in larger units",
-                    );
                 }
-                DemandDistribution::NegativeBinomial { mean, sd: *sd }
+                DemandDistribution::NegativeBinomial {
+                    mean: *mean,
+                    sd: *sd,
+                }
             }
             RawDemand::Lognormal { mean, sd } => DemandDistribution::Lognormal {
-                mean: self.positive(&format!("{at}.lognormal.mean"), *mean),
-                sd: self.non_negative(&format!("{at}.lognormal.sd"), *sd),
+                mean: self.within(&format!("{at}.lognormal.mean"), *mean, &POSITIVE_QUANTITY),
+                sd: self.within(&format!("{at}.lognormal.sd"), *sd, &QUANTITY),
             },
             RawDemand::Uniform { min, max } => {
-                self.non_negative(&format!("{at}.uniform.min"), *min);
-                if max < min {
+                let values = [("min", *min), ("max", *max)];
+                if self.all_within(&format!("{at}.uniform"), &values, &QUANTITY) && max < min {
                     self.report(
                         format!("{at}.uniform.max"),
                         format!("must be at least min ({min}) (got {max})"),
@@ -673,7 +693,7 @@ impl<'a> Validator<'a> {
                     );
                 }
                 for (i, &v) in values.iter().enumerate() {
-                    self.non_negative(&format!("{at}.empirical[{i}]"), v);
+                    self.within(&format!("{at}.empirical[{i}]"), v, &QUANTITY);
                 }
                 DemandDistribution::Empirical {
                     values: values.clone(),
@@ -779,7 +799,8 @@ impl<'a> Validator<'a> {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, s)| {
-                        let share = self.positive(&format!("{at}.sourcing[{i}].share"), s.share);
+                        let share =
+                            self.within(&format!("{at}.sourcing[{i}].share"), s.share, &SHARE);
                         total += share;
                         lookup(self, format!("{at}.sourcing[{i}].supplier"), &s.supplier)
                             .map(|supplier| Source { supplier, share })
@@ -896,7 +917,8 @@ impl<'a> Validator<'a> {
                     self.report(
                         format!("{at}.capacity_cut.factor"),
                         format!(
-                            "must be between 0 (nothing ships) and 1 (full capacity) (got {factor})"
+                            "must be between 0 (nothing ships) and 1 (full capacity) (got {})",
+                            shown(*factor)
                         ),
                     );
                 }
@@ -918,7 +940,10 @@ impl<'a> Validator<'a> {
                 if !(0.0..=1.0).contains(capacity_factor) {
                     self.report(
                         format!("{at}.regional_event.capacity_factor"),
-                        format!("must be between 0 (nothing ships) and 1 (got {capacity_factor})"),
+                        format!(
+                            "must be between 0 (nothing ships) and 1 (got {})",
+                            shown(*capacity_factor)
+                        ),
                     );
                 }
                 let effect = Effect::Capacity {
@@ -950,7 +975,11 @@ impl<'a> Validator<'a> {
                 factor,
             } => {
                 let suppliers = targets(self, "lead_time_drift", supplier, region)?;
-                self.positive(&format!("{at}.lead_time_drift.factor"), *factor);
+                self.within(
+                    &format!("{at}.lead_time_drift.factor"),
+                    *factor,
+                    &POSITIVE_MULTIPLIER,
+                );
                 (
                     Kind::LeadTimeDrift,
                     Effect::LeadTimeDrift {
@@ -1052,25 +1081,38 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Whether every one of `values` (named fields of `at`) is within `limit`, each one out of
+    /// it reported.
+    fn all_within(&mut self, at: &str, values: &[(&str, f64)], limit: &Limit) -> bool {
+        let mut ok = true;
+        for &(field, value) in values {
+            ok &= limit.check(value).is_ok();
+            self.within(&format!("{at}.{field}"), value, limit);
+        }
+        ok
+    }
+
     fn factor(&mut self, at: &str, raw: &RawFactor) -> Factor {
         match *raw {
-            RawFactor::Fixed(f) => Factor::Fixed(self.non_negative(&format!("{at}.fixed"), f)),
+            RawFactor::Fixed(f) => {
+                Factor::Fixed(self.within(&format!("{at}.fixed"), f, &MULTIPLIER))
+            }
             RawFactor::Uniform { min, max } => {
-                if !(0.0 <= min && min <= max) {
-                    self.report(
-                        format!("{at}.uniform"),
-                        format!("needs 0 ≤ min ≤ max (got {min}, {max})"),
-                    );
+                let at = format!("{at}.uniform");
+                if self.all_within(&at, &[("min", min), ("max", max)], &MULTIPLIER) && min > max {
+                    self.report(at, format!("needs min ≤ max (got {min}, {max})"));
                 }
                 Factor::Uniform { min, max }
             }
             RawFactor::Triangular { min, mode, max } => {
-                if !(0.0 <= min && min <= mode && mode <= max && min < max) {
+                let values = [("min", min), ("mode", mode), ("max", max)];
+                let at_form = format!("{at}.triangular");
+                if self.all_within(&at_form, &values, &MULTIPLIER)
+                    && !(min <= mode && mode <= max && min < max)
+                {
                     self.report(
-                        format!("{at}.triangular"),
-                        format!(
-                            "needs 0 ≤ min ≤ mode ≤ max with min < max (got {min}, {mode}, {max})"
-                        ),
+                        at_form,
+                        format!("needs min ≤ mode ≤ max with min < max (got {min}, {mode}, {max})"),
                     );
                 }
                 Factor::Triangular { min, mode, max }
@@ -1087,7 +1129,10 @@ impl<'a> Validator<'a> {
                 if !(*rate_per_year > 0.0 && *rate_per_year <= 365.0) {
                     self.report(
                         format!("{at}.random.rate_per_year"),
-                        format!("must be greater than 0 and at most 365 events a year (got {rate_per_year})"),
+                        format!(
+                            "must be greater than 0 and at most 365 events a year (got {})",
+                            shown(*rate_per_year)
+                        ),
                     );
                 }
                 let duration = self.days(&format!("{at}.random.duration_days"), duration_days, 1);
@@ -1110,14 +1155,8 @@ impl<'a> Validator<'a> {
                         self.probability(&format!("{at}.markov.daily_recovery_probability"), *r),
                     ),
                     ((None, None), (Some(up), Some(down))) => {
-                        for (field, v) in [("mean_days_up", up), ("mean_days_down", down)] {
-                            if !(*v >= 1.0 && v.is_finite()) {
-                                self.report(
-                                    format!("{at}.markov.{field}"),
-                                    format!("must be at least 1 day (got {v})"),
-                                );
-                            }
-                        }
+                        let values = [("mean_days_up", *up), ("mean_days_down", *down)];
+                        self.all_within(&format!("{at}.markov"), &values, &MEAN_SPELL_DAYS);
                         (1.0 / up.max(1.0), 1.0 / down.max(1.0))
                     }
                     _ => {
@@ -1178,6 +1217,16 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Reports the numbers of `rule` (at `at`) that are out of range; whether there were none.
+    fn rule_numbers(&mut self, at: &str, rule: &RawRule) -> bool {
+        let problems = policy::number_problems(rule);
+        let ok = problems.is_empty();
+        for pr in problems {
+            self.report(format!("{at}.{}", pr.field), pr.message);
+        }
+        ok
+    }
+
     fn policies(
         &mut self,
         raw: &RawScenario,
@@ -1224,12 +1273,7 @@ impl<'a> Validator<'a> {
                         None
                     }
                 });
-            if !(p.reserve_days >= 0.0 && p.reserve_days.is_finite()) {
-                self.report(
-                    format!("{at}.reserve_days"),
-                    format!("must be zero or more (got {})", p.reserve_days),
-                );
-            }
+            self.within(&format!("{at}.reserve_days"), p.reserve_days, &DAYS);
             let expedite = p.expedite.as_ref().map(|e| Expedite {
                 lead_time_days: self.whole_in(
                     &format!("{at}.expedite.lead_time_days"),
@@ -1237,21 +1281,47 @@ impl<'a> Validator<'a> {
                     1..=3650,
                     "",
                 ),
-                premium_rate: self
-                    .non_negative(&format!("{at}.expedite.premium_rate"), e.premium_rate),
+                premium_rate: self.within(
+                    &format!("{at}.expedite.premium_rate"),
+                    e.premium_rate,
+                    &PREMIUM_RATE,
+                ),
                 max_units_per_year: match e.max_units_per_year {
-                    Some(cap) => self.positive(&format!("{at}.expedite.max_units_per_year"), cap),
+                    Some(cap) => self.within(
+                        &format!("{at}.expedite.max_units_per_year"),
+                        cap,
+                        &POSITIVE_QUANTITY,
+                    ),
                     None => f64::INFINITY,
                 },
                 mean_daily_demand: 0.0,
                 cover_days: 1,
             });
+            // A rule's own numbers are reported once, not once for every item following it.
+            let rule_ok = self.rule_numbers(&format!("{at}.rule"), &p.rule);
+            let overrides_ok: HashMap<&str, bool> = p
+                .items
+                .iter()
+                .map(|(id, r)| {
+                    (
+                        id.as_str(),
+                        self.rule_numbers(&format!("{at}.items.{id}"), r),
+                    )
+                })
+                .collect();
             let mut item_policies = Vec::new();
             for (item, ctx) in items.iter().zip(&contexts) {
-                let (rule_at, rule) = match p.items.get(&item.id) {
-                    Some(r) => (format!("{at}.items.{}", item.id), r),
-                    None => (format!("{at}.rule"), &p.rule),
+                let (rule_at, rule, numbers_ok) = match p.items.get(&item.id) {
+                    Some(r) => (
+                        format!("{at}.items.{}", item.id),
+                        r,
+                        overrides_ok[item.id.as_str()],
+                    ),
+                    None => (format!("{at}.rule"), &p.rule, rule_ok),
                 };
+                if !numbers_ok {
+                    continue;
+                }
                 match policy::resolve(rule, ctx) {
                     Ok((rule, sizing)) => {
                         let rule = if item.whole_units() {
@@ -1260,6 +1330,11 @@ impl<'a> Validator<'a> {
                             rule
                         };
                         let reserve = p.reserve_days * ctx.mean_daily_demand;
+                        if let Some(message) =
+                            policy::excessive_levels(&rule, prebuild.as_ref(), reserve)
+                        {
+                            self.report(rule_at.clone(), format!("item '{}': {message}", item.id));
+                        }
                         item_policies.push(ItemPolicy {
                             initial_on_hand: item
                                 .initial_on_hand

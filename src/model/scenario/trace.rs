@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use crate::model::limits::QUANTITY;
+
 /// Read the numeric column `column` of the CSV file at `path` (first row: column names).
 /// Messages name the file, the line and what is wrong.
 pub(super) fn read_column(path: &Path, column: &str) -> Result<Vec<f64>, String> {
@@ -33,12 +35,13 @@ pub(super) fn read_column(path: &Path, column: &str) -> Result<Vec<f64>, String>
             .map(|s| s.trim().trim_matches('"'))
             .unwrap_or("");
         match cell.parse::<f64>() {
-            Ok(v) if v >= 0.0 && v.is_finite() => values.push(v),
+            Ok(v) if QUANTITY.check(v).is_ok() => values.push(v),
             _ => {
                 return Err(format!(
-                    "trace file '{}' line {}: column '{column}' must hold a demand of zero or more (got '{cell}')",
+                    "trace file '{}' line {}: column '{column}' must hold a demand {} (got '{cell}')",
                     path.display(),
-                    line_no + 1
+                    line_no + 1,
+                    QUANTITY.allowed()
                 ));
             }
         }
