@@ -71,8 +71,13 @@ fn validate_shows_the_resolved_scenario() {
 /// Writes `contents` as a scenario and runs `buffersim run` on it; returns stderr, after
 /// checking the exit code is 2 and nothing panicked.
 fn run_bad(contents: &str) -> String {
+    run_bad_as("bad.toml", contents)
+}
+
+/// As [`run_bad`], for a scenario written to a file of this name.
+fn run_bad_as(name: &str, contents: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bad.toml");
+    let path = dir.path().join(name);
     std::fs::write(&path, contents).unwrap();
     let output = buffersim()
         .arg("run")
@@ -88,7 +93,7 @@ fn run_bad(contents: &str) -> String {
         "{stderr}"
     );
     assert!(
-        stderr.contains("bad.toml"),
+        stderr.contains(name),
         "the message names the file: {stderr}"
     );
     assert!(
@@ -695,6 +700,73 @@ fn issue_18_stock_levels_beyond_exact_counting_are_refused() {
             "policy.jic.rule: item 'widget': the rule's stock levels reach 3.65e15 units, more than \
              the 1,000,000,000,000,000 (1e15) a level may reach"
         ),
+        "{err}"
+    );
+}
+
+/// A JSON scenario, two policies (`kanban` twice in `policy`) and a problem value on line 4.
+const JSON_GOOD: &str = r#"{"simulation": {"runs": 20},
+ "supplier": [{"id": "acme", "lead_time": {"fixed": 2}}],
+ "item": [{"id": "w", "unit_cost": 3, "container_size": 10,
+           "demand": {"poisson": {"mean": 8}}}],
+ "policy": {"kanban": {"rule": {"kanban": {"safety_factor": 0.3}}},
+            "jic": {"rule": {"base_stock": {"service_level": 0.95}}}}}"#;
+
+/// Issue 18, item 13: a JSON scenario with two policies of the same name is refused (serde_json
+/// kept the second without a word; TOML refuses it), and JSON value errors name their line as
+/// TOML ones do.
+#[test]
+fn issue_18_json_keys_given_twice_and_lines_of_json_problems() {
+    let twice = JSON_GOOD.replace(r#""jic": {"rule""#, "\"kanban\": {\"rule\"");
+    let err = run_bad_as("bad.json", &twice);
+    assert!(
+        err.contains(
+            "line 6: policy.kanban: 'kanban' is given twice in the same object (lines 5 and 6); \
+             JSON readers keep only the last, silently"
+        ),
+        "{err}"
+    );
+    // A field given twice in one object is named the same way, all of them at once.
+    let err = run_bad_as(
+        "bad.json",
+        &twice.replace(r#""runs": 20"#, r#""runs": 20, "runs": 30"#),
+    );
+    assert!(err.contains("2 problems"), "{err}");
+    assert!(
+        err.contains("line 1: simulation.runs: 'runs' is given twice"),
+        "{err}"
+    );
+
+    let err = run_bad_as(
+        "bad.json",
+        &JSON_GOOD
+            .replace(r#""mean": 8"#, r#""mean": -8"#)
+            .replace(r#""unit_cost": 3"#, r#""unit_cost": 0"#),
+    );
+    assert!(
+        err.contains(
+            "line 4: item[0].demand.poisson.mean: must be from 0.000001 to 1,000,000,000,000 units (got -8)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: item[0].unit_cost: must be from 0.000001"),
+        "{err}"
+    );
+    // A missing field points at its object; the plural spelling of a list is found too.
+    let err = run_bad_as(
+        "bad.json",
+        &JSON_GOOD
+            .replace(r#""item": ["#, r#""items": ["#)
+            .replace(r#""unit_cost": 3"#, r#""unit_cost": -1"#),
+    );
+    assert!(err.contains("line 3: item[0].unit_cost"), "{err}");
+    let err = run_bad_as(
+        "bad.json",
+        &JSON_GOOD.replace(r#""container_size": 10,"#, ""),
+    );
+    assert!(
+        err.contains("line 5: policy.kanban.rule.kanban.container_size: item 'w': a kanban rule needs a container size"),
         "{err}"
     );
 }

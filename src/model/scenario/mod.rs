@@ -29,6 +29,7 @@ use crate::model::raw::{
     RawSupplier, RawUnits,
 };
 use crate::model::supply::{MAX_LINKS, Supplier};
+use lines::Fields;
 
 /// A scenario whose every value has been checked.
 #[derive(Clone, Debug)]
@@ -156,6 +157,17 @@ impl Scenario {
         let is_json = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        // JSON is indexed first, for its keys given twice (serde_json keeps the last without
+        // a word; TOML refuses them as it parses); TOML only when a problem needs a line.
+        let json_fields = if is_json { Fields::json(source) } else { None };
+        if let Some(fields) = &json_fields
+            && !fields.duplicates.is_empty()
+        {
+            return Err(ScenarioError::Invalid {
+                path: path.to_path_buf(),
+                problems: fields.duplicates.iter().map(duplicate_problem).collect(),
+            });
+        }
         let raw: RawScenario = if is_json {
             serde_json::from_str(source).map_err(|e| ScenarioError::Syntax {
                 path: path.to_path_buf(),
@@ -171,9 +183,10 @@ impl Scenario {
         Validator::new(base_dir)
             .scenario(raw, path)
             .map_err(|mut problems| {
-                if !is_json {
+                let fields = json_fields.or_else(|| Fields::toml(source));
+                if let Some(fields) = fields {
                     for p in &mut problems {
-                        p.line = lines::line_of(source, &p.field);
+                        p.line = fields.line_of(source, &p.field);
                     }
                 }
                 ScenarioError::Invalid {
@@ -193,6 +206,20 @@ impl Scenario {
     /// Days over which metrics are measured (the horizon less the warm-up).
     pub(crate) fn measured_days(&self) -> u32 {
         self.horizon_days - self.warmup_days
+    }
+}
+
+/// A key given twice in one JSON object, as a problem of the scenario.
+fn duplicate_problem(d: &lines::Duplicate) -> Problem {
+    let key = d.path.rsplit('.').next().unwrap_or(&d.path);
+    Problem {
+        field: d.path.clone(),
+        line: Some(d.lines.1),
+        message: format!(
+            "'{key}' is given twice in the same object (lines {} and {}); JSON readers keep \
+             only the last, silently: give each its own name, or remove one",
+            d.lines.0, d.lines.1
+        ),
     }
 }
 
