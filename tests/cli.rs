@@ -770,3 +770,94 @@ fn issue_18_json_keys_given_twice_and_lines_of_json_problems() {
         "{err}"
     );
 }
+
+/// Issue 18, item 16: shape errors in a planner's words. A field that takes one of several
+/// forms, given a bare number, is shown the form (`lead_time = 2` got "wanted string or
+/// table"); Rust type names ("expected f64", "i64") become words; a spreadsheet given for a
+/// scenario or a CSV is named as such ("stream did not contain valid UTF-8").
+#[test]
+fn issue_18_shape_errors_say_what_is_expected() {
+    let err = run_bad(&GOOD.replace("lead_time = { fixed = 2 }", "lead_time = 2"));
+    assert!(err.contains("line 7"), "{err}");
+    assert!(
+        err.contains(
+            "supplier[0].lead_time is a days distribution, written e.g. `lead_time = { fixed = 2 }`"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("\"Days distributions\""), "{err}");
+    let err = run_bad(&GOOD.replace("demand = { normal = { mean = 20, sd = 4 } }", "demand = 20"));
+    assert!(err.contains("`demand = { deterministic = 20 }`"), "{err}");
+    let err = run_bad(&GOOD.replace("quantity = { fixed = 100 }", "quantity = 100"));
+    assert!(err.contains("`quantity = { fixed = 100 }`"), "{err}");
+
+    let err = run_bad(&GOOD.replace("unit_cost = 3", "unit_cost = \"3 EUR\""));
+    assert!(
+        err.contains("invalid type: string \"3 EUR\", expected a number"),
+        "{err}"
+    );
+    let err = run_bad(&GOOD.replace("runs = 10", "runs = 1.5"));
+    assert!(err.contains("expected a whole number"), "{err}");
+    assert!(!err.contains("i64") && !err.contains("f64"), "{err}");
+
+    let err = run_bad_as("bad.json", &JSON_GOOD.replace(r#"{"fixed": 2}"#, "2"));
+    assert!(err.contains("line 2 column"), "{err}");
+    assert!(
+        err.contains("supplier[0].lead_time is a days distribution, written e.g. `\"lead_time\": {\"fixed\": 2}`"),
+        "{err}"
+    );
+    let err = run_bad_as(
+        "bad.json",
+        &JSON_GOOD.replace(r#""unit_cost": 3"#, r#""unit_cost": "3""#),
+    );
+    assert!(err.contains("expected a number at line 3"), "{err}");
+
+    // A workbook where a scenario, a demand trace or an ERP export was meant.
+    let dir = tempfile::tempdir().unwrap();
+    let workbook = dir.path().join("plan.xlsx");
+    std::fs::write(&workbook, b"PK\x03\x04\x14\x00\x06\x00\x08\x00\xa3\xff").unwrap();
+    let output = buffersim().arg("validate").arg(&workbook).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("plan.xlsx' is a spreadsheet workbook (.xlsx, .ods) or another zip archive, not a text file: give a scenario in TOML or JSON"),
+        "{stderr}"
+    );
+    let output = buffersim()
+        .arg("profile")
+        .arg(&workbook)
+        .arg("--out")
+        .arg(dir.path().join("profile"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("plan.xlsx' is a spreadsheet workbook") && stderr.contains("CSV UTF-8"),
+        "{stderr}"
+    );
+    let latin1 = dir.path().join("history.csv");
+    std::fs::write(
+        &latin1,
+        b"date,widget\n2024-01-01,3\n2024-01-02,4 caf\xe9\n",
+    )
+    .unwrap();
+    let scenario = dir.path().join("trace.toml");
+    std::fs::write(
+        &scenario,
+        GOOD.replace(
+            "demand = { normal = { mean = 20, sd = 4 } }",
+            "demand = { trace = { file = \"history.csv\", column = \"widget\" } }",
+        ),
+    )
+    .unwrap();
+    let output = buffersim().arg("validate").arg(&scenario).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "history.csv' is not UTF-8 text (line 3 has a character in another encoding)"
+        ),
+        "{stderr}"
+    );
+}

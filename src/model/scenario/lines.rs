@@ -27,7 +27,6 @@ struct Entry {
     /// of a table given by a header is far from the table's contents).
     start: usize,
     /// Its value.
-    #[allow(dead_code)] // used by the messages about values of the wrong shape, next
     value: Range<usize>,
 }
 
@@ -105,13 +104,13 @@ impl Fields {
         }
     }
 
-    /// The innermost field whose text (key included) holds byte `offset`, and its value as
+    /// The innermost field whose text (key included) holds byte `offset`, or ends just
+    /// before it (serde_json reports a wrong string after reading it), and its value as
     /// written.
-    #[allow(dead_code)] // used by the messages about values of the wrong shape, next
     pub(super) fn field_at<'s>(&self, source: &'s str, offset: usize) -> Option<(&str, &'s str)> {
         self.entries
             .iter()
-            .filter(|e| e.start <= offset && offset < e.value.end.max(e.start + 1))
+            .filter(|e| e.start <= offset && offset <= e.value.end)
             .min_by_key(|e| e.value.end - e.start)
             .map(|e| (e.path.as_str(), source.get(e.value.clone()).unwrap_or("")))
     }

@@ -7,6 +7,7 @@
 
 pub(crate) mod error;
 mod lines;
+mod syntax;
 mod trace;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ pub use crate::model::raw::UnmetDemand;
 pub use error::{Problem, ScenarioError};
 
 use crate::foundation::days::{DayDistribution, DaysSpec};
+use crate::foundation::text::{TextError, read_text};
 use crate::model::demand::{DemandDistribution, DemandModel, Units};
 use crate::model::disruption::{Disruption, Effect, Factor, Kind, Occurrence};
 use crate::model::limits::{
@@ -142,11 +144,23 @@ impl Item {
 impl Scenario {
     /// Read and validate a scenario file (`.toml`, or `.json` with the same structure).
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let source = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
-            path: path.to_path_buf(),
-            cause,
-        })?;
+        let source = Scenario::read_source(path)?;
         Scenario::from_source(&source, path)
+    }
+
+    /// The text of a scenario file; a file that is not text (a spreadsheet given by mistake)
+    /// is named as such.
+    pub fn read_source(path: &Path) -> Result<String, ScenarioError> {
+        read_text(path).map_err(|e| match e {
+            TextError::Io(cause) => ScenarioError::Read {
+                path: path.to_path_buf(),
+                cause,
+            },
+            TextError::NotText(what) => ScenarioError::NotText {
+                path: path.to_path_buf(),
+                what: what.to_string(),
+            },
+        })
     }
 
     /// Validate the text of a scenario as if read from `path` (which decides the format by
@@ -171,12 +185,12 @@ impl Scenario {
         let raw: RawScenario = if is_json {
             serde_json::from_str(source).map_err(|e| ScenarioError::Syntax {
                 path: path.to_path_buf(),
-                message: e.to_string(),
+                message: syntax::json_message(&e, source, json_fields.as_ref()),
             })?
         } else {
             toml::from_str(source).map_err(|e| ScenarioError::Syntax {
                 path: path.to_path_buf(),
-                message: e.to_string(),
+                message: syntax::toml_message(&e, source),
             })?
         };
         let base_dir = path.parent().unwrap_or(Path::new("."));

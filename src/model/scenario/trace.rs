@@ -2,13 +2,19 @@
 
 use std::path::Path;
 
+use crate::foundation::text::{TextError, read_text};
 use crate::model::limits::QUANTITY;
 
 /// Read the numeric column `column` of the CSV file at `path` (first row: column names).
 /// Messages name the file, the line and what is wrong.
 pub(super) fn read_column(path: &Path, column: &str) -> Result<Vec<f64>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read trace file '{}': {e}", path.display()))?;
+    let text = read_text(path).map_err(|e| match e {
+        TextError::Io(e) => format!("cannot read trace file '{}': {e}", path.display()),
+        TextError::NotText(what) => format!(
+            "trace file '{}' {what}: give the demand history as a CSV text file (UTF-8)",
+            path.display()
+        ),
+    })?;
     let mut lines = text
         .lines()
         .enumerate()
