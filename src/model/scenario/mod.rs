@@ -479,7 +479,10 @@ impl<'a> Validator<'a> {
                     self.report(
                         format!("{at}.triangular"),
                         format!(
-                            "needs min ≤ mode ≤ max with min < max ≤ 3650 (got {lo}, {mode}, {hi})"
+                            "needs min ≤ mode ≤ max with min < max ≤ 3650 (got {}, {}, {})",
+                            shown(*lo),
+                            shown(*mode),
+                            shown(*hi)
                         ),
                     );
                     return DayDistribution::new(&DaysSpec::Fixed(minimum), minimum);
@@ -495,7 +498,7 @@ impl<'a> Validator<'a> {
                 if !mean_ok {
                     self.report(
                         format!("{at}.lognormal.mean"),
-                        format!("must be between 0 and 3650 days (got {mean})"),
+                        format!("must be between 0 and 3650 days (got {})", shown(*mean)),
                     );
                 }
                 // Beyond 100 times the mean the spread of the logarithm overflows for tiny
@@ -507,7 +510,9 @@ impl<'a> Validator<'a> {
                         format!("{at}.lognormal.sd"),
                         format!(
                             "must be zero or more, at most 3650 and at most 100 times the mean \
-                             (got {sd} with mean {mean})"
+                             (got {} with mean {})",
+                            shown(*sd),
+                            shown(*mean)
                         ),
                     );
                 }
