@@ -627,6 +627,18 @@ fn issue_18_numbers_outside_their_range_are_refused() {
         err.contains("policy.jic.reserve_days: must be from 0 to 3,650 days (got nan)"),
         "{err}"
     );
+    // A rule's numbers are reported with the items' problems, though it cannot be sized.
+    let err = run_bad(&GOOD.replace("unit_cost = 3", "unit_cost = 1e308").replace(
+        "service_level = 0.95",
+        "service_level = 0.95\nsafety_stock = nan",
+    ));
+    assert!(err.contains("item[0].unit_cost: must be from"), "{err}");
+    assert!(
+        err.contains(
+            "policy.jic.rule.reorder_point.safety_stock: must be from 0 to 1,000,000,000,000 units (got nan)"
+        ),
+        "{err}"
+    );
 
     let disruption = |effect: &str, occurrence: &str| {
         format!(

@@ -346,6 +346,14 @@ impl<'a> Validator<'a> {
         let disruptions = self.disruptions(&raw, &supplier_index, &items, known_horizon);
 
         if !self.problems.is_empty() {
+            // Rules cannot be sized for items that are not valid, but their own numbers can
+            // be checked, so that they are reported with the rest.
+            for (name, p) in &raw.policies {
+                self.rule_numbers(&format!("policy.{name}.rule"), &p.rule);
+                for (id, rule) in &p.items {
+                    self.rule_numbers(&format!("policy.{name}.items.{id}"), rule);
+                }
+            }
             return Err(self.problems);
         }
         let policies = self.policies(&raw, &items, &suppliers, horizon, start_day);
