@@ -554,8 +554,7 @@ fn stress(args: &StressArgs) -> anyhow::Result<()> {
 
 /// A scenario's text and its validated form.
 fn read_scenario(path: &Path) -> anyhow::Result<(String, Scenario)> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read scenario '{}': {e}", path.display()))?;
+    let source = Scenario::read_source(path)?;
     let scenario = Scenario::from_source(&source, path)?;
     Ok((source, scenario))
 }

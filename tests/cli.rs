@@ -73,8 +73,13 @@ fn validate_shows_the_resolved_scenario() {
 /// Writes `contents` as a scenario and runs `buffersim run` on it; returns stderr, after
 /// checking the exit code is 2 and nothing panicked.
 fn run_bad(contents: &str) -> String {
+    run_bad_as("bad.toml", contents)
+}
+
+/// As [`run_bad`], for a scenario written to a file of this name.
+fn run_bad_as(name: &str, contents: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bad.toml");
+    let path = dir.path().join(name);
     std::fs::write(&path, contents).unwrap();
     let output = buffersim()
         .arg("run")
@@ -90,7 +95,7 @@ fn run_bad(contents: &str) -> String {
         "{stderr}"
     );
     assert!(
-        stderr.contains("bad.toml"),
+        stderr.contains(name),
         "the message names the file: {stderr}"
     );
     assert!(
@@ -147,7 +152,9 @@ fn unknown_key_is_named_with_its_line() {
 fn negative_standard_deviation() {
     let err = run_bad(&GOOD.replace("sd = 4", "sd = -4"));
     assert!(
-        err.contains("line 12: item[0].demand.normal.sd: must be zero or more (got -4)"),
+        err.contains(
+            "line 12: item[0].demand.normal.sd: must be from 0 to 1,000,000,000,000 units (got -4)"
+        ),
         "{err}"
     );
 }
@@ -193,7 +200,7 @@ fn zero_horizon_and_several_problems_at_once() {
     );
     assert!(err.contains("simulation.runs"), "{err}");
     assert!(
-        err.contains("item[0].unit_cost: must be greater than zero (got -3)"),
+        err.contains("item[0].unit_cost: must be from 0.000001 to 1,000,000,000 (got -3)"),
         "{err}"
     );
 }
@@ -309,7 +316,9 @@ fn absurd_negative_binomial_is_an_error_not_a_panic() {
         "demand = { negative_binomial = { mean = 20, sd = 1e200 } }",
     ));
     assert!(
-        err.contains("item[0].demand.negative_binomial: the variance sd² overflows"),
+        err.contains(
+            "item[0].demand.negative_binomial.sd: must be from 0 to 1,000,000,000,000 units (got 1e200)"
+        ),
         "{err}"
     );
 }
@@ -394,12 +403,12 @@ fn issue_18_untabulable_lead_times_are_refused() {
         (
             "{ triangular = { min = -1e308, mode = 2, max = 5 } }",
             "lead_time.triangular.min",
-            "must be zero or more",
+            "must be from 0 to 3,650 days (got -1e308)",
         ),
         (
             "{ triangular = { min = -inf, mode = 2, max = 5 } }",
             "lead_time.triangular.min",
-            "must be zero or more",
+            "must be from 0 to 3,650 days (got -inf)",
         ),
     ] {
         let stderr = run_bad(&GOOD.replace("{ fixed = 2 }", lead_time));
@@ -753,4 +762,461 @@ fn issue_18_optimize_says_plainly_when_no_value_meets() {
     let justify = std::fs::read_to_string(out.join("justify.md")).unwrap();
     assert!(!justify.contains("every value tried meets"), "{justify}");
     assert!(justify.contains(&format!("= {top}")), "{justify}");
+}
+
+/// Issue 18, item 8: a kanban loop that would need more containers than a loop may have is
+/// refused, naming the count and the container size that would do (the count was capped at
+/// 2³² − 1 without a word, so at 10¹² units a day the loop covered 0.11 days of demand).
+#[test]
+fn issue_18_a_kanban_loop_beyond_a_million_containers_is_refused() {
+    let err = run_bad(
+        &GOOD
+            .replace(
+                "demand = { normal = { mean = 20, sd = 4 } }",
+                "container_size = 25\ndemand = { deterministic = 1e12 }",
+            )
+            .replace(
+                "[policy.jic.rule.reorder_point]\nservice_level = 0.95\nquantity = { fixed = 100 }",
+                "[policy.cards.rule.kanban]\nsafety_factor = 0.2",
+            ),
+    );
+    assert!(
+        err.contains("policy.cards.rule.kanban.safety_factor: item 'widget': sizes the loop at 96,000,000,000 containers of 25 units"),
+        "{err}"
+    );
+    assert!(
+        err.contains("more than the 1,000,000 a kanban loop may have"),
+        "{err}"
+    );
+    assert!(
+        err.contains("container_size of at least 2,400,000 units"),
+        "{err}"
+    );
+    let err = run_bad(&GOOD.replace(
+        "[policy.jic.rule.reorder_point]\nservice_level = 0.95\nquantity = { fixed = 100 }",
+        "[policy.cards.rule.kanban]\ncontainers = 2000000\ncontainer_size = 10",
+    ));
+    assert!(
+        err.contains("kanban.containers: item 'widget': must be a whole number from 1 to 1,000,000 (got 2000000)"),
+        "{err}"
+    );
+}
+
+/// Issue 18, item 15: a scheduled disruption or a pre-build window that starts after the
+/// horizon would never happen; it is refused, naming it, its start and the horizon (it passed
+/// validation and was silently left out).
+#[test]
+fn issue_18_events_after_the_horizon_are_refused() {
+    let err = run_bad(
+        &(GOOD.replace("runs = 10", "runs = 10\nhorizon_days = 365")
+            + r#"
+[[disruption]]
+id = "strike"
+effect = { supplier_outage = { supplier = "acme" } }
+occurrence = { scheduled = { start_day = 400, duration_days = 10 } }
+"#),
+    );
+    assert!(
+        err.contains(
+            "line 22: disruption[0].occurrence.scheduled.start_day: disruption 'strike' starts on \
+             day 400, after the horizon of 365 days (days 0 to 364), so it would never happen"
+        ),
+        "{err}"
+    );
+    let err = run_bad(
+        &(GOOD.replace("runs = 10", "runs = 10\nhorizon_days = 60")
+            + r#"
+[policy.jic.prebuild]
+start_day_of_year = 288
+end_day_of_year = 364
+factor = 1.5
+"#),
+    );
+    assert!(
+        err.contains(
+            "policy.jic.prebuild.start_day_of_year: policy 'jic': the pre-build window (day of \
+             the year 288 up to 364) starts on day 288 of the run, after the horizon of 60 days"
+        ),
+        "{err}"
+    );
+}
+
+/// Issue 18, item 12: every number of the scenario format has a finite range. `nan` and `inf`
+/// (TOML literals) and values that overflow later were accepted: `order_up_to = nan` never
+/// ordered, `inf` gave 2.8·10¹⁹ units on hand, `unit_cost = 1e308` overflowed the costs.
+#[test]
+fn issue_18_numbers_outside_their_range_are_refused() {
+    const RULE: &str =
+        "[policy.jic.rule.reorder_point]\nservice_level = 0.95\nquantity = { fixed = 100 }";
+    // (text replaced in GOOD, its replacement, what the message must say)
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            RULE,
+            "[policy.jic.rule.base_stock]\norder_up_to = nan",
+            "policy.jic.rule.base_stock.order_up_to: must be from 0 to 1,000,000,000,000 units (got nan)",
+        ),
+        (
+            RULE,
+            "[policy.jic.rule.base_stock]\norder_up_to = inf",
+            "policy.jic.rule.base_stock.order_up_to: must be from 0 to 1,000,000,000,000 units (got inf)",
+        ),
+        (
+            RULE,
+            "[policy.jic.rule.base_stock]\nsafety_stock_days = 1e308",
+            "policy.jic.rule.base_stock.safety_stock_days: must be from 0 to 3,650 days (got 1e308)",
+        ),
+        (
+            RULE,
+            "[policy.jic.rule.s_s]\nreorder_point = 10\norder_up_to = -inf",
+            "policy.jic.rule.s_s.order_up_to: must be from 0 to 1,000,000,000,000 units (got -inf)",
+        ),
+        (
+            RULE,
+            "[policy.jic.rule.r_q]\nreorder_point = 10\norder_quantity = nan",
+            "policy.jic.rule.r_q.order_quantity: must be from 0.000001 to 1,000,000,000,000 units (got nan)",
+        ),
+        (
+            RULE,
+            "[policy.jic.rule.kanban]\nsafety_factor = inf\ncontainer_size = 10",
+            "policy.jic.rule.kanban.safety_factor: must be from 0 to 100 (got inf)",
+        ),
+        (
+            "quantity = { fixed = 100 }",
+            "quantity = { order_up_to = nan }",
+            "policy.jic.rule.reorder_point.quantity.order_up_to: must be from 0 to 1,000,000,000,000 units (got nan)",
+        ),
+        (
+            "service_level = 0.95",
+            "service_level = nan",
+            "policy.jic.rule.reorder_point.service_level: item 'widget': must be a probability strictly between 0 and 1 (got nan)",
+        ),
+        (
+            "unit_cost = 3",
+            "unit_cost = 1e308",
+            "item[0].unit_cost: must be from 0.000001 to 1,000,000,000 (got 1e308)",
+        ),
+        (
+            "unit_cost = 3",
+            "unit_cost = 3\ncarrying_rate = nan",
+            "item[0].carrying_rate: must be from 0 to 10 a year (got nan)",
+        ),
+        (
+            "unit_cost = 3",
+            "unit_cost = 3\norder_cost = inf",
+            "item[0].order_cost: must be from 0 to 1,000,000,000 (got inf)",
+        ),
+        (
+            "unit_cost = 3",
+            "unit_cost = 3\ntrend_per_year = 1e300",
+            "item[0].trend_per_year: must be from -1 to 100 a year (got 1e300)",
+        ),
+        (
+            "unit_cost = 3",
+            "unit_cost = 3\nseasonality = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, inf]",
+            "item[0].seasonality[11]: must be from 0 to 100 (got inf)",
+        ),
+        (
+            "{ normal = { mean = 20, sd = 4 } }",
+            "{ uniform = { min = 0, max = inf } }",
+            "item[0].demand.uniform.max: must be from 0 to 1,000,000,000,000 units (got inf)",
+        ),
+        (
+            "{ normal = { mean = 20, sd = 4 } }",
+            "{ normal = { mean = nan, sd = 4 } }",
+            "item[0].demand.normal.mean: must be from 0 to 1,000,000,000,000 units (got nan)",
+        ),
+        (
+            "{ normal = { mean = 20, sd = 4 } }",
+            "{ lognormal = { mean = 1e-300, sd = 4 } }",
+            "item[0].demand.lognormal.mean: must be from 0.000001 to 1,000,000,000,000 units (got 1e-300)",
+        ),
+        (
+            "{ normal = { mean = 20, sd = 4 } }",
+            "{ empirical = [1, 2, 1e13] }",
+            "item[0].demand.empirical[2]: must be from 0 to 1,000,000,000,000 units (got 10000000000000)",
+        ),
+        (
+            "lead_time = { fixed = 2 }",
+            "lead_time = { fixed = 2 }\ncapacity_per_day = inf\nmin_order_quantity = nan",
+            "supplier[0].capacity_per_day: must be from 0.000001 to 1,000,000,000,000 units (got inf)",
+        ),
+        (
+            "lead_time = { fixed = 2 }",
+            "lead_time = { fixed = 2 }\nunit_cost_premium = 1e300",
+            "supplier[0].unit_cost_premium: must be from 0 to 1,000,000,000 (got 1e300)",
+        ),
+        (
+            "[policy.jic.rule.reorder_point]",
+            "[policy.jic]\nreserve_days = nan\nexpedite = { lead_time_days = 1, premium_rate = inf }\n\n[policy.jic.rule.reorder_point]",
+            "policy.jic.expedite.premium_rate: must be from 0 to 100 (got inf)",
+        ),
+    ];
+    for (from, to, says) in cases {
+        let err = run_bad(&GOOD.replace(from, to));
+        assert!(err.contains(says), "{to}:\n{err}");
+    }
+    // Everything found is reported at once: the supplier's two fields, the policy's reserve.
+    let err = run_bad(&GOOD.replace(
+        "lead_time = { fixed = 2 }",
+        "lead_time = { fixed = 2 }\ncapacity_per_day = inf\nmin_order_quantity = nan",
+    ));
+    assert!(
+        err.contains(
+            "supplier[0].min_order_quantity: must be from 0 to 1,000,000,000,000 units (got nan)"
+        ),
+        "{err}"
+    );
+    let err = run_bad(&GOOD.replace(
+        "[policy.jic.rule.reorder_point]",
+        "[policy.jic]\nreserve_days = nan\n\n[policy.jic.rule.reorder_point]",
+    ));
+    assert!(
+        err.contains("policy.jic.reserve_days: must be from 0 to 3,650 days (got nan)"),
+        "{err}"
+    );
+    // A rule's numbers are reported with the items' problems, though it cannot be sized.
+    let err = run_bad(&GOOD.replace("unit_cost = 3", "unit_cost = 1e308").replace(
+        "service_level = 0.95",
+        "service_level = 0.95\nsafety_stock = nan",
+    ));
+    assert!(err.contains("item[0].unit_cost: must be from"), "{err}");
+    assert!(
+        err.contains(
+            "policy.jic.rule.reorder_point.safety_stock: must be from 0 to 1,000,000,000,000 units (got nan)"
+        ),
+        "{err}"
+    );
+
+    let disruption = |effect: &str, occurrence: &str| {
+        format!(
+            "{GOOD}\n[[disruption]]\nid = \"d\"\neffect = {effect}\noccurrence = {occurrence}\n"
+        )
+    };
+    let outage = "{ supplier_outage = { supplier = \"acme\" } }";
+    let scheduled = "{ scheduled = { start_day = 10, duration_days = 5 } }";
+    for (scenario, says) in [
+        (
+            disruption(
+                "{ lead_time_drift = { supplier = \"acme\", factor = inf } }",
+                scheduled,
+            ),
+            "disruption[0].effect.lead_time_drift.factor: must be greater than 0 and at most 100 (got inf)",
+        ),
+        (
+            disruption("{ demand_surge = { factor = { fixed = nan } } }", scheduled),
+            "disruption[0].effect.demand_surge.factor.fixed: must be from 0 to 100 (got nan)",
+        ),
+        (
+            disruption(
+                "{ demand_surge = { factor = { triangular = { min = 1, mode = 2, max = inf } } } }",
+                scheduled,
+            ),
+            "disruption[0].effect.demand_surge.factor.triangular.max: must be from 0 to 100 (got inf)",
+        ),
+        (
+            disruption(
+                "{ capacity_cut = { supplier = \"acme\", factor = nan } }",
+                scheduled,
+            ),
+            "disruption[0].effect.capacity_cut.factor: must be between 0 (nothing ships) and 1 (full capacity) (got nan)",
+        ),
+        (
+            disruption(
+                outage,
+                "{ random = { rate_per_year = nan, duration_days = { fixed = 3 } } }",
+            ),
+            "disruption[0].occurrence.random.rate_per_year: must be greater than 0 and at most 365 events a year (got nan)",
+        ),
+        (
+            disruption(
+                outage,
+                "{ markov = { mean_days_up = inf, mean_days_down = 5 } }",
+            ),
+            "disruption[0].occurrence.markov.mean_days_up: must be from 1 to 36,500 days (got inf)",
+        ),
+        (
+            GOOD.to_string()
+                + "\n[policy.jic.prebuild]\nstart_day_of_year = 1\nend_day_of_year = 30\nfactor = 1e308\n",
+            "policy.jic.prebuild.factor: must be greater than 0 and at most 100 (got 1e308)",
+        ),
+    ] {
+        let err = run_bad(&scenario);
+        assert!(err.contains(says), "{scenario}:\n{err}");
+    }
+}
+
+/// Issue 18, item 12: numbers each within range can still size a stock level that whole units
+/// cannot be counted to; that is refused too, naming the item and the level.
+#[test]
+fn issue_18_stock_levels_beyond_exact_counting_are_refused() {
+    let err = run_bad(
+        &GOOD
+            .replace("{ fixed = 2 }", "{ fixed = 3650 }")
+            .replace("mean = 20, sd = 4", "mean = 1e12, sd = 4"),
+    );
+    assert!(
+        err.contains(
+            "policy.jic.rule: item 'widget': the rule's stock levels reach 3.65e15 units, more than \
+             the 1,000,000,000,000,000 (1e15) a level may reach"
+        ),
+        "{err}"
+    );
+}
+
+/// A JSON scenario, two policies (`kanban` twice in `policy`) and a problem value on line 4.
+const JSON_GOOD: &str = r#"{"simulation": {"runs": 20},
+ "supplier": [{"id": "acme", "lead_time": {"fixed": 2}}],
+ "item": [{"id": "w", "unit_cost": 3, "container_size": 10,
+           "demand": {"poisson": {"mean": 8}}}],
+ "policy": {"kanban": {"rule": {"kanban": {"safety_factor": 0.3}}},
+            "jic": {"rule": {"base_stock": {"service_level": 0.95}}}}}"#;
+
+/// Issue 18, item 13: a JSON scenario with two policies of the same name is refused (serde_json
+/// kept the second without a word; TOML refuses it), and JSON value errors name their line as
+/// TOML ones do.
+#[test]
+fn issue_18_json_keys_given_twice_and_lines_of_json_problems() {
+    let twice = JSON_GOOD.replace(r#""jic": {"rule""#, "\"kanban\": {\"rule\"");
+    let err = run_bad_as("bad.json", &twice);
+    assert!(
+        err.contains(
+            "line 6: policy.kanban: 'kanban' is given twice in the same object (lines 5 and 6); \
+             JSON readers keep only the last, silently"
+        ),
+        "{err}"
+    );
+    // A field given twice in one object is named the same way, all of them at once.
+    let err = run_bad_as(
+        "bad.json",
+        &twice.replace(r#""runs": 20"#, r#""runs": 20, "runs": 30"#),
+    );
+    assert!(err.contains("2 problems"), "{err}");
+    assert!(
+        err.contains("line 1: simulation.runs: 'runs' is given twice"),
+        "{err}"
+    );
+
+    let err = run_bad_as(
+        "bad.json",
+        &JSON_GOOD
+            .replace(r#""mean": 8"#, r#""mean": -8"#)
+            .replace(r#""unit_cost": 3"#, r#""unit_cost": 0"#),
+    );
+    assert!(
+        err.contains(
+            "line 4: item[0].demand.poisson.mean: must be from 0.000001 to 1,000,000,000,000 units (got -8)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: item[0].unit_cost: must be from 0.000001"),
+        "{err}"
+    );
+    // A missing field points at its object; the plural spelling of a list is found too.
+    let err = run_bad_as(
+        "bad.json",
+        &JSON_GOOD
+            .replace(r#""item": ["#, r#""items": ["#)
+            .replace(r#""unit_cost": 3"#, r#""unit_cost": -1"#),
+    );
+    assert!(err.contains("line 3: item[0].unit_cost"), "{err}");
+    let err = run_bad_as(
+        "bad.json",
+        &JSON_GOOD.replace(r#""container_size": 10,"#, ""),
+    );
+    assert!(
+        err.contains("line 5: policy.kanban.rule.kanban.container_size: item 'w': a kanban rule needs a container size"),
+        "{err}"
+    );
+}
+
+/// Issue 18, item 16: shape errors in a planner's words. A field that takes one of several
+/// forms, given a bare number, is shown the form (`lead_time = 2` got "wanted string or
+/// table"); Rust type names ("expected f64", "i64") become words; a spreadsheet given for a
+/// scenario or a CSV is named as such ("stream did not contain valid UTF-8").
+#[test]
+fn issue_18_shape_errors_say_what_is_expected() {
+    let err = run_bad(&GOOD.replace("lead_time = { fixed = 2 }", "lead_time = 2"));
+    assert!(err.contains("line 7"), "{err}");
+    assert!(
+        err.contains(
+            "supplier[0].lead_time is a days distribution, written e.g. `lead_time = { fixed = 2 }`"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("\"Days distributions\""), "{err}");
+    let err = run_bad(&GOOD.replace("demand = { normal = { mean = 20, sd = 4 } }", "demand = 20"));
+    assert!(err.contains("`demand = { deterministic = 20 }`"), "{err}");
+    let err = run_bad(&GOOD.replace("quantity = { fixed = 100 }", "quantity = 100"));
+    assert!(err.contains("`quantity = { fixed = 100 }`"), "{err}");
+
+    let err = run_bad(&GOOD.replace("unit_cost = 3", "unit_cost = \"3 EUR\""));
+    assert!(
+        err.contains("invalid type: string \"3 EUR\", expected a number"),
+        "{err}"
+    );
+    let err = run_bad(&GOOD.replace("runs = 10", "runs = 1.5"));
+    assert!(err.contains("expected a whole number"), "{err}");
+    assert!(!err.contains("i64") && !err.contains("f64"), "{err}");
+
+    let err = run_bad_as("bad.json", &JSON_GOOD.replace(r#"{"fixed": 2}"#, "2"));
+    assert!(err.contains("line 2 column"), "{err}");
+    assert!(
+        err.contains("supplier[0].lead_time is a days distribution, written e.g. `\"lead_time\": {\"fixed\": 2}`"),
+        "{err}"
+    );
+    let err = run_bad_as(
+        "bad.json",
+        &JSON_GOOD.replace(r#""unit_cost": 3"#, r#""unit_cost": "3""#),
+    );
+    assert!(err.contains("expected a number at line 3"), "{err}");
+
+    // A workbook where a scenario, a demand trace or an ERP export was meant.
+    let dir = tempfile::tempdir().unwrap();
+    let workbook = dir.path().join("plan.xlsx");
+    std::fs::write(&workbook, b"PK\x03\x04\x14\x00\x06\x00\x08\x00\xa3\xff").unwrap();
+    let output = buffersim().arg("validate").arg(&workbook).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("plan.xlsx' is a spreadsheet workbook (.xlsx, .ods) or another zip archive, not a text file: give a scenario in TOML or JSON"),
+        "{stderr}"
+    );
+    let output = buffersim()
+        .arg("profile")
+        .arg(&workbook)
+        .arg("--out")
+        .arg(dir.path().join("profile"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("plan.xlsx' is a spreadsheet workbook") && stderr.contains("CSV UTF-8"),
+        "{stderr}"
+    );
+    let latin1 = dir.path().join("history.csv");
+    std::fs::write(
+        &latin1,
+        b"date,widget\n2024-01-01,3\n2024-01-02,4 caf\xe9\n",
+    )
+    .unwrap();
+    let scenario = dir.path().join("trace.toml");
+    std::fs::write(
+        &scenario,
+        GOOD.replace(
+            "demand = { normal = { mean = 20, sd = 4 } }",
+            "demand = { trace = { file = \"history.csv\", column = \"widget\" } }",
+        ),
+    )
+    .unwrap();
+    let output = buffersim().arg("validate").arg(&scenario).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "history.csv' is not UTF-8 text (line 3 has a character in another encoding)"
+        ),
+        "{stderr}"
+    );
 }

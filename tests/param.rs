@@ -47,7 +47,7 @@ fn assert_kanban_sized(s: &Scenario, policy: &str, item: &str, safety_factor: f6
     let sizing = &s.policies[policy_index(s, policy)].items[item_index(s, item)].sizing;
     let loop_ = sizing.kanban.as_ref().unwrap();
     assert_eq!(
-        loop_.containers,
+        u64::from(loop_.containers),
         buffersim::model::policy::kanban_count(
             sizing.mean_daily_demand,
             sizing.lead_time_mean,

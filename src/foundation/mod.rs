@@ -6,4 +6,5 @@ pub mod math;
 pub(crate) mod normal;
 pub mod rng;
 pub mod stats;
+pub(crate) mod text;
 pub(crate) mod vector;

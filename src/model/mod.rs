@@ -3,6 +3,7 @@
 //! policies sized for every item. Uses only the foundation.
 pub mod demand;
 pub mod disruption;
+pub(crate) mod limits;
 pub mod policy;
 pub(crate) mod raw;
 pub mod scenario;

@@ -14,7 +14,12 @@
 
 use serde::Serialize;
 
+use crate::foundation::format::group_thousands;
 use crate::foundation::math::{ceil_fast, floor_fast, max_fast, norm_ppf};
+use crate::model::limits::{
+    DAYS, Limit, MAX_STOCK_LEVEL, POSITIVE_MULTIPLIER, POSITIVE_QUANTITY, QUANTITY, SAFETY_FACTOR,
+    shown,
+};
 use crate::model::raw::{
     RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawPrebuild, RawQuantity, RawRQ,
     RawReorderPoint, RawRule, RawSS,
@@ -242,6 +247,10 @@ fn problem(field: &str, message: impl Into<String>) -> RuleProblem {
 
 /// Size a rule for one item.
 pub fn resolve(raw: &RawRule, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
+    let problems = number_problems(raw);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     match raw {
         RawRule::Kanban(k) => kanban(k, ctx),
         RawRule::MinMax(m) => min_max(m, ctx),
@@ -251,6 +260,113 @@ pub fn resolve(raw: &RawRule, ctx: &ItemContext) -> Result<(OrderRule, Sizing), 
         RawRule::RQ(r) => r_q(r, ctx),
         RawRule::BaseStock(b) => base_stock(b, ctx),
     }
+}
+
+/// Every number of a rule outside its range: the same for every item, so a scenario reports
+/// them once per rule (and [`resolve`] refuses to size a rule with any).
+pub(crate) fn number_problems(raw: &RawRule) -> Vec<RuleProblem> {
+    numbers(raw)
+        .into_iter()
+        .filter_map(|(field, value, limit)| {
+            let message = limit.check(value?).err()?;
+            Some(problem(&field, message))
+        })
+        .collect()
+}
+
+/// Every number a rule gives (absent ones as `None`), with its field and allowed range: all
+/// are checked, and every one out of range reported, before the rule is sized. The whole
+/// numbers (containers, review periods) and the service level, which has no unit, are checked
+/// where they are used.
+fn numbers(raw: &RawRule) -> Vec<(String, Option<f64>, &'static Limit)> {
+    let field = |name: &str| name.to_string();
+    let safety = |rule: &str, units: Option<f64>, days: Option<f64>| {
+        [
+            (format!("{rule}.safety_stock"), units, &QUANTITY),
+            (format!("{rule}.safety_stock_days"), days, &DAYS),
+        ]
+    };
+    let mut out = Vec::new();
+    match raw {
+        RawRule::Kanban(k) => out.extend([
+            (
+                field("kanban.safety_factor"),
+                k.safety_factor,
+                &SAFETY_FACTOR,
+            ),
+            (
+                field("kanban.container_size"),
+                k.container_size,
+                &POSITIVE_QUANTITY,
+            ),
+        ]),
+        RawRule::MinMax(m) => {
+            out.extend([
+                (field("min_max.min"), m.min, &QUANTITY),
+                (field("min_max.max"), m.max, &QUANTITY),
+                (
+                    field("min_max.order_quantity"),
+                    m.order_quantity,
+                    &POSITIVE_QUANTITY,
+                ),
+            ]);
+            out.extend(safety("min_max", m.safety_stock, m.safety_stock_days));
+        }
+        RawRule::ReorderPoint(r) => {
+            let (fixed, up_to) = match r.quantity {
+                RawQuantity::Eoq => (None, None),
+                RawQuantity::Fixed(q) => (Some(q), None),
+                RawQuantity::OrderUpTo(s) => (None, Some(s)),
+            };
+            out.extend([
+                (
+                    field("reorder_point.reorder_point"),
+                    r.reorder_point,
+                    &QUANTITY,
+                ),
+                (
+                    field("reorder_point.quantity.fixed"),
+                    fixed,
+                    &POSITIVE_QUANTITY,
+                ),
+                (
+                    field("reorder_point.quantity.order_up_to"),
+                    up_to,
+                    &QUANTITY,
+                ),
+            ]);
+            out.extend(safety("reorder_point", r.safety_stock, r.safety_stock_days));
+        }
+        RawRule::PeriodicReview(p) => {
+            out.push((
+                field("periodic_review.order_up_to"),
+                p.order_up_to,
+                &QUANTITY,
+            ));
+            out.extend(safety(
+                "periodic_review",
+                p.safety_stock,
+                p.safety_stock_days,
+            ));
+        }
+        RawRule::SS(s) => out.extend([
+            (field("s_s.reorder_point"), Some(s.reorder_point), &QUANTITY),
+            (field("s_s.order_up_to"), Some(s.order_up_to), &QUANTITY),
+        ]),
+        RawRule::RQ(r) => out.extend([
+            (field("r_q.reorder_point"), Some(r.reorder_point), &QUANTITY),
+            (
+                field("r_q.order_quantity"),
+                Some(r.order_quantity),
+                &POSITIVE_QUANTITY,
+            ),
+        ]),
+        RawRule::BaseStock(b) => {
+            out.push((field("base_stock.order_up_to"), b.order_up_to, &QUANTITY));
+            out.extend(safety("base_stock", b.safety_stock, b.safety_stock_days));
+        }
+    }
+    out
 }
 
 /// The three ways of stating a safety stock; at most one may be given.
@@ -284,12 +400,11 @@ impl SafetySpec {
                 "give at most one of safety_stock, safety_stock_days and service_level",
             )]);
         }
+        // Their ranges were checked by `resolve`.
         if let Some(units) = self.units {
-            check_non_negative(&format!("{prefix}.safety_stock"), units)?;
             return Ok(Some(units));
         }
         if let Some(days) = self.days {
-            check_non_negative(&format!("{prefix}.safety_stock_days"), days)?;
             return Ok(Some(days * ctx.mean_daily_demand));
         }
         if let Some(level) = self.service_level {
@@ -297,7 +412,8 @@ impl SafetySpec {
                 return Err(vec![problem(
                     &format!("{prefix}.service_level"),
                     format!(
-                        "must be a probability strictly between 0 and 1 (got {level}); e.g. 0.95"
+                        "must be a probability strictly between 0 and 1 (got {}); e.g. 0.95",
+                        shown(level)
                     ),
                 )]);
             }
@@ -307,28 +423,6 @@ impl SafetySpec {
             return Ok(Some((z * variance.sqrt()).max(0.0)));
         }
         Ok(None)
-    }
-}
-
-fn check_non_negative(field: &str, value: f64) -> Result<(), Vec<RuleProblem>> {
-    if value >= 0.0 && value.is_finite() {
-        Ok(())
-    } else {
-        Err(vec![problem(
-            field,
-            format!("must be zero or more (got {value})"),
-        )])
-    }
-}
-
-fn check_positive(field: &str, value: f64) -> Result<(), Vec<RuleProblem>> {
-    if value > 0.0 && value.is_finite() {
-        Ok(())
-    } else {
-        Err(vec![problem(
-            field,
-            format!("must be greater than zero (got {value})"),
-        )])
     }
 }
 
@@ -376,7 +470,6 @@ fn base_sizing(rule: RuleKind, ctx: &ItemContext, review: u32) -> Sizing {
 fn kanban(k: &RawKanban, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
     let size = match k.container_size.or(ctx.container_size) {
         Some(size) => {
-            check_positive("kanban.container_size", size)?;
             if ctx.whole_units && size.fract() != 0.0 {
                 return Err(vec![problem(
                     "kanban.container_size",
@@ -402,20 +495,44 @@ fn kanban(k: &RawKanban, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<R
             )]);
         }
         (Some(n), None) => {
-            if !(1..=1_000_000).contains(&n) {
+            if !(1..=i64::from(MAX_KANBAN_CONTAINERS)).contains(&n) {
                 return Err(vec![problem(
                     "kanban.containers",
-                    format!("must be at least 1 (got {n})"),
+                    format!(
+                        "must be a whole number from 1 to {} (got {n})",
+                        group_thousands(f64::from(MAX_KANBAN_CONTAINERS), 0)
+                    ),
                 )]);
             }
             (n as u32, false)
         }
         (None, Some(alpha)) => {
-            check_non_negative("kanban.safety_factor", alpha)?;
-            (
-                kanban_count(ctx.mean_daily_demand, ctx.lead_time_mean, alpha, size),
-                true,
-            )
+            let count = kanban_count(ctx.mean_daily_demand, ctx.lead_time_mean, alpha, size);
+            // A computed loop is held to the same limit as a given one rather than counted in
+            // a wider type: a loop of more than a million cards is a container sized for
+            // another scale of demand (at 10¹² units a day and containers of 25 it would be
+            // 96 billion cards), and what a planner needs then is the container size that
+            // makes a workable loop, not a report of billions of cards. Capping the count
+            // instead (as a `u32` once did) would silently size a loop that covers a
+            // fraction of the lead time.
+            match u32::try_from(count) {
+                Ok(n) if n <= MAX_KANBAN_CONTAINERS => (n, true),
+                _ => {
+                    let units = ctx.mean_daily_demand * ctx.lead_time_mean * (1.0 + alpha);
+                    let smallest = level(ctx, units / f64::from(MAX_KANBAN_CONTAINERS));
+                    return Err(vec![problem(
+                        "kanban.safety_factor",
+                        format!(
+                            "sizes the loop at {} containers of {size} units, more than the \
+                             {} a kanban loop may have: use a container_size of at least {} \
+                             units, or give containers",
+                            group_thousands(count as f64, 0),
+                            group_thousands(f64::from(MAX_KANBAN_CONTAINERS), 0),
+                            group_thousands(smallest, 0),
+                        ),
+                    )]);
+                }
+            }
         }
         (None, None) => {
             return Err(vec![problem(
@@ -447,13 +564,18 @@ fn kanban(k: &RawKanban, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<R
     Ok((rule, sizing))
 }
 
-/// Number of kanban containers: ceil(d × L × (1 + safety factor) / container size), at least 1.
-pub fn kanban_count(daily_demand: f64, lead_time: f64, safety_factor: f64, size: f64) -> u32 {
+/// Most containers in a kanban loop, given (`containers`) or computed from a safety factor.
+pub const MAX_KANBAN_CONTAINERS: u32 = 1_000_000;
+
+/// Number of kanban containers: ceil(d × L × (1 + safety factor) / container size), at least
+/// 1 (and at most `u64::MAX`, far beyond any loop the scenario accepts: see
+/// [`MAX_KANBAN_CONTAINERS`]).
+pub fn kanban_count(daily_demand: f64, lead_time: f64, safety_factor: f64, size: f64) -> u64 {
     let exact = daily_demand * lead_time * (1.0 + safety_factor) / size;
     // Guard against 4.800000000001 becoming 5 when the true value is 4.8 exactly (and against
     // 5.0000000001 becoming 6): counts within 1e-9 of a whole number are that number.
     let count = (exact - 1e-9).ceil();
-    count.clamp(1.0, u32::MAX as f64) as u32
+    count.clamp(1.0, u64::MAX as f64) as u64
 }
 
 fn min_max(m: &RawMinMax, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
@@ -492,10 +614,7 @@ fn min_max(m: &RawMinMax, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<
             max
         }
         (None, quantity) => match quantity.or(ctx.container_size) {
-            Some(q) => {
-                check_positive("min_max.order_quantity", q)?;
-                min + q
-            }
+            Some(q) => min + q,
             None => {
                 return Err(vec![problem(
                     "min_max.max",
@@ -544,7 +663,6 @@ fn reorder_point(
             Quantity::Lots(eoq)
         }
         RawQuantity::Fixed(q) => {
-            check_positive("reorder_point.quantity.fixed", q)?;
             sizing.order_quantity = Some(q);
             Quantity::Lots(q)
         }
@@ -618,7 +736,6 @@ fn stock_level(
                     format!("give {field}, or a safety stock to derive it from, not both"),
                 )]);
             }
-            check_non_negative(&format!("{rule}.{field}"), value)?;
             value
         }
         None => {
@@ -694,7 +811,6 @@ fn base_stock(
 
 fn s_s(raw: &RawSS, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
     let review = review_period("s_s.review_period_days", raw.review_period_days)?;
-    check_non_negative("s_s.reorder_point", raw.reorder_point)?;
     if raw.order_up_to <= raw.reorder_point {
         return Err(vec![problem(
             "s_s.order_up_to",
@@ -716,8 +832,6 @@ fn s_s(raw: &RawSS, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RulePr
 }
 
 fn r_q(raw: &RawRQ, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RuleProblem>> {
-    check_non_negative("r_q.reorder_point", raw.reorder_point)?;
-    check_positive("r_q.order_quantity", raw.order_quantity)?;
     let mut sizing = base_sizing(RuleKind::RQ, ctx, 1);
     sizing.reorder_point = raw.reorder_point;
     sizing.order_quantity = Some(raw.order_quantity);
@@ -727,6 +841,32 @@ fn r_q(raw: &RawRQ, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RulePr
         quantity: Quantity::Lots(raw.order_quantity),
     };
     Ok((rule, sizing))
+}
+
+/// Why the stock levels a sized rule reaches — its target, raised by a pre-build, plus the
+/// strategic reserve — are too high to simulate, if they are: beyond [`MAX_STOCK_LEVEL`] whole
+/// units are not counted exactly. Each number may be within its range and their product not.
+pub(crate) fn excessive_levels(
+    rule: &OrderRule,
+    prebuild: Option<&Prebuild>,
+    reserve: f64,
+) -> Option<String> {
+    let peak = prebuild.map_or(1.0, |p| p.factor.max(1.0));
+    let highest = rule.target_stock() * peak + reserve;
+    if highest <= MAX_STOCK_LEVEL {
+        return None;
+    }
+    let included = if peak > 1.0 || reserve > 0.0 {
+        " (pre-build and reserve included)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "the rule's stock levels reach {highest:.2e} units{included}, more than the \
+         1,000,000,000,000,000 (1e15) a level may reach, beyond which whole units are not \
+         counted exactly: check the item's demand, costs and lead times, and the rule's safety \
+         stock"
+    ))
 }
 
 /// A stretch of days over which a policy's stock levels are multiplied by one factor.
@@ -772,11 +912,8 @@ impl Prebuild {
                 "must differ from start_day_of_year",
             ));
         }
-        if !(raw.factor > 0.0 && raw.factor.is_finite()) {
-            problems.push(problem(
-                "factor",
-                format!("must be greater than zero (got {})", raw.factor),
-            ));
+        if let Err(message) = POSITIVE_MULTIPLIER.check(raw.factor) {
+            problems.push(problem("factor", message));
         }
         if problems.is_empty() {
             Ok(Prebuild {
@@ -787,6 +924,23 @@ impl Prebuild {
         } else {
             Err(problems)
         }
+    }
+
+    /// Why the window touches no day of a run of `horizon` days whose day 0 falls on day of
+    /// the year `first_day_of_year`, or `None` when it does: a pre-build that never applies is
+    /// a mistake to report, not a policy to simulate.
+    pub(crate) fn outside(&self, horizon: u32, first_day_of_year: u32) -> Option<String> {
+        if (0..horizon.min(365)).any(|day| self.contains((first_day_of_year + day) % 365)) {
+            return None;
+        }
+        let starts_on = (self.start_day_of_year + 365 - first_day_of_year) % 365;
+        Some(format!(
+            "the pre-build window (day of the year {} up to {}) starts on day {starts_on} of \
+             the run, after the horizon of {horizon} days (which starts on day of the year \
+             {first_day_of_year}), so it would never apply: move the window or lengthen \
+             horizon_days",
+            self.start_day_of_year, self.end_day_of_year
+        ))
     }
 
     fn contains(&self, day_of_year: u32) -> bool {
@@ -927,6 +1081,8 @@ mod tests {
         assert_eq!(kanban_count(50.0, 2.0, 0.25, 25.0), 5);
         assert_eq!(kanban_count(50.0, 2.0, 0.26, 25.0), 6);
         assert_eq!(kanban_count(0.1, 1.0, 0.0, 25.0), 1);
+        // Beyond 2³² − 1 the count is still exact (it was once capped there).
+        assert_eq!(kanban_count(1e12, 2.0, 0.2, 25.0), 96_000_000_000);
     }
 
     #[test]

@@ -9,6 +9,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::foundation::text::{TextError, read_text};
+
 /// Most row problems listed in one error; the rest are counted.
 const MAX_LISTED_PROBLEMS: usize = 20;
 
@@ -45,6 +47,18 @@ pub enum InputError {
         path: PathBuf,
         /// The error reading it.
         cause: std::io::Error,
+    },
+    /// The file is not UTF-8 text: a workbook given where its CSV export was meant, or text
+    /// saved in another encoding.
+    #[error(
+        "'{}' {what}: give it as a CSV text file (in a spreadsheet: Save As, \"CSV UTF-8\")",
+        path.display()
+    )]
+    NotText {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead, as words completing "'file' …".
+        what: String,
     },
     /// The file has no header line.
     #[error("'{}' is empty: its first line must name the columns, e.g. `{example}`", path.display())]
@@ -166,9 +180,15 @@ impl Column {
 impl Table {
     /// Read `path`; `example` is a header shown when the file is empty.
     pub(crate) fn read(path: &Path, example: &str) -> Result<Table, InputError> {
-        let text = std::fs::read_to_string(path).map_err(|cause| InputError::Read {
-            path: path.to_path_buf(),
-            cause,
+        let text = read_text(path).map_err(|e| match e {
+            TextError::Io(cause) => InputError::Read {
+                path: path.to_path_buf(),
+                cause,
+            },
+            TextError::NotText(what) => InputError::NotText {
+                path: path.to_path_buf(),
+                what: what.to_string(),
+            },
         })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let mut lines = text

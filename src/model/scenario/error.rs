@@ -25,6 +25,14 @@ pub enum ScenarioError {
         /// Why reading failed.
         cause: std::io::Error,
     },
+    /// The file is not text: a spreadsheet, say, given where its scenario was meant.
+    #[error("'{}' {what}: give a scenario in TOML or JSON (a .toml or .json text file)", path.display())]
+    NotText {
+        /// The scenario file.
+        path: PathBuf,
+        /// What it is instead, as words completing "'file' …".
+        what: String,
+    },
     /// The file is not valid TOML or JSON, or its shape is wrong: an unknown or misspelt
     /// field, a missing one, a value of the wrong type.
     #[error("invalid scenario '{}': {message}", path.display())]

@@ -7,6 +7,7 @@
 
 pub(crate) mod error;
 mod lines;
+mod syntax;
 mod trace;
 
 use std::collections::HashMap;
@@ -17,14 +18,20 @@ pub use crate::model::raw::UnmetDemand;
 pub use error::{Problem, ScenarioError};
 
 use crate::foundation::days::{DayDistribution, DaysSpec};
+use crate::foundation::text::{TextError, read_text};
 use crate::model::demand::{DemandDistribution, DemandModel, Units};
 use crate::model::disruption::{Disruption, Effect, Factor, Kind, Occurrence};
+use crate::model::limits::{
+    CARRYING_RATE, DAYS, Limit, MEAN_SPELL_DAYS, MONEY, MULTIPLIER, POSITIVE_MULTIPLIER,
+    POSITIVE_QUANTITY, PREMIUM_RATE, QUANTITY, SHARE, TREND, UNIT_COST, shown,
+};
 use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, Policy, Prebuild};
 use crate::model::raw::{
-    RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawScenario, RawSupplier,
-    RawUnits,
+    RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawRule, RawScenario,
+    RawSupplier, RawUnits,
 };
 use crate::model::supply::{MAX_LINKS, Supplier};
+use lines::Fields;
 
 /// Most runs a scenario or a command may ask for: a billion simulated years is far past any
 /// precision a planner needs, and keeps run counts and their sums exact in every counter.
@@ -141,11 +148,23 @@ impl Item {
 impl Scenario {
     /// Read and validate a scenario file (`.toml`, or `.json` with the same structure).
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let source = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
-            path: path.to_path_buf(),
-            cause,
-        })?;
+        let source = Scenario::read_source(path)?;
         Scenario::from_source(&source, path)
+    }
+
+    /// The text of a scenario file; a file that is not text (a spreadsheet given by mistake)
+    /// is named as such.
+    pub fn read_source(path: &Path) -> Result<String, ScenarioError> {
+        read_text(path).map_err(|e| match e {
+            TextError::Io(cause) => ScenarioError::Read {
+                path: path.to_path_buf(),
+                cause,
+            },
+            TextError::NotText(what) => ScenarioError::NotText {
+                path: path.to_path_buf(),
+                what: what.to_string(),
+            },
+        })
     }
 
     /// Validate the text of a scenario as if read from `path` (which decides the format by
@@ -156,24 +175,36 @@ impl Scenario {
         let is_json = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        // JSON is indexed first, for its keys given twice (serde_json keeps the last without
+        // a word; TOML refuses them as it parses); TOML only when a problem needs a line.
+        let json_fields = if is_json { Fields::json(source) } else { None };
+        if let Some(fields) = &json_fields
+            && !fields.duplicates.is_empty()
+        {
+            return Err(ScenarioError::Invalid {
+                path: path.to_path_buf(),
+                problems: fields.duplicates.iter().map(duplicate_problem).collect(),
+            });
+        }
         let raw: RawScenario = if is_json {
             serde_json::from_str(source).map_err(|e| ScenarioError::Syntax {
                 path: path.to_path_buf(),
-                message: e.to_string(),
+                message: syntax::json_message(&e, source, json_fields.as_ref()),
             })?
         } else {
             toml::from_str(source).map_err(|e| ScenarioError::Syntax {
                 path: path.to_path_buf(),
-                message: e.to_string(),
+                message: syntax::toml_message(&e, source),
             })?
         };
         let base_dir = path.parent().unwrap_or(Path::new("."));
         Validator::new(base_dir)
             .scenario(raw, path)
             .map_err(|mut problems| {
-                if !is_json {
+                let fields = json_fields.or_else(|| Fields::toml(source));
+                if let Some(fields) = fields {
                     for p in &mut problems {
-                        p.line = lines::line_of(source, &p.field);
+                        p.line = fields.line_of(source, &p.field);
                     }
                 }
                 ScenarioError::Invalid {
@@ -193,6 +224,20 @@ impl Scenario {
     /// Days over which metrics are measured (the horizon less the warm-up).
     pub(crate) fn measured_days(&self) -> u32 {
         self.horizon_days - self.warmup_days
+    }
+}
+
+/// A key given twice in one JSON object, as a problem of the scenario.
+fn duplicate_problem(d: &lines::Duplicate) -> Problem {
+    let key = d.path.rsplit('.').next().unwrap_or(&d.path);
+    Problem {
+        field: d.path.clone(),
+        line: Some(d.lines.1),
+        message: format!(
+            "'{key}' is given twice in the same object (lines {} and {}); JSON readers keep \
+             only the last, silently: give each its own name, or remove one",
+            d.lines.0, d.lines.1
+        ),
     }
 }
 
@@ -218,16 +263,11 @@ impl<'a> Validator<'a> {
         });
     }
 
-    fn positive(&mut self, field: &str, value: f64) -> f64 {
-        if !(value > 0.0 && value.is_finite()) {
-            self.report(field, format!("must be greater than zero (got {value})"));
-        }
-        value
-    }
-
-    fn non_negative(&mut self, field: &str, value: f64) -> f64 {
-        if !(value >= 0.0 && value.is_finite()) {
-            self.report(field, format!("must be zero or more (got {value})"));
+    /// Reports `value` unless `limit` allows it; returns it either way, since nothing is
+    /// simulated once a problem has been found.
+    fn within(&mut self, field: &str, value: f64, limit: &Limit) -> f64 {
+        if let Err(message) = limit.check(value) {
+            self.report(field, message);
         }
         value
     }
@@ -236,7 +276,10 @@ impl<'a> Validator<'a> {
         if !(0.0..=1.0).contains(&value) {
             self.report(
                 field,
-                format!("must be a probability between 0 and 1 (got {value})"),
+                format!(
+                    "must be a probability between 0 and 1 (got {})",
+                    shown(value)
+                ),
             );
         }
         value
@@ -302,9 +345,19 @@ impl<'a> Validator<'a> {
             .map(|(i, s)| (s.id.as_str(), i))
             .collect();
         let items = self.items(&raw.items, &supplier_index, horizon);
-        let disruptions = self.disruptions(&raw, &supplier_index, &items);
+        // Checks against the horizon are left out when the horizon itself is refused.
+        let known_horizon = (1..=36_500).contains(&sim.horizon_days).then_some(horizon);
+        let disruptions = self.disruptions(&raw, &supplier_index, &items, known_horizon);
 
         if !self.problems.is_empty() {
+            // Rules cannot be sized for items that are not valid, but their own numbers can
+            // be checked, so that they are reported with the rest.
+            for (name, p) in &raw.policies {
+                self.rule_numbers(&format!("policy.{name}.rule"), &p.rule);
+                for (id, rule) in &p.items {
+                    self.rule_numbers(&format!("policy.{name}.items.{id}"), rule);
+                }
+            }
             return Err(self.problems);
         }
         let policies = self.policies(&raw, &items, &suppliers, horizon, start_day);
@@ -369,20 +422,27 @@ impl<'a> Validator<'a> {
             (None, false) => None,
         };
         let capacity = match s.capacity_per_day {
-            Some(c) => self.positive(&format!("{at}.capacity_per_day"), c),
+            Some(c) => self.within(&format!("{at}.capacity_per_day"), c, &POSITIVE_QUANTITY),
             None => f64::INFINITY,
         };
-        let moq = self.non_negative(&format!("{at}.min_order_quantity"), s.min_order_quantity);
+        let moq = self.within(
+            &format!("{at}.min_order_quantity"),
+            s.min_order_quantity,
+            &QUANTITY,
+        );
         let multiple = match s.order_multiple {
-            Some(m) => self.positive(&format!("{at}.order_multiple"), m),
+            Some(m) => self.within(&format!("{at}.order_multiple"), m, &POSITIVE_QUANTITY),
             None => 0.0,
         };
         let rejection_probability = self.probability(
             &format!("{at}.rejection_probability"),
             s.rejection_probability,
         );
-        let unit_cost_premium =
-            self.non_negative(&format!("{at}.unit_cost_premium"), s.unit_cost_premium);
+        let unit_cost_premium = self.within(
+            &format!("{at}.unit_cost_premium"),
+            s.unit_cost_premium,
+            &MONEY,
+        );
         Supplier {
             id: s.id.clone(),
             rejection_probability,
@@ -423,16 +483,18 @@ impl<'a> Validator<'a> {
                 mode,
                 max: hi,
             } => {
-                let lo_ok = *lo >= 0.0;
-                self.non_negative(&format!("{at}.triangular.min"), *lo);
-                if !lo_ok {
+                if DAYS.check(*lo).is_err() {
+                    self.within(&format!("{at}.triangular.min"), *lo, &DAYS);
                     return DayDistribution::new(&DaysSpec::Fixed(minimum), minimum);
                 }
                 if !(lo <= mode && mode <= hi && lo < hi && *hi <= 3650.0) {
                     self.report(
                         format!("{at}.triangular"),
                         format!(
-                            "needs min ≤ mode ≤ max with min < max ≤ 3650 (got {lo}, {mode}, {hi})"
+                            "needs min ≤ mode ≤ max with min < max ≤ 3650 (got {}, {}, {})",
+                            shown(*lo),
+                            shown(*mode),
+                            shown(*hi)
                         ),
                     );
                     return DayDistribution::new(&DaysSpec::Fixed(minimum), minimum);
@@ -448,7 +510,7 @@ impl<'a> Validator<'a> {
                 if !mean_ok {
                     self.report(
                         format!("{at}.lognormal.mean"),
-                        format!("must be between 0 and 3650 days (got {mean})"),
+                        format!("must be between 0 and 3650 days (got {})", shown(*mean)),
                     );
                 }
                 // Beyond 100 times the mean the spread of the logarithm overflows for tiny
@@ -460,7 +522,9 @@ impl<'a> Validator<'a> {
                         format!("{at}.lognormal.sd"),
                         format!(
                             "must be zero or more, at most 3650 and at most 100 times the mean \
-                             (got {sd} with mean {mean})"
+                             (got {} with mean {})",
+                            shown(*sd),
+                            shown(*mean)
                         ),
                     );
                 }
@@ -539,8 +603,9 @@ impl<'a> Validator<'a> {
                 "a trace is replayed as recorded: remove the trend",
             );
         }
-        let end_level = 1.0 + raw.trend_per_year * f64::from(horizon.saturating_sub(1)) / 365.0;
-        if !(end_level >= 0.0 && raw.trend_per_year.is_finite()) {
+        let trend = self.within(&format!("{at}.trend_per_year"), raw.trend_per_year, &TREND);
+        let end_level = 1.0 + trend * f64::from(horizon.saturating_sub(1)) / 365.0;
+        if TREND.check(trend).is_ok() && end_level < 0.0 {
             self.report(
                 format!("{at}.trend_per_year"),
                 format!(
@@ -550,18 +615,25 @@ impl<'a> Validator<'a> {
             );
         }
         if let Some(size) = raw.container_size {
-            self.positive(&format!("{at}.container_size"), size);
+            self.within(&format!("{at}.container_size"), size, &POSITIVE_QUANTITY);
         }
         if let Some(initial) = raw.initial_on_hand {
-            self.non_negative(&format!("{at}.initial_on_hand"), initial);
+            self.within(&format!("{at}.initial_on_hand"), initial, &QUANTITY);
         }
         Item {
             id: raw.id.clone(),
-            unit_cost: self.positive(&format!("{at}.unit_cost"), raw.unit_cost),
-            carrying_rate: self.non_negative(&format!("{at}.carrying_rate"), raw.carrying_rate),
-            order_cost: self.non_negative(&format!("{at}.order_cost"), raw.order_cost),
-            stockout_penalty: self
-                .non_negative(&format!("{at}.stockout_penalty"), raw.stockout_penalty),
+            unit_cost: self.within(&format!("{at}.unit_cost"), raw.unit_cost, &UNIT_COST),
+            carrying_rate: self.within(
+                &format!("{at}.carrying_rate"),
+                raw.carrying_rate,
+                &CARRYING_RATE,
+            ),
+            order_cost: self.within(&format!("{at}.order_cost"), raw.order_cost, &MONEY),
+            stockout_penalty: self.within(
+                &format!("{at}.stockout_penalty"),
+                raw.stockout_penalty,
+                &MONEY,
+            ),
             container_size: raw.container_size,
             initial_on_hand: raw.initial_on_hand,
             demand: DemandModel {
@@ -595,7 +667,7 @@ impl<'a> Validator<'a> {
             return out;
         }
         for (i, &v) in values.iter().enumerate() {
-            out[i] = self.non_negative(&format!("{at}[{i}]"), v);
+            out[i] = self.within(&format!("{at}[{i}]"), v, &MULTIPLIER);
         }
         if out.iter().all(|&v| v == 0.0) {
             self.report(at, "multipliers must not all be zero");
@@ -613,18 +685,27 @@ impl<'a> Validator<'a> {
         let whole = units == Units::Whole;
         match raw {
             RawDemand::Deterministic(v) => DemandDistribution::Deterministic {
-                value: self.non_negative(&format!("{at}.deterministic"), *v),
+                value: self.within(&format!("{at}.deterministic"), *v, &QUANTITY),
             },
             RawDemand::Normal { mean, sd } => DemandDistribution::Normal {
-                mean: self.non_negative(&format!("{at}.normal.mean"), *mean),
-                sd: self.non_negative(&format!("{at}.normal.sd"), *sd),
+                mean: self.within(&format!("{at}.normal.mean"), *mean, &QUANTITY),
+                sd: self.within(&format!("{at}.normal.sd"), *sd, &QUANTITY),
             },
             RawDemand::Poisson { mean } => DemandDistribution::Poisson {
-                mean: self.positive(&format!("{at}.poisson.mean"), *mean),
+                mean: self.within(&format!("{at}.poisson.mean"), *mean, &POSITIVE_QUANTITY),
             },
             RawDemand::NegativeBinomial { mean, sd } => {
-                let mean = self.positive(&format!("{at}.negative_binomial.mean"), *mean);
-                if !(sd * sd > mean && sd.is_finite()) {
+                let mean_ok = POSITIVE_QUANTITY.check(*mean).is_ok();
+                let sd_ok = QUANTITY.check(*sd).is_ok();
+                self.within(
+                    &format!("{at}.negative_binomial.mean"),
+                    *mean,
+                    &POSITIVE_QUANTITY,
+                );
+                self.within(&format!("{at}.negative_binomial.sd"), *sd, &QUANTITY);
+                // Within these ranges the gamma mixing shape mean² / (sd² − mean) is at least
+                // 10⁻¹² / 10²⁴, a positive number.
+                if mean_ok && sd_ok && sd * sd <= *mean {
                     self.report(
                         format!("{at}.negative_binomial.sd"),
                         format!(
@@ -633,24 +714,19 @@ impl<'a> Validator<'a> {
                             mean.sqrt()
                         ),
                     );
-                } else if (mean * mean / (sd * sd - mean)).is_nan()
-                    || mean * mean / (sd * sd - mean) <= 0.0
-                {
-                    // The gamma mixing shape mean² / (sd² − mean) must be a positive number.
-                    self.report(
-                        format!("{at}.negative_binomial"),
-                        "the variance sd² overflows: mean and sd are too large to simulate; count in larger units",
-                    );
                 }
-                DemandDistribution::NegativeBinomial { mean, sd: *sd }
+                DemandDistribution::NegativeBinomial {
+                    mean: *mean,
+                    sd: *sd,
+                }
             }
             RawDemand::Lognormal { mean, sd } => DemandDistribution::Lognormal {
-                mean: self.positive(&format!("{at}.lognormal.mean"), *mean),
-                sd: self.non_negative(&format!("{at}.lognormal.sd"), *sd),
+                mean: self.within(&format!("{at}.lognormal.mean"), *mean, &POSITIVE_QUANTITY),
+                sd: self.within(&format!("{at}.lognormal.sd"), *sd, &QUANTITY),
             },
             RawDemand::Uniform { min, max } => {
-                self.non_negative(&format!("{at}.uniform.min"), *min);
-                if max < min {
+                let values = [("min", *min), ("max", *max)];
+                if self.all_within(&format!("{at}.uniform"), &values, &QUANTITY) && max < min {
                     self.report(
                         format!("{at}.uniform.max"),
                         format!("must be at least min ({min}) (got {max})"),
@@ -675,7 +751,7 @@ impl<'a> Validator<'a> {
                     );
                 }
                 for (i, &v) in values.iter().enumerate() {
-                    self.non_negative(&format!("{at}.empirical[{i}]"), v);
+                    self.within(&format!("{at}.empirical[{i}]"), v, &QUANTITY);
                 }
                 DemandDistribution::Empirical {
                     values: values.clone(),
@@ -781,7 +857,8 @@ impl<'a> Validator<'a> {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, s)| {
-                        let share = self.positive(&format!("{at}.sourcing[{i}].share"), s.share);
+                        let share =
+                            self.within(&format!("{at}.sourcing[{i}].share"), s.share, &SHARE);
                         total += share;
                         lookup(self, format!("{at}.sourcing[{i}].supplier"), &s.supplier)
                             .map(|supplier| Source { supplier, share })
@@ -821,6 +898,7 @@ impl<'a> Validator<'a> {
         raw: &RawScenario,
         suppliers: &HashMap<&str, usize>,
         items: &[Item],
+        horizon: Option<u32>,
     ) -> Vec<Disruption> {
         self.unique_ids("disruption", raw.disruptions.iter().map(|d| d.id.as_str()));
         let mut out = Vec::new();
@@ -829,6 +907,20 @@ impl<'a> Validator<'a> {
             // Both halves are checked, so every problem is reported at once.
             let effect = self.effect(&format!("{at}.effect"), &d.effect, raw, suppliers, items);
             let occurrence = self.occurrence(&format!("{at}.occurrence"), &d.occurrence);
+            if let (Occurrence::Scheduled { start_day, .. }, Some(horizon)) = (&occurrence, horizon)
+                && *start_day >= horizon
+            {
+                self.report(
+                    format!("{at}.occurrence.scheduled.start_day"),
+                    format!(
+                        "disruption '{}' starts on day {start_day}, after the horizon of {horizon} \
+                         days (days 0 to {}), so it would never happen: start it before day \
+                         {horizon} or lengthen horizon_days",
+                        d.id,
+                        horizon - 1
+                    ),
+                );
+            }
             let Some((kind, effect)) = effect else {
                 continue;
             };
@@ -883,7 +975,8 @@ impl<'a> Validator<'a> {
                     self.report(
                         format!("{at}.capacity_cut.factor"),
                         format!(
-                            "must be between 0 (nothing ships) and 1 (full capacity) (got {factor})"
+                            "must be between 0 (nothing ships) and 1 (full capacity) (got {})",
+                            shown(*factor)
                         ),
                     );
                 }
@@ -905,7 +998,10 @@ impl<'a> Validator<'a> {
                 if !(0.0..=1.0).contains(capacity_factor) {
                     self.report(
                         format!("{at}.regional_event.capacity_factor"),
-                        format!("must be between 0 (nothing ships) and 1 (got {capacity_factor})"),
+                        format!(
+                            "must be between 0 (nothing ships) and 1 (got {})",
+                            shown(*capacity_factor)
+                        ),
                     );
                 }
                 let effect = Effect::Capacity {
@@ -937,7 +1033,11 @@ impl<'a> Validator<'a> {
                 factor,
             } => {
                 let suppliers = targets(self, "lead_time_drift", supplier, region)?;
-                self.positive(&format!("{at}.lead_time_drift.factor"), *factor);
+                self.within(
+                    &format!("{at}.lead_time_drift.factor"),
+                    *factor,
+                    &POSITIVE_MULTIPLIER,
+                );
                 (
                     Kind::LeadTimeDrift,
                     Effect::LeadTimeDrift {
@@ -1039,25 +1139,38 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Whether every one of `values` (named fields of `at`) is within `limit`, each one out of
+    /// it reported.
+    fn all_within(&mut self, at: &str, values: &[(&str, f64)], limit: &Limit) -> bool {
+        let mut ok = true;
+        for &(field, value) in values {
+            ok &= limit.check(value).is_ok();
+            self.within(&format!("{at}.{field}"), value, limit);
+        }
+        ok
+    }
+
     fn factor(&mut self, at: &str, raw: &RawFactor) -> Factor {
         match *raw {
-            RawFactor::Fixed(f) => Factor::Fixed(self.non_negative(&format!("{at}.fixed"), f)),
+            RawFactor::Fixed(f) => {
+                Factor::Fixed(self.within(&format!("{at}.fixed"), f, &MULTIPLIER))
+            }
             RawFactor::Uniform { min, max } => {
-                if !(0.0 <= min && min <= max) {
-                    self.report(
-                        format!("{at}.uniform"),
-                        format!("needs 0 ≤ min ≤ max (got {min}, {max})"),
-                    );
+                let at = format!("{at}.uniform");
+                if self.all_within(&at, &[("min", min), ("max", max)], &MULTIPLIER) && min > max {
+                    self.report(at, format!("needs min ≤ max (got {min}, {max})"));
                 }
                 Factor::Uniform { min, max }
             }
             RawFactor::Triangular { min, mode, max } => {
-                if !(0.0 <= min && min <= mode && mode <= max && min < max) {
+                let values = [("min", min), ("mode", mode), ("max", max)];
+                let at_form = format!("{at}.triangular");
+                if self.all_within(&at_form, &values, &MULTIPLIER)
+                    && !(min <= mode && mode <= max && min < max)
+                {
                     self.report(
-                        format!("{at}.triangular"),
-                        format!(
-                            "needs 0 ≤ min ≤ mode ≤ max with min < max (got {min}, {mode}, {max})"
-                        ),
+                        at_form,
+                        format!("needs min ≤ mode ≤ max with min < max (got {min}, {mode}, {max})"),
                     );
                 }
                 Factor::Triangular { min, mode, max }
@@ -1074,7 +1187,10 @@ impl<'a> Validator<'a> {
                 if !(*rate_per_year > 0.0 && *rate_per_year <= 365.0) {
                     self.report(
                         format!("{at}.random.rate_per_year"),
-                        format!("must be greater than 0 and at most 365 events a year (got {rate_per_year})"),
+                        format!(
+                            "must be greater than 0 and at most 365 events a year (got {})",
+                            shown(*rate_per_year)
+                        ),
                     );
                 }
                 let duration = self.days(&format!("{at}.random.duration_days"), duration_days, 1);
@@ -1097,14 +1213,8 @@ impl<'a> Validator<'a> {
                         self.probability(&format!("{at}.markov.daily_recovery_probability"), *r),
                     ),
                     ((None, None), (Some(up), Some(down))) => {
-                        for (field, v) in [("mean_days_up", up), ("mean_days_down", down)] {
-                            if !(*v >= 1.0 && v.is_finite()) {
-                                self.report(
-                                    format!("{at}.markov.{field}"),
-                                    format!("must be at least 1 day (got {v})"),
-                                );
-                            }
-                        }
+                        let values = [("mean_days_up", *up), ("mean_days_down", *down)];
+                        self.all_within(&format!("{at}.markov"), &values, &MEAN_SPELL_DAYS);
                         (1.0 / up.max(1.0), 1.0 / down.max(1.0))
                     }
                     _ => {
@@ -1165,6 +1275,16 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Reports the numbers of `rule` (at `at`) that are out of range; whether there were none.
+    fn rule_numbers(&mut self, at: &str, rule: &RawRule) -> bool {
+        let problems = policy::number_problems(rule);
+        let ok = problems.is_empty();
+        for pr in problems {
+            self.report(format!("{at}.{}", pr.field), pr.message);
+        }
+        ok
+    }
+
     fn policies(
         &mut self,
         raw: &RawScenario,
@@ -1195,7 +1315,15 @@ impl<'a> Validator<'a> {
                 .prebuild
                 .as_ref()
                 .and_then(|raw| match Prebuild::from_raw(raw) {
-                    Ok(pb) => Some(pb),
+                    Ok(pb) => {
+                        if let Some(message) = pb.outside(horizon, start_day) {
+                            self.report(
+                                format!("{at}.prebuild.start_day_of_year"),
+                                format!("policy '{name}': {message}"),
+                            );
+                        }
+                        Some(pb)
+                    }
                     Err(problems) => {
                         for pr in problems {
                             self.report(format!("{at}.prebuild.{}", pr.field), pr.message);
@@ -1203,12 +1331,7 @@ impl<'a> Validator<'a> {
                         None
                     }
                 });
-            if !(p.reserve_days >= 0.0 && p.reserve_days.is_finite()) {
-                self.report(
-                    format!("{at}.reserve_days"),
-                    format!("must be zero or more (got {})", p.reserve_days),
-                );
-            }
+            self.within(&format!("{at}.reserve_days"), p.reserve_days, &DAYS);
             let expedite = p.expedite.as_ref().map(|e| Expedite {
                 lead_time_days: self.whole_in(
                     &format!("{at}.expedite.lead_time_days"),
@@ -1216,21 +1339,47 @@ impl<'a> Validator<'a> {
                     1..=3650,
                     "",
                 ),
-                premium_rate: self
-                    .non_negative(&format!("{at}.expedite.premium_rate"), e.premium_rate),
+                premium_rate: self.within(
+                    &format!("{at}.expedite.premium_rate"),
+                    e.premium_rate,
+                    &PREMIUM_RATE,
+                ),
                 max_units_per_year: match e.max_units_per_year {
-                    Some(cap) => self.positive(&format!("{at}.expedite.max_units_per_year"), cap),
+                    Some(cap) => self.within(
+                        &format!("{at}.expedite.max_units_per_year"),
+                        cap,
+                        &POSITIVE_QUANTITY,
+                    ),
                     None => f64::INFINITY,
                 },
                 mean_daily_demand: 0.0,
                 cover_days: 1,
             });
+            // A rule's own numbers are reported once, not once for every item following it.
+            let rule_ok = self.rule_numbers(&format!("{at}.rule"), &p.rule);
+            let overrides_ok: HashMap<&str, bool> = p
+                .items
+                .iter()
+                .map(|(id, r)| {
+                    (
+                        id.as_str(),
+                        self.rule_numbers(&format!("{at}.items.{id}"), r),
+                    )
+                })
+                .collect();
             let mut item_policies = Vec::new();
             for (item, ctx) in items.iter().zip(&contexts) {
-                let (rule_at, rule) = match p.items.get(&item.id) {
-                    Some(r) => (format!("{at}.items.{}", item.id), r),
-                    None => (format!("{at}.rule"), &p.rule),
+                let (rule_at, rule, numbers_ok) = match p.items.get(&item.id) {
+                    Some(r) => (
+                        format!("{at}.items.{}", item.id),
+                        r,
+                        overrides_ok[item.id.as_str()],
+                    ),
+                    None => (format!("{at}.rule"), &p.rule, rule_ok),
                 };
+                if !numbers_ok {
+                    continue;
+                }
                 match policy::resolve(rule, ctx) {
                     Ok((rule, sizing)) => {
                         let rule = if item.whole_units() {
@@ -1239,6 +1388,11 @@ impl<'a> Validator<'a> {
                             rule
                         };
                         let reserve = p.reserve_days * ctx.mean_daily_demand;
+                        if let Some(message) =
+                            policy::excessive_levels(&rule, prebuild.as_ref(), reserve)
+                        {
+                            self.report(rule_at.clone(), format!("item '{}': {message}", item.id));
+                        }
                         item_policies.push(ItemPolicy {
                             initial_on_hand: item
                                 .initial_on_hand

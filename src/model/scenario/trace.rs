@@ -2,11 +2,19 @@
 
 use std::path::Path;
 
+use crate::foundation::text::{TextError, read_text};
+use crate::model::limits::QUANTITY;
+
 /// Read the numeric column `column` of the CSV file at `path` (first row: column names).
 /// Messages name the file, the line and what is wrong.
 pub(super) fn read_column(path: &Path, column: &str) -> Result<Vec<f64>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read trace file '{}': {e}", path.display()))?;
+    let text = read_text(path).map_err(|e| match e {
+        TextError::Io(e) => format!("cannot read trace file '{}': {e}", path.display()),
+        TextError::NotText(what) => format!(
+            "trace file '{}' {what}: give the demand history as a CSV text file (UTF-8)",
+            path.display()
+        ),
+    })?;
     let mut lines = text
         .lines()
         .enumerate()
@@ -33,12 +41,13 @@ pub(super) fn read_column(path: &Path, column: &str) -> Result<Vec<f64>, String>
             .map(|s| s.trim().trim_matches('"'))
             .unwrap_or("");
         match cell.parse::<f64>() {
-            Ok(v) if v >= 0.0 && v.is_finite() => values.push(v),
+            Ok(v) if QUANTITY.check(v).is_ok() => values.push(v),
             _ => {
                 return Err(format!(
-                    "trace file '{}' line {}: column '{column}' must hold a demand of zero or more (got '{cell}')",
+                    "trace file '{}' line {}: column '{column}' must hold a demand {} (got '{cell}')",
                     path.display(),
-                    line_no + 1
+                    line_no + 1,
+                    QUANTITY.allowed()
                 ));
             }
         }
