@@ -266,7 +266,7 @@ impl Json<'_> {
         }
     }
 
-    /// A string, its escapes undone (`\uXXXX` included; an unpaired surrogate becomes U+FFFD).
+    /// A string, its escapes undone (a `\u` escape of four hex digits included; an unpaired surrogate becomes U+FFFD).
     fn string(&mut self) -> Option<String> {
         self.pos += 1;
         let mut out = Vec::new();
