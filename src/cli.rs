@@ -468,6 +468,12 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
         max_runs: args.sim.max_runs.unwrap_or(16 * plan.runs).max(plan.runs),
         seed: plan.seed,
     };
+    if request.max_runs < 2 {
+        anyhow::bail!(
+            "optimize judges each candidate by a confidence bound, which needs at least 2 runs; \
+             give --max-runs 2 or more"
+        );
+    }
     let out = args
         .out
         .clone()
@@ -536,6 +542,12 @@ fn stress(args: &StressArgs) -> anyhow::Result<()> {
     let range = args.range.as_deref().map(parse_range).transpose()?;
     let axis = stress::axis(&source, &args.scenario, &param, range, args.steps)?;
     let plan = args.sim.plan(&scenario)?;
+    if plan.runs < 2 {
+        anyhow::bail!(
+            "stress reads each answer with its confidence interval, which needs at least 2 runs; \
+             give --runs 2 or more"
+        );
+    }
     let out = args
         .out
         .clone()

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use buffersim::foundation::stats::Interval;
 use buffersim::presentation::charts::{
     self, AxisSpec, Chart, CurveChart, CurvePoint, CurveSeries, FRONTIER_NAME, FrontierChart,
     FrontierPoint, HeatMapChart, PALETTE, TargetLine,
@@ -49,8 +50,10 @@ fn series(policies: usize, point: impl Fn(usize, f64) -> (f64, f64, f64)) -> Vec
                     CurvePoint {
                         x,
                         mean,
-                        low: mean - half,
-                        high: mean + half,
+                        ci95: Some(Interval {
+                            low: mean - half,
+                            high: mean + half,
+                        }),
                     }
                 })
                 .collect(),

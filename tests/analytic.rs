@@ -30,7 +30,7 @@ fn metric(summary: &Summary, policy: usize, metric: Metric) -> Estimate {
 /// Standard error of the mean, recovered from the 95% interval.
 fn std_error(e: &Estimate) -> f64 {
     let t = buffersim::foundation::math::t_crit_95(e.n);
-    (e.ci95_high - e.ci95_low) / (2.0 * t)
+    e.ci95.expect("an interval from many runs").half_width() / t
 }
 
 fn assert_within_4se(e: &Estimate, target: f64, what: &str) {

@@ -419,6 +419,98 @@ fn issue_18_untabulable_lead_times_are_refused() {
     }
 }
 
+/// Issue 18, item 7: from a single run no confidence interval can be computed. Tables say
+/// "n/a" instead of "±0.00", the files hold `null` (JSON) or empty fields (CSV), never `inf`,
+/// `compare` marks no difference significant, and analyses that judge by intervals refuse.
+#[test]
+fn issue_18_a_single_run_has_no_interval() {
+    let out = tempfile::tempdir().unwrap();
+    let one_run = ["scenarios/kanban-vs-jic.toml", "--runs", "1", "--out"];
+    let run = buffersim()
+        .arg("run")
+        .args(one_run)
+        .arg(out.path())
+        .arg("--report")
+        .assert()
+        .success();
+    let table = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    assert!(table.contains("±n/a"), "{table}");
+    assert!(!table.contains("±0.00"), "{table}");
+    let read = |name: &str| std::fs::read_to_string(out.path().join(name)).unwrap();
+    let json = read("summary.json");
+    assert!(json.contains("\"ci95_low\": null") && json.contains("\"ci95_high\": null"));
+    let csv = read("summary.csv");
+    assert!(
+        csv.lines().skip(1).all(|l| l.split(',').nth(5) == Some("")),
+        "{csv}"
+    );
+    assert!(read("report.md").contains("[n/a: 1 run]"));
+    // The summary written with nulls reads back.
+    buffersim().arg("report").arg(out.path()).assert().success();
+
+    let compare = buffersim()
+        .arg("compare")
+        .args(one_run)
+        .arg(out.path())
+        .assert()
+        .success();
+    let text = String::from_utf8(compare.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("[n/a: 1 run]") && !text.contains("]*"),
+        "{text}"
+    );
+    let json = read("compare.json");
+    for field in [
+        "significant",
+        "paired_half_width",
+        "unpaired_half_width",
+        "ci95_low",
+    ] {
+        assert!(
+            json.contains(&format!("\"{field}\": null")),
+            "{field}: {json}"
+        );
+    }
+    let csv = read("compare.csv");
+    assert!(csv.lines().skip(1).all(|l| l.ends_with(",,,,,")), "{csv}");
+    for text in [read("summary.json"), read("summary.csv"), json, csv] {
+        assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
+    }
+
+    let stress = buffersim()
+        .args([
+            "stress",
+            "scenarios/kanban-vs-jic.toml",
+            "--disruption",
+            "asia-typhoon",
+        ])
+        .args(["--target", "fill_rate>=95%", "--runs", "1", "--out"])
+        .arg(out.path().join("stress"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(stress.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("needs at least 2 runs"), "{stderr}");
+    let optimize = buffersim()
+        .args([
+            "optimize",
+            "scenarios/kanban-vs-jic.toml",
+            "--policy",
+            "jic-95",
+        ])
+        .args([
+            "--param",
+            "policy.jic-95.safety_stock_days",
+            "--target",
+            "fill_rate>=95%",
+        ])
+        .args(["--runs", "1", "--max-runs", "1", "--out"])
+        .arg(out.path().join("optimize"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(optimize.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("needs at least 2 runs"), "{stderr}");
+}
+
 /// Issue 18, item 4: justify.md's cost line names every part of the total it quotes, the
 /// purchase premium included, with its figure where the item pays one; and a failover item's
 /// backup is called the backup, not "0% of orders".

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use assert_cmd::Command;
+use buffersim::foundation::stats::Interval;
 use buffersim::model::scenario::Scenario;
 use buffersim::presentation::charts::{self, ALL_NAMES, PALETTE, WORST_ITEMS};
 use buffersim::presentation::report;
@@ -279,8 +280,10 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
     };
     let est = |mean: f64| SavedEstimate {
         mean,
-        ci95_low: mean * 0.97,
-        ci95_high: mean * 1.03,
+        ci95: Some(Interval {
+            low: mean * 0.97,
+            high: mean * 1.03,
+        }),
         p05: mean * 0.7,
         p50: mean,
         p95: mean * 1.4,

@@ -12,8 +12,10 @@ use serde::Serialize;
 
 use crate::foundation::format::group_thousands;
 use crate::foundation::math::t_crit_95;
-use crate::foundation::stats::RunningStat;
+use crate::foundation::stats::{Interval, RunningStat};
 use crate::model::scenario::Scenario;
+use crate::presentation::format::NO_INTERVAL;
+use crate::results::files::{csv_field, csv_interval, optional};
 use crate::simulation::engine::Outcome;
 use crate::simulation::metrics::{METRICS, Metric};
 
@@ -38,18 +40,19 @@ pub struct Difference {
     /// Mean of the run-by-run differences `policy − baseline`, in the metric's unit (a share
     /// 0–1 for rates, money per year for costs).
     pub difference: f64,
-    /// Lower end of the 95% confidence interval of the paired difference.
-    pub ci95_low: f64,
-    /// Upper end of the 95% confidence interval of the paired difference.
-    pub ci95_high: f64,
-    /// The interval excludes zero: the policies differ at the 5% level.
-    pub significant: bool,
-    /// Half-width of the paired 95% interval of the difference.
-    pub paired_half_width: f64,
+    /// The 95% confidence interval of the paired difference, written as `ci95_low` and
+    /// `ci95_high`; none (`null`) from a single run, where no spread can be estimated.
+    #[serde(flatten, serialize_with = "crate::foundation::stats::serialize_ci95")]
+    pub ci95: Option<Interval>,
+    /// The interval excludes zero: the policies differ at the 5% level. `None` (`null`)
+    /// without an interval: a difference that cannot be judged is not called significant.
+    pub significant: Option<bool>,
+    /// Half-width of the paired 95% interval of the difference; `None` without an interval.
+    pub paired_half_width: Option<f64>,
     /// Half-width of the 95% interval of the difference of two independent means (Welch),
     /// which a comparison without common random numbers would have had; its ratio to the
-    /// paired half-width is the gain from pairing.
-    pub unpaired_half_width: f64,
+    /// paired half-width is the gain from pairing. `None` from a single run.
+    pub unpaired_half_width: Option<f64>,
     /// Runs where both figures are defined.
     pub n: u64,
 }
@@ -126,15 +129,6 @@ impl Comparison {
             .find(|d| d.metric == metric.name())
     }
 
-    /// The widest paired half-width of `metric` over the policies (for precision control).
-    pub fn widest_half_width(&self, metric: Metric) -> f64 {
-        self.policies
-            .iter()
-            .filter_map(|p| p.differences.iter().find(|d| d.metric == metric.name()))
-            .map(|d| d.paired_half_width)
-            .fold(0.0, f64::max)
-    }
-
     /// The comparison as pretty-printed JSON (compare.json).
     pub fn to_json(&self) -> String {
         crate::results::files::json_text(self)
@@ -150,19 +144,18 @@ impl Comparison {
             for d in &p.differences {
                 let _ = writeln!(
                     out,
-                    "{},{},{},{},{},{},{},{},{},{},{},{}",
-                    crate::results::files::csv_field(&p.policy),
-                    crate::results::files::csv_field(&self.baseline),
+                    "{},{},{},{},{},{},{},{},{},{},{}",
+                    csv_field(&p.policy),
+                    csv_field(&self.baseline),
                     d.metric,
                     d.n,
                     d.baseline_mean,
                     d.policy_mean,
                     d.difference,
-                    d.ci95_low,
-                    d.ci95_high,
-                    d.significant,
-                    d.paired_half_width,
-                    d.unpaired_half_width
+                    csv_interval(d.ci95),
+                    optional(d.significant),
+                    optional(d.paired_half_width),
+                    optional(d.unpaired_half_width)
                 );
             }
         }
@@ -214,21 +207,19 @@ fn difference(
     baseline: &RunningStat,
 ) -> Option<Difference> {
     let estimate = paired.estimate()?;
-    let unpaired = {
-        let (a, b) = (policy.count().max(1) as f64, baseline.count().max(1) as f64);
-        let n = policy.count().min(baseline.count());
-        t_crit_95(n.max(2)) * (policy.variance() / a + baseline.variance() / b).sqrt()
-    };
-    let half = paired.half_width_95();
+    let n = policy.count().min(baseline.count());
+    let unpaired = (n >= 2).then(|| {
+        let (a, b) = (policy.count() as f64, baseline.count() as f64);
+        t_crit_95(n) * (policy.variance() / a + baseline.variance() / b).sqrt()
+    });
     Some(Difference {
         metric: metric.name(),
         baseline_mean: baseline.mean(),
         policy_mean: policy.mean(),
         difference: estimate.mean,
-        ci95_low: estimate.ci95_low,
-        ci95_high: estimate.ci95_high,
-        significant: estimate.ci95_low > 0.0 || estimate.ci95_high < 0.0,
-        paired_half_width: half,
+        ci95: estimate.ci95,
+        significant: estimate.ci95.map(|ci| ci.excludes_zero()),
+        paired_half_width: paired.half_width_95(),
         unpaired_half_width: unpaired,
         n: estimate.n,
     })
@@ -236,20 +227,28 @@ fn difference(
 
 /// "stockout rate −3.1 pp [−3.3, −2.9]*"
 fn headline(metric: Metric, d: &Difference) -> String {
-    let star = if d.significant { "*" } else { "" };
+    let star = if d.significant == Some(true) { "*" } else { "" };
+    let interval = d.ci95.map_or_else(
+        || NO_INTERVAL.to_string(),
+        |ci| {
+            format!(
+                "{}, {}",
+                signed(metric, ci.low, false),
+                signed(metric, ci.high, false)
+            )
+        },
+    );
     format!(
-        "{} {} [{}, {}]{star}",
+        "{} {} [{interval}]{star}",
         metric.name().replace('_', " "),
         signed(metric, d.difference, true),
-        signed(metric, d.ci95_low, false),
-        signed(metric, d.ci95_high, false)
     )
 }
 
 /// "stockout rate 1.2×": how many times narrower the paired interval is than the unpaired one
 /// (nothing when the paired interval has no width, e.g. both policies never run out).
 fn pairing_gain(metric: Metric, d: &Difference) -> Option<String> {
-    let ratio = d.unpaired_half_width / d.paired_half_width;
+    let ratio = d.unpaired_half_width? / d.paired_half_width?;
     ratio
         .is_finite()
         .then(|| format!("{} {ratio:.1}×", metric.name().replace('_', " ")))

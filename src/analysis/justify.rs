@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::optimize::{Answer, Optimization};
-use crate::analysis::{format_param, format_value};
+use crate::analysis::{format_estimate, format_param, format_value};
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
@@ -73,16 +73,7 @@ fn reasons(
         topic: topic.to_string(),
         text,
     };
-    let with_ci = |m: Metric| {
-        figure(m).map_or("n/a".to_string(), |e| {
-            format!(
-                "{} [{}, {}]",
-                format_value(m, e.mean),
-                format_value(m, e.ci95_low),
-                format_value(m, e.ci95_high)
-            )
-        })
-    };
+    let with_ci = |m: Metric| figure(m).map_or("n/a".to_string(), |e| format_estimate(m, &e));
     let cv = if sizing.mean_daily_demand > 0.0 {
         sizing.demand_sd / sizing.mean_daily_demand
     } else {

@@ -9,7 +9,9 @@ pub mod stress;
 pub mod sweep;
 pub mod target;
 
+use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
+use crate::presentation::format::ValueKind;
 use crate::results::precision::PrecisionReport;
 use crate::simulation::engine::{Outcome, Simulation};
 use crate::simulation::metrics::Metric;
@@ -59,19 +61,22 @@ pub fn simulate_plan(
 }
 
 /// The widest 95% half-width of `metric` over the policies (of the paired differences when
-/// the outcome has them).
-pub fn widest_half_width(outcome: &Outcome, metric: Metric) -> f64 {
-    match &outcome.paired {
+/// the outcome has them); `None` while some interval cannot be computed (fewer than two runs).
+pub fn widest_half_width(outcome: &Outcome, metric: Metric) -> Option<f64> {
+    let halves: Vec<Option<f64>> = match &outcome.paired {
         Some(paired) => (0..outcome.policies.len())
             .filter(|&p| p != paired.baseline)
             .map(|p| paired.get(p, metric).half_width_95())
-            .fold(0.0, f64::max),
+            .collect(),
         None => outcome
             .policies
             .iter()
             .map(|p| p.all.get(metric).half_width_95())
-            .fold(0.0, f64::max),
-    }
+            .collect(),
+    };
+    halves
+        .into_iter()
+        .try_fold(0.0, |widest: f64, half| Some(widest.max(half?)))
 }
 
 // How every analysis writes numbers in its texts. They live at the folder's root, which its
@@ -91,5 +96,10 @@ pub(crate) fn format_param(v: f64) -> String {
 
 /// A metric's value as the reports write it.
 pub(crate) fn format_value(metric: Metric, v: f64) -> String {
-    crate::presentation::format::ValueKind::of(metric.name()).value(v)
+    ValueKind::of(metric.name()).value(v)
+}
+
+/// A metric's mean and 95% interval as the reports write them: "98.40% [98.10%, 98.70%]".
+pub(crate) fn format_estimate(metric: Metric, e: &Estimate) -> String {
+    ValueKind::of(metric.name()).estimate(e)
 }

@@ -18,7 +18,7 @@ use toml::Value;
 
 use crate::analysis::param::{self, Param};
 use crate::analysis::target::{Measured, Statistic, Target, Verdict};
-use crate::analysis::{format_param, format_value};
+use crate::analysis::{format_estimate, format_param, format_value};
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
@@ -538,14 +538,7 @@ impl Optimization {
         };
         for a in &self.answers {
             let figure = |e: &Option<Estimate>, m: Metric| {
-                e.map_or("n/a".to_string(), |e| {
-                    format!(
-                        "{} [{}, {}]",
-                        format_value(m, e.mean),
-                        format_value(m, e.ci95_low),
-                        format_value(m, e.ci95_high)
-                    )
-                })
+                e.map_or("n/a".to_string(), |e| format_estimate(m, &e))
             };
             // A quantile target reports the quantile it names, with its confidence bounds.
             let achieved = match (self.target.statistic, &a.achieved) {

@@ -21,11 +21,10 @@ pub(crate) const DEFAULT_MAX_RUNS: u64 = 1_000_000;
 /// Runs to aim for next: what the `1/√n` law says is needed for `target` given the `current`
 /// half-width at `runs`, with 10% to spare; at least one more chunk, at most `max_runs`, and
 /// rounded up to whole chunks so that the results stay those of a plain run of that size.
-pub(crate) fn next_runs(runs: u64, current: f64, target: f64, max_runs: u64) -> u64 {
-    let ratio = if current.is_finite() {
-        (current / target).powi(2) * 1.1
-    } else {
-        2.0
+pub(crate) fn next_runs(runs: u64, current: Option<f64>, target: f64, max_runs: u64) -> u64 {
+    let ratio = match current {
+        Some(current) if current.is_finite() => (current / target).powi(2) * 1.1,
+        _ => 2.0,
     };
     // Never more than 8× at once: an early spread estimate can be far off.
     let wanted = (runs as f64 * ratio.clamp(1.0, 8.0)).ceil() as u64;
@@ -40,7 +39,7 @@ pub(crate) fn run_until_precise(
     initial_runs: u64,
     precision: Precision,
     metric: &str,
-    half_width: impl Fn(&Simulation<'_>) -> f64,
+    half_width: impl Fn(&Simulation<'_>) -> Option<f64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> PrecisionReport {
     let first = initial_runs.div_ceil(CHUNK_RUNS) * CHUNK_RUNS;
@@ -48,13 +47,14 @@ pub(crate) fn run_until_precise(
     loop {
         let achieved = half_width(simulation);
         let runs = simulation.runs();
-        if achieved <= precision.half_width || runs >= precision.max_runs {
+        let reached = achieved.is_some_and(|a| a <= precision.half_width);
+        if reached || runs >= precision.max_runs {
             return PrecisionReport {
                 metric: metric.to_string(),
                 target_half_width: precision.half_width,
                 achieved_half_width: achieved,
                 runs,
-                reached: achieved <= precision.half_width,
+                reached,
             };
         }
         let next = next_runs(runs, achieved, precision.half_width, precision.max_runs);
@@ -69,13 +69,13 @@ mod tests {
     #[test]
     fn next_runs_follows_the_square_root_law_in_whole_chunks() {
         // Twice too wide: four times the runs, with 10% to spare.
-        assert_eq!(next_runs(1024, 0.02, 0.01, 1_000_000), 4544);
+        assert_eq!(next_runs(1024, Some(0.02), 0.01, 1_000_000), 4544);
         // Nothing known yet: double.
-        assert_eq!(next_runs(64, f64::INFINITY, 0.01, 1_000_000), 128);
+        assert_eq!(next_runs(64, None, 0.01, 1_000_000), 128);
         // Almost there: still at least one more chunk.
-        assert_eq!(next_runs(1024, 0.01001, 0.01, 1_000_000), 1152);
+        assert_eq!(next_runs(1024, Some(0.01001), 0.01, 1_000_000), 1152);
         // Far off: at most 8× at once, and never past the cap.
-        assert_eq!(next_runs(128, 1.0, 0.001, 1_000_000), 1024);
-        assert_eq!(next_runs(1024, 1.0, 0.001, 2000), 2000);
+        assert_eq!(next_runs(128, Some(1.0), 0.001, 1_000_000), 1024);
+        assert_eq!(next_runs(1024, Some(1.0), 0.001, 2000), 2000);
     }
 }

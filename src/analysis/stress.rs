@@ -206,21 +206,20 @@ impl Stress {
                 let estimates: Vec<Option<Estimate>> = (0..values.len())
                     .map(|k| sweep.estimate(k, p, item, target.metric))
                     .collect();
-                let reach = |pick: &dyn Fn(&Estimate) -> f64| {
-                    last_holding(values, &estimates, |e| target_holds(&target, pick(e)))
+                // A point without an interval (one run) holds at neither of its bounds: the
+                // CLI asks for two runs at least, so this stays a guard.
+                let reach = |pick: &dyn Fn(&Estimate) -> Option<f64>| {
+                    last_holding(values, &estimates, |e| {
+                        pick(e).is_some_and(|v| target_holds(&target, v))
+                    })
                 };
-                let (mean, cautious, hopeful) = if target.at_most {
-                    (
-                        reach(&|e| e.mean),
-                        reach(&|e| e.ci95_high),
-                        reach(&|e| e.ci95_low),
-                    )
+                let low = |e: &Estimate| e.ci95.map(|ci| ci.low);
+                let high = |e: &Estimate| e.ci95.map(|ci| ci.high);
+                let mean = reach(&|e| Some(e.mean));
+                let (cautious, hopeful) = if target.at_most {
+                    (reach(&high), reach(&low))
                 } else {
-                    (
-                        reach(&|e| e.mean),
-                        reach(&|e| e.ci95_low),
-                        reach(&|e| e.ci95_high),
-                    )
+                    (reach(&low), reach(&high))
                 };
                 let holds_at_end = mean == values.last().copied();
                 survival.push(Survival {

@@ -20,7 +20,7 @@ use crate::presentation::charts::{
     self, AxisSpec, Chart, CurveChart, CurvePoint, CurveSeries, TargetLine,
 };
 use crate::presentation::format::ValueKind;
-use crate::results::files::{csv_field, write_atomic};
+use crate::results::files::{csv_field, csv_interval, write_atomic};
 use crate::results::summary::Summary;
 use crate::simulation::metrics::{ItemSummary, Metric};
 
@@ -212,14 +212,13 @@ impl Sweep {
                     for (name, e) in metrics {
                         let _ = writeln!(
                             out,
-                            "{},{},{},{name},{},{},{},{},{},{},{}",
+                            "{},{},{},{name},{},{},{},{},{},{}",
                             values.join(","),
                             csv_field(&p.policy),
                             csv_field(item),
                             e.n,
                             e.mean,
-                            e.ci95_low,
-                            e.ci95_high,
+                            csv_interval(e.ci95),
                             e.p05,
                             e.p50,
                             e.p95
@@ -298,8 +297,7 @@ impl Sweep {
                                 self.estimate(k, p, None, metric).map(|e| CurvePoint {
                                     x: self.points[k].values[0],
                                     mean: e.mean,
-                                    low: e.ci95_low,
-                                    high: e.ci95_high,
+                                    ci95: e.ci95,
                                 })
                             })
                             .collect(),

@@ -54,16 +54,73 @@ const GROWTH_MARGIN: i32 = 128;
 /// 2⁵²: from here on every finite f64 is a whole number.
 const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
 
+/// A 95% confidence interval of a mean (or of a quantile, or of a tail mean).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Interval {
+    /// Lower end.
+    pub low: f64,
+    /// Upper end.
+    pub high: f64,
+}
+
+impl Interval {
+    /// `center ± half`.
+    pub(crate) fn around(center: f64, half: f64) -> Self {
+        Self {
+            low: center - half,
+            high: center + half,
+        }
+    }
+
+    /// Half the width: the "±" of a mean.
+    pub fn half_width(&self) -> f64 {
+        (self.high - self.low) / 2.0
+    }
+
+    /// Whether zero lies outside: a difference whose interval excludes zero is significant.
+    pub fn excludes_zero(&self) -> bool {
+        self.low > 0.0 || self.high < 0.0
+    }
+}
+
+/// The two ends of an interval as written in the result files: numbers, or both `null` where
+/// no interval could be computed.
+pub(crate) fn interval_ends(interval: Option<Interval>) -> (Option<f64>, Option<f64>) {
+    interval.map_or((None, None), |i| (Some(i.low), Some(i.high)))
+}
+
+/// Serialise an optional interval, in a struct that flattens it, as the two fields
+/// `ci95_low` and `ci95_high`, both `null` where there is none.
+pub(crate) fn serialize_ci95<S: serde::Serializer>(
+    interval: &Option<Interval>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct as _;
+    let (low, high) = interval_ends(*interval);
+    let mut fields = serializer.serialize_struct("Interval", 2)?;
+    fields.serialize_field("ci95_low", &low)?;
+    fields.serialize_field("ci95_high", &high)?;
+    fields.end()
+}
+
+/// An interval read back from its two ends; none unless both are numbers.
+pub(crate) fn interval_from_ends(low: Option<f64>, high: Option<f64>) -> Option<Interval> {
+    Some(Interval {
+        low: low?,
+        high: high?,
+    })
+}
+
 /// One metric's distribution over runs, summarised.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(from = "EstimateRecord", into = "EstimateRecord")]
 pub struct Estimate {
     /// Mean over runs.
     pub mean: f64,
-    /// Lower end of the Student t 95% confidence interval of the mean (the mean itself when
-    /// there was a single run).
-    pub ci95_low: f64,
-    /// Upper end of the 95% confidence interval of the mean.
-    pub ci95_high: f64,
+    /// The Student t 95% confidence interval of the mean; `None` with a single run, where
+    /// nothing is known about the spread and no interval can honestly be given (written as
+    /// `null` ends in JSON, empty fields in CSV, "n/a" in tables; issue 18, item 7).
+    pub ci95: Option<Interval>,
     /// 5th percentile over runs: one run in twenty came out at or below this. Like the other
     /// quantiles, within 0.5% of the exact order statistic x: 0.5% of x, or for a share
     /// ([`RunningStat::for_share`]) 0.5% of min(x, 1 − x).
@@ -74,6 +131,55 @@ pub struct Estimate {
     pub p95: f64,
     /// Number of runs the metric was defined in.
     pub n: u64,
+}
+
+impl Estimate {
+    /// The upper end of the interval, or the mean where there is none: how far a chart of the
+    /// estimate reaches.
+    pub fn upper(&self) -> f64 {
+        self.ci95.map_or(self.mean, |ci| ci.high)
+    }
+}
+
+/// An [`Estimate`] as the result files hold it: the interval as two ends, `null` when there
+/// is none. Readers of saved results parse the same record.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub(crate) struct EstimateRecord {
+    pub(crate) mean: f64,
+    pub(crate) ci95_low: Option<f64>,
+    pub(crate) ci95_high: Option<f64>,
+    pub(crate) p05: f64,
+    pub(crate) p50: f64,
+    pub(crate) p95: f64,
+    pub(crate) n: u64,
+}
+
+impl From<EstimateRecord> for Estimate {
+    fn from(r: EstimateRecord) -> Self {
+        Self {
+            mean: r.mean,
+            ci95: interval_from_ends(r.ci95_low, r.ci95_high),
+            p05: r.p05,
+            p50: r.p50,
+            p95: r.p95,
+            n: r.n,
+        }
+    }
+}
+
+impl From<Estimate> for EstimateRecord {
+    fn from(e: Estimate) -> Self {
+        let (ci95_low, ci95_high) = interval_ends(e.ci95);
+        Self {
+            mean: e.mean,
+            ci95_low,
+            ci95_high,
+            p05: e.p05,
+            p50: e.p50,
+            p95: e.p95,
+            n: e.n,
+        }
+    }
 }
 
 /// Streaming summary of one metric over runs.
@@ -247,35 +353,29 @@ impl RunningStat {
         }
     }
 
-    /// Half-width of the 95% confidence interval of the mean: infinite with fewer than two
-    /// values, when nothing is known yet about the spread.
-    pub(crate) fn half_width_95(&self) -> f64 {
-        if self.n < 2 {
-            f64::INFINITY
-        } else {
-            t_crit_95(self.n) * self.std_error()
-        }
+    /// The 95% confidence interval of the mean; `None` with fewer than two values, when
+    /// nothing is known yet about the spread.
+    pub fn ci95(&self) -> Option<Interval> {
+        self.half_width_95()
+            .map(|half| Interval::around(self.mean, half))
     }
 
-    /// Mean, Student t 95% interval of the mean and p05/p50/p95; `None` when empty.
-    ///
-    /// With a single run there is no spread to estimate, so the interval collapses to the mean
-    /// rather than becoming NaN, which would poison the JSON report.
+    /// Half-width of the 95% confidence interval of the mean, `t(0.975, n−1)·s/√n`; `None`
+    /// with fewer than two values. Computed directly rather than from the interval's ends,
+    /// whose difference would round.
+    pub(crate) fn half_width_95(&self) -> Option<f64> {
+        (self.n >= 2).then(|| t_crit_95(self.n) * self.std_error())
+    }
+
+    /// Mean, Student t 95% interval of the mean and p05/p50/p95; `None` when empty. With a
+    /// single run there is no spread to estimate, and the estimate has no interval.
     pub fn estimate(&self) -> Option<Estimate> {
         if self.n == 0 {
             return None;
         }
-        let mean = self.mean;
-        let (ci95_low, ci95_high) = if self.n < 2 {
-            (mean, mean)
-        } else {
-            let half = t_crit_95(self.n) * self.std_error();
-            (mean - half, mean + half)
-        };
         Some(Estimate {
-            mean,
-            ci95_low,
-            ci95_high,
+            mean: self.mean,
+            ci95: self.ci95(),
             p05: self.quantile(0.05),
             p50: self.quantile(0.5),
             p95: self.quantile(0.95),
@@ -763,20 +863,63 @@ fn level_value(key: u16, whole_units: bool) -> f64 {
 }
 
 /// The worst runs of a metric where larger is worse: a high quantile and the expected value
-/// beyond it (conditional value at risk), each with a 95% confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+/// beyond it (conditional value at risk), each with a 95% confidence interval (none with a
+/// single run).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "TailRecord", into = "TailRecord")]
 pub(crate) struct Tail {
     /// The quantile level, e.g. 0.99 for p99.
     pub level: f64,
     pub quantile: f64,
-    pub(crate) quantile_ci95_low: f64,
-    pub(crate) quantile_ci95_high: f64,
+    pub(crate) quantile_ci95: Option<Interval>,
     /// Share of runs in the tail, e.g. 0.05 for the worst 5%.
     pub(crate) tail_share: f64,
     /// Mean of the worst `tail_share` of runs (CVaR).
     pub(crate) tail_mean: f64,
-    pub(crate) tail_mean_ci95_low: f64,
-    pub(crate) tail_mean_ci95_high: f64,
+    pub(crate) tail_mean_ci95: Option<Interval>,
+}
+
+/// A [`Tail`] as the result files hold it: intervals as two ends, `null` when there are none.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct TailRecord {
+    pub(crate) level: f64,
+    pub(crate) quantile: f64,
+    pub(crate) quantile_ci95_low: Option<f64>,
+    pub(crate) quantile_ci95_high: Option<f64>,
+    pub(crate) tail_share: f64,
+    pub(crate) tail_mean: f64,
+    pub(crate) tail_mean_ci95_low: Option<f64>,
+    pub(crate) tail_mean_ci95_high: Option<f64>,
+}
+
+impl From<TailRecord> for Tail {
+    fn from(r: TailRecord) -> Self {
+        Self {
+            level: r.level,
+            quantile: r.quantile,
+            quantile_ci95: interval_from_ends(r.quantile_ci95_low, r.quantile_ci95_high),
+            tail_share: r.tail_share,
+            tail_mean: r.tail_mean,
+            tail_mean_ci95: interval_from_ends(r.tail_mean_ci95_low, r.tail_mean_ci95_high),
+        }
+    }
+}
+
+impl From<Tail> for TailRecord {
+    fn from(t: Tail) -> Self {
+        let (quantile_ci95_low, quantile_ci95_high) = interval_ends(t.quantile_ci95);
+        let (tail_mean_ci95_low, tail_mean_ci95_high) = interval_ends(t.tail_mean_ci95);
+        Self {
+            level: t.level,
+            quantile: t.quantile,
+            quantile_ci95_low,
+            quantile_ci95_high,
+            tail_share: t.tail_share,
+            tail_mean: t.tail_mean,
+            tail_mean_ci95_low,
+            tail_mean_ci95_high,
+        }
+    }
 }
 
 impl RunningStat {
@@ -809,15 +952,18 @@ impl RunningStat {
         let (m1, m2) = (beta * excess, beta * excess_sq);
         let cvar = var + m1 / beta;
         let se = ((m2 - m1 * m1).max(0.0) / (beta * beta * nf)).sqrt();
+        let spread_known = n >= 2;
         Some(Tail {
             level,
             quantile: self.quantile(level),
-            quantile_ci95_low: rank_q(nf * level - spread),
-            quantile_ci95_high: rank_q(nf * level + spread),
+            quantile_ci95: spread_known.then(|| Interval {
+                low: rank_q(nf * level - spread),
+                high: rank_q(nf * level + spread),
+            }),
             tail_share,
             tail_mean: cvar,
-            tail_mean_ci95_low: cvar - 1.959_963_984_540_054 * se,
-            tail_mean_ci95_high: cvar + 1.959_963_984_540_054 * se,
+            tail_mean_ci95: spread_known
+                .then(|| Interval::around(cvar, 1.959_963_984_540_054 * se)),
         })
     }
 }
@@ -1142,8 +1288,10 @@ mod tests {
         };
         let (a, b) = (build(), build());
         let (ea, eb) = (a.estimate().unwrap(), b.estimate().unwrap());
-        let bits =
-            |e: Estimate| [e.mean, e.ci95_low, e.ci95_high, e.p05, e.p50, e.p95].map(f64::to_bits);
+        let bits = |e: Estimate| {
+            let ci = e.ci95.unwrap();
+            [e.mean, ci.low, ci.high, e.p05, e.p50, e.p95].map(f64::to_bits)
+        };
         assert_eq!(bits(ea), bits(eb));
         assert_eq!(a.variance().to_bits(), b.variance().to_bits());
         assert_eq!(ea.n, 16_000);
@@ -1175,7 +1323,8 @@ mod tests {
             }
             let e = s.estimate().unwrap();
             assert_eq!((e.p05, e.p50, e.p95), (c, c, c));
-            assert_eq!((e.mean, e.ci95_low, e.ci95_high), (c, c, c));
+            let ci = e.ci95.unwrap();
+            assert_eq!((e.mean, ci.low, ci.high), (c, c, c));
         }
     }
 
@@ -1262,7 +1411,7 @@ mod tests {
     }
 
     #[test]
-    fn confidence_interval_contains_mean_and_collapses_for_one_run() {
+    fn confidence_interval_contains_mean_and_is_absent_for_one_run() {
         assert_eq!(RunningStat::new().estimate(), None);
 
         let mut one = RunningStat::new();
@@ -1272,8 +1421,7 @@ mod tests {
             e,
             Estimate {
                 mean: 42.5,
-                ci95_low: 42.5,
-                ci95_high: 42.5,
+                ci95: None,
                 p05: 42.5,
                 p50: 42.5,
                 p95: 42.5,
@@ -1288,9 +1436,10 @@ mod tests {
         assert_eq!(e.mean, 3.0);
         assert!((five.variance() - 2.5).abs() < 1e-15);
         let half = 2.776_445_105_197_799 * 0.5f64.sqrt();
-        assert!((e.ci95_high - 3.0 - half).abs() < 1e-6);
-        assert!((3.0 - e.ci95_low - half).abs() < 1e-6);
-        assert!(e.ci95_low < e.mean && e.mean < e.ci95_high);
+        let ci = e.ci95.unwrap();
+        assert!((ci.high - 3.0 - half).abs() < 1e-6);
+        assert!((3.0 - ci.low - half).abs() < 1e-6);
+        assert!(ci.low < e.mean && e.mean < ci.high);
     }
 
     #[test]
@@ -1319,8 +1468,8 @@ mod tests {
             for _ in 0..30 {
                 s.push(mu + sigma * rng.normal());
             }
-            let e = s.estimate().unwrap();
-            if e.ci95_low <= mu && mu <= e.ci95_high {
+            let ci = s.ci95().unwrap();
+            if ci.low <= mu && mu <= ci.high {
                 covered += 1;
             }
         }
@@ -1378,8 +1527,10 @@ mod tests {
     fn estimate_serialises_fields_in_declared_order() {
         let e = Estimate {
             mean: 1.0,
-            ci95_low: 0.5,
-            ci95_high: 1.5,
+            ci95: Some(Interval {
+                low: 0.5,
+                high: 1.5,
+            }),
             p05: 0.25,
             p50: 1.0,
             p95: 2.0,
@@ -1388,6 +1539,16 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
             r#"{"mean":1.0,"ci95_low":0.5,"ci95_high":1.5,"p05":0.25,"p50":1.0,"p95":2.0,"n":3}"#
+        );
+        // A single run: no interval, both ends null (issue 18, item 7).
+        let one = Estimate {
+            ci95: None,
+            n: 1,
+            ..e
+        };
+        assert_eq!(
+            serde_json::to_string(&one).unwrap(),
+            r#"{"mean":1.0,"ci95_low":null,"ci95_high":null,"p05":0.25,"p50":1.0,"p95":2.0,"n":1}"#
         );
     }
 
@@ -1406,15 +1567,14 @@ mod tests {
             (tail.quantile / 100f64.ln() - 1.0).abs() < accuracy,
             "{tail:?}"
         );
-        assert!(
-            tail.quantile_ci95_low <= tail.quantile && tail.quantile <= tail.quantile_ci95_high
-        );
+        let ci = tail.quantile_ci95.unwrap();
+        assert!(ci.low <= tail.quantile && tail.quantile <= ci.high);
         assert!(
             (tail.tail_mean / (1.0 + 20f64.ln()) - 1.0).abs() < accuracy,
             "{tail:?}"
         );
         let se = (0.0975f64 / (0.05 * 0.05 * n as f64)).sqrt();
-        let half = (tail.tail_mean_ci95_high - tail.tail_mean_ci95_low) / 2.0;
+        let half = tail.tail_mean_ci95.unwrap().half_width();
         assert!(
             (half / 1.959_963_984_540_054 / se - 1.0).abs() < 0.1,
             "half-width {half}, se {se}"

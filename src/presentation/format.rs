@@ -2,6 +2,7 @@
 //! thousands grouped, other figures with two decimals below 100.
 
 use crate::foundation::format::group_thousands;
+use crate::foundation::stats::Interval;
 use crate::results::saved::SavedEstimate;
 
 /// How a metric's values are written.
@@ -51,14 +52,21 @@ impl ValueKind {
 
     /// "8.31% [8.22%, 8.41%]": the mean and its 95% confidence interval.
     pub fn estimate(self, e: &SavedEstimate) -> String {
-        format!(
-            "{} [{}, {}]",
-            self.value(e.mean),
-            self.value(e.ci95_low),
-            self.value(e.ci95_high)
+        format!("{} {}", self.value(e.mean), self.interval(e.ci95))
+    }
+
+    /// "[8.22%, 8.41%]", or [`NO_INTERVAL`] in brackets where none could be computed.
+    pub fn interval(self, ci: Option<Interval>) -> String {
+        ci.map_or_else(
+            || format!("[{NO_INTERVAL}]"),
+            |ci| format!("[{}, {}]", self.value(ci.low), self.value(ci.high)),
         )
     }
 }
+
+/// What stands where an interval cannot be computed: from a single run nothing is known about
+/// the spread, and a zero width ("±0.00") would claim certainty (issue 18, item 7).
+pub const NO_INTERVAL: &str = "n/a: 1 run";
 
 /// A kanban loop's days of supply: "2.50 days", or "no demand" where the item has none and no
 /// number of days is defined.
@@ -78,14 +86,22 @@ mod tests {
         assert_eq!(ValueKind::of("avg_backorder_level"), ValueKind::Number);
         let e = SavedEstimate {
             mean: 0.0831,
-            ci95_low: 0.0822,
-            ci95_high: 0.0841,
+            ci95: Some(Interval {
+                low: 0.0822,
+                high: 0.0841,
+            }),
             p05: 0.05,
             p50: 0.08,
             p95: 0.12,
             n: 10,
         };
         assert_eq!(ValueKind::Percent.estimate(&e), "8.31% [8.22%, 8.41%]");
+        let one_run = SavedEstimate {
+            ci95: None,
+            n: 1,
+            ..e
+        };
+        assert_eq!(ValueKind::Percent.estimate(&one_run), "8.31% [n/a: 1 run]");
         assert_eq!(ValueKind::Percent.value_finer(0.010_04, 1), "1.004%");
         assert_eq!(ValueKind::Percent.value_finer(-1e-7, 1), "0.000%");
         assert_eq!(ValueKind::Money.value_finer(41_200.5, 1), "41,200.5");

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::foundation::format::group_thousands;
+use crate::foundation::stats::Interval;
 use crate::presentation::charts::{self, Chart, ChartError};
 use crate::presentation::format::{ValueKind, loop_days};
 use crate::results::files::{WriteError, write_atomic};
@@ -152,13 +153,8 @@ fn resilience_table(s: &SavedSummary) -> Option<Table> {
         row.extend(s.policies.iter().map(|p| cell(p, pick)));
         row
     };
-    let tail = |value: f64, low: f64, high: f64| {
-        format!(
-            "{}\n[{}, {}]",
-            percent.value(value),
-            percent.value(low),
-            percent.value(high)
-        )
+    let tail = |value: f64, ci: Option<Interval>| {
+        format!("{}\n{}", percent.value(value), percent.interval(ci))
     };
     let rows = vec![
         row("runs with disruption events", &|r| {
@@ -172,12 +168,10 @@ fn resilience_table(s: &SavedSummary) -> Option<Table> {
                 .map(|e| estimate_cell(percent, e))
         }),
         row("worst 1% of runs (p99)", &|r| {
-            r.worst_runs
-                .map(|t| tail(t.quantile, t.quantile_ci95_low, t.quantile_ci95_high))
+            r.worst_runs.map(|t| tail(t.quantile, t.quantile_ci95))
         }),
         row("worst 5% of runs (mean)", &|r| {
-            r.worst_runs
-                .map(|t| tail(t.tail_mean, t.tail_mean_ci95_low, t.tail_mean_ci95_high))
+            r.worst_runs.map(|t| tail(t.tail_mean, t.tail_mean_ci95))
         }),
     ];
     Some(Table { header, rows })

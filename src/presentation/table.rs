@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::foundation::format::group_thousands;
-use crate::foundation::stats::Estimate;
-use crate::presentation::format::loop_days;
+use crate::foundation::stats::{Estimate, Interval};
+use crate::presentation::format::{NO_INTERVAL, loop_days};
 use crate::results::summary::{DisruptionSummary, Resilience, Summary};
 use crate::simulation::metrics::Metric;
 
@@ -50,13 +50,21 @@ impl Format {
 
     /// A mean with the half-width of its 95% confidence interval.
     fn estimate(self, e: &Estimate) -> String {
-        let half = (e.ci95_high - e.ci95_low) / 2.0;
-        let half = match self {
+        let half = plus_minus(e.ci95, |half| match self {
             Format::Percent => format!("{:.2}", 100.0 * half),
             _ => Format::Number.value(half),
-        };
-        format!("{} ±{half}", self.value(e.mean))
+        });
+        format!("{} {half}", self.value(e.mean))
     }
+}
+
+/// "±0.09": the half-width of an interval, written by `write`; "±n/a" where there is none
+/// (a single run, [`NO_INTERVAL`]).
+fn plus_minus(ci: Option<Interval>, write: impl Fn(f64) -> String) -> String {
+    ci.map_or_else(
+        || "±n/a".to_string(),
+        |ci| format!("±{}", write(ci.half_width())),
+    )
 }
 
 /// The compact comparison table: one column per policy, all items together, mean ± CI
@@ -74,7 +82,7 @@ pub(crate) fn comparison_table(summary: &Summary) -> String {
             .collect();
         if estimates
             .iter()
-            .all(|e| e.is_none_or(|e| e.mean == 0.0 && e.ci95_high == 0.0))
+            .all(|e| e.is_none_or(|e| e.mean == 0.0 && e.ci95.is_none_or(|ci| ci.high == 0.0)))
         {
             continue;
         }
@@ -154,12 +162,11 @@ fn resilience_rows(summary: &Summary, rows: &mut Vec<Vec<String>>) {
         r.worst_runs.map_or_else(
             || "–".into(),
             |t| {
-                format!(
-                    "{:.2}% [{:.2}, {:.2}]",
-                    100.0 * t.quantile,
-                    100.0 * t.quantile_ci95_low,
-                    100.0 * t.quantile_ci95_high
-                )
+                let ci = t.quantile_ci95.map_or_else(
+                    || NO_INTERVAL.to_string(),
+                    |ci| format!("{:.2}, {:.2}", 100.0 * ci.low, 100.0 * ci.high),
+                );
+                format!("{:.2}% [{ci}]", 100.0 * t.quantile)
             },
         )
     }));
@@ -168,9 +175,9 @@ fn resilience_rows(summary: &Summary, rows: &mut Vec<Vec<String>>) {
             || "–".into(),
             |t| {
                 format!(
-                    "{:.2}% ±{:.2}",
+                    "{:.2}% {}",
                     100.0 * t.tail_mean,
-                    50.0 * (t.tail_mean_ci95_high - t.tail_mean_ci95_low)
+                    plus_minus(t.tail_mean_ci95, |h| format!("{:.2}", 100.0 * h))
                 )
             },
         )
@@ -183,21 +190,21 @@ fn disruption_log(log: &DisruptionSummary) -> String {
     for d in &log.by_disruption {
         let _ = writeln!(
             out,
-            "  {} ({}): {:.2} events ±{:.2}, {:.1} active days ±{:.1}",
+            "  {} ({}): {:.2} events {}, {:.1} active days {}",
             d.disruption,
             d.kind.name(),
             d.events.mean,
-            (d.events.ci95_high - d.events.ci95_low) / 2.0,
+            plus_minus(d.events.ci95, |h| format!("{h:.2}")),
             d.active_days.mean,
-            (d.active_days.ci95_high - d.active_days.ci95_low) / 2.0
+            plus_minus(d.active_days.ci95, |h| format!("{h:.1}"))
         );
     }
     let e = &log.disrupted_supplier_days;
     let _ = write!(
         out,
-        "  disrupted supplier-days: {:.1} ±{:.1}",
+        "  disrupted supplier-days: {:.1} {}",
         e.mean,
-        (e.ci95_high - e.ci95_low) / 2.0
+        plus_minus(e.ci95, |h| format!("{h:.1}"))
     );
     if let Some(share) = &log.runs_with_events {
         let _ = write!(

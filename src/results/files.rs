@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::foundation::stats::Interval;
+
 /// A result as pretty-printed JSON ending in a line break, as every JSON file is written.
 pub(crate) fn json_text<T: Serialize>(value: &T) -> String {
     // Results are plain data (strings, numbers, lists, maps with string keys), which always
@@ -23,6 +25,17 @@ pub(crate) fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// The two ends of a confidence interval as CSV fields, "low,high"; both empty where no
+/// interval could be computed (a single run).
+pub(crate) fn csv_interval(interval: Option<Interval>) -> String {
+    interval.map_or_else(|| ",".to_string(), |i| format!("{},{}", i.low, i.high))
+}
+
+/// An optional figure as a CSV field: empty where there is none.
+pub(crate) fn optional<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(String::new, |v| v.to_string())
 }
 
 /// Why results could not be written.

@@ -10,7 +10,9 @@ pub struct PrecisionReport {
     /// The metric whose interval was controlled, and what was asked.
     pub metric: String,
     pub(crate) target_half_width: f64,
-    pub achieved_half_width: f64,
+    /// The half-width reached; `None` (JSON `null`) when the runs allowed were too few to
+    /// compute one (a single run).
+    pub achieved_half_width: Option<f64>,
     pub runs: u64,
     pub reached: bool,
 }
@@ -26,10 +28,12 @@ impl PrecisionReport {
                 self.target_half_width
             )
         };
+        let achieved = self
+            .achieved_half_width
+            .map_or_else(|| "n/a (one run)".to_string(), |a| format!("{a:.3e}"));
         format!(
-            "precision: {} 95% CI half-width {:.3e} {verdict} after {} runs",
+            "precision: {} 95% CI half-width {achieved} {verdict} after {} runs",
             self.metric,
-            self.achieved_half_width,
             group_thousands(self.runs as f64, 0)
         )
     }

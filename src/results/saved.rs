@@ -82,18 +82,9 @@ pub struct SavedResilience {
     pub(crate) worst_runs: Option<SavedTail>,
 }
 
-/// The worst runs (mirrors [`crate::foundation::stats::Tail`]).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub(crate) struct SavedTail {
-    pub level: f64,
-    pub quantile: f64,
-    pub(crate) quantile_ci95_low: f64,
-    pub(crate) quantile_ci95_high: f64,
-    pub(crate) tail_share: f64,
-    pub(crate) tail_mean: f64,
-    pub(crate) tail_mean_ci95_low: f64,
-    pub(crate) tail_mean_ci95_high: f64,
-}
+/// The worst runs, as [`crate::foundation::stats::Tail`] (which holds no strings, so it is
+/// read back as it is).
+pub(crate) type SavedTail = crate::foundation::stats::Tail;
 
 /// One policy's figures (mirrors [`crate::results::summary::PolicySummary`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -150,24 +141,9 @@ pub struct SavedItem {
     pub metrics: IndexMap<String, SavedEstimate>,
 }
 
-/// One metric over runs (mirrors [`crate::foundation::stats::Estimate`]).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SavedEstimate {
-    /// As [`crate::foundation::stats::Estimate::mean`]: the mean over runs.
-    pub mean: f64,
-    /// Lower end of the 95% confidence interval of the mean.
-    pub ci95_low: f64,
-    /// Upper end of the 95% confidence interval of the mean.
-    pub ci95_high: f64,
-    /// 5th percentile over runs.
-    pub p05: f64,
-    /// Median over runs.
-    pub p50: f64,
-    /// 95th percentile over runs.
-    pub p95: f64,
-    /// Number of runs in which the metric was defined.
-    pub n: u64,
-}
+/// One metric over runs, as [`crate::foundation::stats::Estimate`] (which holds no strings,
+/// so it is read back as it is; an interval written with `null` ends reads back as none).
+pub type SavedEstimate = crate::foundation::stats::Estimate;
 
 /// How one item's rule was sized (mirrors [`crate::results::summary::ItemSizing`] and the
 /// [`crate::model::policy::Sizing`] written inline in it).

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::results::files::{WriteError, csv_field, json_text, write_atomic};
+use crate::results::files::{WriteError, csv_field, csv_interval, json_text, write_atomic};
 
 use crate::foundation::rng::RNG_ALGORITHM;
-use crate::foundation::stats::{Estimate, Tail};
+use crate::foundation::stats::{Estimate, Interval, Tail};
 use crate::model::policy::{KanbanSizing, Sizing};
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::simulation::engine::Outcome;
@@ -61,8 +61,10 @@ pub struct Summary {
 /// An estimate for a quantity that is zero in every run (no runs at all cannot happen).
 const ZERO: Estimate = Estimate {
     mean: 0.0,
-    ci95_low: 0.0,
-    ci95_high: 0.0,
+    ci95: Some(Interval {
+        low: 0.0,
+        high: 0.0,
+    }),
     p05: 0.0,
     p50: 0.0,
     p95: 0.0,
@@ -320,13 +322,15 @@ impl Summary {
                     let policy = csv_field(&p.policy);
                     let _ = writeln!(
                         out,
-                        "{policy},(all items),stockout_rate_p99,{n},{},{},{},,,",
-                        t.quantile, t.quantile_ci95_low, t.quantile_ci95_high
+                        "{policy},(all items),stockout_rate_p99,{n},{},{},,,",
+                        t.quantile,
+                        csv_interval(t.quantile_ci95)
                     );
                     let _ = writeln!(
                         out,
-                        "{policy},(all items),stockout_rate_worst_5pct_mean,{n},{},{},{},,,",
-                        t.tail_mean, t.tail_mean_ci95_low, t.tail_mean_ci95_high
+                        "{policy},(all items),stockout_rate_worst_5pct_mean,{n},{},{},,,",
+                        t.tail_mean,
+                        csv_interval(t.tail_mean_ci95)
                     );
                 }
             }
@@ -397,14 +401,13 @@ impl Summary {
 fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Estimate) {
     let _ = writeln!(
         out,
-        "{},{},{},{},{},{},{},{},{},{}",
+        "{},{},{},{},{},{},{},{},{}",
         csv_field(policy),
         csv_field(item),
         metric,
         e.n,
         e.mean,
-        e.ci95_low,
-        e.ci95_high,
+        csv_interval(e.ci95),
         e.p05,
         e.p50,
         e.p95

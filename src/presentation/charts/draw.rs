@@ -13,6 +13,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::foundation::format::group_thousands;
+use crate::foundation::stats::Interval;
 use crate::presentation::format::ValueKind;
 use crate::results::saved::{SavedEstimate, SavedSummary};
 
@@ -198,9 +199,13 @@ fn total_height(spec: &Spec) -> u32 {
     }
 }
 
-/// How many runs a summary's chart stands on, as its subtitle says it ("10,000 runs").
+/// How many runs a summary's chart stands on, as its subtitle says it ("10,000 runs"); for a
+/// single run it says why no whisker is drawn.
 pub(super) fn runs_text(summary: &SavedSummary) -> String {
-    format!("{} runs", group_thousands(summary.runs as f64, 0))
+    match summary.runs {
+        1 => "a single run (no confidence intervals: one run cannot show the spread)".to_string(),
+        runs => format!("{} runs", group_thousands(runs as f64, 0)),
+    }
 }
 
 /// An axis maximum that leaves room to draw when every value is zero.
@@ -545,13 +550,21 @@ fn category_chart<'a, DB: DrawingBackend>(
 }
 
 /// A CI whisker from `lo` to `hi` at height `y`, caps `cap` high (in y units).
+/// A confidence interval as a whisker, clipped below at `floor` (0 for a quantity that
+/// cannot be negative); nothing where there is no interval (a single run), so that a chart
+/// never draws a zero-width certainty. Returns the right end of what was drawn, if anything.
 fn whisker<DB: DrawingBackend>(
     chart: &mut CategoryChart<'_, DB>,
-    (lo, hi): (f64, f64),
+    ci: Option<Interval>,
+    floor: f64,
     y: f64,
     cap: f64,
     ctx: Ctx,
-) -> DrawResult {
+) -> Result<Option<f64>, String> {
+    let Some(ci) = ci else {
+        return Ok(None);
+    };
+    let (lo, hi) = (ci.low.max(floor), ci.high);
     let style = WHISKER.stroke_width(ctx.px(2));
     chart
         .draw_series([
@@ -560,7 +573,7 @@ fn whisker<DB: DrawingBackend>(
             PathElement::new(vec![(hi, y - cap), (hi, y + cap)], style),
         ])
         .map_err(fail)?;
-    Ok(())
+    Ok(Some(hi))
 }
 
 fn value_label<DB: DrawingBackend>(
@@ -640,17 +653,11 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
                 )))
                 .map_err(fail)?;
             let end = if bar.faint {
-                e.mean
+                None
             } else {
-                whisker(
-                    &mut chart,
-                    (e.ci95_low.max(0.0), e.ci95_high),
-                    y,
-                    thick * 0.6,
-                    ctx,
-                )?;
-                e.ci95_high
+                whisker(&mut chart, e.ci95, 0.0, y, thick * 0.6, ctx)?
             };
+            let end = end.unwrap_or(e.mean);
             if labelled {
                 value_label(&mut chart, fmt.value(e.mean), (end, y), ctx)?;
             }
@@ -698,7 +705,7 @@ pub(super) fn draw_spread<DB: DrawingBackend>(
                 c.stroke_width(ctx.px(4)),
             )))
             .map_err(fail)?;
-        whisker(&mut chart, (e.ci95_low, e.ci95_high), y, 0.1, ctx)?;
+        let right = whisker(&mut chart, e.ci95, f64::NEG_INFINITY, y, 0.1, ctx)?;
         chart
             .draw_series([
                 Circle::new((e.mean, y), ctx.px(6), WHISKER.filled()),
@@ -706,7 +713,8 @@ pub(super) fn draw_spread<DB: DrawingBackend>(
             ])
             .map_err(fail)?;
         let label = format!("mean {} {unit}", ValueKind::Number.value(e.mean));
-        value_label(&mut chart, label, (e.p95.max(e.ci95_high), y), ctx)?;
+        let right = right.map_or(e.p95, |r| e.p95.max(r));
+        value_label(&mut chart, label, (right, y), ctx)?;
     }
     Ok(())
 }
@@ -770,8 +778,7 @@ pub(super) fn draw_stacked<DB: DrawingBackend>(
         }
         let end = match row.total {
             Some(t) => {
-                whisker(&mut chart, (t.ci95_low.max(0.0), t.ci95_high), y, 0.12, ctx)?;
-                t.ci95_high.max(start)
+                whisker(&mut chart, t.ci95, 0.0, y, 0.12, ctx)?.map_or(start, |hi| hi.max(start))
             }
             None => start,
         };
@@ -831,15 +838,20 @@ pub(super) fn draw_scatter<DB: DrawingBackend>(
             .draw_series([
                 PathElement::new(vec![(p.x.p05, py), (p.x.p95, py)], thin(p.colour)),
                 PathElement::new(vec![(px, p.y.p05), (px, p.y.p95)], thin(p.colour)),
-                PathElement::new(
-                    vec![(p.x.ci95_low, py), (p.x.ci95_high, py)],
-                    thick(p.colour),
-                ),
-                PathElement::new(
-                    vec![(px, p.y.ci95_low), (px, p.y.ci95_high)],
-                    thick(p.colour),
-                ),
             ])
+            .map_err(fail)?;
+        // The intervals of the means, where a single run did not leave them undefined.
+        let intervals = [
+            p.x.ci95.map(|ci| vec![(ci.low, py), (ci.high, py)]),
+            p.y.ci95.map(|ci| vec![(px, ci.low), (px, ci.high)]),
+        ];
+        chart
+            .draw_series(
+                intervals
+                    .into_iter()
+                    .flatten()
+                    .map(|line| PathElement::new(line, thick(p.colour))),
+            )
             .map_err(fail)?;
     }
     // Markers last, so no line hides one.

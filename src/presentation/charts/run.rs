@@ -46,7 +46,7 @@ pub(super) fn stockout_rate(summary: &SavedSummary) -> Spec {
             }],
         })
         .collect();
-    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| e.ci95_high);
+    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| e.upper());
     let sub = subtitle(&format!(
         "Share of demand not served from stock when it arose, all items together; bar: mean \
          over {}, whisker: its 95% confidence interval.",
@@ -86,9 +86,7 @@ pub(super) fn days_of_supply(summary: &SavedSummary) -> Spec {
             }],
         })
         .collect();
-    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| {
-        e.p95.max(e.ci95_high)
-    });
+    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| e.p95.max(e.upper()));
     let sub = subtitle(&format!(
         "Average stock on hand in days of average demand, all items, over {}. Box: 5th to 95th \
          percentile of runs; thick line: median; dot: mean with its 95% confidence interval.",
@@ -131,11 +129,11 @@ pub(super) fn cost_service(summary: &SavedSummary) -> Spec {
         .collect();
     let x_max = points
         .iter()
-        .map(|p| p.x.p95.max(p.x.ci95_high))
+        .map(|p| p.x.p95.max(p.x.upper()))
         .fold(0.0, f64::max);
     let y_max = points
         .iter()
-        .map(|p| p.y.p95.max(p.y.ci95_high))
+        .map(|p| p.y.p95.max(p.y.upper()))
         .fold(0.0, f64::max);
     let sub = subtitle(&format!(
         "One marker per policy, all items: the mean over {} with its 95% confidence interval \
@@ -204,7 +202,7 @@ pub(super) fn cost_breakdown(summary: &SavedSummary) -> Spec {
         .iter()
         .map(|r| {
             let sum: f64 = r.segments.iter().map(|s| s.value).sum();
-            r.total.map_or(sum, |t| t.ci95_high.max(sum))
+            r.total.map_or(sum, |t| t.upper().max(sum))
         })
         .fold(0.0, f64::max);
     let names: Vec<&str> = parts.iter().map(|p| p.2).collect();
@@ -295,8 +293,7 @@ pub(super) fn item_stockout_rate(summary: &SavedSummary) -> Spec {
                         colour: policy_colour(k),
                         estimate: (!means.is_empty()).then_some(SavedEstimate {
                             mean: avg,
-                            ci95_low: avg,
-                            ci95_high: avg,
+                            ci95: None,
                             p05: avg,
                             p50: avg,
                             p95: avg,
@@ -308,7 +305,7 @@ pub(super) fn item_stockout_rate(summary: &SavedSummary) -> Spec {
                 .collect(),
         });
     }
-    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| e.ci95_high);
+    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| e.upper());
     let what = if rest.is_empty() {
         format!("All {} items", items.len())
     } else {

@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::foundation::format::group_thousands;
+use crate::foundation::stats::{Interval, interval_ends};
 use crate::presentation::format::ValueKind;
 
 use super::draw::{
@@ -94,10 +95,8 @@ pub struct CurvePoint {
     pub x: f64,
     /// The metric's mean over runs.
     pub mean: f64,
-    /// Lower bound of the mean's 95% confidence interval.
-    pub low: f64,
-    /// Upper bound of the mean's 95% confidence interval.
-    pub high: f64,
+    /// The mean's 95% confidence interval; none from a single run (no band is drawn).
+    pub ci95: Option<Interval>,
 }
 
 /// One policy's curve.
@@ -426,7 +425,10 @@ fn curves_spec(c: CurveChart) -> Spec {
     let y = Span::values(
         c.y,
         points()
-            .flat_map(|p| [p.low, p.high, p.mean])
+            .flat_map(|p| {
+                let (low, high) = interval_ends(p.ci95);
+                [low, high, Some(p.mean)].into_iter().flatten()
+            })
             .chain(target_value),
     );
     let target = match &c.target {
@@ -714,19 +716,29 @@ pub(super) fn draw_curves<DB: DrawingBackend>(
             let mut points: Vec<CurvePoint> = s
                 .points
                 .iter()
-                .filter(|p| [p.x, p.mean, p.low, p.high].iter().all(|v| v.is_finite()))
+                .filter(|p| {
+                    let (low, high) = interval_ends(p.ci95);
+                    [Some(p.x), Some(p.mean), low, high]
+                        .into_iter()
+                        .flatten()
+                        .all(f64::is_finite)
+                })
                 .copied()
                 .collect();
             points.sort_by(|a, b| a.x.total_cmp(&b.x));
             (policy_colour(s.policy_index), s.policy_index, points)
         })
         .collect();
-    // Bands first, so that no band hides a line.
+    // Bands first, so that no band hides a line; a curve without intervals (one run) has none.
     chart
-        .draw_series(curves.iter().map(|(colour, _, points)| {
-            let mut outline: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.low)).collect();
-            outline.extend(points.iter().rev().map(|p| (p.x, p.high)));
-            Polygon::new(outline, colour.mix(CURVE_BAND).filled())
+        .draw_series(curves.iter().filter_map(|(colour, _, points)| {
+            let intervals: Option<Vec<(f64, Interval)>> =
+                points.iter().map(|p| Some((p.x, p.ci95?))).collect();
+            let intervals = intervals?;
+            let mut outline: Vec<(f64, f64)> =
+                intervals.iter().map(|(x, ci)| (*x, ci.low)).collect();
+            outline.extend(intervals.iter().rev().map(|(x, ci)| (*x, ci.high)));
+            Some(Polygon::new(outline, colour.mix(CURVE_BAND).filled()))
         }))
         .map_err(fail)?;
     if let Some(t) = target {
