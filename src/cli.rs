@@ -17,10 +17,10 @@ use crate::model::scenario::{MAX_RUNS, Scenario};
 use crate::presentation::describe::describe;
 use crate::presentation::report;
 use crate::presentation::table::comparison_table;
-use crate::results::files::{check_writable, write_atomic};
+use crate::results::files::{FileSet, FolderLock, check_writable};
 use crate::results::precision::PrecisionReport;
 use crate::results::saved::SavedSummary;
-use crate::results::summary::{Summary, write_summary};
+use crate::results::summary::{Summary, add_summary};
 use crate::simulation::engine::Outcome;
 use crate::simulation::metrics::{METRICS, Metric};
 
@@ -338,11 +338,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(())
         }
-        Command::Report { results_dir } => {
-            let started = Instant::now();
-            let summary = SavedSummary::load(&results_dir)?;
-            write_report(&summary, &results_dir, started)
-        }
+        Command::Report { results_dir } => redraw_report(&results_dir),
         Command::Profile(args) => crate::profile::run(
             &crate::profile::InputFiles {
                 demand: args.demand,
@@ -368,20 +364,39 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Write the report of `summary` into `dir` and say on stderr what was written, and how long
-/// it took since `started` (the report's cost does not grow with the run count: it works from
-/// the summary).
-fn write_report(summary: &SavedSummary, dir: &Path, started: Instant) -> anyhow::Result<()> {
-    let written = report::write_report(summary, dir)?;
-    let elapsed = started.elapsed();
-    for path in &written.files {
-        eprintln!("wrote {}", path.display());
+/// Say on stderr what the commands wrote, removed and recovered.
+fn tell(lines: Vec<String>) {
+    for line in lines {
+        eprintln!("{line}");
     }
+}
+
+/// Say on stderr how many charts a report drew, and how long it took since `started` (the
+/// report's cost does not grow with the run count: it works from the summary).
+fn report_line(charts: usize, started: Instant) {
     eprintln!(
-        "report: {} charts, report.html and report.md in {:.2} s",
-        written.charts,
-        elapsed.as_secs_f64()
+        "report: {charts} charts, report.html and report.md in {:.2} s",
+        started.elapsed().as_secs_f64()
     );
+}
+
+/// `buffersim report DIR`: read summary.json and write the report beside it, under the
+/// folder's lock, so that the folder is recovered from an interrupted command before it is
+/// read and no other command replaces summary.json before the report drawn from it is in.
+fn redraw_report(dir: &Path) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let lock = FolderLock::existing(dir)?;
+    let summary = SavedSummary::load(dir)?;
+    let mut lock = match lock {
+        Some(lock) => lock,
+        None => FolderLock::create(dir)?,
+    };
+    let mut files = FileSet::new(dir);
+    let charts = report::add_report(&summary, &mut files)?;
+    let committed = files.commit_locked(&mut lock)?;
+    drop(lock);
+    tell(committed.lines());
+    report_line(charts, started);
     Ok(())
 }
 
@@ -389,20 +404,36 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let plan = args.sim.plan(&scenario)?;
     let out = out_dir(&args.out, &scenario);
-    check_writable(&out)?;
+    tell(check_writable(&out)?.notes());
     let (outcome, precision) = simulate(&scenario, &plan, None, &args.sim)?;
     let mut summary = Summary::new(&scenario, &outcome);
     summary.precision = precision;
-    let written = write_summary(&summary, &out)?;
+    // The summary and its report are one result: written together, or neither.
+    let mut files = FileSet::new(&out);
+    add_summary(&summary, &mut files);
+    let started = Instant::now();
+    let charts = if args.report {
+        let saved = SavedSummary::from_summary(&summary);
+        Some(report::add_report(&saved, &mut files)?)
+    } else {
+        report::retire_report(&mut files);
+        None
+    };
+    let committed = files.commit()?;
     std::io::stdout()
         .lock()
         .write_all(comparison_table(&summary).as_bytes())?;
-    for path in written {
-        eprintln!("wrote {}", path.display());
-    }
-    if args.report {
-        let started = Instant::now();
-        write_report(&SavedSummary::from_summary(&summary), &out, started)?;
+    let removed_report = !committed.removed.is_empty();
+    tell(committed.lines());
+    match charts {
+        Some(charts) => report_line(charts, started),
+        None if removed_report => eprintln!(
+            "note: removed the report of an earlier `run --report` from '{}': it described \
+             the summary.json this run replaced; `buffersim report {}` draws one for this run",
+            out.display(),
+            out.display()
+        ),
+        None => {}
     }
     Ok(())
 }
@@ -421,24 +452,17 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         );
     }
     let out = out_dir(&args.out, &scenario);
-    check_writable(&out)?;
+    tell(check_writable(&out)?.notes());
     let (outcome, precision) = simulate(&scenario, &plan, Some(baseline), &args.sim)?;
     let comparison = Comparison::new(&scenario, &outcome);
-    let mut written = Vec::new();
-    for (name, text) in [
-        ("compare.json", comparison.to_json()),
-        ("compare.csv", comparison.to_csv()),
-    ] {
-        let path = out.join(name);
-        write_atomic(&path, text.as_bytes())?;
-        written.push(path);
-    }
+    let mut files = FileSet::new(&out);
+    files.add("compare.json", comparison.to_json());
+    files.add("compare.csv", comparison.to_csv());
+    let committed = files.commit()?;
     std::io::stdout()
         .lock()
         .write_all(comparison.to_text().as_bytes())?;
-    for path in written {
-        eprintln!("wrote {}", path.display());
-    }
+    tell(committed.lines());
     if let Some(p) = precision {
         eprintln!("{}", p.line());
     }
@@ -478,23 +502,23 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("optimize-{}", args.policy)));
-    check_writable(&out)?;
+    tell(check_writable(&out)?.notes());
     let pool = args.sim.pool()?;
     let started = Instant::now();
     let result =
         pool.install(|| optimize::optimize(&scenario, &source, &args.scenario, &request, &|_| {}))?;
     eprintln!("searched in {:.2} s", started.elapsed().as_secs_f64());
-    let path = out.join("optimize.json");
-    write_atomic(&path, result.to_json().as_bytes())?;
+    let mut files = FileSet::new(&out);
+    files.add("optimize.json", result.to_json());
+    crate::analysis::justify::retire_files(&mut files);
+    if args.justify {
+        crate::analysis::justify::add_files(&result, &mut files)?;
+    }
+    let committed = files.commit()?;
     std::io::stdout()
         .lock()
         .write_all(result.to_text().as_bytes())?;
-    eprintln!("wrote {}", path.display());
-    if args.justify {
-        for path in crate::analysis::justify::write(&result, &out)? {
-            eprintln!("wrote {}", path.display());
-        }
-    }
+    tell(committed.lines());
     Ok(())
 }
 
@@ -517,14 +541,14 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join("sweep"));
-    check_writable(&out)?;
+    tell(check_writable(&out)?.notes());
     let result = run_grid(&source, &args.scenario, axes, &plan, &args.sim)?;
+    let mut files = FileSet::new(&out);
+    result.add_files(&mut files, None)?;
     std::io::stdout()
         .lock()
         .write_all(result.to_text().as_bytes())?;
-    for path in result.write(&out, None)? {
-        eprintln!("wrote {}", path.display());
-    }
+    tell(files.commit()?.lines());
     Ok(())
 }
 
@@ -552,15 +576,15 @@ fn stress(args: &StressArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("stress-{}", args.disruption)));
-    check_writable(&out)?;
+    tell(check_writable(&out)?.notes());
     let grid = run_grid(&source, &args.scenario, vec![axis], &plan, &args.sim)?;
     let result = stress::Stress::new(&args.disruption, &reached, target, grid);
+    let mut files = FileSet::new(&out);
+    result.add_files(&mut files)?;
     std::io::stdout()
         .lock()
         .write_all(result.to_text().as_bytes())?;
-    for path in result.write(&out)? {
-        eprintln!("wrote {}", path.display());
-    }
+    tell(files.commit()?.lines());
     Ok(())
 }
 

@@ -1312,3 +1312,222 @@ fn issue_18_shape_errors_say_what_is_expected() {
         "{stderr}"
     );
 }
+
+/// Two items, two policies, a short horizon: a run that takes little time beyond starting.
+const TWO_ITEMS: &str = r#"
+[simulation]
+horizon_days = 120
+warmup_days = 10
+runs = 64
+
+[[supplier]]
+id = "acme"
+lead_time = { fixed = 2 }
+
+[[item]]
+id = "widget"
+unit_cost = 3
+demand = { normal = { mean = 20, sd = 4 } }
+
+[[item]]
+id = "gadget"
+unit_cost = 5
+demand = { poisson = { mean = 8 } }
+
+[policy.jic.rule.reorder_point]
+service_level = 0.95
+quantity = { fixed = 100 }
+
+[policy.lean.rule.reorder_point]
+service_level = 0.8
+quantity = { fixed = 40 }
+"#;
+
+/// Every file below `dir`, hidden ones included, by its path relative to `dir` (with `/`).
+fn files_by_name(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((at, prefix)) = stack.pop() {
+        for entry in std::fs::read_dir(&at).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{prefix}{}", entry.file_name().to_str().unwrap());
+            if entry.file_type().unwrap().is_dir() {
+                stack.push((entry.path(), format!("{name}/")));
+            } else {
+                out.insert(name, std::fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Issue 18, item 17: `kill -9` left stale temporary files and folders holding a mix of old
+/// and new files. A run killed at any moment of writing its results (summary and report) over
+/// an earlier run's leaves, once the next command has touched the folder, exactly the earlier
+/// result or the new one, and no temporary file; another command's files and subfolder are
+/// left alone. The two runs differ in seed and run count, and one has a report and the other
+/// not, so any mix of their files shows.
+#[test]
+fn issue_18_item_17_a_killed_run_leaves_the_old_result_or_the_new_one_whole() {
+    use std::io::BufRead as _;
+    use std::process::{Child, ChildStderr, Command, Stdio};
+    use std::time::Instant;
+
+    let work = tempfile::tempdir().unwrap();
+    let scenario = work.path().join("two-items.toml");
+    std::fs::write(&scenario, TWO_ITEMS).unwrap();
+    let variants: [&[&str]; 2] = [
+        &["--runs", "128", "--seed", "1", "--report"],
+        &["--runs", "64", "--seed", "2"],
+    ];
+    // Start a run and wait until it has simulated: what follows is drawing and writing.
+    let start = |k: usize, out: &std::path::Path| -> (Child, std::io::BufReader<ChildStderr>) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_buffersim"))
+            .arg("run")
+            .arg(&scenario)
+            .args(variants[k])
+            .arg("--out")
+            .arg(out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        while !line.starts_with("simulated") {
+            line.clear();
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "no 'simulated' line"
+            );
+        }
+        (child, stderr)
+    };
+    // Each result whole, and how long its run takes from the simulation's end to its own.
+    let whole: Vec<_> = (0..2)
+        .map(|k| {
+            let out = work.path().join(format!("whole-{k}"));
+            let (mut child, mut stderr) = start(k, &out);
+            let simulated = Instant::now();
+            std::io::copy(&mut stderr, &mut std::io::sink()).unwrap();
+            assert!(child.wait().unwrap().success());
+            (files_by_name(&out), simulated.elapsed())
+        })
+        .collect();
+    assert!(whole[0].0.contains_key("report.html") && !whole[1].0.contains_key("report.html"));
+
+    let out = work.path().join("results");
+    let (mut child, mut stderr) = start(1, &out);
+    std::io::copy(&mut stderr, &mut std::io::sink()).unwrap();
+    assert!(child.wait().unwrap().success());
+    std::fs::create_dir_all(out.join("sweep")).unwrap();
+    std::fs::write(out.join("sweep/sweep.json"), "another command's").unwrap();
+    let (mut interrupted, mut incomplete) = (0, 0);
+    let tries = 20;
+    for i in 0..tries {
+        let k = i % 2;
+        let delay = whole[k].1.mul_f64((i / 2) as f64 / 8.0);
+        let (mut child, stderr) = start(k, &out);
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        child.wait().unwrap();
+        drop(stderr);
+        for entry in std::fs::read_dir(&out).unwrap() {
+            let entry = entry.unwrap();
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".buffersim-staging-")
+            {
+                if entry.path().join("journal").exists() {
+                    interrupted += 1;
+                } else {
+                    incomplete += 1;
+                }
+            }
+        }
+        // The next command in the folder writes files of its own.
+        buffersim()
+            .arg("compare")
+            .arg(&scenario)
+            .args(["--runs", "8", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut now = files_by_name(&out);
+        let leftovers: Vec<&String> = now
+            .keys()
+            .filter(|n| n.contains("/.") || n.starts_with('.') || n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "try {i}: left behind: {leftovers:?}");
+        assert_eq!(
+            now.remove("sweep/sweep.json").unwrap(),
+            b"another command's"
+        );
+        assert!(now.remove("compare.json").is_some() && now.remove("compare.csv").is_some());
+        let which = whole.iter().position(|(files, _)| *files == now);
+        assert!(
+            which.is_some(),
+            "try {i}: run {k} killed {delay:?} after simulating left a mix of results: {:?}",
+            now.iter()
+                .map(|(name, bytes)| {
+                    let from: Vec<usize> = (0..2)
+                        .filter(|&w| whole[w].0.get(name) == Some(bytes))
+                        .collect();
+                    format!("{name} from {from:?}")
+                })
+                .collect::<Vec<_>>()
+        );
+    }
+    eprintln!(
+        "{tries} runs killed: {interrupted} after their result was complete, {incomplete} \
+         before"
+    );
+}
+
+/// Issue 18, item 17: a `run` without `--report` replaces the summary an earlier report was
+/// drawn from, so it removes that report (and says so) rather than leave one that no longer
+/// matches; another command's subfolder stays.
+#[test]
+fn issue_18_item_17_a_run_without_report_removes_the_earlier_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("two-items.toml");
+    std::fs::write(&scenario, TWO_ITEMS).unwrap();
+    let out = dir.path().join("results");
+    let run = |report: bool| {
+        let mut cmd = buffersim();
+        cmd.arg("run").arg(&scenario).arg("--out").arg(&out);
+        if report {
+            cmd.arg("--report");
+        }
+        let output = cmd.output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    run(true);
+    assert!(out.join("report.html").is_file() && out.join("charts/on-hand.svg").is_file());
+    std::fs::create_dir_all(out.join("sweep/charts")).unwrap();
+    std::fs::write(out.join("sweep/charts/on-hand.svg"), "a sweep's").unwrap();
+    let stderr = run(false);
+    assert!(
+        stderr.contains("note: removed the report of an earlier `run --report`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("removed ") && stderr.contains("report.md"),
+        "{stderr}"
+    );
+    let left: std::collections::BTreeSet<String> = files_by_name(&out).into_keys().collect();
+    assert_eq!(
+        left,
+        [
+            "on_hand.csv",
+            "summary.csv",
+            "summary.json",
+            "sweep/charts/on-hand.svg"
+        ]
+        .map(String::from)
+        .into()
+    );
+    assert!(!out.join("charts").exists(), "the emptied charts/ goes too");
+}

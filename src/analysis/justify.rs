@@ -6,18 +6,17 @@
 //! what the next-smaller buffer would have risked. Written to `justify.md`, and into
 //! summary.json so that the report (`report.html`, `report.md`) carries it as a section.
 
-use std::path::{Path, PathBuf};
-
 use crate::analysis::optimize::{Answer, Optimization};
 use crate::analysis::{format_estimate, format_param, format_value};
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
-use crate::presentation::report::write_report;
-use crate::results::files::write_atomic;
+use crate::presentation::charts::ChartError;
+use crate::presentation::report::{add_report, retire_report};
+use crate::results::files::FileSet;
 use crate::results::justification::{ItemReasons, Justification, Reason};
 use crate::results::saved::SavedSummary;
-use crate::results::summary::{Summary, write_summary};
+use crate::results::summary::{SUMMARY_FILES, Summary, add_summary};
 use crate::simulation::metrics::Metric;
 
 /// Why each buffer the optimisation chose is what it is; `None` when it chose none.
@@ -234,22 +233,34 @@ fn reasons(
     ]
 }
 
-/// Write the chosen scenario's results with the justification (summary.json, summary.csv,
-/// on_hand.csv), `justify.md`, and the report with its justification section into `dir`.
-pub(crate) fn write(opt: &Optimization, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+/// Retire every file `--justify` writes besides optimize.json (the summary, `justify.md`,
+/// the report), so that an optimisation that justifies nothing (run without `--justify`, or
+/// with no value chosen) leaves no justification of an earlier one beside its optimize.json.
+pub(crate) fn retire_files(files: &mut FileSet) {
+    for name in SUMMARY_FILES {
+        files.retire(name);
+    }
+    files.retire(JUSTIFY_FILE);
+    retire_report(files);
+}
+
+/// The justification in a planner's words.
+const JUSTIFY_FILE: &str = "justify.md";
+
+/// Add the chosen scenario's results with the justification (summary.json, summary.csv,
+/// on_hand.csv), `justify.md`, and the report with its justification section to `files`;
+/// nothing when the optimisation chose no value.
+pub(crate) fn add_files(opt: &Optimization, files: &mut FileSet) -> Result<(), ChartError> {
     let (Some(scenario), Some(outcome)) = (&opt.chosen, &opt.outcome) else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     let justification = justification(opt);
     let mut summary = Summary::new(scenario, outcome);
     summary.justification = justification.clone();
-    let mut files = write_summary(&summary, dir)?;
+    add_summary(&summary, files);
     if let Some(j) = &justification {
-        let path = dir.join("justify.md");
-        write_atomic(&path, j.to_markdown().as_bytes())?;
-        files.push(path);
+        files.add(JUSTIFY_FILE, j.to_markdown());
     }
-    let written = write_report(&SavedSummary::from_summary(&summary), dir)?;
-    files.extend(written.files);
-    Ok(files)
+    add_report(&SavedSummary::from_summary(&summary), files)?;
+    Ok(())
 }

@@ -13,7 +13,7 @@
 //! into its figures would blame or credit the disruption for what the unit does on its own.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -23,7 +23,8 @@ use crate::analysis::target::{Statistic, Target};
 use crate::analysis::{format_param, format_value};
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
-use crate::results::files::write_atomic;
+use crate::presentation::charts::ChartError;
+use crate::results::files::FileSet;
 
 /// The survivable intensity for one policy and unit (all items, or one item).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -344,14 +345,11 @@ impl Stress {
         format!("unaffected: {why}{on_its_own}")
     }
 
-    /// Write stress.json and the sweep's files (sweep.json, sweep.csv, charts/, the target
-    /// drawn as a line on its metric's chart) into `dir`.
-    pub fn write(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-        let path = dir.join("stress.json");
-        write_atomic(&path, self.to_json().as_bytes())?;
-        let mut files = vec![path];
-        files.extend(self.sweep.write(dir, Some(&self.target))?);
-        Ok(files)
+    /// Add stress.json and the sweep's files (sweep.json, sweep.csv, charts/, the target
+    /// drawn as a line on its metric's chart) to `files`.
+    pub(crate) fn add_files(&self, files: &mut FileSet) -> Result<(), ChartError> {
+        files.add("stress.json", self.to_json());
+        self.sweep.add_files(files, Some(&self.target))
     }
 }
 

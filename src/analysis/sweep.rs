@@ -6,7 +6,7 @@
 //! differences are paired.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -20,7 +20,7 @@ use crate::presentation::charts::{
     self, AxisSpec, Chart, CurveChart, CurvePoint, CurveSeries, TargetLine,
 };
 use crate::presentation::format::ValueKind;
-use crate::results::files::{csv_field, csv_interval, write_atomic};
+use crate::results::files::{FileSet, csv_field, csv_interval};
 use crate::results::summary::Summary;
 use crate::simulation::metrics::{ItemSummary, Metric};
 
@@ -406,23 +406,27 @@ impl Sweep {
         out
     }
 
-    /// Write sweep.json, sweep.csv and the charts (SVG and PNG, with `target` drawn as in
-    /// [`Sweep::charts`]) into `dir`.
-    pub fn write(&self, dir: &Path, target: Option<&Target>) -> anyhow::Result<Vec<PathBuf>> {
-        let mut files = Vec::new();
-        for (name, text) in [("sweep.json", self.to_json()), ("sweep.csv", self.to_csv())] {
-            let path = dir.join(name);
-            write_atomic(&path, text.as_bytes())?;
-            files.push(path);
-        }
-        for chart in self.charts(target)? {
-            for (ext, bytes) in [("svg", chart.svg.as_bytes()), ("png", chart.png.as_slice())] {
-                let path = dir.join("charts").join(format!("{}.{ext}", chart.name));
-                write_atomic(&path, bytes)?;
-                files.push(path);
+    /// Add sweep.json, sweep.csv and the charts (SVG and PNG, with `target` drawn as in
+    /// [`Sweep::charts`]) to `files`; the charts of an earlier sweep that this one does not
+    /// draw are retired.
+    pub(crate) fn add_files(
+        &self,
+        files: &mut FileSet,
+        target: Option<&Target>,
+    ) -> Result<(), charts::ChartError> {
+        let drawn = self.charts(target)?;
+        files.add("sweep.json", self.to_json());
+        files.add("sweep.csv", self.to_csv());
+        for name in charts::analysis_chart_names() {
+            for ext in ["svg", "png"] {
+                files.retire(format!("charts/{name}.{ext}"));
             }
         }
-        Ok(files)
+        for chart in drawn {
+            files.add(format!("charts/{}.svg", chart.name), chart.svg);
+            files.add(format!("charts/{}.png", chart.name), chart.png);
+        }
+        Ok(())
     }
 }
 

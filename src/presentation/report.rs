@@ -13,7 +13,7 @@ use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Interval;
 use crate::presentation::charts::{self, Chart, ChartError};
 use crate::presentation::format::{ValueKind, loop_days};
-use crate::results::files::{WriteError, write_atomic};
+use crate::results::files::{FileSet, WriteError};
 use crate::results::justification::Justification;
 use crate::results::saved::{ReadError, SavedEstimate, SavedPolicy, SavedResilience, SavedSummary};
 
@@ -40,37 +40,50 @@ pub struct Written {
     pub charts: usize,
 }
 
-/// Draw the charts and write `charts/*.svg`, `charts/*.png`, `report.html` and `report.md`
-/// into `dir`, each atomically. Charts of an earlier report that this one does not hold (an
-/// item chart when the scenario now has one item) are removed.
-pub fn write_report(summary: &SavedSummary, dir: &Path) -> Result<Written, ReportError> {
-    let charts = charts::render_all(summary)?;
-    let mut files = Vec::new();
-    let chart_dir = dir.join("charts");
-    for chart in &charts {
-        let svg = chart_dir.join(format!("{}.svg", chart.name));
-        let png = chart_dir.join(format!("{}.png", chart.name));
-        write_atomic(&svg, chart.svg.as_bytes())?;
-        write_atomic(&png, &chart.png)?;
-        files.push(svg);
-        files.push(png);
+/// The pages of a report; its charts are `charts/NAME.svg` and `charts/NAME.png`.
+const REPORT_PAGES: [&str; 2] = ["report.html", "report.md"];
+
+/// Retire every file a report may hold, so that a result without a report removes the report
+/// of an earlier result: it would describe a summary that is no longer there.
+pub(crate) fn retire_report(files: &mut FileSet) {
+    for page in REPORT_PAGES {
+        files.retire(page);
     }
     for name in charts::ALL_NAMES {
-        if !charts.iter().any(|c| c.name == name) {
-            for ext in ["svg", "png"] {
-                let _ = std::fs::remove_file(chart_dir.join(format!("{name}.{ext}")));
-            }
+        for ext in ["svg", "png"] {
+            files.retire(format!("charts/{name}.{ext}"));
         }
     }
-    let html = dir.join("report.html");
-    let md = dir.join("report.md");
-    write_atomic(&html, to_html(summary, &charts).as_bytes())?;
-    write_atomic(&md, to_markdown(summary, &charts).as_bytes())?;
-    files.push(html);
-    files.push(md);
+}
+
+/// Draw the charts and add `charts/*.svg`, `charts/*.png`, `report.html` and `report.md` to
+/// `files`; the charts of an earlier report that this one does not hold (an item chart when
+/// the scenario now has one item) are retired. Returns the number of charts drawn.
+pub(crate) fn add_report(summary: &SavedSummary, files: &mut FileSet) -> Result<usize, ChartError> {
+    let charts = charts::render_all(summary)?;
+    retire_report(files);
+    let html = to_html(summary, &charts);
+    let md = to_markdown(summary, &charts);
+    let drawn = charts.len();
+    for chart in charts {
+        files.add(format!("charts/{}.svg", chart.name), chart.svg);
+        files.add(format!("charts/{}.png", chart.name), chart.png);
+    }
+    files.add("report.html", html);
+    files.add("report.md", md);
+    Ok(drawn)
+}
+
+/// Draw the charts and write `charts/*.svg`, `charts/*.png`, `report.html` and `report.md`
+/// into `dir`, as a whole ([`FileSet`]). Charts of an earlier report that this one does not
+/// hold are removed.
+pub fn write_report(summary: &SavedSummary, dir: &Path) -> Result<Written, ReportError> {
+    let mut files = FileSet::new(dir);
+    let charts = add_report(summary, &mut files)?;
+    let committed = files.commit()?;
     Ok(Written {
-        files,
-        charts: charts.len(),
+        files: committed.written,
+        charts,
     })
 }
 

@@ -484,11 +484,11 @@ pub fn run(files: &InputFiles, options: ProfileOptions, out: Option<&Path>) -> a
     for note in &profile.notes {
         eprintln!("warning: {note}");
     }
-    let written = write::write_all(&profile, &out)?;
+    let committed = write::commit_profile(&profile, &out)?;
     let text = write::terminal_summary(&profile);
     std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?;
-    for path in written {
-        eprintln!("wrote {}", path.display());
+    for line in committed.lines() {
+        eprintln!("{line}");
     }
     Ok(())
 }

@@ -26,7 +26,7 @@ use crate::model::demand::{DemandDistribution, DemandModel, Units};
 use crate::profile::classify::{self, Abc, AbcCuts, Xyz, XyzCuts};
 use crate::profile::date::Date;
 use crate::profile::demand_fit::day_weighted_mean;
-use crate::results::files::WriteError;
+use crate::results::files::{Committed, WriteError};
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -683,11 +683,16 @@ fn truth_csv(items: &[ItemTruth]) -> String {
     out
 }
 
-/// Write demand.csv, deliveries.csv, items.csv and truth.csv into `dir`.
+/// Write demand.csv, deliveries.csv, items.csv and truth.csv into `dir`, as a whole; returns
+/// their paths.
 pub fn write(data: &SynthData, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
-    crate::profile::write::write_files(
+    commit(data, dir).map(|committed| committed.written)
+}
+
+fn commit(data: &SynthData, dir: &Path) -> Result<Committed, WriteError> {
+    crate::profile::write::commit_files(
         dir,
-        &[
+        [
             ("demand.csv", data.demand_csv.clone()),
             ("deliveries.csv", data.deliveries_csv.clone()),
             ("items.csv", data.items_csv.clone()),
@@ -702,8 +707,8 @@ pub fn run(options: &SynthOptions, dir: &Path) -> anyhow::Result<()> {
         anyhow::bail!("--items and --months must be at least 1");
     }
     let data = generate(options);
-    for path in write(&data, dir)? {
-        eprintln!("wrote {}", path.display());
+    for line in commit(&data, dir)?.lines() {
+        eprintln!("{line}");
     }
     eprintln!(
         "{} items over {} months from {}, seed {}",

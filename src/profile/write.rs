@@ -1,6 +1,7 @@
 //! The profile's files: `profile.csv` (one row per item), `suppliers.csv` (one row per
-//! supplier), a readable `profile.md`, and `scenario.toml` (see [`super::scenario_out`]). Each is
-//! written atomically (a temporary file, then a rename).
+//! supplier), a readable `profile.md`, and `scenario.toml` (see [`super::scenario_out`]),
+//! written as a whole: all four new, or after an interruption, once the next command has
+//! recovered the folder, the earlier four untouched ([`FileSet`]).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -12,13 +13,18 @@ use super::date::MONTH_NAMES;
 use super::demand_fit::{FittedForm, num, short};
 use super::supplier_fit::{DaysForm, SupplierProfile};
 use super::{ItemProfile, Profile};
-use crate::results::files::{WriteError, write_atomic};
+use crate::results::files::{Committed, FileSet, WriteError};
 
-/// Write every file of the profile into `dir`; returns their paths.
+/// Write every file of the profile into `dir`, as a whole; returns their paths.
 pub fn write_all(profile: &Profile, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
-    write_files(
+    commit_profile(profile, dir).map(|committed| committed.written)
+}
+
+/// Write every file of the profile into `dir`, as a whole; what was done, for stderr.
+pub(crate) fn commit_profile(profile: &Profile, dir: &Path) -> Result<Committed, WriteError> {
+    commit_files(
         dir,
-        &[
+        [
             ("profile.csv", profile_csv(profile)),
             ("suppliers.csv", suppliers_csv(profile)),
             ("profile.md", profile_md(profile)),
@@ -27,18 +33,16 @@ pub fn write_all(profile: &Profile, dir: &Path) -> Result<Vec<PathBuf>, WriteErr
     )
 }
 
-/// Write each (file name, text) into `dir`, atomically; returns the paths.
-pub(crate) fn write_files(
+/// Write each (file name, text) into `dir`, all of them as a whole ([`FileSet`]).
+pub(crate) fn commit_files<'a>(
     dir: &Path,
-    files: &[(&str, String)],
-) -> Result<Vec<PathBuf>, WriteError> {
-    files
-        .iter()
-        .map(|(name, text)| {
-            let path = dir.join(name);
-            write_atomic(&path, text.as_bytes()).map(|()| path)
-        })
-        .collect()
+    files: impl IntoIterator<Item = (&'a str, String)>,
+) -> Result<Committed, WriteError> {
+    let mut set = FileSet::new(dir);
+    for (name, text) in files {
+        set.add(name, text);
+    }
+    set.commit()
 }
 
 /// A CSV field, quoted when it holds a delimiter, a quote or a line break.

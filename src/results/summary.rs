@@ -4,12 +4,11 @@
 //! files.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::results::files::{WriteError, csv_field, csv_interval, json_text, write_atomic};
+use crate::results::files::{FileSet, csv_field, csv_interval, json_text};
 
 use crate::foundation::rng::RNG_ALGORITHM;
 use crate::foundation::stats::{Estimate, Interval, Tail};
@@ -414,18 +413,13 @@ fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Es
     );
 }
 
-/// Write summary.json, summary.csv and on_hand.csv into `dir`.
-pub(crate) fn write_summary(summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
-    let files = [
-        ("summary.json", summary.to_json()),
-        ("summary.csv", summary.to_csv()),
-        ("on_hand.csv", summary.on_hand_csv()),
-    ];
-    files
-        .into_iter()
-        .map(|(name, contents)| {
-            let path = dir.join(name);
-            write_atomic(&path, contents.as_bytes()).map(|()| path)
-        })
-        .collect()
+/// The files of a summary, as a command adds them to its results.
+pub(crate) const SUMMARY_FILES: [&str; 3] = ["summary.json", "summary.csv", "on_hand.csv"];
+
+/// Add summary.json, summary.csv and on_hand.csv to `files`.
+pub(crate) fn add_summary(summary: &Summary, files: &mut FileSet) {
+    let texts = [summary.to_json(), summary.to_csv(), summary.on_hand_csv()];
+    for (name, text) in SUMMARY_FILES.into_iter().zip(texts) {
+        files.add(name, text);
+    }
 }

@@ -39,6 +39,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
+pub(crate) use sweep::analysis_chart_names;
 pub use sweep::{
     AxisSpec, CurveChart, CurvePoint, CurveSeries, FRONTIER_NAME, FrontierChart, FrontierPoint,
     HeatMapChart, TARGET_CURVE_NAME, TargetLine, efficient_frontier, frontier_points,

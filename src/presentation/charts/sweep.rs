@@ -78,6 +78,18 @@ pub fn heat_map_name(index: usize) -> Option<&'static str> {
 /// The file stem of the efficient-frontier chart.
 pub const FRONTIER_NAME: &str = "efficient-frontier";
 
+/// Every file stem a sweep's (or a stress test's) charts may have: the curves, the target's
+/// curve, the heat maps and the frontier. A new result removes those it does not draw, so a
+/// one-parameter sweep leaves no heat map of an earlier two-parameter sweep behind.
+pub(crate) fn analysis_chart_names() -> impl Iterator<Item = &'static str> {
+    SWEEP_CURVE_NAMES
+        .iter()
+        .map(|(_, name)| *name)
+        .chain([TARGET_CURVE_NAME])
+        .chain(HEAT_MAP_NAMES)
+        .chain([FRONTIER_NAME])
+}
+
 /// An axis of an analysis chart: its description with its unit, and how values are written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AxisSpec {
