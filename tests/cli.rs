@@ -511,6 +511,37 @@ fn issue_18_a_single_run_has_no_interval() {
     assert!(stderr.contains("needs at least 2 runs"), "{stderr}");
 }
 
+/// Issue 18, item 6 (follow-up): a default range widened by doubling stops at the field's
+/// documented limit (3,650 days of safety stock) and answers "not met up to 3650", rather than
+/// stepping past it and failing with a range error.
+#[test]
+fn issue_18_optimize_widens_no_further_than_the_field_allows() {
+    let out = tempfile::tempdir().unwrap();
+    let run = buffersim()
+        .args([
+            "optimize",
+            "scenarios/kanban-vs-jic.toml",
+            "--policy",
+            "jic-30d",
+        ])
+        .args(["--param", "policy.jic-30d.safety_stock_days"])
+        .args([
+            "--target",
+            "supplier_on_time_rate>=99%",
+            "--runs",
+            "64",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let text = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("not met anywhere up to policy.jic-30d.safety_stock_days = 3650"),
+        "{text}"
+    );
+}
+
 /// Issue 18, item 4: justify.md's cost line names every part of the total it quotes, the
 /// purchase premium included, with its figure where the item pays one; and a failover item's
 /// backup is called the backup, not "0% of orders".

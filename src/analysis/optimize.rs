@@ -287,10 +287,26 @@ pub fn optimize(
                 }
             } else {
                 widen += 1;
+                let valid = |v: f64| {
+                    with_values(
+                        &doc,
+                        path,
+                        request,
+                        scenario,
+                        &vec![v; scenario.items.len()],
+                    )
+                    .is_ok()
+                };
                 for s in searches.iter_mut().filter(|s| !s.hi_meets) {
-                    s.lo = s.hi;
-                    s.lo_fails = true;
-                    s.hi = widened(&request.param, s.hi, integral);
+                    match next_top(&valid, &request.param, s.hi, integral) {
+                        Some(top) => {
+                            s.lo = s.hi;
+                            s.lo_fails = true;
+                            s.hi = top;
+                        }
+                        // The top is already the largest value the scenario allows.
+                        None => s.done = true,
+                    }
                 }
             }
         }
@@ -370,7 +386,36 @@ fn lowest_valid(
         .unwrap_or(lo)
 }
 
-/// The next top of the range when it does not meet the target.
+/// The next top of the range when `hi` does not meet the target: [`widened`], or where the
+/// scenario does not allow that value (a field's documented limit, such as 3,650 days of
+/// safety stock), the largest value between the two that it allows, found by bisection on
+/// validation alone; none when `hi` is already the largest. Without this, widening would step
+/// past the limit and stop the search with a range error instead of an answer.
+fn next_top(valid: &dyn Fn(f64) -> bool, param: &Param, hi: f64, integral: bool) -> Option<f64> {
+    let wide = widened(param, hi, integral);
+    if valid(wide) {
+        return Some(wide);
+    }
+    let (mut allowed, mut refused) = (hi, wide);
+    for _ in 0..64 {
+        let mid = if integral {
+            ((allowed + refused) / 2.0).floor()
+        } else {
+            (allowed + refused) / 2.0
+        };
+        if mid <= allowed || mid >= refused {
+            break;
+        }
+        if valid(mid) {
+            allowed = mid;
+        } else {
+            refused = mid;
+        }
+    }
+    (allowed > hi).then_some(allowed)
+}
+
+/// The next top of the range when it does not meet the target, before any limit.
 fn widened(param: &Param, hi: f64, integral: bool) -> f64 {
     if is_service_level(param) {
         1.0 - (1.0 - hi) / 10.0
