@@ -20,7 +20,8 @@ use crate::presentation::table::comparison_table;
 use crate::results::files::{FileSet, FolderLock, check_writable};
 use crate::results::precision::PrecisionReport;
 use crate::results::saved::SavedSummary;
-use crate::results::summary::{Summary, add_summary};
+use crate::results::summary::Summary;
+use crate::results::summary_files::add_summary;
 use crate::simulation::engine::Outcome;
 use crate::simulation::metrics::{METRICS, Metric};
 
@@ -72,13 +73,15 @@ pub enum Command {
 /// the scenario, and the ABC and XYZ class limits.
 #[derive(Debug, clap::Args)]
 pub struct ProfileArgs {
-    /// Demand history CSV: date, item, quantity; optional unit_cost, period.
+    /// Demand history, a CSV file or a workbook (`book.xlsx`, or `book.xlsx:Sheet`): date, item,
+    /// quantity; optional unit_cost, period. A workbook's `deliveries` and `items` sheets are
+    /// read too when the options below are not given.
     pub demand: PathBuf,
-    /// Deliveries CSV: supplier, item, order_date, promised_date, received_date, quantity_ordered,
+    /// Deliveries, CSV or a workbook's sheet: supplier, item, order_date, promised_date, received_date, quantity_ordered,
     /// quantity_received; optional quantity_rejected.
     #[arg(long)]
     pub deliveries: Option<PathBuf>,
-    /// Item master CSV: item; optional unit_cost, criticality, suppliers, container_size,
+    /// Item master, CSV or a workbook's sheet: item; optional unit_cost, criticality, suppliers, container_size,
     /// shelf_life_days, order_cost.
     #[arg(long)]
     pub items: Option<PathBuf>,
@@ -410,7 +413,7 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
     summary.precision = precision;
     // The summary and its report are one result: written together, or neither.
     let mut files = FileSet::new(&out);
-    add_summary(&summary, &mut files);
+    add_summary(&summary, &mut files)?;
     let started = Instant::now();
     let charts = if args.report {
         let saved = SavedSummary::from_summary(&summary);

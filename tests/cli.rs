@@ -1314,8 +1314,9 @@ fn issue_18_shape_errors_say_what_is_expected() {
         .unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(2), "{stderr}");
+    // profile reads workbooks (issue 22, item 6): a broken one is a read error naming it.
     assert!(
-        stderr.contains("plan.xlsx' is a spreadsheet workbook") && stderr.contains("CSV UTF-8"),
+        stderr.contains("cannot read '") && stderr.contains("plan.xlsx"),
         "{stderr}"
     );
     let latin1 = dir.path().join("history.csv");
@@ -1555,6 +1556,7 @@ fn issue_18_item_17_a_run_without_report_removes_the_earlier_report() {
             "on_hand.csv",
             "summary.csv",
             "summary.json",
+            "summary.xlsx",
             "sweep/charts/on-hand.svg"
         ]
         .map(String::from)

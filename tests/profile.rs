@@ -500,3 +500,89 @@ fn weekly_rows_are_spread_over_their_days() {
     assert_eq!((gear.period_days, gear.periods), (7, 20));
     assert!((gear.mean - 11.0).abs() < 1e-12);
 }
+
+/// Issue 22, item 6: the shipped history, given as one workbook with a sheet per input (dates
+/// as Excel dates, numbers as numbers), profiles exactly as the CSV files do; deliveries and
+/// items are found on their sheets without being named; a sheet named after a colon is read;
+/// a sheet that does not exist is an error listing the sheets.
+#[test]
+fn a_workbook_profiles_as_its_csv_files_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("history.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for name in ["demand", "deliveries", "items"] {
+        let text = std::fs::read_to_string(format!("scenarios/data/{name}.csv")).unwrap();
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        for (col, h) in header.iter().enumerate() {
+            sheet.write_string(0, col as u16, *h).unwrap();
+        }
+        for (row, line) in lines.enumerate() {
+            let row = row as u32 + 1;
+            for (col, cell) in line.split(',').enumerate() {
+                let col = col as u16;
+                if cell.is_empty() {
+                    continue;
+                }
+                if header[col as usize].ends_with("date") {
+                    let day = rust_xlsxwriter::ExcelDateTime::parse_from_str(cell).unwrap();
+                    sheet
+                        .write_datetime_with_format(row, col, &day, &date)
+                        .unwrap();
+                } else if let Ok(x) = cell.parse::<f64>() {
+                    sheet.write_number(row, col, x).unwrap();
+                } else {
+                    sheet.write_string(row, col, cell).unwrap();
+                }
+            }
+        }
+    }
+    workbook.save(&book).unwrap();
+
+    let profile = |args: &[&std::ffi::OsStr], out: &str| {
+        buffersim()
+            .arg("profile")
+            .args(args)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+        ["profile.csv", "suppliers.csv"]
+            .map(|f| std::fs::read_to_string(dir.path().join(out).join(f)).unwrap())
+    };
+    let data = Path::new("scenarios/data");
+    let from_csv = profile(
+        &[
+            data.join("demand.csv").as_os_str(),
+            "--deliveries".as_ref(),
+            data.join("deliveries.csv").as_os_str(),
+            "--items".as_ref(),
+            data.join("items.csv").as_os_str(),
+        ],
+        "csv",
+    );
+    let from_book = profile(&[book.as_os_str()], "book");
+    assert!(from_csv == from_book, "the workbook profiles differently");
+
+    let demand_sheet = dir.path().join("history.xlsx:Demand");
+    let named = profile(&[demand_sheet.as_os_str()], "named");
+    assert_eq!(named[0].lines().count(), from_csv[0].lines().count());
+
+    let missing = dir.path().join("history.xlsx:Sales");
+    let output = buffersim()
+        .arg("profile")
+        .arg(&missing)
+        .arg("--out")
+        .arg(dir.path().join("missing"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("has no sheet 'Sales' (its sheets: 'demand', 'deliveries', 'items')"),
+        "{stderr}"
+    );
+}

@@ -11,12 +11,12 @@ use crate::analysis::{format_estimate, format_param, format_value};
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
-use crate::presentation::charts::ChartError;
 use crate::presentation::report::{add_report, retire_report};
 use crate::results::files::FileSet;
 use crate::results::justification::{ItemReasons, Justification, Reason};
 use crate::results::saved::SavedSummary;
-use crate::results::summary::{SUMMARY_FILES, Summary, add_summary};
+use crate::results::summary::Summary;
+use crate::results::summary_files::{SUMMARY_FILES, add_summary};
 use crate::simulation::metrics::Metric;
 
 /// Why each buffer the optimisation chose is what it is; `None` when it chose none.
@@ -248,16 +248,16 @@ pub(crate) fn retire_files(files: &mut FileSet) {
 const JUSTIFY_FILE: &str = "justify.md";
 
 /// Add the chosen scenario's results with the justification (summary.json, summary.csv,
-/// on_hand.csv), `justify.md`, and the report with its justification section to `files`;
-/// nothing when the optimisation chose no value.
-pub(crate) fn add_files(opt: &Optimization, files: &mut FileSet) -> Result<(), ChartError> {
+/// on_hand.csv, summary.xlsx), `justify.md`, and the report with its justification section to
+/// `files`; nothing when the optimisation chose no value.
+pub(crate) fn add_files(opt: &Optimization, files: &mut FileSet) -> anyhow::Result<()> {
     let (Some(scenario), Some(outcome)) = (&opt.chosen, &opt.outcome) else {
         return Ok(());
     };
     let justification = justification(opt);
     let mut summary = Summary::new(scenario, outcome);
     summary.justification = justification.clone();
-    add_summary(&summary, files);
+    add_summary(&summary, files)?;
     if let Some(j) = &justification {
         files.add(JUSTIFY_FILE, j.to_markdown());
     }

@@ -51,7 +51,8 @@ pub enum InputError {
     /// The file is not UTF-8 text: a workbook given where its CSV export was meant, or text
     /// saved in another encoding.
     #[error(
-        "'{}' {what}: give it as a CSV text file (in a spreadsheet: Save As, \"CSV UTF-8\")",
+        "'{}' {what}: give it as a CSV text file (in a spreadsheet: Save As, \"CSV UTF-8\"), or a \
+         workbook under its own name (.xlsx, .xls, .ods)",
         path.display()
     )]
     NotText {
@@ -178,7 +179,7 @@ impl Column {
 }
 
 impl Table {
-    /// Read `path`; `example` is a header shown when the file is empty.
+    /// Read the CSV file `path`; `example` is a header shown when it is empty.
     pub(crate) fn read(path: &Path, example: &str) -> Result<Table, InputError> {
         let text = read_text(path).map_err(|e| match e {
             TextError::Io(cause) => InputError::Read {
@@ -267,7 +268,7 @@ pub(crate) fn file_name(path: &Path) -> String {
 }
 
 /// `Unit Cost`, `unit-cost` and `unit_cost` are the same column.
-fn normalise(name: &str) -> String {
+pub(crate) fn normalise(name: &str) -> String {
     name.trim()
         .chars()
         .filter(|c| !matches!(c, ' ' | '_' | '-' | '"'))

@@ -13,6 +13,7 @@ use std::path::Path;
 use super::csv::{Column, InputError, Problems, Row, RowProblem, Table, parse_number};
 use super::date::Date;
 use super::notes::Notes;
+use super::sheet::read_table;
 
 /// How long one row of demand history covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,7 +245,7 @@ impl<'t> Reader<'t> {
 /// noted and left out of demand; rows out of date order within an item are noted (the history
 /// is laid out by date, so order does not matter after that).
 pub(crate) fn read_demand(path: &Path, notes: &mut Notes) -> Result<DemandHistory, InputError> {
-    let table = Table::read(path, DEMAND_EXAMPLE)?;
+    let table = read_table(path, "demand", DEMAND_EXAMPLE)?;
     let (date_col, item_col, quantity_col) = (
         table.require(DATE)?,
         table.require(ITEM)?,
@@ -367,7 +368,7 @@ pub(crate) fn read_deliveries(
     known_items: &HashSet<String>,
     notes: &mut Notes,
 ) -> Result<Vec<Delivery>, InputError> {
-    let table = Table::read(path, DELIVERIES_EXAMPLE)?;
+    let table = read_table(path, "deliveries", DELIVERIES_EXAMPLE)?;
     let supplier_col = table.require(SUPPLIER)?;
     let item_col = table.require(ITEM)?;
     let ordered_col = table.require(ORDER_DATE)?;
@@ -484,7 +485,7 @@ pub(crate) fn read_items(
     known_items: &HashSet<String>,
     notes: &mut Notes,
 ) -> Result<HashMap<String, ItemMaster>, InputError> {
-    let table = Table::read(path, ITEMS_EXAMPLE)?;
+    let table = read_table(path, "items", ITEMS_EXAMPLE)?;
     let item_col = table.require(ITEM)?;
     let file = table.file_name();
     let optional = |column: Column, default: &str, notes: &mut Notes| {

@@ -23,6 +23,7 @@ pub(crate) mod input;
 pub(crate) mod notes;
 pub mod scenario_out;
 pub(crate) mod series;
+pub(crate) mod sheet;
 pub(crate) mod supplier_fit;
 pub mod synth;
 pub mod write;
@@ -135,6 +136,7 @@ pub struct Profile {
 impl Profile {
     /// Read the inputs and profile every item and supplier.
     pub fn from_files(files: &InputFiles, options: ProfileOptions) -> Result<Profile, InputError> {
+        let files = &files.with_workbook_sheets();
         let mut notes = Notes::default();
         let history = input::read_demand(&files.demand, &mut notes)?;
         let known: HashSet<String> = history.rows.iter().map(|r| r.item.clone()).collect();

@@ -7,3 +7,5 @@ pub(crate) mod justification;
 pub(crate) mod precision;
 pub mod saved;
 pub mod summary;
+pub(crate) mod summary_files;
+pub(crate) mod workbook;

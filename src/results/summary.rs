@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::results::files::{FileSet, csv_field, csv_interval, json_text};
+use crate::results::files::{csv_field, csv_interval, json_text};
 
 use crate::foundation::rng::RNG_ALGORITHM;
 use crate::foundation::stats::{Estimate, Interval, Tail};
@@ -411,15 +411,4 @@ fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Es
         e.p50,
         e.p95
     );
-}
-
-/// The files of a summary, as a command adds them to its results.
-pub(crate) const SUMMARY_FILES: [&str; 3] = ["summary.json", "summary.csv", "on_hand.csv"];
-
-/// Add summary.json, summary.csv and on_hand.csv to `files`.
-pub(crate) fn add_summary(summary: &Summary, files: &mut FileSet) {
-    let texts = [summary.to_json(), summary.to_csv(), summary.on_hand_csv()];
-    for (name, text) in SUMMARY_FILES.into_iter().zip(texts) {
-        files.add(name, text);
-    }
 }

@@ -316,6 +316,38 @@ impl Metric {
         }
     }
 
+    /// The metric's unit, as spreadsheet headers and unit columns write it (README,
+    /// "Metrics"): a share from 0 to 1 is `share`; counts over the measured days of a run are
+    /// `units`; levels averaged over days are `units` or `currency`; costs are `currency per
+    /// year`.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::FillRate
+            | Metric::StockoutRate
+            | Metric::StockoutDayRate
+            | Metric::CycleServiceLevel
+            | Metric::SupplierOnTimeRate => "share",
+            Metric::LostUnits
+            | Metric::BackorderedUnits
+            | Metric::AvgBackorderLevel
+            | Metric::AvgOnHandUnits
+            | Metric::AvgPipelineUnits
+            | Metric::ExpeditedUnits
+            | Metric::RejectedUnits
+            | Metric::CancelledUnits => "units",
+            Metric::AvgOnHandValue => "currency",
+            Metric::DaysOfSupply | Metric::TimeToRecover => "days",
+            Metric::InventoryTurns => "turns per year",
+            Metric::CarryingCost
+            | Metric::OrderingCost
+            | Metric::StockoutCost
+            | Metric::TotalCost
+            | Metric::ExpediteCost
+            | Metric::PurchasePremiumCost => "currency per year",
+            Metric::OrdersPerYear => "order lines per year",
+        }
+    }
+
     pub(crate) fn from_name(name: &str) -> Option<Metric> {
         METRICS.iter().copied().find(|m| m.name() == name)
     }

@@ -1,0 +1,501 @@
+//! summary.xlsx: the summary as an Excel workbook, for planners who work in spreadsheets.
+//!
+//! It holds what summary.csv and on_hand.csv hold, one sheet per table, laid out for a person
+//! with a spreadsheet rather than for a program: numbers are stored as numbers (shares as
+//! fractions shown as percentages, so a formula gets 0.0123, not "1.23%"), every header names its
+//! unit, and the sheets a planner filters and sorts come first: one row per policy, then one row
+//! per policy and item, each metric a column. An interval that cannot be computed (a single
+//! run) is an empty cell, as in the CSV.
+//!
+//! The same run gives the same bytes: the workbook's creation date is fixed
+//! ([`CREATED`]) instead of the clock's, and the zip entries carry no time of their own.
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+
+use crate::foundation::stats::{Estimate, Interval};
+use crate::model::scenario::UnmetDemand;
+use crate::results::summary::Summary;
+use crate::simulation::metrics::{METRICS, Metric};
+
+/// The creation date written into every workbook (its document properties), fixed so that
+/// results stay byte-identical from run to run: the date the workbook format was added.
+const CREATED: (u16, u8, u8) = (2026, 12, 7);
+
+/// Why the workbook could not be built (the library refuses a sheet or cell it cannot store).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build summary.xlsx: {0}")]
+pub(crate) struct WorkbookError(#[from] XlsxError);
+
+/// How a column's numbers are shown.
+#[derive(Clone, Copy)]
+enum Shown {
+    /// A share 0–1, shown as a percentage with two decimals.
+    Percent,
+    /// Money, whole with thousands grouped.
+    Money,
+    /// Any other figure, with up to two decimals.
+    Number,
+    /// A whole count (runs, days).
+    Whole,
+}
+
+impl Shown {
+    /// How a metric's values are shown.
+    fn of(metric: Metric) -> Shown {
+        match metric.unit() {
+            "share" => Shown::Percent,
+            "currency" | "currency per year" => Shown::Money,
+            _ => Shown::Number,
+        }
+    }
+
+    fn format(self) -> Format {
+        Format::new().set_num_format(match self {
+            Shown::Percent => "0.00%",
+            Shown::Money => "#,##0",
+            Shown::Number => "#,##0.00",
+            Shown::Whole => "0",
+        })
+    }
+}
+
+/// A header cell: the column's name and, where it has one, its unit.
+fn header(name: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} ({unit})")
+    }
+}
+
+/// One sheet being written: the next free row, and the formats its cells use.
+struct Sheet<'a> {
+    sheet: &'a mut Worksheet,
+    row: u32,
+}
+
+impl<'a> Sheet<'a> {
+    /// A new sheet named `name`, with `headers` in bold on its first row, frozen above the data.
+    fn new(
+        workbook: &'a mut Workbook,
+        name: &str,
+        headers: &[String],
+    ) -> Result<Self, WorkbookError> {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name)?;
+        let bold = Format::new().set_bold();
+        for (col, text) in headers.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, text, &bold)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        Ok(Sheet { sheet, row: 1 })
+    }
+
+    fn text(&mut self, col: u16, text: &str) -> Result<(), WorkbookError> {
+        self.sheet.write_string(self.row, col, text)?;
+        Ok(())
+    }
+
+    /// A number, or an empty cell where there is none (or where it is not finite, which
+    /// no cell may hold).
+    fn number(&mut self, col: u16, value: Option<f64>, shown: Shown) -> Result<(), WorkbookError> {
+        if let Some(v) = value.filter(|v| v.is_finite()) {
+            self.sheet
+                .write_number_with_format(self.row, col, v, &shown.format())?;
+        }
+        Ok(())
+    }
+
+    /// An estimate's runs, mean, interval and percentiles, from column `col` on.
+    fn estimate(&mut self, col: u16, e: &Estimate, shown: Shown) -> Result<(), WorkbookError> {
+        self.number(col, Some(e.n as f64), Shown::Whole)?;
+        self.number(col + 1, Some(e.mean), shown)?;
+        self.interval(col + 2, e.ci95, shown)?;
+        self.number(col + 4, Some(e.p05), shown)?;
+        self.number(col + 5, Some(e.p50), shown)?;
+        self.number(col + 6, Some(e.p95), shown)
+    }
+
+    /// An interval's two ends, both empty where there is none.
+    fn interval(
+        &mut self,
+        col: u16,
+        ci: Option<Interval>,
+        shown: Shown,
+    ) -> Result<(), WorkbookError> {
+        self.number(col, ci.map(|c| c.low), shown)?;
+        self.number(col + 1, ci.map(|c| c.high), shown)
+    }
+
+    fn next_row(&mut self) {
+        self.row += 1;
+    }
+
+    fn finish(self) {
+        self.sheet.set_autofit_max_width(400).autofit();
+    }
+}
+
+/// The headers of an estimate's columns (see [`Sheet::estimate`]), in `unit`.
+fn estimate_headers(unit: &str) -> Vec<String> {
+    let mut headers = vec![header("runs", "")];
+    for name in ["mean", "ci95_low", "ci95_high", "p05", "p50", "p95"] {
+        headers.push(header(name, unit));
+    }
+    headers
+}
+
+/// The bytes of summary.xlsx for `summary`.
+pub(crate) fn summary_workbook(summary: &Summary) -> Result<Vec<u8>, WorkbookError> {
+    let mut workbook = Workbook::new();
+    let (y, m, d) = CREATED;
+    let created = ExcelDateTime::from_ymd(y, m, d)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(format!("buffersim summary: {}", summary.scenario))
+            .set_creation_datetime(&created),
+    );
+    // The metrics any policy or item has, in definition order: the columns of the wide sheets.
+    let metrics: Vec<Metric> = METRICS
+        .iter()
+        .copied()
+        .filter(|m| {
+            summary.policies.iter().any(|p| {
+                p.metrics.contains_key(m.name())
+                    || p.items.iter().any(|i| i.metrics.contains_key(m.name()))
+            })
+        })
+        .collect();
+    policies_sheet(&mut workbook, summary, &metrics)?;
+    items_sheet(&mut workbook, summary, &metrics)?;
+    estimates_sheet(&mut workbook, summary)?;
+    sizing_sheet(&mut workbook, summary)?;
+    if summary.disruptions.is_some() {
+        resilience_sheet(&mut workbook, summary)?;
+        disruptions_sheet(&mut workbook, summary)?;
+    }
+    on_hand_sheet(&mut workbook, summary)?;
+    about_sheet(&mut workbook, summary)?;
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// Mean of every metric, one row per policy (all items together).
+fn policies_sheet(
+    workbook: &mut Workbook,
+    summary: &Summary,
+    metrics: &[Metric],
+) -> Result<(), WorkbookError> {
+    let mut headers = vec!["policy".to_string()];
+    headers.extend(metrics.iter().map(|m| header(m.name(), m.unit())));
+    let mut sheet = Sheet::new(workbook, "Policies", &headers)?;
+    for p in &summary.policies {
+        sheet.text(0, &p.policy)?;
+        for (k, m) in metrics.iter().enumerate() {
+            let mean = p.metrics.get(m.name()).map(|e| e.mean);
+            sheet.number(1 + k as u16, mean, Shown::of(*m))?;
+        }
+        sheet.next_row();
+    }
+    sheet.finish();
+    Ok(())
+}
+
+/// Mean of every metric, one row per policy and item.
+fn items_sheet(
+    workbook: &mut Workbook,
+    summary: &Summary,
+    metrics: &[Metric],
+) -> Result<(), WorkbookError> {
+    let mut headers = vec!["policy".to_string(), "item".to_string()];
+    headers.extend(metrics.iter().map(|m| header(m.name(), m.unit())));
+    let mut sheet = Sheet::new(workbook, "Items", &headers)?;
+    for p in &summary.policies {
+        for item in &p.items {
+            sheet.text(0, &p.policy)?;
+            sheet.text(1, &item.item)?;
+            for (k, m) in metrics.iter().enumerate() {
+                let mean = item.metrics.get(m.name()).map(|e| e.mean);
+                sheet.number(2 + k as u16, mean, Shown::of(*m))?;
+            }
+            sheet.next_row();
+        }
+    }
+    sheet.finish();
+    Ok(())
+}
+
+/// Every estimate with its interval and percentiles, as summary.csv has them; the unit is a
+/// column of its own, since it changes from row to row.
+fn estimates_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), WorkbookError> {
+    let mut headers = ["policy", "item", "metric", "unit"]
+        .map(String::from)
+        .to_vec();
+    headers.extend(estimate_headers(""));
+    let mut sheet = Sheet::new(workbook, "Estimates", &headers)?;
+    for p in &summary.policies {
+        let all = std::iter::once(("(all items)", &p.metrics));
+        let items = p.items.iter().map(|i| (i.item.as_str(), &i.metrics));
+        for (item, metrics) in all.chain(items) {
+            for (name, e) in metrics {
+                let Some(metric) = Metric::from_name(name) else {
+                    continue;
+                };
+                sheet.text(0, &p.policy)?;
+                sheet.text(1, item)?;
+                sheet.text(2, name)?;
+                sheet.text(3, metric.unit())?;
+                sheet.estimate(4, e, Shown::of(metric))?;
+                sheet.next_row();
+            }
+        }
+    }
+    sheet.finish();
+    Ok(())
+}
+
+/// How each policy sized each item's rule.
+fn sizing_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), WorkbookError> {
+    let headers = [
+        header("policy", ""),
+        header("item", ""),
+        header("rule", ""),
+        header("mean daily demand", "units/day"),
+        header("demand sd", "units/day"),
+        header("lead time mean", "days"),
+        header("lead time sd", "days"),
+        header("review period", "days"),
+        header("protection period", "days"),
+        header("safety stock", "units"),
+        header("reorder point", "units"),
+        header("order quantity", "units"),
+        header("order up to", "units"),
+        header("kanban containers", ""),
+        header("container size", "units"),
+        header("kanban days of supply", "days"),
+    ];
+    let mut sheet = Sheet::new(workbook, "Sizing", &headers)?;
+    for p in &summary.policies {
+        for sizing in &p.sizing {
+            let s = &sizing.sizing;
+            sheet.text(0, &p.policy)?;
+            sheet.text(1, &sizing.item)?;
+            sheet.text(2, s.rule.name())?;
+            let numbers = [
+                Some(s.mean_daily_demand),
+                Some(s.demand_sd),
+                Some(s.lead_time_mean),
+                Some(s.lead_time_sd),
+                Some(f64::from(s.review_period_days)),
+                Some(s.protection_days),
+                s.safety_stock,
+                Some(s.reorder_point),
+                s.order_quantity,
+                s.order_up_to,
+                s.kanban.as_ref().map(|k| f64::from(k.containers)),
+                s.kanban.as_ref().map(|k| k.container_size),
+                s.kanban.as_ref().and_then(|k| k.days_of_supply),
+            ];
+            for (k, value) in numbers.into_iter().enumerate() {
+                sheet.number(3 + k as u16, value, Shown::Number)?;
+            }
+            sheet.next_row();
+        }
+    }
+    sheet.finish();
+    Ok(())
+}
+
+/// Each policy's stockout rate with and without disruption events, and in its worst runs.
+fn resilience_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), WorkbookError> {
+    let mut headers = vec![header("policy", ""), header("figure", "")];
+    headers.extend(estimate_headers("share"));
+    let mut sheet = Sheet::new(workbook, "Resilience", &headers)?;
+    for p in &summary.policies {
+        let Some(r) = &p.resilience else {
+            continue;
+        };
+        let estimates = [
+            (
+                "stockout_rate_disrupted_runs",
+                &r.stockout_rate_disrupted_runs,
+            ),
+            (
+                "stockout_rate_undisrupted_runs",
+                &r.stockout_rate_undisrupted_runs,
+            ),
+        ];
+        for (name, e) in estimates {
+            if let Some(e) = e {
+                sheet.text(0, &p.policy)?;
+                sheet.text(1, name)?;
+                sheet.estimate(2, e, Shown::Percent)?;
+                sheet.next_row();
+            }
+        }
+        if let Some(t) = &r.worst_runs {
+            let runs = p
+                .metrics
+                .get(Metric::StockoutRate.name())
+                .map(|e| e.n as f64);
+            let tails = [
+                ("stockout_rate_p99", t.quantile, t.quantile_ci95),
+                (
+                    "stockout_rate_worst_5pct_mean",
+                    t.tail_mean,
+                    t.tail_mean_ci95,
+                ),
+            ];
+            for (name, value, ci) in tails {
+                sheet.text(0, &p.policy)?;
+                sheet.text(1, name)?;
+                sheet.number(2, runs, Shown::Whole)?;
+                sheet.number(3, Some(value), Shown::Percent)?;
+                sheet.interval(4, ci, Shown::Percent)?;
+                sheet.next_row();
+            }
+        }
+    }
+    sheet.finish();
+    Ok(())
+}
+
+/// The disruption log: events and active days per run, the same for every policy.
+fn disruptions_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), WorkbookError> {
+    let Some(log) = &summary.disruptions else {
+        return Ok(());
+    };
+    let mut headers = vec![
+        header("disruption", ""),
+        header("kind", ""),
+        header("figure", ""),
+    ];
+    headers.extend(estimate_headers("per run"));
+    let mut sheet = Sheet::new(workbook, "Disruptions", &headers)?;
+    let mut row = |disruption: &str, kind: &str, figure: &str, e: &Estimate, shown: Shown| {
+        sheet.text(0, disruption)?;
+        sheet.text(1, kind)?;
+        sheet.text(2, figure)?;
+        sheet.estimate(3, e, shown)?;
+        sheet.next_row();
+        Ok::<(), WorkbookError>(())
+    };
+    for d in &log.by_disruption {
+        row(
+            &d.disruption,
+            d.kind.name(),
+            "events",
+            &d.events,
+            Shown::Number,
+        )?;
+        row(
+            &d.disruption,
+            d.kind.name(),
+            "active days",
+            &d.active_days,
+            Shown::Number,
+        )?;
+    }
+    row(
+        "(all suppliers)",
+        "",
+        "disrupted supplier-days",
+        &log.disrupted_supplier_days,
+        Shown::Number,
+    )?;
+    if let Some(e) = &log.runs_with_events {
+        row(
+            "(all disruptions)",
+            "",
+            "share of runs with events",
+            e,
+            Shown::Percent,
+        )?;
+    }
+    sheet.finish();
+    Ok(())
+}
+
+/// Stock on hand over the horizon: percentiles over runs per sampled day, one row per policy
+/// and day.
+fn on_hand_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), WorkbookError> {
+    let measure = summary
+        .policies
+        .first()
+        .map_or("units", |p| p.on_hand_fan.measure);
+    let unit = if measure == "units" {
+        "units"
+    } else {
+        "currency"
+    };
+    let mut headers = vec![header("policy", ""), header("day", "")];
+    headers.extend(["p05", "p25", "p50", "p75", "p95"].map(|q| header(q, unit)));
+    let mut sheet = Sheet::new(workbook, "On hand", &headers)?;
+    let shown = if measure == "units" {
+        Shown::Number
+    } else {
+        Shown::Money
+    };
+    for p in &summary.policies {
+        let f = &p.on_hand_fan;
+        for (k, day) in f.day.iter().enumerate() {
+            sheet.text(0, &p.policy)?;
+            sheet.number(1, Some(*day as f64), Shown::Whole)?;
+            for (col, q) in [&f.p05, &f.p25, &f.p50, &f.p75, &f.p95].iter().enumerate() {
+                sheet.number(2 + col as u16, q.get(k).copied(), shown)?;
+            }
+            sheet.next_row();
+        }
+    }
+    sheet.finish();
+    Ok(())
+}
+
+/// What the figures stand on: scenario, runs, seed, horizon, and how to read the sheets.
+fn about_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), WorkbookError> {
+    let headers = [header("field", ""), header("value", "")];
+    let mut sheet = Sheet::new(workbook, "About", &headers)?;
+    let fields = [
+        ("scenario", summary.scenario.clone()),
+        ("runs", summary.runs.to_string()),
+        ("seed", summary.seed.to_string()),
+        ("horizon (days)", summary.horizon_days.to_string()),
+        ("warm-up (days)", summary.warmup_days.to_string()),
+        (
+            "unmet demand",
+            match summary.unmet_demand {
+                UnmetDemand::Lost => "lost sales",
+                UnmetDemand::Backorder => "backordered",
+            }
+            .to_string(),
+        ),
+        ("random number generator", summary.rng.to_string()),
+        (
+            "how to read",
+            "Means over runs, with the 95% confidence interval of the mean (ci95_low, \
+             ci95_high; empty from a single run) and the 5th, 50th and 95th percentiles over \
+             runs. Shares are fractions shown as percentages; costs are per year. The README's \
+             \"Metrics\" section defines every metric."
+                .to_string(),
+        ),
+    ];
+    for (field, value) in fields {
+        sheet.text(0, field)?;
+        sheet.text(1, &value)?;
+        sheet.next_row();
+    }
+    sheet.finish();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_has_a_unit_and_shares_are_shown_as_percentages() {
+        for m in METRICS {
+            assert_eq!(m.is_share(), m.unit() == "share", "{}", m.name());
+            assert!(matches!(Shown::of(m), Shown::Percent) == m.is_share());
+        }
+    }
+}
