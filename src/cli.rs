@@ -12,7 +12,7 @@ use crate::analysis::compare::Comparison;
 use crate::analysis::param::Vary;
 use crate::analysis::precision::Precision;
 use crate::analysis::target::Target;
-use crate::analysis::{optimize, stress, sweep};
+use crate::analysis::{optimize, stress, sweep, trace};
 use crate::model::scenario::{MAX_RUNS, Scenario};
 use crate::presentation::describe::describe;
 use crate::presentation::report;
@@ -52,6 +52,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// How long an outage (or how large a surge) the current buffers survive.
     Stress(StressArgs),
+    /// One policy's chosen runs day by day: a run by its number, or the worst runs by a metric.
+    Trace(TraceArgs),
     /// Check a scenario without running it and show what it resolves to.
     Validate {
         /// Scenario file (.toml or .json).
@@ -139,9 +141,10 @@ pub struct RunArgs {
 /// that starting them takes no noticeable time.
 const MAX_THREADS: usize = 1024;
 
-/// How many runs, from which seed, on how many threads: shared by every simulating command.
+/// How many runs, from which seed, on how many threads: shared by every simulating command,
+/// `trace` included.
 #[derive(Debug, clap::Args)]
-pub(crate) struct SimArgs {
+pub(crate) struct RunsArgs {
     /// Number of runs (overrides simulation.runs); with --precision, the runs to start from.
     #[arg(long)]
     pub runs: Option<u64>,
@@ -151,6 +154,45 @@ pub(crate) struct SimArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+impl RunsArgs {
+    /// The runs to simulate, `--runs` or the scenario's, checked.
+    pub(crate) fn runs(&self, scenario: &Scenario) -> anyhow::Result<u64> {
+        let runs = self.runs.unwrap_or(scenario.runs);
+        if !(1..=MAX_RUNS).contains(&runs) {
+            anyhow::bail!("--runs must be from 1 to {MAX_RUNS} (got {runs})");
+        }
+        Ok(runs)
+    }
+
+    /// The master seed, `--seed` or the scenario's.
+    pub(crate) fn seed(&self, scenario: &Scenario) -> u64 {
+        self.seed.unwrap_or(scenario.seed)
+    }
+
+    pub(crate) fn pool(&self) -> anyhow::Result<rayon::ThreadPool> {
+        if let Some(threads) = self.threads
+            && !(1..=MAX_THREADS).contains(&threads)
+        {
+            anyhow::bail!(
+                "--threads must be from 1 to {MAX_THREADS} (got {threads}); results do not \
+                 depend on it, and one per core (the default) is fastest"
+            );
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads.unwrap_or(0))
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot start {:?} worker threads: {e}", self.threads))
+    }
+}
+
+/// The runs, seed and threads of every simulating command, and the precision control of those
+/// that can add runs until an estimate is precise enough.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SimArgs {
+    #[command(flatten)]
+    pub(crate) base: RunsArgs,
     /// Keep adding runs (in whole chunks of 64, deterministically) until the 95% confidence
     /// interval half-width of --precision-metric is at most this, e.g. 0.002 for ±0.2
     /// percentage points of a rate.
@@ -168,10 +210,7 @@ pub(crate) struct SimArgs {
 impl SimArgs {
     /// The run plan for `scenario`, checked.
     pub(crate) fn plan(&self, scenario: &Scenario) -> anyhow::Result<RunPlan> {
-        let runs = self.runs.unwrap_or(scenario.runs);
-        if !(1..=MAX_RUNS).contains(&runs) {
-            anyhow::bail!("--runs must be from 1 to {MAX_RUNS} (got {runs})");
-        }
+        let runs = self.base.runs(scenario)?;
         if let Some(max) = self.max_runs
             && !(1..=MAX_RUNS).contains(&max)
         {
@@ -191,25 +230,14 @@ impl SimArgs {
         };
         Ok(RunPlan {
             runs,
-            seed: self.seed.unwrap_or(scenario.seed),
+            seed: self.base.seed(scenario),
             precision,
             metric,
         })
     }
 
     pub(crate) fn pool(&self) -> anyhow::Result<rayon::ThreadPool> {
-        if let Some(threads) = self.threads
-            && !(1..=MAX_THREADS).contains(&threads)
-        {
-            anyhow::bail!(
-                "--threads must be from 1 to {MAX_THREADS} (got {threads}); results do not \
-                 depend on it, and one per core (the default) is fastest"
-            );
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads.unwrap_or(0))
-            .build()
-            .map_err(|e| anyhow::anyhow!("cannot start {:?} worker threads: {e}", self.threads))
+        self.base.pool()
     }
 }
 
@@ -311,6 +339,45 @@ pub struct OptimizeArgs {
     pub out: Option<PathBuf>,
 }
 
+/// Arguments of `buffersim trace`: the scenario and policy, which runs (one by its number, or
+/// the worst by a metric), which item, and where the traces go.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("runs_traced").required(true).args(["run", "worst"])))]
+#[command(mut_arg("runs", |a| a.help(
+    "Number of runs (overrides simulation.runs): the runs --worst chooses from, and the bound \
+     of --run"
+)))]
+pub struct TraceArgs {
+    /// Scenario file (.toml or .json).
+    pub scenario: PathBuf,
+    /// The policy whose runs are traced.
+    #[arg(long)]
+    pub policy: String,
+    /// Trace this run: runs are numbered from 0 (to --runs − 1); with the seed, the number
+    /// fixes every random draw of the run.
+    #[arg(long, value_name = "N")]
+    pub run: Option<u64>,
+    /// Trace the K worst of --runs runs by --by (1 to 100): every run is simulated, the K
+    /// worst are kept as they go, then traced.
+    #[arg(long, value_name = "K")]
+    pub worst: Option<usize>,
+    /// The metric --worst ranks runs by (any metric name of summary.csv; default
+    /// stockout_rate); the worst end is the lowest for fill_rate, cycle_service_level,
+    /// supplier_on_time_rate and inventory_turns, the highest for every other.
+    #[arg(long, value_name = "METRIC", conflicts_with = "run")]
+    pub by: Option<String>,
+    /// Trace only this item (its id); with --worst, runs are ranked by this item's figure
+    /// rather than the policy's over all items.
+    #[arg(long)]
+    pub item: Option<String>,
+    #[command(flatten)]
+    pub(crate) sim: RunsArgs,
+    /// Folder for trace.md and each run's trace-run-N.csv, .svg and .png (default:
+    /// `results/<scenario file stem>/trace-<policy>/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
 /// Arguments of `buffersim compare`: the scenario and the baseline policy every other policy
 /// is compared with.
 #[derive(Debug, clap::Args)]
@@ -335,6 +402,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Optimize(args) => optimize(&args),
         Command::Sweep(args) => sweep(&args),
         Command::Stress(args) => stress(&args),
+        Command::Trace(args) => trace_runs(&args),
         Command::Validate { scenario } => {
             let scenario = Scenario::load(&scenario)?;
             let text = format!("{}\nscenario is valid\n", describe(&scenario));
@@ -591,6 +659,64 @@ fn stress(args: &StressArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn trace_runs(args: &TraceArgs) -> anyhow::Result<()> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let policy = policy_index(&scenario, &args.policy, "--policy")?;
+    let item = args
+        .item
+        .as_deref()
+        .map(|name| item_index(&scenario, name, "--item"))
+        .transpose()?;
+    let pick = match (args.run, args.worst) {
+        (Some(run), _) => trace::Pick::Run(run),
+        (None, Some(count)) => trace::Pick::Worst {
+            count,
+            metric: parse_metric(args.by.as_deref().unwrap_or("stockout_rate"), "--by")?,
+        },
+        (None, None) => anyhow::bail!("give --run N or --worst K"),
+    };
+    let request = trace::Request {
+        policy,
+        item,
+        pick,
+        runs: args.sim.runs(&scenario)?,
+        seed: args.sim.seed(&scenario),
+    };
+    request.check()?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("trace-{}", args.policy)));
+    tell(check_writable(&out)?.notes());
+    let pool = args.sim.pool()?;
+    let searching = matches!(pick, trace::Pick::Worst { .. });
+    let bar = Progress::new(request.runs);
+    let started = Instant::now();
+    let traces = pool.install(|| {
+        trace::trace(&scenario, &request, &|done| {
+            if searching {
+                bar.update(done);
+            }
+        })
+    })?;
+    bar.finish();
+    if searching {
+        eprintln!(
+            "simulated {} runs in {:.2} s to find the worst",
+            request.runs,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let mut files = FileSet::new(&out);
+    trace::add_files(&traces, &mut files)?;
+    let committed = files.commit()?;
+    std::io::stdout()
+        .lock()
+        .write_all(crate::presentation::trace::trace_text(&traces).as_bytes())?;
+    tell(committed.lines());
+    Ok(())
+}
+
 /// A scenario's text and its validated form.
 fn read_scenario(path: &Path) -> anyhow::Result<(String, Scenario)> {
     let source = Scenario::read_source(path)?;
@@ -649,6 +775,21 @@ pub fn policy_index(scenario: &Scenario, name: &str, option: &str) -> anyhow::Re
             anyhow::anyhow!(
                 "{option}: no policy '{name}' in the scenario; its policies are: {}",
                 names.join(", ")
+            )
+        })
+}
+
+/// The index of the item called `name`, or an error listing the items.
+fn item_index(scenario: &Scenario, name: &str, option: &str) -> anyhow::Result<usize> {
+    scenario
+        .items
+        .iter()
+        .position(|i| i.id == name)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = scenario.items.iter().map(|i| i.id.as_str()).collect();
+            anyhow::anyhow!(
+                "{option}: no item '{name}' in the scenario; its items are: {}",
+                ids.join(", ")
             )
         })
 }

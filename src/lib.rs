@@ -9,8 +9,8 @@
 //! 3. [`simulation`] — the engine and the streaming accumulators;
 //! 4. [`results`] — the summary of a simulation as data, its files, read back;
 //! 5. [`presentation`] — terminal tables, charts, the HTML and Markdown report;
-//! 6. [`analysis`] (comparisons, sweeps, stress tests, optimisation) and [`profile`] (from ERP
-//!    history to a scenario);
+//! 6. [`analysis`] (comparisons, sweeps, stress tests, optimisation, chosen runs traced day by
+//!    day) and [`profile`] (from ERP history to a scenario);
 //! 7. [`cli`] — the commands, a thin layer over the rest.
 // The public API is what the CLI, the tests and the benchmarks use, and all of it is
 // documented; everything else is `pub(crate)`. CI turns these warnings into errors.

@@ -1,4 +1,5 @@
-//! Analyses over many simulations: comparisons, sweeps, stress tests and optimisation.
+//! Analyses over many simulations: comparisons, sweeps, stress tests and optimisation, and
+//! traces of chosen runs day by day.
 
 pub mod compare;
 pub(crate) mod justify;
@@ -8,6 +9,7 @@ pub mod precision;
 pub mod stress;
 pub mod sweep;
 pub mod target;
+pub mod trace;
 
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;

@@ -135,6 +135,9 @@ pub(crate) struct FileSet {
     files: Vec<(String, Vec<u8>)>,
     /// Files the command owns that are removed unless `files` holds them.
     retired: Vec<String>,
+    /// Tests of the names of files the command owns that cannot be listed in advance (the
+    /// traces of earlier runs): the folder's files they accept are retired as well.
+    retired_matching: Vec<fn(&str) -> bool>,
 }
 
 /// What a commit did: the files written, in the order they were added, the retired files that
@@ -172,6 +175,7 @@ impl FileSet {
             dir: dir.to_path_buf(),
             files: Vec::new(),
             retired: Vec::new(),
+            retired_matching: Vec::new(),
         }
     }
 
@@ -200,6 +204,15 @@ impl FileSet {
         if !self.retired.contains(&name) {
             self.retired.push(name);
         }
+    }
+
+    /// Remove, in the same commit, every file of the folder itself (not of its subfolders)
+    /// whose name `owns` accepts, unless the set adds it: for a command whose earlier files
+    /// have names it cannot know (`trace-run-N.csv` of the runs an earlier trace chose). The
+    /// folder is read when the set is committed, under its lock, so a file another command
+    /// wrote in the meantime is seen.
+    pub(crate) fn retire_matching(&mut self, owns: fn(&str) -> bool) {
+        self.retired_matching.push(owns);
     }
 
     /// Write the files into the folder (creating it if needed) as a whole, and remove the
@@ -232,10 +245,24 @@ impl FileSet {
             .dir
             .join(format!("{STAGING_PREFIX}{}-{n}", std::process::id()));
         std::fs::create_dir(&staging).map_err(|cause| WriteError::new(&self.dir, cause))?;
+        let mut retired = self.retired.clone();
+        if !self.retired_matching.is_empty() {
+            let entries = std::fs::read_dir(&self.dir).map_err(|cause| {
+                let _ = std::fs::remove_dir_all(&staging);
+                WriteError::new(&self.dir, cause)
+            })?;
+            let mut matching: Vec<String> = entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|name| valid_name(name) && self.retired_matching.iter().any(|m| m(name)))
+                .filter(|name| !retired.contains(name))
+                .collect();
+            // Listed in a fixed order, whatever order the folder lists them in.
+            matching.sort();
+            retired.extend(matching);
+        }
         let journal = Journal {
             put: self.files.iter().map(|(name, _)| name.clone()).collect(),
-            remove: self
-                .retired
+            remove: retired
                 .iter()
                 .filter(|name| !self.files.iter().any(|(n, _)| n == *name))
                 .filter(|name| {
@@ -716,6 +743,28 @@ mod tests {
         );
         assert_eq!(read(&out, "charts/b.svg"), "charts/b.svg second");
         assert_eq!(read(&out, "summary.json"), "summary.json second");
+    }
+
+    /// Issue 22, item 4: a trace retires the traces of runs an earlier trace chose, found by
+    /// name when it commits, and nothing else.
+    #[test]
+    fn files_retired_by_name_pattern_are_found_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        for name in ["old-7.csv", "old-9.csv", "keep.csv", "sub/old-1.csv"] {
+            put(out, name, "earlier");
+        }
+        let mut set = FileSet::new(out);
+        set.add("old-9.csv", "new");
+        set.add("new.md", "new");
+        set.retire_matching(|name| name.starts_with("old-"));
+        let committed = set.commit().unwrap();
+        assert_eq!(committed.removed, [out.join("old-7.csv")]);
+        assert_eq!(
+            entries(out),
+            ["keep.csv", "new.md", "old-9.csv", "sub/", "sub/old-1.csv"]
+        );
+        assert_eq!(read(out, "old-9.csv"), "new");
     }
 
     #[test]

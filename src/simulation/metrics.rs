@@ -348,6 +348,40 @@ impl Metric {
         }
     }
 
+    /// Whether a higher value is the better one: the fill rate, the cycle service level, the
+    /// supplier on-time rate and inventory turns. For every other metric — stockouts, lost
+    /// and backordered units, stock held, costs, orders, time to recover — a higher value is
+    /// the worse one (more stock held means more capital tied up). `buffersim trace --worst`
+    /// ranks runs by it.
+    pub fn higher_is_better(self) -> bool {
+        match self {
+            Metric::FillRate
+            | Metric::CycleServiceLevel
+            | Metric::SupplierOnTimeRate
+            | Metric::InventoryTurns => true,
+            Metric::StockoutRate
+            | Metric::StockoutDayRate
+            | Metric::LostUnits
+            | Metric::BackorderedUnits
+            | Metric::AvgBackorderLevel
+            | Metric::AvgOnHandUnits
+            | Metric::AvgOnHandValue
+            | Metric::AvgPipelineUnits
+            | Metric::DaysOfSupply
+            | Metric::CarryingCost
+            | Metric::OrderingCost
+            | Metric::StockoutCost
+            | Metric::TotalCost
+            | Metric::OrdersPerYear
+            | Metric::ExpediteCost
+            | Metric::PurchasePremiumCost
+            | Metric::ExpeditedUnits
+            | Metric::RejectedUnits
+            | Metric::CancelledUnits
+            | Metric::TimeToRecover => false,
+        }
+    }
+
     pub(crate) fn from_name(name: &str) -> Option<Metric> {
         METRICS.iter().copied().find(|m| m.name() == name)
     }

@@ -83,6 +83,23 @@ pub(super) struct Point {
     pub(super) y: SavedEstimate,
 }
 
+/// Days of a disruption's event `[start, end)`, with its name: shaded on charts over days.
+pub(super) struct Window {
+    /// The name written at the window's top (nothing when empty).
+    pub(super) label: String,
+    pub(super) days: (f64, f64),
+    /// The line of names it is written on, from the top (0), so names of windows close
+    /// together do not overwrite each other.
+    pub(super) row: u32,
+}
+
+/// Size of the names of shaded windows, and the height of one line of them.
+pub(super) const WINDOW_NAME_SIZE: f64 = VALUE_SIZE - 1.5;
+pub(super) const WINDOW_NAME_STEP: u32 = 15;
+
+/// Shading of disruption windows: a warm grey, never a policy colour.
+pub(super) const DISRUPTED: RGBColor = RGBColor(0xE4, 0xDC, 0xD4);
+
 /// A value axis: its description (with units) and how its ticks are written.
 pub(super) struct Axis {
     pub(super) desc: String,
@@ -176,8 +193,8 @@ fn legend_place(spec: &Spec) -> LegendPlace {
     let width = legend_width(&spec.legend);
     let body = spec.height - header_height(&spec.subtitle);
     let column = 18 + LEGEND_STEP * spec.legend.len() as u32;
-    // Fan panels need the full width more than a legend needs a column.
-    let panels = matches!(spec.plot, Plot::Fans { .. });
+    // Panels over days need the full width more than a legend needs a column.
+    let panels = matches!(spec.plot, Plot::Fans { .. } | Plot::Trace { .. });
     if width <= WIDTH / 4 && column <= body && !panels {
         LegendPlace::Right { width }
     } else {
@@ -939,6 +956,42 @@ pub(super) fn value_chart<'a, DB: DrawingBackend>(
         .draw()
         .map_err(fail)?;
     Ok(chart)
+}
+
+/// Shade each window's days over the full height (`0..y_max`) of a chart over days that
+/// starts on `first_day` and ends on `x_max`, and name it at its top, inside the plot, ending
+/// at its right edge when it sits in the right half so the name never runs off the chart.
+pub(super) fn shade_windows<DB: DrawingBackend>(
+    chart: &mut ValueChart<'_, DB>,
+    windows: &[Window],
+    (first_day, x_max, y_max): (f64, f64, f64),
+    ctx: Ctx,
+) -> DrawResult {
+    chart
+        .draw_series(windows.iter().map(|w| {
+            let days = (w.days.0.max(first_day), w.days.1.max(first_day));
+            Rectangle::new([(days.0, 0.0), (days.1, y_max)], DISRUPTED.filled())
+        }))
+        .map_err(fail)?;
+    let name_style = |right: bool| {
+        let h = if right { HPos::Right } else { HPos::Left };
+        ctx.muted(WINDOW_NAME_SIZE).pos(Pos::new(h, VPos::Top))
+    };
+    // A window without a name is only shaded (another window names its disruption).
+    chart
+        .draw_series(windows.iter().filter(|w| !w.label.is_empty()).map(|w| {
+            let right = w.days.0 > (first_day + x_max) / 2.0;
+            let (at, dx) = if right { (w.days.1, -3) } else { (w.days.0, 3) };
+            let dy = 3 + (w.row * WINDOW_NAME_STEP) as i32;
+            EmptyElement::at((at, y_max))
+                + Text::new(
+                    w.label.clone(),
+                    (ctx.pxi(dx), ctx.pxi(dy)),
+                    name_style(right),
+                )
+        }))
+        .map_err(fail)?;
+    Ok(())
 }
 
 /// A marker's layers centred on a point of a value chart.

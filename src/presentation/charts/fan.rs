@@ -1,23 +1,20 @@
 //! The on-hand fan chart: stock on hand over the horizon, one panel per policy with its
 //! percentile bands and median, scheduled disruptions shaded. Its description and its drawing
-//! are together here, since no other chart lays out panels over days; the frame, the axes and
-//! the text come from `draw`.
+//! are together here, since no other chart lays out percentile bands over days; the frame, the
+//! axes, the text and the shaded disruption windows come from `draw`.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::presentation::format::ValueKind;
 use crate::results::saved::{SavedFan, SavedSummary};
 
 use super::draw::{
-    Axis, Ctx, DrawResult, Frame, LegendEntry, Marker, Spec, TICK_SIZE, VALUE_SIZE, X_AXIS_HEIGHT,
-    fail, header_height, nonzero, runs_text, subtitle, text_width, tick_format, value_chart,
+    Axis, Ctx, DISRUPTED, DrawResult, Frame, LegendEntry, Marker, Spec, TICK_SIZE, Window,
+    X_AXIS_HEIGHT, fail, header_height, nonzero, runs_text, shade_windows, subtitle, text_width,
+    tick_format, value_chart,
 };
 use super::{MUTED, Plot, policy_colour};
-
-/// Shading of scheduled disruption windows: a warm grey, never a policy colour.
-const DISRUPTED: RGBColor = RGBColor(0xE4, 0xDC, 0xD4);
 
 /// Opacity of the fan chart's outer (p05–p95) and inner (p25–p75) bands.
 const FAN_OUTER: f64 = 0.16;
@@ -30,12 +27,6 @@ pub(super) struct FanPanel {
     label: String,
     colour: RGBColor,
     fan: SavedFan,
-}
-
-/// A scheduled disruption's window `[start, end)` in days, with its name.
-pub(super) struct Window {
-    label: String,
-    days: (f64, f64),
 }
 
 /// Chart 4: stock on hand over the horizon, one fan per policy, scheduled disruptions shaded.
@@ -67,6 +58,7 @@ pub(super) fn on_hand_fan(summary: &SavedSummary) -> Option<Spec> {
             d.scheduled.iter().map(|&[start, end]| Window {
                 label: d.disruption.clone(),
                 days: (start as f64, end as f64),
+                row: 0,
             })
         })
         .collect();
@@ -198,30 +190,7 @@ fn draw_fan_panel<DB: DrawingBackend>(
         &frame,
         ctx,
     )?;
-    chart
-        .draw_series(windows.iter().map(|w| {
-            let days = (w.days.0.max(first_day), w.days.1.max(first_day));
-            Rectangle::new([(days.0, 0.0), (days.1, y_max)], DISRUPTED.filled())
-        }))
-        .map_err(fail)?;
-    // Each window named at its top, inside the plot, ending at its right edge when it sits
-    // in the right half so the name never runs off the panel.
-    let name_style = |right: bool| {
-        let h = if right { HPos::Right } else { HPos::Left };
-        ctx.muted(VALUE_SIZE - 1.5).pos(Pos::new(h, VPos::Top))
-    };
-    chart
-        .draw_series(windows.iter().map(|w| {
-            let right = w.days.0 > (first_day + x.max) / 2.0;
-            let (at, dx) = if right { (w.days.1, -3) } else { (w.days.0, 3) };
-            EmptyElement::at((at, y_max))
-                + Text::new(
-                    w.label.clone(),
-                    (ctx.pxi(dx), ctx.pxi(3)),
-                    name_style(right),
-                )
-        }))
-        .map_err(fail)?;
+    shade_windows(&mut chart, windows, (first_day, x.max, y_max), ctx)?;
     let fan = &panel.fan;
     let day = |k: usize| fan.day[k] as f64;
     let band = |low: &[f64], high: &[f64], alpha: f64| {

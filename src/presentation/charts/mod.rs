@@ -23,7 +23,7 @@
 //! with the dispatch that draws it. `draw` holds the parts of a description, the layout and
 //! the generic drawing on both backends; `run` the charts of a saved summary; `fan` the
 //! on-hand fan chart; `sweep` the analysis charts (sweep curves, heat maps, the efficient
-//! frontier); `glyph` the PNG text. The families use `draw` and not each other, and `draw`
+//! frontier); `trace` the chart of a traced run (`buffersim trace`); `glyph` the PNG text. The families use `draw` and not each other, and `draw`
 //! uses none of them: it reaches a family's drawing only through `Plot` here, so the files
 //! depend on each other one way.
 
@@ -32,6 +32,7 @@ mod fan;
 mod glyph;
 mod run;
 mod sweep;
+mod trace;
 
 use std::sync::OnceLock;
 
@@ -47,14 +48,16 @@ pub use sweep::{
 };
 
 use crate::results::saved::SavedSummary;
+use crate::results::trace::{RunTrace, RunTraces};
 
 use draw::{
-    Axis, Ctx, DrawResult, Point, Row, StackRow, draw_bars, draw_scatter, draw_spread,
+    Axis, Ctx, DrawResult, Point, Row, StackRow, Window, draw_bars, draw_scatter, draw_spread,
     draw_stacked, render,
 };
-use fan::{FanPanel, Window, draw_fans, on_hand_fan};
+use fan::{FanPanel, draw_fans, on_hand_fan};
 use run::{cost_breakdown, cost_service, days_of_supply, item_stockout_rate, stockout_rate};
 use sweep::{HeatMap, Span, draw_curves, draw_frontier, draw_heat_map};
+use trace::{TracePanel, draw_traces, trace_spec};
 
 /// Font family written into SVG text, and the name DejaVu Sans is registered under.
 pub(crate) const FONT: &str = "DejaVu Sans, Verdana, sans-serif";
@@ -171,6 +174,13 @@ pub fn render_all(summary: &SavedSummary) -> Result<Vec<Chart>, ChartError> {
     specs.par_iter().map(render).collect()
 }
 
+/// Draw the chart of one traced run: its items' stock, backlog or lost sales, and orders over
+/// every day, the disruptions that reach each item shaded.
+pub(crate) fn trace_chart(traces: &RunTraces, run: &RunTrace) -> Result<Chart, ChartError> {
+    ensure_font();
+    render(&trace_spec(traces, run))
+}
+
 fn ensure_font() {
     static REGISTERED: OnceLock<()> = OnceLock::new();
     REGISTERED.get_or_init(|| {
@@ -227,6 +237,13 @@ enum Plot {
     },
     /// A two-parameter sweep of one policy.
     HeatMap(Box<HeatMap>),
+    /// A traced run: one panel per item over every day, the warm-up marked.
+    Trace {
+        panels: Vec<TracePanel>,
+        /// The first measured day.
+        warmup: f64,
+        x: Axis,
+    },
     /// Cost against stockout rate for every (policy, value), the efficient frontier joined.
     Frontier {
         points: Vec<FrontierPoint>,
@@ -262,6 +279,7 @@ fn draw_plot<DB: DrawingBackend>(
             target,
         } => draw_curves(area, series, (x, y), target.as_ref(), ctx),
         Plot::HeatMap(map) => draw_heat_map(area, map, ctx),
+        Plot::Trace { panels, warmup, x } => draw_traces(area, panels, *warmup, x, ctx),
         Plot::Frontier {
             points,
             frontier,

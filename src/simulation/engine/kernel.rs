@@ -18,6 +18,10 @@
 //! the loop is monomorphised on whether the days are measured, unmet demand is backordered and
 //! the item keeps a reserve, so that counting costs no branch and figures an item cannot have
 //! cost nothing. Other mitigations an item does not use cost one predictable branch each.
+//!
+//! The loop reports each day to a [`DayRecorder`], a type parameter: the engine's runs pass
+//! [`NoRecorder`], whose empty methods compile away, and `buffersim trace` passes a recorder
+//! that keeps every day's figures, so a trace shows what this very code computed.
 
 pub(crate) mod lanes;
 
@@ -26,6 +30,7 @@ use crate::model::policy::{Expedite, ItemPolicy, LevelSegment, OrderRule};
 use crate::model::supply::{MAX_LINKS, round_order};
 use crate::simulation::metrics::ItemCounters;
 use crate::simulation::supply_paths::{SupplierDays, SupplyPaths};
+use crate::simulation::trace::{DayEnd, DayRecorder, NoRecorder};
 
 /// One supplier an item is bought from, with the constraints that shape its orders.
 #[derive(Clone, Copy, Debug)]
@@ -190,7 +195,9 @@ impl Pipeline<'_> {
     }
 }
 
-struct State<'a> {
+/// One item-run between days. `R` hears of each day's flows and levels ([`DayRecorder`]);
+/// without a trace it is [`NoRecorder`], which takes no room and no instructions.
+struct State<'a, R: DayRecorder = NoRecorder> {
     stock: Stock,
     reserve_level: f64,
     stockout_in_cycle: bool,
@@ -204,20 +211,23 @@ struct State<'a> {
     setup: &'a ItemSetup,
     demand: &'a [f64],
     suppliers: [Option<SupplierDays<'a>>; MAX_LINKS],
+    recorder: R,
 }
 
-/// Simulate one item under one policy for one run and return what was counted.
+/// Simulate one item under one policy for one run and return what was counted, telling
+/// `recorder` about every day ([`NoRecorder`] unless the run is traced).
 ///
 /// Kept out of line: inlined into the run loop, the daily loop would compete for registers
 /// with the caller's state.
 #[inline(never)]
-pub(crate) fn simulate_item(
+pub(crate) fn simulate_item<R: DayRecorder>(
     setup: &ItemSetup,
     policy: &ItemPolicy,
     segments: &[LevelSegment],
     demand: &[f64],
     supply: &SupplyPaths,
     scratch: &mut Scratch,
+    recorder: R,
 ) -> ItemCounters {
     scratch.stamp = scratch.stamp.wrapping_add(1);
     if scratch.stamp == 0 {
@@ -225,7 +235,7 @@ pub(crate) fn simulate_item(
         scratch.impaired.fill(0);
         scratch.stamp = 1;
     }
-    let mut state = State::new(setup, policy, demand, supply);
+    let mut state = State::new(setup, policy, demand, supply, recorder);
     for_each_segment(setup, policy, segments, |rule, days, measured| {
         if measured {
             state.run_segment::<true>(rule, days, scratch);
@@ -268,13 +278,14 @@ fn for_each_segment(
     }
 }
 
-impl<'a> State<'a> {
-    /// The state of one item-run at the start of day 0.
+impl<'a, R: DayRecorder> State<'a, R> {
+    /// The state of one item-run at the start of day 0, reporting its days to `recorder`.
     fn new(
         setup: &'a ItemSetup,
         policy: &ItemPolicy,
         demand: &'a [f64],
         supply: &'a SupplyPaths,
+        recorder: R,
     ) -> Self {
         let mut suppliers = [None; MAX_LINKS];
         for (slot, link) in suppliers.iter_mut().zip(&setup.links) {
@@ -305,6 +316,7 @@ impl<'a> State<'a> {
             setup,
             demand,
             suppliers,
+            recorder,
         }
     }
 
@@ -482,6 +494,20 @@ impl<'a> State<'a> {
                 }
                 pipeline_unit_days += stock.in_transit + stock.queued;
             }
+            self.recorder.end_day(
+                t,
+                &DayEnd {
+                    measured: MEASURE,
+                    demand: d,
+                    served,
+                    short,
+                    on_hand: stock.on_hand,
+                    backorders: stock.backorders,
+                    in_transit: stock.in_transit,
+                    queued: stock.queued,
+                    reserve: stock.reserve,
+                },
+            );
         }
         self.stock = stock;
         self.next_review = next_review;
@@ -513,6 +539,7 @@ impl<'a> State<'a> {
         } else {
             due
         };
+        self.recorder.received(receipt, rejected);
         if receipt <= 0.0 {
             return;
         }
@@ -627,6 +654,7 @@ impl<'a> State<'a> {
         if MEASURE {
             link.count_line(&mut self.counters, part);
         }
+        self.recorder.ordered(part);
         // A copy, so that no reference into the state reaches the out-of-line draws and the
         // state can stay in registers.
         let Some(days) = self.suppliers[i] else {
@@ -725,6 +753,7 @@ impl<'a> State<'a> {
         if MEASURE {
             self.counters.expedited += quantity;
         }
+        self.recorder.expedited(quantity);
     }
 
     /// Ship from each supplier's queue, oldest order first, within the day's capacity; or, on
@@ -817,6 +846,7 @@ impl<'a> State<'a> {
         if t >= self.setup.warmup {
             self.counters.cancelled += self.queues[i].pending;
         }
+        self.recorder.cancelled(self.queues[i].pending);
         self.clear_queue(i, t, pipe);
     }
 

@@ -16,9 +16,13 @@
 //!   (`kernel::lanes`) where it covers the item, else run by run. Every accumulator still
 //!   receives the runs in order, and the lane loop computes the scalar loop's figures bit for
 //!   bit, so batching changes no result.
+//! * **Replay.** Any run can be simulated again alone from its index (module `replay`), through
+//!   the same steps as in a batch, with a recorder listening to the daily loop: that is how
+//!   `buffersim trace` shows a run day by day.
 
 pub(crate) mod kernel;
 mod ordered;
+pub(crate) mod replay;
 
 use crate::foundation::rng::{Stream, rng_for};
 use crate::foundation::vector::Vector;
@@ -29,6 +33,8 @@ use crate::simulation::metrics::{
     DisruptionStats, FanLayout, ItemCounters, PairedStats, PolicyStats, RunTotals,
 };
 use crate::simulation::supply_paths::SupplyPaths;
+use crate::simulation::trace::{DayRecorder, NoRecorder};
+use crate::simulation::worst::{RankedRun, WorstBy, WorstRuns};
 use kernel::lanes::{LANES, LaneDays, LaneScratch};
 use kernel::{ItemSetup, Link, Scratch, Sourcing};
 
@@ -69,6 +75,8 @@ struct Prepared<'a> {
     fan: FanLayout,
     /// The policy paired differences are taken against, if any.
     baseline: Option<usize>,
+    /// The worst runs to keep by a metric, if asked for ([`Simulation::keep_worst`]).
+    worst: Option<WorstBy>,
     /// Runs are stepped [`LANES`] at a time by the lane loop compiled for this instruction set,
     /// or, without, one at a time.
     lanes: Option<Vector>,
@@ -185,6 +193,7 @@ impl<'a> Prepared<'a> {
             aftermath,
             fan: FanLayout::new(scenario),
             baseline,
+            worst: None,
         }
     }
 }
@@ -230,6 +239,23 @@ impl<'a> Simulation<'a> {
     /// Runs simulated so far.
     pub(crate) fn runs(&self) -> u64 {
         self.runs
+    }
+
+    /// Keep, from now on, the worst runs as `by` says (streaming: a bounded heap per chunk,
+    /// so memory stays flat in the run count). Runs already simulated are simulated again.
+    pub(crate) fn keep_worst(&mut self, by: WorstBy) {
+        self.prepared.worst = Some(by);
+        self.total = ChunkStats::new(&self.prepared);
+        self.runs = 0;
+    }
+
+    /// The worst runs kept so far, worst first (empty unless [`Simulation::keep_worst`] asked
+    /// for them). Runs in which the metric is undefined are never kept.
+    pub(crate) fn worst_runs(&self) -> Vec<RankedRun> {
+        self.total
+            .worst
+            .as_ref()
+            .map_or_else(Vec::new, WorstRuns::worst_first)
     }
 
     /// Simulate runs `self.runs()..runs` (nothing if there are already as many).
@@ -310,6 +336,7 @@ struct ChunkStats {
     policies: Vec<PolicyStats>,
     disruptions: DisruptionStats,
     paired: Option<PairedStats>,
+    worst: Option<WorstRuns>,
 }
 
 impl ChunkStats {
@@ -325,6 +352,7 @@ impl ChunkStats {
             paired: prepared
                 .baseline
                 .map(|b| PairedStats::new(b, scenario.policies.len())),
+            worst: prepared.worst.map(WorstRuns::new),
         }
     }
 
@@ -336,11 +364,16 @@ impl ChunkStats {
         if let (Some(mine), Some(theirs)) = (&mut self.paired, &other.paired) {
             mine.merge(theirs);
         }
+        if let (Some(mine), Some(theirs)) = (&mut self.worst, &other.worst) {
+            mine.merge(theirs);
+        }
     }
 }
 
 /// What one run of a batch draws and gathers: its shared paths and its totals.
 struct RunBuffers<'a> {
+    /// The run's index.
+    run: u64,
     supply: SupplyPaths<'a>,
     /// Events of each disruption in the run.
     spells: Vec<Vec<Spell>>,
@@ -365,6 +398,7 @@ impl<'a> RunBuffers<'a> {
         let sc = prepared.scenario;
         let horizon = sc.horizon_days as usize;
         RunBuffers {
+            run: 0,
             supply: SupplyPaths::new(&sc.suppliers, horizon),
             spells: vec![Vec::new(); sc.disruptions.len()],
             surges: sc
@@ -391,6 +425,7 @@ impl<'a> RunBuffers<'a> {
     fn start_run(&mut self, prepared: &Prepared<'_>, seed: u64, run: u64, stats: &mut ChunkStats) {
         let sc = prepared.scenario;
         let horizon = sc.horizon_days as usize;
+        self.run = run;
         for j in 0..sc.suppliers.len() {
             self.supply
                 .reset(j, &mut rng_for(seed, run, Stream::Supplier(j)));
@@ -449,7 +484,7 @@ impl<'a> RunBuffers<'a> {
     }
 
     /// Count item `i`'s run under policy `p` from its counters and its impaired days (the
-    /// caller notes its levels in the fan).
+    /// caller notes its levels in the fan), and return the item's totals in the run.
     fn finish_item(
         &mut self,
         prepared: &Prepared<'_>,
@@ -457,7 +492,7 @@ impl<'a> RunBuffers<'a> {
         (i, p): (usize, usize),
         mut counters: ItemCounters,
         impaired: impl Fn(usize) -> bool,
-    ) {
+    ) -> RunTotals {
         let sc = prepared.scenario;
         let horizon = sc.horizon_days as usize;
         for &(spell, aftermath) in &self.item_spells {
@@ -468,17 +503,23 @@ impl<'a> RunBuffers<'a> {
         let measured_days = f64::from(sc.measured_days());
         let totals = RunTotals::for_item(&counters, &sc.items[i], policy, measured_days);
         stats.policies[p].items[i].push(&totals);
+        if let Some(worst) = &mut stats.worst {
+            worst.offer(self.run, (Some(i), p), &totals);
+        }
         self.all_items[p].add(&totals);
+        totals
     }
 
-    /// Item `i` under policy `p` in this run alone.
-    fn simulate(
+    /// Item `i` under policy `p` in this run alone, its days told to `recorder`; returns the
+    /// item's totals in the run.
+    fn simulate<R: DayRecorder>(
         &mut self,
         prepared: &Prepared<'_>,
         (i, p): (usize, usize),
         scratch: &mut Scratch,
         stats: &mut ChunkStats,
-    ) {
+        recorder: R,
+    ) -> RunTotals {
         let policy = &prepared.scenario.policies[p];
         let counters = kernel::simulate_item(
             &prepared.setups[i],
@@ -487,14 +528,16 @@ impl<'a> RunBuffers<'a> {
             &self.demand,
             &self.supply,
             scratch,
+            recorder,
         );
-        self.finish_item(prepared, stats, (i, p), counters, |t| scratch.impaired(t));
+        let totals = self.finish_item(prepared, stats, (i, p), counters, |t| scratch.impaired(t));
         prepared.fan.note_item::<1>(
             i,
             scratch.levels(),
             &mut stats.policies[p].on_hand,
             [&mut self.on_hand[p]],
         );
+        totals
     }
 
     /// Hand the run's totals over all items to the accumulators (and, with several items, its
@@ -502,6 +545,9 @@ impl<'a> RunBuffers<'a> {
     fn end_run(&self, prepared: &Prepared<'_>, stats: &mut ChunkStats) {
         for (p, totals) in self.all_items.iter().enumerate() {
             stats.policies[p].push_all(totals, self.disrupted);
+            if let Some(worst) = &mut stats.worst {
+                worst.offer(self.run, (None, p), totals);
+            }
             if prepared.fan.sums_items() {
                 stats.policies[p].push_on_hand(&self.on_hand[p]);
             }
@@ -683,7 +729,7 @@ fn simulate_batch(
                 lanes.simulate(prepared, runs, (i, p), stats);
             } else {
                 for r in batch.iter_mut() {
-                    r.simulate(prepared, (i, p), &mut b.scratch, stats);
+                    r.simulate(prepared, (i, p), &mut b.scratch, stats, NoRecorder);
                 }
             }
         }

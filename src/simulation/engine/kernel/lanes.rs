@@ -14,6 +14,10 @@
 //! Only items whose mitigations these steps cover are stepped in lanes: one supplier, no
 //! strategic reserve, no expediting, no failover ([`steps_in_lanes`]). Others go through the
 //! scalar loop.
+//!
+//! The lanes report their days to no recorder ([`crate::simulation::trace`]): a traced run is
+//! replayed through the scalar loop, whose figures these equal bit for bit, so the lanes need
+//! no second kind of recording.
 
 // Each lane's figures sit in several arrays at the same index, so the loops run over lane
 // numbers rather than over one array.
@@ -28,6 +32,7 @@ use crate::foundation::vector::Vector;
 use crate::model::policy::ItemPolicy;
 use crate::simulation::metrics::ItemCounters;
 use crate::simulation::supply_paths::SupplyPaths;
+use crate::simulation::trace::NoRecorder;
 
 /// Runs stepped together: the width of a lane mask.
 pub(crate) const LANES: usize = 16;
@@ -160,7 +165,7 @@ pub(crate) fn simulate_item_lanes(
 ) {
     debug_assert!(steps_in_lanes(setup, policy));
     let lanes: [State<'_>; LANES] =
-        std::array::from_fn(|l| State::new(setup, policy, &[], supplies[l]));
+        std::array::from_fn(|l| State::new(setup, policy, &[], supplies[l], NoRecorder));
     let mut batch = Batch {
         hot: Hot {
             on_hand: [lanes[0].stock.on_hand; LANES],
