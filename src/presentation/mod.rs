@@ -1,8 +1,9 @@
-//! The presentation: what people read — the terminal table, `validate`'s description, the
-//! charts and the HTML and Markdown report. Draws from the results and never from the analyses
-//! that produced them.
+//! The presentation: what people read — the terminal table, what fits a terminal (`terminal`),
+//! `validate`'s description, the charts and the HTML and Markdown report. Draws from the
+//! results and never from the analyses that produced them.
 pub mod charts;
 pub(crate) mod describe;
 pub mod format;
 pub mod report;
 pub(crate) mod table;
+pub(crate) mod terminal;
