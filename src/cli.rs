@@ -17,7 +17,7 @@ use crate::model::scenario::{MAX_RUNS, Scenario};
 use crate::presentation::describe::describe;
 use crate::presentation::report;
 use crate::presentation::table::comparison_table;
-use crate::results::files::{FileSet, FolderLock, check_writable};
+use crate::results::files::{Committed, FileSet, FolderLock, check_writable};
 use crate::results::precision::PrecisionReport;
 use crate::results::saved::SavedSummary;
 use crate::results::summary::Summary;
@@ -34,6 +34,10 @@ use crate::simulation::metrics::{METRICS, Metric};
     about = "Monte Carlo disruption simulator for inventory buffers"
 )]
 pub struct Cli {
+    /// Print nothing but errors: no table, no progress, no notes of files written (exit
+    /// codes are unchanged).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     /// The command given.
     #[command(subcommand)]
     pub command: Command,
@@ -118,6 +122,9 @@ pub struct SynthArgs {
     /// Leave out the deliberate mess (split lines, returns, repeats, unsorted rows).
     #[arg(long)]
     pub(crate) clean: bool,
+    /// Write into a folder that already holds files, replacing synth's four files there.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 /// Arguments of `buffersim run`: the scenario, how many runs from which seed, and where the
@@ -135,6 +142,28 @@ pub struct RunArgs {
     /// Also write charts/*.svg, charts/*.png, report.html and report.md into the folder.
     #[arg(long)]
     pub report: bool,
+    #[command(flatten)]
+    pub(crate) format: FormatArg,
+}
+
+/// What a command prints on stdout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Tables and sentences for people, at most 100 columns wide.
+    #[default]
+    Text,
+    /// The JSON the command writes to its main file (summary.json, compare.json, …), for
+    /// scripts; the files are written all the same.
+    Json,
+}
+
+/// `--format`: shared by the commands that write a JSON result.
+#[derive(Debug, clap::Args)]
+pub(crate) struct FormatArg {
+    /// What to print on stdout: `text` (tables for people) or `json` (the result file's JSON,
+    /// for scripts).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 /// Most worker threads `--threads` may ask for: far more than any machine has cores, few enough
@@ -264,6 +293,8 @@ pub struct SweepArgs {
     pub vary: Vec<String>,
     #[command(flatten)]
     pub(crate) sim: SimArgs,
+    #[command(flatten)]
+    pub(crate) format: FormatArg,
     /// Folder for sweep.json, sweep.csv and charts/ (default: `results/<scenario file
     /// stem>/sweep/`).
     #[arg(long)]
@@ -294,6 +325,8 @@ pub struct StressArgs {
     pub steps: Option<usize>,
     #[command(flatten)]
     pub(crate) sim: SimArgs,
+    #[command(flatten)]
+    pub(crate) format: FormatArg,
     /// Folder for stress.json, sweep.csv and charts/ (default: `results/<scenario file
     /// stem>/stress-<disruption>/`).
     #[arg(long)]
@@ -334,6 +367,8 @@ pub struct OptimizeArgs {
     pub(crate) justify: bool,
     #[command(flatten)]
     pub(crate) sim: SimArgs,
+    #[command(flatten)]
+    pub(crate) format: FormatArg,
     /// Folder for optimize.json (default: `results/<scenario file stem>/optimize-<policy>/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -389,6 +424,8 @@ pub struct CompareArgs {
     pub baseline: Option<String>,
     #[command(flatten)]
     pub(crate) sim: SimArgs,
+    #[command(flatten)]
+    pub(crate) format: FormatArg,
     /// Folder for compare.json and compare.csv (default: `results/<scenario file stem>/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -396,33 +433,41 @@ pub struct CompareArgs {
 
 /// Execute a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let quiet = cli.quiet;
+    let console = |format: &FormatArg| Console::new(quiet, format.format);
     match cli.command {
-        Command::Run(args) => run_scenario(&args),
-        Command::Compare(args) => compare(&args),
-        Command::Optimize(args) => optimize(&args),
-        Command::Sweep(args) => sweep(&args),
-        Command::Stress(args) => stress(&args),
-        Command::Trace(args) => trace_runs(&args),
+        Command::Run(args) => run_scenario(&args, console(&args.format)?),
+        Command::Compare(args) => compare(&args, console(&args.format)?),
+        Command::Optimize(args) => optimize(&args, console(&args.format)?),
+        Command::Sweep(args) => sweep(&args, console(&args.format)?),
+        Command::Stress(args) => stress(&args, console(&args.format)?),
+        Command::Trace(args) => trace_runs(&args, Console::text(quiet)),
         Command::Validate { scenario } => {
             let scenario = Scenario::load(&scenario)?;
-            let text = format!("{}\nscenario is valid\n", describe(&scenario));
-            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Console::text(quiet).result(&format!("{}\nscenario is valid\n", describe(&scenario)))
+        }
+        Command::Report { results_dir } => redraw_report(&results_dir, Console::text(quiet)),
+        Command::Profile(args) => {
+            let console = Console::text(quiet);
+            let done = crate::profile::run(
+                &crate::profile::InputFiles {
+                    demand: args.demand,
+                    deliveries: args.deliveries,
+                    items: args.items,
+                },
+                crate::profile::ProfileOptions {
+                    abc: args.abc,
+                    xyz: args.xyz,
+                },
+                args.out.as_deref(),
+            )?;
+            console.notes(done.warnings);
+            console.result(&done.summary)?;
+            console.committed("profile", &done.committed);
             Ok(())
         }
-        Command::Report { results_dir } => redraw_report(&results_dir),
-        Command::Profile(args) => crate::profile::run(
-            &crate::profile::InputFiles {
-                demand: args.demand,
-                deliveries: args.deliveries,
-                items: args.items,
-            },
-            crate::profile::ProfileOptions {
-                abc: args.abc,
-                xyz: args.xyz,
-            },
-            args.out.as_deref(),
-        ),
         Command::Synth(args) => {
+            let console = Console::text(quiet);
             let options = crate::profile::synth::SynthOptions {
                 seed: args.seed,
                 items: args.items,
@@ -430,31 +475,109 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 clean: args.clean,
                 ..crate::profile::synth::SynthOptions::default()
             };
-            crate::profile::synth::run(&options, &args.out)
+            let committed = crate::profile::synth::run(&options, &args.out, args.force)?;
+            console.committed("synth", &committed);
+            console.note(&format!(
+                "{} items over {} months from {}, seed {}",
+                options.items, options.months, options.start, options.seed
+            ));
+            Ok(())
         }
     }
 }
 
-/// Say on stderr what the commands wrote, removed and recovered.
-fn tell(lines: Vec<String>) {
-    for line in lines {
-        eprintln!("{line}");
+/// What a command says, and where: its result on stdout (text for people, or the JSON of its
+/// result file with `--format json`), what it did on stderr (progress, speed, files written
+/// and replaced). With `--quiet`, nothing but errors, which `main` prints.
+#[derive(Clone, Copy)]
+struct Console {
+    quiet: bool,
+    format: OutputFormat,
+}
+
+impl Console {
+    /// The console of a command with a JSON result; `--quiet` and `--format json` contradict
+    /// each other (nothing on stdout, or the JSON there), so they are refused together.
+    fn new(quiet: bool, format: OutputFormat) -> anyhow::Result<Console> {
+        if quiet && format == OutputFormat::Json {
+            anyhow::bail!(
+                "--quiet prints nothing, --format json prints the result's JSON on stdout: give \
+                 one of them"
+            );
+        }
+        Ok(Console { quiet, format })
+    }
+
+    /// The console of a command whose result is text only.
+    fn text(quiet: bool) -> Console {
+        Console {
+            quiet,
+            format: OutputFormat::Text,
+        }
+    }
+
+    /// Print the result on stdout: `text`, or with `--format json` what `json` makes.
+    fn show(
+        self,
+        text: impl FnOnce() -> String,
+        json: impl FnOnce() -> String,
+    ) -> anyhow::Result<()> {
+        match self.format {
+            OutputFormat::Text => self.result(&text()),
+            OutputFormat::Json => self.result(&json()),
+        }
+    }
+
+    /// Print `text` on stdout.
+    fn result(self, text: &str) -> anyhow::Result<()> {
+        if !self.quiet {
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Say one line on stderr.
+    fn note(self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
+    /// Say each line on stderr.
+    fn notes(self, lines: Vec<String>) {
+        for line in lines {
+            self.note(&line);
+        }
+    }
+
+    /// Say what a commit of `command`'s files did: the folder's recovery, the files written
+    /// and removed, and whether they replaced an earlier result.
+    fn committed(self, command: &str, committed: &Committed) {
+        self.notes(committed.lines());
+        if let Some(note) = committed.replaced_note(command) {
+            self.note(&note);
+        }
+    }
+
+    /// Whether a progress display may be drawn: on a terminal, and not `--quiet`.
+    fn progress(self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
     }
 }
 
 /// Say on stderr how many charts a report drew, and how long it took since `started` (the
 /// report's cost does not grow with the run count: it works from the summary).
-fn report_line(charts: usize, started: Instant) {
-    eprintln!(
+fn report_line(console: Console, charts: usize, started: Instant) {
+    console.note(&format!(
         "report: {charts} charts, report.html and report.md in {:.2} s",
         started.elapsed().as_secs_f64()
-    );
+    ));
 }
 
 /// `buffersim report DIR`: read summary.json and write the report beside it, under the
 /// folder's lock, so that the folder is recovered from an interrupted command before it is
 /// read and no other command replaces summary.json before the report drawn from it is in.
-fn redraw_report(dir: &Path) -> anyhow::Result<()> {
+fn redraw_report(dir: &Path, console: Console) -> anyhow::Result<()> {
     let started = Instant::now();
     let lock = FolderLock::existing(dir)?;
     let summary = SavedSummary::load(dir)?;
@@ -466,22 +589,24 @@ fn redraw_report(dir: &Path) -> anyhow::Result<()> {
     let charts = report::add_report(&summary, &mut files)?;
     let committed = files.commit_locked(&mut lock)?;
     drop(lock);
-    tell(committed.lines());
-    report_line(charts, started);
+    // Redrawing a report replaces the earlier one by design: no note of it.
+    console.notes(committed.lines());
+    report_line(console, charts, started);
     Ok(())
 }
 
-fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
+fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let plan = args.sim.plan(&scenario)?;
     let out = out_dir(&args.out, &scenario);
-    tell(check_writable(&out)?.notes());
-    let (outcome, precision) = simulate(&scenario, &plan, None, &args.sim)?;
+    console.notes(check_writable(&out)?.notes());
+    let (outcome, precision) = simulate(&scenario, &plan, None, &args.sim, console)?;
     let mut summary = Summary::new(&scenario, &outcome);
     summary.precision = precision;
     // The summary and its report are one result: written together, or neither.
     let mut files = FileSet::new(&out);
     add_summary(&summary, &mut files)?;
+    files.describe_by("summary.json");
     let started = Instant::now();
     let charts = if args.report {
         let saved = SavedSummary::from_summary(&summary);
@@ -491,25 +616,22 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
         None
     };
     let committed = files.commit()?;
-    std::io::stdout()
-        .lock()
-        .write_all(comparison_table(&summary).as_bytes())?;
-    let removed_report = !committed.removed.is_empty();
-    tell(committed.lines());
+    console.show(|| comparison_table(&summary), || summary.to_json())?;
+    console.committed("run", &committed);
     match charts {
-        Some(charts) => report_line(charts, started),
-        None if removed_report => eprintln!(
+        Some(charts) => report_line(console, charts, started),
+        None if !committed.removed.is_empty() => console.note(&format!(
             "note: removed the report of an earlier `run --report` from '{}': it described \
              the summary.json this run replaced; `buffersim report {}` draws one for this run",
             out.display(),
             out.display()
-        ),
+        )),
         None => {}
     }
     Ok(())
 }
 
-fn compare(args: &CompareArgs) -> anyhow::Result<()> {
+fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let plan = args.sim.plan(&scenario)?;
     let baseline = match &args.baseline {
@@ -523,24 +645,20 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         );
     }
     let out = out_dir(&args.out, &scenario);
-    tell(check_writable(&out)?.notes());
-    let (outcome, precision) = simulate(&scenario, &plan, Some(baseline), &args.sim)?;
+    console.notes(check_writable(&out)?.notes());
+    let (outcome, _) = simulate(&scenario, &plan, Some(baseline), &args.sim, console)?;
     let comparison = Comparison::new(&scenario, &outcome);
     let mut files = FileSet::new(&out);
     files.add("compare.json", comparison.to_json());
     files.add("compare.csv", comparison.to_csv());
+    files.describe_by("compare.json");
     let committed = files.commit()?;
-    std::io::stdout()
-        .lock()
-        .write_all(comparison.to_text().as_bytes())?;
-    tell(committed.lines());
-    if let Some(p) = precision {
-        eprintln!("{}", p.line());
-    }
+    console.show(|| comparison.to_text(), || comparison.to_json())?;
+    console.committed("compare", &committed);
     Ok(())
 }
 
-fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
+fn optimize(args: &OptimizeArgs, console: Console) -> anyhow::Result<()> {
     let (source, scenario) = read_scenario(&args.scenario)?;
     let plan = args.sim.plan(&scenario)?;
     let request = optimize::Request {
@@ -573,27 +691,33 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("optimize-{}", args.policy)));
-    tell(check_writable(&out)?.notes());
+    console.notes(check_writable(&out)?.notes());
     let pool = args.sim.pool()?;
     let started = Instant::now();
     let result =
         pool.install(|| optimize::optimize(&scenario, &source, &args.scenario, &request, &|_| {}))?;
-    eprintln!("searched in {:.2} s", started.elapsed().as_secs_f64());
+    console.note(&format!(
+        "searched in {:.2} s",
+        started.elapsed().as_secs_f64()
+    ));
     let mut files = FileSet::new(&out);
     files.add("optimize.json", result.to_json());
+    files.describe_by("optimize.json");
     crate::analysis::justify::retire_files(&mut files);
     if args.justify {
         crate::analysis::justify::add_files(&result, &mut files)?;
     }
     let committed = files.commit()?;
-    std::io::stdout()
-        .lock()
-        .write_all(result.to_text().as_bytes())?;
-    tell(committed.lines());
+    console.show(|| result.to_text(), || result.to_json())?;
+    console.committed("optimize", &committed);
     Ok(())
 }
 
-fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
+/// `buffersim sweep`. Every sweep of a scenario goes to one folder, `sweep/` beside the
+/// scenario's results, unless `--out` names another: a later sweep replaces an earlier one
+/// as a whole, and says which sweep it replaced, so a planner who wants to keep both gives
+/// the second its own `--out`.
+fn sweep(args: &SweepArgs, console: Console) -> anyhow::Result<()> {
     let (source, scenario) = read_scenario(&args.scenario)?;
     if !(1..=2).contains(&args.vary.len()) {
         anyhow::bail!(
@@ -612,18 +736,18 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join("sweep"));
-    tell(check_writable(&out)?.notes());
-    let result = run_grid(&source, &args.scenario, axes, &plan, &args.sim)?;
+    console.notes(check_writable(&out)?.notes());
+    let result = run_grid(&source, &args.scenario, axes, &plan, &args.sim, console)?;
     let mut files = FileSet::new(&out);
     result.add_files(&mut files, None)?;
-    std::io::stdout()
-        .lock()
-        .write_all(result.to_text().as_bytes())?;
-    tell(files.commit()?.lines());
+    files.describe_by("sweep.json");
+    let committed = files.commit()?;
+    console.show(|| result.to_text(), || result.to_json())?;
+    console.committed("sweep", &committed);
     Ok(())
 }
 
-fn stress(args: &StressArgs) -> anyhow::Result<()> {
+fn stress(args: &StressArgs, console: Console) -> anyhow::Result<()> {
     let (source, scenario) = read_scenario(&args.scenario)?;
     let target = Target::parse(&args.target).map_err(|e| anyhow::anyhow!("--target: {e}"))?;
     if target.statistic != crate::analysis::target::Statistic::Mean {
@@ -647,19 +771,26 @@ fn stress(args: &StressArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("stress-{}", args.disruption)));
-    tell(check_writable(&out)?.notes());
-    let grid = run_grid(&source, &args.scenario, vec![axis], &plan, &args.sim)?;
+    console.notes(check_writable(&out)?.notes());
+    let grid = run_grid(
+        &source,
+        &args.scenario,
+        vec![axis],
+        &plan,
+        &args.sim,
+        console,
+    )?;
     let result = stress::Stress::new(&args.disruption, &reached, target, grid);
     let mut files = FileSet::new(&out);
     result.add_files(&mut files)?;
-    std::io::stdout()
-        .lock()
-        .write_all(result.to_text().as_bytes())?;
-    tell(files.commit()?.lines());
+    files.describe_by("sweep.json");
+    let committed = files.commit()?;
+    console.show(|| result.to_text(), || result.to_json())?;
+    console.committed("stress", &committed);
     Ok(())
 }
 
-fn trace_runs(args: &TraceArgs) -> anyhow::Result<()> {
+fn trace_runs(args: &TraceArgs, console: Console) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let policy = policy_index(&scenario, &args.policy, "--policy")?;
     let item = args
@@ -687,10 +818,10 @@ fn trace_runs(args: &TraceArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join(format!("trace-{}", args.policy)));
-    tell(check_writable(&out)?.notes());
+    console.notes(check_writable(&out)?.notes());
     let pool = args.sim.pool()?;
     let searching = matches!(pick, trace::Pick::Worst { .. });
-    let bar = Progress::new(request.runs);
+    let bar = Progress::new(request.runs, console.progress());
     let started = Instant::now();
     let traces = pool.install(|| {
         trace::trace(&scenario, &request, &|done| {
@@ -701,19 +832,17 @@ fn trace_runs(args: &TraceArgs) -> anyhow::Result<()> {
     })?;
     bar.finish();
     if searching {
-        eprintln!(
+        console.note(&format!(
             "simulated {} runs in {:.2} s to find the worst",
             request.runs,
             started.elapsed().as_secs_f64()
-        );
+        ));
     }
     let mut files = FileSet::new(&out);
     trace::add_files(&traces, &mut files)?;
     let committed = files.commit()?;
-    std::io::stdout()
-        .lock()
-        .write_all(crate::presentation::trace::trace_text(&traces).as_bytes())?;
-    tell(committed.lines());
+    console.result(&crate::presentation::trace::trace_text(&traces))?;
+    console.committed("trace", &committed);
     Ok(())
 }
 
@@ -731,10 +860,11 @@ fn run_grid(
     axes: Vec<sweep::Axis>,
     plan: &RunPlan,
     sim: &SimArgs,
+    console: Console,
 ) -> anyhow::Result<sweep::Sweep> {
     let pool = sim.pool()?;
     let started = Instant::now();
-    let verbose = std::io::stderr().is_terminal();
+    let verbose = console.progress();
     let result = pool.install(|| {
         sweep::run(source, path, axes, plan, &|done, total| {
             if verbose && done < total {
@@ -745,11 +875,11 @@ fn run_grid(
     if verbose {
         eprintln!();
     }
-    eprintln!(
+    console.note(&format!(
         "simulated {} grid points in {:.2} s",
         result.points.len(),
         started.elapsed().as_secs_f64()
-    );
+    ));
     Ok(result)
 }
 
@@ -794,10 +924,10 @@ fn item_index(scenario: &Scenario, name: &str, option: &str) -> anyhow::Result<u
         })
 }
 
-/// `--out`, or `results/<scenario file stem>/`.
+/// `--out`, or the scenario's results folder: its `simulation.results`, else
+/// `results/<scenario file stem>/`.
 fn out_dir(out: &Option<PathBuf>, scenario: &Scenario) -> PathBuf {
-    out.clone()
-        .unwrap_or_else(|| Path::new("results").join(scenario.stem()))
+    out.clone().unwrap_or_else(|| scenario.results_dir())
 }
 
 /// Simulate with a progress bar, then say on stderr how fast it went (and how precise, under
@@ -807,18 +937,22 @@ fn simulate(
     plan: &RunPlan,
     baseline: Option<usize>,
     sim: &SimArgs,
+    console: Console,
 ) -> anyhow::Result<(Outcome, Option<PrecisionReport>)> {
     let pool = sim.pool()?;
-    let bar = Progress::new(plan.precision.map_or(plan.runs, |p| p.max_runs));
+    let bar = Progress::new(
+        plan.precision.map_or(plan.runs, |p| p.max_runs),
+        console.progress(),
+    );
     let started = Instant::now();
     let result = pool.install(|| {
         crate::analysis::simulate_plan(scenario, plan, baseline, &|done| bar.update(done))
     });
     let elapsed = started.elapsed();
     bar.finish();
-    eprintln!("{}", speed_line(result.0.item_days, elapsed));
+    console.note(&speed_line(result.0.item_days, elapsed));
     if let Some(p) = &result.1 {
-        eprintln!("{}", p.line());
+        console.note(&p.line());
     }
     Ok(result)
 }
@@ -835,7 +969,7 @@ fn speed_line(item_days: u64, elapsed: Duration) -> String {
 }
 
 /// A progress bar on stderr that appears only for runs longer than a second, and only when
-/// stderr is a terminal.
+/// stderr is a terminal and the command is not `--quiet`.
 struct Progress {
     bar: ProgressBar,
     started: Instant,
@@ -843,7 +977,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(runs: u64) -> Self {
+    fn new(runs: u64, enabled: bool) -> Self {
         let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::hidden());
         if let Ok(style) =
             ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} (eta {eta})")
@@ -853,7 +987,7 @@ impl Progress {
         Progress {
             bar,
             started: Instant::now(),
-            enabled: std::io::stderr().is_terminal(),
+            enabled,
         }
     }
 

@@ -75,7 +75,12 @@ fn paired_intervals_are_narrower_than_unpaired_ones() {
         assert!(carrying.significant == Some(true) && carrying.difference > 0.0);
     }
     let text = comparison.to_text();
-    assert!(text.contains("jic-95 vs kanban: stockout rate −"), "{text}");
+    assert!(text.contains("\njic-95 vs kanban:\n"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  stockout rate") && l.contains(" −") && l.contains(" pp")),
+        "{text}"
+    );
 }
 
 /// Two identical policies: every paired difference is exactly zero, with a zero-width
@@ -292,10 +297,14 @@ fn stress_finds_the_outage_the_buffer_covers() {
         "deterministic: no spread"
     );
     assert!(!all.holds_at_end);
+    let text = result.to_text();
     assert!(
-        result
-            .to_text()
-            .contains("up to disruption.fire.duration_days = 7 [7, 7]")
+        text.contains("disruption.fire.duration_days from 1 to 14"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\npolicy 'base': holds up to 7 [7, 7]\n"),
+        "{text}"
     );
     // The target is drawn on its metric's curve; a metric a sweep does not chart gets a
     // curve of its own to draw it on.
@@ -342,8 +351,9 @@ fn issue_18_stress_reports_a_policy_it_cannot_reach_as_unaffected() {
         assert_eq!((s.survivable, s.holds_at_end), (None, false));
     }
     let text = result.to_text();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        text.starts_with(
+        flat.contains(
             "policy 'base': unaffected: 'fire' reaches none of its items (the target holds at \
              every value tried)"
         ),

@@ -15,6 +15,7 @@ use crate::foundation::math::t_crit_95;
 use crate::foundation::stats::{Interval, RunningStat};
 use crate::model::scenario::Scenario;
 use crate::presentation::format::NO_INTERVAL;
+use crate::presentation::terminal;
 use crate::results::files::{csv_field, csv_interval, optional};
 use crate::simulation::engine::Outcome;
 use crate::simulation::metrics::{METRICS, Metric};
@@ -162,39 +163,42 @@ impl Comparison {
         out
     }
 
-    /// The terminal text: per policy, the headline differences with their intervals, then how
-    /// much narrower pairing made the stockout-rate interval.
+    /// The terminal text: per policy, a table of the headline differences with their
+    /// intervals and how much narrower pairing made each interval; every line fits the
+    /// terminal ([`terminal::WIDTH`]).
     pub fn to_text(&self) -> String {
-        let mut out = format!(
-            "paired comparison against '{}' over {} runs (seed {}), 95% confidence intervals; \
-             * = significant (the interval excludes 0)\n",
+        let mut out = terminal::wrap(&format!(
+            "paired comparison against '{}' over {} runs (seed {}), 95% confidence intervals",
             self.baseline,
             group_thousands(self.runs as f64, 0),
             self.seed
+        ));
+        out.push_str(
+            "\n* = significant (the interval excludes 0); rates in percentage points (pp)\n\
+             pairing: how many times wider the interval would be without common random numbers\n",
         );
         for p in &self.policies {
-            let parts: Vec<String> = HEADLINE
-                .iter()
-                .filter_map(|&m| self.get(&p.policy, m).map(|d| headline(m, d)))
-                .collect();
-            let _ = writeln!(
-                out,
-                "{} vs {}: {}",
-                p.policy,
-                self.baseline,
-                parts.join(", ")
-            );
-            let gains: Vec<String> = HEADLINE
-                .iter()
-                .filter_map(|&m| self.get(&p.policy, m).and_then(|d| pairing_gain(m, d)))
-                .collect();
-            if !gains.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "  pairing narrowed the intervals (unpaired half-width ÷ paired): {}",
-                    gains.join(", ")
-                );
-            }
+            out.push('\n');
+            out.push_str(&terminal::wrap(&format!(
+                "{} vs {}:",
+                p.policy, self.baseline
+            )));
+            out.push('\n');
+            let mut rows = vec![
+                ["metric", "difference", "95% interval", "pairing"]
+                    .map(String::from)
+                    .to_vec(),
+            ];
+            rows.extend(HEADLINE.iter().filter_map(|&m| {
+                let d = self.get(&p.policy, m)?;
+                Some(vec![
+                    m.name().replace('_', " "),
+                    signed(m, d.difference, true),
+                    interval(m, d),
+                    pairing_gain(d).unwrap_or_default(),
+                ])
+            }));
+            out.push_str(&terminal::table_indented(&rows, 2));
         }
         out
     }
@@ -225,8 +229,8 @@ fn difference(
     })
 }
 
-/// "stockout rate −3.1 pp [−3.3, −2.9]*"
-fn headline(metric: Metric, d: &Difference) -> String {
+/// "[−3.30, −2.90]*": the interval of a difference, starred when significant.
+fn interval(metric: Metric, d: &Difference) -> String {
     let star = if d.significant == Some(true) { "*" } else { "" };
     let interval = d.ci95.map_or_else(
         || NO_INTERVAL.to_string(),
@@ -238,20 +242,14 @@ fn headline(metric: Metric, d: &Difference) -> String {
             )
         },
     );
-    format!(
-        "{} {} [{interval}]{star}",
-        metric.name().replace('_', " "),
-        signed(metric, d.difference, true),
-    )
+    format!("[{interval}]{star}")
 }
 
-/// "stockout rate 1.2×": how many times narrower the paired interval is than the unpaired one
-/// (nothing when the paired interval has no width, e.g. both policies never run out).
-fn pairing_gain(metric: Metric, d: &Difference) -> Option<String> {
+/// "1.2×": how many times narrower the paired interval is than the unpaired one (nothing when
+/// the paired interval has no width, e.g. both policies never run out).
+fn pairing_gain(d: &Difference) -> Option<String> {
     let ratio = d.unpaired_half_width? / d.paired_half_width?;
-    ratio
-        .is_finite()
-        .then(|| format!("{} {ratio:.1}×", metric.name().replace('_', " ")))
+    ratio.is_finite().then(|| format!("{ratio:.1}×"))
 }
 
 /// A difference with its sign (− as the minus sign) and its unit.

@@ -22,6 +22,7 @@ use crate::analysis::{format_estimate, format_param, format_value};
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
+use crate::presentation::terminal;
 use crate::simulation::engine::{Outcome, Simulation};
 use crate::simulation::metrics::{Metric, MetricStats};
 
@@ -556,18 +557,25 @@ impl Optimization {
         crate::results::files::json_text(self)
     }
 
-    /// The terminal text: per unit, the value found, what it achieves and costs, why it meets
-    /// the target, and the value just below that does not, with why; or, when no value meets
-    /// it, the largest value tried and why it does not.
+    /// The terminal text: the search once, then per unit the value found and what it achieves,
+    /// what it costs, why it meets the target, and the value just below that does not, with
+    /// why; or, when no value meets it, the largest value tried and why it does not. Every
+    /// line fits the terminal ([`terminal::WIDTH`]): the parameter's whole path is given in
+    /// the first line, its field alone after that.
     pub fn to_text(&self) -> String {
         use std::fmt::Write as _;
         let kind = match self.target.statistic {
             Statistic::Mean => "the mean over runs",
             Statistic::Quantile(_) => "the quantile over runs",
         };
+        let field = self
+            .param
+            .parse::<Param>()
+            .map_or_else(|_| self.param.clone(), |p| p.field_label());
         let mut out = format!(
-            "smallest {} for policy '{}' with {} (on {kind}, {:.0}% confidence), searched in \
-             {}..{} under common random numbers (seed {})\n",
+            "smallest {} for policy '{}'\n\
+             target: {} on {kind}, with {:.0}% confidence\n\
+             searched in {}..{} under common random numbers (seed {})\n",
             self.param,
             self.policy,
             self.target,
@@ -599,17 +607,17 @@ impl Optimization {
             let reason = a
                 .deciding
                 .as_ref()
-                .map_or(String::new(), |c| format!(" — {}", c.measured.reason));
+                .map_or(String::new(), |c| format!("\n  {}", c.measured.reason));
+            out.push('\n');
             match a.value {
                 Some(v) => {
                     let _ = writeln!(
                         out,
-                        "{}: {} = {} → {} {}; carrying cost {}/yr, total cost {}/yr ({} runs){reason}",
+                        "{}: {field} = {} → {} {achieved}\n  \
+                         carrying cost {}/yr, total cost {}/yr ({} runs){reason}",
                         a.unit,
-                        self.param,
                         format_param(v),
                         metric.name(),
-                        achieved,
                         figure(&a.carrying_cost, Metric::CarryingCost),
                         figure(&a.total_cost, Metric::TotalCost),
                         group_thousands(self.runs as f64, 0)
@@ -621,8 +629,7 @@ impl Optimization {
                         Some(b) => {
                             let _ = writeln!(
                                 out,
-                                "  just below: {} = {} gives {} {statistic}{} — {}",
-                                self.param,
+                                "  just below: {field} = {} gives {} {statistic}{}\n    {}",
                                 format_param(b.value),
                                 metric.name(),
                                 format_value(metric, b.measured.value),
@@ -647,17 +654,15 @@ impl Optimization {
                     };
                     let _ = writeln!(
                         out,
-                        "{}: not met anywhere up to {} = {}, the top of the range{widened}; \
-                         there {} {}{reason}",
+                        "{}: not met anywhere up to {field} = {}, the top of the range{widened}; \
+                         there {} {achieved}{reason}",
                         a.unit,
-                        self.param,
                         format_param(top),
                         metric.name(),
-                        achieved
                     );
                 }
             }
         }
-        out
+        terminal::wrap_all(&out)
     }
 }

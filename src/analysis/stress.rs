@@ -21,9 +21,11 @@ use crate::analysis::param::{self, Param, Vary};
 use crate::analysis::sweep::{Axis, Sweep};
 use crate::analysis::target::{Statistic, Target};
 use crate::analysis::{format_param, format_value};
+use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
 use crate::presentation::charts::ChartError;
+use crate::presentation::terminal;
 use crate::results::files::FileSet;
 
 /// The survivable intensity for one policy and unit (all items, or one item).
@@ -253,19 +255,38 @@ impl Stress {
         crate::results::files::json_text(self)
     }
 
-    /// The plain-language answer: per policy, all items, then each item.
+    /// The plain-language answer: what was varied and the target once, then per policy, all
+    /// items, then each item, the largest value at which the target holds; every line fits
+    /// the terminal ([`terminal::WIDTH`]).
     pub fn to_text(&self) -> String {
-        let mut out = String::new();
         let keeps = match self.target.statistic {
-            Statistic::Mean => String::new(),
-            Statistic::Quantile(q) => format!("the {:.0}th percentile of ", 100.0 * q),
+            Statistic::Mean => "on the mean over runs".to_string(),
+            Statistic::Quantile(q) => format!("at the {:.0}th percentile over runs", 100.0 * q),
         };
-        let bound = format_value(self.target.metric, self.target.value);
         let relation = if self.target.at_most {
             "under"
         } else {
             "above"
         };
+        let values = &self.sweep.axes[0].values;
+        let mut out = format!(
+            "stress of '{}': {} from {} to {}\n\
+             {} points, {} runs each (seed {}), common random numbers\n\
+             target: the {} {relation} {} {keeps}\n\
+             answers: the largest value at which the target holds [read at the worse and better \
+             95% bounds]\n\n",
+            self.disruption,
+            self.param,
+            values
+                .first()
+                .map_or_else(String::new, |&v| format_param(v)),
+            values.last().map_or_else(String::new, |&v| format_param(v)),
+            values.len(),
+            group_thousands(self.sweep.points.first().map_or(0, |p| p.runs) as f64, 0),
+            self.sweep.seed,
+            self.target.metric.name().replace('_', " "),
+            format_value(self.target.metric, self.target.value),
+        );
         for s in &self.survival {
             let what = if s.unit == ALL_ITEMS {
                 format!("policy '{}'", s.policy)
@@ -275,29 +296,20 @@ impl Stress {
             let answer = match (s.verdict, s.survivable) {
                 (Reading::Unaffected, _) => self.unaffected(s),
                 (_, None) => format!(
-                    "misses the target even at {} = {}",
-                    self.param,
+                    "misses the target even at {}",
                     format_param(self.sweep.axes[0].values[0])
                 ),
-                (_, Some(v)) => {
-                    let interval = format!(
-                        "[{}, {}]",
-                        s.low.map_or("none".into(), format_param),
-                        s.high.map_or("none".into(), format_param)
-                    );
-                    let at_least = if s.holds_at_end { "at least " } else { "" };
-                    format!(
-                        "'{}' up to {at_least}{} = {} {interval} keeps {keeps}the {} {relation} {bound}",
-                        self.disruption,
-                        self.param,
-                        format_param(v),
-                        self.target.metric.name().replace('_', " ")
-                    )
-                }
+                (_, Some(v)) => format!(
+                    "holds up to {}{} [{}, {}]",
+                    if s.holds_at_end { "at least " } else { "" },
+                    format_param(v),
+                    s.low.map_or("none".into(), format_param),
+                    s.high.map_or("none".into(), format_param)
+                ),
             };
             let _ = writeln!(out, "{what}: {answer}");
         }
-        out
+        terminal::wrap_all(&out)
     }
 
     /// Why a unit is not judged, and whether the target holds there all the same: at every

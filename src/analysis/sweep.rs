@@ -20,6 +20,7 @@ use crate::presentation::charts::{
     self, AxisSpec, Chart, CurveChart, CurvePoint, CurveSeries, TargetLine,
 };
 use crate::presentation::format::ValueKind;
+use crate::presentation::terminal;
 use crate::results::files::{FileSet, csv_field, csv_interval};
 use crate::results::summary::Summary;
 use crate::simulation::metrics::{ItemSummary, Metric};
@@ -230,36 +231,159 @@ impl Sweep {
         out
     }
 
-    /// The terminal table: per point and policy, the charted metrics' means.
+    /// The terminal text: what changes over the grid. Each policy the parameters change gets
+    /// a table of the charted metrics' means, one row per grid point; the policies they do not
+    /// touch (the same figures at every point, under common random numbers) are listed once,
+    /// together, rather than at every point (issue 22, item 5: 44 of 55 lines repeated them).
     pub fn to_text(&self) -> String {
-        let mut out = format!(
-            "sweep of {} over {} points, {} runs each (seed {}), common random numbers\n",
-            self.params_text(),
+        let what = format!(
+            "{} points, {} runs each (seed {}), common random numbers",
             self.points.len(),
             group_thousands(self.points.first().map_or(0, |p| p.runs) as f64, 0),
             self.seed
         );
-        for (k, point) in self.points.iter().enumerate() {
-            let values: Vec<String> = self
-                .axes
-                .iter()
-                .zip(&point.values)
-                .map(|(a, v)| format!("{} = {}", a.param, crate::analysis::format_param(*v)))
+        let line = format!("sweep of {} over {what}", self.params_text());
+        let mut out = if line.chars().count() <= terminal::WIDTH {
+            line
+        } else {
+            format!(
+                "{}\n{what}",
+                terminal::wrap(&format!("sweep of {}:", self.params_text()))
+            )
+        };
+        out.push('\n');
+        let means = |k: usize, p: usize| {
+            CHARTED.iter().map(move |&m| {
+                self.estimate(k, p, None, m).map_or_else(
+                    || "–".to_string(),
+                    |e| ValueKind::of(m.name()).value(e.mean),
+                )
+            })
+        };
+        let metric_names = CHARTED.iter().map(|m| m.name().replace('_', " "));
+        let (constant, changing): (Vec<usize>, Vec<usize>) =
+            (0..self.policies().len()).partition(|&p| self.is_constant(p));
+        for &p in &changing {
+            // Only the parameters the policy's figures move with, and one row per value of
+            // them; their values are one label, so that a table split into blocks repeats
+            // all of them.
+            let moves: Vec<usize> = (0..self.axes.len())
+                .filter(|&a| self.moves_with(p, a))
                 .collect();
-            let _ = writeln!(out, "{}", values.join(", "));
-            for (p, policy) in point.policies.iter().enumerate() {
-                let figures: Vec<String> = CHARTED
+            let labels = self.axis_labels();
+            let mut header = vec![
+                moves
                     .iter()
-                    .filter_map(|&m| {
-                        self.estimate(k, p, None, m).map(|e| {
-                            format!("{} {}", m.name(), ValueKind::of(m.name()).value(e.mean))
-                        })
-                    })
+                    .map(|&a| labels[a].as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ];
+            header.extend(metric_names.clone());
+            let mut rows = vec![header];
+            for (k, point) in self.points.iter().enumerate() {
+                if (0..self.axes.len()).any(|a| !moves.contains(&a) && self.position(k, a) > 0) {
+                    continue;
+                }
+                let values: Vec<String> = moves
+                    .iter()
+                    .map(|&a| crate::analysis::format_param(point.values[a]))
                     .collect();
-                let _ = writeln!(out, "  {}: {}", policy.policy, figures.join(", "));
+                let mut row = vec![values.join(", ")];
+                row.extend(means(k, p));
+                rows.push(row);
             }
+            let still: Vec<&str> = (0..self.axes.len())
+                .filter(|a| !moves.contains(a))
+                .map(|a| self.axes[a].param.as_str())
+                .collect();
+            let heading = if still.is_empty() {
+                format!("{}:", self.points[0].policies[p].policy)
+            } else {
+                format!(
+                    "{} (the same at every {}):",
+                    self.points[0].policies[p].policy,
+                    still.join(", ")
+                )
+            };
+            out.push('\n');
+            out.push_str(&terminal::wrap(&heading));
+            out.push('\n');
+            out.push_str(&terminal::table_indented(&rows, 2));
+        }
+        if !constant.is_empty() {
+            let mut header = vec!["policy".to_string()];
+            header.extend(metric_names);
+            let mut rows = vec![header];
+            rows.extend(constant.iter().map(|&p| {
+                let mut row = vec![self.points[0].policies[p].policy.clone()];
+                row.extend(means(0, p));
+                row
+            }));
+            out.push('\n');
+            out.push_str(&terminal::wrap(&format!(
+                "the same at every point ({} {} not change them):",
+                self.params_text(),
+                if self.axes.len() == 1 { "does" } else { "do" }
+            )));
+            out.push('\n');
+            out.push_str(&terminal::table_indented(&rows, 2));
         }
         out
+    }
+
+    /// Whether a policy's figures (every metric, all items together) are the same at every
+    /// point of a grid of several: the parameters do not touch it.
+    fn is_constant(&self, policy: usize) -> bool {
+        self.points.len() > 1 && (1..self.points.len()).all(|k| self.same_figures(policy, 0, k))
+    }
+
+    /// Whether a policy's figures change with axis `axis`: some point differs from the point
+    /// with that axis at its first value and the other axes where they are.
+    fn moves_with(&self, policy: usize, axis: usize) -> bool {
+        let stride = self.stride(axis);
+        (0..self.points.len())
+            .any(|k| !self.same_figures(policy, k, k - self.position(k, axis) * stride))
+    }
+
+    /// Points apart by one step of `axis` in the row-major grid.
+    fn stride(&self, axis: usize) -> usize {
+        self.axes[axis + 1..]
+            .iter()
+            .map(|a| a.values.len())
+            .product()
+    }
+
+    /// The index of point `k`'s value on `axis`.
+    fn position(&self, k: usize, axis: usize) -> usize {
+        (k / self.stride(axis)) % self.axes[axis].values.len().max(1)
+    }
+
+    /// A policy's figures, every metric of all items together, are the same at two points.
+    fn same_figures(&self, policy: usize, k: usize, l: usize) -> bool {
+        let (a, b) = (
+            &self.points[k].policies[policy].metrics,
+            &self.points[l].policies[policy].metrics,
+        );
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|((n, x), (m, y))| n == m && x.mean == y.mean)
+    }
+
+    /// The headers of the parameters' columns: each parameter's field (`service_level`,
+    /// `lead_time.mean`), or its whole path where two parameters end in the same field.
+    fn axis_labels(&self) -> Vec<String> {
+        let field = |a: &Axis| {
+            a.param
+                .parse::<param::Param>()
+                .map_or_else(|_| a.param.clone(), |p| p.field_label())
+        };
+        let fields: Vec<String> = self.axes.iter().map(field).collect();
+        if fields.len() == 2 && fields[0] == fields[1] {
+            self.axes.iter().map(|a| a.param.clone()).collect()
+        } else {
+            fields
+        }
     }
 
     /// The charts: a curve per charted metric (one parameter), or a heat map of the stockout
@@ -368,7 +492,7 @@ impl Sweep {
     }
 
     /// Every policy at every grid point on the cost–service plane. A policy the parameters do
-    /// not touch (its figures are the same at every point) is one point, labelled "any".
+    /// not touch ([`Sweep::is_constant`]) is one point, labelled "any".
     fn frontier_points(&self, policies: usize) -> Vec<charts::FrontierPoint> {
         let mut out = Vec::new();
         for p in 0..policies {
@@ -380,7 +504,7 @@ impl Sweep {
             let figures: Vec<(usize, (f64, f64))> = (0..self.points.len())
                 .filter_map(|k| at(k).map(|f| (k, f)))
                 .collect();
-            let constant = figures.windows(2).all(|w| w[0].1 == w[1].1);
+            let constant = self.is_constant(p);
             for &(k, (cost, rate)) in &figures {
                 let label = if constant {
                     "any".to_string()

@@ -39,6 +39,7 @@ pub(crate) struct RawSimulation {
     pub unmet_demand: UnmetDemand,
     #[serde(default)]
     pub start_day_of_year: i64,
+    pub results: Option<String>,
 }
 
 fn default_horizon() -> i64 {

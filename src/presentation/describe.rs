@@ -5,10 +5,15 @@ use std::fmt::Write as _;
 use crate::foundation::format::group_thousands;
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::presentation::format::loop_days;
-use crate::presentation::table::render;
+use crate::presentation::terminal;
 
-/// What `validate` prints: the scenario as it resolves, with every derived quantity.
+/// What `validate` prints: the scenario as it resolves, with every derived quantity; every line
+/// fits the terminal ([`terminal::WIDTH`]).
 pub(crate) fn describe(scenario: &Scenario) -> String {
+    terminal::wrap_all(&description(scenario))
+}
+
+fn description(scenario: &Scenario) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -21,6 +26,16 @@ pub(crate) fn describe(scenario: &Scenario) -> String {
         match scenario.unmet_demand {
             UnmetDemand::Lost => "lost",
             UnmetDemand::Backorder => "backordered",
+        }
+    );
+    let _ = writeln!(
+        out,
+        "results folder: {}{}",
+        scenario.results_dir().display(),
+        if scenario.results.is_some() {
+            " (simulation.results)"
+        } else {
+            ""
         }
     );
     let _ = writeln!(out, "\nsuppliers:");
@@ -79,7 +94,6 @@ pub(crate) fn describe(scenario: &Scenario) -> String {
                 "reorder point",
                 "order qty",
                 "order-up-to",
-                "kanban",
             ]
             .map(String::from)
             .to_vec(),
@@ -95,22 +109,23 @@ pub(crate) fn describe(scenario: &Scenario) -> String {
                 group_thousands(s.reorder_point, 2),
                 opt(s.order_quantity),
                 opt(s.order_up_to),
-                s.kanban.as_ref().map_or_else(
-                    || "–".into(),
-                    |k| {
-                        format!(
-                            "{} × {} = {} ({})",
-                            k.containers,
-                            k.container_size,
-                            k.total_units,
-                            loop_days(k.days_of_supply)
-                        )
-                    },
-                ),
             ]);
         }
-        for line in render(&rows).lines() {
-            let _ = writeln!(out, "  {line}");
+        out.push_str(&terminal::table_indented(&rows, 2));
+        // The loops below the table, not in a column of it: a loop's description is as wide
+        // as the rest of the row together.
+        for (item, ip) in scenario.items.iter().zip(&policy.items) {
+            if let Some(k) = &ip.sizing.kanban {
+                let line = format!(
+                    "  kanban loop of {}: {} × {} = {} units ({})",
+                    item.id,
+                    k.containers,
+                    k.container_size,
+                    k.total_units,
+                    loop_days(k.days_of_supply)
+                );
+                let _ = writeln!(out, "{}", terminal::wrap(&line));
+            }
         }
         if let Some(p) = &policy.prebuild {
             let _ = writeln!(

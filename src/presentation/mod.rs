@@ -1,9 +1,10 @@
-//! The presentation: what people read — the terminal table, `validate`'s description, the
-//! charts and the HTML and Markdown report, and what a trace says about its runs. Draws from
-//! the results and never from the analyses that produced them.
+//! The presentation: what people read — the terminal table, what fits a terminal (`terminal`),
+//! `validate`'s description, the charts and the HTML and Markdown report, and what a trace
+//! says about its runs. Draws from the results and never from the analyses that produced them.
 pub mod charts;
 pub(crate) mod describe;
 pub mod format;
 pub mod report;
 pub(crate) mod table;
+pub(crate) mod terminal;
 pub(crate) mod trace;

@@ -1,10 +1,12 @@
-//! The terminal comparison table that `run` prints: one column per policy, all items together.
+//! The terminal comparison table that `run` prints: one column per policy, all items together,
+//! in blocks of policies that fit the terminal.
 
 use std::fmt::Write as _;
 
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::{Estimate, Interval};
 use crate::presentation::format::{NO_INTERVAL, loop_days};
+use crate::presentation::terminal;
 use crate::results::summary::{DisruptionSummary, Resilience, Summary};
 use crate::simulation::metrics::Metric;
 
@@ -68,10 +70,19 @@ fn plus_minus(ci: Option<Interval>, write: impl Fn(f64) -> String) -> String {
 }
 
 /// The compact comparison table: one column per policy, all items together, mean ± CI
-/// half-width. Followed by the kanban loops where a policy uses kanban.
+/// half-width, in blocks of policies that fit the terminal ([`terminal::table`]); then a line
+/// on how to read the cells, the disruption log and the kanban loops where a policy uses
+/// kanban.
+///
+/// Rows are labelled with the metric's name as summary.csv spells it, with spaces for
+/// underscores (`fill rate` is `fill_rate`): short enough to leave room for three or four
+/// policies beside it, and found in the files and the README's metric definitions at once.
 pub(crate) fn comparison_table(summary: &Summary) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut header = vec![format!("{} runs, all items", summary.runs)];
+    let mut header = vec![format!(
+        "{} runs, all items",
+        group_thousands(summary.runs as f64, 0)
+    )];
     header.extend(summary.policies.iter().map(|p| p.policy.clone()));
     rows.push(header);
     for (metric, format) in TABLE {
@@ -86,7 +97,7 @@ pub(crate) fn comparison_table(summary: &Summary) -> String {
         {
             continue;
         }
-        let mut row = vec![metric.name().to_string()];
+        let mut row = vec![label(metric.name())];
         row.extend(
             estimates
                 .iter()
@@ -97,7 +108,13 @@ pub(crate) fn comparison_table(summary: &Summary) -> String {
     if summary.disruptions.is_some() {
         resilience_rows(summary, &mut rows);
     }
-    let mut out = render(&rows);
+    let mut out = terminal::table(&rows);
+    out.push_str(if summary.disruptions.is_some() {
+        "cells: mean ± half-width of its 95% confidence interval (worst 1%: p99 [interval]); \
+         costs per year\n"
+    } else {
+        "cells: mean ± half-width of its 95% confidence interval; costs per year\n"
+    });
     if let Some(log) = &summary.disruptions {
         out.push_str(&disruption_log(log));
     }
@@ -131,14 +148,20 @@ pub(crate) fn comparison_table(summary: &Summary) -> String {
     if !kanban.is_empty() {
         out.push_str("\nkanban loops:\n");
         for line in kanban {
-            out.push_str(&line);
+            out.push_str(&terminal::wrap(&line));
             out.push('\n');
         }
     }
     out
 }
 
-/// Rows for how each policy holds up under disruption (all items).
+/// A row's label: the metric's name with spaces for underscores.
+fn label(name: &str) -> String {
+    name.replace('_', " ")
+}
+
+/// Rows for how each policy holds up under disruption (all items): the stockout rate by kind
+/// of run, under a heading row of its own so that the labels stay short.
 fn resilience_rows(summary: &Summary, rows: &mut Vec<Vec<String>>) {
     let percent =
         |e: Option<&Estimate>| e.map_or_else(|| "–".to_string(), |e| Format::Percent.estimate(e));
@@ -152,13 +175,14 @@ fn resilience_rows(summary: &Summary, rows: &mut Vec<Vec<String>>) {
         );
         row
     };
-    rows.push(cells("stockout_rate, runs with events", &|r| {
+    rows.push(vec!["stockout rate by run:".to_string()]);
+    rows.push(cells("  runs with events", &|r| {
         percent(r.stockout_rate_disrupted_runs.as_ref())
     }));
-    rows.push(cells("stockout_rate, runs without", &|r| {
+    rows.push(cells("  runs without events", &|r| {
         percent(r.stockout_rate_undisrupted_runs.as_ref())
     }));
-    rows.push(cells("stockout_rate, worst 1% (p99)", &|r| {
+    rows.push(cells("  worst 1% (p99)", &|r| {
         r.worst_runs.map_or_else(
             || "–".into(),
             |t| {
@@ -170,7 +194,7 @@ fn resilience_rows(summary: &Summary, rows: &mut Vec<Vec<String>>) {
             },
         )
     }));
-    rows.push(cells("stockout_rate, worst 5% (mean)", &|r| {
+    rows.push(cells("  worst 5% (mean)", &|r| {
         r.worst_runs.map_or_else(
             || "–".into(),
             |t| {
@@ -188,8 +212,7 @@ fn resilience_rows(summary: &Summary, rows: &mut Vec<Vec<String>>) {
 fn disruption_log(log: &DisruptionSummary) -> String {
     let mut out = String::from("\ndisruptions per run (the same for every policy):\n");
     for d in &log.by_disruption {
-        let _ = writeln!(
-            out,
+        let line = format!(
             "  {} ({}): {:.2} events {}, {:.1} active days {}",
             d.disruption,
             d.kind.name(),
@@ -198,6 +221,7 @@ fn disruption_log(log: &DisruptionSummary) -> String {
             d.active_days.mean,
             plus_minus(d.active_days.ci95, |h| format!("{h:.1}"))
         );
+        let _ = writeln!(out, "{}", terminal::wrap(&line));
     }
     let e = &log.disrupted_supplier_days;
     let _ = write!(
@@ -214,39 +238,5 @@ fn disruption_log(log: &DisruptionSummary) -> String {
         );
     }
     out.push('\n');
-    out
-}
-
-/// Align a table of cells: first column left, the others right.
-pub(crate) fn render(rows: &[Vec<String>]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            if c == 0 {
-                out.push_str(cell);
-                out.push_str(&" ".repeat(pad));
-            } else {
-                out.push_str("  ");
-                out.push_str(&" ".repeat(pad));
-                out.push_str(cell);
-            }
-        }
-        out.push('\n');
-        if r == 0 {
-            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (columns - 1)));
-            out.push('\n');
-        }
-    }
     out
 }

@@ -31,6 +31,8 @@ pub mod write;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::results::files::Committed;
+
 use classify::{Abc, AbcCuts, ItemFacts, Recommendation, SourceView, SupplyView, Xyz, XyzCuts};
 use date::Date;
 use demand_fit::DemandProfile;
@@ -476,21 +478,33 @@ pub(crate) fn default_out_dir(demand: &Path) -> PathBuf {
     Path::new("results").join(format!("profile-{stem}"))
 }
 
-/// `buffersim profile`: profile the inputs, print the notes as warnings on stderr, write the
-/// files into `out` (default: `results/profile-<demand file stem>/`) and print a short summary
-/// on stdout.
-pub fn run(files: &InputFiles, options: ProfileOptions, out: Option<&Path>) -> anyhow::Result<()> {
+/// What `buffersim profile` did, for the command line to tell: the data notes (warnings), the
+/// short summary for stdout and the files written.
+pub(crate) struct ProfileRun {
+    pub(crate) warnings: Vec<String>,
+    pub(crate) summary: String,
+    pub(crate) committed: Committed,
+}
+
+/// `buffersim profile`: profile the inputs and write the files into `out` (default:
+/// `results/profile-<demand file stem>/`); the scenario written there puts its own results
+/// beside it (`results = "."`, see [`scenario_out`]).
+pub(crate) fn run(
+    files: &InputFiles,
+    options: ProfileOptions,
+    out: Option<&Path>,
+) -> anyhow::Result<ProfileRun> {
     // Inputs first: nothing is written, not even the folder, when they cannot be read.
     let profile = Profile::from_files(files, options)?;
     let out = out.map_or_else(|| default_out_dir(&files.demand), Path::to_path_buf);
-    for note in &profile.notes {
-        eprintln!("warning: {note}");
-    }
     let committed = write::commit_profile(&profile, &out)?;
-    let text = write::terminal_summary(&profile);
-    std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?;
-    for line in committed.lines() {
-        eprintln!("{line}");
-    }
-    Ok(())
+    Ok(ProfileRun {
+        warnings: profile
+            .notes
+            .iter()
+            .map(|n| format!("warning: {n}"))
+            .collect(),
+        summary: write::terminal_summary(&profile),
+        committed,
+    })
 }

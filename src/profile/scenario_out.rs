@@ -91,7 +91,9 @@ fn header(profile: &Profile, out: &mut String) {
         out,
         "[simulation]\nname = {}\nhorizon_days = 365\nwarmup_days = {WARMUP_DAYS}\nruns = {RUNS}\n\
          seed = 1\n# The year after the history: it starts on {start}.\nstart_day_of_year = {}\n\
-         unmet_demand = \"backorder\"\n",
+         unmet_demand = \"backorder\"\n\
+         # Results of `buffersim run` (and compare, sweep…) go into this folder, beside the profile.\n\
+         results = \".\"\n",
         string(&format!("Profiled from {demand}")),
         start.day_of_year_365()
     );

@@ -701,20 +701,26 @@ fn commit(data: &SynthData, dir: &Path) -> Result<Committed, WriteError> {
     )
 }
 
-/// `buffersim synth`: generate and write, saying what was written on stderr.
-pub fn run(options: &SynthOptions, dir: &Path) -> anyhow::Result<()> {
+/// `buffersim synth`: generate and write into `dir`; what was written, for stderr.
+///
+/// A folder that holds anything is refused unless `force` is given: the default folder is the
+/// committed `scenarios/data`, and a history written over a planner's own export would be lost
+/// without a word (issue 22, item 7). With `force`, the four files are replaced as a whole and
+/// anything else in the folder is left alone.
+pub(crate) fn run(options: &SynthOptions, dir: &Path, force: bool) -> anyhow::Result<Committed> {
     if options.items == 0 || options.months == 0 {
         anyhow::bail!("--items and --months must be at least 1");
     }
-    let data = generate(options);
-    for line in commit(&data, dir)?.lines() {
-        eprintln!("{line}");
+    let holds_files = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+    if holds_files && !force {
+        anyhow::bail!(
+            "'{}' already holds files, and synth writes demand.csv, deliveries.csv, items.csv \
+             and truth.csv there: choose an empty or new folder with --out, or give --force to \
+             replace those four files",
+            dir.display()
+        );
     }
-    eprintln!(
-        "{} items over {} months from {}, seed {}",
-        options.items, options.months, options.start, options.seed
-    );
-    Ok(())
+    Ok(commit(&generate(options), dir)?)
 }
 
 #[cfg(test)]

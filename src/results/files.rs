@@ -22,6 +22,11 @@
 //! 5. it renames each staged file into place, removes the files listed, and then removes the
 //!    journal and the staging folder.
 //!
+//! A commit notes which of its files were there before ([`Committed::replaced`]) and, for the
+//! file the command names ([`FileSet::describe_by`]), what that file said: a command whose
+//! files replace an earlier result of its own says so, with the earlier result's parameters,
+//! seed and runs (issue 22, item 7), rather than replacing a planner's earlier run in silence.
+//!
 //! Recovery runs at the start of every commit, in the writability check before a simulation,
 //! and before `buffersim report` reads a folder, always under the lock. A staging folder with a
 //! journal is rolled forward: the renames and removals that remain are done (each step can be
@@ -138,15 +143,23 @@ pub(crate) struct FileSet {
     /// Tests of the names of files the command owns that cannot be listed in advance (the
     /// traces of earlier runs): the folder's files they accept are retired as well.
     retired_matching: Vec<fn(&str) -> bool>,
+    /// The file whose earlier contents describe an earlier result ([`FileSet::describe_by`]).
+    main: Option<String>,
 }
 
-/// What a commit did: the files written, in the order they were added, the retired files that
-/// were there and are gone, and what recovering the folder first took.
+/// What a commit did: the files written, in the order they were added, those of them that
+/// replaced a file of the same name, the retired files that were there and are gone, and what
+/// recovering the folder first took.
 #[derive(Debug)]
 pub(crate) struct Committed {
+    dir: PathBuf,
     pub(crate) written: Vec<PathBuf>,
+    /// The files written that the folder held before: an earlier result, now replaced.
+    pub(crate) replaced: Vec<PathBuf>,
     pub(crate) removed: Vec<PathBuf>,
     pub(crate) recovery: Recovery,
+    /// What the earlier result's main file held ([`FileSet::describe_by`]), if it was there.
+    earlier: Option<Vec<u8>>,
 }
 
 impl Committed {
@@ -166,6 +179,70 @@ impl Committed {
         );
         lines
     }
+
+    /// "note: replaced the earlier results of `run` in 'results/x' (seed 7, 2,000 runs): 3
+    /// files", when the commit replaced files of an earlier result; what the earlier result
+    /// was comes from its main file ([`FileSet::describe_by`]): its parameters, seed and runs.
+    /// A command writes its files as a whole and replaces its own earlier ones as a whole
+    /// (the module documentation); this says so, rather than replacing them in silence.
+    pub(crate) fn replaced_note(&self, command: &str) -> Option<String> {
+        if self.replaced.is_empty() {
+            return None;
+        }
+        let what = self
+            .earlier
+            .as_deref()
+            .and_then(describe_earlier)
+            .map_or_else(String::new, |d| format!(" ({d})"));
+        let n = self.replaced.len();
+        Some(format!(
+            "note: replaced the earlier results of `{command}` in '{}'{what}: {n} file{}",
+            self.dir.display(),
+            if n == 1 { "" } else { "s" }
+        ))
+    }
+}
+
+/// The parameters, seed and runs of an earlier result, read from its main JSON file: the
+/// fields every result file names the same way (`param` or the `param` of each of `axes`,
+/// `seed`, `runs` or the `runs` of its first grid point). Nothing when the file says none.
+fn describe_earlier(json: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Named {
+        param: String,
+    }
+    #[derive(Deserialize)]
+    struct Point {
+        runs: u64,
+    }
+    #[derive(Deserialize)]
+    struct Head {
+        param: Option<String>,
+        axes: Option<Vec<Named>>,
+        seed: Option<u64>,
+        runs: Option<u64>,
+        points: Option<Vec<Point>>,
+    }
+    let head: Head = serde_json::from_slice(json).ok()?;
+    let mut parts: Vec<String> = head.param.into_iter().collect();
+    if let Some(axes) = head.axes {
+        let params: Vec<String> = axes.into_iter().map(|a| a.param).collect();
+        parts.push(params.join(" × "));
+    }
+    if let Some(seed) = head.seed {
+        parts.push(format!("seed {seed}"));
+    }
+    let runs = head
+        .runs
+        .or_else(|| head.points.and_then(|p| p.first().map(|p| p.runs)));
+    if let Some(runs) = runs {
+        parts.push(format!(
+            "{} run{}",
+            crate::foundation::format::group_thousands(runs as f64, 0),
+            if runs == 1 { "" } else { "s" }
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 impl FileSet {
@@ -176,7 +253,15 @@ impl FileSet {
             files: Vec::new(),
             retired: Vec::new(),
             retired_matching: Vec::new(),
+            main: None,
         }
+    }
+
+    /// Name the file whose earlier contents, if the commit replaces it, say what the earlier
+    /// result was ([`Committed::replaced_note`]): `summary.json` for a run, `sweep.json` for a
+    /// sweep.
+    pub(crate) fn describe_by(&mut self, name: impl Into<String>) {
+        self.main = Some(name.into());
     }
 
     /// Add the file `name` (relative to the folder, `/` between folders) with `contents`; a
@@ -227,12 +312,29 @@ impl FileSet {
     pub(crate) fn commit_locked(self, lock: &mut FolderLock) -> Result<Committed, WriteError> {
         debug_assert_eq!(lock.dir, self.dir, "the lock of another folder");
         let recovery = std::mem::take(&mut lock.recovery);
+        let dir = self.dir.clone();
+        // Read under the lock, after recovery: what the folder holds now is what is replaced.
+        let replaced: Vec<PathBuf> = self
+            .files
+            .iter()
+            .map(|(name, _)| target(&self.dir, name))
+            .filter(|path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()))
+            .collect();
+        let earlier = self
+            .main
+            .as_ref()
+            .map(|name| target(&self.dir, name))
+            .filter(|path| replaced.contains(path))
+            .and_then(|path| std::fs::read(path).ok());
         let staged = self.stage()?;
         staged.apply()?;
         Ok(Committed {
+            dir,
             written: staged.written,
+            replaced,
             removed: staged.removed,
             recovery,
+            earlier,
         })
     }
 

@@ -335,6 +335,19 @@ impl Param {
         self.id.as_deref()
     }
 
+    /// The field as a column header or a short line names it: its last key
+    /// (`service_level`), with the key before it when the last is a part of a distribution
+    /// (`lead_time.mean`, `duration_days.max`). The whole PARAM is said once beside it.
+    pub fn field_label(&self) -> String {
+        match self.field.as_slice() {
+            [.., field, last] if ["mean", "sd", "min", "max", "mode"].contains(&last.as_str()) => {
+                format!("{field}.{last}")
+            }
+            [.., last] => last.clone(),
+            [] => self.text.clone(),
+        }
+    }
+
     /// `policy.kanban`, `simulation`: the entity as a PARAM prefix.
     fn entity_text(&self) -> String {
         match &self.id {

@@ -58,6 +58,10 @@ pub struct Scenario {
     pub start_day_of_year: u32,
     /// Whether demand that cannot be served from stock is lost or backordered.
     pub unmet_demand: UnmetDemand,
+    /// The folder `simulation.results` names for the scenario's results, relative to the
+    /// scenario file, resolved against its folder; `None` for the default, `results/<stem>/`
+    /// ([`Scenario::results_dir`]).
+    pub results: Option<PathBuf>,
     /// The suppliers, in file order; items and disruptions refer to them by index.
     pub suppliers: Vec<Supplier>,
     /// The items, in file order; at least one.
@@ -214,6 +218,16 @@ impl Scenario {
             })
     }
 
+    /// Where the scenario's results go unless `--out` says otherwise: the folder its
+    /// `simulation.results` names, or `results/<file stem>/` (from the working folder).
+    /// `profile` writes `results = "."` into the scenarios it makes, so that their results go
+    /// beside the profile rather than into one `results/scenario/` shared by every profile.
+    pub fn results_dir(&self) -> PathBuf {
+        self.results
+            .clone()
+            .unwrap_or_else(|| Path::new("results").join(self.stem()))
+    }
+
     /// The file name without its extension: where results go by default.
     pub fn stem(&self) -> String {
         self.path
@@ -336,6 +350,10 @@ impl<'a> Validator<'a> {
             0..=364,
             " (0 = 1 January)",
         );
+        let results = sim
+            .results
+            .as_deref()
+            .and_then(|folder| self.results_folder(folder));
 
         let suppliers = self.suppliers(&raw.suppliers);
         let supplier_index: HashMap<&str, usize> = raw
@@ -377,11 +395,48 @@ impl<'a> Validator<'a> {
             seed: sim.seed,
             start_day_of_year: start_day,
             unmet_demand: sim.unmet_demand,
+            results,
             suppliers,
             items,
             disruptions,
             policies,
         })
+    }
+
+    /// `simulation.results`: a folder, relative to the scenario file's folder (an absolute
+    /// path is taken as it is), with `.` and `..` steps resolved in the text, so that
+    /// `results = "."` names the scenario's own folder as `results/acme`, not
+    /// `results/acme/.`.
+    fn results_folder(&mut self, folder: &str) -> Option<PathBuf> {
+        if folder.trim().is_empty() || folder.chars().any(char::is_control) {
+            self.report(
+                "simulation.results",
+                format!(
+                    "must name a folder for the results, relative to the scenario file, e.g. \
+                     results = \".\" (beside it) or results = \"results/peak\" (got {folder:?})"
+                ),
+            );
+            return None;
+        }
+        let mut resolved = PathBuf::new();
+        for part in self.base_dir.join(folder).components() {
+            match part {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir
+                    if matches!(
+                        resolved.components().next_back(),
+                        Some(std::path::Component::Normal(_))
+                    ) =>
+                {
+                    resolved.pop();
+                }
+                other => resolved.push(other),
+            }
+        }
+        if resolved.as_os_str().is_empty() {
+            resolved.push(".");
+        }
+        Some(resolved)
     }
 
     fn unique_ids<'r>(&mut self, kind: &str, ids: impl Iterator<Item = &'r str>) {
