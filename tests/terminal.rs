@@ -107,6 +107,14 @@ fn issue_22_item_5_no_stdout_line_of_any_command_exceeds_100_columns() {
     let jic = &names[1];
     let analyses: Vec<Vec<String>> = vec![
         vec![
+            "trace".into(),
+            "scenarios/kanban-vs-jic.toml".into(),
+            "--policy".into(),
+            "jic-95".into(),
+            "--worst".into(),
+            "3".into(),
+        ],
+        vec![
             "sweep".into(),
             "scenarios/kanban-vs-jic.toml".into(),
             "--vary".into(),

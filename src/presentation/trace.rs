@@ -143,7 +143,8 @@ pub(crate) fn trace_text(traces: &RunTraces) -> String {
     for run in &traces.traced {
         let _ = writeln!(out, "  {}", run_line(traces, run));
     }
-    out
+    // Within the terminal's 100 columns, each line wrapped with a hanging indent.
+    crate::presentation::terminal::wrap_all(&out)
 }
 
 /// `trace.md`: the runs traced and why, each with its totals item by item and its files.
