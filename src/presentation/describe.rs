@@ -8,7 +8,7 @@ use crate::presentation::format::loop_days;
 use crate::presentation::table::render;
 
 /// What `validate` prints: the scenario as it resolves, with every derived quantity.
-pub(crate) fn describe(scenario: &Scenario) -> String {
+pub fn describe(scenario: &Scenario) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

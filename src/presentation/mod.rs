@@ -2,7 +2,7 @@
 //! charts and the HTML and Markdown report. Draws from the results and never from the analyses
 //! that produced them.
 pub mod charts;
-pub(crate) mod describe;
+pub mod describe;
 pub mod format;
 pub mod report;
-pub(crate) mod table;
+pub mod table;

@@ -61,7 +61,7 @@ impl Format {
 
 /// The compact comparison table: one column per policy, all items together, mean ± CI
 /// half-width. Followed by the kanban loops where a policy uses kanban.
-pub(crate) fn comparison_table(summary: &Summary) -> String {
+pub fn comparison_table(summary: &Summary) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header = vec![format!("{} runs, all items", summary.runs)];
     header.extend(summary.policies.iter().map(|p| p.policy.clone()));
