@@ -1570,3 +1570,38 @@ fn issue_18_item_17_a_run_without_report_removes_the_earlier_report() {
     );
     assert!(!out.join("charts").exists(), "the emptied charts/ goes too");
 }
+
+/// Issue 18, found by the fuzz harness: `validate` described a two-state chain by its mean
+/// days up and down, 1 / p, and wrote `-inf days up` for a failure probability of `-0` and
+/// `inf days down` for a recovery probability so small that 1 / p overflows. A chain that
+/// never starts says so; a spell longer than any the format takes says "more than 36,500".
+#[test]
+fn issue_18_fuzz_markov_chains_that_never_start_or_never_end_are_described_in_words() {
+    let validate = |fixture: &str| {
+        let path = format!("tests/data/broken/scenario/{fixture}/mutant.toml");
+        let output = buffersim().args(["validate", &path]).output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        // Lines wrap at the terminal's width: compare the words.
+        let text = String::from_utf8(output.stdout).unwrap();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let never_starts = validate("accepted-markov-chain-that-never-starts");
+    assert!(
+        never_starts.contains(
+            "outage: supplier outage of 's', two-state chain that never starts (its daily \
+             failure probability is 0); active 0.0% of days in the long run"
+        ),
+        "{never_starts}"
+    );
+    let never_ends = validate("accepted-markov-chain-that-never-recovers");
+    assert!(
+        never_ends.contains(
+            "two-state chain, 100.0 days up and more than 36,500 days down on average; active \
+             100.0% of days in the long run"
+        ),
+        "{never_ends}"
+    );
+    for text in [never_starts, never_ends] {
+        assert!(!text.contains("inf"), "{text}");
+    }
+}

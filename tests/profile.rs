@@ -586,3 +586,136 @@ fn a_workbook_profiles_as_its_csv_files_do() {
         "{stderr}"
     );
 }
+
+/// A folder of `tests/data/broken/history/` (the fuzz harness's fixtures).
+fn broken_history(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/broken/history")
+        .join(name)
+}
+
+/// Issue 18, found by the fuzz harness: a quantity of 1.8e308 made the annual value and the
+/// value shares infinite, written as `inf` and `NaN%`. Quantities and costs beyond the largest
+/// a scenario takes are refused as bad cells, returns included.
+#[test]
+fn issue_18_fuzz_quantities_beyond_a_scenario_s_range_are_refused() {
+    let fixture = broken_history("refused-quantity-beyond-any-scenario");
+    let output = buffersim()
+        .arg("profile")
+        .arg(fixture.join("demand.csv"))
+        .arg("--out")
+        .arg(tempfile::tempdir().unwrap().path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "line 11, column 'quantity': must be from -1,000,000,000,000 to \
+             1,000,000,000,000 units (got 1.7976931348623157e308)"
+        ),
+        "{stderr}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demand = file(
+        d,
+        "d.csv",
+        "date,item,quantity,unit_cost\n2024-01-01,a,-2e12,1\n2024-01-02,a,5,1e10\n",
+    );
+    let err = error_of(&demand_only(demand.clone()));
+    assert!(
+        err.contains("line 2, column 'quantity': must be from -1,000,000,000,000"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "line 3, column 'unit_cost': must be greater than 0 and at most 1,000,000,000 \
+             (got 10000000000)"
+        ),
+        "{err}"
+    );
+    let deliveries = file(
+        d,
+        "del.csv",
+        "supplier,item,order_date,promised_date,received_date,quantity_ordered,quantity_received\n\
+         s,a,2024-01-01,2024-01-03,2024-01-03,1e13,10\n",
+    );
+    let items = file(
+        d,
+        "it.csv",
+        "item,container_size,shelf_life_days\na,1e13,99999\n",
+    );
+    let ok_demand = file(d, "ok.csv", "date,item,quantity\n2024-01-01,a,5\n");
+    let err = error_of(&InputFiles {
+        deliveries: Some(deliveries),
+        ..demand_only(ok_demand.clone())
+    });
+    assert!(
+        err.contains("column 'quantity_ordered': must be from 0 to 1,000,000,000,000 units"),
+        "{err}"
+    );
+    // Any finite shelf life is taken: ERP exports write 99999 for none.
+    let err = error_of(&InputFiles {
+        items: Some(items),
+        ..demand_only(ok_demand)
+    });
+    assert!(
+        err.contains("column 'container_size': must be greater than 0 and at most")
+            && !err.contains("shelf_life_days"),
+        "{err}"
+    );
+}
+
+/// Issue 18, found by the fuzz harness: one row dated 9999-12-31 laid every item out over
+/// eight thousand years of days without demand (a minute and hundreds of megabytes for a
+/// meaningless profile). A history longer than a century is refused, blaming the date that
+/// lies far from the rest.
+#[test]
+fn issue_18_fuzz_a_placeholder_date_is_refused_not_laid_out() {
+    let fixture = broken_history("refused-placeholder-date");
+    let err = error_of(&demand_only(fixture.join("demand.csv")));
+    assert!(
+        err.contains(
+            "line 62, column 'date': '9999-12-31' is 2,913,173 days from the other end of the \
+             history (2024-01-01, line 2): a demand history longer than a century is a \
+             mistyped date or a placeholder such as 9999-12-31; correct or remove the row"
+        ),
+        "{err}"
+    );
+    // The odd date out is blamed, at either end.
+    let dir = tempfile::tempdir().unwrap();
+    let early = file(
+        dir.path(),
+        "early.csv",
+        "date,item,quantity\n2024-01-01,a,1\n0001-01-01,a,2\n2024-01-02,a,3\n",
+    );
+    let err = error_of(&demand_only(early));
+    assert!(err.contains("line 3, column 'date': '0001-01-01'"), "{err}");
+}
+
+/// Issue 18, found by the fuzz harness: an item seasonal enough that some calendar months
+/// have no demand in any year, and resampled (no family fits), was deseasonalised by dividing
+/// those months' zeros by their zero level: scenario.toml got `empirical = [NaN, …]` and a
+/// min-max of `NaN / NaN`. Those days are left out of the resampled values.
+#[test]
+fn issue_18_fuzz_months_without_demand_are_resampled_without_nan() {
+    let fixture = broken_history("accepted-months-without-demand");
+    let out = tempfile::tempdir().unwrap();
+    buffersim()
+        .arg("profile")
+        .arg(fixture.join("demand.csv"))
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success();
+    let toml = std::fs::read_to_string(out.path().join("scenario.toml")).unwrap();
+    assert!(!toml.contains("NaN"), "{toml}");
+    assert!(toml.contains("demand = { empirical = ["), "{toml}");
+    let csv = std::fs::read_to_string(out.path().join("profile.csv")).unwrap();
+    assert!(
+        csv.contains("empirical(368 days)") && !csv.contains("NaN"),
+        "{csv}"
+    );
+    Scenario::load(&out.path().join("scenario.toml")).unwrap();
+}

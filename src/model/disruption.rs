@@ -8,7 +8,9 @@
 //! occurrences are shared by all kinds.
 
 use crate::foundation::days::DayDistribution;
+use crate::foundation::format::group_thousands;
 use crate::foundation::rng::{SimRng, unit_f64};
+use crate::model::limits::MAX_MEAN_SPELL_DAYS;
 use crate::model::supply::Supplier;
 
 /// A validated disruption.
@@ -292,6 +294,9 @@ impl Occurrence {
     /// tests); `None` for schedules.
     pub(crate) fn steady_state_share(&self) -> Option<f64> {
         match self {
+            // A chain that never fails is never active (and its share would be `-0` for a
+            // failure probability written as `-0`).
+            Occurrence::Markov { fail, .. } if *fail <= 0.0 => Some(0.0),
             Occurrence::Markov { fail, recover } => Some(fail / (fail + recover)),
             Occurrence::Random {
                 rate_per_year,
@@ -419,10 +424,14 @@ impl Disruption {
                 "at random, {rate_per_year} a year, lasting {:.1} days on average",
                 duration.mean()
             ),
+            // Its mean days up, 1 / 0, would read "inf".
+            Occurrence::Markov { fail, .. } if *fail <= 0.0 => {
+                "two-state chain that never starts (its daily failure probability is 0)".to_string()
+            }
             Occurrence::Markov { fail, recover } => format!(
-                "two-state chain, {:.1} days up and {:.1} days down on average",
-                1.0 / fail,
-                1.0 / recover
+                "two-state chain, {} days up and {} days down on average",
+                mean_spell_days(*fail),
+                mean_spell_days(*recover)
             ),
             Occurrence::Scheduled {
                 start_day,
@@ -453,6 +462,19 @@ impl Disruption {
                 factors[spell.start..spell.end].fill(factor.sample(rng));
             }
         }
+    }
+}
+
+/// The mean length of a spell that ends with daily probability `p` (1 / p), as `describe`
+/// writes it. Beyond the longest mean spell the scenario format takes it says so instead:
+/// such a spell outlasts any horizon, and for the smallest probabilities 1 / p overflows to
+/// infinity.
+fn mean_spell_days(p: f64) -> String {
+    let days = 1.0 / p;
+    if days > MAX_MEAN_SPELL_DAYS {
+        format!("more than {}", group_thousands(MAX_MEAN_SPELL_DAYS, 0))
+    } else {
+        format!("{days:.1}")
     }
 }
 

@@ -25,7 +25,8 @@ pub(crate) struct Limit {
 }
 
 impl Limit {
-    const fn closed(low: f64, high: f64, unit: &'static str) -> Limit {
+    /// `low` to `high`, both included.
+    pub(crate) const fn closed(low: f64, high: f64, unit: &'static str) -> Limit {
         Limit {
             low,
             low_open: false,
@@ -34,7 +35,8 @@ impl Limit {
         }
     }
 
-    const fn above(low: f64, high: f64, unit: &'static str) -> Limit {
+    /// Greater than `low`, at most `high`.
+    pub(crate) const fn above(low: f64, high: f64, unit: &'static str) -> Limit {
         Limit {
             low,
             low_open: true,
@@ -57,10 +59,18 @@ impl Limit {
         }
     }
 
-    /// What is allowed, as words completing "must be …".
+    /// What is allowed, as words completing "must be …". A `high` of `f64::MAX` is no bound
+    /// but finiteness, and goes unsaid.
     pub(crate) fn allowed(&self) -> String {
         let (low, high, unit) = (number(self.low), number(self.high), self.unit);
-        if self.low_open {
+        if self.high == f64::MAX {
+            let relation = if self.low_open {
+                "greater than"
+            } else {
+                "at least"
+            };
+            format!("{relation} {low}{unit}")
+        } else if self.low_open {
             format!("greater than {low} and at most {high}{unit}")
         } else {
             format!("from {low} to {high}{unit}")
@@ -78,11 +88,14 @@ pub(crate) const QUANTITY: Limit = Limit::closed(0.0, MAX_QUANTITY, " units");
 /// the mean of a Poisson or lognormal demand.
 pub(crate) const POSITIVE_QUANTITY: Limit = Limit::closed(1e-6, MAX_QUANTITY, " units");
 
+/// Most money per unit or per order.
+pub(crate) const MAX_MONEY: f64 = 1e9;
+
 /// The value of one unit.
-pub(crate) const UNIT_COST: Limit = Limit::closed(1e-6, 1e9, "");
+pub(crate) const UNIT_COST: Limit = Limit::closed(1e-6, MAX_MONEY, "");
 
 /// Money per unit or per order that may be zero: order costs, stockout penalties, premiums.
-pub(crate) const MONEY: Limit = Limit::closed(0.0, 1e9, "");
+pub(crate) const MONEY: Limit = Limit::closed(0.0, MAX_MONEY, "");
 
 /// An annual carrying rate, as a fraction of unit value per year (the reference texts use
 /// 0.20–0.30).
@@ -95,7 +108,10 @@ pub(crate) const PREMIUM_RATE: Limit = Limit::closed(0.0, 100.0, "");
 pub(crate) const DAYS: Limit = Limit::closed(0.0, 3650.0, " days");
 
 /// Mean length of an up or down spell of a two-state disruption.
-pub(crate) const MEAN_SPELL_DAYS: Limit = Limit::closed(1.0, 36_500.0, " days");
+pub(crate) const MEAN_SPELL_DAYS: Limit = Limit::closed(1.0, MAX_MEAN_SPELL_DAYS, " days");
+
+/// Longest mean spell of a two-state disruption, in days: a century.
+pub(crate) const MAX_MEAN_SPELL_DAYS: f64 = 36_500.0;
 
 /// Multipliers of demand that may be zero: seasonality, demand surges.
 pub(crate) const MULTIPLIER: Limit = Limit::closed(0.0, 100.0, "");

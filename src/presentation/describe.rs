@@ -9,7 +9,7 @@ use crate::presentation::terminal;
 
 /// What `validate` prints: the scenario as it resolves, with every derived quantity; every line
 /// fits the terminal ([`terminal::WIDTH`]).
-pub(crate) fn describe(scenario: &Scenario) -> String {
+pub fn describe(scenario: &Scenario) -> String {
     terminal::wrap_all(&description(scenario))
 }
 

@@ -2,9 +2,9 @@
 //! `validate`'s description, the charts and the HTML and Markdown report, and what a trace
 //! says about its runs. Draws from the results and never from the analyses that produced them.
 pub mod charts;
-pub(crate) mod describe;
+pub mod describe;
 pub mod format;
 pub mod report;
-pub(crate) mod table;
+pub mod table;
 pub(crate) mod terminal;
 pub(crate) mod trace;

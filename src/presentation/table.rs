@@ -77,7 +77,7 @@ fn plus_minus(ci: Option<Interval>, write: impl Fn(f64) -> String) -> String {
 /// Rows are labelled with the metric's name as summary.csv spells it, with spaces for
 /// underscores (`fill rate` is `fill_rate`): short enough to leave room for three or four
 /// policies beside it, and found in the files and the README's metric definitions at once.
-pub(crate) fn comparison_table(summary: &Summary) -> String {
+pub fn comparison_table(summary: &Summary) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header = vec![format!(
         "{} runs, all items",

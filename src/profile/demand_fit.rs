@@ -846,8 +846,13 @@ fn fit(series: &DemandSeries, stats: &DemandStats) -> DemandFit {
             ),
             None => "no family fits: the history is resampled".into(),
         });
+        // A period whose level is zero (a calendar month without demand in any year) says
+        // nothing of the base level: it is left out rather than divided by zero, which wrote
+        // NaN into the scenario. Some level is positive, since the history has demand.
         let mut values: Vec<f64> = (0..series.values.len())
-            .map(|i| series.values[i] / levels.levels[levels.groups[i]])
+            .map(|i| (series.values[i], levels.levels[levels.groups[i]]))
+            .filter(|&(_, level)| level > 0.0)
+            .map(|(value, level)| value / level)
             .collect();
         values.sort_by(f64::total_cmp);
         fit.model = DemandDistribution::Empirical { values };

@@ -14,6 +14,8 @@ use super::csv::{Column, InputError, Problems, Row, RowProblem, Table, parse_num
 use super::date::Date;
 use super::notes::Notes;
 use super::sheet::read_table;
+use crate::foundation::format::group_thousands;
+use crate::model::limits::{Limit, MAX_MONEY, MAX_QUANTITY};
 
 /// How long one row of demand history covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,6 +134,26 @@ quantity_ordered,quantity_received,quantity_rejected";
 pub(crate) const ITEMS_EXAMPLE: &str =
     "item,unit_cost,criticality,suppliers,container_size,shelf_life_days,order_cost";
 
+// The ranges of the numbers of a history. The upper bounds are the scenario format's largest
+// (`model::limits`): a history beyond them is a data error, and within them every sum, square
+// and annual value the profile computes stays finite (a quantity of 1e308 made them infinite).
+
+/// Units demanded on one row; a negative quantity is a return.
+const DEMAND_QUANTITY: Limit = Limit::closed(-MAX_QUANTITY, MAX_QUANTITY, " units");
+
+/// Units ordered, received or rejected on a delivery.
+const DELIVERED: Limit = Limit::closed(0.0, MAX_QUANTITY, " units");
+
+/// The value of one unit, or the cost of an order line.
+const COST: Limit = Limit::above(0.0, MAX_MONEY, "");
+
+/// A kanban container's quantity.
+const CONTAINER: Limit = Limit::above(0.0, MAX_QUANTITY, " units");
+
+/// A shelf life: only compared with a month, so any length is taken (ERP exports write 99999
+/// for "none").
+const SHELF_LIFE_DAYS: Limit = Limit::above(0.0, f64::MAX, " days");
+
 /// Reads the cells of one table, collecting problems and remembering repeated rows.
 struct Reader<'t> {
     table: &'t Table,
@@ -189,8 +211,8 @@ impl<'t> Reader<'t> {
         self.date(row, index).map(Some)
     }
 
-    /// A number at least `min` (strictly above it when `strict`).
-    fn number(&mut self, row: &Row, index: usize, min: f64, strict: bool) -> Option<f64> {
+    /// A number within `range`.
+    fn number(&mut self, row: &Row, index: usize, range: Limit) -> Option<f64> {
         let cell = row.cell(index);
         let parsed = match parse_number(cell) {
             None => Err(self.problem(
@@ -201,15 +223,9 @@ impl<'t> Reader<'t> {
                      (no thousands separators, no units)"
                 ),
             )),
-            Some(v) if v < min || (strict && v == min) => Err(self.problem(
-                row,
-                index,
-                format!(
-                    "must be {} {min} (got {v})",
-                    if strict { "greater than" } else { "at least" }
-                ),
-            )),
-            Some(v) => Ok(v),
+            Some(v) => range
+                .check(v)
+                .map_err(|message| self.problem(row, index, message)),
         };
         self.problems.check(parsed)
     }
@@ -219,11 +235,10 @@ impl<'t> Reader<'t> {
         &mut self,
         row: &Row,
         index: Option<usize>,
-        min: f64,
-        strict: bool,
+        range: Limit,
     ) -> Option<Option<f64>> {
         match index {
-            Some(i) if !row.cell(i).is_empty() => self.number(row, i, min, strict).map(Some),
+            Some(i) if !row.cell(i).is_empty() => self.number(row, i, range).map(Some),
             _ => Some(None),
         }
     }
@@ -261,11 +276,12 @@ pub(crate) fn read_demand(path: &Path, notes: &mut Notes) -> Result<DemandHistor
     };
     let mut costs: HashMap<String, (f64, usize)> = HashMap::new();
     let mut last_seen: HashMap<&str, (Date, usize)> = HashMap::new();
+    let mut dated: Vec<(Date, usize)> = Vec::new();
     for row in &table.rows {
         let date = reader.date(row, date_col);
         let item = reader.text(row, item_col);
-        let quantity = reader.number(row, quantity_col, f64::NEG_INFINITY, false);
-        let cost = reader.optional_number(row, cost_col, 0.0, true);
+        let quantity = reader.number(row, quantity_col, DEMAND_QUANTITY);
+        let cost = reader.optional_number(row, cost_col, COST);
         let period = period_col.map(|i| period_of(&mut reader, row, i));
         let (Some(date), Some(item), Some(quantity), Some(cost)) = (date, item, quantity, cost)
         else {
@@ -319,11 +335,25 @@ pub(crate) fn read_demand(path: &Path, notes: &mut Notes) -> Result<DemandHistor
             );
             continue;
         }
+        dated.push((date, row.line));
         history.rows.push(DemandRow {
             date,
             item: item.to_string(),
             quantity,
             period,
+        });
+    }
+    if let Some(((date, line), (other, other_line))) = beyond_a_century(&mut dated) {
+        let days = date.days_since(other).abs() as f64;
+        reader.problems.push(RowProblem {
+            line,
+            column: table.header[date_col].clone(),
+            message: format!(
+                "'{date}' is {} days from the other end of the history ({other}, line \
+                 {other_line}): a demand history longer than a century is a mistyped date or \
+                 a placeholder such as 9999-12-31; correct or remove the row",
+                group_thousands(days, 0)
+            ),
         });
     }
     reader.problems.into_result(path)?;
@@ -338,6 +368,29 @@ pub(crate) fn read_demand(path: &Path, notes: &mut Notes) -> Result<DemandHistor
         .map(|(item, (sum, n))| (item, sum / n as f64))
         .collect();
     Ok(history)
+}
+
+/// Longest demand history `profile` lays out: a century. A longer one comes from a mistyped
+/// date or an ERP placeholder (`9999-12-31`, `0001-01-01`), and would stretch every item over
+/// millennia of days without demand: minutes of work and gigabytes of memory for a profile
+/// that means nothing.
+const MAX_HISTORY_DAYS: i64 = 36_525;
+
+/// When the dated rows span more than [`MAX_HISTORY_DAYS`]: the row to blame, the first or the
+/// last date, whichever is farther from the median date (the odd one out when the rest are
+/// ordinary), and the row at the other end.
+fn beyond_a_century(dated: &mut [(Date, usize)]) -> Option<((Date, usize), (Date, usize))> {
+    dated.sort_unstable();
+    let (first, last) = (*dated.first()?, *dated.last()?);
+    if last.0.days_since(first.0) <= MAX_HISTORY_DAYS {
+        return None;
+    }
+    let median = dated[dated.len() / 2].0;
+    if last.0.days_since(median) >= median.days_since(first.0) {
+        Some((last, first))
+    } else {
+        Some((first, last))
+    }
 }
 
 /// `Some(Some(period))` for a known period, `Some(None)` for a bad one (recorded as a
@@ -393,9 +446,9 @@ pub(crate) fn read_deliveries(
         let ordered_on = reader.date(row, ordered_col);
         let promised_on = reader.date(row, promised_col);
         let received_on = reader.optional_date(row, received_col);
-        let ordered = reader.number(row, qty_ord_col, 0.0, false);
-        let received = reader.number(row, qty_rec_col, 0.0, false);
-        let rejected = reader.optional_number(row, rejected_col, 0.0, false);
+        let ordered = reader.number(row, qty_ord_col, DELIVERED);
+        let received = reader.number(row, qty_rec_col, DELIVERED);
+        let rejected = reader.optional_number(row, rejected_col, DELIVERED);
         let (
             Some(supplier),
             Some(item),
@@ -508,10 +561,10 @@ pub(crate) fn read_items(
         let Some(item) = reader.text(row, item_col) else {
             continue;
         };
-        let unit_cost = reader.optional_number(row, cost_col, 0.0, true);
-        let container = reader.optional_number(row, cont_col, 0.0, true);
-        let shelf = reader.optional_number(row, shelf_col, 0.0, true);
-        let order_cost = reader.optional_number(row, order_col, 0.0, true);
+        let unit_cost = reader.optional_number(row, cost_col, COST);
+        let container = reader.optional_number(row, cont_col, CONTAINER);
+        let shelf = reader.optional_number(row, shelf_col, SHELF_LIFE_DAYS);
+        let order_cost = reader.optional_number(row, order_col, COST);
         let criticality = crit_col.map(|i| criticality_of(&mut reader, row, i));
         let (Some(unit_cost), Some(container_size), Some(shelf_life_days), Some(order_cost)) =
             (unit_cost, container, shelf, order_cost)

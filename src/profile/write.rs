@@ -515,7 +515,7 @@ fn short_days(toml: &str) -> String {
 }
 
 /// What `buffersim profile` prints: the matrix and the postures.
-pub(crate) fn terminal_summary(profile: &Profile) -> String {
+pub fn terminal_summary(profile: &Profile) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
