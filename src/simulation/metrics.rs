@@ -288,32 +288,7 @@ impl Metric {
     /// to the value is too coarse at 1 (issue 18, item 2). Every other metric is an amount
     /// whose percentiles are within 0.5% of the value.
     pub fn is_share(self) -> bool {
-        match self {
-            Metric::FillRate
-            | Metric::StockoutRate
-            | Metric::StockoutDayRate
-            | Metric::CycleServiceLevel
-            | Metric::SupplierOnTimeRate => true,
-            Metric::LostUnits
-            | Metric::BackorderedUnits
-            | Metric::AvgBackorderLevel
-            | Metric::AvgOnHandUnits
-            | Metric::AvgOnHandValue
-            | Metric::AvgPipelineUnits
-            | Metric::DaysOfSupply
-            | Metric::InventoryTurns
-            | Metric::CarryingCost
-            | Metric::OrderingCost
-            | Metric::StockoutCost
-            | Metric::TotalCost
-            | Metric::OrdersPerYear
-            | Metric::ExpediteCost
-            | Metric::PurchasePremiumCost
-            | Metric::ExpeditedUnits
-            | Metric::RejectedUnits
-            | Metric::CancelledUnits
-            | Metric::TimeToRecover => false,
-        }
+        self.unit() == "share"
     }
 
     /// The metric's unit, as spreadsheet headers and unit columns write it (README,

@@ -917,6 +917,30 @@ impl Frame<'_> {
 }
 
 /// A chart with a value on each axis, its grid and both axes drawn.
+/// The frame of one small panel in a grid of day charts (the on-hand fan's, a trace's): its
+/// caption above, room left of the plot for the widest tick label of `fmt_y` up to `y_max`,
+/// and `x_ticks` ticks along the days.
+pub(super) fn panel_frame<'a>(
+    caption: &'a str,
+    fmt_y: &TickFormat<'_>,
+    y_max: f64,
+    x_ticks: usize,
+) -> Frame<'a> {
+    let y_tick_w = [0.0, y_max / 2.0, y_max]
+        .iter()
+        .map(|v| text_width(&fmt_y(v), TICK_SIZE))
+        .max()
+        .unwrap_or(40);
+    Frame {
+        caption: Some(caption),
+        margins: (6, 22, 4),
+        label_areas: (X_AXIS_HEIGHT - 12, y_tick_w + 36),
+        ticks: (x_ticks, 5),
+        tick_mark: 4,
+        desc_size: TICK_SIZE,
+    }
+}
+
 pub(super) fn value_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     (x_range, y_range): (std::ops::Range<f64>, std::ops::Range<f64>),

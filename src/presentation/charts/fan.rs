@@ -10,9 +10,8 @@ use crate::presentation::format::ValueKind;
 use crate::results::saved::{SavedFan, SavedSummary};
 
 use super::draw::{
-    Axis, Ctx, DISRUPTED, DrawResult, Frame, LegendEntry, Marker, Spec, TICK_SIZE, Window,
-    X_AXIS_HEIGHT, fail, header_height, nonzero, runs_text, shade_windows, subtitle, text_width,
-    tick_format, value_chart,
+    Axis, Ctx, DISRUPTED, DrawResult, LegendEntry, Marker, Spec, Window, fail, header_height,
+    nonzero, panel_frame, runs_text, shade_windows, subtitle, tick_format, value_chart,
 };
 use super::{MUTED, Plot, policy_colour};
 
@@ -169,19 +168,7 @@ fn draw_fan_panel<DB: DrawingBackend>(
     let fmt_x = tick_format(x.kind, x.max);
     let fmt_y = tick_format(y.kind, y.max);
     let y_max = y.max * 1.05;
-    let y_tick_w = [0.0, y_max / 2.0, y_max]
-        .iter()
-        .map(|v| text_width(&fmt_y(v), TICK_SIZE))
-        .max()
-        .unwrap_or(40);
-    let frame = Frame {
-        caption: Some(&panel.label),
-        margins: (6, 22, 4),
-        label_areas: (X_AXIS_HEIGHT - 12, y_tick_w + 36),
-        ticks: (6, 5),
-        tick_mark: 4,
-        desc_size: TICK_SIZE,
-    };
+    let frame = panel_frame(&panel.label, &fmt_y, y_max, 6);
     let mut chart = value_chart(
         area,
         (first_day..x.max, 0.0..y_max),

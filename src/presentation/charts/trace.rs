@@ -12,9 +12,9 @@ use crate::results::trace::{RunTrace, RunTraces, TracedItem};
 use crate::simulation::trace::TraceDay;
 
 use super::draw::{
-    Axis, Ctx, DISRUPTED, DrawResult, Frame, LegendEntry, Marker, Spec, TICK_SIZE,
-    WINDOW_NAME_SIZE, WINDOW_NAME_STEP, Window, X_AXIS_HEIGHT, fail, header_height, nonzero,
-    shade_windows, subtitle, text_width, tick_format, value_chart,
+    Axis, Ctx, DISRUPTED, DrawResult, LegendEntry, Marker, Spec, WINDOW_NAME_SIZE,
+    WINDOW_NAME_STEP, Window, fail, header_height, nonzero, panel_frame, shade_windows, subtitle,
+    text_width, tick_format, value_chart,
 };
 use super::{MUTED, Plot, WIDTH, WORST_ITEMS, policy_colour};
 
@@ -280,19 +280,7 @@ fn draw_panel<DB: DrawingBackend>(
     let fmt_y = tick_format(ValueKind::Number, panel.y_max);
     // Room above the highest figure for the lines of names.
     let y_max = panel.y_max * (1.06 + 0.09 * f64::from(panel.name_lines));
-    let y_tick_w = [0.0, y_max / 2.0, y_max]
-        .iter()
-        .map(|v| text_width(&fmt_y(v), TICK_SIZE))
-        .max()
-        .unwrap_or(40);
-    let frame = Frame {
-        caption: Some(&panel.label),
-        margins: (6, 22, 4),
-        label_areas: (X_AXIS_HEIGHT - 12, y_tick_w + 36),
-        ticks: (10, 5),
-        tick_mark: 4,
-        desc_size: TICK_SIZE,
-    };
+    let frame = panel_frame(&panel.label, &fmt_y, y_max, 10);
     let mut chart = value_chart(
         area,
         (0.0..x.max, 0.0..y_max),
