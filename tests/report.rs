@@ -310,8 +310,10 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
         horizon_days: 365,
         warmup_days: 0,
         unmet_demand: "backorder".into(),
+        currency: None,
         rng: "test".into(),
         rand_version: "0.10".into(),
+        targets: Vec::new(),
         policies: (0..policies)
             .map(|p| SavedPolicy {
                 policy: name("policy", p),
@@ -346,6 +348,7 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
             .collect(),
         disruptions: None,
         justification: None,
+        inputs: None,
     }
 }
 

@@ -4,7 +4,9 @@
 pub mod demand;
 pub mod disruption;
 pub(crate) mod limits;
+pub mod metric;
 pub mod policy;
 pub(crate) mod raw;
 pub mod scenario;
 pub mod supply;
+pub mod target;

@@ -943,6 +943,14 @@ impl Prebuild {
         ))
     }
 
+    /// One line for people: "stock levels × 1.4 from day 240 to day 300 of the year".
+    pub fn describe(&self) -> String {
+        format!(
+            "stock levels × {} from day {} to day {} of the year",
+            self.factor, self.start_day_of_year, self.end_day_of_year
+        )
+    }
+
     fn contains(&self, day_of_year: u32) -> bool {
         if self.start_day_of_year < self.end_day_of_year {
             (self.start_day_of_year..self.end_day_of_year).contains(&day_of_year)
@@ -1020,6 +1028,26 @@ pub struct Expedite {
     /// How far ahead the projection looks when orders wait at a supplier with no due day: the
     /// item's mean lead time, rounded up.
     pub(crate) cover_days: u32,
+}
+
+impl Expedite {
+    /// One line for people: "2 day(s), +35% of unit cost, at most 4000 units per item and
+    /// year".
+    pub fn describe(&self) -> String {
+        let cap = if self.max_units_per_year.is_finite() {
+            format!(
+                ", at most {} units per item and year",
+                self.max_units_per_year
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "{} day(s), +{:.0}% of unit cost{cap}",
+            self.lead_time_days,
+            100.0 * self.premium_rate
+        )
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub(crate) struct RawScenario {
     pub disruptions: Vec<RawDisruption>,
     #[serde(default, rename = "policy", alias = "policies")]
     pub policies: IndexMap<String, RawPolicy>,
+    /// `[targets]`: a condition per metric, e.g. `stockout_rate = "<= 2%"`.
+    #[serde(default)]
+    pub targets: IndexMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +43,7 @@ pub(crate) struct RawSimulation {
     #[serde(default)]
     pub start_day_of_year: i64,
     pub results: Option<String>,
+    pub currency: Option<String>,
 }
 
 fn default_horizon() -> i64 {

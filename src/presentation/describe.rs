@@ -128,11 +128,7 @@ fn description(scenario: &Scenario) -> String {
             }
         }
         if let Some(p) = &policy.prebuild {
-            let _ = writeln!(
-                out,
-                "  pre-build: stock levels × {} from day {} to day {} of the year",
-                p.factor, p.start_day_of_year, p.end_day_of_year
-            );
+            let _ = writeln!(out, "  pre-build: {}", p.describe());
         }
         let reserves: Vec<String> = scenario
             .items
@@ -145,17 +141,7 @@ fn description(scenario: &Scenario) -> String {
             let _ = writeln!(out, "  strategic reserve (units): {}", reserves.join(", "));
         }
         if let Some(e) = policy.items.first().and_then(|ip| ip.expedite) {
-            let cap = if e.max_units_per_year.is_finite() {
-                format!(", at most {} units per item and year", e.max_units_per_year)
-            } else {
-                String::new()
-            };
-            let _ = writeln!(
-                out,
-                "  expediting: {} day(s), +{:.0}% of unit cost{cap}",
-                e.lead_time_days,
-                100.0 * e.premium_rate
-            );
+            let _ = writeln!(out, "  expediting: {}", e.describe());
         }
     }
     for item in scenario

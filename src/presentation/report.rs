@@ -6,6 +6,9 @@
 //! as `charts/NAME.svg`. Metric definitions are taken from the README's "Metrics" section at
 //! compile time, so the report and the README cannot drift apart.
 
+mod board;
+mod inputs;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -119,10 +122,22 @@ struct Table {
     rows: Vec<Vec<String>>,
 }
 
-/// Metrics of all items together: one row per metric, one column per policy.
-fn policy_table(s: &SavedSummary) -> Table {
-    let mut header = vec!["metric".to_string()];
-    header.extend(s.policies.iter().map(|p| p.policy.clone()));
+/// The metrics the report's first table shows, in this order: service, stock, cost. The
+/// full table follows, folded.
+const HEADLINE: [&str; 9] = [
+    "stockout_rate",
+    "fill_rate",
+    "days_of_supply",
+    "inventory_turns",
+    "avg_on_hand_value",
+    "carrying_cost",
+    "expedite_cost",
+    "total_cost",
+    "supplier_on_time_rate",
+];
+
+/// Every metric name in the summary, in output order.
+fn metric_names(s: &SavedSummary) -> Vec<&str> {
     let mut names: Vec<&str> = Vec::new();
     for p in &s.policies {
         for name in p.metrics.keys() {
@@ -131,11 +146,34 @@ fn policy_table(s: &SavedSummary) -> Table {
             }
         }
     }
+    names
+}
+
+/// Metrics of all items together: one row per metric (its label and unit), one column per
+/// policy; `headline` keeps the [`HEADLINE`] metrics, else every one.
+fn policy_table(s: &SavedSummary, headline: bool) -> Table {
+    let mut header = vec!["metric".to_string()];
+    header.extend(s.policies.iter().map(|p| p.policy.clone()));
+    let names: Vec<&str> = if headline {
+        HEADLINE
+            .iter()
+            .copied()
+            .filter(|name| {
+                // A cost no policy incurs (no expediting in the scenario) says nothing.
+                s.policies.iter().any(|p| {
+                    p.metric(name)
+                        .is_some_and(|e| e.mean != 0.0 || !name.ends_with("_cost"))
+                })
+            })
+            .collect()
+    } else {
+        metric_names(s)
+    };
     let rows = names
         .iter()
         .map(|name| {
             let kind = ValueKind::of(name);
-            let mut row = vec![(*name).to_string()];
+            let mut row = vec![board::label_with_unit(s, name)];
             row.extend(s.policies.iter().map(|p| {
                 p.metric(name)
                     .map_or_else(|| "–".to_string(), |e| estimate_cell(kind, e))
@@ -169,7 +207,7 @@ fn resilience_table(s: &SavedSummary) -> Option<Table> {
     let tail = |value: f64, ci: Option<Interval>| {
         format!("{}\n{}", percent.value(value), percent.interval(ci))
     };
-    let rows = vec![
+    let mut rows = vec![
         row("runs with disruption events", &|r| {
             r.stockout_rate_disrupted_runs
                 .as_ref()
@@ -187,6 +225,23 @@ fn resilience_table(s: &SavedSummary) -> Option<Table> {
             r.worst_runs.map(|t| tail(t.tail_mean, t.tail_mean_ci95))
         }),
     ];
+    // Which disruption a policy is exposed to: its stockout rate in the runs each one struck.
+    let ids: Vec<String> = s
+        .disruptions
+        .iter()
+        .flat_map(|d| d.by_disruption.iter().map(|x| x.disruption.clone()))
+        .collect();
+    for (k, id) in ids.iter().enumerate() {
+        rows.insert(
+            2 + k,
+            row(&format!("runs {id} struck"), &|r| {
+                r.by_disruption
+                    .get(k)
+                    .and_then(|d| d.stockout_rate_struck_runs.as_ref())
+                    .map(|e| estimate_cell(percent, e))
+            }),
+        );
+    }
     Some(Table { header, rows })
 }
 
@@ -229,11 +284,7 @@ fn estimate_cell(kind: ValueKind, e: &SavedEstimate) -> String {
 }
 
 /// The metrics shown per item.
-const ITEM_METRICS: [(&str, &str); 3] = [
-    ("stockout_rate", "Stockout rate"),
-    ("days_of_supply", "Days of supply"),
-    ("total_cost", "Total cost per year"),
-];
+const ITEM_METRICS: [&str; 3] = ["stockout_rate", "days_of_supply", "total_cost"];
 
 /// One metric per item: one row per item, one column per policy.
 fn item_table(s: &SavedSummary, metric: &str) -> Table {
@@ -311,25 +362,18 @@ fn sizing_table(p: &SavedPolicy) -> Table {
     Table { header, rows }
 }
 
-/// The README's definition of every metric in the summary, in output order.
-fn definitions(s: &SavedSummary) -> Vec<(String, String)> {
+/// The README's definition of every metric in the summary, in output order: its label with
+/// its unit, its name in JSON and CSV, and the definition.
+fn definitions(s: &SavedSummary) -> Vec<(String, String, String)> {
     let readme = readme_definitions();
-    let mut names: Vec<&str> = Vec::new();
-    for p in &s.policies {
-        for name in p.metrics.keys() {
-            if !names.contains(&name.as_str()) {
-                names.push(name);
-            }
-        }
-    }
-    names
+    metric_names(s)
         .into_iter()
         .map(|name| {
             let def = readme.iter().find(|(n, _)| n == name).map_or_else(
                 || "(not defined in this version's README)".to_string(),
                 |(_, d)| d.clone(),
             );
-            (name.to_string(), def)
+            (board::label_with_unit(s, name), name.to_string(), def)
         })
         .collect()
 }
@@ -358,15 +402,22 @@ pub(crate) fn readme_definitions() -> Vec<(String, String)> {
 /// The run's settings, one sentence.
 fn run_line(s: &SavedSummary) -> String {
     format!(
-        "{} runs, seed {}, {} days per run of which the first {} are warm-up (not measured), \
-         unmet demand {}. Random numbers: {} (rand {}).",
+        "{} runs, {} days per run of which the first {} are warm-up (not measured), unmet \
+         demand {}, costs in {}.",
         group_thousands(s.runs as f64, 0),
-        s.seed,
         s.horizon_days,
         s.warmup_days,
         unmet_demand_text(s),
-        s.rng,
-        s.rand_version
+        board::currency(s),
+    )
+}
+
+/// How to reproduce the run: seed and random numbers.
+fn about_line(s: &SavedSummary) -> String {
+    format!(
+        "Made with seed {}; random numbers: {} (rand {}). The same scenario, seed and runs give \
+         the same figures, byte for byte, on any number of threads.",
+        s.seed, s.rng, s.rand_version
     )
 }
 
@@ -418,11 +469,94 @@ fn md_table(out: &mut String, t: &Table) {
     out.push('\n');
 }
 
+/// The board summary in Markdown: paragraphs, then the targets table.
+fn md_board(out: &mut String, b: &board::Board) {
+    for para in &b.paragraphs {
+        for piece in para {
+            match piece {
+                board::Piece::Text(t) => out.push_str(t),
+                board::Piece::Strong(t) => {
+                    let _ = write!(out, "**{}**", md_cell(t));
+                }
+                board::Piece::Figure { text, .. } => out.push_str(text),
+            }
+        }
+        out.push_str("\n\n");
+    }
+    if let Some(grid) = &b.targets {
+        md_table(out, &targets_table(grid));
+    }
+}
+
+/// The targets grid as a table: a verdict per policy, with the estimate it was judged on.
+fn targets_table(grid: &board::TargetGrid) -> Table {
+    Table {
+        header: grid.header.clone(),
+        rows: grid
+            .rows
+            .iter()
+            .map(|(target, cells)| {
+                std::iter::once(target.clone())
+                    .chain(
+                        cells
+                            .iter()
+                            .map(|(v, detail)| format!("{}\n{detail}", v.word())),
+                    )
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+/// The key inputs in Markdown: suppliers, items, disruptions, then each policy's settings
+/// and sizing.
+fn md_inputs(out: &mut String, s: &SavedSummary) {
+    let _ = writeln!(out, "## Key inputs\n");
+    if let Some(inp) = &s.inputs {
+        let _ = writeln!(out, "### Suppliers\n");
+        md_table(out, &inputs::suppliers(s, inp));
+        let _ = writeln!(out, "### Items\n");
+        md_table(out, &inputs::items(s, inp));
+        if let Some(t) = inputs::disruptions(inp) {
+            let _ = writeln!(out, "### Disruptions assumed\n");
+            md_table(out, &t);
+        }
+    }
+    let _ = writeln!(out, "### Policies\n\n{SIZING_NOTE}\n");
+    for p in &s.policies {
+        let _ = writeln!(out, "#### Policy `{}`\n", md_cell(&p.policy));
+        let settings = policy_settings(s, &p.policy);
+        for line in &settings {
+            let _ = writeln!(out, "- {line}");
+        }
+        if !settings.is_empty() {
+            out.push('\n');
+        }
+        md_table(out, &sizing_table(p));
+    }
+}
+
+/// What sets policy `name` apart beyond its rules, from the summary's inputs.
+fn policy_settings(s: &SavedSummary, name: &str) -> Vec<String> {
+    s.inputs
+        .as_ref()
+        .and_then(|inp| inp.policies.iter().find(|p| p.policy == name))
+        .map(inputs::policy_settings)
+        .unwrap_or_default()
+}
+
+const SIZING_NOTE: &str = "How each policy sized each item's rule: mean daily demand ± sd, \
+    lead time ± sd (suppliers' lateness included), and the stock levels derived from them, in \
+    units.";
+
 /// report.md: the tables in Markdown, with the charts linked as `charts/NAME.svg`.
 pub(crate) fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}: buffersim report\n", md_cell(&s.scenario));
     let _ = writeln!(out, "{}\n", run_line(s));
+
+    let _ = writeln!(out, "## Summary\n");
+    md_board(&mut out, &board::Board::new(s));
     let _ = writeln!(out, "{READING}\n");
 
     let _ = writeln!(out, "## Charts\n");
@@ -433,7 +567,9 @@ pub(crate) fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
     }
 
     let _ = writeln!(out, "## Policies compared (all items)\n");
-    md_table(&mut out, &policy_table(s));
+    md_table(&mut out, &policy_table(s, true));
+    let _ = writeln!(out, "### Every metric\n");
+    md_table(&mut out, &policy_table(s, false));
     if let Some(t) = resilience_table(s) {
         let _ = writeln!(out, "### Resilience: stockout rate when things go wrong\n");
         md_table(&mut out, &t);
@@ -445,8 +581,8 @@ pub(crate) fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
 
     if !s.item_names().is_empty() {
         let _ = writeln!(out, "## Per item\n");
-        for (metric, title) in ITEM_METRICS {
-            let _ = writeln!(out, "### {title} (`{metric}`)\n");
+        for metric in ITEM_METRICS {
+            let _ = writeln!(out, "### {}\n", board::label_with_unit(s, metric));
             md_table(&mut out, &item_table(s, metric));
         }
     }
@@ -455,22 +591,22 @@ pub(crate) fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
         out.push_str(&j.to_markdown());
     }
 
-    let _ = writeln!(out, "## Key inputs\n");
-    let _ = writeln!(
-        out,
-        "How each policy sized each item's rule: mean daily demand ± sd, lead time ± sd \
-         (suppliers' lateness included), and the stock levels derived from them, in units.\n"
-    );
-    for p in &s.policies {
-        let _ = writeln!(out, "### Policy `{}`\n", md_cell(&p.policy));
-        md_table(&mut out, &sizing_table(p));
-    }
+    md_inputs(&mut out, s);
 
     let _ = writeln!(out, "## Metric definitions\n");
-    let _ = writeln!(out, "| metric | definition |\n|---|---|");
-    for (name, def) in definitions(s) {
-        let _ = writeln!(out, "| `{name}` | {} |", md_cell(&def));
+    let _ = writeln!(
+        out,
+        "| metric | in JSON and CSV | definition |\n|---|---|---|"
+    );
+    for (label, name, def) in definitions(s) {
+        let _ = writeln!(
+            out,
+            "| {} | `{name}` | {} |",
+            md_cell(&label),
+            md_cell(&def)
+        );
     }
+    let _ = writeln!(out, "\n## About this run\n\n{}", about_line(s));
     out
 }
 
@@ -589,7 +725,17 @@ table.metrics, table.defs { width: 100%; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #e3e5e8; vertical-align: top; }
 thead th { text-align: right; border-bottom: 2px solid #c9ccd1; white-space: nowrap; }
 thead th:first-child, tbody th { text-align: left; }
-tbody th { font-weight: normal; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.95em; white-space: nowrap; }
+tbody th { font-weight: normal; white-space: nowrap; }
+#summary { background: #f7f9fb; border: 1px solid #e3e5e8; border-radius: 6px; padding: 4px 16px 8px; margin-top: 1em; }
+#summary h2 { border-bottom: none; margin-top: 0.6em; }
+.verdict { font-weight: bold; }
+table.targets { width: 100%; }
+table.targets td { white-space: normal; }
+.verdict.met { color: #00734d; }
+.verdict.missed { color: #b3261e; }
+.verdict.undecided, .verdict.undefined { color: #7a5c00; }
+details summary { cursor: pointer; color: #444; margin: 0.3em 0; }
+h4 { font-size: 1em; margin: 1.1em 0 0.3em; }
 td { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td .sub { display: block; color: #666; font-size: 0.85em; }
 table.sizing { width: 100%; }
@@ -607,6 +753,7 @@ footer { margin-top: 2.5em; color: #666; font-size: 0.85em; }
   body { background: #fff; font-size: 9.5pt; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
+  details > *:not(summary) { display: block; }
   #inputs { break-before: page; page-break-before: always; }
   h2 { break-after: avoid; page-break-after: avoid; }
   h3 { break-after: avoid; page-break-after: avoid; }
@@ -646,6 +793,101 @@ fn inline_svg(chart: &Chart) -> String {
     }
 }
 
+/// The board summary in HTML: each figure a `span.fig` naming where summary.json holds it
+/// (`data-path`) and its exact value (`data-value`).
+fn html_board(out: &mut String, b: &board::Board) {
+    for para in &b.paragraphs {
+        out.push_str("<p>");
+        for piece in para {
+            match piece {
+                board::Piece::Text(t) => out.push_str(&md_inline_to_html(t)),
+                board::Piece::Strong(t) => {
+                    let _ = write!(out, "<strong>{}</strong>", esc(t));
+                }
+                board::Piece::Figure { text, path, value } => {
+                    let _ = write!(
+                        out,
+                        "<span class=\"fig\" data-path=\"{}\" data-value=\"{}\">{}</span>",
+                        esc(path),
+                        esc(value),
+                        esc(text)
+                    );
+                }
+            }
+        }
+        out.push_str("</p>\n");
+    }
+    if let Some(grid) = &b.targets {
+        let _ = writeln!(
+            out,
+            "<div class=\"table-wrap\"><table class=\"metrics targets\">"
+        );
+        out.push_str("<thead><tr>");
+        for (c, h) in grid.header.iter().enumerate() {
+            if c == 0 {
+                let _ = write!(out, "<th>{}</th>", esc(h));
+            } else {
+                let _ = write!(
+                    out,
+                    "<th><span class=\"swatch\" style=\"background:{}\"></span>{}</th>",
+                    charts::policy_colour_hex(c - 1),
+                    esc(h)
+                );
+            }
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for (r, (target, cells)) in grid.rows.iter().enumerate() {
+            let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(target));
+            for (c, (verdict, detail)) in cells.iter().enumerate() {
+                let _ = write!(
+                    out,
+                    "<td><span class=\"fig verdict {0}\" data-path=\"targets.{r}.policies.{c}.verdict\" \
+                     data-value=\"{0}\">{0}</span><span class=\"sub\">{1}</span></td>",
+                    verdict.word(),
+                    esc(detail)
+                );
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody></table></div>\n");
+    }
+}
+
+/// The key inputs in HTML: suppliers, items, disruptions, then each policy's settings and
+/// sizing.
+fn html_inputs(out: &mut String, s: &SavedSummary) {
+    out.push_str("<section id=\"inputs\">\n<h2>Key inputs</h2>\n");
+    if let Some(inp) = &s.inputs {
+        out.push_str("<h3>Suppliers</h3>\n");
+        html_table(out, &inputs::suppliers(s, inp), "sizing", false);
+        out.push_str("<h3>Items</h3>\n");
+        html_table(out, &inputs::items(s, inp), "sizing", false);
+        if let Some(t) = inputs::disruptions(inp) {
+            out.push_str("<h3>Disruptions assumed</h3>\n");
+            html_table(out, &t, "defs", false);
+        }
+    }
+    let _ = writeln!(out, "<h3>Policies</h3>\n<p>{}</p>", esc(SIZING_NOTE));
+    for (i, p) in s.policies.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<h4><span class=\"swatch\" style=\"background:{}\"></span>Policy <code>{}</code></h4>",
+            charts::policy_colour_hex(i),
+            esc(&p.policy)
+        );
+        let settings = policy_settings(s, &p.policy);
+        if !settings.is_empty() {
+            out.push_str("<ul>\n");
+            for line in settings {
+                let _ = writeln!(out, "<li>{}</li>", esc(&line));
+            }
+            out.push_str("</ul>\n");
+        }
+        html_table(out, &sizing_table(p), "sizing", false);
+    }
+    out.push_str("</section>\n");
+}
+
 /// report.html: one self-contained file (inline CSS and SVG, no scripts, no network).
 pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
     let mut out = String::new();
@@ -658,14 +900,17 @@ pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
     );
     let _ = writeln!(
         out,
-        "<header>\n<h1>{}</h1>\n<p class=\"meta\">{}</p>\n<p class=\"meta\">{}</p>\n</header>",
+        "<header>\n<h1>{}</h1>\n<p class=\"meta\">{}</p>\n</header>",
         esc(&s.scenario),
         esc(&run_line(s)),
-        esc(READING)
     );
 
+    out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
+    html_board(&mut out, &board::Board::new(s));
+    let _ = writeln!(out, "<p class=\"meta\">{}</p>\n</section>", esc(READING));
+
     let has_items = !s.item_names().is_empty();
-    out.push_str("<nav><ol>\n");
+    out.push_str("<nav><ol>\n<li><a href=\"#summary\">Summary</a></li>\n");
     for c in charts {
         let _ = writeln!(
             out,
@@ -683,7 +928,8 @@ pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
     }
     out.push_str(
         "<li><a href=\"#inputs\">Key inputs</a></li>\n\
-         <li><a href=\"#definitions\">Metric definitions</a></li>\n</ol></nav>\n",
+         <li><a href=\"#definitions\">Metric definitions</a></li>\n\
+         <li><a href=\"#about\">About this run</a></li>\n</ol></nav>\n",
     );
 
     let _ = writeln!(
@@ -702,7 +948,10 @@ pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
     out.push_str("</section>\n");
 
     out.push_str("<section id=\"policies\">\n<h2>Policies compared (all items)</h2>\n");
-    html_table(&mut out, &policy_table(s), "metrics", true);
+    html_table(&mut out, &policy_table(s, true), "metrics", true);
+    out.push_str("<details>\n<summary>Every metric</summary>\n");
+    html_table(&mut out, &policy_table(s, false), "metrics", true);
+    out.push_str("</details>\n");
     if let Some(t) = resilience_table(s) {
         out.push_str("<h3>Resilience: stockout rate when things go wrong</h3>\n");
         html_table(&mut out, &t, "metrics", true);
@@ -715,8 +964,8 @@ pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
 
     if has_items {
         out.push_str("<section id=\"items\">\n<h2>Per item</h2>\n");
-        for (metric, title) in ITEM_METRICS {
-            let _ = writeln!(out, "<h3>{title} (<code>{metric}</code>)</h3>");
+        for metric in ITEM_METRICS {
+            let _ = writeln!(out, "<h3>{}</h3>", esc(&board::label_with_unit(s, metric)));
             html_table(&mut out, &item_table(s, metric), "metrics", true);
         }
         out.push_str("</section>\n");
@@ -726,36 +975,28 @@ pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
         justification_html(&mut out, j);
     }
 
-    out.push_str(
-        "<section id=\"inputs\">\n<h2>Key inputs</h2>\n<p>How each policy sized each item's \
-         rule: mean daily demand ± sd, lead time ± sd (suppliers' lateness included), and the \
-         stock levels derived from them, in units.</p>\n",
-    );
-    for (i, p) in s.policies.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "<h3><span class=\"swatch\" style=\"background:{}\"></span>Policy <code>{}</code></h3>",
-            charts::policy_colour_hex(i),
-            esc(&p.policy)
-        );
-        html_table(&mut out, &sizing_table(p), "sizing", false);
-    }
-    out.push_str("</section>\n");
+    html_inputs(&mut out, s);
 
     out.push_str(
         "<section id=\"definitions\">\n<h2>Metric definitions</h2>\n\
          <div class=\"table-wrap\"><table class=\"defs\">\n\
-         <thead><tr><th>metric</th><th>definition</th></tr></thead>\n<tbody>\n",
+         <thead><tr><th>metric</th><th>in JSON and CSV</th><th>definition</th></tr></thead>\n<tbody>\n",
     );
-    for (name, def) in definitions(s) {
+    for (label, name, def) in definitions(s) {
         let _ = writeln!(
             out,
-            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td><code>{}</code></td><td>{}</td></tr>",
+            esc(&label),
             esc(&name),
             md_inline_to_html(&def)
         );
     }
     out.push_str("</tbody></table></div>\n</section>\n");
+    let _ = writeln!(
+        out,
+        "<section id=\"about\">\n<h2>About this run</h2>\n<p>{}</p>\n</section>",
+        esc(&about_line(s))
+    );
     let _ = writeln!(
         out,
         "<footer>Made by buffersim {} from summary.json.</footer>\n</main>\n</body>\n</html>",

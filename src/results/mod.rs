@@ -4,10 +4,12 @@
 //! of a results folder. Uses the simulation and below; the presentation and the analyses build
 //! on it.
 pub(crate) mod files;
+pub mod inputs;
 pub(crate) mod justification;
 pub(crate) mod precision;
 pub mod saved;
 pub mod summary;
 pub(crate) mod summary_files;
+pub mod targets;
 pub mod trace;
 pub(crate) mod workbook;

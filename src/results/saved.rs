@@ -9,8 +9,11 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use crate::results::inputs::Inputs;
 use crate::results::justification::Justification;
+use crate::results::summary::DisruptionExposure;
 use crate::results::summary::Summary;
+use crate::results::targets::TargetResult;
 
 /// summary.json as read back: the same shape as [`Summary`], with owned strings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,10 +30,16 @@ pub struct SavedSummary {
     pub warmup_days: u32,
     /// As [`Summary::unmet_demand`]: `lost` or `backorder`.
     pub unmet_demand: String,
+    /// As [`Summary::currency`]: what money is counted in, when the scenario says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     /// As [`Summary::rng`]: the random number generator and its seeding.
     pub rng: String,
     /// As [`Summary::rand_version`].
     pub rand_version: String,
+    /// As [`Summary::targets`]: the scenario's targets and each policy's verdict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetResult>,
     /// As [`Summary::policies`]: one entry per policy, in scenario order.
     pub policies: Vec<SavedPolicy>,
     /// The disruption log, when the scenario has disruptions.
@@ -39,6 +48,10 @@ pub struct SavedSummary {
     /// Why each buffer is what it is (`optimize --justify`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub justification: Option<Justification>,
+    /// As [`Summary::inputs`]: what the scenario assumed; absent from summaries written
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Inputs>,
 }
 
 /// The disruption log (mirrors [`crate::results::summary::DisruptionSummary`]).
@@ -80,6 +93,10 @@ pub struct SavedResilience {
     /// over runs without any.
     pub stockout_rate_undisrupted_runs: Option<SavedEstimate>,
     pub(crate) worst_runs: Option<SavedTail>,
+    /// As [`crate::results::summary::Resilience::by_disruption`]: the stockout rate of the
+    /// runs each disruption struck and of the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_disruption: Vec<DisruptionExposure>,
 }
 
 /// The worst runs, as [`crate::foundation::stats::Tail`] (which holds no strings, so it is

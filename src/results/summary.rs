@@ -9,6 +9,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::results::files::{csv_field, csv_interval, json_text};
+use crate::results::inputs::Inputs;
+use crate::results::targets::TargetResult;
 
 use crate::foundation::rng::RNG_ALGORITHM;
 use crate::foundation::stats::{Estimate, Interval, Tail};
@@ -39,11 +41,18 @@ pub struct Summary {
     pub warmup_days: u32,
     /// What happens to demand not served from stock: lost sales or backorders.
     pub unmet_demand: UnmetDemand,
+    /// What money is counted in (`simulation.currency`); absent when the scenario does not
+    /// say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     /// The random number generator and how its streams are seeded, for reproducibility.
     pub rng: &'static str,
     /// Minor version of the `rand` crate the simulator is built with (`"0.10"`): with `rng`,
     /// what a reader needs to know that the random numbers are reproducible.
     pub rand_version: &'static str,
+    /// The scenario's `[targets]` and each policy's verdict; absent without targets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetResult>,
     /// One summary per policy, in scenario order.
     pub policies: Vec<PolicySummary>,
     /// What the disruptions amounted to (the same for every policy); absent without any.
@@ -55,6 +64,8 @@ pub struct Summary {
     /// Why each buffer is what it is, when the run comes from `optimize --justify`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub justification: Option<crate::results::justification::Justification>,
+    /// What the scenario assumed: suppliers, items, disruptions, policies' settings.
+    pub inputs: Inputs,
 }
 
 /// An estimate for a quantity that is zero in every run (no runs at all cannot happen).
@@ -106,6 +117,22 @@ pub struct Resilience {
     pub stockout_rate_undisrupted_runs: Option<Estimate>,
     /// The worst runs: p99 of the stockout rate and the mean of the worst 5% of runs (CVaR).
     pub(crate) worst_runs: Option<Tail>,
+    /// Per disruption, the stockout rate of runs in which it struck and of runs in which it
+    /// did not: what each disruption costs this policy.
+    pub by_disruption: Vec<DisruptionExposure>,
+}
+
+/// A policy's stockout rate (all items) in the runs a disruption struck (had an event in the
+/// measured days) and in the runs it did not.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct DisruptionExposure {
+    /// The disruption's id.
+    pub disruption: String,
+    /// Over the runs in which it had an event; `None` when it struck no run.
+    pub stockout_rate_struck_runs: Option<Estimate>,
+    /// Over the runs in which it had none; `None` when it struck every run (a scheduled
+    /// disruption inside the measured days).
+    pub stockout_rate_other_runs: Option<Estimate>,
 }
 
 /// One policy's figures: its metrics for all items together and per item, how each item's
@@ -196,7 +223,7 @@ impl Summary {
     /// figures and the disruption log. Precision and justification records are left empty
     /// for the analyses that fill them.
     pub fn new(scenario: &Scenario, outcome: &Outcome) -> Summary {
-        let policies = scenario
+        let policies: Vec<PolicySummary> = scenario
             .policies
             .iter()
             .zip(&outcome.policies)
@@ -236,6 +263,16 @@ impl Summary {
                     stockout_rate_disrupted_runs: stats.stockout_disrupted.estimate(),
                     stockout_rate_undisrupted_runs: stats.stockout_undisrupted.estimate(),
                     worst_runs: stats.all.get(Metric::StockoutRate).tail(0.99, 0.05),
+                    by_disruption: scenario
+                        .disruptions
+                        .iter()
+                        .zip(&stats.by_disruption)
+                        .map(|(d, [struck, other])| DisruptionExposure {
+                            disruption: d.id.clone(),
+                            stockout_rate_struck_runs: struck.estimate(),
+                            stockout_rate_other_runs: other.estimate(),
+                        })
+                        .collect(),
                 }),
                 on_hand_fan: OnHandFanSummary::new(&outcome.fan, &stats.on_hand),
             })
@@ -262,6 +299,18 @@ impl Summary {
                 })
                 .collect(),
         });
+        let targets = scenario
+            .targets
+            .iter()
+            .map(|t| {
+                TargetResult::new(
+                    t,
+                    policies.iter().map(|p: &PolicySummary| {
+                        (p.policy.as_str(), p.metrics.get(t.metric.name()))
+                    }),
+                )
+            })
+            .collect();
         Summary {
             scenario: scenario.name.clone(),
             runs: outcome.runs,
@@ -269,12 +318,15 @@ impl Summary {
             horizon_days: scenario.horizon_days,
             warmup_days: scenario.warmup_days,
             unmet_demand: scenario.unmet_demand,
+            currency: scenario.currency.clone(),
+            targets,
             rng: RNG_ALGORITHM,
             rand_version: "0.10",
             policies,
             disruptions,
             precision: None,
             justification: None,
+            inputs: Inputs::new(scenario),
         }
     }
 

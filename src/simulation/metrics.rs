@@ -15,6 +15,8 @@ use crate::model::policy::ItemPolicy;
 use crate::model::scenario::{Item, Scenario};
 use crate::simulation::supply_paths::SupplyPaths;
 
+pub use crate::model::metric::{METRICS, Metric};
+
 /// Units and days counted by the engine for one item over the measured days of one run.
 /// Flows (demand, orders) are totals; levels (on hand, backorders, pipeline) are sums of
 /// end-of-day values, i.e. unit-days.
@@ -161,206 +163,7 @@ impl RunTotals {
     }
 }
 
-/// Every figure reported per policy and item. The order here is the order of the outputs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Metric {
-    /// Share (0–1) of demand served from stock on the day it arose; value-weighted over items.
-    FillRate,
-    /// 1 − fill rate: share of demand not served from stock on the day it arose.
-    StockoutRate,
-    /// Share of item-days on which some demand went unserved from stock.
-    StockoutDayRate,
-    /// Share of replenishment cycles (from one receipt to the next) without a stockout.
-    CycleServiceLevel,
-    /// Units of lost sales over the measured days (0 when unmet demand is backordered).
-    LostUnits,
-    /// Units backordered over the measured days (0 when sales are lost).
-    BackorderedUnits,
-    /// Average end-of-day backorders, in units.
-    AvgBackorderLevel,
-    /// Average end-of-day stock on hand (shelf and reserve), in units.
-    AvgOnHandUnits,
-    /// Average end-of-day stock on hand, in money (units × unit cost).
-    AvgOnHandValue,
-    /// Average end-of-day units on order: queued at a supplier or in transit.
-    AvgPipelineUnits,
-    /// Average stock on hand over average daily demand, in days; value-weighted over items.
-    DaysOfSupply,
-    /// Turns per year: annualised cost of goods delivered to customers (at once or from
-    /// backorder) over the average on-hand value.
-    InventoryTurns,
-    /// Cost of holding the stock on hand (on-hand value × carrying rate), per year.
-    CarryingCost,
-    /// Order lines × order cost, per year.
-    OrderingCost,
-    /// Units not served from stock when demanded × stockout penalty, per year.
-    StockoutCost,
-    /// Carrying + ordering + stockout + expedite + purchase premium cost, per year.
-    TotalCost,
-    /// Order lines placed per year (an order split over two suppliers is two lines).
-    OrdersPerYear,
-    /// Share of shipments received by the promised day (order day + quoted lead time).
-    SupplierOnTimeRate,
-    /// Expedited units × unit cost × the policy's premium rate, per year.
-    ExpediteCost,
-    /// Units bought from suppliers with a unit cost premium × that premium, per year.
-    PurchasePremiumCost,
-    /// Units ordered by expediting over the measured days.
-    ExpeditedUnits,
-    /// Units rejected at receiving inspection over the measured days.
-    RejectedUnits,
-    /// Units of orders cancelled by suppliers during outages over the measured days.
-    CancelledUnits,
-    /// Days from the start of a disruption event that reaches the item until all demand is
-    /// served again with no customer waiting (0 if it never fell short), averaged over the
-    /// run's events; defined only in runs with such an event.
-    TimeToRecover,
-}
-
-pub(crate) const METRICS: [Metric; 24] = [
-    Metric::FillRate,
-    Metric::StockoutRate,
-    Metric::StockoutDayRate,
-    Metric::CycleServiceLevel,
-    Metric::LostUnits,
-    Metric::BackorderedUnits,
-    Metric::AvgBackorderLevel,
-    Metric::AvgOnHandUnits,
-    Metric::AvgOnHandValue,
-    Metric::AvgPipelineUnits,
-    Metric::DaysOfSupply,
-    Metric::InventoryTurns,
-    Metric::CarryingCost,
-    Metric::OrderingCost,
-    Metric::StockoutCost,
-    Metric::TotalCost,
-    Metric::OrdersPerYear,
-    Metric::SupplierOnTimeRate,
-    Metric::ExpediteCost,
-    Metric::PurchasePremiumCost,
-    Metric::ExpeditedUnits,
-    Metric::RejectedUnits,
-    Metric::CancelledUnits,
-    Metric::TimeToRecover,
-];
-
 impl Metric {
-    /// The metric's name in every output (summary.json and .csv, tables, reports) and in
-    /// targets such as `fill_rate >= 0.95`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::FillRate => "fill_rate",
-            Metric::StockoutRate => "stockout_rate",
-            Metric::StockoutDayRate => "stockout_day_rate",
-            Metric::CycleServiceLevel => "cycle_service_level",
-            Metric::LostUnits => "lost_units",
-            Metric::BackorderedUnits => "backordered_units",
-            Metric::AvgBackorderLevel => "avg_backorder_level",
-            Metric::AvgOnHandUnits => "avg_on_hand_units",
-            Metric::AvgOnHandValue => "avg_on_hand_value",
-            Metric::AvgPipelineUnits => "avg_pipeline_units",
-            Metric::DaysOfSupply => "days_of_supply",
-            Metric::InventoryTurns => "inventory_turns",
-            Metric::CarryingCost => "carrying_cost",
-            Metric::OrderingCost => "ordering_cost",
-            Metric::StockoutCost => "stockout_cost",
-            Metric::TotalCost => "total_cost",
-            Metric::OrdersPerYear => "orders_per_year",
-            Metric::SupplierOnTimeRate => "supplier_on_time_rate",
-            Metric::ExpediteCost => "expedite_cost",
-            Metric::PurchasePremiumCost => "purchase_premium_cost",
-            Metric::ExpeditedUnits => "expedited_units",
-            Metric::RejectedUnits => "rejected_units",
-            Metric::CancelledUnits => "cancelled_units",
-            Metric::TimeToRecover => "time_to_recover",
-        }
-    }
-
-    /// Whether the metric is a share, from 0 to 1 in every run (written as a percentage):
-    /// fill rate, stockout rate, stockout-day rate, cycle service level and supplier on-time
-    /// rate. Every other metric counts units, days, orders, turns or money, and is 0 or more:
-    /// no metric is ever negative, so a target outside these ranges is refused rather than
-    /// searched for.
-    ///
-    /// A share's percentiles are sketched by its distance to the nearer bound (0.5% of
-    /// min(x, 1 − x), [`RunningStat::for_share`]), since its values crowd near 1 (fill rate,
-    /// service level, on-time rate) or near 0 (the stockout rates), where accuracy relative
-    /// to the value is too coarse at 1 (issue 18, item 2). Every other metric is an amount
-    /// whose percentiles are within 0.5% of the value.
-    pub fn is_share(self) -> bool {
-        self.unit() == "share"
-    }
-
-    /// The metric's unit, as spreadsheet headers and unit columns write it (README,
-    /// "Metrics"): a share from 0 to 1 is `share`; counts over the measured days of a run are
-    /// `units`; levels averaged over days are `units` or `currency`; costs are `currency per
-    /// year`.
-    pub fn unit(self) -> &'static str {
-        match self {
-            Metric::FillRate
-            | Metric::StockoutRate
-            | Metric::StockoutDayRate
-            | Metric::CycleServiceLevel
-            | Metric::SupplierOnTimeRate => "share",
-            Metric::LostUnits
-            | Metric::BackorderedUnits
-            | Metric::AvgBackorderLevel
-            | Metric::AvgOnHandUnits
-            | Metric::AvgPipelineUnits
-            | Metric::ExpeditedUnits
-            | Metric::RejectedUnits
-            | Metric::CancelledUnits => "units",
-            Metric::AvgOnHandValue => "currency",
-            Metric::DaysOfSupply | Metric::TimeToRecover => "days",
-            Metric::InventoryTurns => "turns per year",
-            Metric::CarryingCost
-            | Metric::OrderingCost
-            | Metric::StockoutCost
-            | Metric::TotalCost
-            | Metric::ExpediteCost
-            | Metric::PurchasePremiumCost => "currency per year",
-            Metric::OrdersPerYear => "order lines per year",
-        }
-    }
-
-    /// Whether a higher value is the better one: the fill rate, the cycle service level, the
-    /// supplier on-time rate and inventory turns. For every other metric — stockouts, lost
-    /// and backordered units, stock held, costs, orders, time to recover — a higher value is
-    /// the worse one (more stock held means more capital tied up). `buffersim trace --worst`
-    /// ranks runs by it.
-    pub fn higher_is_better(self) -> bool {
-        match self {
-            Metric::FillRate
-            | Metric::CycleServiceLevel
-            | Metric::SupplierOnTimeRate
-            | Metric::InventoryTurns => true,
-            Metric::StockoutRate
-            | Metric::StockoutDayRate
-            | Metric::LostUnits
-            | Metric::BackorderedUnits
-            | Metric::AvgBackorderLevel
-            | Metric::AvgOnHandUnits
-            | Metric::AvgOnHandValue
-            | Metric::AvgPipelineUnits
-            | Metric::DaysOfSupply
-            | Metric::CarryingCost
-            | Metric::OrderingCost
-            | Metric::StockoutCost
-            | Metric::TotalCost
-            | Metric::OrdersPerYear
-            | Metric::ExpediteCost
-            | Metric::PurchasePremiumCost
-            | Metric::ExpeditedUnits
-            | Metric::RejectedUnits
-            | Metric::CancelledUnits
-            | Metric::TimeToRecover => false,
-        }
-    }
-
-    pub(crate) fn from_name(name: &str) -> Option<Metric> {
-        METRICS.iter().copied().find(|m| m.name() == name)
-    }
-
     /// An empty accumulator for the metric's values over runs: a share's
     /// ([`Metric::is_share`]) or a value's.
     pub(crate) fn running_stat(self) -> RunningStat {
@@ -714,32 +517,42 @@ pub struct PolicyStats {
     /// Stockout rate (all items) of runs with at least one disruption event, and without.
     pub(crate) stockout_disrupted: RunningStat,
     pub(crate) stockout_undisrupted: RunningStat,
+    /// Per disruption, the stockout rate (all items) of runs in which it had an event, and of
+    /// runs in which it had none: which disruption the policy is most exposed to.
+    pub(crate) by_disruption: Vec<[RunningStat; 2]>,
 }
 
 impl PolicyStats {
-    /// Empty accumulators for `items` items and a fan over `fan_points` days.
-    pub fn new(items: usize, fan_points: usize) -> Self {
+    /// Empty accumulators for `items` items, `disruptions` disruptions and a fan over
+    /// `fan_points` days.
+    pub fn new(items: usize, disruptions: usize, fan_points: usize) -> Self {
+        let stockout = Metric::StockoutRate.running_stat();
         PolicyStats {
             items: vec![MetricStats::new(); items],
             all: MetricStats::new(),
             on_hand: OnHandFan::new(fan_points),
             stockout_disrupted: Metric::StockoutRate.running_stat(),
             stockout_undisrupted: Metric::StockoutRate.running_stat(),
+            by_disruption: vec![[stockout.clone(), stockout]; disruptions],
         }
     }
 
-    /// Record the all-items totals of one run, which had a disruption event or not. With a
-    /// single item, the all-items figures are the item's: they are copied once at the end
-    /// ([`Self::finish`]) instead of being pushed twice per run.
-    pub(crate) fn push_all(&mut self, totals: &RunTotals, disrupted: bool) {
+    /// Record the all-items totals of one run; `struck[k]` tells whether disruption `k` had
+    /// an event in its measured days. With a single item, the all-items figures are the
+    /// item's: they are copied once at the end ([`Self::finish`]) instead of being pushed
+    /// twice per run.
+    pub(crate) fn push_all(&mut self, totals: &RunTotals, struck: &[bool]) {
         if self.items.len() > 1 {
             self.all.push(totals);
         }
         if let Some(rate) = Metric::StockoutRate.value(totals) {
-            if disrupted {
+            if struck.contains(&true) {
                 self.stockout_disrupted.push(rate);
             } else {
                 self.stockout_undisrupted.push(rate);
+            }
+            for (stats, &hit) in self.by_disruption.iter_mut().zip(struck) {
+                stats[usize::from(!hit)].push(rate);
             }
         }
     }
@@ -766,6 +579,10 @@ impl PolicyStats {
         self.on_hand.merge(&other.on_hand);
         self.stockout_disrupted.merge(&other.stockout_disrupted);
         self.stockout_undisrupted.merge(&other.stockout_undisrupted);
+        for (a, b) in self.by_disruption.iter_mut().zip(&other.by_disruption) {
+            a[0].merge(&b[0]);
+            a[1].merge(&b[1]);
+        }
     }
 }
 
@@ -846,14 +663,16 @@ impl DisruptionStats {
         }
     }
 
-    /// Record one run; returns whether it had any event in the measured days.
+    /// Record one run, and note in `struck` which disruptions had an event in the measured
+    /// days.
     pub(crate) fn push_run(
         &mut self,
         scenario: &Scenario,
         spells: &[Vec<Spell>],
         supply: &SupplyPaths<'_>,
         measured: std::ops::Range<usize>,
-    ) -> bool {
+        struck: &mut [bool],
+    ) {
         let mut any = false;
         for (k, events) in spells.iter().enumerate() {
             let (mut count, mut days) = (0usize, 0usize);
@@ -865,6 +684,7 @@ impl DisruptionStats {
                 }
             }
             any |= count > 0;
+            struck[k] = count > 0;
             self.events[k].push(count as f64);
             self.active_days[k].push(days as f64);
         }
@@ -873,7 +693,6 @@ impl DisruptionStats {
             .sum();
         self.disrupted_supplier_days.push(supplier_days as f64);
         self.runs_with_events.push(if any { 1.0 } else { 0.0 });
-        any
     }
 
     /// Folds in the log of other runs (merge in a fixed order for reproducible bits).
@@ -1017,7 +836,7 @@ mod tests {
         for m in METRICS {
             assert_eq!(stats.get(m).is_share(), m.is_share(), "{}", m.name());
         }
-        let policy = PolicyStats::new(2, 3);
+        let policy = PolicyStats::new(2, 0, 3);
         assert!(policy.stockout_disrupted.is_share() && policy.stockout_undisrupted.is_share());
         assert!(
             policy

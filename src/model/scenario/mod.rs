@@ -21,16 +21,20 @@ use crate::foundation::days::{DayDistribution, DaysSpec};
 use crate::foundation::text::{TextError, read_text};
 use crate::model::demand::{DemandDistribution, DemandModel, Units};
 use crate::model::disruption::{Disruption, Effect, Factor, Kind, Occurrence};
+use indexmap::IndexMap;
+
 use crate::model::limits::{
     CARRYING_RATE, DAYS, Limit, MEAN_SPELL_DAYS, MONEY, MULTIPLIER, POSITIVE_MULTIPLIER,
     POSITIVE_QUANTITY, PREMIUM_RATE, QUANTITY, SHARE, TREND, UNIT_COST, shown,
 };
+use crate::model::metric::{METRICS, Metric};
 use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, Policy, Prebuild};
 use crate::model::raw::{
     RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawRule, RawScenario,
     RawSupplier, RawUnits,
 };
 use crate::model::supply::{MAX_LINKS, Supplier};
+use crate::model::target::Target;
 use lines::Fields;
 
 /// Most runs a scenario or a command may ask for: a billion simulated years is far past any
@@ -62,6 +66,12 @@ pub struct Scenario {
     /// scenario file, resolved against its folder; `None` for the default, `results/<stem>/`
     /// ([`Scenario::results_dir`]).
     pub results: Option<PathBuf>,
+    /// What money is counted in (`simulation.currency`, e.g. "EUR"), for labels only: every
+    /// cost and value is in it. `None` when the scenario does not say.
+    pub currency: Option<String>,
+    /// What the planner requires of the policies (`[targets]`), on the mean over runs of a
+    /// metric of all items together, in file order.
+    pub targets: Vec<Target>,
     /// The suppliers, in file order; items and disruptions refer to them by index.
     pub suppliers: Vec<Supplier>,
     /// The items, in file order; at least one.
@@ -354,6 +364,8 @@ impl<'a> Validator<'a> {
             .results
             .as_deref()
             .and_then(|folder| self.results_folder(folder));
+        let currency = sim.currency.as_deref().and_then(|c| self.currency(c));
+        let targets = self.targets(&raw.targets);
 
         let suppliers = self.suppliers(&raw.suppliers);
         let supplier_index: HashMap<&str, usize> = raw
@@ -396,6 +408,8 @@ impl<'a> Validator<'a> {
             start_day_of_year: start_day,
             unmet_demand: sim.unmet_demand,
             results,
+            currency,
+            targets,
             suppliers,
             items,
             disruptions,
@@ -437,6 +451,61 @@ impl<'a> Validator<'a> {
             resolved.push(".");
         }
         Some(resolved)
+    }
+
+    /// `simulation.currency`: a short name or symbol for labels ("EUR", "USD", "€").
+    fn currency(&mut self, currency: &str) -> Option<String> {
+        let trimmed = currency.trim();
+        if trimmed.is_empty()
+            || trimmed.chars().count() > 12
+            || trimmed.chars().any(char::is_control)
+        {
+            self.report(
+                "simulation.currency",
+                format!(
+                    "must name what costs are counted in, in 1 to 12 characters, e.g. currency = \
+                     \"EUR\" or currency = \"$\" (got {currency:?})"
+                ),
+            );
+            return None;
+        }
+        Some(trimmed.to_string())
+    }
+
+    /// `[targets]`: per metric, a condition on its mean over runs (all items together), e.g.
+    /// `stockout_rate = "<= 2%"` or `fill_rate = ">= 98%"`.
+    fn targets(&mut self, raw: &IndexMap<String, String>) -> Vec<Target> {
+        let mut targets = Vec::new();
+        for (metric, condition) in raw {
+            let field = format!("targets.{metric}");
+            if Metric::from_name(metric).is_none() {
+                let names: Vec<&str> = METRICS.iter().map(|m| m.name()).collect();
+                self.report(
+                    field,
+                    format!(
+                        "'{metric}' is not a metric; a target names one of: {}",
+                        names.join(", ")
+                    ),
+                );
+                continue;
+            }
+            let condition = condition.trim();
+            if !(condition.starts_with('<') || condition.starts_with('>')) {
+                self.report(
+                    field,
+                    format!(
+                        "must be a condition on the mean over runs, '<= VALUE' or '>= VALUE', \
+                         e.g. {metric} = \"<= 2%\" (got {condition:?})"
+                    ),
+                );
+                continue;
+            }
+            match Target::parse(&format!("{metric} {condition}")) {
+                Ok(target) => targets.push(target),
+                Err(message) => self.report(field, message),
+            }
+        }
+        targets
     }
 
     fn unique_ids<'r>(&mut self, kind: &str, ids: impl Iterator<Item = &'r str>) {

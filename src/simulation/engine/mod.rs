@@ -346,7 +346,13 @@ impl ChunkStats {
             policies: scenario
                 .policies
                 .iter()
-                .map(|_| PolicyStats::new(scenario.items.len(), prepared.fan.days.len()))
+                .map(|_| {
+                    PolicyStats::new(
+                        scenario.items.len(),
+                        scenario.disruptions.len(),
+                        prepared.fan.days.len(),
+                    )
+                })
                 .collect(),
             disruptions: DisruptionStats::new(scenario.disruptions.len()),
             paired: prepared
@@ -379,8 +385,8 @@ struct RunBuffers<'a> {
     spells: Vec<Vec<Spell>>,
     /// Demand multipliers of each disruption in the run (all 1 unless it is a surge).
     surges: Vec<Vec<f64>>,
-    /// Whether some disruption was active on a measured day of the run.
-    disrupted: bool,
+    /// Per disruption, whether it had an event in the measured days of the run.
+    struck: Vec<bool>,
     /// Events that reach the current item.
     /// The events of the current run that reach the current item, with their aftermath.
     item_spells: Vec<(Spell, usize)>,
@@ -412,7 +418,7 @@ impl<'a> RunBuffers<'a> {
                     }
                 })
                 .collect(),
-            disrupted: false,
+            struck: vec![false; sc.disruptions.len()],
             item_spells: Vec::new(),
             demand: vec![0.0; horizon],
             all_items: vec![RunTotals::default(); sc.policies.len()],
@@ -441,11 +447,12 @@ impl<'a> RunBuffers<'a> {
                 disruption.surge_factors(&self.spells[k], &mut rng, &mut self.surges[k]);
             }
         }
-        self.disrupted = stats.disruptions.push_run(
+        stats.disruptions.push_run(
             sc,
             &self.spells,
             &self.supply,
             sc.warmup_days as usize..horizon,
+            &mut self.struck,
         );
         let measured_days = f64::from(sc.measured_days());
         for totals in &mut self.all_items {
@@ -544,7 +551,7 @@ impl<'a> RunBuffers<'a> {
     /// stock on hand to the fan).
     fn end_run(&self, prepared: &Prepared<'_>, stats: &mut ChunkStats) {
         for (p, totals) in self.all_items.iter().enumerate() {
-            stats.policies[p].push_all(totals, self.disrupted);
+            stats.policies[p].push_all(totals, &self.struck);
             if let Some(worst) = &mut stats.worst {
                 worst.offer(self.run, (None, p), totals);
             }
