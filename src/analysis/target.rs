@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::format_value;
 use crate::foundation::format::group_thousands;
@@ -15,7 +15,7 @@ use crate::presentation::format::ValueKind;
 use crate::simulation::metrics::{METRICS, Metric};
 
 /// What a target constrains: the mean over runs, or a quantile over runs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) enum Statistic {
     Mean,
     /// The quantile at this level, e.g. 0.95 for p95.
@@ -24,10 +24,13 @@ pub(crate) enum Statistic {
 
 /// A bound on a metric: `[pNN] METRIC <= VALUE` (or `>=`; `<` and `>` read the same, the
 /// simulator's figures being continuous). A value ending in `%` is a share: `5%` is 0.05.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     /// The metric bounded (written by name in JSON).
-    #[serde(serialize_with = "metric_name")]
+    #[serde(
+        serialize_with = "metric_name",
+        deserialize_with = "crate::analysis::metric_by_name"
+    )]
     pub metric: Metric,
     pub(crate) statistic: Statistic,
     /// True for `<=`: the figure must stay at or below `value`.
@@ -37,7 +40,7 @@ pub struct Target {
 }
 
 /// The answer for one set of runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Verdict {
     /// Met, with the confidence asked for: the bound on the target's side is within it.
@@ -50,7 +53,7 @@ pub(crate) enum Verdict {
 }
 
 /// Which one-sided confidence bound of the statistic decided a verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Bound {
     Lower,
@@ -58,7 +61,7 @@ pub(crate) enum Bound {
 }
 
 /// A target's statistic measured on a set of runs, with the one-sided bounds used to judge it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Measured {
     /// The statistic's estimate: the mean over runs, or the quantile over runs.
     pub value: f64,
