@@ -603,11 +603,12 @@ fn redraw_after(kind: Kind, out: &Path, console: Console) {
         Some(Ok((dir, _, drawn))) => {
             console.notes(drawn.warnings);
             console.note(&format!(
-                "report: redrew {} with {} of the folder",
+                "report: redrew {} with {}",
                 dir.join("report.html").display(),
                 match drawn.shown.len() {
-                    1 => "the 1 analysis".to_string(),
-                    n => format!("the {n} analyses"),
+                    0 => "none of the folder's analyses".to_string(),
+                    1 => "the 1 analysis of the folder".to_string(),
+                    n => format!("the {n} analyses of the folder"),
                 }
             ));
         }

@@ -94,6 +94,11 @@ impl Kind {
         }
     }
 
+    /// What it is, in a sentence: "comparison".
+    fn noun(self) -> &'static str {
+        self.what().trim_start_matches("a buffersim ")
+    }
+
     /// The command that writes it.
     fn command(self) -> &'static str {
         match self {
@@ -127,7 +132,7 @@ pub enum AnalysisError {
         cause: serde_json::Error,
     },
     /// A file has the shape, but figures that do not fit together.
-    #[error("'{}' is not a consistent {}: {problem}", path.display(), what.trim_start_matches("a "))]
+    #[error("'{}' is not a consistent {}: {problem}", path.display(), &what[2..])]
     Inconsistent {
         /// The file.
         path: PathBuf,
@@ -256,11 +261,11 @@ impl Analyses {
                 }
                 Err(e) => {
                     analyses.warnings.push(format!(
-                        "warning: left the {} of '{}' out of the report: {e}",
-                        found.kind.command(),
+                        "warning: left the {} in '{}' out of the report: {e}",
+                        found.kind.noun(),
                         found.label()
                     ));
-                    analyses.sections.push(unreadable(&found, &e));
+                    analyses.sections.push(unreadable(dir, &found, &e));
                 }
             }
         }
@@ -423,25 +428,24 @@ fn check_sweep(sweep: &Sweep) -> Result<(), String> {
     Ok(())
 }
 
-/// The short section in the place of an analysis that could not be read.
-fn unreadable(found: &Found, e: &AnalysisError) -> Section {
+/// The short section in the place of an analysis that could not be read; its files are named
+/// relative to the folder `dir`, as the report's links are.
+fn unreadable(dir: &Path, found: &Found, e: &AnalysisError) -> Section {
     let mut body = Body::default();
+    let prefix = format!("'{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+    let why = format!("{e}.").replace(&prefix, "'");
     body.para(&format!(
         "The {} in {} could not be read, so it is not in this report: {} Run `buffersim {}` \
-         again to write it anew, or remove the folder's files of it; then redraw the report \
-         with `buffersim report`.",
-        found.kind.command(),
+         again to write it anew, or remove its files; then redraw the report with `buffersim \
+         report`.",
+        found.kind.noun(),
         code(&found.label()),
-        plain(&format!("{e}.")),
+        plain(&why),
         found.kind.command()
     ));
     body.section(
         found.id(),
-        format!(
-            "Not shown: the {} in {}",
-            found.kind.command(),
-            found.label()
-        ),
+        format!("Not shown: the {} in {}", found.kind.noun(), found.label()),
     )
 }
 
