@@ -1007,6 +1007,7 @@ fn svg_title(svg: &str, name: &str) -> String {
                 .replace("&gt;", ">")
                 .replace("&quot;", "\"")
                 .replace("&#39;", "'")
+                .replace("&apos;", "'")
                 .replace("&amp;", "&")
         })
         .filter(|t| !t.is_empty())
@@ -1242,6 +1243,8 @@ mod tests {
         let svg = "<svg width=\"9\" height=\"5\"><rect/><text x=\"1\">\nCost &amp; service\n\
                    </text><text>sub</text></svg>";
         assert_eq!(svg_title(svg, "x"), "Cost & service");
+        let quoted = "<svg><text>Stockout rate of &apos;kanban&apos;</text></svg>";
+        assert_eq!(svg_title(quoted, "x"), "Stockout rate of 'kanban'");
         assert_eq!(
             svg_title("<svg></svg>", "sweep-fill-rate"),
             "sweep fill rate"
