@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::analysis::RunPlan;
 use crate::analysis::compare::Comparison;
+use crate::analysis::folder::{self, Drawn, Kind};
 use crate::analysis::param::Vary;
 use crate::analysis::precision::Precision;
 use crate::analysis::target::Target;
@@ -565,34 +566,57 @@ impl Console {
     }
 }
 
-/// Say on stderr how many charts a report drew, and how long it took since `started` (the
-/// report's cost does not grow with the run count: it works from the summary).
-fn report_line(console: Console, charts: usize, started: Instant) {
+/// Say on stderr the analyses a report left out, how many charts it drew and analyses it
+/// shows, and how long it took since `started` (the report's cost does not grow with the run
+/// count: it works from the summary and the analyses' files).
+fn report_line(console: Console, drawn: Drawn, started: Instant) {
+    console.notes(drawn.warnings);
+    let analyses = match drawn.shown.len() {
+        0 => String::new(),
+        1 => ", 1 analysis".to_string(),
+        n => format!(", {n} analyses"),
+    };
     console.note(&format!(
-        "report: {charts} charts, report.html and report.md in {:.2} s",
+        "report: {} charts{analyses}, report.html and report.md in {:.2} s",
+        drawn.charts,
         started.elapsed().as_secs_f64()
     ));
 }
 
-/// `buffersim report DIR`: read summary.json and write the report beside it, under the
-/// folder's lock, so that the folder is recovered from an interrupted command before it is
-/// read and no other command replaces summary.json before the report drawn from it is in.
+/// `buffersim report DIR`: the report of the run in DIR with every analysis beside it
+/// ([`folder::redraw_report`]).
 fn redraw_report(dir: &Path, console: Console) -> anyhow::Result<()> {
     let started = Instant::now();
-    let lock = FolderLock::existing(dir)?;
-    let summary = SavedSummary::load(dir)?;
-    let mut lock = match lock {
-        Some(lock) => lock,
-        None => FolderLock::create(dir)?,
-    };
-    let mut files = FileSet::new(dir);
-    let charts = report::add_report(&summary, &mut files)?;
-    let committed = files.commit_locked(&mut lock)?;
-    drop(lock);
+    let (committed, drawn) = folder::redraw_report(dir)?;
     // Redrawing a report replaces the earlier one by design: no note of it.
     console.notes(committed.lines());
-    report_line(console, charts, started);
+    report_line(console, drawn, started);
     Ok(())
+}
+
+/// After `kind`'s command wrote into `out`: redraw the report of the folder that shows it,
+/// if it has one, and say so in one line (with a line per analysis left out). The command's
+/// own results are in by then, so a report that cannot be redrawn is a warning, not an error.
+fn redraw_after(kind: Kind, out: &Path, console: Console) {
+    match folder::redraw_after(kind, out) {
+        None => {}
+        Some(Ok((dir, _, drawn))) => {
+            console.notes(drawn.warnings);
+            console.note(&format!(
+                "report: redrew {} with {}",
+                dir.join("report.html").display(),
+                match drawn.shown.len() {
+                    0 => "none of the folder's analyses".to_string(),
+                    1 => "the 1 analysis of the folder".to_string(),
+                    n => format!("the {n} analyses of the folder"),
+                }
+            ));
+        }
+        Some(Err(e)) => console.note(&format!(
+            "warning: could not redraw the report beside '{}': {e:#}",
+            out.display()
+        )),
+    }
 }
 
 fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
@@ -603,19 +627,22 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     let (outcome, precision) = simulate(&scenario, &plan, None, &args.sim, console)?;
     let mut summary = Summary::new(&scenario, &outcome);
     summary.precision = precision;
-    // The summary and its report are one result: written together, or neither.
+    // The summary and its report are one result: written together, or neither. The folder
+    // is locked before its analyses are read for the report, so none changes meanwhile.
+    let mut lock = FolderLock::create(&out)?;
     let mut files = FileSet::new(&out);
     add_summary(&summary, &mut files)?;
     files.describe_by("summary.json");
     let started = Instant::now();
     let charts = if args.report {
         let saved = SavedSummary::from_summary(&summary);
-        Some(report::add_report(&saved, &mut files)?)
+        Some(folder::add_report(&saved, &out, &mut files)?)
     } else {
         report::retire_report(&mut files);
         None
     };
-    let committed = files.commit()?;
+    let committed = files.commit_locked(&mut lock)?;
+    drop(lock);
     console.show(|| comparison_table(&summary), || summary.to_json())?;
     console.committed("run", &committed);
     match charts {
@@ -655,6 +682,7 @@ fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
     let committed = files.commit()?;
     console.show(|| comparison.to_text(), || comparison.to_json())?;
     console.committed("compare", &committed);
+    redraw_after(Kind::Compare, &out, console);
     Ok(())
 }
 
@@ -710,6 +738,7 @@ fn optimize(args: &OptimizeArgs, console: Console) -> anyhow::Result<()> {
     let committed = files.commit()?;
     console.show(|| result.to_text(), || result.to_json())?;
     console.committed("optimize", &committed);
+    redraw_after(Kind::Optimize, &out, console);
     Ok(())
 }
 
@@ -744,6 +773,7 @@ fn sweep(args: &SweepArgs, console: Console) -> anyhow::Result<()> {
     let committed = files.commit()?;
     console.show(|| result.to_text(), || result.to_json())?;
     console.committed("sweep", &committed);
+    redraw_after(Kind::Sweep, &out, console);
     Ok(())
 }
 
@@ -787,6 +817,7 @@ fn stress(args: &StressArgs, console: Console) -> anyhow::Result<()> {
     let committed = files.commit()?;
     console.show(|| result.to_text(), || result.to_json())?;
     console.committed("stress", &committed);
+    redraw_after(Kind::Stress, &out, console);
     Ok(())
 }
 

@@ -120,7 +120,7 @@ fn every_chart_is_valid_and_holds_one_series_per_policy() {
     let items = summary.item_names().len();
     assert!(items >= 2, "the example has several items");
     let dir = tempfile::tempdir().unwrap();
-    let written = report::write_report(&summary, dir.path()).unwrap();
+    let written = report::write_report(&summary, &[], dir.path()).unwrap();
     assert_eq!(written.charts, ALL_NAMES.len());
 
     for name in ALL_NAMES {
@@ -185,7 +185,7 @@ fn every_chart_is_valid_and_holds_one_series_per_policy() {
 fn report_html_is_self_contained_and_names_what_it_holds() {
     let summary = small_run("scenarios/kanban-vs-jic.toml", 30);
     let dir = tempfile::tempdir().unwrap();
-    report::write_report(&summary, dir.path()).unwrap();
+    report::write_report(&summary, &[], dir.path()).unwrap();
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert_eq!(html.matches("<svg ").count(), ALL_NAMES.len());
     for forbidden in ["<script", "<link", "src=", "url(", "@import"] {
@@ -379,7 +379,7 @@ fn report_md_tables_snapshot() {
     let fixture = std::fs::read_to_string("tests/data/report-summary.json").unwrap();
     let summary = SavedSummary::from_json(&fixture).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    report::write_report(&summary, dir.path()).unwrap();
+    report::write_report(&summary, &[], dir.path()).unwrap();
     let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     // The definitions come from the README; checked here for completeness, not snapshotted,
     // so that rewording the README does not fail this test.
@@ -423,14 +423,14 @@ fn a_report_without_an_item_chart_removes_the_old_one() {
     let fixture = std::fs::read_to_string("tests/data/report-summary.json").unwrap();
     let mut summary = SavedSummary::from_json(&fixture).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    report::write_report(&summary, dir.path()).unwrap();
+    report::write_report(&summary, &[], dir.path()).unwrap();
     let item_chart = dir.path().join("charts/item-stockout-rate.svg");
     assert!(item_chart.is_file());
     for p in &mut summary.policies {
         p.items.truncate(1);
         p.sizing.truncate(1);
     }
-    let written = report::write_report(&summary, dir.path()).unwrap();
+    let written = report::write_report(&summary, &[], dir.path()).unwrap();
     assert_eq!(written.charts, 4);
     assert!(!item_chart.exists());
     let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();

@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::foundation::format::group_thousands;
 use crate::foundation::math::t_crit_95;
@@ -29,11 +29,17 @@ pub(crate) const HEADLINE: [Metric; 5] = [
     Metric::TotalCost,
 ];
 
+/// A metric's name as the analyses hold it. Spelled `&'static str`, serde would read the
+/// field as borrowed from the file, which no file outlives; the name is read back through
+/// [`Metric::from_name`] instead.
+type StaticName = &'static str;
+
 /// One policy against the baseline, one metric.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Difference {
     /// The metric's name (`stockout_rate`, `total_cost`, …; README, "Metrics").
-    pub metric: &'static str,
+    #[serde(deserialize_with = "crate::analysis::metric_name")]
+    pub metric: StaticName,
     /// The baseline's mean of the metric (all items together), over the runs it is defined in.
     pub baseline_mean: f64,
     /// The policy's mean of the metric, likewise.
@@ -43,7 +49,11 @@ pub struct Difference {
     pub difference: f64,
     /// The 95% confidence interval of the paired difference, written as `ci95_low` and
     /// `ci95_high`; none (`null`) from a single run, where no spread can be estimated.
-    #[serde(flatten, serialize_with = "crate::foundation::stats::serialize_ci95")]
+    #[serde(
+        flatten,
+        serialize_with = "crate::foundation::stats::serialize_ci95",
+        deserialize_with = "crate::foundation::stats::deserialize_ci95"
+    )]
     pub ci95: Option<Interval>,
     /// The interval excludes zero: the policies differ at the 5% level. `None` (`null`)
     /// without an interval: a difference that cannot be judged is not called significant.
@@ -59,7 +69,7 @@ pub struct Difference {
 }
 
 /// One policy against the baseline, every metric.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PolicyComparison {
     /// The policy's name in the scenario.
     pub policy: String,
@@ -68,7 +78,7 @@ pub struct PolicyComparison {
 }
 
 /// The comparison of every policy with the baseline.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     /// The scenario's name.
     pub scenario: String,
@@ -247,13 +257,13 @@ fn interval(metric: Metric, d: &Difference) -> String {
 
 /// "1.2×": how many times narrower the paired interval is than the unpaired one (nothing when
 /// the paired interval has no width, e.g. both policies never run out).
-fn pairing_gain(d: &Difference) -> Option<String> {
+pub(crate) fn pairing_gain(d: &Difference) -> Option<String> {
     let ratio = d.unpaired_half_width? / d.paired_half_width?;
     ratio.is_finite().then(|| format!("{ratio:.1}×"))
 }
 
 /// A difference with its sign (− as the minus sign) and its unit.
-fn signed(metric: Metric, x: f64, unit: bool) -> String {
+pub(crate) fn signed(metric: Metric, x: f64, unit: bool) -> String {
     let sign = if x < 0.0 { "−" } else { "+" };
     format!("{sign}{}", magnitude(metric, x.abs(), unit))
 }

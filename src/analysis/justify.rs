@@ -261,6 +261,6 @@ pub(crate) fn add_files(opt: &Optimization, files: &mut FileSet) -> anyhow::Resu
     if let Some(j) = &justification {
         files.add(JUSTIFY_FILE, j.to_markdown());
     }
-    add_report(&SavedSummary::from_summary(&summary), files)?;
+    add_report(&SavedSummary::from_summary(&summary), &[], files)?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! traces of chosen runs day by day.
 
 pub mod compare;
+pub mod folder;
 pub(crate) mod justify;
 pub mod optimize;
 pub mod param;
@@ -11,12 +12,14 @@ pub mod sweep;
 pub mod target;
 pub mod trace;
 
+use indexmap::IndexMap;
+
 use crate::foundation::stats::Estimate;
 use crate::model::scenario::Scenario;
 use crate::presentation::format::ValueKind;
 use crate::results::precision::PrecisionReport;
 use crate::simulation::engine::{Outcome, Simulation};
-use crate::simulation::metrics::Metric;
+use crate::simulation::metrics::{ItemSummary, Metric};
 use precision::Precision;
 
 /// How many runs to simulate: a fixed count, or until a metric is precise enough.
@@ -104,4 +107,50 @@ pub(crate) fn format_value(metric: Metric, v: f64) -> String {
 /// A metric's mean and 95% interval as the reports write them: "98.40% [98.10%, 98.70%]".
 pub(crate) fn format_estimate(metric: Metric, e: &Estimate) -> String {
     ValueKind::of(metric.name()).estimate(e)
+}
+
+// How every analysis reads its own files back (`folder`, for the report of a results folder):
+// metric names are `&'static str` and `Metric` in memory, and only the names this version
+// knows are accepted, so a file of another program is refused with the name it used.
+
+pub(crate) use crate::model::metric::by_name as metric_by_name;
+
+/// A metric's name read back, as the `&'static str` the analyses hold.
+pub(crate) fn metric_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<&'static str, D::Error> {
+    metric_by_name(d).map(Metric::name)
+}
+
+/// Every metric's estimate by name, read back in the order written.
+pub(crate) fn metric_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<IndexMap<&'static str, Estimate>, D::Error> {
+    let map = <IndexMap<String, Estimate> as serde::Deserialize>::deserialize(d)?;
+    map.into_iter()
+        .map(|(name, e)| match Metric::from_name(&name) {
+            Some(m) => Ok((m.name(), e)),
+            None => Err(serde::de::Error::custom(format!("unknown metric `{name}`"))),
+        })
+        .collect()
+}
+
+/// Each item's metrics read back ([`ItemSummary`]).
+pub(crate) fn item_summaries<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<ItemSummary>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Item {
+        item: String,
+        #[serde(deserialize_with = "metric_map")]
+        metrics: IndexMap<&'static str, Estimate>,
+    }
+    let items = <Vec<Item> as serde::Deserialize>::deserialize(d)?;
+    Ok(items
+        .into_iter()
+        .map(|i| ItemSummary {
+            item: i.item,
+            metrics: i.metrics,
+        })
+        .collect())
 }

@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use toml::Value;
 
 use crate::analysis::param::{self, Param};
@@ -55,7 +55,7 @@ pub struct Request {
 }
 
 /// One candidate value and what it gave.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     /// The parameter value tried.
     pub value: f64,
@@ -64,7 +64,7 @@ pub struct Candidate {
 }
 
 /// The answer for the policy as a whole or for one item.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Answer {
     /// `(all items)` or the item's id.
     pub unit: String,
@@ -96,7 +96,7 @@ pub struct Answer {
 }
 
 /// The result of an optimisation.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Optimization {
     /// The scenario's name.
     pub scenario: String,

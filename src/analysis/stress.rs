@@ -15,7 +15,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::param::{self, Param, Vary};
 use crate::analysis::sweep::{Axis, Sweep};
@@ -29,7 +29,7 @@ use crate::presentation::terminal;
 use crate::results::files::FileSet;
 
 /// The survivable intensity for one policy and unit (all items, or one item).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Survival {
     /// The policy's name.
     pub policy: String,
@@ -55,7 +55,7 @@ pub struct Survival {
 }
 
 /// What a stress test says of one unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reading {
     /// The disruption cannot reach the unit, so its intensity has nothing to do with whether
@@ -71,7 +71,7 @@ pub enum Reading {
 
 /// The result of a stress test: how intense a disruption each policy, and each item under
 /// it, survives while meeting the target on the mean over runs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Stress {
     /// The id of the disruption stressed.
     pub disruption: String,
@@ -82,7 +82,8 @@ pub struct Stress {
     pub target: Target,
     /// Per policy, all items together, then each item.
     pub survival: Vec<Survival>,
-    /// The sweep the answers are read from (written as the sweep's own files).
+    /// The sweep the answers are read from (written as the sweep's own files, and read back
+    /// from them).
     #[serde(skip)]
     pub sweep: Sweep,
 }
@@ -315,7 +316,7 @@ impl Stress {
     /// Why a unit is not judged, and whether the target holds there all the same: at every
     /// grid value, at none, or at some (only when `--param` varies something other than the
     /// disruption), so that "unaffected" is never read as "safe".
-    fn unaffected(&self, s: &Survival) -> String {
+    pub(crate) fn unaffected(&self, s: &Survival) -> String {
         let why = if s.unit == ALL_ITEMS {
             format!("'{}' reaches none of its items", self.disruption)
         } else {
@@ -366,7 +367,7 @@ impl Stress {
 }
 
 /// The unit name of a policy's line for all its items together.
-const ALL_ITEMS: &str = "(all items)";
+pub(crate) const ALL_ITEMS: &str = "(all items)";
 
 fn target_holds(target: &Target, value: f64) -> bool {
     if target.at_most {

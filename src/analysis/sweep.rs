@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::param::{self, Vary};
 use crate::analysis::target::{Statistic, Target};
@@ -26,7 +26,7 @@ use crate::results::summary::Summary;
 use crate::simulation::metrics::{ItemSummary, Metric};
 
 /// One parameter of a sweep and the values it takes.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Axis {
     /// The parameter, as its path (e.g. `policy.jic-95.service_level`).
     pub param: String,
@@ -37,19 +37,21 @@ pub struct Axis {
 }
 
 /// One policy at one grid point.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PointPolicy {
     /// The policy's name.
     pub policy: String,
     /// Every metric for all items together, by name, as in
     /// [`crate::results::summary::PolicySummary::metrics`].
+    #[serde(deserialize_with = "crate::analysis::metric_map")]
     pub metrics: IndexMap<&'static str, Estimate>,
     /// The same metrics per item, in scenario order.
+    #[serde(deserialize_with = "crate::analysis::item_summaries")]
     pub items: Vec<ItemSummary>,
 }
 
 /// One grid point: the parameters' values and every policy's figures.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Point {
     /// The value of each axis' parameter at this point, in axis order.
     pub values: Vec<f64>,
@@ -60,7 +62,7 @@ pub struct Point {
 }
 
 /// A finished sweep.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Sweep {
     /// The scenario's name.
     pub scenario: String,
@@ -161,7 +163,7 @@ pub(crate) const CHARTED: [Metric; 5] = [
 
 impl Sweep {
     /// "policy.a.x × policy.b.y"
-    fn params_text(&self) -> String {
+    pub(crate) fn params_text(&self) -> String {
         let params: Vec<&str> = self.axes.iter().map(|a| a.param.as_str()).collect();
         params.join(" × ")
     }
@@ -333,13 +335,13 @@ impl Sweep {
 
     /// Whether a policy's figures (every metric, all items together) are the same at every
     /// point of a grid of several: the parameters do not touch it.
-    fn is_constant(&self, policy: usize) -> bool {
+    pub(crate) fn is_constant(&self, policy: usize) -> bool {
         self.points.len() > 1 && (1..self.points.len()).all(|k| self.same_figures(policy, 0, k))
     }
 
     /// Whether a policy's figures change with axis `axis`: some point differs from the point
     /// with that axis at its first value and the other axes where they are.
-    fn moves_with(&self, policy: usize, axis: usize) -> bool {
+    pub(crate) fn moves_with(&self, policy: usize, axis: usize) -> bool {
         let stride = self.stride(axis);
         (0..self.points.len())
             .any(|k| !self.same_figures(policy, k, k - self.position(k, axis) * stride))
@@ -354,7 +356,7 @@ impl Sweep {
     }
 
     /// The index of point `k`'s value on `axis`.
-    fn position(&self, k: usize, axis: usize) -> usize {
+    pub(crate) fn position(&self, k: usize, axis: usize) -> usize {
         (k / self.stride(axis)) % self.axes[axis].values.len().max(1)
     }
 
@@ -372,7 +374,7 @@ impl Sweep {
 
     /// The headers of the parameters' columns: each parameter's field (`service_level`,
     /// `lead_time.mean`), or its whole path where two parameters end in the same field.
-    fn axis_labels(&self) -> Vec<String> {
+    pub(crate) fn axis_labels(&self) -> Vec<String> {
         let field = |a: &Axis| {
             a.param
                 .parse::<param::Param>()

@@ -3,7 +3,7 @@
 //! that decided the verdict and its value, so that a verdict such as "98.02% misses
 //! `fill_rate >= 98%`" can be read and defended (it did not: its lower bound did).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::format_value;
 use crate::foundation::format::group_thousands;
@@ -14,7 +14,7 @@ use crate::presentation::format::ValueKind;
 pub use crate::model::target::{Statistic, Target};
 
 /// The answer for one set of runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Verdict {
     /// Met, with the confidence asked for: the bound on the target's side is within it.
@@ -27,7 +27,7 @@ pub(crate) enum Verdict {
 }
 
 /// Which one-sided confidence bound of the statistic decided a verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Bound {
     Lower,
@@ -35,7 +35,7 @@ pub(crate) enum Bound {
 }
 
 /// A target's statistic measured on a set of runs, with the one-sided bounds used to judge it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Measured {
     /// The statistic's estimate: the mean over runs, or the quantile over runs.
     pub value: f64,

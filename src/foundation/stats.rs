@@ -103,6 +103,20 @@ pub(crate) fn serialize_ci95<S: serde::Serializer>(
     fields.end()
 }
 
+/// Read back an optional interval that [`serialize_ci95`] wrote into a flattened struct: the
+/// two fields `ci95_low` and `ci95_high`, none unless both are numbers.
+pub(crate) fn deserialize_ci95<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Interval>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Ends {
+        ci95_low: Option<f64>,
+        ci95_high: Option<f64>,
+    }
+    let ends = <Ends as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(interval_from_ends(ends.ci95_low, ends.ci95_high))
+}
+
 /// An interval read back from its two ends; none unless both are numbers.
 pub(crate) fn interval_from_ends(low: Option<f64>, high: Option<f64>) -> Option<Interval> {
     Some(Interval {

@@ -249,3 +249,11 @@ impl Metric {
         METRICS.iter().copied().find(|m| m.name() == name)
     }
 }
+
+/// A metric read back from its name in a file: only the names this version knows are
+/// accepted, so a file of another program is refused with the name it used.
+pub(crate) fn by_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Metric, D::Error> {
+    let name = <String as serde::Deserialize>::deserialize(d)?;
+    Metric::from_name(&name)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown metric `{name}`")))
+}

@@ -5,12 +5,12 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::metric::{METRICS, Metric};
 
 /// What a target constrains: the mean over runs, or a quantile over runs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Statistic {
     /// The mean over runs.
     Mean,
@@ -20,10 +20,13 @@ pub enum Statistic {
 
 /// A bound on a metric: `[pNN] METRIC <= VALUE` (or `>=`; `<` and `>` read the same, the
 /// simulator's figures being continuous). A value ending in `%` is a share: `5%` is 0.05.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     /// The metric bounded (written by name in JSON).
-    #[serde(serialize_with = "metric_name")]
+    #[serde(
+        serialize_with = "metric_name",
+        deserialize_with = "crate::model::metric::by_name"
+    )]
     pub metric: Metric,
     /// The mean over runs, or a quantile over runs (command-line targets only).
     pub statistic: Statistic,

@@ -43,6 +43,22 @@ pub struct Written {
     pub charts: usize,
 }
 
+/// A section of the report drawn by a layer above this one (an analysis of the results
+/// folder: `analysis::folder`), placed after the per-item tables and before the key inputs,
+/// and linked from the contents. `html` and `markdown` are its body, below its heading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    /// The anchor of the section in report.html (`analysis-sweep`).
+    pub id: String,
+    /// Its heading, plain text.
+    pub title: String,
+    /// Its body in HTML, self-contained as the rest (no scripts, nothing fetched); links to
+    /// files are relative to the folder.
+    pub html: String,
+    /// Its body in Markdown, charts linked rather than inlined.
+    pub markdown: String,
+}
+
 /// The pages of a report; its charts are `charts/NAME.svg` and `charts/NAME.png`.
 const REPORT_PAGES: [&str; 2] = ["report.html", "report.md"];
 
@@ -61,12 +77,17 @@ pub(crate) fn retire_report(files: &mut FileSet) {
 
 /// Draw the charts and add `charts/*.svg`, `charts/*.png`, `report.html` and `report.md` to
 /// `files`; the charts of an earlier report that this one does not hold (an item chart when
-/// the scenario now has one item) are retired. Returns the number of charts drawn.
-pub(crate) fn add_report(summary: &SavedSummary, files: &mut FileSet) -> Result<usize, ChartError> {
+/// the scenario now has one item) are retired. `sections` go after the per-item tables.
+/// Returns the number of charts drawn.
+pub(crate) fn add_report(
+    summary: &SavedSummary,
+    sections: &[Section],
+    files: &mut FileSet,
+) -> Result<usize, ChartError> {
     let charts = charts::render_all(summary)?;
     retire_report(files);
-    let html = to_html(summary, &charts);
-    let md = to_markdown(summary, &charts);
+    let html = to_html(summary, &charts, sections);
+    let md = to_markdown(summary, &charts, sections);
     let drawn = charts.len();
     for chart in charts {
         files.add(format!("charts/{}.svg", chart.name), chart.svg);
@@ -79,10 +100,14 @@ pub(crate) fn add_report(summary: &SavedSummary, files: &mut FileSet) -> Result<
 
 /// Draw the charts and write `charts/*.svg`, `charts/*.png`, `report.html` and `report.md`
 /// into `dir`, as a whole ([`FileSet`]). Charts of an earlier report that this one does not
-/// hold are removed.
-pub fn write_report(summary: &SavedSummary, dir: &Path) -> Result<Written, ReportError> {
+/// hold are removed. `sections` go after the per-item tables.
+pub fn write_report(
+    summary: &SavedSummary,
+    sections: &[Section],
+    dir: &Path,
+) -> Result<Written, ReportError> {
     let mut files = FileSet::new(dir);
-    let charts = add_report(summary, &mut files)?;
+    let charts = add_report(summary, sections, &mut files)?;
     let committed = files.commit()?;
     Ok(Written {
         files: committed.written,
@@ -117,9 +142,9 @@ fn unmet_demand_text(s: &SavedSummary) -> &str {
 /// A table: header, rows of cells; the first column is a label, the others are numbers. A
 /// cell's second line (after `\n`) is a detail: the confidence interval of an estimate, or
 /// the days of supply of a kanban loop. HTML shows it smaller below, Markdown after a space.
-struct Table {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
+pub(crate) struct Table {
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 /// The metrics the report's first table shows, in this order: service, stock, cost. The
@@ -279,7 +304,7 @@ fn disruption_table(s: &SavedSummary) -> Option<Table> {
 }
 
 /// An estimate as a table cell: the mean, then its interval on a second line.
-fn estimate_cell(kind: ValueKind, e: &SavedEstimate) -> String {
+pub(crate) fn estimate_cell(kind: ValueKind, e: &SavedEstimate) -> String {
     kind.estimate(e).replacen(" [", "\n[", 1)
 }
 
@@ -438,11 +463,11 @@ fn charts_line(charts: &[Chart]) -> String {
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
-fn md_cell(s: &str) -> String {
+pub(crate) fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-fn md_table(out: &mut String, t: &Table) {
+pub(crate) fn md_table(out: &mut String, t: &Table) {
     let _ = writeln!(
         out,
         "| {} |",
@@ -550,7 +575,7 @@ const SIZING_NOTE: &str = "How each policy sized each item's rule: mean daily de
     units.";
 
 /// report.md: the tables in Markdown, with the charts linked as `charts/NAME.svg`.
-pub(crate) fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
+pub(crate) fn to_markdown(s: &SavedSummary, charts: &[Chart], sections: &[Section]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}: buffersim report\n", md_cell(&s.scenario));
     let _ = writeln!(out, "{}\n", run_line(s));
@@ -589,6 +614,15 @@ pub(crate) fn to_markdown(s: &SavedSummary, charts: &[Chart]) -> String {
 
     if let Some(j) = &s.justification {
         out.push_str(&j.to_markdown());
+    }
+
+    for section in sections {
+        let _ = writeln!(
+            out,
+            "## {}\n\n{}",
+            md_cell(&section.title),
+            section.markdown
+        );
     }
 
     md_inputs(&mut out, s);
@@ -641,7 +675,7 @@ fn justification_html(out: &mut String, j: &Justification) {
     out.push_str("</section>\n");
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -676,7 +710,7 @@ fn html_cell(cell: &str) -> String {
     }
 }
 
-fn html_table(out: &mut String, t: &Table, class: &str, swatches: bool) {
+pub(crate) fn html_table(out: &mut String, t: &Table, class: &str, swatches: bool) {
     let _ = writeln!(out, "<div class=\"table-wrap\"><table class=\"{class}\">");
     out.push_str("<thead><tr>");
     for (c, h) in t.header.iter().enumerate() {
@@ -771,7 +805,14 @@ footer { margin-top: 2.5em; color: #666; font-size: 0.85em; }
 /// An SVG chart ready to inline: the backend's own header replaced by one with a role and a
 /// label for screen readers (the size stays in the viewBox, CSS scales it to the page).
 fn inline_svg(chart: &Chart) -> String {
-    let body = chart.svg.trim();
+    let label = format!("{}. {}", chart.title, chart.caption);
+    inline_svg_source(&chart.svg, Some((chart.width, chart.height)), &label)
+}
+
+/// An SVG chart's source ready to inline, as [`inline_svg`] does: at `size`, or at the size
+/// its own header gives (a chart file an analysis wrote), with `label` for screen readers.
+pub(crate) fn inline_svg_source(svg: &str, size: Option<(u32, u32)>, label: &str) -> String {
+    let body = svg.trim();
     match body.find('>') {
         Some(end) if body.starts_with("<svg") => {
             let header = &body[..end];
@@ -780,12 +821,20 @@ fn inline_svg(chart: &Chart) -> String {
                 .nth(1)
                 .and_then(|r| r.split('"').next())
                 .unwrap_or("0 0 900 400");
-            let (w, h) = (chart.width, chart.height);
+            let attribute = |name: &str| {
+                header
+                    .split(&format!(" {name}=\""))
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .and_then(|v| v.parse::<u32>().ok())
+            };
+            let (w, h) = size
+                .or_else(|| Some((attribute("width")?, attribute("height")?)))
+                .unwrap_or((900, 400));
             format!(
                 "<svg width=\"{w}\" height=\"{h}\" viewBox=\"{viewbox}\" \
-                 xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{}. {}\">{}",
-                esc(&chart.title),
-                esc(&chart.caption),
+                 xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{}\">{}",
+                esc(label),
                 &body[end + 1..]
             )
         }
@@ -889,7 +938,7 @@ fn html_inputs(out: &mut String, s: &SavedSummary) {
 }
 
 /// report.html: one self-contained file (inline CSS and SVG, no scripts, no network).
-pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
+pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart], sections: &[Section]) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
@@ -925,6 +974,14 @@ pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
     }
     if s.justification.is_some() {
         out.push_str("<li><a href=\"#justification\">Buffer justification</a></li>\n");
+    }
+    for section in sections {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#{}\">{}</a></li>",
+            esc(&section.id),
+            esc(&section.title)
+        );
     }
     out.push_str(
         "<li><a href=\"#inputs\">Key inputs</a></li>\n\
@@ -973,6 +1030,16 @@ pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart]) -> String {
 
     if let Some(j) = &s.justification {
         justification_html(&mut out, j);
+    }
+
+    for section in sections {
+        let _ = writeln!(
+            out,
+            "<section id=\"{}\">\n<h2>{}</h2>\n{}</section>",
+            esc(&section.id),
+            esc(&section.title),
+            section.html
+        );
     }
 
     html_inputs(&mut out, s);

@@ -198,7 +198,7 @@ pub fn check_scenario_file(path: &Path, pool: &rayon::ThreadPool) -> Result<Outc
     // What `buffersim report` does: the summary as read back, not the one in memory.
     let saved = SavedSummary::load(&out)
         .map_err(|e| Broken::new("summary.json of a run does not read back", e.to_string()))?;
-    write_report(&saved, &out).map_err(|e| {
+    write_report(&saved, &[], &out).map_err(|e| {
         Broken::new(
             "the report of a valid scenario cannot be drawn",
             e.to_string(),
