@@ -164,7 +164,10 @@ fn the_kanban_vs_jic_report_shows_its_four_analyses_with_the_figures_of_their_fi
                 }
                 .to_string(),
             ];
-            row(text, &metric.replace('_', " "), &cells);
+            let label = buffersim::simulation::metrics::Metric::from_name(metric)
+                .unwrap()
+                .label();
+            row(text, label, &cells);
         }
         assert!(text.contains(&format!(
             "<h3><code>{name}</code> against <code>{baseline}</code></h3>"

@@ -499,9 +499,10 @@ fn other_scenario(analysis: &str, summary: &str) -> String {
     }
 }
 
-/// "stockout rate".
+/// "Stockout rate": the metric's label for people, as the run's tables write it.
 fn metric_label(metric: &str) -> String {
-    metric.replace('_', " ")
+    crate::simulation::metrics::Metric::from_name(metric)
+        .map_or_else(|| metric.replace('_', " "), |m| m.label().to_string())
 }
 
 /// A parameter's field as a column names it (`service_level`), from its whole path.
@@ -735,7 +736,7 @@ fn stress_body(body: &mut Body, stress: &Stress, scenario: &str, files: &str) {
         runs_text(runs),
         sweep.seed,
         other_scenario(&sweep.scenario, scenario),
-        metric_label(target.metric.name()),
+        metric_label(target.metric.name()).to_lowercase(),
         if target.at_most {
             "at or below"
         } else {
