@@ -126,9 +126,9 @@ impl Metric {
     /// searched for.
     ///
     /// A share's percentiles are sketched by its distance to the nearer bound (0.5% of
-    /// min(x, 1 − x), [`RunningStat::for_share`]), since its values crowd near 1 (fill rate,
-    /// service level, on-time rate) or near 0 (the stockout rates), where accuracy relative
-    /// to the value is too coarse at 1 (issue 18, item 2). Every other metric is an amount
+    /// min(x, 1 − x), [`crate::foundation::stats::RunningStat::for_share`]), since its values
+    /// crowd near 1 (fill rate, service level, on-time rate) or near 0 (the stockout rates),
+    /// where accuracy relative to the value is too coarse at 1 (issue 18, item 2). Every other metric is an amount
     /// whose percentiles are within 0.5% of the value.
     pub fn is_share(self) -> bool {
         self.unit() == "share"
