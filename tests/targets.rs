@@ -149,3 +149,31 @@ fn without_targets_the_summary_ranks_by_total_cost() {
     assert!(md.contains("No targets are set"), "{md}");
     assert!(md.contains("Lowest total cost: **"), "{md}");
 }
+
+#[test]
+fn run_and_validate_print_the_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        &scenario(
+            "currency = \"EUR\"",
+            "[targets]\nstockout_rate = \"<= 0.01%\"",
+        ),
+    );
+    let out = buffersim().arg("validate").arg(&path).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("costs in EUR"), "{text}");
+    assert!(text.contains("stockout_rate <= 0.0001"), "{text}");
+    let out = buffersim()
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains("stockout rate <= 0.01%: lean missed, buffered met"),
+        "{text}"
+    );
+}

@@ -38,6 +38,17 @@ fn description(scenario: &Scenario) -> String {
             ""
         }
     );
+    if let Some(currency) = &scenario.currency {
+        let _ = writeln!(out, "costs in {currency}");
+    }
+    if !scenario.targets.is_empty() {
+        let targets: Vec<String> = scenario.targets.iter().map(|t| t.to_string()).collect();
+        let _ = writeln!(
+            out,
+            "targets (on the mean over runs, met when its whole 95% interval is within): {}",
+            targets.join(", ")
+        );
+    }
     let _ = writeln!(out, "\nsuppliers:");
     for s in &scenario.suppliers {
         let _ = writeln!(

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::{Estimate, Interval};
-use crate::presentation::format::{NO_INTERVAL, loop_days};
+use crate::presentation::format::{NO_INTERVAL, ValueKind, loop_days};
 use crate::presentation::terminal;
 use crate::results::summary::{DisruptionSummary, Resilience, Summary};
 use crate::simulation::metrics::Metric;
@@ -148,6 +148,25 @@ pub fn comparison_table(summary: &Summary) -> String {
     if !kanban.is_empty() {
         out.push_str("\nkanban loops:\n");
         for line in kanban {
+            out.push_str(&terminal::wrap(&line));
+            out.push('\n');
+        }
+    }
+    if !summary.targets.is_empty() {
+        out.push_str("\ntargets (met: the whole 95% interval of the mean is within):\n");
+        for t in &summary.targets {
+            let verdicts: Vec<String> = t
+                .policies
+                .iter()
+                .map(|p| format!("{} {}", p.policy, p.verdict.word()))
+                .collect();
+            let line = format!(
+                "  {} {} {}: {}",
+                label(&t.metric),
+                t.bound.operator(),
+                ValueKind::of(&t.metric).value(t.value),
+                verdicts.join(", ")
+            );
             out.push_str(&terminal::wrap(&line));
             out.push('\n');
         }
