@@ -185,9 +185,13 @@ impl Board {
 fn compared(s: &SavedSummary) -> Paragraph {
     let names: Vec<String> = s.policies.iter().map(|p| p.policy.clone()).collect();
     let items = s.item_names().len().max(1);
+    let warmup = if s.warmup_days == 0 {
+        String::new()
+    } else {
+        format!(" (the first {} not measured)", s.warmup_days)
+    };
     let mut line = format!(
-        "{} {} compared ({}) on {} item{} over {} simulated runs of {} days each (the first {} \
-         not measured)",
+        "{} {} compared ({}) on {} item{} over {} simulated runs of {} days each{warmup}",
         s.policies.len(),
         if s.policies.len() == 1 {
             "policy"
@@ -199,7 +203,6 @@ fn compared(s: &SavedSummary) -> Paragraph {
         if items == 1 { "" } else { "s" },
         group_thousands(s.runs as f64, 0),
         s.horizon_days,
-        s.warmup_days,
     );
     match &s.disruptions {
         Some(d) => {
@@ -219,8 +222,8 @@ fn compared(s: &SavedSummary) -> Paragraph {
     }
     if s.targets.is_empty() {
         line.push_str(
-            " No targets are set (a scenario's [targets] section sets them), so policies are \
-             ranked by total cost.",
+            " No targets are set (a scenario's `[targets]` section sets them), so policies \
+             are ranked by total cost.",
         );
     } else {
         let targets: Vec<String> = s.targets.iter().map(target_text).collect();
