@@ -19,7 +19,8 @@ use crate::results::saved::{SavedEstimate, SavedSummary};
 
 use super::glyph::GlyphBitmap;
 use super::{
-    AXIS, Chart, ChartError, FONT, GRID, MUTED, PNG_SCALE, Plot, TEXT, WHISKER, WIDTH, draw_plot,
+    AXIS, Chart, ChartError, FONT, GRID, Hatch, MUTED, PNG_SCALE, Plot, TEXT, WHISKER, WIDTH,
+    draw_plot, policy_colour,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -47,7 +48,29 @@ pub(super) struct LegendEntry {
 pub(super) enum Marker {
     Square,
     Shape(usize),
+    /// What a shaded area of one kind looks like under each policy: a swatch in stripes, one
+    /// per policy (`0..policies`, in policy order), each its colour at `alpha` with `hatch`
+    /// over it. The legend of a chart whose areas are in the policies' colours and tell kinds
+    /// apart by shade shows the shades as they are drawn, not in a grey standing for them.
+    Shades {
+        policies: usize,
+        alpha: f64,
+        hatch: Hatch,
+    },
 }
+
+impl Marker {
+    /// Width of the marker in a legend, at scale 1.
+    fn width(self) -> u32 {
+        match self {
+            Marker::Shades { policies, .. } => (SWATCH / 2 * policies as u32).max(SWATCH),
+            Marker::Square | Marker::Shape(_) => SWATCH,
+        }
+    }
+}
+
+/// Side of a legend's square swatch (and height of a striped one).
+const SWATCH: u32 = 14;
 
 /// A horizontal band: one policy (or one policy within an item's group).
 pub(super) struct Bar {
@@ -66,6 +89,7 @@ pub(super) struct Row {
 pub(super) struct Segment {
     pub(super) label: &'static str,
     pub(super) alpha: f64,
+    pub(super) hatch: Hatch,
     pub(super) value: f64,
 }
 
@@ -162,10 +186,10 @@ pub(super) const X_AXIS_HEIGHT: u32 = 58;
 fn legend_width(entries: &[LegendEntry]) -> u32 {
     let widest = entries
         .iter()
-        .map(|e| text_width(&e.label, LABEL_SIZE))
+        .map(|e| e.marker.width() + 8 + text_width(&e.label, LABEL_SIZE))
         .max()
         .unwrap_or(0);
-    widest + 44
+    widest + 22
 }
 
 /// Where a chart's legend goes: in a column right of the plot while that costs at most a
@@ -362,24 +386,20 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
     for (i, e) in entries.iter().enumerate() {
         let (x, y) = at(i);
         let c = (x + ctx.pxi(7), y);
+        let half = ctx.pxi(SWATCH as i32 / 2);
+        let outline = |right: i32| {
+            Rectangle::new(
+                [(x, c.1 - half), (right, c.1 + half)],
+                AXIS.mix(0.6).stroke_width(1),
+            )
+        };
         match e.marker {
             Marker::Square => area
                 .draw(&Rectangle::new(
-                    [
-                        (c.0 - ctx.pxi(7), c.1 - ctx.pxi(7)),
-                        (c.0 + ctx.pxi(7), c.1 + ctx.pxi(7)),
-                    ],
+                    [(x, c.1 - half), (x + 2 * half, c.1 + half)],
                     e.colour.filled(),
                 ))
-                .and_then(|_| {
-                    area.draw(&Rectangle::new(
-                        [
-                            (c.0 - ctx.pxi(7), c.1 - ctx.pxi(7)),
-                            (c.0 + ctx.pxi(7), c.1 + ctx.pxi(7)),
-                        ],
-                        AXIS.mix(0.6).stroke_width(1),
-                    ))
-                })
+                .and_then(|_| area.draw(&outline(x + 2 * half)))
                 .map_err(fail)?,
             Marker::Shape(k) => {
                 for part in marker(k, e.colour, ctx) {
@@ -390,15 +410,84 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
                     .map_err(fail)?;
                 }
             }
+            Marker::Shades {
+                policies,
+                alpha,
+                hatch,
+            } => {
+                let stripe = ctx.pxi(e.marker.width() as i32) / policies.max(1) as i32;
+                for k in 0..policies {
+                    let left = x + stripe * k as i32;
+                    let right = if k + 1 == policies {
+                        x + ctx.pxi(e.marker.width() as i32)
+                    } else {
+                        left + stripe
+                    };
+                    let corners = [(left, c.1 - half), (right, c.1 + half)];
+                    let colour = policy_colour(k);
+                    area.draw(&Rectangle::new(corners, colour.mix(alpha).filled()))
+                        .map_err(fail)?;
+                    for line in hatch_lines(corners, hatch, ctx) {
+                        area.draw(&PathElement::new(
+                            line.to_vec(),
+                            colour.stroke_width(ctx.px(1)),
+                        ))
+                        .map_err(fail)?;
+                    }
+                }
+                area.draw(&outline(x + ctx.pxi(e.marker.width() as i32)))
+                    .map_err(fail)?;
+            }
         }
         area.draw_text(
             &e.label,
             &ctx.font(LABEL_SIZE).pos(Pos::new(HPos::Left, VPos::Center)),
-            (x + ctx.pxi(22), y),
+            (x + ctx.pxi(e.marker.width() as i32 + 8), y),
         )
         .map_err(fail)?;
     }
     Ok(())
+}
+
+/// Spacing of hatching lines, at scale 1.
+const HATCH_STEP: i32 = 5;
+
+/// The lines of `hatch` across the pixel rectangle `[(x0, y0), (x1, y1)]`, each clipped to it:
+/// 45° lines [`HATCH_STEP`] pixels apart (at scale 1), placed on a grid fixed to the backend's
+/// origin so that the hatching of neighbouring areas lines up.
+pub(super) fn hatch_lines(
+    [(x0, y0), (x1, y1)]: [(i32, i32); 2],
+    hatch: Hatch,
+    ctx: Ctx,
+) -> Vec<[(i32, i32); 2]> {
+    let (x0, x1) = (x0.min(x1), x0.max(x1));
+    let (y0, y1) = (y0.min(y1), y0.max(y1));
+    let step = ctx.pxi(HATCH_STEP).max(2);
+    let mut lines = Vec::new();
+    match hatch {
+        Hatch::None => {}
+        // x + y = c: rising to the right (y grows downwards).
+        Hatch::Rising => {
+            let first = (x0 + y0).div_euclid(step) * step + step;
+            for c in (first..x1 + y1).step_by(step as usize) {
+                let (from, to) = ((c - y1).max(x0), (c - y0).min(x1));
+                if from < to {
+                    lines.push([(from, c - from), (to, c - to)]);
+                }
+            }
+        }
+        // x − y = c: falling to the right.
+        Hatch::Falling => {
+            let first = (x0 - y1).div_euclid(step) * step + step;
+            for c in (first..x1 - y0).step_by(step as usize) {
+                let (from, to) = ((c + y0).max(x0), (c + y1).min(x1));
+                if from < to {
+                    lines.push([(from, from - c), (to, to - c)]);
+                }
+            }
+        }
+    }
+    lines
 }
 
 /// One layer of a marker, in pixels around its centre.
@@ -776,6 +865,26 @@ pub(super) fn draw_stacked<DB: DrawingBackend>(
                     ),
                 ])
                 .map_err(fail)?;
+            if s.hatch != Hatch::None {
+                // Lines in pixels, anchored at the segment's top left corner.
+                let anchor = (start, y + 0.32);
+                let origin = chart.backend_coord(&anchor);
+                let corners = [origin, chart.backend_coord(&(end, y - 0.32))];
+                chart
+                    .draw_series(
+                        hatch_lines(corners, s.hatch, ctx)
+                            .into_iter()
+                            .map(|[a, b]| {
+                                let rel = |(px, py): (i32, i32)| (px - origin.0, py - origin.1);
+                                EmptyElement::at(anchor)
+                                    + PathElement::new(
+                                        vec![rel(a), rel(b)],
+                                        row.colour.stroke_width(ctx.px(1)),
+                                    )
+                            }),
+                    )
+                    .map_err(fail)?;
+            }
             // Name the segment inside it when it fits.
             if (text_width(s.label, VALUE_SIZE) + 10) as f64 <= s.value * px_per_unit {
                 let on = blend(row.colour, s.alpha);

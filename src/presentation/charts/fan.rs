@@ -13,7 +13,7 @@ use super::draw::{
     Axis, Ctx, DISRUPTED, DrawResult, LegendEntry, Marker, Spec, Window, fail, header_height,
     nonzero, panel_frame, runs_text, shade_windows, subtitle, tick_format, value_chart,
 };
-use super::{MUTED, Plot, policy_colour};
+use super::{MUTED, Plot, cost_axis, policy_colour};
 
 /// Opacity of the fan chart's outer (p05–p95) and inner (p25–p75) bands.
 const FAN_OUTER: f64 = 0.16;
@@ -122,7 +122,7 @@ pub(super) fn on_hand_fan(summary: &SavedSummary) -> Option<Spec> {
                 desc: if in_units {
                     "On hand (units)".into()
                 } else {
-                    "On hand (currency)".into()
+                    cost_axis("Value on hand", None)
                 },
                 kind: if in_units {
                     ValueKind::Number

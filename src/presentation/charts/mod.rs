@@ -111,18 +111,75 @@ pub const ALL_NAMES: [&str; 6] = [
     "item-stockout-rate",
 ];
 
-/// Cost metrics stacked in the cost breakdown, with their labels: each one present in the
-/// summary gets a segment, so cost kinds the engine adds later appear without a change here.
-pub(crate) const COST_PARTS: [(&str, &str); 5] = [
-    ("carrying_cost", "carrying"),
-    ("ordering_cost", "ordering"),
-    ("stockout_cost", "stockout"),
-    ("expedite_cost", "expediting"),
-    ("purchase_premium_cost", "purchase premium"),
+/// One kind of cost in the cost breakdown: its metric, its label, and how its segment of a
+/// policy's bar is drawn (the legend draws the same).
+pub(crate) struct CostPart {
+    pub(crate) metric: &'static str,
+    pub(crate) label: &'static str,
+    /// Opacity of the policy's colour.
+    alpha: f64,
+    /// Lines over the shade, so the lightest kinds differ by more than a shade of a colour.
+    hatch: Hatch,
+}
+
+/// Cost metrics stacked in the cost breakdown, darkest first: each one present in the summary
+/// gets a segment, so cost kinds the engine adds later appear without a change here. A kind is
+/// its shade of the policy's colour (lightness, which reads without telling hues apart) and,
+/// for the two lightest, a hatching; its place in the bar is the same in every row.
+pub(crate) const COST_PARTS: [CostPart; 5] = [
+    CostPart {
+        metric: "carrying_cost",
+        label: "carrying",
+        alpha: 1.0,
+        hatch: Hatch::None,
+    },
+    CostPart {
+        metric: "ordering_cost",
+        label: "ordering",
+        alpha: 0.62,
+        hatch: Hatch::None,
+    },
+    CostPart {
+        metric: "stockout_cost",
+        label: "stockout",
+        alpha: 0.36,
+        hatch: Hatch::None,
+    },
+    CostPart {
+        metric: "expedite_cost",
+        label: "expediting",
+        alpha: 0.18,
+        hatch: Hatch::Rising,
+    },
+    CostPart {
+        metric: "purchase_premium_cost",
+        label: "purchase premium",
+        alpha: 0.07,
+        hatch: Hatch::Falling,
+    },
 ];
 
-/// Opacity of each stacked segment over the policy colour, darkest first.
-const PART_ALPHA: [f64; 5] = [1.0, 0.62, 0.36, 0.18, 0.07];
+/// Lines drawn over a shaded area in its policy's colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hatch {
+    None,
+    /// Lines rising to the right (`/`).
+    Rising,
+    /// Lines falling to the right (`\`).
+    Falling,
+}
+
+/// The title of an axis (or a key) of money: `what` ("Carrying cost per year", "Value on
+/// hand") in the currency the figures are in, when one is given ("Carrying cost per year
+/// (EUR)"). Every chart's cost axis and cost label goes through here, so that the scenario's
+/// currency goes in at one place once summaries carry it; until then callers pass `None` and
+/// the title names no unit of money (rather than the word "currency").
+pub fn cost_axis(what: &str, currency: Option<&str>) -> String {
+    match currency {
+        Some(c) => format!("{what} ({c})"),
+        None => what.to_string(),
+    }
+}
 
 /// A drawn chart.
 #[derive(Clone, Debug)]
