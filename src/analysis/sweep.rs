@@ -482,7 +482,8 @@ impl Sweep {
         let points = self.frontier_points(policies.len());
         charts.push(charts::efficient_frontier(charts::FrontierChart {
             name: charts::FRONTIER_NAME,
-            title: "Efficient frontier: carrying cost against stockout rate over the grid".into(),
+            title: "Efficient frontier: cost of holding and rescuing stock against stockout rate"
+                .into(),
             subtitle: what,
             runs,
             policies,
@@ -491,15 +492,23 @@ impl Sweep {
         Ok(charts)
     }
 
-    /// Every policy at every grid point on the cost–service plane. A policy the parameters do
-    /// not touch ([`Sweep::is_constant`]) is one point, labelled "any".
+    /// Every policy at every grid point on the cost–service plane: the cost of holding and
+    /// rescuing stock ([`charts::FRONTIER_COST`]: carrying, expediting and purchase premium
+    /// cost, the mean of their sum being the sum of their means) against the stockout rate. A
+    /// policy the parameters do not touch ([`Sweep::is_constant`]) is one point, labelled
+    /// "any".
     fn frontier_points(&self, policies: usize) -> Vec<charts::FrontierPoint> {
         let mut out = Vec::new();
         for p in 0..policies {
             let at = |k: usize| {
-                let cost = self.estimate(k, p, None, Metric::CarryingCost)?;
+                let carrying = self.estimate(k, p, None, Metric::CarryingCost)?;
+                let rescue: f64 = [Metric::ExpediteCost, Metric::PurchasePremiumCost]
+                    .into_iter()
+                    .filter_map(|m| self.estimate(k, p, None, m))
+                    .map(|e| e.mean)
+                    .sum();
                 let rate = self.estimate(k, p, None, Metric::StockoutRate)?;
-                Some((cost.mean, rate.mean))
+                Some((carrying.mean + rescue, rate.mean))
             };
             let figures: Vec<(usize, (f64, f64))> = (0..self.points.len())
                 .filter_map(|k| at(k).map(|f| (k, f)))
@@ -580,7 +589,13 @@ fn metric_axis(metric: Metric) -> AxisSpec {
     let kind = ValueKind::of(metric.name());
     let unit = match kind {
         ValueKind::Percent => "%",
-        ValueKind::Money => "currency per year",
+        // Costs are per year: "Total cost per year", in the currency once there is one.
+        ValueKind::Money => {
+            return AxisSpec {
+                desc: charts::cost_axis(&format!("{} per year", metric_title(metric)), None),
+                kind,
+            };
+        }
         ValueKind::Number if metric == Metric::DaysOfSupply => "days",
         ValueKind::Number => "units",
     };

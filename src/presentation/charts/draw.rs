@@ -232,6 +232,17 @@ fn legend_place(spec: &Spec) -> LegendPlace {
     }
 }
 
+/// The size at scale 1 of the area `draw` leaves for the plot, under the header and beside or
+/// under the legend: what a chart that lays out its own labels before drawing
+/// (the frontier's) lays them out in.
+pub(super) fn plot_size(spec: &Spec) -> (u32, u32) {
+    let height = spec.height - header_height(&spec.subtitle);
+    match legend_place(spec) {
+        LegendPlace::Right { width } => (WIDTH - width, height),
+        LegendPlace::None | LegendPlace::Top { .. } => (WIDTH, height),
+    }
+}
+
 /// The chart's full height: its plot, and a legend above it if it has one there.
 fn total_height(spec: &Spec) -> u32 {
     match legend_place(spec) {

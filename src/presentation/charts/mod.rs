@@ -42,9 +42,9 @@ use rayon::prelude::*;
 
 pub(crate) use sweep::analysis_chart_names;
 pub use sweep::{
-    AxisSpec, CurveChart, CurvePoint, CurveSeries, FRONTIER_NAME, FrontierChart, FrontierPoint,
-    HeatMapChart, TARGET_CURVE_NAME, TargetLine, efficient_frontier, frontier_points,
-    heat_map_name, sweep_curve_name, sweep_curves, sweep_heat_map, value_labels,
+    AxisSpec, CurveChart, CurvePoint, CurveSeries, FRONTIER_COST, FRONTIER_NAME, FrontierChart,
+    FrontierPoint, HeatMapChart, TARGET_CURVE_NAME, TargetLine, efficient_frontier,
+    frontier_points, heat_map_name, sweep_curve_name, sweep_curves, sweep_heat_map, value_labels,
 };
 
 use crate::results::saved::SavedSummary;
@@ -56,7 +56,7 @@ use draw::{
 };
 use fan::{FanPanel, draw_fans, on_hand_fan};
 use run::{cost_breakdown, cost_service, days_of_supply, item_stockout_rate, stockout_rate};
-use sweep::{HeatMap, Span, draw_curves, draw_frontier, draw_heat_map};
+use sweep::{FrontierKey, FrontierLabel, HeatMap, Span, draw_curves, draw_frontier, draw_heat_map};
 use trace::{TracePanel, draw_traces, trace_spec};
 
 /// Font family written into SVG text, and the name DejaVu Sans is registered under.
@@ -308,6 +308,11 @@ enum Plot {
         frontier: Vec<usize>,
         x: Span,
         y: Span,
+        /// Where each efficient point's label goes, laid out before drawing.
+        labels: Vec<FrontierLabel>,
+        /// The key of the numbers written at the points, when there were too many labels to
+        /// write them out.
+        key: Option<FrontierKey>,
     },
 }
 
@@ -342,7 +347,15 @@ fn draw_plot<DB: DrawingBackend>(
             frontier,
             x,
             y,
-        } => draw_frontier(area, points, frontier, (x, y), ctx),
+            labels,
+            key,
+        } => draw_frontier(
+            area,
+            (points, frontier),
+            (x, y),
+            (labels, key.as_ref()),
+            ctx,
+        ),
     }
 }
 
