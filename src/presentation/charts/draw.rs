@@ -17,6 +17,7 @@ use crate::foundation::stats::Interval;
 use crate::presentation::format::ValueKind;
 use crate::results::saved::{SavedEstimate, SavedSummary};
 
+use super::calendar::DayTick;
 use super::glyph::GlyphBitmap;
 use super::{
     AXIS, Chart, ChartError, FONT, GRID, Hatch, MUTED, PNG_SCALE, Plot, TEXT, WHISKER, WIDTH,
@@ -1100,6 +1101,89 @@ pub(super) fn value_chart<'a, DB: DrawingBackend>(
         .draw()
         .map_err(fail)?;
     Ok(chart)
+}
+
+/// The x axis of a chart over days as a calendar ([`super::calendar::day_ticks`]): a tick at
+/// each of `ticks`, a grid line up the plot where ticks are far enough apart, and the labels
+/// under the axis, as many as fit side by side: every tick's where they all fit, else those
+/// whose rank is a multiple of the smallest step that fits (every second month, every
+/// quarter, half-year, January, …). Drawn into `area`, the chart's own drawing area, right
+/// after [`value_chart`] (built with no x ticks of its own), so that the series cover the grid.
+pub(super) fn draw_day_axis<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ValueChart<'_, DB>,
+    ticks: &[DayTick],
+    tick_mark: u32,
+    ctx: Ctx,
+) -> DrawResult {
+    let (y_lo, y_hi) = {
+        let r = chart.y_range();
+        (r.start, r.end)
+    };
+    let base = area.get_base_pixel();
+    let at = |day: f64| {
+        let (x, y) = chart.backend_coord(&(day, y_lo));
+        (x - base.0, y - base.1)
+    };
+    let top = chart.backend_coord(&(0.0, y_hi)).1 - base.1;
+    // Placement at scale 1, so that the SVG and the PNG write the same labels.
+    let xs: Vec<f64> = ticks
+        .iter()
+        .map(|t| f64::from(at(t.day).0) / ctx.scale)
+        .collect();
+    let widths: Vec<f64> = ticks
+        .iter()
+        .map(|t| f64::from(text_width(&t.label, TICK_SIZE)))
+        .collect();
+    let fits = |step: u32| {
+        let mut right = f64::NEG_INFINITY;
+        for ((t, &x), &w) in ticks.iter().zip(&xs).zip(&widths) {
+            if t.rank % step == 0 {
+                if x - w / 2.0 < right + 8.0 {
+                    return false;
+                }
+                right = x + w / 2.0;
+            }
+        }
+        true
+    };
+    let step = [1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200]
+        .into_iter()
+        .find(|&s| fits(s))
+        .unwrap_or(1200);
+    let closest = xs
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .fold(f64::INFINITY, f64::min);
+    for (t, &x) in ticks.iter().zip(&xs) {
+        let labelled = t.rank % step == 0;
+        let (px, py) = at(t.day);
+        if labelled || closest >= 6.0 {
+            area.draw(&PathElement::new(
+                vec![(px, top), (px, py)],
+                GRID.stroke_width(ctx.px(1)),
+            ))
+            .map_err(fail)?;
+        }
+        let mark = if labelled { tick_mark } else { tick_mark / 2 };
+        area.draw(&PathElement::new(
+            vec![(px, py), (px, py + ctx.pxi(mark as i32))],
+            AXIS.stroke_width(ctx.px(1)),
+        ))
+        .map_err(fail)?;
+        if labelled {
+            area.draw_text(
+                &t.label,
+                &ctx.font(TICK_SIZE).pos(Pos::new(HPos::Center, VPos::Top)),
+                (
+                    ctx.pxi(x.round() as i32),
+                    py + ctx.pxi(tick_mark as i32 + 3),
+                ),
+            )
+            .map_err(fail)?;
+        }
+    }
+    Ok(())
 }
 
 /// Shade each window's days over the full height (`0..y_max`) of a chart over days that

@@ -27,6 +27,7 @@
 //! uses none of them: it reaches a family's drawing only through `Plot` here, so the files
 //! depend on each other one way.
 
+mod calendar;
 mod draw;
 mod fan;
 mod glyph;
@@ -50,6 +51,7 @@ pub use sweep::{
 use crate::results::saved::SavedSummary;
 use crate::results::trace::{RunTrace, RunTraces};
 
+use calendar::DayTick;
 use draw::{
     Axis, Ctx, DrawResult, Point, Row, StackRow, Window, draw_bars, draw_scatter, draw_spread,
     draw_stacked, render,
@@ -282,6 +284,8 @@ enum Plot {
         windows: Vec<Window>,
         /// The first day charted (after the warm-up); the x axis ends at `x.max`.
         first_day: f64,
+        /// The ticks of the x axis: the months.
+        ticks: Vec<DayTick>,
         x: Axis,
         y: Axis,
     },
@@ -299,6 +303,8 @@ enum Plot {
         panels: Vec<TracePanel>,
         /// The first measured day.
         warmup: f64,
+        /// The ticks of the x axis: the months.
+        ticks: Vec<DayTick>,
         x: Axis,
     },
     /// Cost against stockout rate for every (policy, value), the efficient frontier joined.
@@ -331,9 +337,10 @@ fn draw_plot<DB: DrawingBackend>(
             panels,
             windows,
             first_day,
+            ticks,
             x,
             y,
-        } => draw_fans(area, panels, windows, (*first_day, x, y), ctx),
+        } => draw_fans(area, panels, windows, (*first_day, ticks, x, y), ctx),
         Plot::Curves {
             series,
             x,
@@ -341,7 +348,12 @@ fn draw_plot<DB: DrawingBackend>(
             target,
         } => draw_curves(area, series, (x, y), target.as_ref(), ctx),
         Plot::HeatMap(map) => draw_heat_map(area, map, ctx),
-        Plot::Trace { panels, warmup, x } => draw_traces(area, panels, *warmup, x, ctx),
+        Plot::Trace {
+            panels,
+            warmup,
+            ticks,
+            x,
+        } => draw_traces(area, panels, *warmup, (ticks, x), ctx),
         Plot::Frontier {
             points,
             frontier,
