@@ -315,23 +315,27 @@ fn the_frontier_chart_joins_and_labels_the_efficient_points() {
         let drawn = check(&chart);
         assert_eq!(drawn.colours, hexes(0..policies));
         assert_eq!(chart.series, policies);
-        for text in [
-            "Carrying cost (currency per year)",
-            "Stockout rate (% of demand)",
-        ] {
+        let cost = format!(
+            "{} (carrying + expediting + purchase premium)",
+            charts::FRONTIER_COST
+        );
+        for text in [cost.as_str(), "Stockout rate (% of demand)"] {
             assert!(drawn.texts.iter().any(|t| t == text), "{text}");
         }
-        // Some frontier points are labelled with their value, none twice over one another.
+        // Every frontier point is labelled with its value, or numbered with its value in the
+        // key ("policy: value").
         let points = frontier_data(policies);
         let pairs: Vec<(f64, f64)> = points.iter().map(|p| (p.cost, p.stockout_rate)).collect();
         let on = charts::frontier_points(&pairs);
-        let labels: BTreeSet<&str> = on.iter().map(|&i| points[i].label.as_str()).collect();
-        let shown = drawn
-            .texts
-            .iter()
-            .filter(|t| labels.contains(t.as_str()))
-            .count();
-        assert!(shown >= on.len().min(4), "{shown} of {}", on.len());
+        for &i in &on {
+            let label = &points[i].label;
+            let keyed = format!("{}: {label}", NAMES[points[i].policy_index]);
+            assert!(
+                drawn.texts.iter().any(|t| t == label || *t == keyed),
+                "{label} of {}",
+                NAMES[points[i].policy_index]
+            );
+        }
     }
 }
 

@@ -309,6 +309,7 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
         seed: 1,
         horizon_days: 365,
         warmup_days: 0,
+        start_day_of_year: 0,
         unmet_demand: "backorder".into(),
         currency: None,
         rng: "test".into(),

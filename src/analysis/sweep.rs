@@ -389,7 +389,8 @@ impl Sweep {
     }
 
     /// The charts: a curve per charted metric (one parameter), or a heat map of the stockout
-    /// rate per policy (two parameters); and the efficient frontier. A `target` on the mean
+    /// rate per policy the parameters change (two parameters; `heat-map-N` for policy N); and
+    /// the efficient frontier. A `target` on the mean
     /// (a stress test's) is drawn as a dashed line on its metric's curve, so that the reader
     /// sees where each curve crosses it; a metric not charted otherwise gets a curve of its
     /// own for it ([`charts::TARGET_CURVE_NAME`]).
@@ -444,7 +445,13 @@ impl Sweep {
                 })?);
             }
         } else {
+            // A heat map only for the policies the parameters change: the others' would be one
+            // colour, the same figure in every cell (the terminal text lists them once). Their
+            // files from an earlier sweep are retired with the charts not drawn.
             for (p, policy) in policies.iter().enumerate() {
+                if self.is_constant(p) {
+                    continue;
+                }
                 let Some(name) = charts::heat_map_name(p) else {
                     break;
                 };
@@ -484,7 +491,8 @@ impl Sweep {
         let points = self.frontier_points(policies.len());
         charts.push(charts::efficient_frontier(charts::FrontierChart {
             name: charts::FRONTIER_NAME,
-            title: "Efficient frontier: carrying cost against stockout rate over the grid".into(),
+            title: "Efficient frontier: cost of holding and rescuing stock against stockout rate"
+                .into(),
             subtitle: what,
             runs,
             policies,
@@ -493,29 +501,54 @@ impl Sweep {
         Ok(charts)
     }
 
-    /// Every policy at every grid point on the cost–service plane. A policy the parameters do
-    /// not touch ([`Sweep::is_constant`]) is one point, labelled "any".
+    /// Every policy at every grid point on the cost–service plane: the cost of holding and
+    /// rescuing stock ([`charts::FRONTIER_COST`]: carrying, expediting and purchase premium
+    /// cost, the mean of their sum being the sum of their means) against the stockout rate. A
+    /// policy the parameters do not touch ([`Sweep::is_constant`]) is one point, labelled
+    /// "any"; one that moves with one parameter of two has a point per value of that one,
+    /// labelled with the parameter's field and value.
     fn frontier_points(&self, policies: usize) -> Vec<charts::FrontierPoint> {
         let mut out = Vec::new();
         for p in 0..policies {
             let at = |k: usize| {
-                let cost = self.estimate(k, p, None, Metric::CarryingCost)?;
+                let carrying = self.estimate(k, p, None, Metric::CarryingCost)?;
+                let rescue: f64 = [Metric::ExpediteCost, Metric::PurchasePremiumCost]
+                    .into_iter()
+                    .filter_map(|m| self.estimate(k, p, None, m))
+                    .map(|e| e.mean)
+                    .sum();
                 let rate = self.estimate(k, p, None, Metric::StockoutRate)?;
-                Some((cost.mean, rate.mean))
+                Some((carrying.mean + rescue, rate.mean))
             };
-            let figures: Vec<(usize, (f64, f64))> = (0..self.points.len())
-                .filter_map(|k| at(k).map(|f| (k, f)))
-                .collect();
-            let constant = self.is_constant(p);
-            for &(k, (cost, rate)) in &figures {
-                let label = if constant {
+            // A point per value of the parameters the policy's figures move with: in a grid of
+            // two, a policy that moves with one has the same figures all along the other.
+            let moves: Vec<usize> = if self.is_constant(p) {
+                Vec::new()
+            } else {
+                (0..self.axes.len())
+                    .filter(|&a| self.moves_with(p, a))
+                    .collect()
+            };
+            let labels = self.axis_labels();
+            for k in 0..self.points.len() {
+                if (0..self.axes.len()).any(|a| !moves.contains(&a) && self.position(k, a) > 0) {
+                    continue;
+                }
+                let Some((cost, rate)) = at(k) else {
+                    continue;
+                };
+                let value = |a: usize| crate::analysis::format_param(self.points[k].values[a]);
+                let label = if moves.is_empty() {
                     "any".to_string()
-                } else {
-                    let values: Vec<String> = self.points[k]
-                        .values
+                } else if moves.len() < self.axes.len() {
+                    // Which parameter, since the others are left out.
+                    let named: Vec<String> = moves
                         .iter()
-                        .map(|v| crate::analysis::format_param(*v))
+                        .map(|&a| format!("{} {}", labels[a], value(a)))
                         .collect();
+                    named.join(", ")
+                } else {
+                    let values: Vec<String> = moves.iter().map(|&a| value(a)).collect();
                     values.join(", ")
                 };
                 out.push(charts::FrontierPoint {
@@ -524,9 +557,6 @@ impl Sweep {
                     stockout_rate: rate,
                     label,
                 });
-                if constant {
-                    break;
-                }
             }
         }
         out
@@ -582,7 +612,13 @@ fn metric_axis(metric: Metric) -> AxisSpec {
     let kind = ValueKind::of(metric.name());
     let unit = match kind {
         ValueKind::Percent => "%",
-        ValueKind::Money => "currency per year",
+        // Costs are per year: "Total cost per year", in the currency once there is one.
+        ValueKind::Money => {
+            return AxisSpec {
+                desc: charts::cost_axis(&format!("{} per year", metric_title(metric)), None),
+                kind,
+            };
+        }
         ValueKind::Number if metric == Metric::DaysOfSupply => "days",
         ValueKind::Number => "units",
     };

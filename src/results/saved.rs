@@ -28,6 +28,10 @@ pub struct SavedSummary {
     pub horizon_days: u32,
     /// As [`Summary::warmup_days`]: days simulated but not measured at the start of each run.
     pub warmup_days: u32,
+    /// As [`Summary::start_day_of_year`]: the day of the year day 0 of a run falls on; 0 (1
+    /// January) in summaries written before it was recorded.
+    #[serde(default)]
+    pub start_day_of_year: u32,
     /// As [`Summary::unmet_demand`]: `lost` or `backorder`.
     pub unmet_demand: String,
     /// As [`Summary::currency`]: what money is counted in, when the scenario says.

@@ -39,6 +39,9 @@ pub struct Summary {
     /// Days at the start of each run that are simulated but not measured, so that the figures
     /// do not depend on the starting stock.
     pub warmup_days: u32,
+    /// The day of the year (0 = 1 January, in a year of 365 days) that day 0 of each run falls
+    /// on: where seasonality and dated events sit, and how charts over days name the months.
+    pub start_day_of_year: u32,
     /// What happens to demand not served from stock: lost sales or backorders.
     pub unmet_demand: UnmetDemand,
     /// What money is counted in (`simulation.currency`); absent when the scenario does not
@@ -317,6 +320,7 @@ impl Summary {
             seed: outcome.seed,
             horizon_days: scenario.horizon_days,
             warmup_days: scenario.warmup_days,
+            start_day_of_year: scenario.start_day_of_year,
             unmet_demand: scenario.unmet_demand,
             currency: scenario.currency.clone(),
             targets,

@@ -47,6 +47,8 @@ pub struct RunTraces {
     pub horizon_days: u32,
     /// Days at the start of a run that are simulated but not measured.
     pub warmup_days: u32,
+    /// The day of the year (0 = 1 January) day 0 of a run falls on.
+    pub start_day_of_year: u32,
     /// Whether unmet demand is backordered (else lost).
     pub backorder: bool,
     /// Why these runs.

@@ -17,9 +17,11 @@ use crate::foundation::stats::Interval;
 use crate::presentation::format::ValueKind;
 use crate::results::saved::{SavedEstimate, SavedSummary};
 
+use super::calendar::DayTick;
 use super::glyph::GlyphBitmap;
 use super::{
-    AXIS, Chart, ChartError, FONT, GRID, MUTED, PNG_SCALE, Plot, TEXT, WHISKER, WIDTH, draw_plot,
+    AXIS, Chart, ChartError, FONT, GRID, Hatch, MUTED, PNG_SCALE, Plot, TEXT, WHISKER, WIDTH,
+    draw_plot, policy_colour,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -47,7 +49,29 @@ pub(super) struct LegendEntry {
 pub(super) enum Marker {
     Square,
     Shape(usize),
+    /// What a shaded area of one kind looks like under each policy: a swatch in stripes, one
+    /// per policy (`0..policies`, in policy order), each its colour at `alpha` with `hatch`
+    /// over it. The legend of a chart whose areas are in the policies' colours and tell kinds
+    /// apart by shade shows the shades as they are drawn, not in a grey standing for them.
+    Shades {
+        policies: usize,
+        alpha: f64,
+        hatch: Hatch,
+    },
 }
+
+impl Marker {
+    /// Width of the marker in a legend, at scale 1.
+    fn width(self) -> u32 {
+        match self {
+            Marker::Shades { policies, .. } => (SWATCH / 2 * policies as u32).max(SWATCH),
+            Marker::Square | Marker::Shape(_) => SWATCH,
+        }
+    }
+}
+
+/// Side of a legend's square swatch (and height of a striped one).
+const SWATCH: u32 = 14;
 
 /// A horizontal band: one policy (or one policy within an item's group).
 pub(super) struct Bar {
@@ -66,6 +90,7 @@ pub(super) struct Row {
 pub(super) struct Segment {
     pub(super) label: &'static str,
     pub(super) alpha: f64,
+    pub(super) hatch: Hatch,
     pub(super) value: f64,
 }
 
@@ -162,10 +187,10 @@ pub(super) const X_AXIS_HEIGHT: u32 = 58;
 fn legend_width(entries: &[LegendEntry]) -> u32 {
     let widest = entries
         .iter()
-        .map(|e| text_width(&e.label, LABEL_SIZE))
+        .map(|e| e.marker.width() + 8 + text_width(&e.label, LABEL_SIZE))
         .max()
         .unwrap_or(0);
-    widest + 44
+    widest + 22
 }
 
 /// Where a chart's legend goes: in a column right of the plot while that costs at most a
@@ -205,6 +230,17 @@ fn legend_place(spec: &Spec) -> LegendPlace {
             column_width: width,
             height: LEGEND_STEP * rows + 14,
         }
+    }
+}
+
+/// The size at scale 1 of the area `draw` leaves for the plot, under the header and beside or
+/// under the legend: what a chart that lays out its own labels before drawing
+/// (the frontier's) lays them out in.
+pub(super) fn plot_size(spec: &Spec) -> (u32, u32) {
+    let height = spec.height - header_height(&spec.subtitle);
+    match legend_place(spec) {
+        LegendPlace::Right { width } => (WIDTH - width, height),
+        LegendPlace::None | LegendPlace::Top { .. } => (WIDTH, height),
     }
 }
 
@@ -362,24 +398,20 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
     for (i, e) in entries.iter().enumerate() {
         let (x, y) = at(i);
         let c = (x + ctx.pxi(7), y);
+        let half = ctx.pxi(SWATCH as i32 / 2);
+        let outline = |right: i32| {
+            Rectangle::new(
+                [(x, c.1 - half), (right, c.1 + half)],
+                AXIS.mix(0.6).stroke_width(1),
+            )
+        };
         match e.marker {
             Marker::Square => area
                 .draw(&Rectangle::new(
-                    [
-                        (c.0 - ctx.pxi(7), c.1 - ctx.pxi(7)),
-                        (c.0 + ctx.pxi(7), c.1 + ctx.pxi(7)),
-                    ],
+                    [(x, c.1 - half), (x + 2 * half, c.1 + half)],
                     e.colour.filled(),
                 ))
-                .and_then(|_| {
-                    area.draw(&Rectangle::new(
-                        [
-                            (c.0 - ctx.pxi(7), c.1 - ctx.pxi(7)),
-                            (c.0 + ctx.pxi(7), c.1 + ctx.pxi(7)),
-                        ],
-                        AXIS.mix(0.6).stroke_width(1),
-                    ))
-                })
+                .and_then(|_| area.draw(&outline(x + 2 * half)))
                 .map_err(fail)?,
             Marker::Shape(k) => {
                 for part in marker(k, e.colour, ctx) {
@@ -390,15 +422,84 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
                     .map_err(fail)?;
                 }
             }
+            Marker::Shades {
+                policies,
+                alpha,
+                hatch,
+            } => {
+                let stripe = ctx.pxi(e.marker.width() as i32) / policies.max(1) as i32;
+                for k in 0..policies {
+                    let left = x + stripe * k as i32;
+                    let right = if k + 1 == policies {
+                        x + ctx.pxi(e.marker.width() as i32)
+                    } else {
+                        left + stripe
+                    };
+                    let corners = [(left, c.1 - half), (right, c.1 + half)];
+                    let colour = policy_colour(k);
+                    area.draw(&Rectangle::new(corners, colour.mix(alpha).filled()))
+                        .map_err(fail)?;
+                    for line in hatch_lines(corners, hatch, ctx) {
+                        area.draw(&PathElement::new(
+                            line.to_vec(),
+                            colour.stroke_width(ctx.px(1)),
+                        ))
+                        .map_err(fail)?;
+                    }
+                }
+                area.draw(&outline(x + ctx.pxi(e.marker.width() as i32)))
+                    .map_err(fail)?;
+            }
         }
         area.draw_text(
             &e.label,
             &ctx.font(LABEL_SIZE).pos(Pos::new(HPos::Left, VPos::Center)),
-            (x + ctx.pxi(22), y),
+            (x + ctx.pxi(e.marker.width() as i32 + 8), y),
         )
         .map_err(fail)?;
     }
     Ok(())
+}
+
+/// Spacing of hatching lines, at scale 1.
+const HATCH_STEP: i32 = 5;
+
+/// The lines of `hatch` across the pixel rectangle `[(x0, y0), (x1, y1)]`, each clipped to it:
+/// 45° lines [`HATCH_STEP`] pixels apart (at scale 1), placed on a grid fixed to the backend's
+/// origin so that the hatching of neighbouring areas lines up.
+pub(super) fn hatch_lines(
+    [(x0, y0), (x1, y1)]: [(i32, i32); 2],
+    hatch: Hatch,
+    ctx: Ctx,
+) -> Vec<[(i32, i32); 2]> {
+    let (x0, x1) = (x0.min(x1), x0.max(x1));
+    let (y0, y1) = (y0.min(y1), y0.max(y1));
+    let step = ctx.pxi(HATCH_STEP).max(2);
+    let mut lines = Vec::new();
+    match hatch {
+        Hatch::None => {}
+        // x + y = c: rising to the right (y grows downwards).
+        Hatch::Rising => {
+            let first = (x0 + y0).div_euclid(step) * step + step;
+            for c in (first..x1 + y1).step_by(step as usize) {
+                let (from, to) = ((c - y1).max(x0), (c - y0).min(x1));
+                if from < to {
+                    lines.push([(from, c - from), (to, c - to)]);
+                }
+            }
+        }
+        // x − y = c: falling to the right.
+        Hatch::Falling => {
+            let first = (x0 - y1).div_euclid(step) * step + step;
+            for c in (first..x1 - y0).step_by(step as usize) {
+                let (from, to) = ((c + y0).max(x0), (c + y1).min(x1));
+                if from < to {
+                    lines.push([(from, from - c), (to, to - c)]);
+                }
+            }
+        }
+    }
+    lines
 }
 
 /// One layer of a marker, in pixels around its centre.
@@ -776,6 +877,26 @@ pub(super) fn draw_stacked<DB: DrawingBackend>(
                     ),
                 ])
                 .map_err(fail)?;
+            if s.hatch != Hatch::None {
+                // Lines in pixels, anchored at the segment's top left corner.
+                let anchor = (start, y + 0.32);
+                let origin = chart.backend_coord(&anchor);
+                let corners = [origin, chart.backend_coord(&(end, y - 0.32))];
+                chart
+                    .draw_series(
+                        hatch_lines(corners, s.hatch, ctx)
+                            .into_iter()
+                            .map(|[a, b]| {
+                                let rel = |(px, py): (i32, i32)| (px - origin.0, py - origin.1);
+                                EmptyElement::at(anchor)
+                                    + PathElement::new(
+                                        vec![rel(a), rel(b)],
+                                        row.colour.stroke_width(ctx.px(1)),
+                                    )
+                            }),
+                    )
+                    .map_err(fail)?;
+            }
             // Name the segment inside it when it fits.
             if (text_width(s.label, VALUE_SIZE) + 10) as f64 <= s.value * px_per_unit {
                 let on = blend(row.colour, s.alpha);
@@ -980,6 +1101,89 @@ pub(super) fn value_chart<'a, DB: DrawingBackend>(
         .draw()
         .map_err(fail)?;
     Ok(chart)
+}
+
+/// The x axis of a chart over days as a calendar ([`super::calendar::day_ticks`]): a tick at
+/// each of `ticks`, a grid line up the plot where ticks are far enough apart, and the labels
+/// under the axis, as many as fit side by side: every tick's where they all fit, else those
+/// whose rank is a multiple of the smallest step that fits (every second month, every
+/// quarter, half-year, January, …). Drawn into `area`, the chart's own drawing area, right
+/// after [`value_chart`] (built with no x ticks of its own), so that the series cover the grid.
+pub(super) fn draw_day_axis<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ValueChart<'_, DB>,
+    ticks: &[DayTick],
+    tick_mark: u32,
+    ctx: Ctx,
+) -> DrawResult {
+    let (y_lo, y_hi) = {
+        let r = chart.y_range();
+        (r.start, r.end)
+    };
+    let base = area.get_base_pixel();
+    let at = |day: f64| {
+        let (x, y) = chart.backend_coord(&(day, y_lo));
+        (x - base.0, y - base.1)
+    };
+    let top = chart.backend_coord(&(0.0, y_hi)).1 - base.1;
+    // Placement at scale 1, so that the SVG and the PNG write the same labels.
+    let xs: Vec<f64> = ticks
+        .iter()
+        .map(|t| f64::from(at(t.day).0) / ctx.scale)
+        .collect();
+    let widths: Vec<f64> = ticks
+        .iter()
+        .map(|t| f64::from(text_width(&t.label, TICK_SIZE)))
+        .collect();
+    let fits = |step: u32| {
+        let mut right = f64::NEG_INFINITY;
+        for ((t, &x), &w) in ticks.iter().zip(&xs).zip(&widths) {
+            if t.rank % step == 0 {
+                if x - w / 2.0 < right + 8.0 {
+                    return false;
+                }
+                right = x + w / 2.0;
+            }
+        }
+        true
+    };
+    let step = [1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200]
+        .into_iter()
+        .find(|&s| fits(s))
+        .unwrap_or(1200);
+    let closest = xs
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .fold(f64::INFINITY, f64::min);
+    for (t, &x) in ticks.iter().zip(&xs) {
+        let labelled = t.rank % step == 0;
+        let (px, py) = at(t.day);
+        if labelled || closest >= 6.0 {
+            area.draw(&PathElement::new(
+                vec![(px, top), (px, py)],
+                GRID.stroke_width(ctx.px(1)),
+            ))
+            .map_err(fail)?;
+        }
+        let mark = if labelled { tick_mark } else { tick_mark / 2 };
+        area.draw(&PathElement::new(
+            vec![(px, py), (px, py + ctx.pxi(mark as i32))],
+            AXIS.stroke_width(ctx.px(1)),
+        ))
+        .map_err(fail)?;
+        if labelled {
+            area.draw_text(
+                &t.label,
+                &ctx.font(TICK_SIZE).pos(Pos::new(HPos::Center, VPos::Top)),
+                (
+                    ctx.pxi(x.round() as i32),
+                    py + ctx.pxi(tick_mark as i32 + 3),
+                ),
+            )
+            .map_err(fail)?;
+        }
+    }
+    Ok(())
 }
 
 /// Shade each window's days over the full height (`0..y_max`) of a chart over days that

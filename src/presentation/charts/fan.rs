@@ -9,11 +9,13 @@ use plotters::prelude::*;
 use crate::presentation::format::ValueKind;
 use crate::results::saved::{SavedFan, SavedSummary};
 
+use super::calendar::{DayTick, axis_title, day_ticks};
 use super::draw::{
-    Axis, Ctx, DISRUPTED, DrawResult, LegendEntry, Marker, Spec, Window, fail, header_height,
-    nonzero, panel_frame, runs_text, shade_windows, subtitle, tick_format, value_chart,
+    Axis, Ctx, DISRUPTED, DrawResult, LegendEntry, Marker, Spec, Window, draw_day_axis, fail,
+    header_height, nonzero, panel_frame, runs_text, shade_windows, subtitle, tick_format,
+    value_chart,
 };
-use super::{MUTED, Plot, policy_colour};
+use super::{Hatch, Plot, cost_axis, policy_colour};
 
 /// Opacity of the fan chart's outer (p05–p95) and inner (p25–p75) bands.
 const FAN_OUTER: f64 = 0.16;
@@ -77,30 +79,7 @@ pub(super) fn on_hand_fan(summary: &SavedSummary) -> Option<Spec> {
          (5th–95th).{shaded}",
         runs_text(summary)
     ));
-    let mut legend = vec![
-        LegendEntry {
-            label: "5th–95th percentile".into(),
-            colour: MUTED.mix(FAN_OUTER),
-            marker: Marker::Square,
-        },
-        LegendEntry {
-            label: "25th–75th percentile".into(),
-            colour: MUTED.mix(FAN_INNER),
-            marker: Marker::Square,
-        },
-        LegendEntry {
-            label: "median".into(),
-            colour: MUTED.to_rgba(),
-            marker: Marker::Square,
-        },
-    ];
-    if !windows.is_empty() {
-        legend.push(LegendEntry {
-            label: "scheduled disruption".into(),
-            colour: DISRUPTED.to_rgba(),
-            marker: Marker::Square,
-        });
-    }
+    let legend = fan_legend(summary.policies.len(), !windows.is_empty());
     let rows = panels.len().div_ceil(fan_columns(panels.len())) as u32;
     Some(Spec {
         name: "on-hand",
@@ -113,8 +92,14 @@ pub(super) fn on_hand_fan(summary: &SavedSummary) -> Option<Spec> {
             panels,
             windows,
             first_day: summary.warmup_days as f64,
+            ticks: day_ticks(
+                summary.start_day_of_year,
+                summary.warmup_days,
+                summary.horizon_days,
+                summary.horizon_days,
+            ),
             x: Axis {
-                desc: "Day of the horizon".into(),
+                desc: axis_title(summary.start_day_of_year),
                 kind: ValueKind::Number,
                 max: summary.horizon_days as f64,
             },
@@ -122,7 +107,7 @@ pub(super) fn on_hand_fan(summary: &SavedSummary) -> Option<Spec> {
                 desc: if in_units {
                     "On hand (units)".into()
                 } else {
-                    "On hand (currency)".into()
+                    cost_axis("Value on hand", None)
                 },
                 kind: if in_units {
                     ValueKind::Number
@@ -136,6 +121,33 @@ pub(super) fn on_hand_fan(summary: &SavedSummary) -> Option<Spec> {
     })
 }
 
+/// The legend of a fan chart: each band and the median as drawn under every policy (the
+/// panels are in the policies' colours), and the shading of scheduled disruptions if any.
+fn fan_legend(policies: usize, shaded: bool) -> Vec<LegendEntry> {
+    let shades = |label: &str, alpha: f64| LegendEntry {
+        label: label.into(),
+        colour: policy_colour(0).mix(alpha),
+        marker: Marker::Shades {
+            policies,
+            alpha,
+            hatch: Hatch::None,
+        },
+    };
+    let mut legend = vec![
+        shades("5th–95th percentile", FAN_OUTER),
+        shades("25th–75th percentile", FAN_INNER),
+        shades("median", 1.0),
+    ];
+    if shaded {
+        legend.push(LegendEntry {
+            label: "scheduled disruption".into(),
+            colour: DISRUPTED.to_rgba(),
+            marker: Marker::Square,
+        });
+    }
+    legend
+}
+
 /// Panels side by side in the fan chart: one alone, otherwise two per row.
 fn fan_columns(panels: usize) -> usize {
     if panels <= 1 { 1 } else { 2 }
@@ -145,7 +157,7 @@ pub(super) fn draw_fans<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panels: &[FanPanel],
     windows: &[Window],
-    axes: (f64, &Axis, &Axis),
+    axes: (f64, &[DayTick], &Axis, &Axis),
     ctx: Ctx,
 ) -> DrawResult {
     let columns = fan_columns(panels.len());
@@ -162,13 +174,14 @@ fn draw_fan_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &FanPanel,
     windows: &[Window],
-    (first_day, x, y): (f64, &Axis, &Axis),
+    (first_day, ticks, x, y): (f64, &[DayTick], &Axis, &Axis),
     ctx: Ctx,
 ) -> DrawResult {
     let fmt_x = tick_format(x.kind, x.max);
     let fmt_y = tick_format(y.kind, y.max);
     let y_max = y.max * 1.05;
-    let frame = panel_frame(&panel.label, &fmt_y, y_max, 6);
+    // The x axis is the calendar's: months, drawn by `draw_day_axis`.
+    let frame = panel_frame(&panel.label, &fmt_y, y_max, 0);
     let mut chart = value_chart(
         area,
         (first_day..x.max, 0.0..y_max),
@@ -177,6 +190,7 @@ fn draw_fan_panel<DB: DrawingBackend>(
         &frame,
         ctx,
     )?;
+    draw_day_axis(area, &chart, ticks, frame.tick_mark, ctx)?;
     shade_windows(&mut chart, windows, (first_day, x.max, y_max), ctx)?;
     let fan = &panel.fan;
     let day = |k: usize| fan.day[k] as f64;

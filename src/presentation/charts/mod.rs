@@ -27,6 +27,7 @@
 //! uses none of them: it reaches a family's drawing only through `Plot` here, so the files
 //! depend on each other one way.
 
+mod calendar;
 mod draw;
 mod fan;
 mod glyph;
@@ -42,21 +43,22 @@ use rayon::prelude::*;
 
 pub(crate) use sweep::analysis_chart_names;
 pub use sweep::{
-    AxisSpec, CurveChart, CurvePoint, CurveSeries, FRONTIER_NAME, FrontierChart, FrontierPoint,
-    HeatMapChart, TARGET_CURVE_NAME, TargetLine, efficient_frontier, frontier_points,
-    heat_map_name, sweep_curve_name, sweep_curves, sweep_heat_map, value_labels,
+    AxisSpec, CurveChart, CurvePoint, CurveSeries, FRONTIER_COST, FRONTIER_NAME, FrontierChart,
+    FrontierPoint, HeatMapChart, TARGET_CURVE_NAME, TargetLine, efficient_frontier,
+    frontier_points, heat_map_name, sweep_curve_name, sweep_curves, sweep_heat_map, value_labels,
 };
 
 use crate::results::saved::SavedSummary;
 use crate::results::trace::{RunTrace, RunTraces};
 
+use calendar::DayTick;
 use draw::{
     Axis, Ctx, DrawResult, Point, Row, StackRow, Window, draw_bars, draw_scatter, draw_spread,
     draw_stacked, render,
 };
 use fan::{FanPanel, draw_fans, on_hand_fan};
 use run::{cost_breakdown, cost_service, days_of_supply, item_stockout_rate, stockout_rate};
-use sweep::{HeatMap, Span, draw_curves, draw_frontier, draw_heat_map};
+use sweep::{FrontierKey, FrontierLabel, HeatMap, Span, draw_curves, draw_frontier, draw_heat_map};
 use trace::{TracePanel, draw_traces, trace_spec};
 
 /// Font family written into SVG text, and the name DejaVu Sans is registered under.
@@ -111,18 +113,75 @@ pub const ALL_NAMES: [&str; 6] = [
     "item-stockout-rate",
 ];
 
-/// Cost metrics stacked in the cost breakdown, with their labels: each one present in the
-/// summary gets a segment, so cost kinds the engine adds later appear without a change here.
-pub(crate) const COST_PARTS: [(&str, &str); 5] = [
-    ("carrying_cost", "carrying"),
-    ("ordering_cost", "ordering"),
-    ("stockout_cost", "stockout"),
-    ("expedite_cost", "expediting"),
-    ("purchase_premium_cost", "purchase premium"),
+/// One kind of cost in the cost breakdown: its metric, its label, and how its segment of a
+/// policy's bar is drawn (the legend draws the same).
+pub(crate) struct CostPart {
+    pub(crate) metric: &'static str,
+    pub(crate) label: &'static str,
+    /// Opacity of the policy's colour.
+    alpha: f64,
+    /// Lines over the shade, so the lightest kinds differ by more than a shade of a colour.
+    hatch: Hatch,
+}
+
+/// Cost metrics stacked in the cost breakdown, darkest first: each one present in the summary
+/// gets a segment, so cost kinds the engine adds later appear without a change here. A kind is
+/// its shade of the policy's colour (lightness, which reads without telling hues apart) and,
+/// for the two lightest, a hatching; its place in the bar is the same in every row.
+pub(crate) const COST_PARTS: [CostPart; 5] = [
+    CostPart {
+        metric: "carrying_cost",
+        label: "carrying",
+        alpha: 1.0,
+        hatch: Hatch::None,
+    },
+    CostPart {
+        metric: "ordering_cost",
+        label: "ordering",
+        alpha: 0.62,
+        hatch: Hatch::None,
+    },
+    CostPart {
+        metric: "stockout_cost",
+        label: "stockout",
+        alpha: 0.36,
+        hatch: Hatch::None,
+    },
+    CostPart {
+        metric: "expedite_cost",
+        label: "expediting",
+        alpha: 0.18,
+        hatch: Hatch::Rising,
+    },
+    CostPart {
+        metric: "purchase_premium_cost",
+        label: "purchase premium",
+        alpha: 0.07,
+        hatch: Hatch::Falling,
+    },
 ];
 
-/// Opacity of each stacked segment over the policy colour, darkest first.
-const PART_ALPHA: [f64; 5] = [1.0, 0.62, 0.36, 0.18, 0.07];
+/// Lines drawn over a shaded area in its policy's colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hatch {
+    None,
+    /// Lines rising to the right (`/`).
+    Rising,
+    /// Lines falling to the right (`\`).
+    Falling,
+}
+
+/// The title of an axis (or a key) of money: `what` ("Carrying cost per year", "Value on
+/// hand") in the currency the figures are in, when one is given ("Carrying cost per year
+/// (EUR)"). Every chart's cost axis and cost label goes through here, so that the scenario's
+/// currency goes in at one place once summaries carry it; until then callers pass `None` and
+/// the title names no unit of money (rather than the word "currency").
+pub fn cost_axis(what: &str, currency: Option<&str>) -> String {
+    match currency {
+        Some(c) => format!("{what} ({c})"),
+        None => what.to_string(),
+    }
+}
 
 /// A drawn chart.
 #[derive(Clone, Debug)]
@@ -225,6 +284,8 @@ enum Plot {
         windows: Vec<Window>,
         /// The first day charted (after the warm-up); the x axis ends at `x.max`.
         first_day: f64,
+        /// The ticks of the x axis: the months.
+        ticks: Vec<DayTick>,
         x: Axis,
         y: Axis,
     },
@@ -242,6 +303,8 @@ enum Plot {
         panels: Vec<TracePanel>,
         /// The first measured day.
         warmup: f64,
+        /// The ticks of the x axis: the months.
+        ticks: Vec<DayTick>,
         x: Axis,
     },
     /// Cost against stockout rate for every (policy, value), the efficient frontier joined.
@@ -251,6 +314,11 @@ enum Plot {
         frontier: Vec<usize>,
         x: Span,
         y: Span,
+        /// Where each efficient point's label goes, laid out before drawing.
+        labels: Vec<FrontierLabel>,
+        /// The key of the numbers written at the points, when there were too many labels to
+        /// write them out.
+        key: Option<FrontierKey>,
     },
 }
 
@@ -269,9 +337,10 @@ fn draw_plot<DB: DrawingBackend>(
             panels,
             windows,
             first_day,
+            ticks,
             x,
             y,
-        } => draw_fans(area, panels, windows, (*first_day, x, y), ctx),
+        } => draw_fans(area, panels, windows, (*first_day, ticks, x, y), ctx),
         Plot::Curves {
             series,
             x,
@@ -279,13 +348,26 @@ fn draw_plot<DB: DrawingBackend>(
             target,
         } => draw_curves(area, series, (x, y), target.as_ref(), ctx),
         Plot::HeatMap(map) => draw_heat_map(area, map, ctx),
-        Plot::Trace { panels, warmup, x } => draw_traces(area, panels, *warmup, x, ctx),
+        Plot::Trace {
+            panels,
+            warmup,
+            ticks,
+            x,
+        } => draw_traces(area, panels, *warmup, (ticks, x), ctx),
         Plot::Frontier {
             points,
             frontier,
             x,
             y,
-        } => draw_frontier(area, points, frontier, (x, y), ctx),
+            labels,
+            key,
+        } => draw_frontier(
+            area,
+            (points, frontier),
+            (x, y),
+            (labels, key.as_ref()),
+            ctx,
+        ),
     }
 }
 

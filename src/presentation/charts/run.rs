@@ -12,7 +12,7 @@ use super::draw::{
     Axis, Bar, LegendEntry, Marker, Point, Row, Segment, Spec, StackRow, X_AXIS_HEIGHT,
     header_height, nonzero, runs_text, subtitle,
 };
-use super::{COST_PARTS, MUTED, PART_ALPHA, Plot, WORST_ITEMS, policy_colour};
+use super::{COST_PARTS, CostPart, Hatch, Plot, WORST_ITEMS, cost_axis, policy_colour};
 
 fn policies_legend(summary: &SavedSummary, marker: bool) -> Vec<LegendEntry> {
     summary
@@ -151,7 +151,7 @@ pub(super) fn cost_service(summary: &SavedSummary) -> Spec {
         plot: Plot::Scatter {
             points,
             x: Axis {
-                desc: "Carrying cost (currency per year)".into(),
+                desc: cost_axis("Carrying cost per year", None),
                 kind: ValueKind::Money,
                 max: nonzero(x_max),
             },
@@ -169,16 +169,14 @@ pub(super) fn cost_service(summary: &SavedSummary) -> Spec {
 pub(super) fn cost_breakdown(summary: &SavedSummary) -> Spec {
     // Kinds of cost that are zero under every policy (expediting in a scenario that never
     // expedites) are left out of the bars and the legend.
-    let parts: Vec<(usize, &str, &'static str)> = COST_PARTS
+    let parts: Vec<&CostPart> = COST_PARTS
         .iter()
-        .enumerate()
-        .filter(|(_, (metric, _))| {
+        .filter(|part| {
             summary
                 .policies
                 .iter()
-                .any(|p| p.metric(metric).is_some_and(|e| e.mean > 0.0))
+                .any(|p| p.metric(part.metric).is_some_and(|e| e.mean > 0.0))
         })
-        .map(|(k, (metric, label))| (k, *metric, *label))
         .collect();
     let rows: Vec<StackRow> = summary
         .policies
@@ -189,10 +187,11 @@ pub(super) fn cost_breakdown(summary: &SavedSummary) -> Spec {
             colour: policy_colour(i),
             segments: parts
                 .iter()
-                .map(|&(k, metric, label)| Segment {
-                    label,
-                    alpha: PART_ALPHA[k],
-                    value: p.metric(metric).map_or(0.0, |e| e.mean.max(0.0)),
+                .map(|part| Segment {
+                    label: part.label,
+                    alpha: part.alpha,
+                    hatch: part.hatch,
+                    value: p.metric(part.metric).map_or(0.0, |e| e.mean.max(0.0)),
                 })
                 .collect(),
             total: p.metric("total_cost").copied(),
@@ -205,19 +204,35 @@ pub(super) fn cost_breakdown(summary: &SavedSummary) -> Spec {
             r.total.map_or(sum, |t| t.upper().max(sum))
         })
         .fold(0.0, f64::max);
-    let names: Vec<&str> = parts.iter().map(|p| p.2).collect();
+    let names: Vec<&str> = parts.iter().map(|p| p.label).collect();
+    let hatched: Vec<&str> = parts
+        .iter()
+        .filter(|p| p.hatch != Hatch::None)
+        .map(|p| p.label)
+        .collect();
+    let hatching = if hatched.is_empty() {
+        String::new()
+    } else {
+        format!(", {} hatched", join_words(&hatched))
+    };
     let sub = subtitle(&format!(
-        "Mean yearly cost over {}, all items, split into {} cost (darkest to lightest shade of \
-         the policy's colour); whisker: 95% confidence interval of the total.",
+        "Mean yearly cost over {}, all items, by kind: {}, left to right, from the darkest to \
+         the lightest shade of the policy's colour{hatching} (the legend shows each kind under \
+         every policy). Whisker: 95% confidence interval of the total.",
         runs_text(summary),
         join_words(&names)
     ));
+    // Each kind's swatch shows its shade in every policy's colour, as the bars draw it.
     let legend = parts
         .iter()
-        .map(|&(k, _, label)| LegendEntry {
-            label: label.to_string(),
-            colour: MUTED.mix(PART_ALPHA[k]),
-            marker: Marker::Square,
+        .map(|part| LegendEntry {
+            label: part.label.to_string(),
+            colour: policy_colour(0).mix(part.alpha),
+            marker: Marker::Shades {
+                policies: summary.policies.len(),
+                alpha: part.alpha,
+                hatch: part.hatch,
+            },
         })
         .collect();
     Spec {
@@ -230,7 +245,7 @@ pub(super) fn cost_breakdown(summary: &SavedSummary) -> Spec {
         plot: Plot::Stacked {
             rows,
             axis: Axis {
-                desc: "Cost (currency per year)".into(),
+                desc: cost_axis("Cost per year", None),
                 kind: ValueKind::Money,
                 max: nonzero(max),
             },

@@ -14,12 +14,14 @@ use crate::foundation::stats::{Interval, interval_ends};
 use crate::presentation::format::ValueKind;
 
 use super::draw::{
-    Ctx, DrawResult, Frame, LABEL_SIZE, LegendEntry, Marker, PAD, Rows, Spec, TICK_SIZE,
-    VALUE_SIZE, ValueChart, X_AXIS_HEIGHT, blend, draw_legend, draw_marker, fail, header_height,
-    luminance, marker_sized, render, subtitle, text_width, trim_zeros, value_chart,
+    Ctx, DrawResult, Frame, LABEL_SIZE, LegendEntry, Marker, MarkerPart, PAD, Rows, Spec,
+    TICK_SIZE, VALUE_SIZE, ValueChart, X_AXIS_HEIGHT, blend, draw_legend, draw_marker, fail,
+    header_height, luminance, marker_sized, plot_size, render, subtitle, text_width, trim_zeros,
+    value_chart,
 };
 use super::{
-    AXIS, Chart, ChartError, FONT, MUTED, PALETTE, Plot, TEXT, WIDTH, ensure_font, policy_colour,
+    AXIS, Chart, ChartError, FONT, MUTED, PALETTE, Plot, TEXT, WIDTH, cost_axis, ensure_font,
+    policy_colour,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -187,7 +189,8 @@ pub struct HeatMapChart {
 pub struct FrontierPoint {
     /// The policy's index in the scenario's order: decides its colour and marker.
     pub policy_index: usize,
-    /// Mean carrying cost per year.
+    /// Mean cost per year of holding and rescuing stock ([`FRONTIER_COST`]): carrying,
+    /// expediting and purchase premium cost together.
     pub cost: f64,
     /// Mean stockout rate (a share).
     pub stockout_rate: f64,
@@ -196,8 +199,8 @@ pub struct FrontierPoint {
     pub label: String,
 }
 
-/// Every (policy, grid point) of a sweep: carrying cost against stockout rate, with the
-/// efficient frontier.
+/// Every (policy, grid point) of a sweep: the cost of holding and rescuing stock against the
+/// stockout rate, with the efficient frontier.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrontierChart {
     /// File stem, normally [`FRONTIER_NAME`].
@@ -624,13 +627,28 @@ fn ramp(t: f64) -> RGBColor {
     }
 }
 
+/// What the frontier chart's x axis measures: the cost of holding stock and of rescuing it
+/// when it runs short, the side of the trade-off a buffer's size moves against the stockout
+/// rate. Ordering and stockout costs are left out: the stockout rate is the other axis, and
+/// ordering does not grow with the buffer.
+pub const FRONTIER_COST: &str = "Holding and rescue cost per year";
+
+/// Height of the frontier chart's plot, under its header.
+const FRONTIER_PLOT: u32 = 460;
+
+/// Most efficient points labelled with their values; more are numbered, with a key.
+const MAX_WRITTEN: usize = 12;
+
 /// Frontier chart: every (policy, grid point), the efficient ones joined and labelled.
 fn frontier_spec(f: FrontierChart) -> Spec {
     let pairs: Vec<(f64, f64)> = f.points.iter().map(|p| (p.cost, p.stockout_rate)).collect();
     let frontier = frontier_points(&pairs);
     let x = Span::values(
         AxisSpec {
-            desc: "Carrying cost (currency per year)".into(),
+            desc: cost_axis(
+                &format!("{FRONTIER_COST} (carrying + expediting + purchase premium)"),
+                None,
+            ),
             kind: ValueKind::Money,
         },
         pairs.iter().map(|p| p.0),
@@ -642,16 +660,6 @@ fn frontier_spec(f: FrontierChart) -> Spec {
         },
         pairs.iter().map(|p| p.1),
     );
-    let sub = lead_and_reading(
-        &f.subtitle,
-        &format!(
-            "One marker per policy and value run: the mean over {}. The dark line joins the \
-             efficient points (no other point has both a lower or equal carrying cost and a \
-             lower or equal stockout rate), labelled with their value; faded markers are \
-             dominated. Lower and further left is better.",
-            runs_count(f.runs)
-        ),
-    );
     let legend = policy_entries(f.points.iter().map(|p| {
         let name = f
             .policies
@@ -660,11 +668,31 @@ fn frontier_spec(f: FrontierChart) -> Spec {
             .unwrap_or_else(|| format!("policy {}", p.policy_index + 1));
         (p.policy_index, name)
     }));
-    Spec {
+    let reading = |numbered: bool| {
+        let labels = if numbered {
+            "numbered by cost (their values in the key below)"
+        } else {
+            "labelled with their values"
+        };
+        lead_and_reading(
+            &f.subtitle,
+            &format!(
+                "One marker per policy and value run: the mean over {}. Cost: carrying, \
+                 expediting and purchase premium cost per year, what holding stock and rescuing \
+                 it cost (ordering and stockout costs are left out; the stockout rate is the \
+                 other axis). The dark line joins the efficient points (no other point has both \
+                 a lower or equal cost and a lower or equal stockout rate), {labels}; faded \
+                 markers are dominated. Lower and further left is better.",
+                runs_count(f.runs)
+            ),
+        )
+    };
+    let sub = reading(false);
+    let mut spec = Spec {
         name: f.name,
         title: f.title,
         caption: sub.join(" "),
-        height: header_height(&sub) + 460,
+        height: header_height(&sub) + FRONTIER_PLOT,
         subtitle: sub,
         series: legend.len(),
         plot: Plot::Frontier {
@@ -672,9 +700,308 @@ fn frontier_spec(f: FrontierChart) -> Spec {
             frontier,
             x,
             y,
+            labels: Vec::new(),
+            key: None,
         },
         legend,
+    };
+    // The labels are laid out here, in the plot as it will be drawn, so that a chart whose
+    // efficient points cannot all be labelled in words gets room for a key of numbers.
+    let written = frontier_layout(&spec, None);
+    let (labels, key) = match written {
+        Some(labels) => (labels, None),
+        None => {
+            let sub = reading(true);
+            spec.caption = sub.join(" ");
+            spec.height = header_height(&sub) + FRONTIER_PLOT;
+            spec.subtitle = sub;
+            let key = frontier_key(&spec, &f.policies);
+            spec.height += key.height;
+            let labels = frontier_layout(&spec, Some(&key)).unwrap_or_default();
+            (labels, Some(key))
+        }
+    };
+    if let Plot::Frontier {
+        labels: l, key: k, ..
+    } = &mut spec.plot
+    {
+        *l = labels;
+        *k = key;
     }
+    spec
+}
+
+/// One efficient point's label, laid out at scale 1: its text and its box relative to the
+/// point's marker centre, in pixels; a leader line joins a box set away from its point.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct FrontierLabel {
+    /// The point, an index into the chart's points.
+    point: usize,
+    text: String,
+    /// `[left, top, right, bottom]`, relative to the marker's centre.
+    rect: [f64; 4],
+    leader: bool,
+}
+
+/// The key of a numbered frontier: number, policy and value of each efficient point, in
+/// columns under the plot.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct FrontierKey {
+    /// Per efficient point, by cost: its number, its point (an index into the chart's points)
+    /// and its value.
+    entries: Vec<(String, usize, String)>,
+    columns: usize,
+    column_width: u32,
+    /// Height of the key under the plot.
+    height: u32,
+}
+
+/// Height of a line of the frontier's key, and of its heading.
+const KEY_LINE: u32 = 20;
+
+fn frontier_key(spec: &Spec, policies: &[String]) -> FrontierKey {
+    let Plot::Frontier {
+        points, frontier, ..
+    } = &spec.plot
+    else {
+        unreachable!("the frontier's spec holds a frontier");
+    };
+    let entries: Vec<(String, usize, String)> = frontier
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let p = &points[i];
+            let text = match policies.get(p.policy_index) {
+                Some(name) => format!("{name}: {}", p.label),
+                None => p.label.clone(),
+            };
+            ((k + 1).to_string(), i, text)
+        })
+        .collect();
+    let column_width = entries
+        .iter()
+        .map(|(n, _, label)| key_entry_width(n, label))
+        .max()
+        .unwrap_or(0)
+        + 24;
+    let columns = ((WIDTH - 2 * PAD) / column_width.max(1)).max(1) as usize;
+    let rows = entries.len().div_ceil(columns) as u32;
+    FrontierKey {
+        entries,
+        columns,
+        column_width,
+        height: KEY_LINE + rows * KEY_LINE + 10,
+    }
+}
+
+/// A key entry's width: its marker, its number and its value.
+fn key_entry_width(number: &str, label: &str) -> u32 {
+    KEY_MARKER_ROOM + text_width(number, VALUE_SIZE) + 8 + text_width(label, VALUE_SIZE)
+}
+
+/// Room for the marker before a key entry.
+const KEY_MARKER_ROOM: u32 = 20;
+
+/// The frontier's labels laid out in the plot `spec` will draw: the points' values (no `key`),
+/// `None` when there are more than [`MAX_WRITTEN`] or some cannot be placed clear of every
+/// other label, marker and the frontier's line; or their numbers (with the `key` under the
+/// plot), each placed as clear as the plot allows.
+fn frontier_layout(spec: &Spec, key: Option<&FrontierKey>) -> Option<Vec<FrontierLabel>> {
+    let Plot::Frontier {
+        points,
+        frontier,
+        x,
+        y,
+        ..
+    } = &spec.plot
+    else {
+        return Some(Vec::new());
+    };
+    if key.is_none() && frontier.len() > MAX_WRITTEN {
+        return None;
+    }
+    let (w, h) = plot_size(spec);
+    let h = h - key.map_or(0, |k| k.height);
+    // The chart as `draw_frontier` builds it, on a backend that is thrown away, for the
+    // pixels of every point.
+    let mut svg = String::new();
+    let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+    let chart = span_chart(&root, (x, y), Ctx { scale: 1.0 }).ok()?;
+    let pixel = |p: &FrontierPoint| {
+        let (px, py) = chart.backend_coord(&(p.cost, p.stockout_rate));
+        (f64::from(px), f64::from(py))
+    };
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let bounds = [
+        f64::from(xs.start),
+        f64::from(ys.start),
+        f64::from(xs.end),
+        f64::from(ys.end),
+    ];
+    let markers: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|p| p.cost.is_finite() && p.stockout_rate.is_finite())
+        .map(pixel)
+        .collect();
+    let centres: Vec<(f64, f64)> = frontier.iter().map(|&i| pixel(&points[i])).collect();
+    let texts: Vec<String> = match key {
+        None => frontier.iter().map(|&i| points[i].label.clone()).collect(),
+        Some(k) => k.entries.iter().map(|(n, _, _)| n.clone()).collect(),
+    };
+    let widths: Vec<f64> = texts
+        .iter()
+        .map(|t| f64::from(text_width(t, VALUE_SIZE)) + 4.0)
+        .collect();
+    let boxes = place_labels(&centres, &widths, &markers, bounds, key.is_some())?;
+    Some(
+        frontier
+            .iter()
+            .zip(texts)
+            .zip(boxes)
+            .zip(&centres)
+            .map(|(((&i, text), (b, leader)), &(cx, cy))| FrontierLabel {
+                point: i,
+                text,
+                rect: [b[0] - cx, b[1] - cy, b[2] - cx, b[3] - cy],
+                leader,
+            })
+            .collect(),
+    )
+}
+
+/// Height of a frontier label's box.
+const LABEL_H: f64 = VALUE_SIZE + 3.0;
+
+/// Boxes for labels `widths` wide at the points `centres` (pixels at scale 1, the frontier's
+/// points by cost), in `bounds` (`[left, top, right, bottom]`), each with whether it stands
+/// away from its point (a leader line joins them). Each label goes in the first place, of
+/// eight around its point at growing distances, that overlaps no label placed before it, no
+/// marker (`markers`: every point drawn) and not the frontier's line, and whose leader crosses
+/// no label. Below and left of the frontier come first: no point lies there, since a point
+/// there would dominate the frontier's. Where no place is clear, `force` takes the place
+/// that overlaps least; without it, there is no layout (`None`).
+pub(super) fn place_labels(
+    centres: &[(f64, f64)],
+    widths: &[f64],
+    markers: &[(f64, f64)],
+    bounds: [f64; 4],
+    force: bool,
+) -> Option<Vec<([f64; 4], bool)>> {
+    let r = FRONTIER_MARKER + 2.0;
+    let marker_boxes: Vec<[f64; 4]> = markers
+        .iter()
+        .map(|&(x, y)| [x - r, y - r, x + r, y + r])
+        .collect();
+    let segments: Vec<[(f64, f64); 2]> = centres.windows(2).map(|w| [w[0], w[1]]).collect();
+    let gap = FRONTIER_MARKER + 4.0;
+    // South-west first, then the other sides; (x, y) signs, y down.
+    let directions = [
+        (-1.0, 1.0),
+        (0.0, 1.0),
+        (-1.0, 0.0),
+        (1.0, 1.0),
+        (-1.0, -1.0),
+        (0.0, -1.0),
+        (1.0, 0.0),
+        (1.0, -1.0),
+    ];
+    let mut placed: Vec<([f64; 4], bool)> = Vec::with_capacity(centres.len());
+    for (&(cx, cy), &w) in centres.iter().zip(widths) {
+        let mut candidates = Vec::new();
+        for (ring, extra) in [0.0, 14.0, 30.0, 50.0, 76.0].into_iter().enumerate() {
+            for &(ux, uy) in &directions {
+                let d = if ux != 0.0 && uy != 0.0 {
+                    0.7 * (gap + extra)
+                } else {
+                    gap + extra
+                };
+                let x0 = match ux {
+                    u if u < 0.0 => cx - d - w,
+                    u if u > 0.0 => cx + d,
+                    _ => cx - w / 2.0,
+                };
+                let y0 = match uy {
+                    u if u < 0.0 => cy - d - LABEL_H,
+                    u if u > 0.0 => cy + d,
+                    _ => cy - LABEL_H / 2.0,
+                };
+                let b = [x0, y0, x0 + w, y0 + LABEL_H];
+                if b[0] >= bounds[0] && b[1] >= bounds[1] && b[2] <= bounds[2] && b[3] <= bounds[3]
+                {
+                    candidates.push((b, ring > 0));
+                }
+            }
+        }
+        let taken: Vec<[f64; 4]> = placed.iter().map(|(b, _)| *b).collect();
+        // What a place costs: the area it shares with other labels (weighted most), markers
+        // and the frontier's line, and labels its leader crosses.
+        let cost = |&(b, leader): &([f64; 4], bool)| {
+            let labels: f64 = taken.iter().map(|t| overlap(t, &b)).sum();
+            let marks: f64 = marker_boxes.iter().map(|m| overlap(m, &b)).sum();
+            let line = segments.iter().filter(|s| crosses(s, &b)).count() as f64;
+            let through = if leader {
+                let end = nearest_in(&b, (cx, cy));
+                taken
+                    .iter()
+                    .filter(|t| crosses(&[(cx, cy), end], t))
+                    .count() as f64
+            } else {
+                0.0
+            };
+            10.0 * labels + marks + 50.0 * line + 200.0 * through
+        };
+        let clear = candidates.iter().find(|c| cost(c) == 0.0).copied();
+        let chosen = match clear {
+            Some(c) => c,
+            None if force => candidates
+                .iter()
+                .copied()
+                .min_by(|a, b| cost(a).total_cmp(&cost(b)))
+                .unwrap_or(([cx - w / 2.0, cy, cx + w / 2.0, cy + LABEL_H], false)),
+            None => return None,
+        };
+        placed.push(chosen);
+    }
+    Some(placed)
+}
+
+/// The area two boxes share.
+fn overlap(a: &[f64; 4], b: &[f64; 4]) -> f64 {
+    let w = a[2].min(b[2]) - a[0].max(b[0]);
+    let h = a[3].min(b[3]) - a[1].max(b[1]);
+    if w > 0.0 && h > 0.0 { w * h } else { 0.0 }
+}
+
+/// The point of box `b` nearest to `p`.
+fn nearest_in(b: &[f64; 4], (x, y): (f64, f64)) -> (f64, f64) {
+    (x.clamp(b[0], b[2]), y.clamp(b[1], b[3]))
+}
+
+/// Whether the segment `s` passes through the inside of box `b` (Liang–Barsky clipping).
+fn crosses(s: &[(f64, f64); 2], b: &[f64; 4]) -> bool {
+    let [(x0, y0), (x1, y1)] = *s;
+    let (dx, dy) = (x1 - x0, y1 - y0);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-dx, x0 - b[0]),
+        (dx, b[2] - x0),
+        (-dy, y0 - b[1]),
+        (dy, b[3] - y0),
+    ] {
+        if p == 0.0 {
+            if q <= 0.0 {
+                return false;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    t1 - t0 > 1e-9
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -948,12 +1275,19 @@ fn draw_heat_key<DB: DrawingBackend>(
 
 pub(super) fn draw_frontier<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    points: &[FrontierPoint],
-    frontier: &[usize],
+    (points, frontier): (&[FrontierPoint], &[usize]),
     axes: (&Span, &Span),
+    (labels, key): (&[FrontierLabel], Option<&FrontierKey>),
     ctx: Ctx,
 ) -> DrawResult {
-    let mut chart = span_chart(area, axes, ctx)?;
+    let (plot, key_area) = match key {
+        Some(k) => {
+            let (plot, under) = area.split_vertically(area.dim_in_pixel().1 - ctx.px(k.height));
+            (plot, Some(under))
+        }
+        None => (area.clone(), None),
+    };
+    let mut chart = span_chart(&plot, axes, ctx)?;
     let at = |p: &FrontierPoint| (p.cost, p.stockout_rate);
     chart
         .draw_series(std::iter::once(PathElement::new(
@@ -982,102 +1316,112 @@ pub(super) fn draw_frontier<DB: DrawingBackend>(
         }
         draw_marker(&mut chart, at(p), parts)?;
     }
-    label_frontier(&mut chart, points, frontier, ctx)
+    draw_frontier_labels(&mut chart, points, labels, ctx)?;
+    if let (Some(k), Some(under)) = (key, key_area) {
+        draw_frontier_key(&under, points, k, ctx)?;
+    }
+    Ok(())
 }
 
-/// Label the frontier's points with their values: above or below each point, alternately,
-/// else beside it, wherever the label overlaps no other label, no frontier marker and stays
-/// in the plot; a point with no free place keeps its marker only.
-fn label_frontier<DB: DrawingBackend>(
+/// The efficient points' labels where [`frontier_layout`] put them: leader lines first, then
+/// each label on a light ground (so grid lines and the frontier do not cross it).
+fn draw_frontier_labels<DB: DrawingBackend>(
     chart: &mut ValueChart<'_, DB>,
     points: &[FrontierPoint],
-    frontier: &[usize],
+    labels: &[FrontierLabel],
     ctx: Ctx,
 ) -> DrawResult {
-    // Placement works at scale 1, so the SVG and the PNG make the same choices.
     let s = ctx.scale;
-    let (xs, ys) = chart.plotting_area().get_pixel_range();
-    let bounds = [
-        f64::from(xs.start) / s,
-        f64::from(ys.start) / s,
-        f64::from(xs.end) / s,
-        f64::from(ys.end) / s,
-    ];
-    let centre = |p: &FrontierPoint| {
-        let (x, y) = chart.backend_coord(&(p.cost, p.stockout_rate));
-        ((f64::from(x) / s).round(), (f64::from(y) / s).round())
-    };
-    let centres: Vec<(f64, f64)> = frontier.iter().map(|&i| centre(&points[i])).collect();
-    // No label covers a marker.
-    let r = FRONTIER_MARKER + 2.0;
-    let mut taken: Vec<[f64; 4]> = points
-        .iter()
-        .filter(|p| p.cost.is_finite() && p.stockout_rate.is_finite())
-        .map(|p| {
-            let (x, y) = centre(p);
-            [x - r, y - r, x + r, y + r]
-        })
-        .collect();
-    let overlaps =
-        |a: &[f64; 4], b: &[f64; 4]| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
-    let h = VALUE_SIZE + 2.0;
-    let gap = FRONTIER_MARKER + 4.0;
-    for (k, (&i, &(cx, cy))) in frontier.iter().zip(&centres).enumerate() {
-        let label = &points[i].label;
-        if label.is_empty() {
+    let px = |v: f64| (v * s).round() as i32;
+    let at = |l: &FrontierLabel| (points[l.point].cost, points[l.point].stockout_rate);
+    for l in labels.iter().filter(|l| l.leader) {
+        // From the marker's edge to the nearest point of the label's box.
+        let (ex, ey) = nearest_in(&l.rect, (0.0, 0.0));
+        let len = ex.hypot(ey);
+        if len <= FRONTIER_MARKER + 2.0 {
             continue;
         }
-        let w = f64::from(text_width(label, VALUE_SIZE));
-        // (dx, dy) of the label's anchor from the point, and the anchor's side.
-        let above = (0.0, -(gap + h / 2.0), HPos::Center);
-        let below = (0.0, gap + h / 2.0, HPos::Center);
-        let right = (gap, 0.0, HPos::Left);
-        let left = (-gap, 0.0, HPos::Right);
-        let order = if k % 2 == 0 {
-            [above, below, right, left]
-        } else {
-            [below, above, left, right]
-        };
-        let boxed = |(dx, dy, pos): (f64, f64, HPos)| {
-            let x0 = match pos {
-                HPos::Left => cx + dx,
-                HPos::Center => cx + dx - w / 2.0,
-                HPos::Right => cx + dx - w,
-            };
-            [x0, cy + dy - h / 2.0, x0 + w, cy + dy + h / 2.0]
-        };
-        let fits = |b: &[f64; 4]| {
-            b[0] >= bounds[0]
-                && b[1] >= bounds[1]
-                && b[2] <= bounds[2]
-                && b[3] <= bounds[3]
-                && !taken.iter().any(|t| overlaps(t, b))
-        };
-        let Some(place) = order.into_iter().find(|&c| fits(&boxed(c))) else {
-            continue;
-        };
-        let b = boxed(place);
-        taken.push(b);
-        let (dx, dy, pos) = place;
-        let style = ctx.font(VALUE_SIZE).pos(Pos::new(pos, VPos::Center));
-        let offset = ((dx * s).round() as i32, (dy * s).round() as i32);
-        // A light ground behind the label, so grid lines and the frontier do not cross it.
-        let rel = |x: f64, y: f64| (((x - cx) * s).round() as i32, ((y - cy) * s).round() as i32);
-        let at = (points[i].cost, points[i].stockout_rate);
+        let start = (FRONTIER_MARKER + 1.5) / len;
         chart
             .draw_series(std::iter::once(
-                EmptyElement::at(at)
-                    + Rectangle::new(
-                        [rel(b[0] - 2.0, b[1]), rel(b[2] + 2.0, b[3])],
-                        WHITE.mix(0.85).filled(),
+                EmptyElement::at(at(l))
+                    + PathElement::new(
+                        vec![(px(ex * start), px(ey * start)), (px(ex), px(ey))],
+                        MUTED.stroke_width(ctx.px(1)),
                     ),
             ))
             .map_err(fail)?;
+    }
+    for l in labels {
+        let [x0, y0, x1, y1] = l.rect;
+        let style = ctx
+            .font(VALUE_SIZE)
+            .pos(Pos::new(HPos::Center, VPos::Center));
         chart
             .draw_series(std::iter::once(
-                EmptyElement::at(at) + Text::new(label.clone(), offset, style),
+                EmptyElement::at(at(l))
+                    + Rectangle::new(
+                        [(px(x0), px(y0)), (px(x1), px(y1))],
+                        WHITE.mix(0.85).filled(),
+                    )
+                    + Text::new(
+                        l.text.clone(),
+                        (px((x0 + x1) / 2.0), px((y0 + y1) / 2.0)),
+                        style,
+                    ),
             ))
             .map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// The key of a numbered frontier: a heading, then each efficient point's marker, number and
+/// value in columns, by cost.
+fn draw_frontier_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    points: &[FrontierPoint],
+    key: &FrontierKey,
+    ctx: Ctx,
+) -> DrawResult {
+    area.draw_text(
+        "Efficient points by cost: number, policy: value",
+        &ctx.muted(VALUE_SIZE)
+            .pos(Pos::new(HPos::Left, VPos::Center)),
+        (ctx.pxi(PAD as i32), ctx.pxi(KEY_LINE as i32 / 2)),
+    )
+    .map_err(fail)?;
+    let rows = key.entries.len().div_ceil(key.columns).max(1);
+    for (k, (number, point, label)) in key.entries.iter().enumerate() {
+        // Down the first column, then the next.
+        let (column, row) = ((k / rows) as u32, (k % rows) as u32);
+        let x = PAD + column * key.column_width;
+        let y = KEY_LINE + row * KEY_LINE + KEY_LINE / 2;
+        let index = points[*point].policy_index;
+        let centre = (ctx.pxi(x as i32 + 7), ctx.pxi(y as i32));
+        for part in marker_sized(index, policy_colour(index).to_rgba(), 5.0, ctx) {
+            match part {
+                MarkerPart::Disc(d) => area.draw(&(EmptyElement::at(centre) + d)),
+                MarkerPart::Shape(p) => area.draw(&(EmptyElement::at(centre) + p)),
+            }
+            .map_err(fail)?;
+        }
+        let text_x = x + KEY_MARKER_ROOM;
+        let left = Pos::new(HPos::Left, VPos::Center);
+        area.draw_text(
+            number,
+            &ctx.font(VALUE_SIZE).pos(left),
+            (ctx.pxi(text_x as i32), ctx.pxi(y as i32)),
+        )
+        .map_err(fail)?;
+        area.draw_text(
+            label,
+            &ctx.font(VALUE_SIZE).pos(left),
+            (
+                ctx.pxi((text_x + text_width(number, VALUE_SIZE) + 8) as i32),
+                ctx.pxi(y as i32),
+            ),
+        )
+        .map_err(fail)?;
     }
     Ok(())
 }

@@ -11,10 +11,11 @@ use crate::presentation::format::ValueKind;
 use crate::results::trace::{RunTrace, RunTraces, TracedItem};
 use crate::simulation::trace::TraceDay;
 
+use super::calendar::{DayTick, axis_title, day_ticks};
 use super::draw::{
     Axis, Ctx, DISRUPTED, DrawResult, LegendEntry, Marker, Spec, WINDOW_NAME_SIZE,
-    WINDOW_NAME_STEP, Window, fail, header_height, nonzero, panel_frame, shade_windows, subtitle,
-    text_width, tick_format, value_chart,
+    WINDOW_NAME_STEP, Window, draw_day_axis, fail, header_height, nonzero, panel_frame,
+    shade_windows, subtitle, text_width, tick_format, value_chart,
 };
 use super::{MUTED, Plot, WIDTH, WORST_ITEMS, policy_colour};
 
@@ -243,8 +244,14 @@ pub(super) fn trace_spec(traces: &RunTraces, run: &RunTrace) -> Spec {
         plot: Plot::Trace {
             panels,
             warmup: f64::from(traces.warmup_days),
+            ticks: day_ticks(
+                traces.start_day_of_year,
+                0,
+                traces.horizon_days,
+                traces.horizon_days,
+            ),
             x: Axis {
-                desc: "Day of the run".into(),
+                desc: axis_title(traces.start_day_of_year),
                 kind: ValueKind::Number,
                 max: f64::from(traces.horizon_days),
             },
@@ -257,13 +264,13 @@ pub(super) fn draw_traces<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panels: &[TracePanel],
     warmup: f64,
-    x: &Axis,
+    (ticks, x): (&[DayTick], &Axis),
     ctx: Ctx,
 ) -> DrawResult {
     let (_, body) = area.split_vertically(ctx.px(4));
     let (body, _) = body.split_vertically(ctx.px(panels.len() as u32 * PANEL_HEIGHT));
     for (panel, cell) in panels.iter().zip(body.split_evenly((panels.len(), 1))) {
-        draw_panel(&cell, panel, warmup, x, ctx)?;
+        draw_panel(&cell, panel, warmup, (ticks, x), ctx)?;
     }
     Ok(())
 }
@@ -272,7 +279,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &TracePanel,
     warmup: f64,
-    x: &Axis,
+    (ticks, x): (&[DayTick], &Axis),
     ctx: Ctx,
 ) -> DrawResult {
     let y_desc = "Units";
@@ -280,7 +287,8 @@ fn draw_panel<DB: DrawingBackend>(
     let fmt_y = tick_format(ValueKind::Number, panel.y_max);
     // Room above the highest figure for the lines of names.
     let y_max = panel.y_max * (1.06 + 0.09 * f64::from(panel.name_lines));
-    let frame = panel_frame(&panel.label, &fmt_y, y_max, 10);
+    // The x axis is the calendar's: months, drawn by `draw_day_axis`.
+    let frame = panel_frame(&panel.label, &fmt_y, y_max, 0);
     let mut chart = value_chart(
         area,
         (0.0..x.max, 0.0..y_max),
@@ -289,6 +297,7 @@ fn draw_panel<DB: DrawingBackend>(
         &frame,
         ctx,
     )?;
+    draw_day_axis(area, &chart, ticks, frame.tick_mark, ctx)?;
     shade_windows(&mut chart, &panel.windows, (0.0, x.max, y_max), ctx)?;
     if warmup > 0.0 {
         chart
