@@ -150,6 +150,7 @@ fn frontier(policies: usize) -> Chart {
         runs: 2000,
         policies: NAMES.iter().map(|n| n.to_string()).collect(),
         points: frontier_data(policies),
+        currency: Some("EUR".into()),
     })
     .unwrap()
 }
@@ -316,7 +317,7 @@ fn the_frontier_chart_joins_and_labels_the_efficient_points() {
         assert_eq!(drawn.colours, hexes(0..policies));
         assert_eq!(chart.series, policies);
         let cost = format!(
-            "{} (carrying + expediting + purchase premium)",
+            "{} (carrying + expediting + purchase premium) (EUR)",
             charts::FRONTIER_COST
         );
         for text in [cost.as_str(), "Stockout rate (% of demand)"] {

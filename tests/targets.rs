@@ -177,3 +177,40 @@ fn run_and_validate_print_the_targets() {
         "{text}"
     );
 }
+
+#[test]
+fn the_charts_draw_the_targets_as_lines_and_costs_in_the_currency() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        &scenario(
+            "currency = \"EUR\"",
+            "[targets]\nstockout_rate = \"<= 0.01%\"\ndays_of_supply = \"<= 25\"",
+        ),
+    );
+    let out = dir.path().join("out");
+    buffersim()
+        .arg("run")
+        .arg(&path)
+        .args(["--report", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let chart =
+        |name: &str| std::fs::read_to_string(out.join(format!("charts/{name}.svg"))).unwrap();
+    assert!(chart("stockout-rate").contains("target ≤ 0.01%"));
+    assert!(chart("days-of-supply").contains("target ≤ 25.00"));
+    assert!(chart("cost-service").contains("(EUR)"));
+    assert!(chart("cost-breakdown").contains("(EUR)"));
+    // Without targets, no line.
+    let path = write(&dir, &scenario("", ""));
+    buffersim()
+        .arg("run")
+        .arg(&path)
+        .args(["--report", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(!chart("stockout-rate").contains("target"));
+    assert!(!chart("cost-service").contains("(EUR)"));
+}

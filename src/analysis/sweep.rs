@@ -72,6 +72,9 @@ pub struct Sweep {
     pub axes: Vec<Axis>,
     /// Row-major: the last axis varies fastest.
     pub points: Vec<Point>,
+    /// What costs are counted in (`simulation.currency`), when the scenario says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
 }
 
 /// Resolve each varied parameter in the scenario (`source`, read from `path`) and give it its
@@ -106,12 +109,14 @@ pub fn run(
     let grid = grid(&axes);
     let mut points = Vec::with_capacity(grid.len());
     let mut name = String::new();
+    let mut currency = None;
     for (k, values) in grid.iter().enumerate() {
         progress(k, grid.len());
         let changes: Vec<(param::Param, f64)> =
             varies.iter().cloned().zip(values.iter().copied()).collect();
         let scenario = param::scenario_with(source, path, &changes)?;
         name.clone_from(&scenario.name);
+        currency.clone_from(&scenario.currency);
         let (outcome, _) = simulate_plan(&scenario, plan, None, &|_| {});
         let summary = Summary::new(&scenario, &outcome);
         points.push(Point {
@@ -134,6 +139,7 @@ pub fn run(
         seed: plan.seed,
         axes,
         points,
+        currency,
     })
 }
 
@@ -439,7 +445,7 @@ impl Sweep {
                         desc: self.axes[0].param.clone(),
                         kind: ValueKind::Number,
                     },
-                    y: metric_axis(metric),
+                    y: metric_axis(metric, self.currency.as_deref()),
                     series,
                     target: target.filter(|t| t.metric == metric).map(target_line),
                 })?);
@@ -483,7 +489,7 @@ impl Sweep {
                         kind: ValueKind::Number,
                     },
                     y_values: ys.clone(),
-                    metric: metric_axis(Metric::StockoutRate),
+                    metric: metric_axis(Metric::StockoutRate, self.currency.as_deref()),
                     means,
                 })?);
             }
@@ -497,6 +503,7 @@ impl Sweep {
             runs,
             policies,
             points,
+            currency: self.currency.clone(),
         })?);
         Ok(charts)
     }
@@ -608,14 +615,14 @@ fn metric_title(metric: Metric) -> String {
 }
 
 /// The value axis of a metric, with its unit.
-fn metric_axis(metric: Metric) -> AxisSpec {
+fn metric_axis(metric: Metric, currency: Option<&str>) -> AxisSpec {
     let kind = ValueKind::of(metric.name());
     let unit = match kind {
         ValueKind::Percent => "%",
         // Costs are per year: "Total cost per year", in the currency once there is one.
         ValueKind::Money => {
             return AxisSpec {
-                desc: charts::cost_axis(&format!("{} per year", metric_title(metric)), None),
+                desc: charts::cost_axis(&format!("{} per year", metric_title(metric)), currency),
                 kind,
             };
         }

@@ -20,8 +20,8 @@ use crate::results::saved::{SavedEstimate, SavedSummary};
 use super::calendar::DayTick;
 use super::glyph::GlyphBitmap;
 use super::{
-    AXIS, Chart, ChartError, FONT, GRID, Hatch, MUTED, PNG_SCALE, Plot, TEXT, WHISKER, WIDTH,
-    draw_plot, policy_colour,
+    AXIS, Chart, ChartError, FONT, GRID, Hatch, MUTED, PNG_SCALE, Plot, REFERENCE, TEXT, WHISKER,
+    WIDTH, draw_plot, policy_colour,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -130,6 +130,46 @@ pub(super) struct Axis {
     pub(super) desc: String,
     pub(super) kind: ValueKind,
     pub(super) max: f64,
+}
+
+/// A value marked across a chart's rows: the scenario's target on the metric charted, with
+/// what it is ("target ≤ 1.00%").
+pub(super) struct Reference {
+    pub(super) value: f64,
+    pub(super) label: String,
+}
+
+/// Draw `reference` as a dashed line across the `n` rows of a category chart, its label at the
+/// top: in the text colour, not a policy's, so it reads as a rule and not as a series.
+fn reference_line<DB: DrawingBackend>(
+    chart: &mut CategoryChart<'_, DB>,
+    reference: Option<&Reference>,
+    n: usize,
+    ctx: Ctx,
+) -> DrawResult {
+    let Some(r) = reference else {
+        return Ok(());
+    };
+    let (bottom, top) = (-0.5, n as f64 - 0.5);
+    let steps = 4 * n.max(1) * 3;
+    let style = REFERENCE.stroke_width(ctx.px(2));
+    // Dashes: every other of `steps` pieces of the line.
+    let dashes = (0..steps).step_by(2).map(|k| {
+        let at = |k: usize| bottom + (top - bottom) * k as f64 / steps as f64;
+        PathElement::new(vec![(r.value, at(k)), (r.value, at(k + 1))], style)
+    });
+    chart.draw_series(dashes).map_err(fail)?;
+    let label = ctx
+        .font(TICK_SIZE)
+        .color(&REFERENCE)
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    chart
+        .draw_series(std::iter::once(
+            EmptyElement::at((r.value, top))
+                + Text::new(r.label.clone(), (ctx.pxi(4), ctx.pxi(2)), label),
+        ))
+        .map_err(fail)?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -719,6 +759,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: &[Row],
     axis: &Axis,
+    target: Option<&Reference>,
     ctx: Ctx,
 ) -> DrawResult {
     let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
@@ -781,7 +822,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
             }
         }
     }
-    Ok(())
+    reference_line(&mut chart, target, n, ctx)
 }
 
 pub(super) fn draw_spread<DB: DrawingBackend>(
@@ -789,6 +830,7 @@ pub(super) fn draw_spread<DB: DrawingBackend>(
     rows: &[Row],
     axis: &Axis,
     unit: &str,
+    target: Option<&Reference>,
     ctx: Ctx,
 ) -> DrawResult {
     let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
@@ -834,7 +876,7 @@ pub(super) fn draw_spread<DB: DrawingBackend>(
         let right = right.map_or(e.p95, |r| e.p95.max(r));
         value_label(&mut chart, label, (right, y), ctx)?;
     }
-    Ok(())
+    reference_line(&mut chart, target, n, ctx)
 }
 
 pub(super) fn draw_stacked<DB: DrawingBackend>(

@@ -107,7 +107,7 @@ pub(super) fn on_hand_fan(summary: &SavedSummary) -> Option<Spec> {
                 desc: if in_units {
                     "On hand (units)".into()
                 } else {
-                    cost_axis("Value on hand", None)
+                    cost_axis("Value on hand", summary.currency.as_deref())
                 },
                 kind: if in_units {
                     ValueKind::Number

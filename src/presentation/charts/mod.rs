@@ -53,8 +53,8 @@ use crate::results::trace::{RunTrace, RunTraces};
 
 use calendar::DayTick;
 use draw::{
-    Axis, Ctx, DrawResult, Point, Row, StackRow, Window, draw_bars, draw_scatter, draw_spread,
-    draw_stacked, render,
+    Axis, Ctx, DrawResult, Point, Reference, Row, StackRow, Window, draw_bars, draw_scatter,
+    draw_spread, draw_stacked, render,
 };
 use fan::{FanPanel, draw_fans, on_hand_fan};
 use run::{cost_breakdown, cost_service, days_of_supply, item_stockout_rate, stockout_rate};
@@ -83,6 +83,8 @@ const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
 const AXIS: RGBColor = RGBColor(0x44, 0x44, 0x44);
 const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
 const WHISKER: RGBColor = RGBColor(0x11, 0x11, 0x11);
+/// A target's line: a dark red that is none of the policies' colours.
+const REFERENCE: RGBColor = RGBColor(0xB3, 0x26, 0x1E);
 
 /// Width of every chart in SVG pixels; PNGs are drawn at [`PNG_SCALE`] times this.
 pub(crate) const WIDTH: u32 = 900;
@@ -173,9 +175,9 @@ pub(crate) enum Hatch {
 
 /// The title of an axis (or a key) of money: `what` ("Carrying cost per year", "Value on
 /// hand") in the currency the figures are in, when one is given ("Carrying cost per year
-/// (EUR)"). Every chart's cost axis and cost label goes through here, so that the scenario's
-/// currency goes in at one place once summaries carry it; until then callers pass `None` and
-/// the title names no unit of money (rather than the word "currency").
+/// (EUR)"). Every chart's cost axis and cost label goes through here, with the scenario's
+/// `currency`; a scenario that names none gets a title without a unit of money (rather than
+/// the word "currency").
 pub fn cost_axis(what: &str, currency: Option<&str>) -> String {
     match currency {
         Some(c) => format!("{what} ({c})"),
@@ -262,12 +264,16 @@ enum Plot {
     Bars {
         rows: Vec<Row>,
         axis: Axis,
+        /// The scenario's target on the metric, drawn as a line across the rows.
+        target: Option<Reference>,
     },
     /// p05–p95 band, median line, mean with CI.
     Spread {
         rows: Vec<Row>,
         axis: Axis,
         unit: &'static str,
+        /// The scenario's target on the metric, drawn as a line across the rows.
+        target: Option<Reference>,
     },
     Stacked {
         rows: Vec<StackRow>,
@@ -329,8 +335,13 @@ fn draw_plot<DB: DrawingBackend>(
     ctx: Ctx,
 ) -> DrawResult {
     match plot {
-        Plot::Bars { rows, axis } => draw_bars(area, rows, axis, ctx),
-        Plot::Spread { rows, axis, unit } => draw_spread(area, rows, axis, unit, ctx),
+        Plot::Bars { rows, axis, target } => draw_bars(area, rows, axis, target.as_ref(), ctx),
+        Plot::Spread {
+            rows,
+            axis,
+            unit,
+            target,
+        } => draw_spread(area, rows, axis, unit, target.as_ref(), ctx),
         Plot::Stacked { rows, axis } => draw_stacked(area, rows, axis, ctx),
         Plot::Scatter { points, x, y } => draw_scatter(area, points, x, y, ctx),
         Plot::Fans {

@@ -9,9 +9,23 @@ use crate::presentation::format::ValueKind;
 use crate::results::saved::{SavedEstimate, SavedPolicy, SavedSummary};
 
 use super::draw::{
-    Axis, Bar, LegendEntry, Marker, Point, Row, Segment, Spec, StackRow, X_AXIS_HEIGHT,
+    Axis, Bar, LegendEntry, Marker, Point, Reference, Row, Segment, Spec, StackRow, X_AXIS_HEIGHT,
     header_height, nonzero, runs_text, subtitle,
 };
+use crate::results::targets::TargetBound;
+
+/// The scenario's target on `metric` (all items), as a line to draw: "target ≤ 1.00%".
+fn target_on(summary: &SavedSummary, metric: &str) -> Option<Reference> {
+    let t = summary.targets.iter().find(|t| t.metric == metric)?;
+    let sign = match t.bound {
+        TargetBound::AtMost => "≤",
+        TargetBound::AtLeast => "≥",
+    };
+    Some(Reference {
+        value: t.value,
+        label: format!("target {sign} {}", ValueKind::of(metric).value(t.value)),
+    })
+}
 use super::{COST_PARTS, CostPart, Hatch, Plot, WORST_ITEMS, cost_axis, policy_colour};
 
 fn policies_legend(summary: &SavedSummary, marker: bool) -> Vec<LegendEntry> {
@@ -31,6 +45,13 @@ fn policies_legend(summary: &SavedSummary, marker: bool) -> Vec<LegendEntry> {
         .collect()
 }
 
+/// How a subtitle mentions the target line, if there is one.
+fn target_note(target: &Option<Reference>) -> String {
+    target.as_ref().map_or_else(String::new, |t| {
+        format!("; dashed line: the scenario's {}", t.label)
+    })
+}
+
 /// Chart 1: stockout rate (all items) by policy, with 95% CIs.
 pub(super) fn stockout_rate(summary: &SavedSummary) -> Spec {
     let rows: Vec<Row> = summary
@@ -46,11 +67,14 @@ pub(super) fn stockout_rate(summary: &SavedSummary) -> Spec {
             }],
         })
         .collect();
-    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| e.upper());
+    let target = target_on(summary, "stockout_rate");
+    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| e.upper())
+        .max(target.as_ref().map_or(0.0, |t| t.value * 1.1));
     let sub = subtitle(&format!(
         "Share of demand not served from stock when it arose, all items together; bar: mean \
-         over {}, whisker: its 95% confidence interval.",
-        runs_text(summary)
+         over {}, whisker: its 95% confidence interval{}.",
+        runs_text(summary),
+        target_note(&target)
     ));
     Spec {
         name: "stockout-rate",
@@ -66,6 +90,7 @@ pub(super) fn stockout_rate(summary: &SavedSummary) -> Spec {
                 kind: ValueKind::Percent,
                 max,
             },
+            target,
         },
         legend: Vec::new(),
     }
@@ -86,11 +111,15 @@ pub(super) fn days_of_supply(summary: &SavedSummary) -> Spec {
             }],
         })
         .collect();
-    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| e.p95.max(e.upper()));
+    let target = target_on(summary, "days_of_supply");
+    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| e.p95.max(e.upper()))
+        .max(target.as_ref().map_or(0.0, |t| t.value * 1.1));
     let sub = subtitle(&format!(
         "Average stock on hand in days of average demand, all items, over {}. Box: 5th to 95th \
-         percentile of runs; thick line: median; dot: mean with its 95% confidence interval.",
-        runs_text(summary)
+         percentile of runs; thick line: median; dot: mean with its 95% confidence \
+         interval{}.",
+        runs_text(summary),
+        target_note(&target)
     ));
     Spec {
         name: "days-of-supply",
@@ -107,6 +136,7 @@ pub(super) fn days_of_supply(summary: &SavedSummary) -> Spec {
                 max,
             },
             unit: "days",
+            target,
         },
         legend: Vec::new(),
     }
@@ -151,7 +181,7 @@ pub(super) fn cost_service(summary: &SavedSummary) -> Spec {
         plot: Plot::Scatter {
             points,
             x: Axis {
-                desc: cost_axis("Carrying cost per year", None),
+                desc: cost_axis("Carrying cost per year", summary.currency.as_deref()),
                 kind: ValueKind::Money,
                 max: nonzero(x_max),
             },
@@ -245,7 +275,7 @@ pub(super) fn cost_breakdown(summary: &SavedSummary) -> Spec {
         plot: Plot::Stacked {
             rows,
             axis: Axis {
-                desc: cost_axis("Cost per year", None),
+                desc: cost_axis("Cost per year", summary.currency.as_deref()),
                 kind: ValueKind::Money,
                 max: nonzero(max),
             },
@@ -355,6 +385,8 @@ pub(super) fn item_stockout_rate(summary: &SavedSummary) -> Spec {
                 kind: ValueKind::Percent,
                 max,
             },
+            // The scenario's targets are on all items together, not on each item.
+            target: None,
         },
         legend: policies_legend(summary, false),
     }

@@ -215,6 +215,8 @@ pub struct FrontierChart {
     pub policies: Vec<String>,
     /// Every policy at every grid point.
     pub points: Vec<FrontierPoint>,
+    /// What costs are counted in (the scenario's `currency`), for the cost axis.
+    pub currency: Option<String>,
 }
 
 /// Draw a sweep's curves.
@@ -647,7 +649,7 @@ fn frontier_spec(f: FrontierChart) -> Spec {
         AxisSpec {
             desc: cost_axis(
                 &format!("{FRONTIER_COST} (carrying + expediting + purchase premium)"),
-                None,
+                f.currency.as_deref(),
             ),
             kind: ValueKind::Money,
         },
