@@ -199,7 +199,7 @@ fn report_html_is_self_contained_and_names_what_it_holds() {
     let namespaces = html.matches("http://www.w3.org/2000/svg").count();
     assert_eq!(urls, namespaces);
     assert!(html.contains("@media print"));
-    assert!(html.contains("This report holds 6 charts"));
+    assert!(html.contains("This report holds 7 charts"));
     assert!(html.contains("Stock on hand over the horizon"));
     assert!(html.contains(&format!("seed {}", summary.seed)));
     for p in &summary.policies {
@@ -323,6 +323,8 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
                     .map(|i| SavedItem {
                         item: name("item", i),
                         metrics: metrics(p as f64 * 0.3 + (i % 7) as f64 * 0.4),
+                        // The first twelve items have fans of their own, as the engine gives.
+                        on_hand_fan: (i < 12).then(|| synthetic_fan(p as f64 + i as f64)),
                     })
                     .collect(),
                 sizing: (0..items)

@@ -151,6 +151,8 @@ pub(crate) fn item_summaries<'de, D: serde::Deserializer<'de>>(
         .map(|i| ItemSummary {
             item: i.item,
             metrics: i.metrics,
+            // A sweep keeps no fans: its points are compared by their figures.
+            on_hand_fan: None,
         })
         .collect())
 }

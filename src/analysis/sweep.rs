@@ -128,7 +128,15 @@ pub fn run(
                 .map(|p| PointPolicy {
                     policy: p.policy,
                     metrics: p.metrics,
-                    items: p.items,
+                    // The figures of each point; a point's stock paths are not charted.
+                    items: p
+                        .items
+                        .into_iter()
+                        .map(|item| ItemSummary {
+                            on_hand_fan: None,
+                            ..item
+                        })
+                        .collect(),
                 })
                 .collect(),
         });

@@ -160,6 +160,11 @@ pub struct SavedItem {
     pub item: String,
     /// Every metric of the item defined in at least one run, by name.
     pub metrics: IndexMap<String, SavedEstimate>,
+    /// As [`crate::simulation::metrics::ItemSummary::on_hand_fan`]: the item's own on-hand
+    /// fan in units; absent for a single item, past the first twelve, and in summaries
+    /// written before items had fans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_hand_fan: Option<SavedFan>,
 }
 
 /// One metric over runs, as [`crate::foundation::stats::Estimate`] (which holds no strings,
@@ -313,23 +318,33 @@ impl SavedSummary {
     /// like any other, so a broken one is refused with a message rather than drawn.
     pub(crate) fn check(&self) -> Result<(), String> {
         for policy in &self.policies {
-            let Some(fan) = &policy.on_hand_fan else {
-                continue;
-            };
-            let days = fan.day.len();
-            for (name, row) in [
-                ("p05", &fan.p05),
-                ("p25", &fan.p25),
-                ("p50", &fan.p50),
-                ("p75", &fan.p75),
-                ("p95", &fan.p95),
-            ] {
-                if row.len() != days {
-                    return Err(format!(
-                        "policy '{}': on_hand_fan.{name} has {} values for {days} sampled days",
-                        policy.policy,
-                        row.len()
-                    ));
+            let items = policy
+                .items
+                .iter()
+                .filter_map(|i| Some((format!(", item '{}'", i.item), i.on_hand_fan.as_ref()?)));
+            let fans = policy
+                .on_hand_fan
+                .as_ref()
+                .map(|f| (String::new(), f))
+                .into_iter()
+                .chain(items);
+            for (at, fan) in fans {
+                let days = fan.day.len();
+                for (name, row) in [
+                    ("p05", &fan.p05),
+                    ("p25", &fan.p25),
+                    ("p50", &fan.p50),
+                    ("p75", &fan.p75),
+                    ("p95", &fan.p95),
+                ] {
+                    if row.len() != days {
+                        return Err(format!(
+                            "policy '{}'{at}: on_hand_fan.{name} has {} values for {days} sampled \
+                             days",
+                            policy.policy,
+                            row.len()
+                        ));
+                    }
                 }
             }
         }

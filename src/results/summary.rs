@@ -17,7 +17,7 @@ use crate::foundation::stats::{Estimate, Interval, Tail};
 use crate::model::policy::{KanbanSizing, Sizing};
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::simulation::engine::Outcome;
-use crate::simulation::metrics::{FanLayout, ItemSummary, Metric, OnHandFan};
+use crate::simulation::metrics::{ItemSummary, Metric};
 
 /// The summary of a simulation, as written to summary.json: for every policy, each metric's
 /// mean with its 95% confidence interval and its 5th, 50th and 95th percentiles over runs, for
@@ -162,41 +162,9 @@ pub struct PolicySummary {
     pub on_hand_fan: OnHandFanSummary,
 }
 
-/// Stock on hand over the horizon across runs: percentiles per sampled day, for the fan chart.
-#[derive(Clone, Debug, Serialize)]
-pub struct OnHandFanSummary {
-    /// `units` (one item) or `value` (several items: units × unit cost, summed).
-    pub measure: &'static str,
-    /// Days of the horizon sampled (0-based, like scheduled disruption days).
-    pub day: Vec<usize>,
-    /// 5th percentile over runs of the end-of-day stock on hand (reserve included), one per
-    /// entry of `day`, in the unit `measure` names.
-    pub p05: Vec<f64>,
-    /// 25th percentile, as `p05`.
-    pub p25: Vec<f64>,
-    /// Median, as `p05`.
-    pub p50: Vec<f64>,
-    /// 75th percentile, as `p05`.
-    pub p75: Vec<f64>,
-    /// 95th percentile, as `p05`.
-    pub p95: Vec<f64>,
-}
-
-impl OnHandFanSummary {
-    fn new(fan: &FanLayout, levels: &OnHandFan) -> Self {
-        let days = levels.quantiles(&[0.05, 0.25, 0.5, 0.75, 0.95], fan.whole_units);
-        let q = |k: usize| days.iter().map(|day| day[k]).collect();
-        OnHandFanSummary {
-            measure: if fan.in_units { "units" } else { "value" },
-            day: fan.days.clone(),
-            p05: q(0),
-            p25: q(1),
-            p50: q(2),
-            p75: q(3),
-            p95: q(4),
-        }
-    }
-}
+/// Stock on hand over the horizon across runs (a policy's, or an item's): percentiles per
+/// sampled day, for the fan charts.
+pub use crate::simulation::metrics::OnHandFanSummary;
 
 /// How one item's ordering rule was sized under a policy: the demand and lead-time figures
 /// used, the protection period, safety stock, trigger level and order quantities.
@@ -237,9 +205,11 @@ impl Summary {
                     .items
                     .iter()
                     .zip(&stats.items)
-                    .map(|(item, s)| ItemSummary {
+                    .enumerate()
+                    .map(|(i, (item, s))| ItemSummary {
                         item: item.id.clone(),
                         metrics: s.estimates(),
+                        on_hand_fan: OnHandFanSummary::item(&outcome.fan, &stats.item_on_hand, i),
                     })
                     .collect(),
                 sizing: scenario
@@ -277,7 +247,7 @@ impl Summary {
                         })
                         .collect(),
                 }),
-                on_hand_fan: OnHandFanSummary::new(&outcome.fan, &stats.on_hand),
+                on_hand_fan: OnHandFanSummary::policy(&outcome.fan, &stats.on_hand),
             })
             .collect();
         let log = &outcome.disruptions;
@@ -430,23 +400,30 @@ impl Summary {
 }
 
 impl Summary {
-    /// The on-hand fan of every policy: one row per policy and sampled day.
-    pub(crate) fn on_hand_csv(&self) -> String {
-        let mut out = String::from("policy,day,measure,p05,p25,p50,p75,p95\n");
+    /// The on-hand fans of every policy: one row per policy, item (`(all items)` for the
+    /// policy's fan, first) and sampled day, for the items with a fan of their own.
+    pub fn on_hand_csv(&self) -> String {
+        let mut out = String::from("policy,item,day,measure,p05,p25,p50,p75,p95\n");
         for p in &self.policies {
-            let f = &p.on_hand_fan;
-            for (k, day) in f.day.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{},{day},{},{},{},{},{},{}",
-                    csv_field(&p.policy),
-                    f.measure,
-                    f.p05[k],
-                    f.p25[k],
-                    f.p50[k],
-                    f.p75[k],
-                    f.p95[k]
-                );
+            let items = p
+                .items
+                .iter()
+                .filter_map(|i| Some((i.item.as_str(), i.on_hand_fan.as_ref()?)));
+            for (item, f) in std::iter::once(("(all items)", &p.on_hand_fan)).chain(items) {
+                for (k, day) in f.day.iter().enumerate() {
+                    let _ = writeln!(
+                        out,
+                        "{},{},{day},{},{},{},{},{},{}",
+                        csv_field(&p.policy),
+                        csv_field(item),
+                        f.measure,
+                        f.p05[k],
+                        f.p25[k],
+                        f.p50[k],
+                        f.p75[k],
+                        f.p95[k]
+                    );
+                }
             }
         }
         out

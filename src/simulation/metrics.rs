@@ -271,10 +271,22 @@ impl MetricStats {
 /// of a year, and so on. Enough for a smooth chart; fewer points keep its cost per run small.
 pub(crate) const FAN_MAX_POINTS: usize = 183;
 
+/// Most items with an on-hand fan of their own (in units), the first ones in scenario order:
+/// each costs its policy a fan's memory (about a megabyte of counts once runs are counted), so
+/// a scenario of hundreds of items does not hold hundreds of them.
+pub const ITEM_FANS: usize = 12;
+
+/// Most days an item's own fan samples: about weekly over a year (every day of a horizon of
+/// up to 53 measured days, every second day up to 106, and so on). Fewer points than the
+/// policy's fan keep the items' memory and the cost per run small.
+pub const ITEM_FAN_MAX_POINTS: usize = 53;
+
 /// What the on-hand fan chart samples: which days, and how items add up.
 ///
 /// With one item the fan is in units; with several, units of different items do not add, so
-/// it is the value on hand (units × unit cost) summed over items.
+/// it is the value on hand (units × unit cost) summed over items, and the first
+/// [`ITEM_FANS`] items have a fan of their own in units, over fewer days
+/// ([`ITEM_FAN_MAX_POINTS`]). A single item has none: the policy's fan is the item's.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FanLayout {
     /// Days of the horizon sampled, evenly spaced over the measured days: every `stride`-th
@@ -286,6 +298,12 @@ pub struct FanLayout {
     pub(crate) in_units: bool,
     /// Whether every sampled level is a whole number (one item in whole units).
     pub(crate) whole_units: bool,
+    /// Days of the horizon the items' own fans sample, evenly spaced over the measured days
+    /// from the first; empty with a single item.
+    pub item_days: Vec<usize>,
+    /// Per item with a fan of its own (the first [`ITEM_FANS`] of several), whether it counts
+    /// whole units.
+    pub(crate) item_whole_units: Vec<bool>,
 }
 
 impl FanLayout {
@@ -298,6 +316,12 @@ impl FanLayout {
         );
         let stride = (end - first).div_ceil(FAN_MAX_POINTS).max(1);
         let in_units = scenario.items.len() == 1;
+        let fanned: &[Item] = if in_units {
+            &[]
+        } else {
+            &scenario.items[..scenario.items.len().min(ITEM_FANS)]
+        };
+        let item_stride = (end - first).div_ceil(ITEM_FAN_MAX_POINTS).max(1);
         FanLayout {
             days: (first..end).step_by(stride).collect(),
             stride,
@@ -308,27 +332,44 @@ impl FanLayout {
                 .collect(),
             in_units,
             whole_units: in_units && scenario.items[0].whole_units(),
+            item_days: if fanned.is_empty() {
+                Vec::new()
+            } else {
+                (first..end).step_by(item_stride).collect()
+            },
+            item_whole_units: fanned.iter().map(Item::whole_units).collect(),
         }
     }
 
+    /// How many items have a fan of their own: none with a single item, else the first
+    /// [`ITEM_FANS`].
+    pub fn item_fans(&self) -> usize {
+        self.item_whole_units.len()
+    }
+
     /// Note one item's end-of-day levels in `N` runs stepped together (`levels[t * N + lane]`,
-    /// day by day and lane by lane; `N` = 1 for one run). With a single item, its levels are
-    /// the fan's values: their keys go straight into `fan`. With several, each run's `paths`
-    /// entry sums the items' weighted levels on the fan's days (the first item's replace the
-    /// run before's, each further item's add to them); the run then hands its path to the fan
-    /// once all items are in ([`FanLayout::sums_items`]).
+    /// day by day and lane by lane; `N` = 1 for one run) in its policy's accumulators `stats`.
+    /// With a single item, its levels are the fan's values: their keys go straight into the
+    /// policy's fan. With several, each run's `paths` entry sums the items' weighted levels on
+    /// the fan's days (the first item's replace the run before's, each further item's add to
+    /// them); the run then hands its path to the fan once all items are in
+    /// ([`FanLayout::sums_items`]); and an item with a fan of its own notes its levels' keys
+    /// there, as a single item's go into the policy's.
     #[inline]
     pub(crate) fn note_item<const N: usize>(
         &self,
         item: usize,
         levels: &[f64],
-        fan: &mut OnHandFan,
+        stats: &mut PolicyStats,
         paths: [&mut [f64]; N],
     ) {
         if self.in_units {
-            fan.push_lanes::<N>(self, levels);
+            stats.on_hand.push_lanes::<N>(&self.days, levels);
         } else {
             self.add_weighted(item, levels, paths);
+            if let Some(fan) = stats.item_on_hand.get_mut(item) {
+                fan.push_lanes::<N>(&self.item_days, levels);
+            }
         }
     }
 
@@ -412,14 +453,16 @@ impl OnHandFan {
     }
 
     /// Note the levels of `N` runs stepped together, kept day by day and lane by lane
-    /// (`levels[t * N + lane]`), on the fan's days: with a single item, its levels are the
-    /// fan's values.
-    pub(crate) fn push_lanes<const N: usize>(&mut self, layout: &FanLayout, levels: &[f64]) {
-        debug_assert_eq!(layout.days.len(), self.points);
+    /// (`levels[t * N + lane]`), on the fan's `days`: with a single item, its levels are the
+    /// fan's values; with several, each item's are its own fan's.
+    pub(crate) fn push_lanes<const N: usize>(&mut self, days: &[usize], levels: &[f64]) {
+        debug_assert_eq!(days.len(), self.points);
         let first = self.make_room(N);
-        for (k, &day) in layout.days.iter().enumerate() {
-            let keys = &mut self.keys[k * self.row + first..][..N];
-            for (key, &level) in keys.iter_mut().zip(&levels[day * N..][..N]) {
+        // Day by day along the rows, each day's `N` keys side by side.
+        for (row, &day) in self.keys.chunks_exact_mut(self.row).zip(days) {
+            let keys: &mut [u16; N] = (&mut row[first..first + N]).try_into().expect("N keys");
+            let levels: &[f64; N] = levels[day * N..][..N].try_into().expect("N levels");
+            for (key, &level) in keys.iter_mut().zip(levels) {
                 *key = level_key(level);
             }
         }
@@ -514,6 +557,9 @@ pub struct PolicyStats {
     pub all: MetricStats,
     /// Distribution over runs of the stock on hand on each day of the [`FanLayout`].
     pub on_hand: OnHandFan,
+    /// Per item with a fan of its own ([`FanLayout::item_fans`]), in scenario order: the
+    /// distribution over runs of its units on hand on the layout's item days.
+    pub item_on_hand: Vec<OnHandFan>,
     /// Stockout rate (all items) of runs with at least one disruption event, and without.
     pub(crate) stockout_disrupted: RunningStat,
     pub(crate) stockout_undisrupted: RunningStat,
@@ -523,14 +569,14 @@ pub struct PolicyStats {
 }
 
 impl PolicyStats {
-    /// Empty accumulators for `items` items, `disruptions` disruptions and a fan over
-    /// `fan_points` days.
-    pub fn new(items: usize, disruptions: usize, fan_points: usize) -> Self {
+    /// Empty accumulators for `items` items, `disruptions` disruptions and the fans of `fan`.
+    pub fn new(items: usize, disruptions: usize, fan: &FanLayout) -> Self {
         let stockout = Metric::StockoutRate.running_stat();
         PolicyStats {
             items: vec![MetricStats::new(); items],
             all: MetricStats::new(),
-            on_hand: OnHandFan::new(fan_points),
+            on_hand: OnHandFan::new(fan.days.len()),
+            item_on_hand: vec![OnHandFan::new(fan.item_days.len()); fan.item_fans()],
             stockout_disrupted: Metric::StockoutRate.running_stat(),
             stockout_undisrupted: Metric::StockoutRate.running_stat(),
             by_disruption: vec![[stockout.clone(), stockout]; disruptions],
@@ -565,6 +611,9 @@ impl PolicyStats {
     /// Complete the accumulators once every run is in.
     pub fn finish(&mut self) {
         self.on_hand.count_pending();
+        for fan in &mut self.item_on_hand {
+            fan.count_pending();
+        }
         if let [only] = self.items.as_slice() {
             self.all = only.clone();
         }
@@ -577,6 +626,9 @@ impl PolicyStats {
         }
         self.all.merge(&other.all);
         self.on_hand.merge(&other.on_hand);
+        for (a, b) in self.item_on_hand.iter_mut().zip(&other.item_on_hand) {
+            a.merge(b);
+        }
         self.stockout_disrupted.merge(&other.stockout_disrupted);
         self.stockout_undisrupted.merge(&other.stockout_undisrupted);
         for (a, b) in self.by_disruption.iter_mut().zip(&other.by_disruption) {
@@ -717,6 +769,70 @@ pub struct ItemSummary {
     /// Estimate of each metric defined in at least one run, keyed by [`Metric::name`], in
     /// output order.
     pub metrics: IndexMap<&'static str, Estimate>,
+    /// The item's own on-hand fan in units, for the first [`ITEM_FANS`] items of a scenario
+    /// with several (a single item's is its policy's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_hand_fan: Option<OnHandFanSummary>,
+}
+
+/// Stock on hand over the horizon across runs: percentiles per sampled day, for the fan
+/// charts; a policy's (all items) or an item's.
+#[derive(Clone, Debug, Serialize)]
+pub struct OnHandFanSummary {
+    /// `units` (one item, or an item's own fan) or `value` (a policy's over several items:
+    /// units × unit cost, summed).
+    pub measure: &'static str,
+    /// Days of the horizon sampled (0-based, like scheduled disruption days).
+    pub day: Vec<usize>,
+    /// 5th percentile over runs of the end-of-day stock on hand (reserve included), one per
+    /// entry of `day`, in the unit `measure` names.
+    pub p05: Vec<f64>,
+    /// 25th percentile, as `p05`.
+    pub p25: Vec<f64>,
+    /// Median, as `p05`.
+    pub p50: Vec<f64>,
+    /// 75th percentile, as `p05`.
+    pub p75: Vec<f64>,
+    /// 95th percentile, as `p05`.
+    pub p95: Vec<f64>,
+}
+
+impl OnHandFanSummary {
+    /// A policy's fan: all items together ([`PolicyStats::on_hand`]).
+    pub(crate) fn policy(fan: &FanLayout, levels: &OnHandFan) -> Self {
+        let measure = if fan.in_units { "units" } else { "value" };
+        Self::from_levels(measure, &fan.days, levels, fan.whole_units)
+    }
+
+    /// Item `item`'s own fan, if it has one ([`PolicyStats::item_on_hand`]).
+    pub(crate) fn item(fan: &FanLayout, levels: &[OnHandFan], item: usize) -> Option<Self> {
+        let whole_units = *fan.item_whole_units.get(item)?;
+        Some(Self::from_levels(
+            "units",
+            &fan.item_days,
+            levels.get(item)?,
+            whole_units,
+        ))
+    }
+
+    fn from_levels(
+        measure: &'static str,
+        days: &[usize],
+        levels: &OnHandFan,
+        whole_units: bool,
+    ) -> Self {
+        let quantiles = levels.quantiles(&[0.05, 0.25, 0.5, 0.75, 0.95], whole_units);
+        let q = |k: usize| quantiles.iter().map(|day| day[k]).collect();
+        OnHandFanSummary {
+            measure,
+            day: days.to_vec(),
+            p05: q(0),
+            p25: q(1),
+            p50: q(2),
+            p75: q(3),
+            p95: q(4),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -788,19 +904,13 @@ mod tests {
         assert_eq!(left.runs, 0);
         assert_eq!(left.quantiles(&qs, false), at_once);
         // Runs noted four at a time, their levels day by day and lane by lane.
-        let layout = FanLayout {
-            days: (0..points).collect(),
-            stride: 1,
-            weights: vec![1.0],
-            in_units: true,
-            whole_units: false,
-        };
+        let days: Vec<usize> = (0..points).collect();
         let mut in_lanes = OnHandFan::new(points);
         for first in (0..runs).step_by(4) {
             let levels: Vec<f64> = (0..points)
                 .flat_map(|day| (first..first + 4).map(move |run| level(run, day)))
                 .collect();
-            in_lanes.push_lanes::<4>(&layout, &levels);
+            in_lanes.push_lanes::<4>(&days, &levels);
         }
         assert_eq!(in_lanes.quantiles(&qs, false), at_once);
         // The exact order statistics, within half a bucket.
@@ -836,7 +946,17 @@ mod tests {
         for m in METRICS {
             assert_eq!(stats.get(m).is_share(), m.is_share(), "{}", m.name());
         }
-        let policy = PolicyStats::new(2, 0, 3);
+        let layout = FanLayout {
+            days: vec![0, 1, 2],
+            stride: 1,
+            weights: vec![1.0, 1.0],
+            in_units: false,
+            whole_units: false,
+            item_days: vec![0, 2],
+            item_whole_units: vec![true, true],
+        };
+        let policy = PolicyStats::new(2, 0, &layout);
+        assert_eq!(policy.item_on_hand.len(), 2);
         assert!(policy.stockout_disrupted.is_share() && policy.stockout_undisrupted.is_share());
         assert!(
             policy

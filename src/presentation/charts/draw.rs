@@ -45,16 +45,17 @@ pub(super) struct LegendEntry {
     pub(super) marker: Marker,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) enum Marker {
     Square,
     Shape(usize),
-    /// What a shaded area of one kind looks like under each policy: a swatch in stripes, one
-    /// per policy (`0..policies`, in policy order), each its colour at `alpha` with `hatch`
-    /// over it. The legend of a chart whose areas are in the policies' colours and tell kinds
-    /// apart by shade shows the shades as they are drawn, not in a grey standing for them.
+    /// What a shaded area of one kind looks like under each policy that draws one: a swatch in
+    /// stripes, one per policy of `policies` (indices, in policy order), each its colour at
+    /// `alpha` with `hatch` over it. The legend of a chart whose areas are in the policies'
+    /// colours and tell kinds apart by shade shows the shades as they are drawn, not in a grey
+    /// standing for them.
     Shades {
-        policies: usize,
+        policies: Vec<usize>,
         alpha: f64,
         hatch: Hatch,
     },
@@ -62,9 +63,9 @@ pub(super) enum Marker {
 
 impl Marker {
     /// Width of the marker in a legend, at scale 1.
-    fn width(self) -> u32 {
+    fn width(&self) -> u32 {
         match self {
-            Marker::Shades { policies, .. } => (SWATCH / 2 * policies as u32).max(SWATCH),
+            Marker::Shades { policies, .. } => (SWATCH / 2 * policies.len() as u32).max(SWATCH),
             Marker::Square | Marker::Shape(_) => SWATCH,
         }
     }
@@ -259,7 +260,10 @@ fn legend_place(spec: &Spec) -> LegendPlace {
     let body = spec.height - header_height(&spec.subtitle);
     let column = 18 + LEGEND_STEP * spec.legend.len() as u32;
     // Panels over days need the full width more than a legend needs a column.
-    let panels = matches!(spec.plot, Plot::Fans { .. } | Plot::Trace { .. });
+    let panels = matches!(
+        spec.plot,
+        Plot::Fans { .. } | Plot::ItemFans { .. } | Plot::Trace { .. }
+    );
     if width <= WIDTH / 4 && column <= body && !panels {
         LegendPlace::Right { width }
     } else {
@@ -445,7 +449,7 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
                 AXIS.mix(0.6).stroke_width(1),
             )
         };
-        match e.marker {
+        match &e.marker {
             Marker::Square => area
                 .draw(&Rectangle::new(
                     [(x, c.1 - half), (x + 2 * half, c.1 + half)],
@@ -454,7 +458,7 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
                 .and_then(|_| area.draw(&outline(x + 2 * half)))
                 .map_err(fail)?,
             Marker::Shape(k) => {
-                for part in marker(k, e.colour, ctx) {
+                for part in marker(*k, e.colour, ctx) {
                     match part {
                         MarkerPart::Disc(d) => area.draw(&(EmptyElement::at(c) + d)),
                         MarkerPart::Shape(p) => area.draw(&(EmptyElement::at(c) + p)),
@@ -467,19 +471,19 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
                 alpha,
                 hatch,
             } => {
-                let stripe = ctx.pxi(e.marker.width() as i32) / policies.max(1) as i32;
-                for k in 0..policies {
+                let stripe = ctx.pxi(e.marker.width() as i32) / policies.len().max(1) as i32;
+                for (k, &policy) in policies.iter().enumerate() {
                     let left = x + stripe * k as i32;
-                    let right = if k + 1 == policies {
+                    let right = if k + 1 == policies.len() {
                         x + ctx.pxi(e.marker.width() as i32)
                     } else {
                         left + stripe
                     };
                     let corners = [(left, c.1 - half), (right, c.1 + half)];
-                    let colour = policy_colour(k);
-                    area.draw(&Rectangle::new(corners, colour.mix(alpha).filled()))
+                    let colour = policy_colour(policy);
+                    area.draw(&Rectangle::new(corners, colour.mix(*alpha).filled()))
                         .map_err(fail)?;
-                    for line in hatch_lines(corners, hatch, ctx) {
+                    for line in hatch_lines(corners, *hatch, ctx) {
                         area.draw(&PathElement::new(
                             line.to_vec(),
                             colour.stroke_width(ctx.px(1)),

@@ -56,7 +56,7 @@ use draw::{
     Axis, Ctx, DrawResult, Point, Reference, Row, StackRow, Window, draw_bars, draw_scatter,
     draw_spread, draw_stacked, render,
 };
-use fan::{FanPanel, draw_fans, on_hand_fan};
+use fan::{FanPanel, ItemPanel, draw_fans, draw_item_fans, on_hand_fan, on_hand_items};
 use run::{cost_breakdown, cost_service, days_of_supply, item_stockout_rate, stockout_rate};
 use sweep::{FrontierKey, FrontierLabel, HeatMap, Span, draw_curves, draw_frontier, draw_heat_map};
 use trace::{TracePanel, draw_traces, trace_spec};
@@ -106,13 +106,14 @@ pub fn policy_colour_hex(index: usize) -> String {
 }
 
 /// Every chart the reporter can draw, by file stem.
-pub const ALL_NAMES: [&str; 6] = [
+pub const ALL_NAMES: [&str; 7] = [
     "stockout-rate",
     "days-of-supply",
     "cost-service",
     "on-hand",
     "cost-breakdown",
     "item-stockout-rate",
+    "on-hand-items",
 ];
 
 /// One kind of cost in the cost breakdown: its metric, its label, and how its segment of a
@@ -216,8 +217,8 @@ pub struct ChartError {
     pub message: String,
 }
 
-/// Draw every chart the summary has data for: the per-item chart only when there are two
-/// items or more (with one it would repeat the first chart).
+/// Draw every chart the summary has data for: the per-item charts only when there are two
+/// items or more (with one they would repeat the first chart and the fan).
 pub fn render_all(summary: &SavedSummary) -> Result<Vec<Chart>, ChartError> {
     ensure_font();
     let mut specs = vec![
@@ -231,6 +232,8 @@ pub fn render_all(summary: &SavedSummary) -> Result<Vec<Chart>, ChartError> {
     if summary.item_names().len() >= 2 {
         specs.push(item_stockout_rate(summary));
     }
+    // Items with fans of their own (several items, the first twelve).
+    specs.extend(on_hand_items(summary));
     // Charts are independent: draw them on all cores (the output does not depend on it).
     specs.par_iter().map(render).collect()
 }
@@ -295,6 +298,16 @@ enum Plot {
         x: Axis,
         y: Axis,
     },
+    /// One panel per item: every policy's median and middle half of runs over time.
+    ItemFans {
+        panels: Vec<ItemPanel>,
+        windows: Vec<Window>,
+        /// The first day charted (after the warm-up); the x axis ends at `x.max`.
+        first_day: f64,
+        /// The ticks of the x axis: the months.
+        ticks: Vec<DayTick>,
+        x: Axis,
+    },
     /// A sweep: one line per policy over the parameter, its confidence band around it.
     Curves {
         series: Vec<CurveSeries>,
@@ -352,6 +365,13 @@ fn draw_plot<DB: DrawingBackend>(
             x,
             y,
         } => draw_fans(area, panels, windows, (*first_day, ticks, x, y), ctx),
+        Plot::ItemFans {
+            panels,
+            windows,
+            first_day,
+            ticks,
+            x,
+        } => draw_item_fans(area, panels, windows, (*first_day, ticks, x), ctx),
         Plot::Curves {
             series,
             x,

@@ -248,18 +248,25 @@ pub(super) fn cost_breakdown(summary: &SavedSummary) -> Spec {
     let sub = subtitle(&format!(
         "Mean yearly cost over {}, all items, by kind: {}, left to right, from the darkest to \
          the lightest shade of the policy's colour{hatching} (the legend shows each kind under \
-         every policy). Whisker: 95% confidence interval of the total.",
+         the policies that have it). Whisker: 95% confidence interval of the total.",
         runs_text(summary),
         join_words(&names)
     ));
-    // Each kind's swatch shows its shade in every policy's colour, as the bars draw it.
+    // Each kind's swatch shows its shade in the colour of every policy whose bar has it, as
+    // the bars draw it.
     let legend = parts
         .iter()
-        .map(|part| LegendEntry {
+        .enumerate()
+        .map(|(k, part)| LegendEntry {
             label: part.label.to_string(),
             colour: policy_colour(0).mix(part.alpha),
             marker: Marker::Shades {
-                policies: summary.policies.len(),
+                policies: rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.segments[k].value > 0.0)
+                    .map(|(i, _)| i)
+                    .collect(),
                 alpha: part.alpha,
                 hatch: part.hatch,
             },

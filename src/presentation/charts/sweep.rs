@@ -912,8 +912,9 @@ pub(super) fn place_labels(
         let mut candidates = Vec::new();
         for (ring, extra) in [0.0, 14.0, 30.0, 50.0, 76.0].into_iter().enumerate() {
             for &(ux, uy) in &directions {
+                // Diagonally, a box's near corner just clears the marker.
                 let d = if ux != 0.0 && uy != 0.0 {
-                    0.7 * (gap + extra)
+                    0.8 * (gap + extra)
                 } else {
                     gap + extra
                 };
@@ -1444,6 +1445,50 @@ mod tests {
         }
         assert!(lum(ramp(0.0)) > 0.7 && lum(ramp(1.0)) < DARK_CELL);
         assert_ne!(FRONTIER, PALETTE[6]);
+    }
+
+    #[test]
+    fn segments_cross_the_boxes_they_pass_through() {
+        let b = [10.0, 10.0, 20.0, 20.0];
+        assert!(crosses(&[(0.0, 0.0), (30.0, 30.0)], &b));
+        assert!(crosses(&[(15.0, 0.0), (15.0, 12.0)], &b));
+        assert!(!crosses(&[(0.0, 0.0), (30.0, 5.0)], &b));
+        assert!(!crosses(&[(0.0, 25.0), (8.0, 0.0)], &b));
+        assert_eq!(overlap(&b, &[15.0, 15.0, 30.0, 30.0]), 25.0);
+        assert_eq!(overlap(&b, &[20.0, 10.0, 30.0, 20.0]), 0.0);
+    }
+
+    /// Labels go below and left of a frontier first, clear of each other and of every marker;
+    /// points too crowded for labels in words have no layout unless forced, and a forced layout
+    /// still gives every point its place.
+    #[test]
+    fn frontier_labels_are_placed_clear_of_each_other() {
+        ensure_font();
+        let bounds = [0.0, 0.0, 600.0, 400.0];
+        let centres: Vec<(f64, f64)> = (0..6)
+            .map(|k| (100.0 + 80.0 * k as f64, 60.0 + 50.0 * k as f64))
+            .collect();
+        let widths = vec![40.0; centres.len()];
+        let placed = place_labels(&centres, &widths, &centres, bounds, false).unwrap();
+        let r = FRONTIER_MARKER + 2.0;
+        for (k, (b, _)) in placed.iter().enumerate() {
+            assert!(b[0] >= 0.0 && b[2] <= 600.0 && b[1] >= 0.0 && b[3] <= 400.0);
+            for (c, _) in &placed[k + 1..] {
+                assert_eq!(overlap(b, c), 0.0);
+            }
+            for &(x, y) in &centres {
+                assert_eq!(overlap(b, &[x - r, y - r, x + r, y + r]), 0.0);
+            }
+        }
+        // The first choice is south-west of the point.
+        let (b, leader) = placed[0];
+        assert!(b[2] < centres[0].0 && b[1] > centres[0].1 && !leader);
+        // Twenty points on top of one another.
+        let crowded = vec![(300.0, 200.0); 20];
+        let widths = vec![60.0; 20];
+        assert!(place_labels(&crowded, &widths, &crowded, bounds, false).is_none());
+        let forced = place_labels(&crowded, &widths, &crowded, bounds, true).unwrap();
+        assert_eq!(forced.len(), 20);
     }
 
     #[test]

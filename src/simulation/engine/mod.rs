@@ -323,9 +323,12 @@ const WINDOW_MEMORY: usize = 16 << 20;
 fn window_chunks(prepared: &Prepared<'_>, threads: usize) -> u64 {
     let scenario = prepared.scenario;
     // Per policy: each item's and the all-items metrics (a running statistic with its noted
-    // sketch keys, about 700 bytes each), and the fan chart's keys (2 bytes a day and run).
+    // sketch keys, about 700 bytes each), and the fan charts' keys (2 bytes a day and run, for
+    // the policy's fan and the items' own).
     let metric_bytes = (scenario.items.len() + 1) * crate::simulation::metrics::METRICS.len() * 700;
-    let fan_bytes = prepared.fan.days.len() * CHUNK_RUNS as usize * 2;
+    let fan = &prepared.fan;
+    let fan_days = fan.days.len() + fan.item_fans() * fan.item_days.len();
+    let fan_bytes = fan_days * CHUNK_RUNS as usize * 2;
     let chunk_bytes = scenario.policies.len().max(1) * (metric_bytes + fan_bytes);
     let per_thread = (WINDOW_MEMORY / (chunk_bytes * threads)).clamp(2, 8);
     (per_thread * threads) as u64
@@ -350,7 +353,7 @@ impl ChunkStats {
                     PolicyStats::new(
                         scenario.items.len(),
                         scenario.disruptions.len(),
-                        prepared.fan.days.len(),
+                        &prepared.fan,
                     )
                 })
                 .collect(),
@@ -541,7 +544,7 @@ impl<'a> RunBuffers<'a> {
         prepared.fan.note_item::<1>(
             i,
             scratch.levels(),
-            &mut stats.policies[p].on_hand,
+            &mut stats.policies[p],
             [&mut self.on_hand[p]],
         );
         totals
@@ -637,7 +640,7 @@ impl LaneBuffers {
         let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
         prepared
             .fan
-            .note_item::<LANES>(i, scratch.levels(), &mut stats.policies[p].on_hand, paths);
+            .note_item::<LANES>(i, scratch.levels(), &mut stats.policies[p], paths);
     }
 }
 
