@@ -244,7 +244,12 @@ fn profile_items(
     options: ProfileOptions,
     notes: &mut Notes,
 ) -> Vec<ItemProfile> {
-    let demand: Vec<DemandProfile> = series.iter().map(demand_fit::profile).collect();
+    // Each item's fit is its own (no sums across items), so the order of work does not change
+    // the result; `collect` keeps the items' order.
+    let demand: Vec<DemandProfile> = {
+        use rayon::prelude::*;
+        series.par_iter().map(demand_fit::profile).collect()
+    };
     note_short_histories(series, &demand, notes);
     let costs: Vec<f64> = series
         .iter()
