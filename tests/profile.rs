@@ -354,7 +354,7 @@ fn malformed_csvs_give_errors_naming_file_row_and_column() {
         "{err}"
     );
     assert!(
-        err.contains("line 2, column 'unit_cost': must be greater than 0"),
+        err.contains("line 2, column 'unit_cost': must be from 0.000001"),
         "{err}"
     );
 
@@ -630,8 +630,8 @@ fn issue_18_fuzz_quantities_beyond_a_scenario_s_range_are_refused() {
     );
     assert!(
         err.contains(
-            "line 3, column 'unit_cost': must be greater than 0 and at most 1,000,000,000 \
-             (got 10000000000)"
+            "line 3, column 'unit_cost': must be from 0.000001 to 1,000,000,000 (got \
+             10000000000)"
         ),
         "{err}"
     );
@@ -669,17 +669,17 @@ fn issue_18_fuzz_quantities_beyond_a_scenario_s_range_are_refused() {
 
 /// Issue 18, found by the fuzz harness: one row dated 9999-12-31 laid every item out over
 /// eight thousand years of days without demand (a minute and hundreds of megabytes for a
-/// meaningless profile). A history longer than a century is refused, blaming the date that
-/// lies far from the rest.
+/// meaningless profile). A date outside the years 1900 to 2200 is refused (issue 23), and so
+/// is a history longer than a century, blaming the date that lies far from the rest.
 #[test]
 fn issue_18_fuzz_a_placeholder_date_is_refused_not_laid_out() {
     let fixture = broken_history("refused-placeholder-date");
     let err = error_of(&demand_only(fixture.join("demand.csv")));
     assert!(
         err.contains(
-            "line 62, column 'date': '9999-12-31' is 2,913,173 days from the other end of the \
-             history (2024-01-01, line 2): a demand history longer than a century is a \
-             mistyped date or a placeholder such as 9999-12-31; correct or remove the row"
+            "line 62, column 'date': '9999-12-31' is out of range: dates must be in the years \
+             1900 to 2200 (a placeholder such as 9999-12-31 or 0001-01-01?); correct or remove \
+             the row"
         ),
         "{err}"
     );

@@ -17,9 +17,9 @@ use crate::foundation::format::group_thousands;
 /// An allowed range of one number of a scenario: `low` (excluded if `low_open`) to `high`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limit {
-    low: f64,
+    pub(crate) low: f64,
     low_open: bool,
-    high: f64,
+    pub(crate) high: f64,
     /// Unit written after the upper bound in messages: `" units"`, `" days"` or nothing.
     unit: &'static str,
 }

@@ -215,7 +215,34 @@ impl Table {
         let mut rows = Vec::new();
         for (line, record) in lines {
             match split_record(record, delimiter) {
-                Ok(cells) => rows.push(Row { line, cells }),
+                Ok(mut cells) => {
+                    // Cells beyond the header's: empty ones (a trailing delimiter) are dropped;
+                    // a value there shifted the row (`…,1,000` would read as quantity 1).
+                    let width = header.len().max(1);
+                    if cells.len() > width {
+                        let extra: Vec<&str> = cells[width..]
+                            .iter()
+                            .map(|c| c.trim())
+                            .filter(|c| !c.is_empty())
+                            .collect();
+                        if !extra.is_empty() {
+                            problems.push(RowProblem {
+                                line,
+                                column: "(record)".into(),
+                                message: format!(
+                                    "has {} cells but the header names {width} columns (extra: \
+                                     '{}'): a thousands separator such as 1,000 or a delimiter \
+                                     inside an unquoted value; write 1000, or quote the value",
+                                    cells.len(),
+                                    extra.join("', '")
+                                ),
+                            });
+                            continue;
+                        }
+                        cells.truncate(width);
+                    }
+                    rows.push(Row { line, cells });
+                }
                 Err(message) => problems.push(RowProblem {
                     line,
                     column: "(record)".into(),

@@ -45,6 +45,11 @@ pub(crate) const STRONG_SEASONAL_STRENGTH: f64 = 0.20;
 pub(crate) const TREND_MIN_PER_YEAR: f64 = 0.05;
 /// …and its t statistic at least this large.
 pub(crate) const TREND_MIN_T: f64 = 3.0;
+/// No trend is fitted to a history shorter than this, about two years: before each calendar
+/// month is seen twice, a seasonal item's rise or fall cannot be told from a trend (six months
+/// of the example history read as −227% a year). 700 days rather than 730, so that two
+/// calendar years of weekly rows (104 whole weeks, 728 days) count as two years.
+pub(crate) const TREND_MIN_DAYS: f64 = 700.0;
 /// A fitted family is kept unless the Kolmogorov–Smirnov test rejects it at this level.
 pub(crate) const FIT_MIN_P_VALUE: f64 = 0.05;
 
@@ -119,11 +124,20 @@ pub(crate) struct Trend {
     /// Change of the level per year, as a share of the mean level.
     pub(crate) per_year: f64,
     pub(crate) t_stat: f64,
+    /// The history is long enough ([`TREND_MIN_DAYS`]) for a trend to be fitted; when it is not,
+    /// `per_year` and `t_stat` are 0.
+    pub(crate) fitted: bool,
 }
 
 impl Trend {
+    const NONE: Trend = Trend {
+        per_year: 0.0,
+        t_stat: 0.0,
+        fitted: false,
+    };
+
     pub(crate) fn material(&self) -> bool {
-        self.per_year.abs() >= TREND_MIN_PER_YEAR && self.t_stat.abs() >= TREND_MIN_T
+        self.fitted && self.per_year.abs() >= TREND_MIN_PER_YEAR && self.t_stat.abs() >= TREND_MIN_T
     }
 }
 
@@ -378,10 +392,8 @@ fn seasonality_and_trend(series: &DemandSeries) -> (Seasonality, Trend) {
     let testable = span >= 365.0 && counts.iter().all(|&c| c >= 2);
     let t_mean = t.iter().sum::<f64>() / t.len().max(1) as f64;
     let mut indices = [1.0; 12];
-    let mut trend = Trend {
-        per_year: 0.0,
-        t_stat: 0.0,
-    };
+    let trend_fitted = span >= TREND_MIN_DAYS;
+    let mut trend = Trend::NONE;
     let mut detrended = y.clone();
     for _ in 0..3 {
         let deseasonalised: Vec<f64> = y
@@ -389,7 +401,9 @@ fn seasonality_and_trend(series: &DemandSeries) -> (Seasonality, Trend) {
             .zip(&months)
             .map(|(v, &m)| if indices[m] > 0.0 { v / indices[m] } else { *v })
             .collect();
-        trend = linear_trend(&t, &deseasonalised);
+        if trend_fitted {
+            trend = linear_trend(&t, &deseasonalised);
+        }
         detrended = y
             .iter()
             .zip(&t)
@@ -425,8 +439,8 @@ fn linear_trend(t: &[f64], x: &[f64]) -> Trend {
     let stt: f64 = t.iter().map(|ti| (ti - t_mean).powi(2)).sum();
     if x.len() < 3 || stt <= 0.0 || x_mean <= 0.0 {
         return Trend {
-            per_year: 0.0,
-            t_stat: 0.0,
+            fitted: true,
+            ..Trend::NONE
         };
     }
     let slope = t
@@ -445,6 +459,7 @@ fn linear_trend(t: &[f64], x: &[f64]) -> Trend {
     Trend {
         per_year: slope * 365.0 / x_mean,
         t_stat: if se > 0.0 { slope / se } else { 0.0 },
+        fitted: true,
     }
 }
 
@@ -796,8 +811,11 @@ fn fit(series: &DemandSeries, stats: &DemandStats) -> DemandFit {
             .seasonality
             .material()
             .then_some(stats.seasonality.indices),
+        // Within the scenario format's range: a decline steeper than the whole level in a year
+        // (the level at the end held at 5% of the mean) is written as −100% a year.
         trend_per_year: if stats.trend.material() {
-            stats.trend.per_year / end_factor
+            let range = crate::model::limits::TREND;
+            (stats.trend.per_year / end_factor).clamp(range.low, range.high)
         } else {
             0.0
         },

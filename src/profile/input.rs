@@ -15,7 +15,7 @@ use super::date::Date;
 use super::notes::Notes;
 use super::sheet::read_table;
 use crate::foundation::format::group_thousands;
-use crate::model::limits::{Limit, MAX_MONEY, MAX_QUANTITY};
+use crate::model::limits::{Limit, MAX_QUANTITY};
 
 /// How long one row of demand history covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,8 +144,9 @@ const DEMAND_QUANTITY: Limit = Limit::closed(-MAX_QUANTITY, MAX_QUANTITY, " unit
 /// Units ordered, received or rejected on a delivery.
 const DELIVERED: Limit = Limit::closed(0.0, MAX_QUANTITY, " units");
 
-/// The value of one unit, or the cost of an order line.
-const COST: Limit = Limit::above(0.0, MAX_MONEY, "");
+/// The value of one unit, or the cost of an order line: the scenario's range for a unit cost
+/// (above zero, so that an EOQ lot has an order cost to weigh; 1e-308 was written as 0).
+const COST: Limit = crate::model::limits::UNIT_COST;
 
 /// A kanban container's quantity.
 const CONTAINER: Limit = Limit::above(0.0, MAX_QUANTITY, " units");
@@ -154,12 +155,21 @@ const CONTAINER: Limit = Limit::above(0.0, MAX_QUANTITY, " units");
 /// for "none").
 const SHELF_LIFE_DAYS: Limit = Limit::above(0.0, f64::MAX, " days");
 
+/// Years a history's dates may be in: ERP placeholders (`0001-01-01`, `9999-12-31`) and
+/// mistyped centuries fall outside.
+const YEARS: std::ops::RangeInclusive<i64> = 1900..=2200;
+
+/// Longest time from order to promise or receipt a delivery row may show: the scenario
+/// format's longest lead time (`model::limits::DAYS`, ten years). A longer one is a mistyped
+/// date.
+const MAX_LEAD_DAYS: i64 = 3650;
+
 /// Reads the cells of one table, collecting problems and remembering repeated rows.
 struct Reader<'t> {
     table: &'t Table,
     file: String,
     problems: Problems,
-    seen: HashMap<Vec<&'t str>, usize>,
+    seen: HashMap<u64, &'t Row>,
 }
 
 impl<'t> Reader<'t> {
@@ -193,13 +203,24 @@ impl<'t> Reader<'t> {
 
     fn date(&mut self, row: &Row, index: usize) -> Option<Date> {
         let cell = row.cell(index);
-        let parsed = Date::parse(cell).ok_or_else(|| {
-            self.problem(
+        let parsed = match Date::parse(cell) {
+            None => Err(self.problem(
                 row,
                 index,
                 format!("'{cell}' is not a date; write dates as YYYY-MM-DD, e.g. 2024-03-31"),
-            )
-        });
+            )),
+            Some(date) if !YEARS.contains(&date.ymd().0) => Err(self.problem(
+                row,
+                index,
+                format!(
+                    "'{cell}' is out of range: dates must be in the years {} to {} (a \
+                     placeholder such as 9999-12-31 or 0001-01-01?); correct or remove the row",
+                    YEARS.start(),
+                    YEARS.end()
+                ),
+            )),
+            Some(date) => Ok(date),
+        };
         self.problems.check(parsed)
     }
 
@@ -243,13 +264,30 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// The line of an earlier row with exactly the same cells, if any.
+    /// The line of an earlier row with exactly the same cells, if any. Rows are remembered by
+    /// a hash of their cells and compared cell for cell on a match: a key of the cells
+    /// themselves cost more memory than the table (100 bytes a row). Of two different rows
+    /// with the same hash (odds of about 10⁻⁶ in ten million rows) only the first is
+    /// remembered.
     fn repeat_of(&mut self, row: &'t Row) -> Option<usize> {
-        let key: Vec<&str> = row.cells.iter().map(|c| c.trim()).collect();
-        match self.seen.get(&key) {
-            Some(&first) => Some(first),
-            None => {
-                self.seen.insert(key, row.line);
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        for cell in &row.cells {
+            cell.trim().hash(&mut hasher);
+        }
+        match self.seen.entry(hasher.finish()) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = *first.get();
+                let same = first.cells.len() == row.cells.len()
+                    && first
+                        .cells
+                        .iter()
+                        .zip(&row.cells)
+                        .all(|(a, b)| a.trim() == b.trim());
+                same.then_some(first.line)
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(row);
                 None
             }
         }
@@ -488,6 +526,24 @@ pub(crate) fn read_deliveries(
                 format!(
                     "{supplier} / {item}: promised or received before the order date \
                      {ordered_on}: left out of the supplier's figures"
+                ),
+            );
+            continue;
+        }
+        let longest = received_on
+            .unwrap_or(promised_on)
+            .days_since(ordered_on)
+            .max(promised_on.days_since(ordered_on));
+        if longest > MAX_LEAD_DAYS {
+            notes.row(
+                "lead time beyond ten years",
+                &file,
+                row.line,
+                format!(
+                    "{supplier} / {item}: {} days from the order date {ordered_on} to its \
+                     promise or receipt, more than the {MAX_LEAD_DAYS} a scenario allows (a \
+                     mistyped date?): left out of the supplier's figures",
+                    group_thousands(longest as f64, 0)
                 ),
             );
             continue;

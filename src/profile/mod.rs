@@ -31,6 +31,7 @@ pub mod write;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::foundation::format::group_thousands;
 use crate::results::files::Committed;
 
 use classify::{Abc, AbcCuts, ItemFacts, Recommendation, SourceView, SupplyView, Xyz, XyzCuts};
@@ -151,10 +152,24 @@ impl Profile {
             None => HashMap::new(),
         };
         let series = series::build(&history, &mut notes);
+        // A scenario needs an item with demand: refuse rather than write one that cannot run.
+        if series.iter().all(|s| s.values.iter().all(|&v| v == 0.0)) {
+            return Err(InputError::Nothing {
+                path: files.demand.clone(),
+                what: "demand above zero: every quantity is 0, so the scenario would have no \
+                       items; give a history with at least one item that was demanded"
+                    .into(),
+            });
+        }
         let mut suppliers = supplier_fit::profile(&deliveries);
+        let ordered = units_ordered(&deliveries);
+        let none = BTreeMap::new();
         let sourcing: Vec<Vec<(String, f64)>> = series
             .iter()
-            .map(|s| sourcing_of(&s.item, master.get(&s.item), &deliveries, &mut notes))
+            .map(|s| {
+                let units = ordered.get(s.item.as_str()).unwrap_or(&none);
+                sourcing_of(&s.item, master.get(&s.item), units, &mut notes)
+            })
             .collect();
         add_unobserved_suppliers(&mut suppliers, &sourcing, &mut notes);
         note_suppliers(&suppliers, &mut notes);
@@ -194,7 +209,7 @@ impl Profile {
     }
 }
 
-/// Items the item master leaves out, and a history without any demand.
+/// Items the item master leaves out.
 fn note_coverage(
     series: &[DemandSeries],
     master: Option<&HashMap<String, ItemMaster>>,
@@ -213,12 +228,6 @@ fn note_coverage(
             );
         }
     }
-    if series.iter().all(|s| s.values.iter().all(|&v| v == 0.0)) {
-        notes.general(
-            "",
-            "no item has any demand: scenario.toml has no items and will not run",
-        );
-    }
 }
 
 /// What each item's profile draws on besides its own demand.
@@ -235,7 +244,13 @@ fn profile_items(
     options: ProfileOptions,
     notes: &mut Notes,
 ) -> Vec<ItemProfile> {
-    let demand: Vec<DemandProfile> = series.iter().map(demand_fit::profile).collect();
+    // Each item's fit is its own (no sums across items), so the order of work does not change
+    // the result; `collect` keeps the items' order.
+    let demand: Vec<DemandProfile> = {
+        use rayon::prelude::*;
+        series.par_iter().map(demand_fit::profile).collect()
+    };
+    note_short_histories(series, &demand, notes);
     let costs: Vec<f64> = series
         .iter()
         .map(|s| unit_cost_of(&s.item, sources, notes))
@@ -300,6 +315,38 @@ fn profile_items(
         .collect()
 }
 
+/// Items with demand but under two years of history get no trend: one note lists them.
+fn note_short_histories(series: &[DemandSeries], demand: &[DemandProfile], notes: &mut Notes) {
+    let short: Vec<&str> = series
+        .iter()
+        .zip(demand)
+        .filter(|(_, d)| !d.stats.trend.fitted && d.stats.total > 0.0)
+        .map(|(s, _)| s.item.as_str())
+        .collect();
+    if short.is_empty() {
+        return;
+    }
+    const LISTED: usize = 10;
+    let more = short.len().saturating_sub(LISTED);
+    notes.general(
+        "",
+        format!(
+            "{} item{} ({}{}) {} under two years of history: no trend is fitted, as a \
+             seasonal rise or fall cannot be told from a trend before each month is seen twice; \
+             their level is the history's mean",
+            short.len(),
+            if short.len() == 1 { "" } else { "s" },
+            short[..short.len().min(LISTED)].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            },
+            if short.len() == 1 { "has" } else { "have" },
+        ),
+    );
+}
+
 /// Unit cost from the item master, else the demand file, else the default (noted).
 fn unit_cost_of(item: &str, sources: &ItemSources<'_>, notes: &mut Notes) -> f64 {
     let from_master = sources.master.get(item).and_then(|m| m.unit_cost);
@@ -321,6 +368,34 @@ fn unit_cost_of(item: &str, sources: &ItemSources<'_>, notes: &mut Notes) -> f64
 /// The container size of the item master, else a derived one; a fractional size of an item
 /// counted in whole units is rounded up (noted).
 fn container_of(s: &DemandSeries, master: &ItemMaster, mean: f64, notes: &mut Notes) -> f64 {
+    let size = given_container(s, master, mean, notes);
+    // A kanban loop holds at most `MAX_KANBAN_CONTAINERS`: over the longest lead time a
+    // scenario takes (3,650 days) at twice the demand (any safety factor profile writes), a
+    // smaller container would need more, and the scenario would be refused.
+    let smallest = mean * 3650.0 * 2.0 / f64::from(crate::model::policy::MAX_KANBAN_CONTAINERS);
+    if size >= smallest {
+        return size;
+    }
+    // A round size at least `smallest` (the derived size is half its argument, rounded up).
+    let larger = classify::derived_container_size(smallest * 2.0);
+    notes.row(
+        "container too small",
+        "",
+        None,
+        format!(
+            "item '{}': a container of {size} units is too small for a kanban loop at {} units \
+             a day (over {} containers): {larger} is used",
+            s.item,
+            group_thousands(mean, 0),
+            group_thousands(f64::from(crate::model::policy::MAX_KANBAN_CONTAINERS), 0)
+        ),
+    );
+    larger
+}
+
+/// The container of the item master (rounded up to a whole unit for items counted in units),
+/// else the derived one.
+fn given_container(s: &DemandSeries, master: &ItemMaster, mean: f64, notes: &mut Notes) -> f64 {
     match master.container_size {
         Some(size) if s.whole_units && size.fract() != 0.0 => {
             notes.row(
@@ -341,19 +416,30 @@ fn container_of(s: &DemandSeries, master: &ItemMaster, mean: f64, notes: &mut No
     }
 }
 
+/// Units ordered of each item from each supplier, read in one pass over the deliveries (a
+/// pass per item made `profile` quadratic: half of its time on 5,000 items).
+fn units_ordered(deliveries: &[Delivery]) -> HashMap<&str, BTreeMap<&str, f64>> {
+    let mut units: HashMap<&str, BTreeMap<&str, f64>> = HashMap::new();
+    for d in deliveries {
+        *units
+            .entry(&d.item)
+            .or_default()
+            .entry(&d.supplier)
+            .or_default() += d.quantity_ordered.max(1e-9);
+    }
+    units
+}
+
 /// The suppliers of an item and their shares: the item master's list, else the suppliers that
 /// delivered it, else the unknown supplier (noted). Shares follow the units ordered from each
-/// supplier, equal when a listed supplier has no orders of the item.
+/// supplier (`units`, from [`units_ordered`]), equal when a listed supplier has no orders of
+/// the item.
 fn sourcing_of(
     item: &str,
     master: Option<&ItemMaster>,
-    deliveries: &[Delivery],
+    units: &BTreeMap<&str, f64>,
     notes: &mut Notes,
 ) -> Vec<(String, f64)> {
-    let mut units: BTreeMap<&str, f64> = BTreeMap::new();
-    for d in deliveries.iter().filter(|d| d.item == item) {
-        *units.entry(&d.supplier).or_default() += d.quantity_ordered.max(1e-9);
-    }
     let mut listed: Vec<&str> = master
         .map(|m| m.suppliers.iter().map(String::as_str).collect())
         .unwrap_or_default();
@@ -411,8 +497,9 @@ fn add_unobserved_suppliers(
     sourcing: &[Vec<(String, f64)>],
     notes: &mut Notes,
 ) {
+    let mut known: HashSet<String> = suppliers.iter().map(|s| s.id.clone()).collect();
     for (id, _) in sourcing.iter().flatten() {
-        if !suppliers.iter().any(|s| &s.id == id) {
+        if known.insert(id.clone()) {
             if id != UNKNOWN_SUPPLIER {
                 notes.general(
                     "",
