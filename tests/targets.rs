@@ -90,17 +90,22 @@ fn a_bad_target_or_currency_is_refused_with_its_field_and_line() {
     }
 }
 
+/// `buffersim run SCENARIO --report -q --out OUT`, which must succeed.
+fn run_with_report(scenario: &std::path::Path, out: &std::path::Path) {
+    buffersim()
+        .arg("run")
+        .arg(scenario)
+        .args(["--report", "-q", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
 fn report(extra: &str, targets: &str) -> (String, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, &scenario(extra, targets));
     let out = dir.path().join("out");
-    buffersim()
-        .arg("run")
-        .arg(&path)
-        .args(["--report", "-q", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    run_with_report(&path, &out);
     let html = std::fs::read_to_string(out.join("report.md")).unwrap();
     let json =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
@@ -189,13 +194,7 @@ fn the_charts_draw_the_targets_as_lines_and_costs_in_the_currency() {
         ),
     );
     let out = dir.path().join("out");
-    buffersim()
-        .arg("run")
-        .arg(&path)
-        .args(["--report", "-q", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    run_with_report(&path, &out);
     let chart =
         |name: &str| std::fs::read_to_string(out.join(format!("charts/{name}.svg"))).unwrap();
     assert!(chart("stockout-rate").contains("target ≤ 0.01%"));
@@ -204,13 +203,7 @@ fn the_charts_draw_the_targets_as_lines_and_costs_in_the_currency() {
     assert!(chart("cost-breakdown").contains("(EUR)"));
     // Without targets, no line.
     let path = write(&dir, &scenario("", ""));
-    buffersim()
-        .arg("run")
-        .arg(&path)
-        .args(["--report", "-q", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    run_with_report(&path, &out);
     assert!(!chart("stockout-rate").contains("target"));
     assert!(!chart("cost-service").contains("(EUR)"));
 }

@@ -82,11 +82,7 @@ pub(super) fn on_hand_fan(summary: &SavedSummary) -> Option<Spec> {
             windows,
             first_day: summary.warmup_days as f64,
             ticks: fan_ticks(summary),
-            x: Axis {
-                desc: axis_title(summary.start_day_of_year),
-                kind: ValueKind::Number,
-                max: summary.horizon_days as f64,
-            },
+            x: day_axis(summary),
             y: Axis {
                 desc: if in_units {
                     "On hand (units)".into()
@@ -123,6 +119,15 @@ fn scheduled_windows(summary: &SavedSummary) -> Vec<Window> {
 }
 
 /// The ticks of a fan chart's calendar axis, over the measured days.
+/// The day axis of both fan charts: the measured days of the horizon, labelled by month.
+fn day_axis(summary: &SavedSummary) -> Axis {
+    Axis {
+        desc: axis_title(summary.start_day_of_year),
+        kind: ValueKind::Number,
+        max: summary.horizon_days as f64,
+    }
+}
+
 fn fan_ticks(summary: &SavedSummary) -> Vec<DayTick> {
     day_ticks(
         summary.start_day_of_year,
@@ -336,11 +341,7 @@ pub(super) fn on_hand_items(summary: &SavedSummary) -> Option<Spec> {
             windows,
             first_day: summary.warmup_days as f64,
             ticks: fan_ticks(summary),
-            x: Axis {
-                desc: axis_title(summary.start_day_of_year),
-                kind: ValueKind::Number,
-                max: summary.horizon_days as f64,
-            },
+            x: day_axis(summary),
         },
         legend,
     })
