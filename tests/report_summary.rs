@@ -151,3 +151,20 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_summary_without_policies_is_refused_not_ranked() {
+    let dir = tempfile::tempdir().unwrap();
+    let committed = std::fs::read_to_string("results/kanban-reference/summary.json").unwrap();
+    let mut json: Value = serde_json::from_str(&committed).unwrap();
+    json["policies"] = Value::Array(Vec::new());
+    std::fs::write(dir.path().join("summary.json"), json.to_string()).unwrap();
+    let out = Command::cargo_bin("buffersim")
+        .unwrap()
+        .arg("report")
+        .arg(dir.path())
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("no policy"), "{err}");
+}

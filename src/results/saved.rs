@@ -317,6 +317,10 @@ impl SavedSummary {
     /// has one value per sampled day in every percentile row. A summary read back is input
     /// like any other, so a broken one is refused with a message rather than drawn.
     pub(crate) fn check(&self) -> Result<(), String> {
+        // The report ranks the policies and names the first: a summary needs one to rank.
+        if self.policies.is_empty() {
+            return Err("it lists no policy (`policies` is empty)".to_string());
+        }
         for policy in &self.policies {
             let items = policy
                 .items
