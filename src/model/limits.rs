@@ -97,6 +97,10 @@ pub(crate) const UNIT_COST: Limit = Limit::closed(1e-6, MAX_MONEY, "");
 /// Money per unit or per order that may be zero: order costs, stockout penalties, premiums.
 pub(crate) const MONEY: Limit = Limit::closed(0.0, MAX_MONEY, "");
 
+/// A value over many units and items (a day's capacity in value, a purchase budget): up to a
+/// day's largest quantity at the largest price, 10¹⁵.
+pub(crate) const POSITIVE_VALUE: Limit = Limit::closed(1e-6, 1e15, "");
+
 /// An annual carrying rate, as a fraction of unit value per year (the reference texts use
 /// 0.20–0.30).
 pub(crate) const CARRYING_RATE: Limit = Limit::closed(0.0, 10.0, " a year");

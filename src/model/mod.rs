@@ -1,6 +1,7 @@
 //! The model: what a scenario file says (its shapes, read with every problem collected) and
 //! the validated domain it becomes — items and their demand, suppliers, disruptions, and the
 //! policies sized for every item. Uses only the foundation.
+pub mod budget;
 pub mod demand;
 pub mod disruption;
 pub(crate) mod limits;

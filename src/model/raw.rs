@@ -24,6 +24,26 @@ pub(crate) struct RawScenario {
     /// `[targets]`: a condition per metric, e.g. `stockout_rate = "<= 2%"`.
     #[serde(default)]
     pub targets: IndexMap<String, String>,
+    /// Purchase budgets over the catalogue or some suppliers.
+    #[serde(default, rename = "budget", alias = "budgets")]
+    pub budgets: Vec<RawBudget>,
+}
+
+/// A purchase budget: `[[budget]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBudget {
+    pub id: String,
+    pub amount: f64,
+    pub period: String,
+    /// Supplier ids the budget covers; the whole catalogue when absent.
+    pub suppliers: Option<Vec<String>>,
+    #[serde(default = "default_when_exceeded")]
+    pub when_exceeded: String,
+}
+
+fn default_when_exceeded() -> String {
+    "wait".into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +106,24 @@ pub(crate) struct RawSupplier {
     /// Extra cost per unit bought from this supplier (e.g. a dearer backup).
     #[serde(default)]
     pub unit_cost_premium: f64,
+    /// Capacity in value (units × price) per day, shared by the items bought from it.
+    pub capacity_value_per_day: Option<f64>,
+    /// How a short day's capacity is shared: "fifo", "proportional" or "priority".
+    pub allocation: Option<String>,
+    /// Item ids, most important first, for `allocation = "priority"`.
+    pub priority: Option<Vec<String>>,
+    /// Share of the capacity reserved for an item, by item id.
+    pub guaranteed_share: Option<IndexMap<String, f64>>,
+    /// Least value of one order to the supplier (all items' lines of a day).
+    #[serde(default)]
+    pub min_order_value: f64,
+    /// Weekdays on which the supplier takes orders, e.g. ["mon", "thu"].
+    pub order_days: Option<Vec<String>>,
+    /// The supplier takes orders every this many days (days 0, R, 2R, …).
+    pub order_cycle_days: Option<i64>,
+    /// Fixed cost of each order placed with the supplier, shared by its lines.
+    #[serde(default)]
+    pub delivery_cost: f64,
 }
 
 fn one() -> f64 {

@@ -1,7 +1,10 @@
 //! Suppliers: lead times, reliability and order constraints.
 //!
-//! A supplier receives orders into a queue and ships from it on every day it is able to:
-//! at most `capacity_per_day` units per item and day, nothing at all while an outage is active.
+//! A supplier receives orders into a queue and ships from it on every day it is able to: at most
+//! its capacity for the day, shared by every item bought from it (the [`Allocation`] rule says
+//! how when the queue holds more), nothing at all while an outage is active. Orders may have to
+//! reach a value together ([`Supplier::min_order_value`]), may be taken only on some days
+//! ([`OrderDays`]), and carry a fixed cost shared by their lines.
 //! A shipment dispatched on day t arrives after the lead time drawn for day t, plus lateness for
 //! the share of shipments that are late. The "promised" lead time of an order is the lead time
 //! quoted on the day it was placed; a shipment that arrives after `order day + quoted lead time`
@@ -27,8 +30,24 @@ pub struct Supplier {
     pub on_time_probability: f64,
     /// Extra days of a late shipment; `None` when every shipment is on time.
     pub lateness: Option<DayDistribution>,
-    /// Units per item per day; infinite when the scenario sets no limit.
+    /// Units per day, shared by every item bought from the supplier; infinite when the
+    /// scenario sets no limit.
     pub capacity_per_day: f64,
+    /// Value (units × the item's price from this supplier) per day, shared like the units;
+    /// infinite when the scenario sets no limit. A scenario sets at most one of the two.
+    pub capacity_value_per_day: f64,
+    /// How a day's capacity is shared when the queue holds more than it.
+    pub allocation: Allocation,
+    /// Share of the day's capacity reserved for an item (item index, share): the item ships up
+    /// to it first, and what it does not need goes to the others.
+    pub guaranteed: Vec<(usize, f64)>,
+    /// Least value of the lines a day's order to this supplier holds together (0: none).
+    pub min_order_value: f64,
+    /// The days on which the supplier takes orders.
+    pub order_days: OrderDays,
+    /// Fixed cost of each order placed with the supplier (all lines of one day), shared by its
+    /// lines in proportion to their value.
+    pub delivery_cost: f64,
     /// Each order line is raised to at least this many units (0: no minimum).
     pub min_order_quantity: f64,
     /// Orders are rounded up to a multiple of this; 0 means no multiple.
@@ -41,7 +60,87 @@ pub struct Supplier {
     pub unit_cost_premium: f64,
 }
 
+/// How a supplier shares a day's capacity among its items when the queue holds more.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Allocation {
+    /// Oldest line first, whatever its item; lines of one day in item order.
+    #[default]
+    Fifo,
+    /// Each item gets the share of the capacity its waiting units are of the queue.
+    Proportional,
+    /// Items in this order (item indices, most important first; items not listed follow in
+    /// file order), each served in full, oldest line first, before the next.
+    Priority(Vec<usize>),
+}
+
+impl Allocation {
+    /// The name a scenario gives the rule.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Allocation::Fifo => "fifo",
+            Allocation::Proportional => "proportional",
+            Allocation::Priority(_) => "priority",
+        }
+    }
+}
+
+/// The days on which a supplier takes orders. Day 0 of a run is a Monday.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum OrderDays {
+    /// Every day.
+    #[default]
+    Every,
+    /// These weekdays (index 0 = Monday).
+    Weekdays([bool; 7]),
+    /// Days 0, R, 2R, … (a joint review cycle of R days).
+    Cycle(u32),
+}
+
+impl OrderDays {
+    /// Whether the supplier takes orders on day `t`.
+    #[inline]
+    pub fn takes_orders(&self, t: usize) -> bool {
+        match self {
+            OrderDays::Every => true,
+            OrderDays::Weekdays(days) => days[t % 7],
+            OrderDays::Cycle(every) => t.is_multiple_of(*every as usize),
+        }
+    }
+
+    /// The weekday names of a scenario, Monday first.
+    pub const WEEKDAYS: [&'static str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+    /// In words: "every day", "mon, thu", "every 7 days".
+    pub fn describe(&self) -> String {
+        match self {
+            OrderDays::Every => "every day".into(),
+            OrderDays::Weekdays(days) => OrderDays::WEEKDAYS
+                .iter()
+                .zip(days)
+                .filter(|(_, on)| **on)
+                .map(|(name, _)| *name)
+                .collect::<Vec<_>>()
+                .join(", "),
+            OrderDays::Cycle(every) => format!("every {every} days"),
+        }
+    }
+}
+
 impl Supplier {
+    /// Whether the supplier couples the items bought from it, so that they must be simulated
+    /// together: a capacity shared by `items` (more than one) items, a value minimum, order days
+    /// or a delivery cost.
+    pub fn couples(&self, items: usize) -> bool {
+        let shared_capacity = self.capacity_per_day.is_finite()
+            || self.capacity_value_per_day.is_finite()
+            || !self.guaranteed.is_empty();
+        (shared_capacity && items > 1)
+            || self.capacity_value_per_day.is_finite()
+            || self.min_order_value > 0.0
+            || self.order_days != OrderDays::Every
+            || self.delivery_cost > 0.0
+    }
+
     /// Mean days from order to receipt when nothing waits in the queue, lateness included.
     pub fn lead_time_mean(&self) -> f64 {
         let late = 1.0 - self.on_time_probability;
@@ -90,6 +189,12 @@ pub(crate) mod tests {
             on_time_probability: on_time,
             lateness: (on_time < 1.0).then(|| DayDistribution::new(&DaysSpec::Fixed(2), 1)),
             capacity_per_day: f64::INFINITY,
+            capacity_value_per_day: f64::INFINITY,
+            allocation: Allocation::Fifo,
+            guaranteed: Vec::new(),
+            min_order_value: 0.0,
+            order_days: OrderDays::Every,
+            delivery_cost: 0.0,
             min_order_quantity: 40.0,
             order_multiple: 12.0,
             region: None,

@@ -9,6 +9,9 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+pub use crate::simulation::supplier_metrics::{
+    BudgetCounters, BudgetMetric, BudgetStats, SupplierCounters, SupplierMetric, SupplierStats,
+};
 use crate::foundation::stats::{Estimate, LevelCounts, RunningStat, level_key};
 use crate::model::disruption::Spell;
 use crate::model::policy::ItemPolicy;
@@ -56,6 +59,8 @@ pub struct ItemCounters {
     pub expedited: f64,
     /// Extra paid for units bought from suppliers with a unit cost premium (money).
     pub(crate) purchase_premium: f64,
+    /// The item's share of the delivery costs of the orders its lines were on (money).
+    pub(crate) delivery_cost: f64,
     /// Days to recover from disruption events, summed, and the number of events.
     pub(crate) recovery_days: f64,
     pub(crate) recovery_events: f64,
@@ -106,7 +111,8 @@ impl RunTotals {
             delivered_value: c.delivered * cost,
             on_hand_value_days: c.on_hand_unit_days * cost,
             carrying_cost: c.on_hand_unit_days * cost * item.carrying_rate / 365.0,
-            ordering_cost: c.order_lines * item.order_cost,
+            // Adding a zero share changes no bit of the per-line cost.
+            ordering_cost: c.order_lines * item.order_cost + c.delivery_cost,
             stockout_cost: c.short * item.stockout_penalty,
             expedite_cost: c.expedited * cost * expedite_rate,
             purchase_premium: c.purchase_premium,
@@ -137,6 +143,7 @@ impl RunTotals {
         u.cancelled += v.cancelled;
         u.expedited += v.expedited;
         u.purchase_premium += v.purchase_premium;
+        u.delivery_cost += v.delivery_cost;
         u.recovery_days += v.recovery_days;
         u.recovery_events += v.recovery_events;
         self.demand_value += o.demand_value;
@@ -566,13 +573,32 @@ pub struct PolicyStats {
     /// Per disruption, the stockout rate (all items) of runs in which it had an event, and of
     /// runs in which it had none: which disruption the policy is most exposed to.
     pub(crate) by_disruption: Vec<[RunningStat; 2]>,
+    /// Per supplier, in the scenario's order: its figures over runs (counted for suppliers
+    /// whose items are simulated together, [`crate::model::supply::Supplier::couples`]).
+    pub suppliers: Vec<SupplierStats>,
+    /// Per budget, in the scenario's order.
+    pub budgets: Vec<BudgetStats>,
 }
 
 impl PolicyStats {
     /// Empty accumulators for `items` items, `disruptions` disruptions and the fans of `fan`.
     pub fn new(items: usize, disruptions: usize, fan: &FanLayout) -> Self {
+        Self::with_suppliers(items, disruptions, fan, 0, 0)
+    }
+
+    /// Empty accumulators as [`Self::new`], with room for `suppliers` suppliers' and `budgets`
+    /// budgets' figures.
+    pub fn with_suppliers(
+        items: usize,
+        disruptions: usize,
+        fan: &FanLayout,
+        suppliers: usize,
+        budgets: usize,
+    ) -> Self {
         let stockout = Metric::StockoutRate.running_stat();
         PolicyStats {
+            suppliers: vec![SupplierStats::new(); suppliers],
+            budgets: vec![BudgetStats::new(); budgets],
             items: vec![MetricStats::new(); items],
             all: MetricStats::new(),
             on_hand: OnHandFan::new(fan.days.len()),
@@ -634,6 +660,12 @@ impl PolicyStats {
         for (a, b) in self.by_disruption.iter_mut().zip(&other.by_disruption) {
             a[0].merge(&b[0]);
             a[1].merge(&b[1]);
+        }
+        for (a, b) in self.suppliers.iter_mut().zip(&other.suppliers) {
+            a.merge(b);
+        }
+        for (a, b) in self.budgets.iter_mut().zip(&other.budgets) {
+            a.merge(b);
         }
     }
 }

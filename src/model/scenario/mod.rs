@@ -19,21 +19,22 @@ pub use error::{Problem, ScenarioError};
 
 use crate::foundation::days::{DayDistribution, DaysSpec};
 use crate::foundation::text::{TextError, read_text};
+use crate::model::budget::{Budget, BudgetPeriod, WhenExceeded};
 use crate::model::demand::{DemandDistribution, DemandModel, Units};
 use crate::model::disruption::{Disruption, Effect, Factor, Kind, Occurrence};
 use indexmap::IndexMap;
 
 use crate::model::limits::{
     CARRYING_RATE, DAYS, Limit, MEAN_SPELL_DAYS, MONEY, MULTIPLIER, POSITIVE_MULTIPLIER,
-    POSITIVE_QUANTITY, PREMIUM_RATE, QUANTITY, SHARE, TREND, UNIT_COST, shown,
+    POSITIVE_QUANTITY, POSITIVE_VALUE, PREMIUM_RATE, QUANTITY, SHARE, TREND, UNIT_COST, shown,
 };
 use crate::model::metric::{METRICS, Metric};
 use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, Policy, Prebuild};
 use crate::model::raw::{
-    RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawRule, RawScenario,
-    RawSupplier, RawUnits,
+    RawBudget, RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawRule,
+    RawScenario, RawSupplier, RawUnits,
 };
-use crate::model::supply::{MAX_LINKS, Supplier};
+use crate::model::supply::{Allocation, MAX_LINKS, OrderDays, Supplier};
 use crate::model::target::Target;
 use lines::Fields;
 
@@ -74,6 +75,8 @@ pub struct Scenario {
     pub targets: Vec<Target>,
     /// The suppliers, in file order; items and disruptions refer to them by index.
     pub suppliers: Vec<Supplier>,
+    /// Purchase budgets (`[[budget]]`), in file order.
+    pub budgets: Vec<Budget>,
     /// The items, in file order; at least one.
     pub items: Vec<Item>,
     /// The disruptions, in file order.
@@ -367,7 +370,7 @@ impl<'a> Validator<'a> {
         let currency = sim.currency.as_deref().and_then(|c| self.currency(c));
         let targets = self.targets(&raw.targets);
 
-        let suppliers = self.suppliers(&raw.suppliers);
+        let mut suppliers = self.suppliers(&raw.suppliers);
         let supplier_index: HashMap<&str, usize> = raw
             .suppliers
             .iter()
@@ -375,6 +378,8 @@ impl<'a> Validator<'a> {
             .map(|(i, s)| (s.id.as_str(), i))
             .collect();
         let items = self.items(&raw.items, &supplier_index, horizon);
+        self.supplier_items(&raw.suppliers, &items, &mut suppliers);
+        let budgets = self.budgets(&raw.budgets, &supplier_index);
         // Checks against the horizon are left out when the horizon itself is refused.
         let known_horizon = (1..=36_500).contains(&sim.horizon_days).then_some(horizon);
         let disruptions = self.disruptions(&raw, &supplier_index, &items, known_horizon);
@@ -411,6 +416,7 @@ impl<'a> Validator<'a> {
             currency,
             targets,
             suppliers,
+            budgets,
             items,
             disruptions,
             policies,
@@ -567,8 +573,31 @@ impl<'a> Validator<'a> {
             s.unit_cost_premium,
             &MONEY,
         );
+        let capacity_value = match s.capacity_value_per_day {
+            Some(c) => {
+                if s.capacity_per_day.is_some() {
+                    self.report(
+                        format!("{at}.capacity_value_per_day"),
+                        "a supplier's capacity is in units (capacity_per_day) or in value                          (capacity_value_per_day), not both",
+                    );
+                }
+                self.within(&format!("{at}.capacity_value_per_day"), c, &POSITIVE_VALUE)
+            }
+            None => f64::INFINITY,
+        };
+        let min_order_value =
+            self.within(&format!("{at}.min_order_value"), s.min_order_value, &MONEY);
+        let delivery_cost = self.within(&format!("{at}.delivery_cost"), s.delivery_cost, &MONEY);
+        let order_days = self.order_days(at, s);
         Supplier {
             id: s.id.clone(),
+            capacity_value_per_day: capacity_value,
+            // Items are known later: `supplier_items` fills in priorities and guarantees.
+            allocation: Allocation::Fifo,
+            guaranteed: Vec::new(),
+            min_order_value,
+            order_days,
+            delivery_cost,
             rejection_probability,
             unit_cost_premium,
             lead_time,
@@ -579,6 +608,218 @@ impl<'a> Validator<'a> {
             order_multiple: multiple,
             region: s.region.clone(),
         }
+    }
+
+    /// `order_days` (weekdays) or `order_cycle_days` (every R days), at most one of them.
+    fn order_days(&mut self, at: &str, s: &RawSupplier) -> OrderDays {
+        match (&s.order_days, s.order_cycle_days) {
+            (Some(_), Some(_)) => {
+                self.report(
+                    format!("{at}.order_cycle_days"),
+                    "a supplier takes orders on weekdays (order_days) or every R days                      (order_cycle_days), not both",
+                );
+                OrderDays::Every
+            }
+            (Some(names), None) => {
+                let mut days = [false; 7];
+                for (k, name) in names.iter().enumerate() {
+                    let key = name.trim().to_ascii_lowercase();
+                    const NAMES: [&str; 7] = [
+                        "monday",
+                        "tuesday",
+                        "wednesday",
+                        "thursday",
+                        "friday",
+                        "saturday",
+                        "sunday",
+                    ];
+                    let day = (0..7).find(|&d| key == OrderDays::WEEKDAYS[d] || key == NAMES[d]);
+                    match day {
+                        Some(d) => days[d] = true,
+                        None => self.report(
+                            format!("{at}.order_days[{k}]"),
+                            format!(
+                                "must be a weekday, one of {} (day 0 of a run is a Monday)                                  (got {name:?})",
+                                OrderDays::WEEKDAYS.join(", ")
+                            ),
+                        ),
+                    }
+                }
+                if names.is_empty() {
+                    self.report(
+                        format!("{at}.order_days"),
+                        "must name at least one weekday, e.g. order_days = [\"mon\", \"thu\"]",
+                    );
+                    return OrderDays::Every;
+                }
+                if days.iter().all(|&d| d) {
+                    OrderDays::Every
+                } else {
+                    OrderDays::Weekdays(days)
+                }
+            }
+            (None, Some(every)) => {
+                let every = self.whole_in(&format!("{at}.order_cycle_days"), every, 1..=3650, "");
+                if every == 1 {
+                    OrderDays::Every
+                } else {
+                    OrderDays::Cycle(every)
+                }
+            }
+            (None, None) => OrderDays::Every,
+        }
+    }
+
+    /// What a supplier says about the items bought from it: the allocation rule with its
+    /// priority order, and the guaranteed shares of its capacity.
+    fn supplier_items(&mut self, raw: &[RawSupplier], items: &[Item], suppliers: &mut [Supplier]) {
+        let item_index: HashMap<&str, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.id.as_str(), i))
+            .collect();
+        for (j, (s, supplier)) in raw.iter().zip(suppliers.iter_mut()).enumerate() {
+            let at = format!("supplier[{j}]");
+            let buys = |i: usize| items[i].sourcing.iter().any(|src| src.supplier == j);
+            let item_of = |this: &mut Self, field: String, id: &str| -> Option<usize> {
+                match item_index.get(id) {
+                    Some(&i) if buys(i) => Some(i),
+                    Some(_) => {
+                        this.report(
+                            field,
+                            format!("item '{id}' is not bought from supplier '{}'", s.id),
+                        );
+                        None
+                    }
+                    None => {
+                        this.report(field, format!("'{id}' is not an item of the scenario"));
+                        None
+                    }
+                }
+            };
+            let priority: Vec<usize> = s
+                .priority
+                .iter()
+                .flatten()
+                .enumerate()
+                .filter_map(|(k, id)| item_of(self, format!("{at}.priority[{k}]"), id))
+                .collect();
+            supplier.allocation = match s.allocation.as_deref().map(str::trim) {
+                None | Some("fifo") => Allocation::Fifo,
+                Some("proportional") => Allocation::Proportional,
+                Some("priority") => {
+                    if s.priority.is_none() {
+                        self.report(
+                            format!("{at}.priority"),
+                            "allocation = \"priority\" needs the items in order, most important                              first, e.g. priority = [\"gift-set\", \"ribbon\"]",
+                        );
+                    }
+                    Allocation::Priority(priority)
+                }
+                Some(other) => {
+                    self.report(
+                        format!("{at}.allocation"),
+                        format!("must be \"fifo\", \"proportional\" or \"priority\" (got {other:?})"),
+                    );
+                    Allocation::Fifo
+                }
+            };
+            if s.priority.is_some() && !matches!(supplier.allocation, Allocation::Priority(_)) {
+                self.report(
+                    format!("{at}.priority"),
+                    "an item order is only used by allocation = \"priority\"",
+                );
+            }
+            let mut guaranteed = Vec::new();
+            for (id, &share) in s.guaranteed_share.iter().flatten() {
+                let field = format!("{at}.guaranteed_share.{id}");
+                let share = self.within(&field, share, &SHARE);
+                if let Some(i) = item_of(self, field, id) {
+                    guaranteed.push((i, share));
+                }
+            }
+            let total: f64 = guaranteed.iter().map(|(_, g)| g).sum();
+            if total > 1.0 + 1e-9 {
+                self.report(
+                    format!("{at}.guaranteed_share"),
+                    format!("the guaranteed shares add up to at most 1 (got {})", shown(total)),
+                );
+            }
+            if !guaranteed.is_empty()
+                && supplier.capacity_per_day.is_infinite()
+                && supplier.capacity_value_per_day.is_infinite()
+            {
+                self.report(
+                    format!("{at}.guaranteed_share"),
+                    "guarantees a share of a capacity: set capacity_per_day or                      capacity_value_per_day",
+                );
+            }
+            supplier.guaranteed = guaranteed;
+        }
+    }
+
+    /// `[[budget]]`: purchase budgets per week or month.
+    fn budgets(&mut self, raw: &[RawBudget], supplier_index: &HashMap<&str, usize>) -> Vec<Budget> {
+        self.unique_ids("budget", raw.iter().map(|b| b.id.as_str()));
+        raw.iter()
+            .enumerate()
+            .map(|(k, b)| {
+                let at = format!("budget[{k}]");
+                let amount = self.within(&format!("{at}.amount"), b.amount, &POSITIVE_VALUE);
+                let period = match b.period.trim() {
+                    "week" => BudgetPeriod::Week,
+                    "month" => BudgetPeriod::Month,
+                    other => {
+                        self.report(
+                            format!("{at}.period"),
+                            format!("must be \"week\" or \"month\" (got {other:?})"),
+                        );
+                        BudgetPeriod::Month
+                    }
+                };
+                let when_exceeded = match b.when_exceeded.trim() {
+                    "wait" => WhenExceeded::Wait,
+                    "trim" => WhenExceeded::Trim,
+                    other => {
+                        self.report(
+                            format!("{at}.when_exceeded"),
+                            format!(
+                                "must be \"wait\" (the order waits until the budget allows it)                                  or \"trim\" (the order is cut to what is left) (got {other:?})"
+                            ),
+                        );
+                        WhenExceeded::Wait
+                    }
+                };
+                let suppliers = b.suppliers.as_ref().map(|ids| {
+                    if ids.is_empty() {
+                        self.report(
+                            format!("{at}.suppliers"),
+                            "must name at least one supplier; leave it out for a budget over the                              whole catalogue",
+                        );
+                    }
+                    ids.iter()
+                        .enumerate()
+                        .filter_map(|(n, id)| match supplier_index.get(id.as_str()) {
+                            Some(&j) => Some(j),
+                            None => {
+                                self.report(
+                                    format!("{at}.suppliers[{n}]"),
+                                    format!("'{id}' is not a supplier of the scenario"),
+                                );
+                                None
+                            }
+                        })
+                        .collect()
+                });
+                Budget {
+                    id: b.id.clone(),
+                    amount,
+                    period,
+                    suppliers,
+                    when_exceeded,
+                }
+            })
+            .collect()
     }
 
     /// A whole-day distribution; `minimum` days is the smallest value allowed.

@@ -1,0 +1,220 @@
+//! Figures of suppliers and budgets: what a supplier shared among the items bought from it,
+//! and how much of a budget the orders used. Counted by the engine's coupled path
+//! (`engine::coupled`), for the suppliers whose items are simulated together and for every
+//! budget; a run's counts become the figures here, and streaming accumulators keep their
+//! distribution over runs like the items' metrics.
+
+use crate::foundation::stats::RunningStat;
+
+/// What one supplier did in one run under one policy, over the measured days.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SupplierCounters {
+    /// Units shipped.
+    pub shipped_units: f64,
+    /// Their value (units × price paid).
+    pub shipped_value: f64,
+    /// Capacity the supplier had, summed over the days (outages and cuts included): in units,
+    /// or in value for a capacity in value; 0 when its capacity is unlimited.
+    pub capacity: f64,
+    /// What the shipments used of it, in the same measure.
+    pub capacity_used: f64,
+    /// Units waiting in the supplier's queue at the end of each day, summed over the days.
+    pub backlog_unit_days: f64,
+    /// Units shipped × the days each waited in the queue (dispatch day − order day).
+    pub wait_unit_days: f64,
+    /// Days on which the supplier could ship (not in an outage) and its capacity left units
+    /// waiting: days on which the allocation cut some item's order.
+    pub cut_days: f64,
+    /// Orders placed with the supplier (all lines of a day are one order, one delivery).
+    pub deliveries: f64,
+    /// Their value.
+    pub ordered_value: f64,
+    /// Orders raised to reach the value minimum, by topping other items up or raising lines.
+    pub joint_top_ups: f64,
+}
+
+/// What one budget saw in one run under one policy, over the measured days.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BudgetCounters {
+    /// Value ordered against the budget.
+    pub spent: f64,
+    /// The budget available over the measured days: its amount for each period, prorated for
+    /// the days of a period the measured days cover.
+    pub available: f64,
+    /// Days on which an order line was held back or trimmed by the budget.
+    pub bound_days: f64,
+}
+
+/// A figure of a supplier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SupplierMetric {
+    /// Share of the capacity the shipments used (undefined for an unlimited capacity).
+    CapacityUtilisation,
+    /// Mean units waiting in the queue at the end of a day.
+    BacklogUnits,
+    /// Mean days a shipped unit waited in the queue (undefined when nothing shipped).
+    BacklogDays,
+    /// Days per year on which the capacity left orders waiting.
+    AllocationCutDays,
+    /// Mean value of an order (undefined without orders).
+    ValuePerDelivery,
+    /// Orders placed per year.
+    DeliveriesPerYear,
+}
+
+/// Every supplier figure, in output order.
+pub const SUPPLIER_METRICS: [SupplierMetric; 6] = [
+    SupplierMetric::CapacityUtilisation,
+    SupplierMetric::BacklogUnits,
+    SupplierMetric::BacklogDays,
+    SupplierMetric::AllocationCutDays,
+    SupplierMetric::ValuePerDelivery,
+    SupplierMetric::DeliveriesPerYear,
+];
+
+impl SupplierMetric {
+    /// The name in the files.
+    pub fn name(self) -> &'static str {
+        match self {
+            SupplierMetric::CapacityUtilisation => "capacity_utilisation",
+            SupplierMetric::BacklogUnits => "backlog_units",
+            SupplierMetric::BacklogDays => "backlog_days",
+            SupplierMetric::AllocationCutDays => "allocation_cut_days_per_year",
+            SupplierMetric::ValuePerDelivery => "value_per_delivery",
+            SupplierMetric::DeliveriesPerYear => "deliveries_per_year",
+        }
+    }
+
+    /// Its value in one run of `measured_days` days; `None` where undefined.
+    pub fn value(self, c: &SupplierCounters, measured_days: f64) -> Option<f64> {
+        let per_year = |x: f64| x * 365.0 / measured_days;
+        match self {
+            SupplierMetric::CapacityUtilisation => {
+                (c.capacity > 0.0).then(|| (c.capacity_used / c.capacity).min(1.0))
+            }
+            SupplierMetric::BacklogUnits => Some(c.backlog_unit_days / measured_days),
+            SupplierMetric::BacklogDays => {
+                (c.shipped_units > 0.0).then(|| c.wait_unit_days / c.shipped_units)
+            }
+            SupplierMetric::AllocationCutDays => Some(per_year(c.cut_days)),
+            SupplierMetric::ValuePerDelivery => {
+                (c.deliveries > 0.0).then(|| c.ordered_value / c.deliveries)
+            }
+            SupplierMetric::DeliveriesPerYear => Some(per_year(c.deliveries)),
+        }
+    }
+
+    fn running_stat(self) -> RunningStat {
+        match self {
+            SupplierMetric::CapacityUtilisation => RunningStat::for_share(),
+            _ => RunningStat::new(),
+        }
+    }
+}
+
+/// A figure of a budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetMetric {
+    /// Share of the budget available over the measured days that orders used.
+    BudgetUsed,
+    /// Days per year on which the budget held back or trimmed an order.
+    BudgetBoundDays,
+}
+
+/// Every budget figure, in output order.
+pub const BUDGET_METRICS: [BudgetMetric; 2] = [BudgetMetric::BudgetUsed, BudgetMetric::BudgetBoundDays];
+
+impl BudgetMetric {
+    /// The name in the files.
+    pub fn name(self) -> &'static str {
+        match self {
+            BudgetMetric::BudgetUsed => "budget_used",
+            BudgetMetric::BudgetBoundDays => "budget_bound_days_per_year",
+        }
+    }
+
+    /// Its value in one run of `measured_days` days.
+    pub fn value(self, c: &BudgetCounters, measured_days: f64) -> Option<f64> {
+        match self {
+            BudgetMetric::BudgetUsed => (c.available > 0.0).then(|| c.spent / c.available),
+            BudgetMetric::BudgetBoundDays => Some(c.bound_days * 365.0 / measured_days),
+        }
+    }
+}
+
+/// Accumulators of one supplier's figures over runs, in [`SUPPLIER_METRICS`] order.
+#[derive(Clone, Debug)]
+pub struct SupplierStats {
+    /// One per figure.
+    pub stats: Vec<RunningStat>,
+}
+
+impl SupplierStats {
+    pub(crate) fn new() -> Self {
+        SupplierStats {
+            stats: SUPPLIER_METRICS.iter().map(|m| m.running_stat()).collect(),
+        }
+    }
+
+    /// Record one run's counts.
+    pub(crate) fn push(&mut self, c: &SupplierCounters, measured_days: f64) {
+        for (stat, metric) in self.stats.iter_mut().zip(SUPPLIER_METRICS) {
+            if let Some(v) = metric.value(c, measured_days) {
+                stat.push(v);
+            }
+        }
+    }
+
+    /// The accumulator of `metric`.
+    pub fn get(&self, metric: SupplierMetric) -> &RunningStat {
+        let k = SUPPLIER_METRICS.iter().position(|&m| m == metric).unwrap_or(0);
+        &self.stats[k]
+    }
+
+    /// Whether any run was counted (only suppliers whose items are simulated together are).
+    pub fn counted(&self) -> bool {
+        self.stats.iter().any(|s| s.count() > 0)
+    }
+
+    pub(crate) fn merge(&mut self, other: &SupplierStats) {
+        for (a, b) in self.stats.iter_mut().zip(&other.stats) {
+            a.merge(b);
+        }
+    }
+}
+
+/// Accumulators of one budget's figures over runs, in [`BUDGET_METRICS`] order.
+#[derive(Clone, Debug)]
+pub struct BudgetStats {
+    /// One per figure.
+    pub stats: Vec<RunningStat>,
+}
+
+impl BudgetStats {
+    pub(crate) fn new() -> Self {
+        BudgetStats {
+            stats: vec![RunningStat::new(); BUDGET_METRICS.len()],
+        }
+    }
+
+    /// Record one run's counts.
+    pub(crate) fn push(&mut self, c: &BudgetCounters, measured_days: f64) {
+        for (stat, metric) in self.stats.iter_mut().zip(BUDGET_METRICS) {
+            if let Some(v) = metric.value(c, measured_days) {
+                stat.push(v);
+            }
+        }
+    }
+
+    /// The accumulator of `metric`.
+    pub fn get(&self, metric: BudgetMetric) -> &RunningStat {
+        let k = BUDGET_METRICS.iter().position(|&m| m == metric).unwrap_or(0);
+        &self.stats[k]
+    }
+
+    pub(crate) fn merge(&mut self, other: &BudgetStats) {
+        for (a, b) in self.stats.iter_mut().zip(&other.stats) {
+            a.merge(b);
+        }
+    }
+}
