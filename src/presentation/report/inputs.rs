@@ -1,11 +1,15 @@
 //! "Key inputs": what the scenario assumed, as tables — the suppliers (lead time,
-//! reliability, minimums, capacity), the items (costs, demand, sourcing), every disruption
-//! with its occurrence and effect, and what sets each policy apart beyond its rules
-//! (pre-build, strategic reserve, expediting). With the sizing tables, a reader sees why two
-//! policies' figures differ.
+//! reliability, minimums, capacity; and where the scenario uses them, how a short capacity is
+//! shared, order days, value minimums, delivery costs and the purchase budgets their orders
+//! count against), the items (costs, demand, sourcing), every disruption with its occurrence
+//! and effect, and what sets each policy apart beyond its rules (pre-build, strategic reserve,
+//! expediting). With the sizing tables, a reader sees why two policies' figures differ.
+//!
+//! A column of the suppliers table that only shared suppliers or budgets fill is left out when
+//! no supplier fills it, so the table of a scenario without them is the one it always was.
 
 use crate::foundation::format::group_thousands;
-use crate::results::inputs::{Inputs, PolicyInput};
+use crate::results::inputs::{BudgetInput, Inputs, PolicyInput, SupplierInput};
 use crate::results::saved::SavedSummary;
 
 use super::{Table, level};
@@ -24,7 +28,17 @@ fn percent(x: f64) -> String {
 
 /// One row per supplier.
 pub(super) fn suppliers(s: &SavedSummary, inputs: &Inputs) -> Table {
-    let header = vec![
+    let currency = super::board::currency(s);
+    let money = |x: f64| group_thousands(x, 2);
+    let any = |has: fn(&SupplierInput) -> bool| inputs.suppliers.iter().any(has);
+    let in_value = any(|sup| sup.capacity_value_per_day.is_some());
+    let shares = any(|sup| sup.allocation.is_some() || !sup.guaranteed_share.is_empty());
+    let order_days = any(|sup| sup.order_days.is_some());
+    let min_value = any(|sup| sup.min_order_value.is_some());
+    let delivery = any(|sup| sup.delivery_cost.is_some());
+    let budgets = !inputs.budgets.is_empty();
+
+    let mut header = vec![
         "supplier".to_string(),
         "region".to_string(),
         "lead time (days)".to_string(),
@@ -33,26 +47,114 @@ pub(super) fn suppliers(s: &SavedSummary, inputs: &Inputs) -> Table {
         "min. order".to_string(),
         "order multiple".to_string(),
         "rejected".to_string(),
-        format!("unit cost premium ({})", super::board::currency(s)),
+        format!("unit cost premium ({currency})"),
     ];
+    if in_value {
+        header[4] = "capacity / day (all its items)".to_string();
+    }
+    let extra = [
+        (shares, "when capacity is short".to_string()),
+        (order_days, "order days".to_string()),
+        (min_value, format!("min. order value ({currency})")),
+        (delivery, format!("delivery cost ({currency} / order)")),
+        (budgets, "purchase budgets".to_string()),
+    ];
+    header.extend(extra.iter().filter(|(on, _)| *on).map(|(_, h)| h.clone()));
     let rows = inputs
         .suppliers
         .iter()
         .map(|sup| {
-            vec![
+            let capacity = match (sup.capacity_per_day, sup.capacity_value_per_day) {
+                (Some(units), _) if in_value => format!("{} units", level(units)),
+                (None, Some(value)) => format!("{} {currency}", level(value)),
+                (units, _) => opt(units, level),
+            };
+            let mut row = vec![
                 sup.supplier.clone(),
                 sup.region.clone().unwrap_or_else(dash),
                 format!("{:.2} ± {:.2}", sup.lead_time_mean, sup.lead_time_sd),
                 percent(sup.on_time_probability),
-                opt(sup.capacity_per_day, level),
+                capacity,
                 opt(sup.min_order_quantity, level),
                 opt(sup.order_multiple, level),
                 opt(sup.rejection_probability, percent),
-                opt(sup.unit_cost_premium, |x| group_thousands(x, 2)),
-            ]
+                opt(sup.unit_cost_premium, money),
+            ];
+            let cells = [
+                (shares, sharing(sup)),
+                (order_days, sup.order_days.clone().unwrap_or_else(dash)),
+                (min_value, opt(sup.min_order_value, money)),
+                (delivery, opt(sup.delivery_cost, money)),
+                (
+                    budgets,
+                    budgets_of(&sup.supplier, &inputs.budgets, currency),
+                ),
+            ];
+            row.extend(cells.into_iter().filter(|(on, _)| *on).map(|(_, c)| c));
+            row
         })
         .collect();
     Table { header, rows }
+}
+
+/// How a supplier shares a short day's capacity: its rule, and the shares it guarantees.
+fn sharing(sup: &SupplierInput) -> String {
+    let limited = sup.capacity_per_day.is_some() || sup.capacity_value_per_day.is_some();
+    let mut parts = Vec::new();
+    match sup.allocation.as_deref() {
+        Some("priority") => parts.push(format!("priority: {}", sup.priority.join(", "))),
+        Some("proportional") => parts.push("in proportion to what each item waits for".into()),
+        Some(other) => parts.push(other.to_string()),
+        None if limited => parts.push("oldest order first".into()),
+        None => {}
+    }
+    if !sup.guaranteed_share.is_empty() {
+        let list: Vec<String> = sup
+            .guaranteed_share
+            .iter()
+            .map(|g| format!("{} {}", g.item, percent(g.share)))
+            .collect();
+        parts.push(format!("guaranteed {}", list.join(", ")));
+    }
+    if parts.is_empty() {
+        dash()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// The budgets a supplier's orders count against, in words.
+fn budgets_of(supplier: &str, budgets: &[BudgetInput], currency: &str) -> String {
+    let list: Vec<String> = budgets
+        .iter()
+        .filter(|b| {
+            b.suppliers
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|s| s == supplier))
+        })
+        .map(|b| {
+            format!(
+                "{}: {} {currency} a {}{}, {}",
+                b.budget,
+                level(b.amount),
+                b.period,
+                if b.suppliers.is_none() {
+                    " (all suppliers)"
+                } else {
+                    ""
+                },
+                match b.when_exceeded.as_str() {
+                    "trim" => "orders beyond it trimmed",
+                    _ => "orders beyond it wait",
+                }
+            )
+        })
+        .collect();
+    if list.is_empty() {
+        dash()
+    } else {
+        list.join("; ")
+    }
 }
 
 /// One row per item.
