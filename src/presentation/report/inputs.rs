@@ -229,3 +229,149 @@ pub(super) fn policy_settings(p: &PolicyInput) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::model::scenario::Scenario;
+
+    const SCENARIO: &str = r#"
+[simulation]
+runs = 1
+currency = "EUR"
+
+[[supplier]]
+id = "bulk"
+lead_time = { fixed = 3 }
+capacity_value_per_day = 5000
+allocation = "priority"
+priority = ["b", "a"]
+guaranteed_share = { a = 0.25 }
+min_order_value = 400
+order_cycle_days = 7
+delivery_cost = 25
+
+[[supplier]]
+id = "plain"
+lead_time = { fixed = 2 }
+capacity_per_day = 300
+
+[[item]]
+id = "a"
+unit_cost = 2
+demand = { deterministic = 10 }
+suppliers = ["bulk"]
+
+[[item]]
+id = "b"
+unit_cost = 1
+demand = { deterministic = 10 }
+suppliers = ["bulk"]
+
+[[item]]
+id = "c"
+unit_cost = 1
+demand = { deterministic = 10 }
+suppliers = ["plain"]
+
+[[budget]]
+id = "monthly"
+amount = 6000
+period = "month"
+suppliers = ["bulk"]
+
+[[budget]]
+id = "all"
+amount = 2500
+period = "week"
+when_exceeded = "trim"
+
+[policy.base.rule.base_stock]
+order_up_to = 50
+"#;
+
+    /// A saved summary (the report tests' fixture) with the inputs of `text`.
+    fn summary(text: &str) -> (SavedSummary, Inputs) {
+        let fixture = include_str!("../../../tests/data/report-summary.json");
+        let mut s: SavedSummary = serde_json::from_str(fixture).unwrap();
+        s.currency = Some("EUR".into());
+        let inputs = Inputs::new(&Scenario::from_source(text, Path::new("t.toml")).unwrap());
+        s.inputs = Some(inputs.clone());
+        (s, inputs)
+    }
+
+    #[test]
+    fn shared_suppliers_and_budgets_get_columns_of_their_own() {
+        let (s, inputs) = summary(SCENARIO);
+        let t = suppliers(&s, &inputs);
+        assert_eq!(
+            t.header[9..],
+            [
+                "when capacity is short",
+                "order days",
+                "min. order value (EUR)",
+                "delivery cost (EUR / order)",
+                "purchase budgets"
+            ]
+        );
+        assert_eq!(t.header[4], "capacity / day (all its items)");
+        assert_eq!(
+            t.rows[0][4..]
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            [
+                "5,000 EUR",
+                "–",
+                "–",
+                "–",
+                "–",
+                "priority: b, a; guaranteed a 25%",
+                "every 7 days",
+                "400.00",
+                "25.00",
+                "monthly: 6,000 EUR a month, orders beyond it wait; all: 2,500 EUR a week (all \
+                 suppliers), orders beyond it trimmed"
+            ]
+        );
+        assert_eq!(t.rows[1][4], "300 units");
+        assert_eq!(t.rows[1][9], "oldest order first");
+        assert_eq!(
+            t.rows[1][13],
+            "all: 2,500 EUR a week (all suppliers), orders beyond it trimmed"
+        );
+    }
+
+    #[test]
+    fn a_scenario_without_them_keeps_its_table() {
+        let plain = r#"
+[simulation]
+runs = 1
+
+[[supplier]]
+id = "plain"
+lead_time = { fixed = 2 }
+capacity_per_day = 300
+
+[[item]]
+id = "a"
+unit_cost = 2
+demand = { deterministic = 10 }
+
+[[item]]
+id = "b"
+unit_cost = 1
+demand = { deterministic = 10 }
+
+[policy.base.rule.base_stock]
+order_up_to = 50
+"#;
+        let (s, inputs) = summary(plain);
+        let t = suppliers(&s, &inputs);
+        assert_eq!(t.header.len(), 9, "{:?}", t.header);
+        assert_eq!(t.header[4], "capacity / day");
+        assert_eq!(t.rows[0][4], "300");
+    }
+}
