@@ -122,6 +122,13 @@ const CASES: &[(&str, &str, &str, &str, &str)] = &[
         "priority = [",
     ),
     (
+        "capacity_per_day = 100\nallocation = \"priority\"\npriority = [\"ribbon\", \"ribbon\"]",
+        "",
+        "supplier[0].priority[1]",
+        "item 'ribbon' is listed twice",
+        "priority = [",
+    ),
+    (
         "capacity_per_day = 100\nallocation = \"priority\"\npriority = [\"bow\"]",
         "",
         "supplier[0].priority[0]",

@@ -700,13 +700,18 @@ impl<'a> Validator<'a> {
                     }
                 }
             };
-            let priority: Vec<usize> = s
-                .priority
-                .iter()
-                .flatten()
-                .enumerate()
-                .filter_map(|(k, id)| item_of(self, format!("{at}.priority[{k}]"), id))
-                .collect();
+            let mut priority: Vec<usize> = Vec::new();
+            for (k, id) in s.priority.iter().flatten().enumerate() {
+                let field = format!("{at}.priority[{k}]");
+                match item_of(self, field.clone(), id) {
+                    // An item listed twice would be served twice over.
+                    Some(i) if priority.contains(&i) => {
+                        self.report(field, format!("item '{id}' is listed twice"));
+                    }
+                    Some(i) => priority.push(i),
+                    None => {}
+                }
+            }
             supplier.allocation = match s.allocation.as_deref().map(str::trim) {
                 None | Some("fifo") => Allocation::Fifo,
                 Some("proportional") => Allocation::Proportional,
