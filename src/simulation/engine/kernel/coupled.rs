@@ -531,7 +531,7 @@ impl GroupDay<'_, '_, '_> {
         let group = self.group;
         let sup = &group.suppliers[s];
         if !sup.order_days.takes_orders(t) {
-            // The items order again at their next review.
+            hold_over(scratch.lines[s].iter(), t, states);
             return;
         }
         let value = |lines: &[Line]| -> f64 { lines.iter().map(|l| l.part * l.price).sum() };
@@ -545,6 +545,7 @@ impl GroupDay<'_, '_, '_> {
         if !sup.budgets.is_empty() {
             self.within_budgets::<MEASURE>(s, t, scratch);
             total = value(&scratch.lines[s]);
+            hold_over(scratch.lines[s].iter().filter(|l| l.part <= 0.0), t, states);
         }
         if total <= 0.0 {
             return;
@@ -895,6 +896,19 @@ impl Line {
         } else {
             q
         }
+    }
+}
+
+/// The items of `lines`, held back on day `t` (not an order day, or waiting for a budget),
+/// review again the next day, so that their order goes out on the first day it can.
+fn hold_over<'l, R: DayRecorder>(
+    lines: impl Iterator<Item = &'l Line>,
+    t: usize,
+    states: &mut [State<'_, &mut R>],
+) {
+    for line in lines {
+        let state = &mut states[line.k];
+        state.next_review = state.next_review.min(t + 1);
     }
 }
 
