@@ -196,10 +196,294 @@ fn the_worked_example_shares_a_short_capacity_by_each_rule() {
     );
     assert_short(
         &worked_example("allocation = \"proportional\""),
-        [("a", 46.0, &after_day_0(4.0)), ("b", 46.0, &after_day_0(4.0))],
+        [
+            ("a", 46.0, &after_day_0(4.0)),
+            ("b", 46.0, &after_day_0(4.0)),
+        ],
     );
     assert_short(
         &worked_example("allocation = \"priority\"\npriority = [\"b\", \"a\"]"),
-        [("a", 82.0, &after_day_0(8.0)), ("b", 10.0, &after_day_0(0.0))],
+        [
+            ("a", 82.0, &after_day_0(8.0)),
+            ("b", 10.0, &after_day_0(0.0)),
+        ],
+    );
+}
+
+/// (1) A guaranteed share: the worked example under fifo with half of the 12 units reserved for
+/// `b` (6 a day, shipped from b's own queue first), then a quarter (3 a day).
+///
+/// - b = 0.5: day 0 ships b 6 (its share), then fifo gives the 6 left to a (oldest line, first
+///   in file order): a 6, b 6. Every later day each item receives 6, loses 4 and orders 6 (4
+///   still queued); b's share ships its 4 of yesterday and 2 of today, fifo then ships a's 4 of
+///   yesterday and 2 of today: 6 each again. a = b = 10 + 9 × 4 = 46.
+/// - b = 0.25: day 0 ships b 3, then a 9 (fifo), leaving a 1, b 7 queued. Day 1 receives a 9,
+///   b 3: a loses 1, b 7; a orders 9, b 3. b's share ships 3 of its day-0 7; fifo ships the
+///   day-0 lines a 1, b 4, then 4 of a's day-1 9: a 5 and b 7 shipped, a 5 and b 3 queued.
+///   Day 2 receives a 5, b 7: a loses 5, b 3; a orders 5, b 7; b's share ships its day-1 3,
+///   fifo a's day-1 5 and 4 of a's day-2 5: a 9, b 3 shipped, a 1 and b 7 queued — the end of
+///   day 0 again. From day 1: odd days a 1 / b 7 short, even days a 5 / b 3.
+///   a = 10 + 5 × 1 + 4 × 5 = 35; b = 10 + 5 × 7 + 4 × 3 = 57.
+#[test]
+fn a_guaranteed_share_ships_first_and_the_rest_goes_by_the_rule() {
+    let with_share = |share: &str| {
+        worked_example(&format!(
+            "allocation = \"fifo\"\nguaranteed_share = {{ b = {share} }}"
+        ))
+    };
+    let cycle = |odd: f64, even: f64| -> Vec<f64> {
+        (0..10)
+            .map(|t| match t {
+                0 => 10.0,
+                t if t % 2 == 1 => odd,
+                _ => even,
+            })
+            .collect()
+    };
+    assert_short(
+        &with_share("0.5"),
+        [("a", 46.0, &cycle(4.0, 4.0)), ("b", 46.0, &cycle(4.0, 4.0))],
+    );
+    assert_short(
+        &with_share("0.25"),
+        [("a", 35.0, &cycle(1.0, 5.0)), ("b", 57.0, &cycle(7.0, 3.0))],
+    );
+}
+
+/// The worked example with a capacity in value: 24 a day, `a` at unit cost 2 and `b` at 1, so
+/// that a unit of a takes twice the capacity of a unit of b.
+fn in_value(allocation: &str) -> String {
+    format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\n\
+         capacity_value_per_day = 24\n{allocation}\n\n{}{}{}",
+        simulation(10),
+        item("a", 2.0, 0.0, 10.0, ""),
+        item("b", 1.0, 0.0, 10.0, ""),
+        daily_up_to(10)
+    )
+}
+
+/// (2) A capacity in value (24 a day; a is worth 2, b 1; both want 10 units, worth 30).
+///
+/// - fifo: day 0 ships a 10 (worth 20), then b 4 (the 4 left). Day 1 receives a 10, b 4: b
+///   loses 6; a orders 10, b 4; b's 6 of day 0 ship first (6), then 9 of a's 10 (18). Day 2
+///   receives a 9, b 6: a loses 1, b 4; a orders 9, b 6; the day-1 lines a 1 (2) and b 4 (4)
+///   ship, then a's 9 (18): b's 6 of day 2 wait — the end of day 0 again. From day 1: odd days
+///   a 0 / b 6 short, even days a 1 / b 4. a = 10 + 4 × 1 = 14; b = 10 + 5 × 6 + 4 × 4 = 56.
+///   (In units, 24 a day would cover both items' 20.)
+/// - proportional, by value: day 0 a's 20 and b's 10 of the 30 waiting share 24: a 16 (8
+///   units), b 8 (8 units). Every later day each loses 2, orders 8 (2 queued), and the queue
+///   (10 units each) ships 8 units each again. a = b = 10 + 9 × 2 = 28.
+/// - priority b first: b ships its 10 (10), a 7 units (14) of what is left: a loses 3 every day
+///   after day 0 (3 queued + 7 ordered = 10, of which 7 ship). a = 10 + 9 × 3 = 37, b = 10.
+#[test]
+fn a_capacity_in_value_counts_each_unit_at_its_price() {
+    let cycle = |odd: f64, even: f64| -> Vec<f64> {
+        (0..10)
+            .map(|t| match t {
+                0 => 10.0,
+                t if t % 2 == 1 => odd,
+                _ => even,
+            })
+            .collect()
+    };
+    assert_short(
+        &in_value(""),
+        [("a", 14.0, &cycle(0.0, 1.0)), ("b", 56.0, &cycle(6.0, 4.0))],
+    );
+    assert_short(
+        &in_value("allocation = \"proportional\""),
+        [("a", 28.0, &cycle(2.0, 2.0)), ("b", 28.0, &cycle(2.0, 2.0))],
+    );
+    assert_short(
+        &in_value("allocation = \"priority\"\npriority = [\"b\", \"a\"]"),
+        [("a", 37.0, &cycle(3.0, 3.0)), ("b", 10.0, &cycle(0.0, 0.0))],
+    );
+}
+
+/// Two items of one supplier with a value minimum (lead time 1, no capacity limit), over 20
+/// days: `a` worth 2 with a demand of 10 a day, `b` worth 1 with 5 a day, both starting with
+/// 50 on hand, under one (s, S) rule: reorder point 20, order-up-to 50, reviewed daily.
+fn value_minimum(supplier_extra: &str) -> String {
+    format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\n{supplier_extra}\n\n{}{}\
+         [policy.ss.rule.s_s]\nreorder_point = 20\norder_up_to = 50\n",
+        simulation(20),
+        item("a", 2.0, 50.0, 10.0, ""),
+        item("b", 1.0, 50.0, 5.0, "")
+    )
+}
+
+/// (3) A value minimum forcing joint orders. Orders arrive the next morning, so no demand is
+/// ever lost; what changes is when and how much each item orders.
+///
+/// - No minimum: a falls to 20 every third day from day 2 (50 − 3 × 10) and orders 30 on days
+///   2, 5, 8, 11, 14, 17; b falls to 20 on day 5 (50 − 6 × 5) and orders 30 on days 5, 11, 17.
+/// - Minimum 70: a's line of day 2 (30 units, worth 60) is short of it; b is topped up toward
+///   its order-up-to level: its position 35 gives a line of 15 (15): 75 ≥ 70. b is back at 50
+///   every time a orders, so every order is a 30 + b 15, on a's days: 6 lines each, a 180
+///   units, b 90.
+/// - Minimum 100: the top-up gives 75 < 100, so both lines are raised by 100/75: a 40, b 20.
+///   a's position is then 60 and reaches 20 four days later: orders on days 2, 6, 10, 14, 18,
+///   each a 40 + b 20 (b at 35 each time): 5 lines each, a 200 units, b 100.
+/// - Minimum 100 and an order multiple of 10: day 2, b's top-up of 15 is rounded to 20, 80 <
+///   100, raised by 1.25: a 37.5 → 40, b 25 → 30 (worth 110). Day 6: a 30 (a at 60 − 40),
+///   b's top-up 5 → 10 (b at 65 − 20 = 45), 70 < 100, raised by 10/7: a 42.9 → 50, b 14.3 →
+///   20. Day 11: a at 70 − 50 = 20 orders 30, b at 65 − 25 = 40 tops up 10: raised again to
+///   a 50, b 20. Day 16: a at 20 orders 30, b at 60 − 25 = 35 tops up 15 → 20: raised to a
+///   40, b 30. 4 lines each: a 40 + 50 + 50 + 40 = 180 units, b 30 + 20 + 20 + 30 = 100.
+#[test]
+fn a_value_minimum_tops_the_other_items_up_and_then_raises_every_line() {
+    let per_year = |lines: f64| lines * 365.0 / 20.0;
+    for (extra, a_days, b_days, a_units, b_units) in [
+        (
+            "",
+            vec![2, 5, 8, 11, 14, 17],
+            vec![5, 11, 17],
+            vec![30.0; 6],
+            vec![30.0; 3],
+        ),
+        (
+            "min_order_value = 70",
+            vec![2, 5, 8, 11, 14, 17],
+            vec![2, 5, 8, 11, 14, 17],
+            vec![30.0; 6],
+            vec![15.0; 6],
+        ),
+        (
+            "min_order_value = 100",
+            vec![2, 6, 10, 14, 18],
+            vec![2, 6, 10, 14, 18],
+            vec![40.0; 5],
+            vec![20.0; 5],
+        ),
+        (
+            "min_order_value = 100\norder_multiple = 10",
+            vec![2, 6, 11, 16],
+            vec![2, 6, 11, 16],
+            vec![40.0, 50.0, 50.0, 40.0],
+            vec![30.0, 20.0, 20.0, 30.0],
+        ),
+    ] {
+        let text = value_minimum(extra);
+        let summary = run(&text);
+        let traced = days(&text);
+        for (k, (id, when, units)) in [("a", &a_days, &a_units), ("b", &b_days, &b_units)]
+            .into_iter()
+            .enumerate()
+        {
+            let what = format!("{extra:?}, {id}");
+            assert_eq!(&order_days_of(&traced[k]), when, "{what}: order days");
+            let ordered: Vec<f64> = when.iter().map(|&t| traced[k][t].ordered).collect();
+            assert_eq!(&ordered, units, "{what}: units ordered");
+            assert_close(
+                item_metric(&summary, "ss", id, "orders_per_year"),
+                per_year(when.len() as f64),
+                &format!("{what}: orders per year"),
+            );
+            assert_close(
+                item_metric(&summary, "ss", id, "lost_units"),
+                0.0,
+                &format!("{what}: nothing short"),
+            );
+        }
+    }
+}
+
+/// One item bought from a supplier that takes orders only on some days: demand 10 a day, 30 on
+/// hand, lead time 1, ordering up to 30 every day, over four weeks (day 0 is a Monday).
+fn order_days_scenario(supplier_extra: &str) -> String {
+    format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\n{supplier_extra}\n\n{}{}",
+        simulation(28),
+        item("a", 1.0, 30.0, 10.0, ""),
+        daily_up_to(30)
+    )
+}
+
+/// (4) Order days.
+///
+/// - Mondays and Thursdays (days 0, 3, 7, 10, 14, 17, 21, 24): day 0 orders 10 (back to 30);
+///   the lines of days 1 and 2 are not placed; day 3 finds the shelf empty and orders 30,
+///   which lasts Friday to Sunday; Monday's demand finds nothing (10 short), and Monday orders
+///   30 again, which lasts to Thursday. Short 10 on days 7, 14, 21: 30 units, 8 lines.
+/// - Every 4 days (days 0, 4, …, 24): after day 0's 10, each order of 30 lasts three days and
+///   the fourth is short: 10 short on days 4, 8, 12, 16, 20, 24 (60 units), 7 lines.
+#[test]
+fn order_days_hold_every_line_to_the_next_day_the_supplier_takes_orders() {
+    for (extra, lines, short_days) in [
+        (
+            "order_days = [\"mon\", \"thu\"]",
+            vec![0, 3, 7, 10, 14, 17, 21, 24],
+            vec![7, 14, 21],
+        ),
+        (
+            "order_cycle_days = 4",
+            vec![0, 4, 8, 12, 16, 20, 24],
+            vec![4, 8, 12, 16, 20, 24],
+        ),
+    ] {
+        let text = order_days_scenario(extra);
+        let summary = run(&text);
+        let traced = &days(&text)[0];
+        assert_eq!(order_days_of(traced), lines, "{extra}: order days");
+        let short: Vec<usize> = traced
+            .iter()
+            .filter(|d| d.lost > 0.0)
+            .map(|d| d.day)
+            .collect();
+        assert_eq!(short, short_days, "{extra}: days short");
+        assert_close(
+            item_metric(&summary, "daily", "a", "lost_units"),
+            10.0 * short_days.len() as f64,
+            &format!("{extra}: units short"),
+        );
+        assert_close(
+            item_metric(&summary, "daily", "a", "orders_per_year"),
+            lines.len() as f64 * 365.0 / 28.0,
+            &format!("{extra}: orders per year"),
+        );
+    }
+}
+
+/// (5) A delivery cost of 40 per order, shared by the lines' value: `a` (worth 3, order cost 5
+/// a line) orders 10 every day; `b` (worth 1, order cost 2 a line) is reviewed every other day
+/// and orders 10 on day 0 (40 − 30 after the day's demand), then 20. Over 10 days:
+/// - day 0: a 30 of 40 → 30, b 10 of 40 → 10;
+/// - odd days: a alone → 40;
+/// - days 2, 4, 6, 8: a 30 of 50 → 24, b 20 of 50 → 16.
+///
+/// a: 30 + 5 × 40 + 4 × 24 = 326 of delivery cost and 10 × 5 of order cost = 376 in 10 days,
+/// 376 × 36.5 = 13,724 a year; b: 10 + 4 × 16 = 74 and 5 × 2 = 84, 3,066 a year. The ten
+/// deliveries' 400 are all charged.
+#[test]
+fn a_delivery_cost_is_shared_by_the_value_of_the_days_lines() {
+    let text = format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\ndelivery_cost = 40\n\n{}{}{}\
+         [policy.daily.items.b.periodic_review]\nreview_period_days = 2\norder_up_to = 40\n",
+        simulation(10),
+        item("a", 3.0, 20.0, 10.0, "order_cost = 5"),
+        item("b", 1.0, 40.0, 10.0, "order_cost = 2"),
+        daily_up_to(20)
+    );
+    let summary = run(&text);
+    let traced = days(&text);
+    assert_eq!(order_days_of(&traced[0]), (0..10).collect::<Vec<_>>());
+    assert_eq!(order_days_of(&traced[1]), [0, 2, 4, 6, 8]);
+    assert_close(
+        item_metric(&summary, "daily", "a", "ordering_cost"),
+        13_724.0,
+        "a: ordering cost",
+    );
+    assert_close(
+        item_metric(&summary, "daily", "b", "ordering_cost"),
+        3_066.0,
+        "b: ordering cost",
+    );
+    assert_close(
+        item_metric(&summary, "daily", "a", "lost_units")
+            + item_metric(&summary, "daily", "b", "lost_units"),
+        0.0,
+        "nothing short",
     );
 }
