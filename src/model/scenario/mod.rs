@@ -719,7 +719,9 @@ impl<'a> Validator<'a> {
                 Some(other) => {
                     self.report(
                         format!("{at}.allocation"),
-                        format!("must be \"fifo\", \"proportional\" or \"priority\" (got {other:?})"),
+                        format!(
+                            "must be \"fifo\", \"proportional\" or \"priority\" (got {other:?})"
+                        ),
                     );
                     Allocation::Fifo
                 }
@@ -742,7 +744,10 @@ impl<'a> Validator<'a> {
             if total > 1.0 + 1e-9 {
                 self.report(
                     format!("{at}.guaranteed_share"),
-                    format!("the guaranteed shares add up to at most 1 (got {})", shown(total)),
+                    format!(
+                        "the guaranteed shares add up to at most 1 (got {})",
+                        shown(total)
+                    ),
                 );
             }
             if !guaranteed.is_empty()

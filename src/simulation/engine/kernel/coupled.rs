@@ -145,7 +145,8 @@ impl GroupSetup {
                 Allocation::Fifo => Sharing::Fifo,
                 Allocation::Proportional => Sharing::Proportional,
                 Allocation::Priority(order) => {
-                    let mut ranked: Vec<usize> = order.iter().filter_map(|&i| member_of(i)).collect();
+                    let mut ranked: Vec<usize> =
+                        order.iter().filter_map(|&i| member_of(i)).collect();
                     for m in 0..members.len() {
                         if !ranked.contains(&m) {
                             ranked.push(m);
@@ -318,17 +319,14 @@ pub(crate) fn simulate_group<R: DayRecorder>(
     out.suppliers
         .resize(group.suppliers.len(), SupplierCounters::default());
     out.budgets.clear();
-    out.budgets.resize(group.budgets.len(), BudgetCounters::default());
+    out.budgets
+        .resize(group.budgets.len(), BudgetCounters::default());
     for b in 0..group.budgets.len() {
         scratch.budget_period[b] = usize::MAX;
         out.budgets[b].available = group.budgets[b].available;
     }
     let warmup = setups[group.items[0]].warmup;
-    let mut day = GroupDay {
-        group,
-        supply,
-        out,
-    };
+    let mut day = GroupDay { group, supply, out };
     for segment in &policy.segments {
         scratch.rules.clear();
         scratch.rules.extend(
@@ -404,9 +402,8 @@ impl GroupDay<'_, '_, '_> {
                 let (mut pipe, mut books) = scratch.items[k].parts();
                 let mut stock = state.stock;
                 let mut sums = Sums::of(&state.counters);
-                let served = with_kind!(state, |B, RES| state.open_day::<MEASURE, B, RES>(
-                    &mut stock, &mut sums, t, &mut pipe, &mut books
-                ));
+                let served = with_kind!(state, |B, RES| state
+                    .open_day::<MEASURE, B, RES>(&mut stock, &mut sums, t, &mut pipe, &mut books));
                 sums.store(&mut state.counters);
                 state.stock = stock;
                 scratch.served.push(served);
@@ -480,7 +477,10 @@ impl GroupDay<'_, '_, '_> {
                 .find(|m| m.k == k)
                 .map_or(0.0, |m| m.price)
         };
-        let asked = scratch.lines.iter().any(|l| l.supplier == j && l.part > 0.0);
+        let asked = scratch
+            .lines
+            .iter()
+            .any(|l| l.supplier == j && l.part > 0.0);
         if !asked {
             return;
         }
@@ -538,7 +538,11 @@ impl GroupDay<'_, '_, '_> {
             c.deliveries += 1.0;
             c.ordered_value += total;
         }
-        for line in scratch.lines.iter().filter(|l| l.supplier == j && l.part > 0.0) {
+        for line in scratch
+            .lines
+            .iter()
+            .filter(|l| l.supplier == j && l.part > 0.0)
+        {
             let state = &mut states[line.k];
             let (mut pipe, _) = scratch.items[line.k].parts();
             state.count_line::<MEASURE>(line.link, line.part);
@@ -631,7 +635,11 @@ impl GroupDay<'_, '_, '_> {
         for line in scratch.lines.iter_mut().filter(|l| l.supplier == j) {
             let link = states[line.k].setup.links[line.link];
             line.part = link.line_quantity(line.part * factor);
-            let price = sup.members.iter().find(|m| m.k == line.k).map_or(0.0, |m| m.price);
+            let price = sup
+                .members
+                .iter()
+                .find(|m| m.k == line.k)
+                .map_or(0.0, |m| m.price);
             *total += line.part * price;
         }
     }
@@ -639,7 +647,12 @@ impl GroupDay<'_, '_, '_> {
     /// Hold back or trim supplier `s`'s lines of day `t` that do not fit what is left of the
     /// budgets its orders count against; if what remains is below the value minimum, the
     /// whole order waits.
-    fn within_budgets<const MEASURE: bool>(&mut self, s: usize, t: usize, scratch: &mut GroupScratch) {
+    fn within_budgets<const MEASURE: bool>(
+        &mut self,
+        s: usize,
+        t: usize,
+        scratch: &mut GroupScratch,
+    ) {
         let group = self.group;
         let sup = &group.suppliers[s];
         let j = sup.supplier;
@@ -653,7 +666,11 @@ impl GroupDay<'_, '_, '_> {
             scratch.budget_trial[b] = scratch.budget_left[b];
         }
         let mut total = 0.0;
-        for line in scratch.lines.iter_mut().filter(|l| l.supplier == j && l.part > 0.0) {
+        for line in scratch
+            .lines
+            .iter_mut()
+            .filter(|l| l.supplier == j && l.part > 0.0)
+        {
             let Some(member) = sup.members.iter().find(|m| m.k == line.k) else {
                 continue;
             };
@@ -785,8 +802,7 @@ impl GroupDay<'_, '_, '_> {
                             if left <= 0.0 {
                                 break;
                             }
-                            if pending(states, m) > 0.0
-                                && states[m.k].queues[m.link].head <= oldest
+                            if pending(states, m) > 0.0 && states[m.k].queues[m.link].head <= oldest
                             {
                                 left -= ship(m, oldest, left, states);
                             }
