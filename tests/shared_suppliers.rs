@@ -487,3 +487,195 @@ fn a_delivery_cost_is_shared_by_the_value_of_the_days_lines() {
         "nothing short",
     );
 }
+
+/// Two items of one supplier under a weekly purchase budget (lead time 1, no capacity limit),
+/// over four weeks: `a` worth 2 and `b` worth 1, each with 10 on hand and a demand of 10 a day,
+/// ordering up to 10 every day — 30 of spending a day when nothing is held back.
+fn weekly_budget(amount: u32, when_exceeded: &str, supplier_extra: &str) -> String {
+    format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\n{supplier_extra}\n\n\
+         [[budget]]\nid = \"weekly\"\namount = {amount}\nperiod = \"week\"\n\
+         when_exceeded = \"{when_exceeded}\"\n\n{}{}{}",
+        simulation(28),
+        item("a", 2.0, 10.0, 10.0, ""),
+        item("b", 1.0, 10.0, 10.0, ""),
+        daily_up_to(10)
+    )
+}
+
+/// (6) A weekly budget binding on known days (weeks are days 0–6, 7–13, …; a's line is taken
+/// before b's).
+///
+/// - 160 a week, wait: days 0–4 spend 150, leaving 10. Day 5: a's 20 does not fit and waits;
+///   b's 10 does. Day 6: a runs out (10 short), both lines wait (nothing left). Day 7, a new
+///   week: a is short again (nothing ordered on day 6) and so is b (its day-6 line waited);
+///   both order. Each week repeats it: a short on days 6, 7, 13, 14, 20, 21, 27 (70), b on
+///   days 7, 14, 21 (30); a's lines on days 0–4, 7–11, 14–18, 21–25 (20), b's also on days
+///   5, 12, 19 and 26 (24). The budget held a line back on days 5, 6, 12, 13, 19, 20, 26, 27.
+/// - 165 a week, trim: day 5 has 15 left: a's line is cut to 7 whole units (14), b's to the
+///   1 left. Day 6: a receives 7 (3 short), b 1 (9 short); both lines are cut to nothing. Day
+///   7: both short 10, and the week starts again. a: 4 × 3 + 3 × 10 = 42 short, b: 4 × 9 + 3
+///   × 10 = 66; lines on days 0–5 of each week (24 each).
+/// - 160 a week, wait, and a value minimum of 30: day 5 the budget lets only b's 10 through,
+///   which is below the minimum, so nothing is ordered (and nothing spent); day 6 again. Both
+///   items are short on days 6, 7, 13, 14, 20, 21, 27 (70 each), lines on days 0–4 of each
+///   week (20 each).
+#[test]
+fn a_weekly_budget_holds_back_or_trims_the_lines_that_do_not_fit() {
+    let weeks = |days: &[usize]| -> Vec<usize> {
+        (0..4)
+            .flat_map(|w| days.iter().map(move |d| 7 * w + d))
+            .filter(|&d| d < 28)
+            .collect()
+    };
+    let summary_short = |text: &str, a: f64, b: f64| {
+        let summary = run(text);
+        for (id, short) in [("a", a), ("b", b)] {
+            assert_close(
+                item_metric(&summary, "daily", id, "lost_units"),
+                short,
+                &format!("{id}: units short"),
+            );
+        }
+    };
+
+    let text = weekly_budget(160, "wait", "");
+    summary_short(&text, 70.0, 30.0);
+    let traced = days(&text);
+    let short_days = |d: &[TraceDay]| -> Vec<usize> {
+        d.iter().filter(|d| d.lost > 0.0).map(|d| d.day).collect()
+    };
+    assert_eq!(short_days(&traced[0]), weeks(&[6, 7]));
+    assert_eq!(short_days(&traced[1]), weeks(&[7]));
+    assert!(traced.iter().flatten().all(|d| d.lost == 0.0 || d.lost == 10.0));
+    assert_eq!(order_days_of(&traced[0]), weeks(&[0, 1, 2, 3, 4]));
+    assert_eq!(order_days_of(&traced[1]), weeks(&[0, 1, 2, 3, 4, 5]));
+    // The days the budget bound: a's line (its position calls for one every day) was held.
+    let held: Vec<usize> = (0..28)
+        .filter(|t| traced[0][*t].order_lines == 0)
+        .collect();
+    assert_eq!(held, weeks(&[5, 6]));
+
+    let text = weekly_budget(165, "trim", "");
+    summary_short(&text, 42.0, 66.0);
+    let traced = days(&text);
+    for (k, (cut, short)) in [(7.0, 3.0), (1.0, 9.0)].into_iter().enumerate() {
+        assert_eq!(order_days_of(&traced[k]), weeks(&[0, 1, 2, 3, 4, 5]));
+        for t in weeks(&[5]) {
+            assert_eq!(traced[k][t].ordered, cut, "item {k}, day {t}: line cut");
+            assert_eq!(traced[k][t + 1].lost, short, "item {k}, day {}: short", t + 1);
+        }
+    }
+
+    let text = weekly_budget(160, "wait", "min_order_value = 30");
+    summary_short(&text, 70.0, 70.0);
+    let traced = days(&text);
+    for d in &traced {
+        assert_eq!(short_days(d), weeks(&[6, 7]));
+        assert_eq!(order_days_of(d), weeks(&[0, 1, 2, 3, 4]));
+    }
+}
+
+/// A monthly budget follows the calendar from `start_day_of_year`: starting on 29 January
+/// (day 28 of the year), January has days 0–2 of the run and February starts on day 3. One
+/// item worth 1, a demand of 10 a day, 10 on hand, ordering up to 10 daily, 25 a month:
+/// January places days 0 and 1 (20) and holds day 2's line (5 left); February's first day
+/// finds the shelf empty (10 short) and places 10, day 4 another 10, and from day 5 the 5 left
+/// hold every line: short on days 3, 6, 7, 8, 9 (50), lines on days 0, 1, 3, 4.
+#[test]
+fn a_monthly_budget_renews_on_the_first_of_each_calendar_month() {
+    let text = format!(
+        "{}start_day_of_year = 28\n\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\n\n\
+         [[budget]]\nid = \"monthly\"\namount = 25\nperiod = \"month\"\n\n{}{}",
+        simulation(10),
+        item("a", 1.0, 10.0, 10.0, ""),
+        daily_up_to(10)
+    );
+    let summary = run(&text);
+    assert_close(
+        item_metric(&summary, "daily", "a", "lost_units"),
+        50.0,
+        "units short",
+    );
+    let traced = &days(&text)[0];
+    assert_eq!(order_days_of(traced), [0, 1, 3, 4]);
+    assert_eq!(
+        col(traced, |d| d.lost),
+        [0.0, 0.0, 0.0, 10.0, 0.0, 0.0, 10.0, 10.0, 10.0, 10.0]
+    );
+}
+
+/// (7) An outage of a shared supplier and the backlog after it, under fifo. Two items worth 1,
+/// 20 on hand, a demand of 10 a day each, ordering up to 20 every day; the supplier ships 25 a
+/// day (lead time 1) and is out on days 3–5.
+///
+/// Until day 2 each item receives 10 and orders 10 a day, ending each day with 10 on hand.
+/// Days 3 and 4: the lines (10 each a day) queue; day 4 receives nothing and ends with 0; day
+/// 5 is 10 short and orders nothing (20 queued). Day 6, the outage over: 10 short again, no
+/// order; the queue — a 10, b 10 of day 3, a 10, b 10 of day 4 — ships oldest first: day 3's
+/// 20, then 5 of a's day-4 line. Day 7 receives a 15, b 10: a ends with 5, b with 0; each
+/// orders 10 (a: 5 on hand + 5 queued; b: 10 queued); the queue a 5, b 10 (day 4), a 10, b 10
+/// (day 7) ships a 5, b 10, a 10. Day 8 receives a 15, b 10 (a ends with 10, b with 0); each
+/// orders 10; b's day-7 10 ships, then a 10, b 5 of day 8. Day 9 receives a 10, b 10 + 5 = 15
+/// less 5 queued… (b ends with 5, orders 10, and b's day-8 5, a 10, b 10 ship: 25). Day 10
+/// receives b 15 and both are back to 10 on hand: nothing is short after day 6.
+/// Short: a 20, b 20, on days 5 and 6.
+#[test]
+fn after_an_outage_a_shared_supplier_ships_its_backlog_oldest_first() {
+    let text = format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\ncapacity_per_day = 25\n\n{}{}\
+         [[disruption]]\nid = \"fire\"\neffect = {{ supplier_outage = {{ supplier = \"maker\" }} }}\n\
+         occurrence = {{ scheduled = {{ start_day = 3, duration_days = 3 }} }}\n\n{}",
+        simulation(14),
+        item("a", 1.0, 20.0, 10.0, ""),
+        item("b", 1.0, 20.0, 10.0, ""),
+        daily_up_to(20)
+    );
+    let summary = run(&text);
+    let traced = days(&text);
+    // Days 0–13: (lost, receipts, queued at the end of the day, on hand at the end of the day).
+    let expected_a = [
+        (0.0, 0.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+        (0.0, 10.0, 10.0, 10.0),
+        (0.0, 0.0, 20.0, 0.0),
+        (10.0, 0.0, 20.0, 0.0),
+        (10.0, 0.0, 5.0, 0.0),
+        (0.0, 15.0, 0.0, 5.0),
+        (0.0, 15.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+    ];
+    let expected_b = [
+        (0.0, 0.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+        (0.0, 10.0, 10.0, 10.0),
+        (0.0, 0.0, 20.0, 0.0),
+        (10.0, 0.0, 20.0, 0.0),
+        (10.0, 0.0, 10.0, 0.0),
+        (0.0, 10.0, 10.0, 0.0),
+        (0.0, 10.0, 5.0, 0.0),
+        (0.0, 15.0, 0.0, 5.0),
+        (0.0, 15.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+        (0.0, 10.0, 0.0, 10.0),
+    ];
+    for (k, (id, expected)) in [("a", expected_a), ("b", expected_b)].into_iter().enumerate() {
+        let got: Vec<(f64, f64, f64, f64)> = traced[k]
+            .iter()
+            .map(|d| (d.lost, d.receipts, d.queued_at_supplier, d.on_hand))
+            .collect();
+        assert_eq!(got, expected, "{id}: (lost, receipts, queued, on hand) by day");
+        assert_close(
+            item_metric(&summary, "daily", id, "lost_units"),
+            20.0,
+            &format!("{id}: units short"),
+        );
+    }
+}
