@@ -547,13 +547,16 @@ fn a_weekly_budget_holds_back_or_trims_the_lines_that_do_not_fit() {
     };
     assert_eq!(short_days(&traced[0]), weeks(&[6, 7]));
     assert_eq!(short_days(&traced[1]), weeks(&[7]));
-    assert!(traced.iter().flatten().all(|d| d.lost == 0.0 || d.lost == 10.0));
+    assert!(
+        traced
+            .iter()
+            .flatten()
+            .all(|d| d.lost == 0.0 || d.lost == 10.0)
+    );
     assert_eq!(order_days_of(&traced[0]), weeks(&[0, 1, 2, 3, 4]));
     assert_eq!(order_days_of(&traced[1]), weeks(&[0, 1, 2, 3, 4, 5]));
     // The days the budget bound: a's line (its position calls for one every day) was held.
-    let held: Vec<usize> = (0..28)
-        .filter(|t| traced[0][*t].order_lines == 0)
-        .collect();
+    let held: Vec<usize> = (0..28).filter(|t| traced[0][*t].order_lines == 0).collect();
     assert_eq!(held, weeks(&[5, 6]));
 
     let text = weekly_budget(165, "trim", "");
@@ -563,7 +566,12 @@ fn a_weekly_budget_holds_back_or_trims_the_lines_that_do_not_fit() {
         assert_eq!(order_days_of(&traced[k]), weeks(&[0, 1, 2, 3, 4, 5]));
         for t in weeks(&[5]) {
             assert_eq!(traced[k][t].ordered, cut, "item {k}, day {t}: line cut");
-            assert_eq!(traced[k][t + 1].lost, short, "item {k}, day {}: short", t + 1);
+            assert_eq!(
+                traced[k][t + 1].lost,
+                short,
+                "item {k}, day {}: short",
+                t + 1
+            );
         }
     }
 
@@ -616,8 +624,8 @@ fn a_monthly_budget_renews_on_the_first_of_each_calendar_month() {
 /// 20, then 5 of a's day-4 line. Day 7 receives a 15, b 10: a ends with 5, b with 0; each
 /// orders 10 (a: 5 on hand + 5 queued; b: 10 queued); the queue a 5, b 10 (day 4), a 10, b 10
 /// (day 7) ships a 5, b 10, a 10. Day 8 receives a 15, b 10 (a ends with 10, b with 0); each
-/// orders 10; b's day-7 10 ships, then a 10, b 5 of day 8. Day 9 receives a 10, b 10 + 5 = 15
-/// less 5 queued… (b ends with 5, orders 10, and b's day-8 5, a 10, b 10 ship: 25). Day 10
+/// orders 10; b's day-7 10 ships, then a 10 and b 5 of day 8. Day 9 receives a 10, b 15: b
+/// ends with 5 and orders 10 (5 queued), and the queue (b 5, a 10, b 10) ships in full. Day 10
 /// receives b 15 and both are back to 10 on hand: nothing is short after day 6.
 /// Short: a 20, b 20, on days 5 and 6.
 #[test]
@@ -666,16 +674,324 @@ fn after_an_outage_a_shared_supplier_ships_its_backlog_oldest_first() {
         (0.0, 10.0, 0.0, 10.0),
         (0.0, 10.0, 0.0, 10.0),
     ];
-    for (k, (id, expected)) in [("a", expected_a), ("b", expected_b)].into_iter().enumerate() {
+    for (k, (id, expected)) in [("a", expected_a), ("b", expected_b)]
+        .into_iter()
+        .enumerate()
+    {
         let got: Vec<(f64, f64, f64, f64)> = traced[k]
             .iter()
             .map(|d| (d.lost, d.receipts, d.queued_at_supplier, d.on_hand))
             .collect();
-        assert_eq!(got, expected, "{id}: (lost, receipts, queued, on hand) by day");
+        assert_eq!(
+            got, expected,
+            "{id}: (lost, receipts, queued, on hand) by day"
+        );
         assert_close(
             item_metric(&summary, "daily", id, "lost_units"),
             20.0,
             &format!("{id}: units short"),
         );
+    }
+}
+
+/// A random scenario that couples two items in every way at once: Poisson demand, random lead
+/// times with late shipments, random outages of the shared supplier, a shared capacity with a
+/// guaranteed share, proportional allocation, a value minimum, a delivery cost and a monthly
+/// budget; two policies, `first` and `second`, that are the same (s, S) rule.
+const RANDOM_COUPLED: &str = r#"[simulation]
+horizon_days = 120
+warmup_days = 20
+runs = 400
+seed = 5
+
+[[supplier]]
+id = "maker"
+lead_time = { uniform = { min = 2, max = 5 } }
+on_time_probability = 0.9
+lateness = { fixed = 2 }
+capacity_per_day = 24
+allocation = "proportional"
+guaranteed_share = { b = 0.3 }
+min_order_value = 150
+delivery_cost = 30
+
+[[budget]]
+id = "monthly"
+amount = 2500
+period = "month"
+
+[[item]]
+id = "a"
+unit_cost = 4
+order_cost = 5
+demand = { poisson = { mean = 10 } }
+
+[[item]]
+id = "b"
+unit_cost = 2
+demand = { poisson = { mean = 8 } }
+
+[[disruption]]
+id = "strike"
+effect = { supplier_outage = { supplier = "maker" } }
+occurrence = { random = { rate_per_year = 3, duration_days = { uniform = { min = 2, max = 8 } } } }
+
+[policy.first.rule.s_s]
+reorder_point = 50
+order_up_to = 90
+review_period_days = 2
+
+[policy.second.rule.s_s]
+reorder_point = 50
+order_up_to = 90
+review_period_days = 2
+"#;
+
+/// (8) A policy compared with itself differs by exactly nothing, and a coupled scenario's
+/// results are the same bytes at one thread and at two.
+#[test]
+fn coupled_runs_are_paired_exactly_and_independent_of_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("coupled.toml");
+    std::fs::write(&path, RANDOM_COUPLED).unwrap();
+
+    let out = dir.path().join("compare");
+    buffersim()
+        .arg("compare")
+        .arg(&path)
+        .args(["-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let compare: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).unwrap()).unwrap();
+    let differences = compare["policies"][0]["differences"].as_array().unwrap();
+    assert_eq!(compare["policies"][0]["policy"], "second");
+    assert!(differences.len() > 10, "{differences:?}");
+    let mut compared = 0;
+    for d in differences {
+        // Metrics undefined in every run have no difference at all.
+        if d["difference"].is_null() {
+            continue;
+        }
+        compared += 1;
+        assert_eq!(d["difference"].as_f64(), Some(0.0), "{d}");
+        assert_eq!(d["baseline_mean"], d["policy_mean"], "{d}");
+        assert_eq!(d["paired_half_width"].as_f64(), Some(0.0), "{d}");
+        assert_eq!(d["significant"], false, "{d}");
+    }
+    assert!(compared > 10);
+
+    let summary = |threads: &str| {
+        let out = dir.path().join(format!("threads-{threads}"));
+        buffersim()
+            .arg("run")
+            .arg(&path)
+            .args(["-q", "--threads", threads, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        std::fs::read(out.join("summary.json")).unwrap()
+    };
+    let one = summary("1");
+    assert!(
+        one == summary("2"),
+        "summary.json differs between 1 and 2 threads"
+    );
+    // The scenario does couple: the outages and the shared capacity leave some demand short.
+    let json: Value = serde_json::from_slice(&one).unwrap();
+    assert!(item_metric(&json, "first", "a", "backordered_units") > 0.0);
+}
+
+/// (9) `buffersim trace` replays a coupled run: its per-item totals over the measured days are
+/// that run's figures in the summary of `buffersim run`.
+#[test]
+fn a_traced_coupled_run_adds_up_to_the_runs_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("coupled.toml");
+    std::fs::write(&path, RANDOM_COUPLED).unwrap();
+    let run_out = dir.path().join("run");
+    buffersim()
+        .arg("run")
+        .arg(&path)
+        .args(["-q", "--runs", "1", "--out"])
+        .arg(&run_out)
+        .assert()
+        .success();
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(run_out.join("summary.json")).unwrap())
+            .unwrap();
+    let trace_out = dir.path().join("trace");
+    buffersim()
+        .arg("trace")
+        .arg(&path)
+        .args([
+            "-q", "--policy", "first", "--run", "0", "--runs", "1", "--out",
+        ])
+        .arg(&trace_out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(trace_out.join("trace-run-0.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2 * 120);
+    let measured_days = 100.0;
+    for id in ["a", "b"] {
+        let sum = |column: &str| -> f64 {
+            rows.iter()
+                .filter(|r| r[at("item")] == id && r[at("measured")] == "true")
+                .map(|r| r[at(column)].parse::<f64>().unwrap())
+                .sum()
+        };
+        let near = |got: f64, expected: f64, what: &str| {
+            assert!(
+                (got - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+                "{id}: {what}: trace {expected}, summary {got}"
+            );
+        };
+        let metric = |m: &str| item_metric(&summary, "first", id, m);
+        near(metric("backordered_units"), sum("short"), "units short");
+        near(
+            metric("fill_rate"),
+            sum("served") / sum("demand"),
+            "fill rate",
+        );
+        near(
+            metric("orders_per_year"),
+            sum("order_lines") * 365.0 / measured_days,
+            "order lines",
+        );
+        assert!(sum("order_lines") > 0.0 && sum("short") > 0.0, "{id}");
+    }
+}
+
+/// Demand of two items, day by day, as a trace file: a fixed, irregular history (so that the
+/// items' demand does not depend on their place in the scenario, as a random stream would).
+fn demand_history(days: usize) -> String {
+    let mut text = String::from("a,b\n");
+    let mut x: u64 = 12345;
+    for _ in 0..days {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let a = 4 + (x >> 33) % 13;
+        let b = 2 + (x >> 45) % 9;
+        text.push_str(&format!("{a},{b}\n"));
+    }
+    text
+}
+
+/// A scenario with two suppliers (each with a capacity of its own, random lead times, the
+/// second out now and then) and the items `items` (`a` bought from `a_from`, `b` from `b_from`).
+fn uncoupled(items: &[&str], a_from: &str, b_from: &str, shared_capacity: &str) -> String {
+    let mut text = format!(
+        r#"[simulation]
+horizon_days = 150
+warmup_days = 10
+runs = 40
+seed = 9
+
+[[supplier]]
+id = "s1"
+lead_time = {{ uniform = {{ min = 1, max = 4 }} }}
+capacity_per_day = 12
+
+[[supplier]]
+id = "s2"
+lead_time = {{ uniform = {{ min = 2, max = 6 }} }}
+on_time_probability = 0.8
+lateness = {{ fixed = 3 }}
+capacity_per_day = 8
+
+[[supplier]]
+id = "shared"
+lead_time = {{ uniform = {{ min = 1, max = 3 }} }}
+{shared_capacity}
+
+[[disruption]]
+id = "outage"
+effect = {{ supplier_outage = {{ supplier = "s2" }} }}
+occurrence = {{ random = {{ rate_per_year = 4, duration_days = {{ uniform = {{ min = 3, max = 9 }} }} }} }}
+
+[[disruption]]
+id = "cut"
+effect = {{ capacity_cut = {{ supplier = "shared", factor = 0.5 }} }}
+occurrence = {{ scheduled = {{ start_day = 40, duration_days = 20 }} }}
+"#
+    );
+    for &id in items {
+        let (cost, from) = if id == "a" { (3, a_from) } else { (2, b_from) };
+        text.push_str(&format!(
+            "\n[[item]]\nid = \"{id}\"\nunit_cost = {cost}\norder_cost = 4\n\
+             demand = {{ trace = {{ file = \"demand.csv\", column = \"{id}\" }} }}\n\
+             suppliers = [\"{from}\"]\n"
+        ));
+    }
+    text.push_str(
+        "\n[policy.base.rule.base_stock]\norder_up_to = 45\n\n\
+         [policy.minmax.rule.s_s]\nreorder_point = 25\norder_up_to = 60\nreview_period_days = 3\n",
+    );
+    text
+}
+
+/// (10) Items that share nothing that couples them have exactly the figures each has alone:
+/// each on a supplier of its own with a capacity, both on a supplier without any limit, and —
+/// simulated together, through the coupled path — on a supplier whose shared capacity never
+/// binds. Each item's metrics, under each policy, are the same JSON as in the scenario holding
+/// only that item.
+#[test]
+fn items_that_share_no_constraint_have_the_figures_they_have_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("demand.csv"), demand_history(150)).unwrap();
+    let summary = |name: &str, text: &str| -> Value {
+        let path = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let out = dir.path().join(name);
+        buffersim()
+            .arg("run")
+            .arg(&path)
+            .args(["-q", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+    };
+    let metrics = |json: &Value, policy: usize, id: &str| -> String {
+        let item = json["policies"][policy]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["item"] == id)
+            .unwrap();
+        serde_json::to_string(&item["metrics"]).unwrap()
+    };
+    for (case, a_from, b_from, capacity) in [
+        ("own", "s1", "s2", ""),
+        ("unlimited", "shared", "shared", ""),
+        ("never-binds", "shared", "shared", "capacity_per_day = 1000"),
+    ] {
+        let both = summary(case, &uncoupled(&["a", "b"], a_from, b_from, capacity));
+        for id in ["a", "b"] {
+            let alone = summary(
+                &format!("{case}-{id}"),
+                &uncoupled(&[id], a_from, b_from, capacity),
+            );
+            for policy in 0..2 {
+                assert_eq!(
+                    metrics(&both, policy, id),
+                    metrics(&alone, policy, id),
+                    "{case}: item {id}, policy {policy}"
+                );
+            }
+        }
+        // Demand went short, so the figures compared are not empty ones.
+        for id in ["a", "b"] {
+            assert!(
+                item_metric(&both, "minmax", id, "backordered_units") > 0.0,
+                "{case}: {id}"
+            );
+        }
     }
 }
