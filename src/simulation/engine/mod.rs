@@ -291,10 +291,7 @@ fn coupled_items(scenario: &Scenario, all_together: bool) -> (Vec<bool>, Vec<Vec
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut group_of_root = vec![usize::MAX; n];
-    for i in 0..n {
-        if !in_group[i] {
-            continue;
-        }
+    for i in (0..n).filter(|&i| in_group[i]) {
         let r = find(&mut root, i);
         if group_of_root[r] == usize::MAX {
             group_of_root[r] = groups.len();
