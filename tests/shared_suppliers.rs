@@ -995,3 +995,49 @@ fn items_that_share_no_constraint_have_the_figures_they_have_alone() {
         }
     }
 }
+
+/// (3, continued) Top-ups and raised lines stay in whole units and whole lots. `a` as in the
+/// value-minimum case ((s, S) 20/50, worth 2, 10 a day); `b` (worth 1, 5 a day) follows an
+/// (r, Q) rule, reorder point 20 and lots of 15; a minimum of 70. Positions after the day's
+/// demand:
+/// - day 2: a at 20 orders 30 (60); b at 35 may join only with whole lots up to r + Q = 35:
+///   none. 60 < 70: a's line is raised by 70/60 to 35.
+/// - day 5: b at 20 orders one lot, 15 (15); a at 25 is topped up by 25 (50): 65 < 70, so
+///   both are raised by 70/65 = 1.077 and rounded up to whole units: a 26.9 → 27, b 16.2 →
+///   17 (worth 71).
+/// - day 9: a at 12 orders 38 and b at 17 orders 15: 91, no top-up.
+/// - days 12, 15 and 18: a at 20 orders 30 and b at 17 orders 15: 75.
+#[test]
+fn raised_lines_are_whole_units_and_lots_top_up_whole() {
+    let text = format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\nmin_order_value = 70\n\n\
+         {}{}[policy.ss.rule.s_s]\nreorder_point = 20\norder_up_to = 50\n\n\
+         [policy.ss.items.b.r_q]\nreorder_point = 20\norder_quantity = 15\n",
+        simulation(20),
+        item("a", 2.0, 50.0, 10.0, ""),
+        item("b", 1.0, 50.0, 5.0, "")
+    );
+    let traced = days(&text);
+    let lines = |k: usize| -> Vec<(usize, f64)> {
+        traced[k]
+            .iter()
+            .filter(|d| d.order_lines > 0)
+            .map(|d| (d.day, d.ordered))
+            .collect()
+    };
+    assert_eq!(
+        lines(0),
+        [
+            (2, 35.0),
+            (5, 27.0),
+            (9, 38.0),
+            (12, 30.0),
+            (15, 30.0),
+            (18, 30.0)
+        ]
+    );
+    assert_eq!(
+        lines(1),
+        [(5, 17.0), (9, 15.0), (12, 15.0), (15, 15.0), (18, 15.0)]
+    );
+}

@@ -27,7 +27,7 @@ use crate::foundation::math::floor_fast;
 use crate::model::budget::{BudgetPeriod, WhenExceeded};
 use crate::model::policy::{OrderRule, Policy};
 use crate::model::scenario::Scenario;
-use crate::model::supply::{Allocation, OrderDays};
+use crate::model::supply::{Allocation, OrderDays, round_order};
 use crate::simulation::metrics::{BudgetCounters, ItemCounters, SupplierCounters};
 use crate::simulation::supply_paths::SupplyPaths;
 use crate::simulation::trace::DayRecorder;
@@ -633,8 +633,7 @@ impl GroupDay<'_, '_, '_> {
         let factor = minimum / *total;
         *total = 0.0;
         for line in scratch.lines.iter_mut().filter(|l| l.supplier == j) {
-            let link = states[line.k].setup.links[line.link];
-            line.part = link.line_quantity(line.part * factor);
+            line.part = line.raised(factor);
             let price = sup
                 .members
                 .iter()
@@ -860,6 +859,21 @@ impl GroupDay<'_, '_, '_> {
 }
 
 impl Line {
+    /// This line raised by `factor`, rounded up as the supplier takes it: to its minimum and
+    /// multiple, and to whole units for an item counted in units (a raised line is fractional
+    /// even where the rule's own lines are whole).
+    fn raised(&self, factor: f64) -> f64 {
+        if self.part <= 0.0 {
+            return self.part;
+        }
+        round_order(
+            self.part * factor,
+            self.terms.min_order_quantity,
+            self.terms.order_multiple,
+            self.whole_units,
+        )
+    }
+
     /// The most of this line that `units` allow, in the supplier's multiples and in whole
     /// units; nothing if that is below the supplier's minimum.
     fn trimmed_to(&self, units: f64) -> f64 {
