@@ -499,7 +499,7 @@ impl GroupDay<'_, '_, '_> {
                 .sum()
         };
         let mut total = value(&scratch.lines);
-        if sup.min_order_value > 0.0 && total < sup.min_order_value {
+        if below_minimum(total, sup.min_order_value) {
             self.top_up(s, t, states, scratch, &mut total);
             if MEASURE {
                 self.out.suppliers[s].joint_top_ups += 1.0;
@@ -585,7 +585,7 @@ impl GroupDay<'_, '_, '_> {
         let j = sup.supplier;
         let minimum = sup.min_order_value;
         for m in &sup.members {
-            if *total >= minimum {
+            if !below_minimum(*total, minimum) {
                 return;
             }
             let state = &states[m.k];
@@ -627,7 +627,7 @@ impl GroupDay<'_, '_, '_> {
             }
             *total += part * m.price;
         }
-        if *total >= minimum || *total <= 0.0 {
+        if !below_minimum(*total, minimum) || *total <= 0.0 {
             return;
         }
         let factor = minimum / *total;
@@ -698,7 +698,7 @@ impl GroupDay<'_, '_, '_> {
             }
             total += line.part * price;
         }
-        if sup.min_order_value > 0.0 && total < sup.min_order_value {
+        if below_minimum(total, sup.min_order_value) {
             // Below the minimum the supplier takes no order: nothing is spent.
             for line in scratch.lines.iter_mut().filter(|l| l.supplier == j) {
                 line.part = 0.0;
@@ -856,6 +856,13 @@ impl GroupDay<'_, '_, '_> {
             }
         }
     }
+}
+
+/// Whether an order worth `total` falls short of the value minimum `minimum` (0: none). Lines
+/// raised to the minimum may add up to a hair below it (100/3.1 kg at 3.1 is worth
+/// 99.999…99 of a minimum of 100): that float noise does not count as short.
+fn below_minimum(total: f64, minimum: f64) -> bool {
+    minimum > 0.0 && total < minimum * (1.0 - 1e-9)
 }
 
 impl Line {
