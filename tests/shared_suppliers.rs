@@ -1103,3 +1103,25 @@ fn a_budget_that_never_binds_leaves_orders_raised_to_the_minimum_alone() {
         "nothing short",
     );
 }
+
+/// A budget takes the day's lines in item (file) order, the lines of items topped up to a
+/// value minimum included. `a` (2 a day) and `b` (10 a day), both worth 1 with 50 on hand,
+/// under (s, S) 20/50; a value minimum of 40 and a weekly budget of 40 that trims. Day 2: b at
+/// 20 orders 30; a at 44 is topped up by 6: 36 < 40, so both are raised by 40/36: a 6.7 → 7,
+/// b 33.3 → 34 (41). The budget takes a's 7 first (33 left) and trims b's line to 33: 40, the
+/// minimum, so the order goes out as a 7, b 33 — not b 34 and a cut to 6, as it would in the
+/// order the lines were asked for.
+#[test]
+fn a_budget_takes_the_days_lines_in_item_order_top_ups_included() {
+    let text = format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\nmin_order_value = 40\n\n\
+         [[budget]]\nid = \"weekly\"\namount = 40\nperiod = \"week\"\nwhen_exceeded = \"trim\"\n\n\
+         {}{}[policy.ss.rule.s_s]\nreorder_point = 20\norder_up_to = 50\n",
+        simulation(4),
+        item("a", 1.0, 50.0, 2.0, ""),
+        item("b", 1.0, 50.0, 10.0, "")
+    );
+    let traced = days(&text);
+    assert_eq!(col(&traced[0], |d| d.ordered), [0.0, 0.0, 7.0, 0.0]);
+    assert_eq!(col(&traced[1], |d| d.ordered), [0.0, 0.0, 33.0, 0.0]);
+}

@@ -616,14 +616,25 @@ impl GroupDay<'_, '_, '_> {
                 .find(|l| l.k == m.k && l.supplier == j)
             {
                 Some(line) => line.part += part,
-                None => scratch.lines.push(Line {
-                    k: m.k,
-                    link: m.link,
-                    supplier: j,
-                    part,
-                    terms: link,
-                    whole_units: state.setup.whole_units,
-                }),
+                None => {
+                    // In item (file) order among the day's lines: budgets take them in it.
+                    let at = scratch
+                        .lines
+                        .iter()
+                        .position(|l| l.k > m.k)
+                        .unwrap_or(scratch.lines.len());
+                    scratch.lines.insert(
+                        at,
+                        Line {
+                            k: m.k,
+                            link: m.link,
+                            supplier: j,
+                            part,
+                            terms: link,
+                            whole_units: state.setup.whole_units,
+                        },
+                    );
+                }
             }
             *total += part * m.price;
         }
