@@ -142,7 +142,7 @@ fn assert_short(text: &str, expected: [(&str, f64, &[f64]); 2]) {
     let summary = run(text);
     let traced = days(text);
     for (k, (id, total, by_day)) in expected.into_iter().enumerate() {
-        let demand = 10.0 * traced[k].len() as f64;
+        let demand: f64 = traced[k].iter().map(|d| d.demand).sum();
         assert_close(
             item_metric(&summary, "daily", id, "lost_units"),
             total,
@@ -224,6 +224,12 @@ fn the_worked_example_shares_a_short_capacity_by_each_rule() {
 ///   fifo a's day-1 5 and 4 of a's day-2 5: a 9, b 3 shipped, a 1 and b 7 queued — the end of
 ///   day 0 again. From day 1: odd days a 1 / b 7 short, even days a 5 / b 3.
 ///   a = 10 + 5 × 1 + 4 × 5 = 35; b = 10 + 5 × 7 + 4 × 3 = 57.
+/// - b = 0.5 with b's demand 4 a day: day 0 ships b 6 and a 6 (both lose all: a 10, b 4).
+///   Days 1 and 2 b's share ships 6 of b's queue, oldest first, and a gets the other 6; b
+///   keeps 2 then 4 on hand, a loses 4 a day. From day 3 b orders only 4 a day (its 4
+///   on hand + 2 queued, then nothing queued): its share leaves 2 unused, which go to a: a
+///   ships 8 on day 3 and every day after, receives 8 from day 4 and loses 2 a day.
+///   a = 10 + 3 × 4 + 6 × 2 = 34; b = 4.
 #[test]
 fn a_guaranteed_share_ships_first_and_the_rest_goes_by_the_rule() {
     let with_share = |share: &str| {
@@ -247,6 +253,30 @@ fn a_guaranteed_share_ships_first_and_the_rest_goes_by_the_rule() {
     assert_short(
         &with_share("0.25"),
         [("a", 35.0, &cycle(1.0, 5.0)), ("b", 57.0, &cycle(7.0, 3.0))],
+    );
+    // What b's reservation does not need goes to a.
+    let text = format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\ncapacity_per_day = 12\n\
+         guaranteed_share = {{ b = 0.5 }}\n\n{}{}{}",
+        simulation(10),
+        item("a", 1.0, 0.0, 10.0, ""),
+        item("b", 1.0, 0.0, 4.0, ""),
+        daily_up_to(10)
+    );
+    assert_short(
+        &text,
+        [
+            (
+                "a",
+                34.0,
+                &[10.0, 4.0, 4.0, 4.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0],
+            ),
+            (
+                "b",
+                4.0,
+                &[4.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            ),
+        ],
     );
 }
 
