@@ -1155,3 +1155,39 @@ fn a_budget_takes_the_days_lines_in_item_order_top_ups_included() {
     assert_eq!(col(&traced[0], |d| d.ordered), [0.0, 0.0, 7.0, 0.0]);
     assert_eq!(col(&traced[1], |d| d.ordered), [0.0, 0.0, 33.0, 0.0]);
 }
+
+/// A line worth more than a whole period's budget would never fit, so even under "wait" it is
+/// trimmed to what is left. One item worth 1, 10 a day, 100 on hand, (s, S) 20/100, a weekly
+/// budget of 50. Day 7 (week 1): at 20 it orders 80, cut to 50. Day 12 at 20 and day 13 at 10
+/// find nothing left. Day 14 (week 2): at 0 it orders 100, cut to 50, which lasts to day 19;
+/// days 17–19 find nothing left (the budget is spent), days 20 and 21 are short, and day 21
+/// (week 3) orders 50 again. 20 units short, 3 lines of 50.
+#[test]
+fn a_line_larger_than_a_whole_period_is_trimmed_even_when_waiting() {
+    let text = format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\n\n\
+         [[budget]]\nid = \"weekly\"\namount = 50\nperiod = \"week\"\n\n\
+         {}[policy.ss.rule.s_s]\nreorder_point = 20\norder_up_to = 100\n",
+        simulation(22),
+        item("a", 1.0, 100.0, 10.0, "")
+    );
+    let summary = run(&text);
+    assert_close(
+        item_metric(&summary, "ss", "a", "lost_units"),
+        20.0,
+        "units short",
+    );
+    let traced = &days(&text)[0];
+    let lines: Vec<(usize, f64)> = traced
+        .iter()
+        .filter(|d| d.order_lines > 0)
+        .map(|d| (d.day, d.ordered))
+        .collect();
+    assert_eq!(lines, [(7, 50.0), (14, 50.0), (21, 50.0)]);
+    let short: Vec<usize> = traced
+        .iter()
+        .filter(|d| d.lost > 0.0)
+        .map(|d| d.day)
+        .collect();
+    assert_eq!(short, [20, 21]);
+}
