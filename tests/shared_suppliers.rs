@@ -1191,3 +1191,46 @@ fn a_line_larger_than_a_whole_period_is_trimmed_even_when_waiting() {
         .collect();
     assert_eq!(short, [20, 21]);
 }
+
+/// (7, continued) The same outage cancelling the orders waiting at the supplier: every item's
+/// lines are cancelled, each day of the outage. Day 3's lines (10 each) are cancelled; days 4
+/// and 5 each order 20 (nothing on hand or on order) and see them cancelled: 50 cancelled
+/// each. Days 5 and 6 are short 10 each. Day 6 orders 20 each (40 > 25): fifo ships a 20 and
+/// b 5. Day 7 a receives 20 (no shortfall), b 5 (5 short); b's 15 of day 6 then ship before
+/// a's new line. a 20 short, b 25.
+#[test]
+fn an_outage_that_cancels_orders_cancels_every_items_lines() {
+    let text = format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\ncapacity_per_day = 25\n\n{}{}\
+         [[disruption]]\nid = \"fire\"\n\
+         effect = {{ supplier_outage = {{ supplier = \"maker\", cancel_orders = true }} }}\n\
+         occurrence = {{ scheduled = {{ start_day = 3, duration_days = 3 }} }}\n\n{}",
+        simulation(14),
+        item("a", 1.0, 20.0, 10.0, ""),
+        item("b", 1.0, 20.0, 10.0, ""),
+        daily_up_to(20)
+    );
+    let summary = run(&text);
+    let traced = days(&text);
+    for (k, (id, short, day_7)) in [("a", 20.0, 20.0), ("b", 25.0, 5.0)]
+        .into_iter()
+        .enumerate()
+    {
+        assert_close(
+            item_metric(&summary, "daily", id, "lost_units"),
+            short,
+            &format!("{id}: units short"),
+        );
+        assert_close(
+            item_metric(&summary, "daily", id, "cancelled_units"),
+            50.0,
+            &format!("{id}: units cancelled"),
+        );
+        assert_eq!(
+            col(&traced[k][3..6], |d| d.cancelled),
+            [10.0, 20.0, 20.0],
+            "{id}"
+        );
+        assert_eq!(traced[k][7].receipts, day_7, "{id}: receipts of day 7");
+    }
+}
