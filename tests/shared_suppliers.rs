@@ -51,8 +51,8 @@ fn daily_up_to(order_up_to: u32) -> String {
     )
 }
 
-/// `buffersim run` on the scenario `text` (with `args`) in a fresh folder; its summary.json.
-fn run_with(text: &str, args: &[&str]) -> Value {
+/// `buffersim run` on the scenario `text` in a fresh folder; its summary.json.
+fn run(text: &str) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.toml");
     std::fs::write(&path, text).unwrap();
@@ -60,16 +60,11 @@ fn run_with(text: &str, args: &[&str]) -> Value {
     buffersim()
         .arg("run")
         .arg(&path)
-        .args(args)
         .args(["-q", "--out"])
         .arg(&out)
         .assert()
         .success();
     serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
-}
-
-fn run(text: &str) -> Value {
-    run_with(text, &[])
 }
 
 /// The mean of an item's metric under a policy in a summary.json.
@@ -157,6 +152,18 @@ fn assert_short(text: &str, expected: [(&str, f64, &[f64]); 2]) {
     }
 }
 
+/// Units short on days 0–9: 10 on day 0 (nothing on hand, nothing on order), then `odd` on
+/// odd days and `even` on even days.
+fn cycle(odd: f64, even: f64) -> Vec<f64> {
+    (0..10)
+        .map(|t| match t {
+            0 => 10.0,
+            t if t % 2 == 1 => odd,
+            _ => even,
+        })
+        .collect()
+}
+
 /// The worked example under the three rules.
 ///
 /// Every day both items want 10 and the supplier ships 12.
@@ -165,8 +172,8 @@ fn assert_short(text: &str, expected: [(&str, f64, &[f64]); 2]) {
 ///   orders 10 (position 0), b 2 (position 8 still queued). The queue holds b 8 (day 0), then
 ///   a 10 and b 2 (day 1): b 8 ships first, then a 4. Day 2 receives a 4, b 8: a loses 6, b 2;
 ///   a orders 4 (6 queued), b 8 (2 queued); the queue a 6 and b 2 (day 1), a 4 and b 8 (day 2)
-///   ships a 6, b 2, a 4, leaving b 8 of day 2 — the state of the end of day 0 with the items'
-///   roles in the cycle: from day 1, odd days a 0 / b 8 short, even days a 6 / b 2.
+///   ships a 6, b 2, a 4, leaving b 8 of day 2 waiting — as at the end of day 0, so the two
+///   days repeat: from day 1, odd days a 0 / b 8 short, even days a 6 / b 2.
 ///   a: 10 + 4 × 6 = 34; b: 10 + 5 × 8 + 4 × 2 = 58.
 /// - proportional: day 0 ships 12 × 10/20 = 6 each; from then on each item receives 6, loses
 ///   4, orders back to 10 (4 queued + 6) and the queue (10 each) ships 6 each again.
@@ -176,15 +183,6 @@ fn assert_short(text: &str, expected: [(&str, f64, &[f64]); 2]) {
 ///   a = 10 + 9 × 8 = 82, b = 10.
 #[test]
 fn the_worked_example_shares_a_short_capacity_by_each_rule() {
-    let cycle = |odd: f64, even: f64| -> Vec<f64> {
-        (0..10)
-            .map(|t| match t {
-                0 => 10.0,
-                t if t % 2 == 1 => odd,
-                _ => even,
-            })
-            .collect()
-    };
     let after_day_0 = |v: f64| cycle(v, v);
     assert_short(
         &worked_example(""),
@@ -236,15 +234,6 @@ fn a_guaranteed_share_ships_first_and_the_rest_goes_by_the_rule() {
         worked_example(&format!(
             "allocation = \"fifo\"\nguaranteed_share = {{ b = {share} }}"
         ))
-    };
-    let cycle = |odd: f64, even: f64| -> Vec<f64> {
-        (0..10)
-            .map(|t| match t {
-                0 => 10.0,
-                t if t % 2 == 1 => odd,
-                _ => even,
-            })
-            .collect()
     };
     assert_short(
         &with_share("0.5"),
@@ -308,15 +297,6 @@ fn in_value(allocation: &str) -> String {
 ///   after day 0 (3 queued + 7 ordered = 10, of which 7 ship). a = 10 + 9 × 3 = 37, b = 10.
 #[test]
 fn a_capacity_in_value_counts_each_unit_at_its_price() {
-    let cycle = |odd: f64, even: f64| -> Vec<f64> {
-        (0..10)
-            .map(|t| match t {
-                0 => 10.0,
-                t if t % 2 == 1 => odd,
-                _ => even,
-            })
-            .collect()
-    };
     assert_short(
         &in_value(""),
         [("a", 14.0, &cycle(0.0, 1.0)), ("b", 56.0, &cycle(6.0, 4.0))],
