@@ -27,7 +27,7 @@ use crate::foundation::math::floor_fast;
 use crate::model::budget::{BudgetPeriod, WhenExceeded};
 use crate::model::policy::{OrderRule, Policy};
 use crate::model::scenario::Scenario;
-use crate::model::supply::{Allocation, OrderDays};
+use crate::model::supply::{Allocation, OrderDays, round_order};
 use crate::simulation::metrics::{BudgetCounters, ItemCounters, SupplierCounters};
 use crate::simulation::supply_paths::SupplyPaths;
 use crate::simulation::trace::DayRecorder;
@@ -542,7 +542,7 @@ impl GroupDay<'_, '_, '_> {
         }
         let value = |lines: &[Line]| -> f64 { lines.iter().map(|l| l.part * l.price).sum() };
         let mut total = value(&scratch.lines[s]);
-        if sup.min_order_value > 0.0 && total < sup.min_order_value {
+        if below_minimum(total, sup.min_order_value) {
             self.top_up(s, t, states, scratch, &mut total);
             if MEASURE {
                 self.out.suppliers[s].joint_top_ups += 1.0;
@@ -621,7 +621,7 @@ impl GroupDay<'_, '_, '_> {
         let sup = &self.group.suppliers[s];
         let minimum = sup.min_order_value;
         for (member, m) in sup.members.iter().enumerate() {
-            if *total >= minimum {
+            if !below_minimum(*total, minimum) {
                 return;
             }
             let state = &states[m.k];
@@ -643,27 +643,45 @@ impl GroupDay<'_, '_, '_> {
             scratch.asked[m.k] += part;
             match scratch.line_of[s][member] {
                 usize::MAX => {
-                    scratch.line_of[s][member] = scratch.lines[s].len();
-                    scratch.lines[s].push(Line {
-                        k: m.k,
-                        member,
-                        link: m.link,
-                        part,
-                        price: m.price,
-                    });
+                    // In item (file) order among the day's lines: budgets take them in it.
+                    let lines = &mut scratch.lines[s];
+                    let at = lines.iter().position(|l| l.k > m.k).unwrap_or(lines.len());
+                    lines.insert(
+                        at,
+                        Line {
+                            k: m.k,
+                            member,
+                            link: m.link,
+                            part,
+                            price: m.price,
+                        },
+                    );
+                    for (n, line) in lines.iter().enumerate().skip(at) {
+                        scratch.line_of[s][line.member] = n;
+                    }
                 }
                 at => scratch.lines[s][at].part += part,
             }
             *total += part * m.price;
         }
-        if *total >= minimum || *total <= 0.0 {
+        if !below_minimum(*total, minimum) || *total <= 0.0 {
             return;
         }
         let factor = minimum / *total;
         *total = 0.0;
         for line in &mut scratch.lines[s] {
-            let terms = states[line.k].setup.links[line.link];
-            line.part = terms.line_quantity(line.part * factor);
+            if line.part > 0.0 {
+                // Rounded up as the supplier takes it, and to whole units for an item counted
+                // in units: a raised line is fractional even where the rule's own are whole.
+                let setup = states[line.k].setup;
+                let terms = setup.links[line.link];
+                line.part = round_order(
+                    line.part * factor,
+                    terms.min_order_quantity,
+                    terms.order_multiple,
+                    setup.whole_units,
+                );
+            }
             *total += line.part * line.price;
         }
     }
@@ -721,7 +739,7 @@ impl GroupDay<'_, '_, '_> {
             }
             total += line.part * line.price;
         }
-        if sup.min_order_value > 0.0 && total < sup.min_order_value {
+        if below_minimum(total, sup.min_order_value) {
             // Below the minimum the supplier takes no order: nothing is spent.
             for line in &mut scratch.lines[s] {
                 line.part = 0.0;
@@ -906,6 +924,13 @@ fn trimmed(part: f64, units: f64, terms: &Link, whole_units: bool) -> f64 {
     } else {
         q
     }
+}
+
+/// Whether an order worth `total` falls short of the value minimum `minimum` (0: none). Lines
+/// raised to the minimum may add up to a hair below it (100/3.1 kg at 3.1 is worth
+/// 99.999…99 of a minimum of 100): that float noise does not count as short.
+fn below_minimum(total: f64, minimum: f64) -> bool {
+    minimum > 0.0 && total < minimum * (1.0 - 1e-9)
 }
 
 /// The items of `lines`, held back on day `t` (not an order day, or waiting for a budget),
