@@ -439,14 +439,37 @@ impl GroupDay<'_, '_, '_> {
         scratch
             .sums
             .extend(states.iter().map(|state| Sums::of(&state.counters)));
+        scratch.served.clear();
+        scratch.served.resize(
+            states.len(),
+            Served {
+                demand: 0.0,
+                served: 0.0,
+                short: 0.0,
+            },
+        );
+        let first = days.start;
+        let last = days.end.checked_sub(1).filter(|&l| l >= first);
         for t in days {
-            scratch.served.clear();
-            // 1–3: receipts, demand, failover and review, item by item.
+            // 6 of the day before, and 1–3: receipts, demand, failover and review, item by
+            // item. An item's end of day touches only its own figures, so it may wait until
+            // its turn on the next day.
             for (k, state) in states.iter_mut().enumerate() {
                 let sums = &mut scratch.sums[k];
                 let rule = &scratch.rules[k];
+                let before = &mut scratch.served[k];
                 let (mut pipe, mut books) = scratch.items[k].parts();
-                let (served, quantity) = with_kind!(state, |B, RES| {
+                let quantity = with_kind!(state, |B, RES| {
+                    if t > first {
+                        let stock = state.stock;
+                        state.close_day::<MEASURE, B, RES>(
+                            &stock,
+                            sums,
+                            t - 1,
+                            *before,
+                            &mut books,
+                        );
+                    }
                     let mut stock = state.stock;
                     let served = state
                         .open_day::<MEASURE, B, RES>(&mut stock, sums, t, &mut pipe, &mut books);
@@ -457,14 +480,14 @@ impl GroupDay<'_, '_, '_> {
                     {
                         state.fail_over::<MEASURE>(t, &mut pipe);
                     }
+                    *before = served;
                     let mut quantity = 0.0;
                     if t == state.next_review {
                         state.next_review += rule.review_period as usize;
                         quantity = rule.order_quantity(state.position::<B, RES>(&state.stock));
                     }
-                    (served, quantity)
+                    quantity
                 });
-                scratch.served.push(served);
                 if quantity > 0.0 {
                     ask_lines(self.group, state, k, t, quantity, scratch);
                 }
@@ -491,12 +514,13 @@ impl GroupDay<'_, '_, '_> {
             for s in 0..self.group.suppliers.len() {
                 self.dispatch::<MEASURE, R>(s, t, states, scratch);
             }
-            // 6. End of day.
+        }
+        // 6. End of the last day.
+        if let Some(t) = last {
             for (k, state) in states.iter_mut().enumerate() {
                 let (_, mut books) = scratch.items[k].parts();
                 let stock = state.stock;
-                let served = scratch.served[k];
-                let sums = &mut scratch.sums[k];
+                let (sums, served) = (&mut scratch.sums[k], scratch.served[k]);
                 with_kind!(state, |B, RES| state
                     .close_day::<MEASURE, B, RES>(&stock, sums, t, served, &mut books));
             }
