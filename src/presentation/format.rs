@@ -19,6 +19,12 @@ pub enum ValueKind {
 impl ValueKind {
     /// Decided from the metric's name, so metrics added later are written sensibly too.
     pub fn of(metric: &str) -> ValueKind {
+        // The supplier and budget figures whose names the rules below would misread.
+        match metric {
+            "capacity_utilisation" | "budget_used" => return ValueKind::Percent,
+            "value_per_delivery" => return ValueKind::Money,
+            _ => {}
+        }
         if metric.ends_with("_rate") || metric.ends_with("service_level") {
             ValueKind::Percent
         } else if metric.ends_with("_cost") || metric.ends_with("_value") {
@@ -84,6 +90,10 @@ mod tests {
         assert_eq!(ValueKind::of("cycle_service_level"), ValueKind::Percent);
         assert_eq!(ValueKind::of("expedite_cost"), ValueKind::Money);
         assert_eq!(ValueKind::of("avg_backorder_level"), ValueKind::Number);
+        assert_eq!(ValueKind::of("capacity_utilisation"), ValueKind::Percent);
+        assert_eq!(ValueKind::of("budget_used"), ValueKind::Percent);
+        assert_eq!(ValueKind::of("value_per_delivery"), ValueKind::Money);
+        assert_eq!(ValueKind::of("backlog_days"), ValueKind::Number);
         let e = SavedEstimate {
             mean: 0.0831,
             ci95: Some(Interval {
