@@ -570,6 +570,108 @@ fn about_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), Workboo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::foundation::stats::RunningStat;
+    use crate::simulation::supplier_metrics::{BudgetStats, SupplierStats};
+    use calamine::{Data, Reader, Xlsx};
+
+    /// Issue 19: the supplier and budget figures get a sheet each, a column per figure with
+    /// its unit, and their estimates are rows of `Estimates`; undefined figures are empty.
+    #[test]
+    fn supplier_and_budget_figures_have_sheets_of_their_own() {
+        let text = r#"
+[simulation]
+horizon_days = 60
+runs = 2
+[[supplier]]
+id = "east"
+lead_time = { fixed = 2 }
+capacity_per_day = 12
+[[item]]
+id = "a"
+unit_cost = 1
+demand = { deterministic = 5 }
+[[item]]
+id = "b"
+unit_cost = 1
+demand = { deterministic = 5 }
+[[budget]]
+id = "monthly"
+amount = 1000
+period = "month"
+[policy.base.rule.base_stock]
+order_up_to = 40
+"#;
+        let scenario =
+            crate::model::scenario::Scenario::from_source(text, std::path::Path::new("s.toml"))
+                .unwrap();
+        let mut outcome = crate::simulation::engine::simulate(&scenario, 2, 1, &|_| {});
+        let stat = |v: Option<f64>| {
+            let mut s = RunningStat::new();
+            if let Some(v) = v {
+                s.push(v);
+                s.push(v);
+            }
+            s
+        };
+        for stats in &mut outcome.policies {
+            let values = [
+                None,
+                Some(3.0),
+                Some(1.5),
+                Some(20.0),
+                Some(400.0),
+                Some(90.0),
+            ];
+            stats.suppliers = vec![SupplierStats {
+                stats: values.into_iter().map(stat).collect(),
+            }];
+            stats.budgets = vec![BudgetStats {
+                stats: vec![stat(Some(0.5)), stat(Some(12.0))],
+            }];
+        }
+        let summary = Summary::new(&scenario, &outcome);
+        let bytes = summary_workbook(&summary).unwrap();
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            [
+                "Policies",
+                "Items",
+                "Suppliers",
+                "Budgets",
+                "Estimates",
+                "Sizing",
+                "On hand",
+                "About"
+            ]
+        );
+        let suppliers = book.worksheet_range("Suppliers").unwrap();
+        let rows: Vec<Vec<Data>> = suppliers.rows().map(<[Data]>::to_vec).collect();
+        assert_eq!(rows[0][1], Data::String("supplier".into()));
+        assert_eq!(
+            rows[0][2],
+            Data::String("capacity_utilisation (share)".into())
+        );
+        assert_eq!(
+            rows[0][6],
+            Data::String("value_per_delivery (currency)".into())
+        );
+        assert_eq!(rows[1][1], Data::String("east".into()));
+        assert_eq!(rows[1][2], Data::Empty, "undefined: an empty cell");
+        assert_eq!(rows[1][6], Data::Float(400.0));
+        let budgets = book.worksheet_range("Budgets").unwrap();
+        let rows: Vec<Vec<Data>> = budgets.rows().map(<[Data]>::to_vec).collect();
+        assert_eq!(rows[0][2], Data::String("budget_used (share)".into()));
+        assert_eq!(rows[1][2], Data::Float(0.5));
+        let estimates = book.worksheet_range("Estimates").unwrap();
+        let found = estimates.rows().any(|r| {
+            r[1] == Data::String("supplier:east".into())
+                && r[2] == Data::String("backlog_days".into())
+                && r[3] == Data::String("days".into())
+                && r[5] == Data::Float(1.5)
+        });
+        assert!(found);
+    }
 
     #[test]
     fn every_metric_has_a_unit_and_shares_are_shown_as_percentages() {
