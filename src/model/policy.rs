@@ -107,6 +107,22 @@ impl OrderRule {
         }
     }
 
+    /// What an item not due to order may add to a joint order at position `position`: up to
+    /// its order-up-to level (its can-order level) — up to the level, in whole lots up to the
+    /// reorder point plus one lot, or its missing whole containers. Zero at or above it.
+    #[inline]
+    pub fn top_up(&self, position: f64) -> f64 {
+        match self.quantity {
+            Quantity::UpTo(level) => max_fast(level - position, 0.0),
+            Quantity::Lots(lot) => {
+                max_fast(floor_fast((self.trigger + lot - position) / lot + 1e-9), 0.0) * lot
+            }
+            Quantity::Containers { target, size } => {
+                max_fast(floor_fast((target - position) / size + 1e-9), 0.0) * size
+            }
+        }
+    }
+
     /// The same rule with its stock levels multiplied by `factor` (a seasonal pre-build).
     /// Lot and container sizes stay as they are.
     pub(crate) fn scaled(&self, factor: f64) -> OrderRule {

@@ -23,6 +23,7 @@
 //! [`NoRecorder`], whose empty methods compile away, and `buffersim trace` passes a recorder
 //! that keeps every day's figures, so a trace shows what this very code computed.
 
+pub(crate) mod coupled;
 pub(crate) mod lanes;
 
 use crate::foundation::math::{ceil_fast, min_fast};
@@ -127,6 +128,34 @@ impl Scratch {
         }
     }
 
+    /// The pipeline (stride 1) and the day records, borrowed apart.
+    fn parts(&mut self) -> (Pipeline<'_>, DayBooks<'_>) {
+        (
+            Pipeline {
+                arrivals: &mut self.arrivals,
+                rejections: &mut self.rejections,
+                books: &mut self.books,
+                stride: 1,
+                lane: 0,
+            },
+            DayBooks {
+                impaired: &mut self.impaired,
+                stamp: self.stamp,
+                levels: &mut self.levels,
+            },
+        )
+    }
+
+    /// Start a new item-run: a new stamp marks its impaired days.
+    fn next_stamp(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // After 2³² item-runs the stamps wrap: start the buffer afresh.
+            self.impaired.fill(0);
+            self.stamp = 1;
+        }
+    }
+
     /// Whether the item was impaired (unmet demand, or backorders outstanding at the end of
     /// the day) on day `t` of the last simulated item-run.
     pub(crate) fn impaired(&self, t: usize) -> bool {
@@ -195,6 +224,54 @@ impl Pipeline<'_> {
     }
 }
 
+/// How a day's demand was met.
+#[derive(Clone, Copy, Debug)]
+struct Served {
+    demand: f64,
+    served: f64,
+    short: f64,
+}
+
+/// The running sums the daily loop keeps in locals (registers) rather than in the counters.
+#[derive(Clone, Copy, Debug)]
+struct Sums {
+    demand: f64,
+    served: f64,
+    on_hand_unit_days: f64,
+    backorder_unit_days: f64,
+    pipeline_unit_days: f64,
+}
+
+impl Sums {
+    #[inline(always)]
+    fn of(counters: &ItemCounters) -> Self {
+        Sums {
+            demand: counters.demand,
+            served: counters.served,
+            on_hand_unit_days: counters.on_hand_unit_days,
+            backorder_unit_days: counters.backorder_unit_days,
+            pipeline_unit_days: counters.pipeline_unit_days,
+        }
+    }
+
+    #[inline(always)]
+    fn store(&self, counters: &mut ItemCounters) {
+        counters.demand = self.demand;
+        counters.served = self.served;
+        counters.on_hand_unit_days = self.on_hand_unit_days;
+        counters.backorder_unit_days = self.backorder_unit_days;
+        counters.pipeline_unit_days = self.pipeline_unit_days;
+    }
+}
+
+/// The per-day records of an item-run: impaired days (marked with the item-run's stamp) and
+/// the end-of-day stock on hand of measured days.
+struct DayBooks<'s> {
+    impaired: &'s mut [u32],
+    stamp: u32,
+    levels: &'s mut [f64],
+}
+
 /// One item-run between days. `R` hears of each day's flows and levels ([`DayRecorder`]);
 /// without a trace it is [`NoRecorder`], which takes no room and no instructions.
 struct State<'a, R: DayRecorder = NoRecorder> {
@@ -229,12 +306,7 @@ pub(crate) fn simulate_item<R: DayRecorder>(
     scratch: &mut Scratch,
     recorder: R,
 ) -> ItemCounters {
-    scratch.stamp = scratch.stamp.wrapping_add(1);
-    if scratch.stamp == 0 {
-        // After 2³² item-runs the stamps wrap: start the buffer afresh.
-        scratch.impaired.fill(0);
-        scratch.stamp = 1;
-    }
+    scratch.next_stamp();
     let mut state = State::new(setup, policy, demand, supply, recorder);
     for_each_segment(setup, policy, segments, |rule, days, measured| {
         if measured {
@@ -266,16 +338,30 @@ fn for_each_segment(
     mut run: impl FnMut(&OrderRule, std::ops::Range<usize>, bool),
 ) {
     for segment in segments {
-        let rule = match (segment.factor == 1.0, setup.whole_units) {
-            (true, _) => policy.rule,
-            (false, false) => policy.rule.scaled(segment.factor),
-            (false, true) => policy.rule.scaled(segment.factor).in_whole_units(),
-        };
-        let (start, end) = (segment.start as usize, segment.end as usize);
-        let split = setup.warmup.clamp(start, end);
-        run(&rule, start..split, false);
-        run(&rule, split..end, true);
+        let rule = segment_rule(setup, policy, segment);
+        for (days, measured) in segment_days(setup.warmup, segment) {
+            run(&rule, days, measured);
+        }
     }
+}
+
+/// The rule of an item in a stretch of the horizon: the policy's, or scaled for a pre-build.
+fn segment_rule(setup: &ItemSetup, policy: &ItemPolicy, segment: &LevelSegment) -> OrderRule {
+    match (segment.factor == 1.0, setup.whole_units) {
+        (true, _) => policy.rule,
+        (false, false) => policy.rule.scaled(segment.factor),
+        (false, true) => policy.rule.scaled(segment.factor).in_whole_units(),
+    }
+}
+
+/// A stretch's warm-up days (not measured), then its measured days.
+fn segment_days(
+    warmup: usize,
+    segment: &LevelSegment,
+) -> [(std::ops::Range<usize>, bool); 2] {
+    let (start, end) = (segment.start as usize, segment.end as usize);
+    let split = warmup.clamp(start, end);
+    [(start..split, false), (split..end, true)]
 }
 
 impl<'a, R: DayRecorder> State<'a, R> {
@@ -369,7 +455,6 @@ impl<'a, R: DayRecorder> State<'a, R> {
             Sourcing::Split => None,
         };
         let expediting = self.expediting.is_some();
-        let reserve_level = self.reserve_level;
         let demand = self.demand;
         let Scratch {
             arrivals,
@@ -403,43 +488,16 @@ impl<'a, R: DayRecorder> State<'a, R> {
         // those of a loop on the fields.
         let mut stock = self.stock;
         let mut next_review = self.next_review;
-        let mut total_demand = self.counters.demand;
-        let mut total_served = self.counters.served;
-        let mut on_hand_unit_days = self.counters.on_hand_unit_days;
-        let mut backorder_unit_days = self.counters.backorder_unit_days;
-        let mut pipeline_unit_days = self.counters.pipeline_unit_days;
+        let mut sums = Sums::of(&self.counters);
+        let mut days_out = DayBooks {
+            impaired,
+            stamp,
+            levels,
+        };
         for t in days {
-            // 1. Receipts.
-            let due = pipe.arrivals[t];
-            if due > 0.0 {
-                // Cleared as it is consumed, so the buffer is all zeros again at the end.
-                pipe.arrivals[t] = 0.0;
-                self.receive::<MEASURE>(&mut stock, due, t, &mut pipe);
-            }
-            // 2. Demand.
-            let d = demand[t];
-            let mut served = min_fast(d, stock.on_hand);
-            stock.on_hand -= served;
-            let mut short = d - served;
-            if RESERVE && short > 0.0 && stock.reserve > 0.0 {
-                let drawn = min_fast(short, stock.reserve);
-                stock.reserve -= drawn;
-                served += drawn;
-                short -= drawn;
-            }
-            // Counted at once, so that the day's demand need not be kept until the day ends.
-            if MEASURE {
-                total_demand += d;
-                total_served += served;
-            }
-            if short > 0.0 {
-                if BACKORDER {
-                    stock.backorders += short;
-                }
-                self.stock_out::<MEASURE>(short, BACKORDER);
-                // Impaired: demand went unmet today.
-                impaired[t] = stamp;
-            }
+            // 1–2. Receipts and demand.
+            let served =
+                self.open_day::<MEASURE, BACKORDER, RESERVE>(&mut stock, &mut sums, t, &mut pipe, &mut days_out);
             // 3. Failover, review and ordering.
             if let Some(after_days) = failover_after
                 && self.queues[0].pending > 0.0
@@ -451,16 +509,7 @@ impl<'a, R: DayRecorder> State<'a, R> {
             }
             if t == next_review {
                 next_review += rule.review_period as usize;
-                // A drawn-down reserve lowers the position, so the rule orders to refill it.
-                let mut position = stock.on_hand;
-                if RESERVE {
-                    position += stock.reserve - reserve_level;
-                }
-                position = position + stock.in_transit + stock.queued;
-                if BACKORDER {
-                    position -= stock.backorders;
-                }
-                let quantity = rule.order_quantity(position);
+                let quantity = rule.order_quantity(self.position::<BACKORDER, RESERVE>(&stock));
                 if quantity > 0.0 {
                     self.place_order::<MEASURE>(&mut stock, t, quantity, &mut pipe);
                 }
@@ -477,45 +526,120 @@ impl<'a, R: DayRecorder> State<'a, R> {
                 stock = self.stock;
             }
             // 5. End-of-day levels.
-            // Impaired as well: customers are still waiting tonight.
-            if BACKORDER && stock.backorders > 0.0 {
-                impaired[t] = stamp;
-            }
-            if MEASURE {
-                let level = if RESERVE {
-                    stock.on_hand + stock.reserve
-                } else {
-                    stock.on_hand
-                };
-                levels[t] = level;
-                on_hand_unit_days += level;
-                if BACKORDER {
-                    backorder_unit_days += stock.backorders;
-                }
-                pipeline_unit_days += stock.in_transit + stock.queued;
-            }
-            self.recorder.end_day(
-                t,
-                &DayEnd {
-                    measured: MEASURE,
-                    demand: d,
-                    served,
-                    short,
-                    on_hand: stock.on_hand,
-                    backorders: stock.backorders,
-                    in_transit: stock.in_transit,
-                    queued: stock.queued,
-                    reserve: stock.reserve,
-                },
-            );
+            self.close_day::<MEASURE, BACKORDER, RESERVE>(&stock, &mut sums, t, served, &mut days_out);
         }
         self.stock = stock;
         self.next_review = next_review;
-        self.counters.demand = total_demand;
-        self.counters.served = total_served;
-        self.counters.on_hand_unit_days = on_hand_unit_days;
-        self.counters.backorder_unit_days = backorder_unit_days;
-        self.counters.pipeline_unit_days = pipeline_unit_days;
+        sums.store(&mut self.counters);
+    }
+
+    /// Steps 1 and 2 of day `t`: take in what is due, then serve the day's demand (from the
+    /// shelf, then the reserve; the rest lost or backordered). Returns how the demand was met.
+    #[inline(always)]
+    fn open_day<const MEASURE: bool, const BACKORDER: bool, const RESERVE: bool>(
+        &mut self,
+        stock: &mut Stock,
+        sums: &mut Sums,
+        t: usize,
+        pipe: &mut Pipeline<'_>,
+        books: &mut DayBooks<'_>,
+    ) -> Served {
+        // 1. Receipts.
+        let slot = pipe.slot(t);
+        let due = pipe.arrivals[slot];
+        if due > 0.0 {
+            // Cleared as it is consumed, so the buffer is all zeros again at the end.
+            pipe.arrivals[slot] = 0.0;
+            self.receive::<MEASURE>(stock, due, t, pipe);
+        }
+        // 2. Demand.
+        let d = self.demand[t];
+        let mut served = min_fast(d, stock.on_hand);
+        stock.on_hand -= served;
+        let mut short = d - served;
+        if RESERVE && short > 0.0 && stock.reserve > 0.0 {
+            let drawn = min_fast(short, stock.reserve);
+            stock.reserve -= drawn;
+            served += drawn;
+            short -= drawn;
+        }
+        // Counted at once, so that the day's demand need not be kept until the day ends.
+        if MEASURE {
+            sums.demand += d;
+            sums.served += served;
+        }
+        if short > 0.0 {
+            if BACKORDER {
+                stock.backorders += short;
+            }
+            self.stock_out::<MEASURE>(short, BACKORDER);
+            // Impaired: demand went unmet today.
+            books.impaired[t] = books.stamp;
+        }
+        Served {
+            demand: d,
+            served,
+            short,
+        }
+    }
+
+    /// The inventory position the rule reviews: on hand, plus what is in transit and waiting
+    /// at suppliers, less backorders; a drawn-down reserve lowers it, so the rule orders to
+    /// refill it.
+    #[inline(always)]
+    fn position<const BACKORDER: bool, const RESERVE: bool>(&self, stock: &Stock) -> f64 {
+        let mut position = stock.on_hand;
+        if RESERVE {
+            position += stock.reserve - self.reserve_level;
+        }
+        position = position + stock.in_transit + stock.queued;
+        if BACKORDER {
+            position -= stock.backorders;
+        }
+        position
+    }
+
+    /// Step 5 of day `t`: the end-of-day levels, counted and told to the recorder.
+    #[inline(always)]
+    fn close_day<const MEASURE: bool, const BACKORDER: bool, const RESERVE: bool>(
+        &mut self,
+        stock: &Stock,
+        sums: &mut Sums,
+        t: usize,
+        day: Served,
+        books: &mut DayBooks<'_>,
+    ) {
+        // Impaired as well: customers are still waiting tonight.
+        if BACKORDER && stock.backorders > 0.0 {
+            books.impaired[t] = books.stamp;
+        }
+        if MEASURE {
+            let level = if RESERVE {
+                stock.on_hand + stock.reserve
+            } else {
+                stock.on_hand
+            };
+            books.levels[t] = level;
+            sums.on_hand_unit_days += level;
+            if BACKORDER {
+                sums.backorder_unit_days += stock.backorders;
+            }
+            sums.pipeline_unit_days += stock.in_transit + stock.queued;
+        }
+        self.recorder.end_day(
+            t,
+            &DayEnd {
+                measured: MEASURE,
+                demand: day.demand,
+                served: day.served,
+                short: day.short,
+                on_hand: stock.on_hand,
+                backorders: stock.backorders,
+                in_transit: stock.in_transit,
+                queued: stock.queued,
+                reserve: stock.reserve,
+            },
+        );
     }
 
     /// Take in what is due on day `t`: rejected units leave the pipeline, the rest go on the
@@ -651,23 +775,46 @@ impl<'a, R: DayRecorder> State<'a, R> {
         if part <= 0.0 {
             return;
         }
-        if MEASURE {
-            link.count_line(&mut self.counters, part);
-        }
-        self.recorder.ordered(part);
+        self.count_line::<MEASURE>(i, part);
         // A copy, so that no reference into the state reaches the out-of-line draws and the
         // state can stay in registers.
         let Some(days) = self.suppliers[i] else {
             return;
         };
         if link.ships_at_once(&days, self.queues[i].pending, part, t) {
-            self.queues[i].head = t + 1;
-            stock.in_transit += part;
-            let arrival = record_shipment(&mut self.counters, pipe, self.setup, &days, t, t, part);
-            self.note_arrival(arrival);
+            self.ship_now(stock, i, t, part, pipe);
             return;
         }
         self.queue_line(stock, i, t, part, pipe);
+    }
+
+    /// Count an order line of `part` units with link `i` and tell the recorder.
+    #[inline(always)]
+    fn count_line<const MEASURE: bool>(&mut self, i: usize, part: f64) {
+        if MEASURE {
+            self.setup.links[i].count_line(&mut self.counters, part);
+        }
+        self.recorder.ordered(part);
+    }
+
+    /// Ship an order line of `part` units placed with link `i` on day `t` that same day:
+    /// nothing waits ahead of it and the day's capacity covers it.
+    #[inline(always)]
+    fn ship_now(
+        &mut self,
+        stock: &mut Stock,
+        i: usize,
+        t: usize,
+        part: f64,
+        pipe: &mut Pipeline<'_>,
+    ) {
+        let Some(days) = self.suppliers[i] else {
+            return;
+        };
+        self.queues[i].head = t + 1;
+        stock.in_transit += part;
+        let arrival = record_shipment(&mut self.counters, pipe, self.setup, &days, t, t, part);
+        self.note_arrival(arrival);
     }
 
     /// Put an order line of `part` units placed on day `t` in link `i`'s queue.
@@ -804,38 +951,65 @@ impl<'a, R: DayRecorder> State<'a, R> {
             if factor <= 0.0 {
                 continue;
             }
-            let mut capacity = link.capacity_per_day * factor;
-            while self.queues[i].head <= t && capacity > 0.0 {
-                let order_day = self.queues[i].head;
-                let waiting = pipe.books[i][order_day];
-                if waiting <= 0.0 {
-                    self.queues[i].head += 1;
-                    continue;
-                }
-                let shipped = min_fast(waiting, capacity);
-                pipe.books[i][order_day] = waiting - shipped;
-                capacity -= shipped;
-                self.queues[i].pending -= shipped;
-                self.stock.queued -= shipped;
-                self.stock.in_transit += shipped;
-                let arrival = record_shipment(
-                    &mut self.counters,
-                    pipe,
-                    self.setup,
-                    &days,
-                    order_day,
-                    t,
-                    shipped,
-                );
-                self.note_arrival(arrival);
-                if pipe.books[i][order_day] <= 0.0 {
-                    self.queues[i].head += 1;
-                }
+            self.ship_oldest(i, t, t, link.capacity_per_day * factor, pipe);
+            self.settle_queue(i, t, pipe);
+        }
+    }
+
+    /// Ship from link `i`'s queue on day `t`, oldest line first, lines ordered up to day
+    /// `through` only, at most `capacity` units. Returns the units shipped and the unit-days
+    /// they waited in the queue.
+    #[inline(always)]
+    fn ship_oldest(
+        &mut self,
+        i: usize,
+        t: usize,
+        through: usize,
+        mut capacity: f64,
+        pipe: &mut Pipeline<'_>,
+    ) -> (f64, f64) {
+        let Some(days) = self.suppliers[i] else {
+            return (0.0, 0.0);
+        };
+        let (mut total, mut waited) = (0.0, 0.0);
+        while self.queues[i].head <= through && capacity > 0.0 {
+            let order_day = self.queues[i].head;
+            let waiting = pipe.books[i][order_day];
+            if waiting <= 0.0 {
+                self.queues[i].head += 1;
+                continue;
             }
-            if self.queues[i].pending < 1e-9 {
-                // Guard against a residue of rounding: a queue is empty or holds real units.
-                self.clear_queue(i, t, pipe);
+            let shipped = min_fast(waiting, capacity);
+            pipe.books[i][order_day] = waiting - shipped;
+            capacity -= shipped;
+            total += shipped;
+            waited += shipped * (t - order_day) as f64;
+            self.queues[i].pending -= shipped;
+            self.stock.queued -= shipped;
+            self.stock.in_transit += shipped;
+            let arrival = record_shipment(
+                &mut self.counters,
+                pipe,
+                self.setup,
+                &days,
+                order_day,
+                t,
+                shipped,
+            );
+            self.note_arrival(arrival);
+            if pipe.books[i][order_day] <= 0.0 {
+                self.queues[i].head += 1;
             }
+        }
+        (total, waited)
+    }
+
+    /// Guard against a residue of rounding after shipping: a queue is empty or holds real
+    /// units.
+    #[inline(always)]
+    fn settle_queue(&mut self, i: usize, t: usize, pipe: &mut Pipeline<'_>) {
+        if self.queues[i].pending < 1e-9 {
+            self.clear_queue(i, t, pipe);
         }
     }
 

@@ -36,6 +36,7 @@ use crate::simulation::supply_paths::SupplyPaths;
 use crate::simulation::trace::{DayRecorder, NoRecorder};
 use crate::simulation::worst::{RankedRun, WorstBy, WorstRuns};
 use kernel::lanes::{LANES, LaneDays, LaneScratch};
+use kernel::coupled::{GroupCounters, GroupScratch, GroupSetup, simulate_group};
 use kernel::{ItemSetup, Link, Scratch, Sourcing};
 
 /// Runs simulated one after another into one set of accumulators.
@@ -82,6 +83,13 @@ struct Prepared<'a> {
     lanes: Option<Vector>,
     /// For each item and policy, whether the lane loop covers the item under the policy.
     in_lanes: Vec<Vec<bool>>,
+    /// The groups of items simulated together, day by day, because they share a supplier's
+    /// capacity, a joint order or a budget (`kernel::coupled`).
+    groups: Vec<GroupSetup>,
+    /// For each item, the group it is simulated in, if any.
+    group_of: Vec<Option<usize>>,
+    /// For each supplier, whether it couples its items (its figures are counted then).
+    coupling: Vec<bool>,
     /// For each item, the sampler that draws the demand of a batch's runs together, if its
     /// model has one, no surge changes its demand and every policy steps it in lanes (otherwise
     /// each run's own path is needed).
@@ -90,6 +98,12 @@ struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     fn new(scenario: &'a Scenario, baseline: Option<usize>) -> Self {
+        Self::grouped(scenario, baseline, false)
+    }
+
+    /// As [`Prepared::new`]; with `all_together`, every item is simulated in one group, as if
+    /// something coupled them all (the tests check that this changes no item's figures).
+    fn grouped(scenario: &'a Scenario, baseline: Option<usize>, all_together: bool) -> Self {
         let horizon = scenario.horizon_days as usize;
         let setups: Vec<ItemSetup> = scenario
             .items
@@ -143,6 +157,18 @@ impl<'a> Prepared<'a> {
                     .collect()
             })
             .collect();
+        let (coupling, components) = coupled_items(scenario, all_together);
+        let mut group_of = vec![None; scenario.items.len()];
+        let groups: Vec<GroupSetup> = components
+            .into_iter()
+            .enumerate()
+            .map(|(g, items)| {
+                for &i in &items {
+                    group_of[i] = Some(g);
+                }
+                GroupSetup::new(scenario, items, &setups)
+            })
+            .collect();
         let in_lanes: Vec<Vec<bool>> = setups
             .iter()
             .enumerate()
@@ -150,7 +176,10 @@ impl<'a> Prepared<'a> {
                 scenario
                     .policies
                     .iter()
-                    .map(|policy| kernel::lanes::steps_in_lanes(setup, &policy.items[i]))
+                    .map(|policy| {
+                        group_of[i].is_none()
+                            && kernel::lanes::steps_in_lanes(setup, &policy.items[i])
+                    })
                     .collect()
             })
             .collect();
@@ -185,6 +214,9 @@ impl<'a> Prepared<'a> {
             scenario,
             lanes: (some_in_lanes && lanes_fit(scenario)).then(Vector::detect),
             in_lanes,
+            groups,
+            group_of,
+            coupling,
             lane_samplers,
             samplers,
             max_links: setups.iter().map(|s| s.links.len()).max().unwrap_or(0),
@@ -196,6 +228,81 @@ impl<'a> Prepared<'a> {
             worst: None,
         }
     }
+}
+
+/// Which suppliers couple their items, and the groups of items that must be simulated together
+/// (each in file order, groups in the order of their first item): items buying from a
+/// coupling supplier ([`crate::model::supply::Supplier::couples`]) or counted against a budget,
+/// joined through every supplier and budget they share. With `all_together`, one group holds
+/// every item.
+fn coupled_items(scenario: &Scenario, all_together: bool) -> (Vec<bool>, Vec<Vec<usize>>) {
+    let n = scenario.items.len();
+    let buyers = |j: usize| -> Vec<usize> {
+        (0..n)
+            .filter(|&i| scenario.items[i].sourcing.iter().any(|s| s.supplier == j))
+            .collect()
+    };
+    let coupling: Vec<bool> = (0..scenario.suppliers.len())
+        .map(|j| scenario.suppliers[j].couples(buyers(j).len()))
+        .collect();
+    // Union-find over items: a root per set, the smallest item index.
+    let mut root: Vec<usize> = (0..n).collect();
+    let mut in_group = vec![all_together; n];
+    fn find(root: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while root[r] != r {
+            r = root[r];
+        }
+        root[i] = r;
+        r
+    }
+    let join = |items: &[usize], root: &mut Vec<usize>, in_group: &mut Vec<bool>| {
+        for &i in items {
+            in_group[i] = true;
+        }
+        if let Some(&first) = items.first() {
+            for &i in &items[1..] {
+                let (a, b) = (find(root, first), find(root, i));
+                root[a.max(b)] = a.min(b);
+            }
+        }
+    };
+    if all_together {
+        join(&(0..n).collect::<Vec<_>>(), &mut root, &mut in_group);
+    }
+    for (j, &couples) in coupling.iter().enumerate() {
+        if couples {
+            join(&buyers(j), &mut root, &mut in_group);
+        }
+    }
+    for budget in &scenario.budgets {
+        let items: Vec<usize> = match &budget.suppliers {
+            None => (0..n).collect(),
+            Some(covered) => (0..n)
+                .filter(|&i| {
+                    scenario.items[i]
+                        .sourcing
+                        .iter()
+                        .any(|s| covered.contains(&s.supplier))
+                })
+                .collect(),
+        };
+        join(&items, &mut root, &mut in_group);
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of_root = vec![usize::MAX; n];
+    for i in 0..n {
+        if !in_group[i] {
+            continue;
+        }
+        let r = find(&mut root, i);
+        if group_of_root[r] == usize::MAX {
+            group_of_root[r] = groups.len();
+            groups.push(Vec::new());
+        }
+        groups[group_of_root[r]].push(i);
+    }
+    (coupling, groups)
 }
 
 /// Simulate `runs` runs with master seed `seed`, in the current rayon thread pool.
@@ -350,10 +457,12 @@ impl ChunkStats {
                 .policies
                 .iter()
                 .map(|_| {
-                    PolicyStats::new(
+                    PolicyStats::with_suppliers(
                         scenario.items.len(),
                         scenario.disruptions.len(),
                         &prepared.fan,
+                        scenario.suppliers.len(),
+                        scenario.budgets.len(),
                     )
                 })
                 .collect(),
@@ -468,13 +577,59 @@ impl<'a> RunBuffers<'a> {
 
     /// Draw item `i`'s demand path in run `run`, surges included.
     fn draw_demand(&mut self, prepared: &Prepared<'_>, seed: u64, run: u64, i: usize) {
+        fill_demand(prepared, (seed, run), i, &self.surges, &mut self.demand);
+    }
+
+    /// Group `g`'s items under policy `p` in this run, their demand paths drawn into `gb`
+    /// ([`GroupBuffers::draw`]), item `k` of the group told to `recorders[k]`; each item's
+    /// totals are counted as [`RunBuffers::simulate`] counts one item's, in the group's item
+    /// order, and left in `gb.totals`, and the figures of the suppliers and budgets the group
+    /// holds are counted.
+    fn simulate_group<R: DayRecorder>(
+        &mut self,
+        prepared: &Prepared<'_>,
+        (g, p): (usize, usize),
+        gb: &mut GroupBuffers,
+        stats: &mut ChunkStats,
+        recorders: &mut [R],
+    ) {
         let sc = prepared.scenario;
-        let mut rng = rng_for(seed, run, Stream::Demand(i));
-        prepared.samplers[i].fill_path(&mut rng, sc.start_day_of_year, &mut self.demand);
-        for &k in &prepared.reaching[i] {
-            if !sc.disruptions[k].kind.is_supply_side() {
-                apply_surge(&self.surges[k], &mut self.demand, sc.items[i].whole_units());
+        let group = &prepared.groups[g];
+        let scratch = &mut gb.scratch[g];
+        simulate_group(
+            group,
+            &prepared.setups,
+            &sc.policies[p],
+            &gb.demand[..group.items.len()],
+            &self.supply,
+            scratch,
+            recorders,
+            &mut gb.counters,
+        );
+        gb.totals.clear();
+        for (k, &i) in group.items.iter().enumerate() {
+            self.note_item_spells(prepared, i);
+            let items = &scratch.items[k];
+            let totals = self.finish_item(prepared, stats, (i, p), gb.counters.items[k], |t| {
+                items.impaired(t)
+            });
+            gb.totals.push(totals);
+            prepared.fan.note_item::<1>(
+                i,
+                items.levels(),
+                &mut stats.policies[p],
+                [&mut self.on_hand[p]],
+            );
+        }
+        let measured_days = f64::from(sc.measured_days());
+        let policy = &mut stats.policies[p];
+        for (s, j) in group.suppliers().enumerate() {
+            if prepared.coupling[j] {
+                policy.suppliers[j].push(&gb.counters.suppliers[s], measured_days);
             }
+        }
+        for (b, n) in group.budgets().enumerate() {
+            policy.budgets[n].push(&gb.counters.budgets[b], measured_days);
         }
     }
 
@@ -575,6 +730,7 @@ struct ChunkBuffers<'a> {
     scratch: Scratch,
     /// The lane loop's buffers, if runs are stepped in lanes.
     lanes: Option<LaneBuffers>,
+    groups: GroupBuffers,
 }
 
 /// The buffers of the lane loop.
@@ -669,6 +825,7 @@ impl<'a> ChunkBuffers<'a> {
         ChunkBuffers {
             runs: (0..width).map(|_| RunBuffers::new(prepared)).collect(),
             scratch: Scratch::new(horizon, prepared.max_links),
+            groups: GroupBuffers::new(prepared),
             lanes: prepared.lanes.map(|vector| LaneBuffers {
                 vector,
                 scratch: LaneScratch::new(horizon),
@@ -713,6 +870,21 @@ fn simulate_batch(
         r.start_run(prepared, seed, run, stats);
     }
     for i in 0..sc.items.len() {
+        if let Some(g) = prepared.group_of[i] {
+            // A group is simulated where its first item comes, run by run, all its items
+            // together.
+            if prepared.groups[g].items[0] == i {
+                let gb = &mut b.groups;
+                let mut recorders = vec![NoRecorder; prepared.groups[g].items.len()];
+                for r in batch.iter_mut() {
+                    gb.draw(prepared, seed, r, g);
+                    for p in 0..sc.policies.len() {
+                        r.simulate_group(prepared, (g, p), gb, stats, &mut recorders);
+                    }
+                }
+            }
+            continue;
+        }
         let in_lanes = &prepared.in_lanes[i];
         // Only a full batch steps in lanes; the last, short batch of a chunk goes run by run.
         let mut lanes = b
@@ -746,6 +918,59 @@ fn simulate_batch(
     }
     for r in batch.iter() {
         r.end_run(prepared, stats);
+    }
+}
+
+/// Draw item `i`'s demand path in run `run` of `seed` into `demand`, with the run's `surges`.
+fn fill_demand(
+    prepared: &Prepared<'_>,
+    (seed, run): (u64, u64),
+    i: usize,
+    surges: &[Vec<f64>],
+    demand: &mut [f64],
+) {
+    let sc = prepared.scenario;
+    let mut rng = rng_for(seed, run, Stream::Demand(i));
+    prepared.samplers[i].fill_path(&mut rng, sc.start_day_of_year, demand);
+    for &k in &prepared.reaching[i] {
+        if !sc.disruptions[k].kind.is_supply_side() {
+            apply_surge(&surges[k], demand, sc.items[i].whole_units());
+        }
+    }
+}
+
+/// The buffers of the groups of items simulated together, per thread.
+struct GroupBuffers {
+    /// The demand path of each item of the group being simulated.
+    demand: Vec<Vec<f64>>,
+    /// Per group, its items' buffers.
+    scratch: Vec<GroupScratch>,
+    counters: GroupCounters,
+    /// Each item's totals in the last group-run simulated, in the group's item order.
+    totals: Vec<RunTotals>,
+}
+
+impl GroupBuffers {
+    fn new(prepared: &Prepared<'_>) -> Self {
+        let horizon = prepared.scenario.horizon_days as usize;
+        let largest = prepared.groups.iter().map(|g| g.items.len()).max().unwrap_or(0);
+        GroupBuffers {
+            demand: vec![vec![0.0; horizon]; largest],
+            scratch: prepared
+                .groups
+                .iter()
+                .map(|g| GroupScratch::new(g, horizon, prepared.max_links))
+                .collect(),
+            counters: GroupCounters::default(),
+            totals: Vec::with_capacity(largest),
+        }
+    }
+
+    /// Draw the demand paths of group `g`'s items in run `r`.
+    fn draw(&mut self, prepared: &Prepared<'_>, seed: u64, r: &RunBuffers<'_>, g: usize) {
+        for (k, &i) in prepared.groups[g].items.iter().enumerate() {
+            fill_demand(prepared, (seed, r.run), i, &r.surges, &mut self.demand[k]);
+        }
     }
 }
 
@@ -986,6 +1211,66 @@ mod tests {
         // The case of the issue: the kanban's fill rate does spread.
         let kanban = &exact[0][0];
         assert!(kanban[50] < kanban[500] && kanban[500] < kanban[949]);
+    }
+
+    /// Issue 19, item 7: items simulated together day by day, where nothing couples them,
+    /// have every figure they have simulated alone, bit for bit: the coupled loop takes the
+    /// single-item loop's steps in its order. Over scenarios with backorders and lost sales,
+    /// warm-up, a pre-build, periodic review, failover and split sourcing, a reserve,
+    /// expediting, capacity limits, outages that hold or cancel orders, rejections, delays and
+    /// surges.
+    #[test]
+    fn items_simulated_together_have_their_figures_alone() {
+        let scenarios = [
+            ("kanban-vs-jic.toml", edited("kanban-vs-jic.toml", &[])),
+            ("kanban-reference.toml", edited("kanban-reference.toml", &[])),
+            (
+                "peak-season.toml, one item per capacity",
+                edited(
+                    "peak-season.toml",
+                    &[
+                        ("\"lost\"", "\"backorder\""),
+                        ("warmup_days = 0", "warmup_days = 30"),
+                        (
+                            "supplier_outage = { supplier = \"contract-manufacturer\" }",
+                            "supplier_outage = { supplier = \"contract-manufacturer\", \
+                             cancel_orders = true }",
+                        ),
+                        (
+                            "[[item]]\nid = \"ribbon\"",
+                            "[[supplier]]\nid = \"ribbon-maker\"\nlead_time = { fixed = 4 }\n\
+                             capacity_per_day = 300\n\n[[item]]\nid = \"ribbon\"\n\
+                             suppliers = [\"ribbon-maker\"]",
+                        ),
+                        (
+                            "demand = { poisson = { mean = 80 } }",
+                            "demand = { poisson = { mean = 80 } }\nsuppliers = \
+                             [\"contract-manufacturer\"]",
+                        ),
+                    ],
+                ),
+            ),
+        ];
+        for (name, scenario) in &scenarios {
+            let alone = Prepared::new(scenario, Some(0));
+            assert!(alone.groups.is_empty(), "{name}: nothing should couple the items");
+            let together = Prepared::grouped(scenario, Some(0), true);
+            assert_eq!(together.groups.len(), 1, "{name}");
+            let outcome = |prepared: Prepared<'_>| {
+                let mut simulation = Simulation {
+                    total: ChunkStats::new(&prepared),
+                    prepared,
+                    seed: 11,
+                    runs: 0,
+                };
+                simulation.extend_to(70, &|_| {});
+                format!("{:?}", simulation.outcome())
+            };
+            assert!(
+                outcome(alone) == outcome(together),
+                "{name}: items simulated together differ from items alone"
+            );
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::simulation::metrics::RunTotals;
 use crate::simulation::trace::DayRecorder;
 
 use super::kernel::Scratch;
-use super::{ChunkStats, Prepared, RunBuffers};
+use super::{ChunkStats, GroupBuffers, Prepared, RunBuffers};
 
 /// What a replayed run amounted to under the policy replayed.
 #[derive(Clone, Debug)]
@@ -32,6 +32,7 @@ pub(crate) struct Replay<'a> {
     seed: u64,
     run: RunBuffers<'a>,
     scratch: Scratch,
+    groups: GroupBuffers,
 }
 
 impl<'a> Replay<'a> {
@@ -39,7 +40,9 @@ impl<'a> Replay<'a> {
         let prepared = Prepared::new(scenario, None);
         let run = RunBuffers::new(&prepared);
         let scratch = Scratch::new(scenario.horizon_days as usize, prepared.max_links);
+        let groups = GroupBuffers::new(&prepared);
         Replay {
+            groups,
             prepared,
             seed,
             run,
@@ -62,8 +65,27 @@ impl<'a> Replay<'a> {
         let mut stats = ChunkStats::new(prepared);
         let r = &mut self.run;
         r.start_run(prepared, self.seed, run, &mut stats);
-        let mut items = Vec::with_capacity(sc.items.len());
-        for (i, recorder) in recorders.iter_mut().enumerate() {
+        let mut items = vec![None; sc.items.len()];
+        for i in 0..sc.items.len() {
+            if items[i].is_some() {
+                continue;
+            }
+            if let Some(g) = prepared.group_of[i] {
+                // Items simulated together, at their first item, as a chunk does.
+                let group = &prepared.groups[g];
+                self.groups.draw(prepared, self.seed, r, g);
+                let mut theirs: Vec<&mut R> = recorders
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(i, _)| group.items.contains(i))
+                    .map(|(_, recorder)| recorder)
+                    .collect();
+                r.simulate_group(prepared, (g, policy), &mut self.groups, &mut stats, &mut theirs);
+                for (&i, totals) in group.items.iter().zip(&self.groups.totals) {
+                    items[i] = Some(*totals);
+                }
+                continue;
+            }
             r.note_item_spells(prepared, i);
             r.draw_demand(prepared, self.seed, run, i);
             let totals = r.simulate(
@@ -71,12 +93,12 @@ impl<'a> Replay<'a> {
                 (i, policy),
                 &mut self.scratch,
                 &mut stats,
-                recorder,
+                &mut recorders[i],
             );
-            items.push(totals);
+            items[i] = Some(totals);
         }
         Replayed {
-            items,
+            items: items.into_iter().flatten().collect(),
             all: r.all_items[policy],
             spells: r.spells.clone(),
         }

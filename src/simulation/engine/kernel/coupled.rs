@@ -1,0 +1,901 @@
+//! Items simulated together: the daily loop for a group of items coupled by what they share —
+//! a supplier's capacity, a supplier's value minimum, order days or delivery cost, or a
+//! purchase budget.
+//!
+//! The steps of a day are the single-item loop's own pieces ([`State::open_day`],
+//! [`State::position`], [`State::count_line`], [`State::ship_now`], [`State::queue_line`],
+//! [`State::expedite`], [`State::ship_oldest`], [`State::close_day`]), called item by item,
+//! with what the items share decided in between, once for the group:
+//!
+//! 1–2. every item takes in its receipts and serves its demand;
+//! 3. every item (in file order) that reviews asks for its order lines; then for each supplier
+//!    (in file order) the day's lines become one order: dropped on a day the supplier takes no
+//!    orders, topped up or raised to its value minimum, held or trimmed by the budgets, and
+//!    its delivery cost shared by value; the order ships at once if nothing waits at the
+//!    supplier and the day's capacity covers it, else it queues;
+//! 4. every item expedites;
+//! 5. each supplier ships from its queue within the day's capacity, shared by its allocation
+//!    rule (guaranteed shares first);
+//! 6. every item's end-of-day levels.
+//!
+//! With one item and nothing shared these are the single-item loop's steps in its order, so a
+//! group gives each item's figures bit for bit as the item simulated alone (a test forces
+//! every item of the example scenarios through here and compares).
+
+use super::{ItemSetup, Link, Scratch, Served, Sourcing, State, Sums, segment_days, segment_rule};
+use crate::foundation::math::floor_fast;
+use crate::model::budget::{BudgetPeriod, WhenExceeded};
+use crate::model::policy::{OrderRule, Policy};
+use crate::model::scenario::Scenario;
+use crate::model::supply::{Allocation, OrderDays};
+use crate::simulation::metrics::{BudgetCounters, ItemCounters, SupplierCounters};
+use crate::simulation::supply_paths::SupplyPaths;
+use crate::simulation::trace::DayRecorder;
+
+/// An item's place at a supplier: its index in the group, its link to the supplier, and the
+/// price it pays there (unit cost plus the supplier's premium), which values its lines.
+#[derive(Clone, Copy, Debug)]
+struct Member {
+    k: usize,
+    link: usize,
+    price: f64,
+}
+
+/// How a supplier shares a short day's capacity (members by their index in the supplier's
+/// list).
+#[derive(Clone, Debug)]
+enum Sharing {
+    Fifo,
+    Proportional,
+    /// Members in the order they are served.
+    Priority(Vec<usize>),
+}
+
+/// A supplier of a group, with the members it sells to.
+#[derive(Clone, Debug)]
+struct SharedSupplier {
+    /// Index in the scenario.
+    supplier: usize,
+    /// Capacity per day, in units or (with `in_value`) in value; infinite without a limit.
+    capacity: f64,
+    in_value: bool,
+    sharing: Sharing,
+    /// The group's items bought from it, in file order.
+    members: Vec<Member>,
+    /// Guaranteed shares of the capacity: (member, share).
+    guaranteed: Vec<(usize, f64)>,
+    min_order_value: f64,
+    order_days: OrderDays,
+    delivery_cost: f64,
+    /// The group budgets its orders count against.
+    budgets: Vec<usize>,
+}
+
+/// A budget of a group.
+#[derive(Clone, Debug)]
+struct SharedBudget {
+    /// Index in the scenario.
+    budget: usize,
+    amount: f64,
+    period: BudgetPeriod,
+    when_exceeded: WhenExceeded,
+    /// The budget available over the measured days (the same in every run).
+    available: f64,
+}
+
+/// Items simulated together, and what they share; prepared once per scenario.
+#[derive(Clone, Debug)]
+pub(crate) struct GroupSetup {
+    /// Indices in the scenario of the group's items, in file order.
+    pub(crate) items: Vec<usize>,
+    suppliers: Vec<SharedSupplier>,
+    budgets: Vec<SharedBudget>,
+    start_day_of_year: u32,
+}
+
+impl GroupSetup {
+    /// The group of `items` (scenario indices, ascending): every supplier they buy from, and
+    /// every budget whose orders they may count against.
+    pub(crate) fn new(scenario: &Scenario, items: Vec<usize>, setups: &[ItemSetup]) -> Self {
+        let mut suppliers: Vec<SharedSupplier> = Vec::new();
+        let mut touched: Vec<usize> = items
+            .iter()
+            .flat_map(|&i| setups[i].links.iter().map(|l| l.supplier))
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let budgets: Vec<SharedBudget> = scenario
+            .budgets
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| {
+                b.suppliers
+                    .as_ref()
+                    .is_none_or(|covered| covered.iter().any(|j| touched.contains(j)))
+            })
+            .map(|(n, b)| SharedBudget {
+                budget: n,
+                amount: b.amount,
+                period: b.period,
+                when_exceeded: b.when_exceeded,
+                available: budget_available(
+                    b.amount,
+                    b.period,
+                    scenario.start_day_of_year,
+                    scenario.warmup_days as usize..scenario.horizon_days as usize,
+                ),
+            })
+            .collect();
+        for &j in &touched {
+            let sup = &scenario.suppliers[j];
+            let members: Vec<Member> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &i)| {
+                    let link = setups[i].links.iter().position(|l| l.supplier == j)?;
+                    Some(Member {
+                        k,
+                        link,
+                        price: scenario.items[i].unit_cost + sup.unit_cost_premium,
+                    })
+                })
+                .collect();
+            let member_of = |item: usize| members.iter().position(|m| items[m.k] == item);
+            let sharing = match &sup.allocation {
+                Allocation::Fifo => Sharing::Fifo,
+                Allocation::Proportional => Sharing::Proportional,
+                Allocation::Priority(order) => {
+                    let mut ranked: Vec<usize> = order.iter().filter_map(|&i| member_of(i)).collect();
+                    for m in 0..members.len() {
+                        if !ranked.contains(&m) {
+                            ranked.push(m);
+                        }
+                    }
+                    Sharing::Priority(ranked)
+                }
+            };
+            let (capacity, in_value) = if sup.capacity_value_per_day.is_finite() {
+                (sup.capacity_value_per_day, true)
+            } else {
+                (sup.capacity_per_day, false)
+            };
+            suppliers.push(SharedSupplier {
+                supplier: j,
+                capacity,
+                in_value,
+                sharing,
+                guaranteed: sup
+                    .guaranteed
+                    .iter()
+                    .filter_map(|&(i, share)| Some((member_of(i)?, share)))
+                    .collect(),
+                members,
+                min_order_value: sup.min_order_value,
+                order_days: sup.order_days,
+                delivery_cost: sup.delivery_cost,
+                budgets: budgets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| {
+                        scenario.budgets[b.budget]
+                            .suppliers
+                            .as_ref()
+                            .is_none_or(|covered| covered.contains(&j))
+                    })
+                    .map(|(n, _)| n)
+                    .collect(),
+            });
+        }
+        GroupSetup {
+            items,
+            suppliers,
+            budgets,
+            start_day_of_year: scenario.start_day_of_year,
+        }
+    }
+
+    /// Indices in the scenario of the group's suppliers, in file order.
+    pub(crate) fn suppliers(&self) -> impl Iterator<Item = usize> + '_ {
+        self.suppliers.iter().map(|s| s.supplier)
+    }
+
+    /// Indices in the scenario of the group's budgets, in file order.
+    pub(crate) fn budgets(&self) -> impl Iterator<Item = usize> + '_ {
+        self.budgets.iter().map(|b| b.budget)
+    }
+}
+
+/// The budget available over `days`: its amount for each period, each day a share of its
+/// period's amount (a period only partly in `days` counts in proportion).
+fn budget_available(
+    amount: f64,
+    period: BudgetPeriod,
+    start_day_of_year: u32,
+    days: std::ops::Range<usize>,
+) -> f64 {
+    days.map(|t| amount / period_length(period, t, start_day_of_year) as f64)
+        .sum()
+}
+
+/// The number of days of the period day `t` falls in.
+fn period_length(period: BudgetPeriod, t: usize, start_day_of_year: u32) -> usize {
+    let index = period.index(t, start_day_of_year);
+    let first = (0..=t)
+        .rev()
+        .take_while(|&d| period.index(d, start_day_of_year) == index)
+        .last()
+        .unwrap_or(t);
+    let mut last = t;
+    while period.index(last + 1, start_day_of_year) == index {
+        last += 1;
+    }
+    last + 1 - first
+}
+
+/// What a group's run under one policy counted.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GroupCounters {
+    /// Per item of the group.
+    pub(crate) items: Vec<ItemCounters>,
+    /// Per supplier of the group ([`GroupSetup::suppliers`]).
+    pub(crate) suppliers: Vec<SupplierCounters>,
+    /// Per budget of the group ([`GroupSetup::budgets`]).
+    pub(crate) budgets: Vec<BudgetCounters>,
+}
+
+/// An order line asked for on the current day.
+#[derive(Clone, Copy, Debug)]
+struct Line {
+    k: usize,
+    link: usize,
+    supplier: usize,
+    part: f64,
+    /// The supplier's terms for the item, for trimming.
+    terms: Link,
+    whole_units: bool,
+}
+
+/// Per-thread buffers of a group, reused across runs and policies.
+#[derive(Debug)]
+pub(crate) struct GroupScratch {
+    /// One per item of the group.
+    pub(crate) items: Vec<Scratch>,
+    lines: Vec<Line>,
+    rules: Vec<OrderRule>,
+    served: Vec<Served>,
+    /// Per budget: the period it is in, what is left of it, whether it bound today, and what
+    /// would be left after the order being decided.
+    budget_period: Vec<usize>,
+    budget_left: Vec<f64>,
+    budget_bound: Vec<bool>,
+    budget_trial: Vec<f64>,
+}
+
+impl GroupScratch {
+    pub(crate) fn new(group: &GroupSetup, horizon: usize, max_links: usize) -> Self {
+        let n = group.items.len();
+        let b = group.budgets.len();
+        GroupScratch {
+            items: (0..n).map(|_| Scratch::new(horizon, max_links)).collect(),
+            lines: Vec::with_capacity(n * 2),
+            rules: Vec::with_capacity(n),
+            served: Vec::with_capacity(n),
+            budget_period: vec![0; b],
+            budget_left: vec![0.0; b],
+            budget_bound: vec![false; b],
+            budget_trial: vec![0.0; b],
+        }
+    }
+}
+
+/// Simulate a group's items under `policy` for one run, item `k`'s days told to
+/// `recorders[k]`; the counts go to `out`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn simulate_group<R: DayRecorder>(
+    group: &GroupSetup,
+    setups: &[ItemSetup],
+    policy: &Policy,
+    demands: &[Vec<f64>],
+    supply: &SupplyPaths,
+    scratch: &mut GroupScratch,
+    recorders: &mut [R],
+    out: &mut GroupCounters,
+) {
+    let n = group.items.len();
+    for s in &mut scratch.items {
+        s.next_stamp();
+    }
+    let mut states: Vec<State<'_, &mut R>> = group
+        .items
+        .iter()
+        .zip(demands)
+        .zip(recorders.iter_mut())
+        .map(|((&i, demand), recorder)| {
+            State::new(&setups[i], &policy.items[i], demand, supply, recorder)
+        })
+        .collect();
+    out.suppliers.clear();
+    out.suppliers
+        .resize(group.suppliers.len(), SupplierCounters::default());
+    out.budgets.clear();
+    out.budgets.resize(group.budgets.len(), BudgetCounters::default());
+    for b in 0..group.budgets.len() {
+        scratch.budget_period[b] = usize::MAX;
+        out.budgets[b].available = group.budgets[b].available;
+    }
+    let warmup = setups[group.items[0]].warmup;
+    let mut day = GroupDay {
+        group,
+        supply,
+        out,
+    };
+    for segment in &policy.segments {
+        scratch.rules.clear();
+        scratch.rules.extend(
+            group
+                .items
+                .iter()
+                .map(|&i| segment_rule(&setups[i], &policy.items[i], segment)),
+        );
+        for (days, measured) in segment_days(warmup, segment) {
+            if measured {
+                day.run_days::<true, R>(&mut states, days, scratch);
+            } else {
+                day.run_days::<false, R>(&mut states, days, scratch);
+            }
+        }
+    }
+    day.out.items.clear();
+    for (state, s) in states.into_iter().zip(&mut scratch.items) {
+        state.clear(&mut s.books);
+        day.out.items.push(state.finish());
+    }
+    debug_assert_eq!(day.out.items.len(), n);
+}
+
+/// The group-wide steps of a day.
+struct GroupDay<'g, 's, 'o> {
+    group: &'g GroupSetup,
+    supply: &'s SupplyPaths<'s>,
+    out: &'o mut GroupCounters,
+}
+
+/// Call `$body` with the state's `BACKORDER` and `RESERVE` as constants: the single-item loop
+/// is compiled for each, so that a group's item takes the very steps it takes alone.
+macro_rules! with_kind {
+    ($state:expr, |$b:ident, $r:ident| $body:expr) => {
+        match ($state.setup.backorder, $state.reserve_level > 0.0) {
+            (false, false) => {
+                const $b: bool = false;
+                const $r: bool = false;
+                $body
+            }
+            (false, true) => {
+                const $b: bool = false;
+                const $r: bool = true;
+                $body
+            }
+            (true, false) => {
+                const $b: bool = true;
+                const $r: bool = false;
+                $body
+            }
+            (true, true) => {
+                const $b: bool = true;
+                const $r: bool = true;
+                $body
+            }
+        }
+    };
+}
+
+impl GroupDay<'_, '_, '_> {
+    fn run_days<const MEASURE: bool, R: DayRecorder>(
+        &mut self,
+        states: &mut [State<'_, &mut R>],
+        days: std::ops::Range<usize>,
+        scratch: &mut GroupScratch,
+    ) {
+        for t in days {
+            scratch.lines.clear();
+            scratch.served.clear();
+            // 1–3: receipts, demand, failover and review, item by item.
+            for (k, state) in states.iter_mut().enumerate() {
+                let (mut pipe, mut books) = scratch.items[k].parts();
+                let mut stock = state.stock;
+                let mut sums = Sums::of(&state.counters);
+                let served = with_kind!(state, |B, RES| state.open_day::<MEASURE, B, RES>(
+                    &mut stock, &mut sums, t, &mut pipe, &mut books
+                ));
+                sums.store(&mut state.counters);
+                state.stock = stock;
+                scratch.served.push(served);
+                if let Sourcing::Failover { after_days } = state.setup.sourcing
+                    && state.queues[0].pending > 0.0
+                    && state.primary_down(t, after_days)
+                {
+                    state.fail_over::<MEASURE>(t, &mut pipe);
+                }
+                let rule = &scratch.rules[k];
+                if t == state.next_review {
+                    state.next_review += rule.review_period as usize;
+                    let position =
+                        with_kind!(state, |B, RES| state.position::<B, RES>(&state.stock));
+                    let quantity = rule.order_quantity(position);
+                    if quantity > 0.0 {
+                        ask_lines(state, k, t, quantity, &mut scratch.lines);
+                    }
+                }
+            }
+            // 3, continued: the day's order to each supplier.
+            for s in 0..self.group.suppliers.len() {
+                self.order::<MEASURE, R>(s, t, states, scratch);
+            }
+            for (b, bound) in scratch.budget_bound.iter_mut().enumerate() {
+                if MEASURE && *bound {
+                    self.out.budgets[b].bound_days += 1.0;
+                }
+                *bound = false;
+            }
+            // 4. Expediting.
+            for (k, state) in states.iter_mut().enumerate() {
+                if state.expediting.is_some() {
+                    let (mut pipe, _) = scratch.items[k].parts();
+                    state.expedite::<MEASURE>(t, &mut pipe);
+                }
+            }
+            // 5. Dispatch.
+            for s in 0..self.group.suppliers.len() {
+                self.dispatch::<MEASURE, R>(s, t, states, scratch);
+            }
+            // 6. End of day.
+            for (k, state) in states.iter_mut().enumerate() {
+                let (_, mut books) = scratch.items[k].parts();
+                let stock = state.stock;
+                let mut sums = Sums::of(&state.counters);
+                let served = scratch.served[k];
+                with_kind!(state, |B, RES| state.close_day::<MEASURE, B, RES>(
+                    &stock, &mut sums, t, served, &mut books
+                ));
+                sums.store(&mut state.counters);
+            }
+        }
+    }
+
+    /// The day's order to supplier `s` of the group: the lines the items asked for, on an
+    /// order day, brought to the value minimum, within the budgets; placed, shipped at once
+    /// where nothing waits and the capacity covers it, else queued.
+    fn order<const MEASURE: bool, R: DayRecorder>(
+        &mut self,
+        s: usize,
+        t: usize,
+        states: &mut [State<'_, &mut R>],
+        scratch: &mut GroupScratch,
+    ) {
+        let sup = &self.group.suppliers[s];
+        let j = sup.supplier;
+        let price = |k: usize| {
+            sup.members
+                .iter()
+                .find(|m| m.k == k)
+                .map_or(0.0, |m| m.price)
+        };
+        let asked = scratch.lines.iter().any(|l| l.supplier == j && l.part > 0.0);
+        if !asked {
+            return;
+        }
+        if !sup.order_days.takes_orders(t) {
+            // The items order again at their next review.
+            for line in scratch.lines.iter_mut().filter(|l| l.supplier == j) {
+                line.part = 0.0;
+            }
+            return;
+        }
+        let value = |lines: &[Line]| -> f64 {
+            lines
+                .iter()
+                .filter(|l| l.supplier == j)
+                .map(|l| l.part * price(l.k))
+                .sum()
+        };
+        let mut total = value(&scratch.lines);
+        if sup.min_order_value > 0.0 && total < sup.min_order_value {
+            self.top_up(s, t, states, scratch, &mut total);
+            if MEASURE {
+                self.out.suppliers[s].joint_top_ups += 1.0;
+            }
+        }
+        if !sup.budgets.is_empty() {
+            self.within_budgets::<MEASURE>(s, t, scratch);
+            total = value(&scratch.lines);
+            if total <= 0.0 {
+                return;
+            }
+        }
+        // Place the order.
+        let days = self.supply.supplier(j);
+        let factor = days.capacity_factor(t);
+        let waiting: f64 = sup
+            .members
+            .iter()
+            .map(|m| states[m.k].queues[m.link].pending)
+            .sum();
+        let needed = scratch
+            .lines
+            .iter()
+            .filter(|l| l.supplier == j)
+            .map(|l| {
+                if sup.in_value {
+                    l.part * price(l.k)
+                } else {
+                    l.part
+                }
+            })
+            .sum::<f64>();
+        let at_once = waiting == 0.0 && factor > 0.0 && needed <= sup.capacity * factor;
+        if MEASURE {
+            let c = &mut self.out.suppliers[s];
+            c.deliveries += 1.0;
+            c.ordered_value += total;
+        }
+        for line in scratch.lines.iter().filter(|l| l.supplier == j && l.part > 0.0) {
+            let state = &mut states[line.k];
+            let (mut pipe, _) = scratch.items[line.k].parts();
+            state.count_line::<MEASURE>(line.link, line.part);
+            if MEASURE && sup.delivery_cost > 0.0 {
+                state.counters.delivery_cost +=
+                    sup.delivery_cost * line.part * price(line.k) / total;
+            }
+            let mut stock = state.stock;
+            if at_once {
+                state.ship_now(&mut stock, line.link, t, line.part, &mut pipe);
+                if MEASURE {
+                    let c = &mut self.out.suppliers[s];
+                    c.shipped_units += line.part;
+                    c.shipped_value += line.part * price(line.k);
+                    c.capacity_used += if sup.in_value {
+                        line.part * price(line.k)
+                    } else {
+                        line.part
+                    };
+                }
+            } else {
+                state.queue_line(&mut stock, line.link, t, line.part, &mut pipe);
+            }
+            state.stock = stock;
+        }
+    }
+
+    /// Bring supplier `s`'s order of day `t`, worth `total`, to its value minimum: top the
+    /// supplier's items up toward their order-up-to levels in file order, then, if that is not
+    /// enough, raise every line in proportion.
+    fn top_up<R: DayRecorder>(
+        &self,
+        s: usize,
+        t: usize,
+        states: &[State<'_, &mut R>],
+        scratch: &mut GroupScratch,
+        total: &mut f64,
+    ) {
+        let sup = &self.group.suppliers[s];
+        let j = sup.supplier;
+        let minimum = sup.min_order_value;
+        for m in &sup.members {
+            if *total >= minimum {
+                return;
+            }
+            let state = &states[m.k];
+            if let Sourcing::Failover { after_days } = state.setup.sourcing {
+                // Only the link the item orders from today.
+                let active = usize::from(state.primary_down(t, after_days));
+                if m.link != active {
+                    continue;
+                }
+            }
+            let ordered: f64 = scratch
+                .lines
+                .iter()
+                .filter(|l| l.k == m.k)
+                .map(|l| l.part)
+                .sum();
+            let position =
+                with_kind!(state, |B, RES| state.position::<B, RES>(&state.stock)) + ordered;
+            let room = scratch.rules[m.k].top_up(position);
+            let link = state.setup.links[m.link];
+            let part = link.line_quantity(room);
+            if part <= 0.0 {
+                continue;
+            }
+            match scratch
+                .lines
+                .iter_mut()
+                .find(|l| l.k == m.k && l.supplier == j)
+            {
+                Some(line) => line.part += part,
+                None => scratch.lines.push(Line {
+                    k: m.k,
+                    link: m.link,
+                    supplier: j,
+                    part,
+                    terms: link,
+                    whole_units: state.setup.whole_units,
+                }),
+            }
+            *total += part * m.price;
+        }
+        if *total >= minimum || *total <= 0.0 {
+            return;
+        }
+        let factor = minimum / *total;
+        *total = 0.0;
+        for line in scratch.lines.iter_mut().filter(|l| l.supplier == j) {
+            let link = states[line.k].setup.links[line.link];
+            line.part = link.line_quantity(line.part * factor);
+            let price = sup.members.iter().find(|m| m.k == line.k).map_or(0.0, |m| m.price);
+            *total += line.part * price;
+        }
+    }
+
+    /// Hold back or trim supplier `s`'s lines of day `t` that do not fit what is left of the
+    /// budgets its orders count against; if what remains is below the value minimum, the
+    /// whole order waits.
+    fn within_budgets<const MEASURE: bool>(&mut self, s: usize, t: usize, scratch: &mut GroupScratch) {
+        let group = self.group;
+        let sup = &group.suppliers[s];
+        let j = sup.supplier;
+        for &b in &sup.budgets {
+            let budget = &group.budgets[b];
+            let period = budget.period.index(t, group.start_day_of_year);
+            if scratch.budget_period[b] != period {
+                scratch.budget_period[b] = period;
+                scratch.budget_left[b] = budget.amount;
+            }
+            scratch.budget_trial[b] = scratch.budget_left[b];
+        }
+        let mut total = 0.0;
+        for line in scratch.lines.iter_mut().filter(|l| l.supplier == j && l.part > 0.0) {
+            let Some(member) = sup.members.iter().find(|m| m.k == line.k) else {
+                continue;
+            };
+            let price = member.price;
+            for &b in &sup.budgets {
+                let budget = &group.budgets[b];
+                let left = scratch.budget_trial[b];
+                let value = line.part * price;
+                if value <= left {
+                    continue;
+                }
+                scratch.budget_bound[b] = true;
+                let trim = match budget.when_exceeded {
+                    WhenExceeded::Trim => true,
+                    // A line worth more than a whole period would never fit.
+                    WhenExceeded::Wait => value > budget.amount,
+                };
+                line.part = if trim {
+                    line.trimmed_to(left / price)
+                } else {
+                    0.0
+                };
+            }
+            for &b in &sup.budgets {
+                scratch.budget_trial[b] -= line.part * price;
+            }
+            total += line.part * price;
+        }
+        if sup.min_order_value > 0.0 && total < sup.min_order_value {
+            // Below the minimum the supplier takes no order: nothing is spent.
+            for line in scratch.lines.iter_mut().filter(|l| l.supplier == j) {
+                line.part = 0.0;
+            }
+            return;
+        }
+        for &b in &sup.budgets {
+            let spent = scratch.budget_left[b] - scratch.budget_trial[b];
+            scratch.budget_left[b] = scratch.budget_trial[b];
+            if MEASURE {
+                self.out.budgets[b].spent += spent;
+            }
+        }
+    }
+
+    /// Ship from supplier `s`'s queue on day `t`: cancelled in a cancelling outage, nothing in
+    /// an outage, else within the day's capacity, guaranteed shares first, the rest by the
+    /// allocation rule.
+    fn dispatch<const MEASURE: bool, R: DayRecorder>(
+        &mut self,
+        s: usize,
+        t: usize,
+        states: &mut [State<'_, &mut R>],
+        scratch: &mut GroupScratch,
+    ) {
+        let group = self.group;
+        let sup = &group.suppliers[s];
+        let days = self.supply.supplier(sup.supplier);
+        let factor = days.capacity_factor(t);
+        let capacity = sup.capacity * factor;
+        if MEASURE && sup.capacity.is_finite() {
+            self.out.suppliers[s].capacity += capacity;
+        }
+        let pending = |states: &[State<'_, &mut R>], m: &Member| states[m.k].queues[m.link].pending;
+        if sup.members.iter().all(|m| pending(states, m) <= 0.0) {
+            return;
+        }
+        if days.cancels(t) {
+            for m in &sup.members {
+                if pending(states, m) > 0.0 {
+                    let (mut pipe, _) = scratch.items[m.k].parts();
+                    states[m.k].cancel_queue(m.link, t, &mut pipe);
+                }
+            }
+            return;
+        }
+        if factor > 0.0 {
+            let out = &mut *self.out;
+            let mut left = capacity;
+            // Ship member `m`'s lines ordered up to day `through`, within `most` of the
+            // capacity (in its measure); returns what it used of it.
+            let mut ship =
+                |m: &Member, through: usize, most: f64, states: &mut [State<'_, &mut R>]| {
+                    let units = if sup.in_value { most / m.price } else { most };
+                    let (mut pipe, _) = scratch.items[m.k].parts();
+                    let (shipped, waited) =
+                        states[m.k].ship_oldest(m.link, t, through, units, &mut pipe);
+                    if MEASURE {
+                        let c = &mut out.suppliers[s];
+                        c.shipped_units += shipped;
+                        c.shipped_value += shipped * m.price;
+                        c.wait_unit_days += waited;
+                        c.capacity_used += if sup.in_value {
+                            shipped * m.price
+                        } else {
+                            shipped
+                        };
+                    }
+                    // All it was allowed: the allowance is spent exactly, whatever the
+                    // rounding of a value in units.
+                    if shipped >= units {
+                        most
+                    } else if sup.in_value {
+                        shipped * m.price
+                    } else {
+                        shipped
+                    }
+                };
+            for &(g, share) in &sup.guaranteed {
+                let m = &sup.members[g];
+                if pending(states, m) > 0.0 {
+                    left -= ship(m, t, share * capacity, states);
+                }
+            }
+            match &sup.sharing {
+                Sharing::Fifo => {
+                    // Day by day from the oldest waiting line; a day's lines in file order.
+                    while left > 0.0 {
+                        let Some(oldest) = sup
+                            .members
+                            .iter()
+                            .filter(|m| pending(states, m) > 0.0)
+                            .map(|m| states[m.k].queues[m.link].head)
+                            .min()
+                            .filter(|&d| d <= t)
+                        else {
+                            break;
+                        };
+                        for m in &sup.members {
+                            if left <= 0.0 {
+                                break;
+                            }
+                            if pending(states, m) > 0.0
+                                && states[m.k].queues[m.link].head <= oldest
+                            {
+                                left -= ship(m, oldest, left, states);
+                            }
+                        }
+                    }
+                }
+                Sharing::Proportional => {
+                    let measure = |m: &Member, states: &[State<'_, &mut R>]| {
+                        let p = pending(states, m);
+                        if sup.in_value { p * m.price } else { p }
+                    };
+                    let queue: f64 = sup.members.iter().map(|m| measure(m, states)).sum();
+                    let available = left;
+                    for m in &sup.members {
+                        let wanted = measure(m, states);
+                        if wanted <= 0.0 {
+                            continue;
+                        }
+                        // Each member's share is taken from its queue before anything ships,
+                        // as shipping one member changes only its own queue.
+                        let share = if queue <= available {
+                            wanted
+                        } else {
+                            available * wanted / queue
+                        };
+                        ship(m, t, share, states);
+                    }
+                }
+                Sharing::Priority(order) => {
+                    for &g in order {
+                        if left <= 0.0 {
+                            break;
+                        }
+                        let m = &sup.members[g];
+                        if pending(states, m) > 0.0 {
+                            left -= ship(m, t, left, states);
+                        }
+                    }
+                }
+            }
+            for m in &sup.members {
+                let (mut pipe, _) = scratch.items[m.k].parts();
+                states[m.k].settle_queue(m.link, t, &mut pipe);
+            }
+        }
+        if MEASURE {
+            let backlog: f64 = sup.members.iter().map(|m| pending(states, m)).sum();
+            let c = &mut self.out.suppliers[s];
+            c.backlog_unit_days += backlog;
+            if backlog > 0.0 && factor > 0.0 {
+                c.cut_days += 1.0;
+            }
+        }
+    }
+}
+
+impl Line {
+    /// The most of this line that `units` allow, in the supplier's multiples and in whole
+    /// units; nothing if that is below the supplier's minimum.
+    fn trimmed_to(&self, units: f64) -> f64 {
+        let mut q = units.min(self.part);
+        let multiple = self.terms.order_multiple;
+        if multiple > 0.0 {
+            q = floor_fast(q / multiple + 1e-9) * multiple;
+        }
+        if self.whole_units {
+            q = floor_fast(q + 1e-9);
+        }
+        if q <= 0.0 || q < self.terms.min_order_quantity {
+            0.0
+        } else {
+            q
+        }
+    }
+}
+
+/// The lines item `k` asks for on day `t` for `quantity`: split over its suppliers by share,
+/// or all to the one it orders from under a failover, each as the supplier takes it.
+fn ask_lines<R: DayRecorder>(
+    state: &State<'_, R>,
+    k: usize,
+    t: usize,
+    quantity: f64,
+    lines: &mut Vec<Line>,
+) {
+    let setup = state.setup;
+    let mut ask = |link: usize, q: f64| {
+        let l = setup.links[link];
+        let part = l.line_quantity(q);
+        if part > 0.0 {
+            lines.push(Line {
+                k,
+                link,
+                supplier: l.supplier,
+                part,
+                terms: l,
+                whole_units: setup.whole_units,
+            });
+        }
+    };
+    match setup.sourcing {
+        Sourcing::Split => {
+            for (i, link) in setup.links.iter().enumerate() {
+                ask(i, quantity * link.share);
+            }
+        }
+        Sourcing::Failover { after_days } => {
+            let link = usize::from(state.primary_down(t, after_days));
+            ask(link, quantity);
+        }
+    }
+}
