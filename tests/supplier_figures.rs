@@ -3,8 +3,9 @@
 //! scenarios without them.
 //!
 //! The output layer is tested on an outcome whose supplier and budget accumulators are filled
-//! by hand with known values, so every figure is known; the engine's own counts are tested
-//! where they are made.
+//! by hand with known values, so every figure is known, and once end to end on a run whose
+//! shared capacity is plainly the bottleneck; the engine's own counts are tested where they
+//! are made.
 
 use std::path::Path;
 
@@ -418,4 +419,80 @@ fn the_run_table_adds_a_supplier_block_within_100_columns() {
         .find(|l| l.contains("capacity utilisation"))
         .unwrap();
     assert_eq!(util.matches("undefined").count(), 2, "{util}");
+}
+
+/// Two items of 10 a day sharing a supplier that ships 12 a day: the capacity is used nearly
+/// in full, orders wait for it, and it cuts them on nearly every day. Run end to end.
+#[test]
+fn a_shared_capacity_is_reported_from_a_real_run() {
+    let scenario = r#"
+[simulation]
+horizon_days = 200
+warmup_days = 20
+runs = 20
+unmet_demand = "lost"
+
+[[supplier]]
+id = "shared"
+lead_time = { fixed = 2 }
+capacity_per_day = 12
+
+[[item]]
+id = "a"
+unit_cost = 5
+demand = { deterministic = 10 }
+
+[[item]]
+id = "b"
+unit_cost = 5
+demand = { deterministic = 10 }
+
+[policy.base.rule.base_stock]
+order_up_to = 40
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let out = dir.path().join("results");
+    let run = assert_cmd::Command::cargo_bin("buffersim")
+        .unwrap()
+        .arg("run")
+        .arg(&path)
+        .arg("--report")
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("supplier shared:"), "{stdout}");
+    for line in stdout.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+
+    let saved = SavedSummary::load(&out).unwrap();
+    assert_eq!(saved.supplier_names(), ["shared"]);
+    assert!(saved.budget_names().is_empty());
+    let policy = &saved.policies[0];
+    let figure = |name: &str| policy.supplier_figure("shared", name).unwrap().mean;
+    // 20 a day asked of 12 a day: the capacity is the bottleneck.
+    let used = figure("capacity_utilisation");
+    assert!((0.9..=1.0).contains(&used), "{used}");
+    assert!(figure("allocation_cut_days_per_year") > 300.0);
+    assert!(figure("backlog_units") > 0.0);
+    assert!(figure("backlog_days") > 0.0);
+    assert!(figure("deliveries_per_year") <= 365.0);
+    assert_eq!(
+        policy
+            .supplier_figure("shared", "capacity_utilisation")
+            .unwrap()
+            .n,
+        20
+    );
+
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(csv.contains("\nbase,supplier:shared,capacity_utilisation,20,"));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("\n## Suppliers\n"));
+    assert!(md.contains("### Supplier shared"));
+    assert!(!md.contains("NaN"));
 }
