@@ -617,7 +617,12 @@ pub(crate) fn to_markdown(s: &SavedSummary, charts: &[Chart], sections: &[Sectio
     }
 
     if suppliers::any(s) {
-        let _ = writeln!(out, "## {}\n\n{}\n", suppliers::title(s), suppliers::NOTE);
+        let _ = writeln!(
+            out,
+            "## {}\n\n{}\n",
+            suppliers::title(s),
+            suppliers::note(s)
+        );
         for (heading, t) in suppliers::tables(s) {
             let _ = writeln!(out, "### {}\n", md_cell(&heading));
             md_table(&mut out, &t);
@@ -1054,7 +1059,7 @@ pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart], sections: &[Section]) 
             "<section id=\"{}\">\n<h2>{}</h2>\n<p>{}</p>",
             suppliers::ID,
             suppliers::title(s),
-            md_inline_to_html(suppliers::NOTE)
+            md_inline_to_html(&suppliers::note(s))
         );
         for (heading, t) in suppliers::tables(s) {
             let _ = writeln!(out, "<h3>{}</h3>", esc(&heading));

@@ -13,11 +13,21 @@ use indexmap::IndexMap;
 /// The section's anchor in report.html.
 pub(crate) const ID: &str = "suppliers";
 
-/// What the section's cells stand for, below its heading.
-pub(crate) const NOTE: &str = "The suppliers whose items are simulated together (they share \
-    the supplier's capacity, or its value minimum, order days, delivery cost or a budget ties \
-    them), and the budgets: each figure's mean over runs with its 95% confidence interval. A \
-    figure that no run defines reads `undefined`, with the reason.";
+/// What the section holds and how its cells read, below its heading.
+pub(crate) fn note(s: &SavedSummary) -> String {
+    let what = match (s.supplier_names().is_empty(), s.budget_names().is_empty()) {
+        (false, true) => SUPPLIERS,
+        (true, false) => "The budgets",
+        _ => &format!("{SUPPLIERS}, and the budgets"),
+    };
+    format!(
+        "{what}: each figure's mean over runs with its 95% confidence interval. A figure that \
+         no run defines reads `undefined`, with the reason."
+    )
+}
+
+const SUPPLIERS: &str = "The suppliers whose items are simulated together (they share the \
+    supplier's capacity, or its value minimum, order days, delivery cost or a budget ties them)";
 
 /// Whether the summary has any supplier or budget figure to show.
 pub(crate) fn any(s: &SavedSummary) -> bool {
