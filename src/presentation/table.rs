@@ -73,7 +73,8 @@ fn plus_minus(ci: Option<Interval>, write: impl Fn(f64) -> String) -> String {
 
 /// The compact comparison table: one column per policy, all items together, mean ± CI
 /// half-width, in blocks of policies that fit the terminal ([`terminal::table`]); then a line
-/// on how to read the cells, the disruption log and the kanban loops where a policy uses
+/// on how to read the cells, the figures of shared suppliers and budgets where there are any
+/// (a table like the first), the disruption log and the kanban loops where a policy uses
 /// kanban.
 ///
 /// Rows are labelled with the metric's name as summary.csv spells it, with spaces for

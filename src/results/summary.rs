@@ -402,10 +402,10 @@ impl Summary {
     }
 
     /// The text of summary.csv: one row per policy, item (`(all items)` for the policy as a
-    /// whole) and metric; then each policy's supplier and budget figures, the `item` column
-    /// naming the supplier as `supplier:ID` and the budget as `budget:ID`; then the resilience
-    /// figures of each policy (the tail rows give the statistic as `mean` and its interval,
-    /// with no percentiles), and the disruption log under `(all policies)`.
+    /// whole) and metric, each policy's item rows followed by its supplier and budget figures
+    /// (the `item` column naming the supplier as `supplier:ID`, the budget as `budget:ID`) and
+    /// its resilience figures (the tail rows give the statistic as `mean` and its interval,
+    /// with no percentiles); then the disruption log under `(all policies)`.
     pub fn to_csv(&self) -> String {
         let mut out = String::from("policy,item,metric,n,mean,ci95_low,ci95_high,p05,p50,p95\n");
         for p in &self.policies {
