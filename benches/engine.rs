@@ -12,6 +12,11 @@
 //! * `many_items`: 200 items, 5 suppliers in 2 regions each with random outages, four demand
 //!   models and two policies, on one thread: the per item-day cost at scale, to set against
 //!   the single-item figures.
+//! * `shared_suppliers`: the `many_items` catalogue with each supplier's capacity shared by its
+//!   40 items (1.3 times their mean demand) and a value minimum on every order, so that every
+//!   item is stepped day by day with the others of its supplier; beside it, measured in the
+//!   same run, the same catalogue without those constraints. Issue 19 asks the shared one to
+//!   reach at least half the rate of the independent one.
 //! * `runs_scaling`: the reference scenario at 10³, 10⁴, 10⁵ and 10⁶ runs on two threads; time
 //!   should grow linearly with runs (constant throughput).
 //!
@@ -214,6 +219,18 @@ fn bench_bare_kernel(c: &mut Criterion) {
 /// 200 items over 5 suppliers in 2 regions, every supplier with random outages; demand cycles
 /// through normal, poisson, negative binomial and lognormal; kanban and reorder-point policies.
 fn many_items_toml() -> String {
+    catalogue_toml(false)
+}
+
+/// The mean daily demand of item `i` of the generated catalogues.
+fn catalogue_mean(i: usize) -> usize {
+    // Means from 5 to 203 units a day, spread over the items.
+    5 + (i * 37) % 199
+}
+
+/// The `many_items` catalogue; with `shared`, each supplier's capacity (1.3 times its items'
+/// mean demand) is shared by its items and its orders must reach a value of 2,000.
+fn catalogue_toml(shared: bool) -> String {
     let mut s = String::from(
         r#"[simulation]
 name = "many items"
@@ -234,16 +251,27 @@ unmet_demand = "lost"
         ),
         ("asia-2", "asia", "{ lognormal = { mean = 12, sd = 4 } }"),
     ];
-    for (id, region, lead_time) in suppliers {
+    for (j, (id, region, lead_time)) in suppliers.iter().enumerate() {
         write!(
             s,
             "\n[[supplier]]\nid = \"{id}\"\nregion = \"{region}\"\nlead_time = {lead_time}\n"
         )
         .unwrap();
+        if shared {
+            let demand: usize = (0..MANY_ITEMS)
+                .filter(|i| i % suppliers.len() == j)
+                .map(catalogue_mean)
+                .sum();
+            write!(
+                s,
+                "capacity_per_day = {}\nmin_order_value = 2000\n",
+                demand * 13 / 10
+            )
+            .unwrap();
+        }
     }
     for i in 0..MANY_ITEMS {
-        // Means from 5 to 203 units a day, spread over the items.
-        let mean = 5 + (i * 37) % 199;
+        let mean = catalogue_mean(i);
         let sd = mean / 3 + 3; // sd² > mean for every mean here, as the negative binomial needs
         let demand = match i % 4 {
             0 => format!("{{ normal = {{ mean = {mean}, sd = {sd} }} }}"),
@@ -302,6 +330,25 @@ fn bench_many_items(c: &mut Criterion) {
     group.finish();
 }
 
+fn bench_shared_suppliers(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+    let one = pool(1);
+    let mut group = c.benchmark_group("shared_suppliers");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    for (name, shared) in [("independent", false), ("shared", true)] {
+        let scenario = load_generated(dir.path(), name, &catalogue_toml(shared));
+        group.throughput(Throughput::Elements(item_days(&scenario, MANY_ITEMS_RUNS)));
+        group.bench_function(format!("200_items_{name}"), |b| {
+            b.iter(|| simulate_in(&one, &scenario, MANY_ITEMS_RUNS));
+        });
+    }
+    group.finish();
+}
+
 fn bench_runs_scaling(c: &mut Criterion) {
     let scenario = Scenario::load(&reference_path()).expect("cannot load bench-reference.toml");
     let two = pool(2);
@@ -333,6 +380,7 @@ criterion_group!(
     bench_reference,
     bench_bare_kernel,
     bench_many_items,
+    bench_shared_suppliers,
     bench_runs_scaling
 );
 criterion_main!(benches);

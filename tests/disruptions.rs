@@ -230,16 +230,11 @@ fn correlated_failure_needs_a_regional_event() {
         .iter()
         .enumerate()
         .map(|(j, region)| buffersim::model::supply::Supplier {
-            id: format!("s{j}"),
-            lead_time: DayDistribution::new(&DaysSpec::Fixed(2), 1),
-            on_time_probability: 1.0,
-            lateness: None,
-            capacity_per_day: f64::INFINITY,
-            min_order_quantity: 0.0,
-            order_multiple: 0.0,
             region: region.clone(),
-            rejection_probability: 0.0,
-            unit_cost_premium: 0.0,
+            ..buffersim::model::supply::Supplier::plain(
+                format!("s{j}"),
+                DayDistribution::new(&DaysSpec::Fixed(2), 1),
+            )
         })
         .collect();
     // Mean 90 days up, 10 down: p = 0.1.

@@ -36,7 +36,10 @@ impl BudgetPeriod {
             BudgetPeriod::Month => {
                 let day = start_day_of_year as usize + t;
                 let (year, day_of_year) = (day / 365, (day % 365) as u32);
-                let month = MONTH_STARTS.iter().rposition(|&s| s <= day_of_year).unwrap_or(0);
+                let month = MONTH_STARTS
+                    .iter()
+                    .rposition(|&s| s <= day_of_year)
+                    .unwrap_or(0);
                 year * 12 + month
             }
         }

@@ -115,7 +115,10 @@ impl OrderRule {
         match self.quantity {
             Quantity::UpTo(level) => max_fast(level - position, 0.0),
             Quantity::Lots(lot) => {
-                max_fast(floor_fast((self.trigger + lot - position) / lot + 1e-9), 0.0) * lot
+                max_fast(
+                    floor_fast((self.trigger + lot - position) / lot + 1e-9),
+                    0.0,
+                ) * lot
             }
             Quantity::Containers { target, size } => {
                 max_fast(floor_fast((target - position) / size + 1e-9), 0.0) * size

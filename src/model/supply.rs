@@ -127,6 +127,29 @@ impl OrderDays {
 }
 
 impl Supplier {
+    /// A supplier with lead time `lead_time` and nothing else: always on time, unlimited,
+    /// no minimums, no region, no rejections, no premium, orders taken every day.
+    pub fn plain(id: impl Into<String>, lead_time: DayDistribution) -> Self {
+        Supplier {
+            id: id.into(),
+            lead_time,
+            on_time_probability: 1.0,
+            lateness: None,
+            capacity_per_day: f64::INFINITY,
+            capacity_value_per_day: f64::INFINITY,
+            allocation: Allocation::Fifo,
+            guaranteed: Vec::new(),
+            min_order_value: 0.0,
+            order_days: OrderDays::Every,
+            delivery_cost: 0.0,
+            min_order_quantity: 0.0,
+            order_multiple: 0.0,
+            region: None,
+            rejection_probability: 0.0,
+            unit_cost_premium: 0.0,
+        }
+    }
+
     /// Whether the supplier couples the items bought from it, so that they must be simulated
     /// together: a capacity shared by `items` (more than one) items, a value minimum, order days
     /// or a delivery cost.

@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 
 use crate::foundation::format::group_thousands;
+use crate::model::budget::{Budget, BudgetPeriod, WhenExceeded};
 use crate::model::scenario::{Scenario, UnmetDemand};
+use crate::model::supply::{Allocation, OrderDays};
 use crate::presentation::format::loop_days;
 use crate::presentation::terminal;
 
@@ -50,23 +52,27 @@ fn description(scenario: &Scenario) -> String {
         );
     }
     let _ = writeln!(out, "\nsuppliers:");
-    for s in &scenario.suppliers {
+    for (j, s) in scenario.suppliers.iter().enumerate() {
         let _ = writeln!(
             out,
-            "  {}: lead time {:.2} ± {:.2} days (on time {:.0}%){}{}",
+            "  {}: lead time {:.2} ± {:.2} days (on time {:.0}%){}",
             s.id,
             s.lead_time_mean(),
             s.lead_time_variance().sqrt(),
             100.0 * s.on_time_probability,
-            if s.capacity_per_day.is_finite() {
-                format!(", capacity {}/day", s.capacity_per_day)
-            } else {
-                String::new()
-            },
             s.region
                 .as_ref()
                 .map_or_else(String::new, |r| format!(", region {r}"))
         );
+        for line in supplier_terms(scenario, j) {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    if !scenario.budgets.is_empty() {
+        let _ = writeln!(out, "\npurchase budgets:");
+        for b in &scenario.budgets {
+            let _ = writeln!(out, "  {}: {}", b.id, budget_terms(scenario, b));
+        }
     }
     let _ = writeln!(out, "\nitems:");
     for item in &scenario.items {
@@ -171,4 +177,126 @@ fn description(scenario: &Scenario) -> String {
         );
     }
     out
+}
+
+/// A number as the scenario would write it: whole when it is whole, else with two decimals.
+fn amount(x: f64) -> String {
+    let s = group_thousands(x, 2);
+    s.strip_suffix(".00").map_or(s.clone(), str::to_string)
+}
+
+/// An amount of money, in the scenario's currency when it names one.
+fn money(scenario: &Scenario, x: f64) -> String {
+    match &scenario.currency {
+        Some(c) => format!("{} {c}", amount(x)),
+        None => amount(x),
+    }
+}
+
+/// What supplier `j` says beyond its lead times, a line each: its capacity, who shares it and
+/// how when it is short; the days it takes orders, the value an order must reach and what a
+/// delivery costs. Nothing for a supplier without any of them.
+fn supplier_terms(scenario: &Scenario, j: usize) -> Vec<String> {
+    let s = &scenario.suppliers[j];
+    let items: Vec<&str> = scenario
+        .items
+        .iter()
+        .filter(|item| item.sourcing.iter().any(|src| src.supplier == j))
+        .map(|item| item.id.as_str())
+        .collect();
+    let mut lines = Vec::new();
+    let capacity = if s.capacity_per_day.is_finite() {
+        Some(format!("{} units/day", amount(s.capacity_per_day)))
+    } else if s.capacity_value_per_day.is_finite() {
+        Some(format!(
+            "{}/day in value (units × price)",
+            money(scenario, s.capacity_value_per_day)
+        ))
+    } else {
+        None
+    };
+    if let Some(capacity) = capacity {
+        let mut line = format!("capacity {capacity}");
+        if items.len() > 1 {
+            let _ = write!(line, ", shared by {} items", items.len());
+            let rule = match &s.allocation {
+                Allocation::Fifo => "oldest order line first (fifo)".to_string(),
+                Allocation::Proportional => {
+                    "in proportion to what each item waits for (proportional)".to_string()
+                }
+                Allocation::Priority(order) => {
+                    let named: Vec<&str> = order
+                        .iter()
+                        .map(|&i| scenario.items[i].id.as_str())
+                        .collect();
+                    let rest = if order.len() < items.len() {
+                        ", then the others in file order"
+                    } else {
+                        ""
+                    };
+                    format!("by priority: {}{rest}", named.join(", "))
+                }
+            };
+            let _ = write!(line, "; when short, {rule}");
+        }
+        if !s.guaranteed.is_empty() {
+            let shares: Vec<String> = s
+                .guaranteed
+                .iter()
+                .map(|&(i, share)| format!("{} {}%", scenario.items[i].id, amount(100.0 * share)))
+                .collect();
+            let _ = write!(line, "; guaranteed shares: {}", shares.join(", "));
+        }
+        lines.push(line);
+    }
+    let mut orders = Vec::new();
+    if s.order_days != OrderDays::Every {
+        let days = match s.order_days {
+            OrderDays::Weekdays(_) => format!("on {} (day 0 is a Monday)", s.order_days.describe()),
+            _ => s.order_days.describe(),
+        };
+        orders.push(format!("taken {days}"));
+    }
+    if s.min_order_value > 0.0 {
+        orders.push(format!(
+            "worth at least {} together (topped up toward order-up-to levels, then raised)",
+            money(scenario, s.min_order_value)
+        ));
+    }
+    if s.delivery_cost > 0.0 {
+        orders.push(format!(
+            "delivery cost {} each, shared by the lines by value",
+            money(scenario, s.delivery_cost)
+        ));
+    }
+    if !orders.is_empty() {
+        lines.push(format!("orders: {}", orders.join("; ")));
+    }
+    lines
+}
+
+/// A budget in words: its amount per period, what it covers and what happens beyond it.
+fn budget_terms(scenario: &Scenario, b: &Budget) -> String {
+    let period = match b.period {
+        BudgetPeriod::Week => "a week (days 0–6, 7–13, …)",
+        BudgetPeriod::Month => "a calendar month",
+    };
+    let covers = match &b.suppliers {
+        None => "orders to every supplier".to_string(),
+        Some(list) => {
+            let ids: Vec<&str> = list
+                .iter()
+                .map(|&j| scenario.suppliers[j].id.as_str())
+                .collect();
+            format!("orders to {}", ids.join(", "))
+        }
+    };
+    let beyond = match b.when_exceeded {
+        WhenExceeded::Wait => "an order line that does not fit waits for the budget (wait)",
+        WhenExceeded::Trim => "an order line that does not fit is cut to what is left (trim)",
+    };
+    format!(
+        "{} {period} for {covers}; {beyond}",
+        money(scenario, b.amount)
+    )
 }

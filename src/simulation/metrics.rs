@@ -9,13 +9,13 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-pub use crate::simulation::supplier_metrics::{
-    BudgetCounters, BudgetMetric, BudgetStats, SupplierCounters, SupplierMetric, SupplierStats,
-};
 use crate::foundation::stats::{Estimate, LevelCounts, RunningStat, level_key};
 use crate::model::disruption::Spell;
 use crate::model::policy::ItemPolicy;
 use crate::model::scenario::{Item, Scenario};
+pub use crate::simulation::supplier_metrics::{
+    BudgetCounters, BudgetMetric, BudgetStats, SupplierCounters, SupplierMetric, SupplierStats,
+};
 use crate::simulation::supply_paths::SupplyPaths;
 
 pub use crate::model::metric::{METRICS, Metric};

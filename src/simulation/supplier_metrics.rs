@@ -122,7 +122,8 @@ pub enum BudgetMetric {
 }
 
 /// Every budget figure, in output order.
-pub const BUDGET_METRICS: [BudgetMetric; 2] = [BudgetMetric::BudgetUsed, BudgetMetric::BudgetBoundDays];
+pub const BUDGET_METRICS: [BudgetMetric; 2] =
+    [BudgetMetric::BudgetUsed, BudgetMetric::BudgetBoundDays];
 
 impl BudgetMetric {
     /// The name in the files.
@@ -167,7 +168,10 @@ impl SupplierStats {
 
     /// The accumulator of `metric`.
     pub fn get(&self, metric: SupplierMetric) -> &RunningStat {
-        let k = SUPPLIER_METRICS.iter().position(|&m| m == metric).unwrap_or(0);
+        let k = SUPPLIER_METRICS
+            .iter()
+            .position(|&m| m == metric)
+            .unwrap_or(0);
         &self.stats[k]
     }
 
@@ -208,7 +212,10 @@ impl BudgetStats {
 
     /// The accumulator of `metric`.
     pub fn get(&self, metric: BudgetMetric) -> &RunningStat {
-        let k = BUDGET_METRICS.iter().position(|&m| m == metric).unwrap_or(0);
+        let k = BUDGET_METRICS
+            .iter()
+            .position(|&m| m == metric)
+            .unwrap_or(0);
         &self.stats[k]
     }
 

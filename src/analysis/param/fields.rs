@@ -24,7 +24,7 @@ const DISTRIBUTION_KEYS: [&str; 6] = [
     "factor",
 ];
 /// Fields the scenario format types as integers, wherever they appear.
-const INTEGER_FIELDS: [&str; 12] = [
+const INTEGER_FIELDS: [&str; 13] = [
     "horizon_days",
     "warmup_days",
     "runs",
@@ -37,11 +37,12 @@ const INTEGER_FIELDS: [&str; 12] = [
     "review_period_days",
     "start_day",
     "repeat_every_days",
+    "order_cycle_days",
 ];
 
 /// Optional top-level fields with a documented numeric default (README, "Scenario format"):
 /// kind, field, default, integral.
-const DEFAULTS: [(EntityKind, &str, f64, bool); 13] = [
+const DEFAULTS: [(EntityKind, &str, f64, bool); 16] = [
     (EntityKind::Simulation, "horizon_days", 365.0, true),
     (EntityKind::Simulation, "warmup_days", 0.0, true),
     (EntityKind::Simulation, "runs", 1000.0, true),
@@ -50,12 +51,22 @@ const DEFAULTS: [(EntityKind, &str, f64, bool); 13] = [
     (EntityKind::Supplier, "min_order_quantity", 0.0, false),
     (EntityKind::Supplier, "rejection_probability", 0.0, false),
     (EntityKind::Supplier, "unit_cost_premium", 0.0, false),
+    (EntityKind::Supplier, "min_order_value", 0.0, false),
+    (EntityKind::Supplier, "delivery_cost", 0.0, false),
+    // Every day; not offered beside `order_days` (see `ALTERNATIVES`).
+    (EntityKind::Supplier, "order_cycle_days", 1.0, true),
     (EntityKind::Item, "carrying_rate", 0.25, false),
     (EntityKind::Item, "order_cost", 0.0, false),
     (EntityKind::Item, "stockout_penalty", 0.0, false),
     (EntityKind::Item, "trend_per_year", 0.0, false),
     (EntityKind::Policy, "reserve_days", 0.0, false),
 ];
+
+/// Defaults left out when the entity has the field they are an alternative to (kind, default,
+/// the other field): a supplier takes orders on weekdays or every R days, not both, so a
+/// supplier with `order_days` has no `order_cycle_days` to set.
+const ALTERNATIVES: [(EntityKind, &str, &str); 1] =
+    [(EntityKind::Supplier, "order_cycle_days", "order_days")];
 
 /// How a field's value is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,7 +103,10 @@ pub(super) fn fields(entity: &Table, kind: EntityKind) -> Vec<Field> {
         &mut out,
     );
     for (k, name, default, integral) in DEFAULTS {
-        if k == kind && !entity.contains_key(name) {
+        let replaced = ALTERNATIVES
+            .iter()
+            .any(|&(k2, field, other)| k2 == kind && field == name && entity.contains_key(other));
+        if k == kind && !entity.contains_key(name) && !replaced {
             out.push(Field {
                 keys: vec![name.to_string()],
                 sole: vec![false],

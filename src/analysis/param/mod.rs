@@ -13,11 +13,13 @@
 //! | `item.widget.demand.sd` | `demand = { normal = { mean, sd } }` of the `[[item]]` with `id = "widget"` |
 //! | `supplier.acme.lead_time.mean` | the mean of the supplier's lead-time distribution |
 //! | `disruption.port.rate_per_year` | `occurrence = { random = { rate_per_year, … } }` |
+//! | `supplier.acme.min_order_value` | the value a day's order to the supplier must reach |
+//! | `budget.monthly.amount` | the amount of the `[[budget]]` with `id = "monthly"` |
 //!
-//! **Entities.** `simulation` takes no id; `policy` takes a policy name; `item`, `supplier` and
-//! `disruption` take an `id` (the plural spellings the scenario format accepts, `items`,
-//! `suppliers`, `disruptions`, `policies`, work too). An id with a dot in it is quoted:
-//! `item."part.7".unit_cost`.
+//! **Entities.** `simulation` takes no id; `policy` takes a policy name; `item`, `supplier`,
+//! `disruption` and `budget` take an `id` (the plural spellings the scenario format accepts,
+//! `items`, `suppliers`, `disruptions`, `budgets`, `policies`, work too). An id with a dot in
+//! it is quoted: `item."part.7".unit_cost`.
 //!
 //! **Field paths.** Every number of the entity has a full key path, e.g.
 //! `occurrence.random.duration_days.uniform.min`. A PARAM's field names it when its segments
@@ -37,15 +39,20 @@
 //!
 //! **Whole numbers.** Fields the format types as integers (days of `fixed`, `uniform` and
 //! `empirical` day distributions, `horizon_days`, `warmup_days`, `runs`, `containers`,
-//! `review_period_days`, scheduled `duration_days`, …) and kanban `container_size` (whole-unit
-//! items need whole containers) are *integral*: values are rounded to the nearest integer when
-//! set, and [`Target::integral`] tells a sweep or a search to step by whole numbers. Shifting a
-//! whole-day uniform keeps its width, so its mean moves in whole days too (a half-integer when
-//! the width is odd). The storage of a number does not decide: `sd = 6` is a real number.
+//! `review_period_days`, scheduled `duration_days`, a supplier's `order_cycle_days`, …) and
+//! kanban `container_size` (whole-unit items need whole containers) are *integral*: values are
+//! rounded to the nearest integer when set, and [`Target::integral`] tells a sweep or a search
+//! to step by whole numbers. Shifting a whole-day uniform keeps its width, so its mean moves in
+//! whole days too (a half-integer when the width is odd). The storage of a number does not
+//! decide: `sd = 6` is a real number.
 //!
 //! **Defaults.** Optional fields with a documented numeric default (`reserve_days` of a policy,
-//! `on_time_probability` of a supplier, `carrying_rate` of an item, `horizon_days`, …) can be
-//! addressed when the scenario leaves them out: reading gives the default, setting adds them.
+//! `on_time_probability`, `min_order_value` or `delivery_cost` of a supplier, `carrying_rate`
+//! of an item, `horizon_days`, …) can be addressed when the scenario leaves them out: reading
+//! gives the default, setting adds them. A supplier's `order_cycle_days` reads 1 (it takes
+//! orders every day) unless the supplier names `order_days`, which it may not be given beside.
+//! Fields whose absence means "no limit" (`capacity_per_day`, `capacity_value_per_day`) have
+//! no number to read, so only a scenario that sets them can vary them.
 //!
 //! **Formats.** The scenario is handled as a `toml::Value` document. TOML files are read as
 //! they are; JSON scenarios (`.json`) are read into the same value with `serde_json` and
@@ -95,9 +102,11 @@ pub enum EntityKind {
     Supplier,
     /// A disruption, named by its `id`.
     Disruption,
+    /// A purchase budget (`[[budget]]`), named by its `id`.
+    Budget,
 }
 
-const KINDS_TEXT: &str = "`simulation`, `policy`, `item`, `supplier` or `disruption`";
+const KINDS_TEXT: &str = "`simulation`, `policy`, `item`, `supplier`, `disruption` or `budget`";
 
 impl EntityKind {
     /// The singular name, as written at the start of a PARAM.
@@ -108,6 +117,7 @@ impl EntityKind {
             EntityKind::Item => "item",
             EntityKind::Supplier => "supplier",
             EntityKind::Disruption => "disruption",
+            EntityKind::Budget => "budget",
         }
     }
 
@@ -117,12 +127,13 @@ impl EntityKind {
             .find(|k| k.keys().contains(&name))
     }
 
-    const ALL: [EntityKind; 5] = [
+    const ALL: [EntityKind; 6] = [
         EntityKind::Simulation,
         EntityKind::Policy,
         EntityKind::Item,
         EntityKind::Supplier,
         EntityKind::Disruption,
+        EntityKind::Budget,
     ];
 
     /// The keys the scenario format accepts for this kind (see `model::raw`).
@@ -133,6 +144,7 @@ impl EntityKind {
             EntityKind::Item => &["item", "items"],
             EntityKind::Supplier => &["supplier", "suppliers"],
             EntityKind::Disruption => &["disruption", "disruptions"],
+            EntityKind::Budget => &["budget", "budgets"],
         }
     }
 }

@@ -578,7 +578,8 @@ impl<'a> Validator<'a> {
                 if s.capacity_per_day.is_some() {
                     self.report(
                         format!("{at}.capacity_value_per_day"),
-                        "a supplier's capacity is in units (capacity_per_day) or in value                          (capacity_value_per_day), not both",
+                        "a supplier's capacity is in units (capacity_per_day) or in value \
+                         (capacity_value_per_day), not both",
                     );
                 }
                 self.within(&format!("{at}.capacity_value_per_day"), c, &POSITIVE_VALUE)
@@ -616,7 +617,8 @@ impl<'a> Validator<'a> {
             (Some(_), Some(_)) => {
                 self.report(
                     format!("{at}.order_cycle_days"),
-                    "a supplier takes orders on weekdays (order_days) or every R days                      (order_cycle_days), not both",
+                    "a supplier takes orders on weekdays (order_days) or every R days \
+                     (order_cycle_days), not both",
                 );
                 OrderDays::Every
             }
@@ -639,7 +641,8 @@ impl<'a> Validator<'a> {
                         None => self.report(
                             format!("{at}.order_days[{k}]"),
                             format!(
-                                "must be a weekday, one of {} (day 0 of a run is a Monday)                                  (got {name:?})",
+                                "must be a weekday, one of {} (day 0 of a run is a Monday) \
+                                 (got {name:?})",
                                 OrderDays::WEEKDAYS.join(", ")
                             ),
                         ),
@@ -697,13 +700,18 @@ impl<'a> Validator<'a> {
                     }
                 }
             };
-            let priority: Vec<usize> = s
-                .priority
-                .iter()
-                .flatten()
-                .enumerate()
-                .filter_map(|(k, id)| item_of(self, format!("{at}.priority[{k}]"), id))
-                .collect();
+            let mut priority: Vec<usize> = Vec::new();
+            for (k, id) in s.priority.iter().flatten().enumerate() {
+                let field = format!("{at}.priority[{k}]");
+                match item_of(self, field.clone(), id) {
+                    // An item listed twice would be served twice over.
+                    Some(i) if priority.contains(&i) => {
+                        self.report(field, format!("item '{id}' is listed twice"));
+                    }
+                    Some(i) => priority.push(i),
+                    None => {}
+                }
+            }
             supplier.allocation = match s.allocation.as_deref().map(str::trim) {
                 None | Some("fifo") => Allocation::Fifo,
                 Some("proportional") => Allocation::Proportional,
@@ -711,7 +719,8 @@ impl<'a> Validator<'a> {
                     if s.priority.is_none() {
                         self.report(
                             format!("{at}.priority"),
-                            "allocation = \"priority\" needs the items in order, most important                              first, e.g. priority = [\"gift-set\", \"ribbon\"]",
+                            "allocation = \"priority\" needs the items in order, most important \
+                             first, e.g. priority = [\"gift-set\", \"ribbon\"]",
                         );
                     }
                     Allocation::Priority(priority)
@@ -719,7 +728,9 @@ impl<'a> Validator<'a> {
                 Some(other) => {
                     self.report(
                         format!("{at}.allocation"),
-                        format!("must be \"fifo\", \"proportional\" or \"priority\" (got {other:?})"),
+                        format!(
+                            "must be \"fifo\", \"proportional\" or \"priority\" (got {other:?})"
+                        ),
                     );
                     Allocation::Fifo
                 }
@@ -742,7 +753,10 @@ impl<'a> Validator<'a> {
             if total > 1.0 + 1e-9 {
                 self.report(
                     format!("{at}.guaranteed_share"),
-                    format!("the guaranteed shares add up to at most 1 (got {})", shown(total)),
+                    format!(
+                        "the guaranteed shares add up to at most 1 (got {})",
+                        shown(total)
+                    ),
                 );
             }
             if !guaranteed.is_empty()
@@ -751,7 +765,8 @@ impl<'a> Validator<'a> {
             {
                 self.report(
                     format!("{at}.guaranteed_share"),
-                    "guarantees a share of a capacity: set capacity_per_day or                      capacity_value_per_day",
+                    "guarantees a share of a capacity: set capacity_per_day or \
+                     capacity_value_per_day",
                 );
             }
             supplier.guaranteed = guaranteed;
@@ -784,7 +799,8 @@ impl<'a> Validator<'a> {
                         self.report(
                             format!("{at}.when_exceeded"),
                             format!(
-                                "must be \"wait\" (the order waits until the budget allows it)                                  or \"trim\" (the order is cut to what is left) (got {other:?})"
+                                "must be \"wait\" (the order waits until the budget allows it) \
+                                 or \"trim\" (the order is cut to what is left) (got {other:?})"
                             ),
                         );
                         WhenExceeded::Wait
@@ -794,7 +810,8 @@ impl<'a> Validator<'a> {
                     if ids.is_empty() {
                         self.report(
                             format!("{at}.suppliers"),
-                            "must name at least one supplier; leave it out for a budget over the                              whole catalogue",
+                            "must name at least one supplier; leave it out for a budget over the \
+                             whole catalogue",
                         );
                     }
                     ids.iter()

@@ -1,11 +1,15 @@
 //! "Key inputs": what the scenario assumed, as tables — the suppliers (lead time,
-//! reliability, minimums, capacity), the items (costs, demand, sourcing), every disruption
-//! with its occurrence and effect, and what sets each policy apart beyond its rules
-//! (pre-build, strategic reserve, expediting). With the sizing tables, a reader sees why two
-//! policies' figures differ.
+//! reliability, minimums, capacity; and where the scenario uses them, how a short capacity is
+//! shared, order days, value minimums, delivery costs and the purchase budgets their orders
+//! count against), the items (costs, demand, sourcing), every disruption with its occurrence
+//! and effect, and what sets each policy apart beyond its rules (pre-build, strategic reserve,
+//! expediting). With the sizing tables, a reader sees why two policies' figures differ.
+//!
+//! A column of the suppliers table that only shared suppliers or budgets fill is left out when
+//! no supplier fills it, so the table of a scenario without them is the one it always was.
 
 use crate::foundation::format::group_thousands;
-use crate::results::inputs::{Inputs, PolicyInput};
+use crate::results::inputs::{BudgetInput, Inputs, PolicyInput, SupplierInput};
 use crate::results::saved::SavedSummary;
 
 use super::{Table, level};
@@ -24,7 +28,17 @@ fn percent(x: f64) -> String {
 
 /// One row per supplier.
 pub(super) fn suppliers(s: &SavedSummary, inputs: &Inputs) -> Table {
-    let header = vec![
+    let currency = super::board::currency(s);
+    let money = |x: f64| group_thousands(x, 2);
+    let any = |has: fn(&SupplierInput) -> bool| inputs.suppliers.iter().any(has);
+    let in_value = any(|sup| sup.capacity_value_per_day.is_some());
+    let shares = any(|sup| sup.allocation.is_some() || !sup.guaranteed_share.is_empty());
+    let order_days = any(|sup| sup.order_days.is_some());
+    let min_value = any(|sup| sup.min_order_value.is_some());
+    let delivery = any(|sup| sup.delivery_cost.is_some());
+    let budgets = !inputs.budgets.is_empty();
+
+    let mut header = vec![
         "supplier".to_string(),
         "region".to_string(),
         "lead time (days)".to_string(),
@@ -33,26 +47,114 @@ pub(super) fn suppliers(s: &SavedSummary, inputs: &Inputs) -> Table {
         "min. order".to_string(),
         "order multiple".to_string(),
         "rejected".to_string(),
-        format!("unit cost premium ({})", super::board::currency(s)),
+        format!("unit cost premium ({currency})"),
     ];
+    if in_value {
+        header[4] = "capacity / day (all its items)".to_string();
+    }
+    let extra = [
+        (shares, "when capacity is short".to_string()),
+        (order_days, "order days".to_string()),
+        (min_value, format!("min. order value ({currency})")),
+        (delivery, format!("delivery cost ({currency} / order)")),
+        (budgets, "purchase budgets".to_string()),
+    ];
+    header.extend(extra.iter().filter(|(on, _)| *on).map(|(_, h)| h.clone()));
     let rows = inputs
         .suppliers
         .iter()
         .map(|sup| {
-            vec![
+            let capacity = match (sup.capacity_per_day, sup.capacity_value_per_day) {
+                (Some(units), _) if in_value => format!("{} units", level(units)),
+                (None, Some(value)) => format!("{} {currency}", level(value)),
+                (units, _) => opt(units, level),
+            };
+            let mut row = vec![
                 sup.supplier.clone(),
                 sup.region.clone().unwrap_or_else(dash),
                 format!("{:.2} ± {:.2}", sup.lead_time_mean, sup.lead_time_sd),
                 percent(sup.on_time_probability),
-                opt(sup.capacity_per_day, level),
+                capacity,
                 opt(sup.min_order_quantity, level),
                 opt(sup.order_multiple, level),
                 opt(sup.rejection_probability, percent),
-                opt(sup.unit_cost_premium, |x| group_thousands(x, 2)),
-            ]
+                opt(sup.unit_cost_premium, money),
+            ];
+            let cells = [
+                (shares, sharing(sup)),
+                (order_days, sup.order_days.clone().unwrap_or_else(dash)),
+                (min_value, opt(sup.min_order_value, money)),
+                (delivery, opt(sup.delivery_cost, money)),
+                (
+                    budgets,
+                    budgets_of(&sup.supplier, &inputs.budgets, currency),
+                ),
+            ];
+            row.extend(cells.into_iter().filter(|(on, _)| *on).map(|(_, c)| c));
+            row
         })
         .collect();
     Table { header, rows }
+}
+
+/// How a supplier shares a short day's capacity: its rule, and the shares it guarantees.
+fn sharing(sup: &SupplierInput) -> String {
+    let limited = sup.capacity_per_day.is_some() || sup.capacity_value_per_day.is_some();
+    let mut parts = Vec::new();
+    match sup.allocation.as_deref() {
+        Some("priority") => parts.push(format!("priority: {}", sup.priority.join(", "))),
+        Some("proportional") => parts.push("in proportion to what each item waits for".into()),
+        Some(other) => parts.push(other.to_string()),
+        None if limited => parts.push("oldest order first".into()),
+        None => {}
+    }
+    if !sup.guaranteed_share.is_empty() {
+        let list: Vec<String> = sup
+            .guaranteed_share
+            .iter()
+            .map(|g| format!("{} {}", g.item, percent(g.share)))
+            .collect();
+        parts.push(format!("guaranteed {}", list.join(", ")));
+    }
+    if parts.is_empty() {
+        dash()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// The budgets a supplier's orders count against, in words.
+fn budgets_of(supplier: &str, budgets: &[BudgetInput], currency: &str) -> String {
+    let list: Vec<String> = budgets
+        .iter()
+        .filter(|b| {
+            b.suppliers
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|s| s == supplier))
+        })
+        .map(|b| {
+            format!(
+                "{}: {} {currency} a {}{}, {}",
+                b.budget,
+                level(b.amount),
+                b.period,
+                if b.suppliers.is_none() {
+                    " (all suppliers)"
+                } else {
+                    ""
+                },
+                match b.when_exceeded.as_str() {
+                    "trim" => "orders beyond it trimmed",
+                    _ => "orders beyond it wait",
+                }
+            )
+        })
+        .collect();
+    if list.is_empty() {
+        dash()
+    } else {
+        list.join("; ")
+    }
 }
 
 /// One row per item.
@@ -126,4 +228,150 @@ pub(super) fn policy_settings(p: &PolicyInput) -> Vec<String> {
         out.push(format!("Expediting: {e}."));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::model::scenario::Scenario;
+
+    const SCENARIO: &str = r#"
+[simulation]
+runs = 1
+currency = "EUR"
+
+[[supplier]]
+id = "bulk"
+lead_time = { fixed = 3 }
+capacity_value_per_day = 5000
+allocation = "priority"
+priority = ["b", "a"]
+guaranteed_share = { a = 0.25 }
+min_order_value = 400
+order_cycle_days = 7
+delivery_cost = 25
+
+[[supplier]]
+id = "plain"
+lead_time = { fixed = 2 }
+capacity_per_day = 300
+
+[[item]]
+id = "a"
+unit_cost = 2
+demand = { deterministic = 10 }
+suppliers = ["bulk"]
+
+[[item]]
+id = "b"
+unit_cost = 1
+demand = { deterministic = 10 }
+suppliers = ["bulk"]
+
+[[item]]
+id = "c"
+unit_cost = 1
+demand = { deterministic = 10 }
+suppliers = ["plain"]
+
+[[budget]]
+id = "monthly"
+amount = 6000
+period = "month"
+suppliers = ["bulk"]
+
+[[budget]]
+id = "all"
+amount = 2500
+period = "week"
+when_exceeded = "trim"
+
+[policy.base.rule.base_stock]
+order_up_to = 50
+"#;
+
+    /// A saved summary (the report tests' fixture) with the inputs of `text`.
+    fn summary(text: &str) -> (SavedSummary, Inputs) {
+        let fixture = include_str!("../../../tests/data/report-summary.json");
+        let mut s: SavedSummary = serde_json::from_str(fixture).unwrap();
+        s.currency = Some("EUR".into());
+        let inputs = Inputs::new(&Scenario::from_source(text, Path::new("t.toml")).unwrap());
+        s.inputs = Some(inputs.clone());
+        (s, inputs)
+    }
+
+    #[test]
+    fn shared_suppliers_and_budgets_get_columns_of_their_own() {
+        let (s, inputs) = summary(SCENARIO);
+        let t = suppliers(&s, &inputs);
+        assert_eq!(
+            t.header[9..],
+            [
+                "when capacity is short",
+                "order days",
+                "min. order value (EUR)",
+                "delivery cost (EUR / order)",
+                "purchase budgets"
+            ]
+        );
+        assert_eq!(t.header[4], "capacity / day (all its items)");
+        assert_eq!(
+            t.rows[0][4..]
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            [
+                "5,000 EUR",
+                "–",
+                "–",
+                "–",
+                "–",
+                "priority: b, a; guaranteed a 25%",
+                "every 7 days",
+                "400.00",
+                "25.00",
+                "monthly: 6,000 EUR a month, orders beyond it wait; all: 2,500 EUR a week (all \
+                 suppliers), orders beyond it trimmed"
+            ]
+        );
+        assert_eq!(t.rows[1][4], "300 units");
+        assert_eq!(t.rows[1][9], "oldest order first");
+        assert_eq!(
+            t.rows[1][13],
+            "all: 2,500 EUR a week (all suppliers), orders beyond it trimmed"
+        );
+    }
+
+    #[test]
+    fn a_scenario_without_them_keeps_its_table() {
+        let plain = r#"
+[simulation]
+runs = 1
+
+[[supplier]]
+id = "plain"
+lead_time = { fixed = 2 }
+capacity_per_day = 300
+
+[[item]]
+id = "a"
+unit_cost = 2
+demand = { deterministic = 10 }
+
+[[item]]
+id = "b"
+unit_cost = 1
+demand = { deterministic = 10 }
+
+[policy.base.rule.base_stock]
+order_up_to = 50
+"#;
+        let (s, inputs) = summary(plain);
+        let t = suppliers(&s, &inputs);
+        assert_eq!(t.header.len(), 9, "{:?}", t.header);
+        assert_eq!(t.header[4], "capacity / day");
+        assert_eq!(t.rows[0][4], "300");
+    }
 }

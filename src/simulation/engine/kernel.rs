@@ -355,10 +355,7 @@ fn segment_rule(setup: &ItemSetup, policy: &ItemPolicy, segment: &LevelSegment) 
 }
 
 /// A stretch's warm-up days (not measured), then its measured days.
-fn segment_days(
-    warmup: usize,
-    segment: &LevelSegment,
-) -> [(std::ops::Range<usize>, bool); 2] {
+fn segment_days(warmup: usize, segment: &LevelSegment) -> [(std::ops::Range<usize>, bool); 2] {
     let (start, end) = (segment.start as usize, segment.end as usize);
     let split = warmup.clamp(start, end);
     [(start..split, false), (split..end, true)]
@@ -496,8 +493,13 @@ impl<'a, R: DayRecorder> State<'a, R> {
         };
         for t in days {
             // 1–2. Receipts and demand.
-            let served =
-                self.open_day::<MEASURE, BACKORDER, RESERVE>(&mut stock, &mut sums, t, &mut pipe, &mut days_out);
+            let served = self.open_day::<MEASURE, BACKORDER, RESERVE>(
+                &mut stock,
+                &mut sums,
+                t,
+                &mut pipe,
+                &mut days_out,
+            );
             // 3. Failover, review and ordering.
             if let Some(after_days) = failover_after
                 && self.queues[0].pending > 0.0
@@ -526,7 +528,13 @@ impl<'a, R: DayRecorder> State<'a, R> {
                 stock = self.stock;
             }
             // 5. End-of-day levels.
-            self.close_day::<MEASURE, BACKORDER, RESERVE>(&stock, &mut sums, t, served, &mut days_out);
+            self.close_day::<MEASURE, BACKORDER, RESERVE>(
+                &stock,
+                &mut sums,
+                t,
+                served,
+                &mut days_out,
+            );
         }
         self.stock = stock;
         self.next_review = next_review;

@@ -35,8 +35,8 @@ use crate::simulation::metrics::{
 use crate::simulation::supply_paths::SupplyPaths;
 use crate::simulation::trace::{DayRecorder, NoRecorder};
 use crate::simulation::worst::{RankedRun, WorstBy, WorstRuns};
-use kernel::lanes::{LANES, LaneDays, LaneScratch};
 use kernel::coupled::{GroupCounters, GroupScratch, GroupSetup, simulate_group};
+use kernel::lanes::{LANES, LaneDays, LaneScratch};
 use kernel::{ItemSetup, Link, Scratch, Sourcing};
 
 /// Runs simulated one after another into one set of accumulators.
@@ -291,10 +291,7 @@ fn coupled_items(scenario: &Scenario, all_together: bool) -> (Vec<bool>, Vec<Vec
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut group_of_root = vec![usize::MAX; n];
-    for i in 0..n {
-        if !in_group[i] {
-            continue;
-        }
+    for i in (0..n).filter(|&i| in_group[i]) {
         let r = find(&mut root, i);
         if group_of_root[r] == usize::MAX {
             group_of_root[r] = groups.len();
@@ -953,7 +950,12 @@ struct GroupBuffers {
 impl GroupBuffers {
     fn new(prepared: &Prepared<'_>) -> Self {
         let horizon = prepared.scenario.horizon_days as usize;
-        let largest = prepared.groups.iter().map(|g| g.items.len()).max().unwrap_or(0);
+        let largest = prepared
+            .groups
+            .iter()
+            .map(|g| g.items.len())
+            .max()
+            .unwrap_or(0);
         GroupBuffers {
             demand: vec![vec![0.0; horizon]; largest],
             scratch: prepared
@@ -1223,7 +1225,10 @@ mod tests {
     fn items_simulated_together_have_their_figures_alone() {
         let scenarios = [
             ("kanban-vs-jic.toml", edited("kanban-vs-jic.toml", &[])),
-            ("kanban-reference.toml", edited("kanban-reference.toml", &[])),
+            (
+                "kanban-reference.toml",
+                edited("kanban-reference.toml", &[]),
+            ),
             (
                 "peak-season.toml, one item per capacity",
                 edited(
@@ -1253,7 +1258,10 @@ mod tests {
         ];
         for (name, scenario) in &scenarios {
             let alone = Prepared::new(scenario, Some(0));
-            assert!(alone.groups.is_empty(), "{name}: nothing should couple the items");
+            assert!(
+                alone.groups.is_empty(),
+                "{name}: nothing should couple the items"
+            );
             let together = Prepared::grouped(scenario, Some(0), true);
             assert_eq!(together.groups.len(), 1, "{name}");
             let outcome = |prepared: Prepared<'_>| {

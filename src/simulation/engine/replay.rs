@@ -80,7 +80,13 @@ impl<'a> Replay<'a> {
                     .filter(|(i, _)| group.items.contains(i))
                     .map(|(_, recorder)| recorder)
                     .collect();
-                r.simulate_group(prepared, (g, policy), &mut self.groups, &mut stats, &mut theirs);
+                r.simulate_group(
+                    prepared,
+                    (g, policy),
+                    &mut self.groups,
+                    &mut stats,
+                    &mut theirs,
+                );
                 for (&i, totals) in group.items.iter().zip(&self.groups.totals) {
                     items[i] = Some(*totals);
                 }

@@ -89,6 +89,9 @@ pub(crate) struct GroupSetup {
     /// Indices in the scenario of the group's items, in file order.
     pub(crate) items: Vec<usize>,
     suppliers: Vec<SharedSupplier>,
+    /// For each item of the group and each of its links: the supplier's index in the group
+    /// and the item's among the supplier's members.
+    slots: Vec<Vec<(usize, usize)>>,
     budgets: Vec<SharedBudget>,
     start_day_of_year: u32,
 }
@@ -145,7 +148,8 @@ impl GroupSetup {
                 Allocation::Fifo => Sharing::Fifo,
                 Allocation::Proportional => Sharing::Proportional,
                 Allocation::Priority(order) => {
-                    let mut ranked: Vec<usize> = order.iter().filter_map(|&i| member_of(i)).collect();
+                    let mut ranked: Vec<usize> =
+                        order.iter().filter_map(|&i| member_of(i)).collect();
                     for m in 0..members.len() {
                         if !ranked.contains(&m) {
                             ranked.push(m);
@@ -186,9 +190,30 @@ impl GroupSetup {
                     .collect(),
             });
         }
+        let slots = (0..items.len())
+            .map(|k| {
+                setups[items[k]]
+                    .links
+                    .iter()
+                    .map(|link| {
+                        let s = suppliers
+                            .iter()
+                            .position(|sup| sup.supplier == link.supplier)
+                            .unwrap_or(0);
+                        let m = suppliers[s]
+                            .members
+                            .iter()
+                            .position(|m| m.k == k)
+                            .unwrap_or(0);
+                        (s, m)
+                    })
+                    .collect()
+            })
+            .collect();
         GroupSetup {
             items,
             suppliers,
+            slots,
             budgets,
             start_day_of_year: scenario.start_day_of_year,
         }
@@ -243,13 +268,15 @@ pub(crate) struct GroupCounters {
     pub(crate) budgets: Vec<BudgetCounters>,
 }
 
-/// An order line asked for on the current day.
+/// An order line asked for on the current day, at one supplier.
 #[derive(Clone, Copy, Debug)]
 struct Line {
+    /// The item's index in the group, and in the supplier's members.
     k: usize,
+    member: usize,
     link: usize,
-    supplier: usize,
     part: f64,
+    price: f64,
     /// The supplier's terms for the item, for trimming.
     terms: Link,
     whole_units: bool,
@@ -260,7 +287,12 @@ struct Line {
 pub(crate) struct GroupScratch {
     /// One per item of the group.
     pub(crate) items: Vec<Scratch>,
-    lines: Vec<Line>,
+    /// Per supplier, the day's lines, in the order they were asked for.
+    lines: Vec<Vec<Line>>,
+    /// Per supplier and member, where its line of the day is in `lines` (`usize::MAX`: none).
+    line_of: Vec<Vec<usize>>,
+    /// Per item, the units its lines of the day ask for, over all its suppliers.
+    asked: Vec<f64>,
     rules: Vec<OrderRule>,
     served: Vec<Served>,
     /// Per budget: the period it is in, what is left of it, whether it bound today, and what
@@ -277,7 +309,17 @@ impl GroupScratch {
         let b = group.budgets.len();
         GroupScratch {
             items: (0..n).map(|_| Scratch::new(horizon, max_links)).collect(),
-            lines: Vec::with_capacity(n * 2),
+            lines: group
+                .suppliers
+                .iter()
+                .map(|s| Vec::with_capacity(s.members.len()))
+                .collect(),
+            line_of: group
+                .suppliers
+                .iter()
+                .map(|s| vec![usize::MAX; s.members.len()])
+                .collect(),
+            asked: vec![0.0; n],
             rules: Vec::with_capacity(n),
             served: Vec::with_capacity(n),
             budget_period: vec![0; b],
@@ -318,17 +360,14 @@ pub(crate) fn simulate_group<R: DayRecorder>(
     out.suppliers
         .resize(group.suppliers.len(), SupplierCounters::default());
     out.budgets.clear();
-    out.budgets.resize(group.budgets.len(), BudgetCounters::default());
+    out.budgets
+        .resize(group.budgets.len(), BudgetCounters::default());
     for b in 0..group.budgets.len() {
         scratch.budget_period[b] = usize::MAX;
         out.budgets[b].available = group.budgets[b].available;
     }
     let warmup = setups[group.items[0]].warmup;
-    let mut day = GroupDay {
-        group,
-        supply,
-        out,
-    };
+    let mut day = GroupDay { group, supply, out };
     for segment in &policy.segments {
         scratch.rules.clear();
         scratch.rules.extend(
@@ -397,16 +436,14 @@ impl GroupDay<'_, '_, '_> {
         scratch: &mut GroupScratch,
     ) {
         for t in days {
-            scratch.lines.clear();
             scratch.served.clear();
             // 1–3: receipts, demand, failover and review, item by item.
             for (k, state) in states.iter_mut().enumerate() {
                 let (mut pipe, mut books) = scratch.items[k].parts();
                 let mut stock = state.stock;
                 let mut sums = Sums::of(&state.counters);
-                let served = with_kind!(state, |B, RES| state.open_day::<MEASURE, B, RES>(
-                    &mut stock, &mut sums, t, &mut pipe, &mut books
-                ));
+                let served = with_kind!(state, |B, RES| state
+                    .open_day::<MEASURE, B, RES>(&mut stock, &mut sums, t, &mut pipe, &mut books));
                 sums.store(&mut state.counters);
                 state.stock = stock;
                 scratch.served.push(served);
@@ -423,7 +460,7 @@ impl GroupDay<'_, '_, '_> {
                         with_kind!(state, |B, RES| state.position::<B, RES>(&state.stock));
                     let quantity = rule.order_quantity(position);
                     if quantity > 0.0 {
-                        ask_lines(state, k, t, quantity, &mut scratch.lines);
+                        ask_lines(self.group, state, k, t, quantity, scratch);
                     }
                 }
             }
@@ -431,6 +468,7 @@ impl GroupDay<'_, '_, '_> {
             for s in 0..self.group.suppliers.len() {
                 self.order::<MEASURE, R>(s, t, states, scratch);
             }
+            scratch.asked.fill(0.0);
             for (b, bound) in scratch.budget_bound.iter_mut().enumerate() {
                 if MEASURE && *bound {
                     self.out.budgets[b].bound_days += 1.0;
@@ -464,7 +502,8 @@ impl GroupDay<'_, '_, '_> {
 
     /// The day's order to supplier `s` of the group: the lines the items asked for, on an
     /// order day, brought to the value minimum, within the budgets; placed, shipped at once
-    /// where nothing waits and the capacity covers it, else queued.
+    /// where nothing waits and the capacity covers it, else queued. The supplier's lines are
+    /// cleared for the next day.
     fn order<const MEASURE: bool, R: DayRecorder>(
         &mut self,
         s: usize,
@@ -472,33 +511,31 @@ impl GroupDay<'_, '_, '_> {
         states: &mut [State<'_, &mut R>],
         scratch: &mut GroupScratch,
     ) {
-        let sup = &self.group.suppliers[s];
-        let j = sup.supplier;
-        let price = |k: usize| {
-            sup.members
-                .iter()
-                .find(|m| m.k == k)
-                .map_or(0.0, |m| m.price)
-        };
-        let asked = scratch.lines.iter().any(|l| l.supplier == j && l.part > 0.0);
-        if !asked {
+        if scratch.lines[s].is_empty() {
             return;
         }
+        self.decide_order::<MEASURE, R>(s, t, states, scratch);
+        for line in &scratch.lines[s] {
+            scratch.line_of[s][line.member] = usize::MAX;
+        }
+        scratch.lines[s].clear();
+    }
+
+    fn decide_order<const MEASURE: bool, R: DayRecorder>(
+        &mut self,
+        s: usize,
+        t: usize,
+        states: &mut [State<'_, &mut R>],
+        scratch: &mut GroupScratch,
+    ) {
+        let group = self.group;
+        let sup = &group.suppliers[s];
         if !sup.order_days.takes_orders(t) {
-            // The items order again at their next review.
-            for line in scratch.lines.iter_mut().filter(|l| l.supplier == j) {
-                line.part = 0.0;
-            }
+            hold_over(scratch.lines[s].iter(), t, states);
             return;
         }
-        let value = |lines: &[Line]| -> f64 {
-            lines
-                .iter()
-                .filter(|l| l.supplier == j)
-                .map(|l| l.part * price(l.k))
-                .sum()
-        };
-        let mut total = value(&scratch.lines);
+        let value = |lines: &[Line]| -> f64 { lines.iter().map(|l| l.part * l.price).sum() };
+        let mut total = value(&scratch.lines[s]);
         if sup.min_order_value > 0.0 && total < sup.min_order_value {
             self.top_up(s, t, states, scratch, &mut total);
             if MEASURE {
@@ -507,44 +544,42 @@ impl GroupDay<'_, '_, '_> {
         }
         if !sup.budgets.is_empty() {
             self.within_budgets::<MEASURE>(s, t, scratch);
-            total = value(&scratch.lines);
-            if total <= 0.0 {
-                return;
-            }
+            total = value(&scratch.lines[s]);
+            hold_over(scratch.lines[s].iter().filter(|l| l.part <= 0.0), t, states);
+        }
+        if total <= 0.0 {
+            return;
         }
         // Place the order.
-        let days = self.supply.supplier(j);
+        let days = self.supply.supplier(sup.supplier);
         let factor = days.capacity_factor(t);
         let waiting: f64 = sup
             .members
             .iter()
             .map(|m| states[m.k].queues[m.link].pending)
             .sum();
-        let needed = scratch
-            .lines
+        let needed: f64 = scratch.lines[s]
             .iter()
-            .filter(|l| l.supplier == j)
             .map(|l| {
                 if sup.in_value {
-                    l.part * price(l.k)
+                    l.part * l.price
                 } else {
                     l.part
                 }
             })
-            .sum::<f64>();
+            .sum();
         let at_once = waiting == 0.0 && factor > 0.0 && needed <= sup.capacity * factor;
         if MEASURE {
             let c = &mut self.out.suppliers[s];
             c.deliveries += 1.0;
             c.ordered_value += total;
         }
-        for line in scratch.lines.iter().filter(|l| l.supplier == j && l.part > 0.0) {
+        for line in scratch.lines[s].iter().filter(|l| l.part > 0.0) {
             let state = &mut states[line.k];
             let (mut pipe, _) = scratch.items[line.k].parts();
             state.count_line::<MEASURE>(line.link, line.part);
             if MEASURE && sup.delivery_cost > 0.0 {
-                state.counters.delivery_cost +=
-                    sup.delivery_cost * line.part * price(line.k) / total;
+                state.counters.delivery_cost += sup.delivery_cost * line.part * line.price / total;
             }
             let mut stock = state.stock;
             if at_once {
@@ -552,9 +587,9 @@ impl GroupDay<'_, '_, '_> {
                 if MEASURE {
                     let c = &mut self.out.suppliers[s];
                     c.shipped_units += line.part;
-                    c.shipped_value += line.part * price(line.k);
+                    c.shipped_value += line.part * line.price;
                     c.capacity_used += if sup.in_value {
-                        line.part * price(line.k)
+                        line.part * line.price
                     } else {
                         line.part
                     };
@@ -578,9 +613,8 @@ impl GroupDay<'_, '_, '_> {
         total: &mut f64,
     ) {
         let sup = &self.group.suppliers[s];
-        let j = sup.supplier;
         let minimum = sup.min_order_value;
-        for m in &sup.members {
+        for (member, m) in sup.members.iter().enumerate() {
             if *total >= minimum {
                 return;
             }
@@ -592,34 +626,29 @@ impl GroupDay<'_, '_, '_> {
                     continue;
                 }
             }
-            let ordered: f64 = scratch
-                .lines
-                .iter()
-                .filter(|l| l.k == m.k)
-                .map(|l| l.part)
-                .sum();
-            let position =
-                with_kind!(state, |B, RES| state.position::<B, RES>(&state.stock)) + ordered;
+            let position = with_kind!(state, |B, RES| state.position::<B, RES>(&state.stock))
+                + scratch.asked[m.k];
             let room = scratch.rules[m.k].top_up(position);
-            let link = state.setup.links[m.link];
-            let part = link.line_quantity(room);
+            let terms = state.setup.links[m.link];
+            let part = terms.line_quantity(room);
             if part <= 0.0 {
                 continue;
             }
-            match scratch
-                .lines
-                .iter_mut()
-                .find(|l| l.k == m.k && l.supplier == j)
-            {
-                Some(line) => line.part += part,
-                None => scratch.lines.push(Line {
-                    k: m.k,
-                    link: m.link,
-                    supplier: j,
-                    part,
-                    terms: link,
-                    whole_units: state.setup.whole_units,
-                }),
+            scratch.asked[m.k] += part;
+            match scratch.line_of[s][member] {
+                usize::MAX => {
+                    scratch.line_of[s][member] = scratch.lines[s].len();
+                    scratch.lines[s].push(Line {
+                        k: m.k,
+                        member,
+                        link: m.link,
+                        part,
+                        price: m.price,
+                        terms,
+                        whole_units: state.setup.whole_units,
+                    });
+                }
+                at => scratch.lines[s][at].part += part,
             }
             *total += part * m.price;
         }
@@ -628,21 +657,23 @@ impl GroupDay<'_, '_, '_> {
         }
         let factor = minimum / *total;
         *total = 0.0;
-        for line in scratch.lines.iter_mut().filter(|l| l.supplier == j) {
-            let link = states[line.k].setup.links[line.link];
-            line.part = link.line_quantity(line.part * factor);
-            let price = sup.members.iter().find(|m| m.k == line.k).map_or(0.0, |m| m.price);
-            *total += line.part * price;
+        for line in &mut scratch.lines[s] {
+            line.part = line.terms.line_quantity(line.part * factor);
+            *total += line.part * line.price;
         }
     }
 
     /// Hold back or trim supplier `s`'s lines of day `t` that do not fit what is left of the
     /// budgets its orders count against; if what remains is below the value minimum, the
     /// whole order waits.
-    fn within_budgets<const MEASURE: bool>(&mut self, s: usize, t: usize, scratch: &mut GroupScratch) {
+    fn within_budgets<const MEASURE: bool>(
+        &mut self,
+        s: usize,
+        t: usize,
+        scratch: &mut GroupScratch,
+    ) {
         let group = self.group;
         let sup = &group.suppliers[s];
-        let j = sup.supplier;
         for &b in &sup.budgets {
             let budget = &group.budgets[b];
             let period = budget.period.index(t, group.start_day_of_year);
@@ -653,15 +684,11 @@ impl GroupDay<'_, '_, '_> {
             scratch.budget_trial[b] = scratch.budget_left[b];
         }
         let mut total = 0.0;
-        for line in scratch.lines.iter_mut().filter(|l| l.supplier == j && l.part > 0.0) {
-            let Some(member) = sup.members.iter().find(|m| m.k == line.k) else {
-                continue;
-            };
-            let price = member.price;
+        for line in scratch.lines[s].iter_mut().filter(|l| l.part > 0.0) {
             for &b in &sup.budgets {
                 let budget = &group.budgets[b];
                 let left = scratch.budget_trial[b];
-                let value = line.part * price;
+                let value = line.part * line.price;
                 if value <= left {
                     continue;
                 }
@@ -672,19 +699,19 @@ impl GroupDay<'_, '_, '_> {
                     WhenExceeded::Wait => value > budget.amount,
                 };
                 line.part = if trim {
-                    line.trimmed_to(left / price)
+                    line.trimmed_to(left / line.price)
                 } else {
                     0.0
                 };
             }
             for &b in &sup.budgets {
-                scratch.budget_trial[b] -= line.part * price;
+                scratch.budget_trial[b] -= line.part * line.price;
             }
-            total += line.part * price;
+            total += line.part * line.price;
         }
         if sup.min_order_value > 0.0 && total < sup.min_order_value {
             // Below the minimum the supplier takes no order: nothing is spent.
-            for line in scratch.lines.iter_mut().filter(|l| l.supplier == j) {
+            for line in &mut scratch.lines[s] {
                 line.part = 0.0;
             }
             return;
@@ -767,62 +794,71 @@ impl GroupDay<'_, '_, '_> {
                     left -= ship(m, t, share * capacity, states);
                 }
             }
-            match &sup.sharing {
-                Sharing::Fifo => {
-                    // Day by day from the oldest waiting line; a day's lines in file order.
-                    while left > 0.0 {
-                        let Some(oldest) = sup
-                            .members
-                            .iter()
-                            .filter(|m| pending(states, m) > 0.0)
-                            .map(|m| states[m.k].queues[m.link].head)
-                            .min()
-                            .filter(|&d| d <= t)
-                        else {
-                            break;
-                        };
+            let measure = |m: &Member, states: &[State<'_, &mut R>]| {
+                let p = pending(states, m);
+                if sup.in_value { p * m.price } else { p }
+            };
+            let queue: f64 = sup.members.iter().map(|m| measure(m, states)).sum();
+            if queue <= left {
+                // Everything waiting ships, whatever the rule.
+                for m in &sup.members {
+                    if pending(states, m) > 0.0 {
+                        ship(m, t, f64::INFINITY, states);
+                    }
+                }
+            } else {
+                match &sup.sharing {
+                    Sharing::Fifo => {
+                        // Day by day from the oldest waiting line; a day's lines in file order.
+                        while left > 0.0 {
+                            let Some(oldest) = sup
+                                .members
+                                .iter()
+                                .filter(|m| pending(states, m) > 0.0)
+                                .map(|m| states[m.k].queues[m.link].head)
+                                .min()
+                                .filter(|&d| d <= t)
+                            else {
+                                break;
+                            };
+                            for m in &sup.members {
+                                if left <= 0.0 {
+                                    break;
+                                }
+                                if pending(states, m) > 0.0
+                                    && states[m.k].queues[m.link].head <= oldest
+                                {
+                                    left -= ship(m, oldest, left, states);
+                                }
+                            }
+                        }
+                    }
+                    Sharing::Proportional => {
+                        let available = left;
                         for m in &sup.members {
+                            let wanted = measure(m, states);
+                            if wanted <= 0.0 {
+                                continue;
+                            }
+                            // Each member's share is taken from its queue before anything ships,
+                            // as shipping one member changes only its own queue.
+                            let share = if queue <= available {
+                                wanted
+                            } else {
+                                available * wanted / queue
+                            };
+                            ship(m, t, share, states);
+                        }
+                    }
+                    Sharing::Priority(order) => {
+                        for &g in order {
                             if left <= 0.0 {
                                 break;
                             }
-                            if pending(states, m) > 0.0
-                                && states[m.k].queues[m.link].head <= oldest
-                            {
-                                left -= ship(m, oldest, left, states);
+                            let m = &sup.members[g];
+                            if pending(states, m) > 0.0 {
+                                left -= ship(m, t, left, states);
                             }
-                        }
-                    }
-                }
-                Sharing::Proportional => {
-                    let measure = |m: &Member, states: &[State<'_, &mut R>]| {
-                        let p = pending(states, m);
-                        if sup.in_value { p * m.price } else { p }
-                    };
-                    let queue: f64 = sup.members.iter().map(|m| measure(m, states)).sum();
-                    let available = left;
-                    for m in &sup.members {
-                        let wanted = measure(m, states);
-                        if wanted <= 0.0 {
-                            continue;
-                        }
-                        // Each member's share is taken from its queue before anything ships,
-                        // as shipping one member changes only its own queue.
-                        let share = if queue <= available {
-                            wanted
-                        } else {
-                            available * wanted / queue
-                        };
-                        ship(m, t, share, states);
-                    }
-                }
-                Sharing::Priority(order) => {
-                    for &g in order {
-                        if left <= 0.0 {
-                            break;
-                        }
-                        let m = &sup.members[g];
-                        if pending(states, m) > 0.0 {
-                            left -= ship(m, t, left, states);
                         }
                     }
                 }
@@ -863,26 +899,45 @@ impl Line {
     }
 }
 
+/// The items of `lines`, held back on day `t` (not an order day, or waiting for a budget),
+/// review again the next day, so that their order goes out on the first day it can.
+fn hold_over<'l, R: DayRecorder>(
+    lines: impl Iterator<Item = &'l Line>,
+    t: usize,
+    states: &mut [State<'_, &mut R>],
+) {
+    for line in lines {
+        let state = &mut states[line.k];
+        state.next_review = state.next_review.min(t + 1);
+    }
+}
+
 /// The lines item `k` asks for on day `t` for `quantity`: split over its suppliers by share,
-/// or all to the one it orders from under a failover, each as the supplier takes it.
+/// or all to the one it orders from under a failover, each as the supplier takes it; added to
+/// each supplier's lines of the day.
 fn ask_lines<R: DayRecorder>(
+    group: &GroupSetup,
     state: &State<'_, R>,
     k: usize,
     t: usize,
     quantity: f64,
-    lines: &mut Vec<Line>,
+    scratch: &mut GroupScratch,
 ) {
     let setup = state.setup;
     let mut ask = |link: usize, q: f64| {
-        let l = setup.links[link];
-        let part = l.line_quantity(q);
+        let terms = setup.links[link];
+        let part = terms.line_quantity(q);
         if part > 0.0 {
-            lines.push(Line {
+            let (s, member) = group.slots[k][link];
+            scratch.line_of[s][member] = scratch.lines[s].len();
+            scratch.asked[k] += part;
+            scratch.lines[s].push(Line {
                 k,
+                member,
                 link,
-                supplier: l.supplier,
                 part,
-                terms: l,
+                price: group.suppliers[s].members[member].price,
+                terms,
                 whole_units: setup.whole_units,
             });
         }
