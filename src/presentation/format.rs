@@ -4,6 +4,7 @@
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Interval;
 use crate::results::saved::SavedEstimate;
+use crate::results::summary::supplier_figure_unit;
 
 /// How a metric's values are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,11 +20,14 @@ pub enum ValueKind {
 impl ValueKind {
     /// Decided from the metric's name, so metrics added later are written sensibly too.
     pub fn of(metric: &str) -> ValueKind {
-        // The supplier and budget figures whose names the rules below would misread.
-        match metric {
-            "capacity_utilisation" | "budget_used" => return ValueKind::Percent,
-            "value_per_delivery" => return ValueKind::Money,
-            _ => {}
+        // The supplier and budget figures say their unit, which names alone would misread
+        // (`capacity_utilisation` is a share, `value_per_delivery` money).
+        if let Some(unit) = supplier_figure_unit(metric) {
+            return match unit {
+                "share" => ValueKind::Percent,
+                "currency" => ValueKind::Money,
+                _ => ValueKind::Number,
+            };
         }
         if metric.ends_with("_rate") || metric.ends_with("service_level") {
             ValueKind::Percent

@@ -5,6 +5,7 @@
 use super::{Table, board, estimate_cell};
 use crate::presentation::format::ValueKind;
 use crate::results::saved::{SavedEstimate, SavedPolicy, SavedSummary};
+use crate::results::summary::supplier_figure_unit;
 use crate::simulation::supplier_metrics::{
     BUDGET_METRICS, BudgetMetric, SUPPLIER_METRICS, SupplierMetric,
 };
@@ -127,19 +128,26 @@ fn budget_undefined(m: BudgetMetric) -> &'static str {
 /// A supplier's or a budget's figure with its unit: "Capacity utilisation (%)", "Value per
 /// delivery (EUR)"; `None` for a name that is not one.
 pub(crate) fn figure_label(s: &SavedSummary, name: &str) -> Option<String> {
-    let currency = board::currency(s);
-    let (label, unit) = match name {
-        "capacity_utilisation" => ("Capacity utilisation", "%".to_string()),
-        "backlog_units" => ("Backlog", "units".to_string()),
-        "backlog_days" => ("Wait in the backlog", "days".to_string()),
-        "allocation_cut_days_per_year" => ("Days the capacity cut orders", "per year".to_string()),
-        "value_per_delivery" => ("Value per delivery", currency.to_string()),
-        "deliveries_per_year" => ("Deliveries", "per year".to_string()),
-        "budget_used" => ("Budget used", "%".to_string()),
-        "budget_bound_days_per_year" => {
-            ("Days the budget held orders back", "per year".to_string())
+    let label = if let Some(m) = SUPPLIER_METRICS.iter().find(|m| m.name() == name) {
+        match m {
+            SupplierMetric::CapacityUtilisation => "Capacity utilisation",
+            SupplierMetric::BacklogUnits => "Backlog",
+            SupplierMetric::BacklogDays => "Wait in the backlog",
+            SupplierMetric::AllocationCutDays => "Days the capacity cut orders",
+            SupplierMetric::ValuePerDelivery => "Value per delivery",
+            SupplierMetric::DeliveriesPerYear => "Deliveries",
         }
-        _ => return None,
+    } else {
+        match BUDGET_METRICS.iter().find(|m| m.name() == name)? {
+            BudgetMetric::BudgetUsed => "Budget used",
+            BudgetMetric::BudgetBoundDays => "Days the budget held orders back",
+        }
+    };
+    let unit = match supplier_figure_unit(name)? {
+        "share" => "%",
+        "currency" => board::currency(s),
+        "days per year" => "per year",
+        other => other,
     };
     Some(format!("{label} ({unit})"))
 }
