@@ -27,7 +27,7 @@ use crate::foundation::math::floor_fast;
 use crate::model::budget::{BudgetPeriod, WhenExceeded};
 use crate::model::policy::{OrderRule, Policy};
 use crate::model::scenario::Scenario;
-use crate::model::supply::{Allocation, OrderDays};
+use crate::model::supply::{Allocation, OrderDays, round_order};
 use crate::simulation::metrics::{BudgetCounters, ItemCounters, SupplierCounters};
 use crate::simulation::supply_paths::SupplyPaths;
 use crate::simulation::trace::DayRecorder;
@@ -89,9 +89,9 @@ pub(crate) struct GroupSetup {
     /// Indices in the scenario of the group's items, in file order.
     pub(crate) items: Vec<usize>,
     suppliers: Vec<SharedSupplier>,
-    /// For each item of the group and each of its links: the supplier's index in the group
-    /// and the item's among the supplier's members.
-    slots: Vec<Vec<(usize, usize)>>,
+    /// For each item of the group and each of its links: the supplier's index in the group,
+    /// the item's among the supplier's members, and the price it pays there.
+    slots: Vec<Vec<(usize, usize, f64)>>,
     budgets: Vec<SharedBudget>,
     start_day_of_year: u32,
 }
@@ -205,7 +205,7 @@ impl GroupSetup {
                             .iter()
                             .position(|m| m.k == k)
                             .unwrap_or(0);
-                        (s, m)
+                        (s, m, suppliers[s].members[m].price)
                     })
                     .collect()
             })
@@ -277,9 +277,6 @@ struct Line {
     link: usize,
     part: f64,
     price: f64,
-    /// The supplier's terms for the item, for trimming.
-    terms: Link,
-    whole_units: bool,
 }
 
 /// Per-thread buffers of a group, reused across runs and policies.
@@ -295,6 +292,8 @@ pub(crate) struct GroupScratch {
     asked: Vec<f64>,
     rules: Vec<OrderRule>,
     served: Vec<Served>,
+    /// Per item, the running sums of its daily loop.
+    sums: Vec<Sums>,
     /// Per budget: the period it is in, what is left of it, whether it bound today, and what
     /// would be left after the order being decided.
     budget_period: Vec<usize>,
@@ -322,6 +321,7 @@ impl GroupScratch {
             asked: vec![0.0; n],
             rules: Vec::with_capacity(n),
             served: Vec::with_capacity(n),
+            sums: Vec::with_capacity(n),
             budget_period: vec![0; b],
             budget_left: vec![0.0; b],
             budget_bound: vec![false; b],
@@ -435,33 +435,38 @@ impl GroupDay<'_, '_, '_> {
         days: std::ops::Range<usize>,
         scratch: &mut GroupScratch,
     ) {
+        scratch.sums.clear();
+        scratch
+            .sums
+            .extend(states.iter().map(|state| Sums::of(&state.counters)));
         for t in days {
             scratch.served.clear();
             // 1–3: receipts, demand, failover and review, item by item.
             for (k, state) in states.iter_mut().enumerate() {
-                let (mut pipe, mut books) = scratch.items[k].parts();
-                let mut stock = state.stock;
-                let mut sums = Sums::of(&state.counters);
-                let served = with_kind!(state, |B, RES| state
-                    .open_day::<MEASURE, B, RES>(&mut stock, &mut sums, t, &mut pipe, &mut books));
-                sums.store(&mut state.counters);
-                state.stock = stock;
-                scratch.served.push(served);
-                if let Sourcing::Failover { after_days } = state.setup.sourcing
-                    && state.queues[0].pending > 0.0
-                    && state.primary_down(t, after_days)
-                {
-                    state.fail_over::<MEASURE>(t, &mut pipe);
-                }
+                let sums = &mut scratch.sums[k];
                 let rule = &scratch.rules[k];
-                if t == state.next_review {
-                    state.next_review += rule.review_period as usize;
-                    let position =
-                        with_kind!(state, |B, RES| state.position::<B, RES>(&state.stock));
-                    let quantity = rule.order_quantity(position);
-                    if quantity > 0.0 {
-                        ask_lines(self.group, state, k, t, quantity, scratch);
+                let (mut pipe, mut books) = scratch.items[k].parts();
+                let (served, quantity) = with_kind!(state, |B, RES| {
+                    let mut stock = state.stock;
+                    let served = state
+                        .open_day::<MEASURE, B, RES>(&mut stock, sums, t, &mut pipe, &mut books);
+                    state.stock = stock;
+                    if let Sourcing::Failover { after_days } = state.setup.sourcing
+                        && state.queues[0].pending > 0.0
+                        && state.primary_down(t, after_days)
+                    {
+                        state.fail_over::<MEASURE>(t, &mut pipe);
                     }
+                    let mut quantity = 0.0;
+                    if t == state.next_review {
+                        state.next_review += rule.review_period as usize;
+                        quantity = rule.order_quantity(state.position::<B, RES>(&state.stock));
+                    }
+                    (served, quantity)
+                });
+                scratch.served.push(served);
+                if quantity > 0.0 {
+                    ask_lines(self.group, state, k, t, quantity, scratch);
                 }
             }
             // 3, continued: the day's order to each supplier.
@@ -490,13 +495,14 @@ impl GroupDay<'_, '_, '_> {
             for (k, state) in states.iter_mut().enumerate() {
                 let (_, mut books) = scratch.items[k].parts();
                 let stock = state.stock;
-                let mut sums = Sums::of(&state.counters);
                 let served = scratch.served[k];
-                with_kind!(state, |B, RES| state.close_day::<MEASURE, B, RES>(
-                    &stock, &mut sums, t, served, &mut books
-                ));
-                sums.store(&mut state.counters);
+                let sums = &mut scratch.sums[k];
+                with_kind!(state, |B, RES| state
+                    .close_day::<MEASURE, B, RES>(&stock, sums, t, served, &mut books));
             }
+        }
+        for (state, sums) in states.iter_mut().zip(&scratch.sums) {
+            sums.store(&mut state.counters);
         }
     }
 
@@ -536,14 +542,14 @@ impl GroupDay<'_, '_, '_> {
         }
         let value = |lines: &[Line]| -> f64 { lines.iter().map(|l| l.part * l.price).sum() };
         let mut total = value(&scratch.lines[s]);
-        if sup.min_order_value > 0.0 && total < sup.min_order_value {
+        if below_minimum(total, sup.min_order_value) {
             self.top_up(s, t, states, scratch, &mut total);
             if MEASURE {
                 self.out.suppliers[s].joint_top_ups += 1.0;
             }
         }
         if !sup.budgets.is_empty() {
-            self.within_budgets::<MEASURE>(s, t, scratch);
+            self.within_budgets::<MEASURE, R>(s, t, states, scratch);
             total = value(&scratch.lines[s]);
             hold_over(scratch.lines[s].iter().filter(|l| l.part <= 0.0), t, states);
         }
@@ -615,7 +621,7 @@ impl GroupDay<'_, '_, '_> {
         let sup = &self.group.suppliers[s];
         let minimum = sup.min_order_value;
         for (member, m) in sup.members.iter().enumerate() {
-            if *total >= minimum {
+            if !below_minimum(*total, minimum) {
                 return;
             }
             let state = &states[m.k];
@@ -637,28 +643,45 @@ impl GroupDay<'_, '_, '_> {
             scratch.asked[m.k] += part;
             match scratch.line_of[s][member] {
                 usize::MAX => {
-                    scratch.line_of[s][member] = scratch.lines[s].len();
-                    scratch.lines[s].push(Line {
-                        k: m.k,
-                        member,
-                        link: m.link,
-                        part,
-                        price: m.price,
-                        terms,
-                        whole_units: state.setup.whole_units,
-                    });
+                    // In item (file) order among the day's lines: budgets take them in it.
+                    let lines = &mut scratch.lines[s];
+                    let at = lines.iter().position(|l| l.k > m.k).unwrap_or(lines.len());
+                    lines.insert(
+                        at,
+                        Line {
+                            k: m.k,
+                            member,
+                            link: m.link,
+                            part,
+                            price: m.price,
+                        },
+                    );
+                    for (n, line) in lines.iter().enumerate().skip(at) {
+                        scratch.line_of[s][line.member] = n;
+                    }
                 }
                 at => scratch.lines[s][at].part += part,
             }
             *total += part * m.price;
         }
-        if *total >= minimum || *total <= 0.0 {
+        if !below_minimum(*total, minimum) || *total <= 0.0 {
             return;
         }
         let factor = minimum / *total;
         *total = 0.0;
         for line in &mut scratch.lines[s] {
-            line.part = line.terms.line_quantity(line.part * factor);
+            if line.part > 0.0 {
+                // Rounded up as the supplier takes it, and to whole units for an item counted
+                // in units: a raised line is fractional even where the rule's own are whole.
+                let setup = states[line.k].setup;
+                let terms = setup.links[line.link];
+                line.part = round_order(
+                    line.part * factor,
+                    terms.min_order_quantity,
+                    terms.order_multiple,
+                    setup.whole_units,
+                );
+            }
             *total += line.part * line.price;
         }
     }
@@ -666,10 +689,11 @@ impl GroupDay<'_, '_, '_> {
     /// Hold back or trim supplier `s`'s lines of day `t` that do not fit what is left of the
     /// budgets its orders count against; if what remains is below the value minimum, the
     /// whole order waits.
-    fn within_budgets<const MEASURE: bool>(
+    fn within_budgets<const MEASURE: bool, R: DayRecorder>(
         &mut self,
         s: usize,
         t: usize,
+        states: &[State<'_, &mut R>],
         scratch: &mut GroupScratch,
     ) {
         let group = self.group;
@@ -699,7 +723,13 @@ impl GroupDay<'_, '_, '_> {
                     WhenExceeded::Wait => value > budget.amount,
                 };
                 line.part = if trim {
-                    line.trimmed_to(left / line.price)
+                    let setup = states[line.k].setup;
+                    trimmed(
+                        line.part,
+                        left / line.price,
+                        &setup.links[line.link],
+                        setup.whole_units,
+                    )
                 } else {
                     0.0
                 };
@@ -709,7 +739,7 @@ impl GroupDay<'_, '_, '_> {
             }
             total += line.part * line.price;
         }
-        if sup.min_order_value > 0.0 && total < sup.min_order_value {
+        if below_minimum(total, sup.min_order_value) {
             // Below the minimum the supplier takes no order: nothing is spent.
             for line in &mut scratch.lines[s] {
                 line.part = 0.0;
@@ -744,7 +774,13 @@ impl GroupDay<'_, '_, '_> {
             self.out.suppliers[s].capacity += capacity;
         }
         let pending = |states: &[State<'_, &mut R>], m: &Member| states[m.k].queues[m.link].pending;
-        if sup.members.iter().all(|m| pending(states, m) <= 0.0) {
+        let measure = |m: &Member, states: &[State<'_, &mut R>]| {
+            let p = pending(states, m);
+            if sup.in_value { p * m.price } else { p }
+        };
+        // What waits, in the capacity's measure: one pass over the members.
+        let queue: f64 = sup.members.iter().map(|m| measure(m, states)).sum();
+        if queue <= 0.0 {
             return;
         }
         if days.cancels(t) {
@@ -767,6 +803,7 @@ impl GroupDay<'_, '_, '_> {
                     let (mut pipe, _) = scratch.items[m.k].parts();
                     let (shipped, waited) =
                         states[m.k].ship_oldest(m.link, t, through, units, &mut pipe);
+                    states[m.k].settle_queue(m.link, t, &mut pipe);
                     if MEASURE {
                         let c = &mut out.suppliers[s];
                         c.shipped_units += shipped;
@@ -794,11 +831,6 @@ impl GroupDay<'_, '_, '_> {
                     left -= ship(m, t, share * capacity, states);
                 }
             }
-            let measure = |m: &Member, states: &[State<'_, &mut R>]| {
-                let p = pending(states, m);
-                if sup.in_value { p * m.price } else { p }
-            };
-            let queue: f64 = sup.members.iter().map(|m| measure(m, states)).sum();
             if queue <= left {
                 // Everything waiting ships, whatever the rule.
                 for m in &sup.members {
@@ -806,6 +838,7 @@ impl GroupDay<'_, '_, '_> {
                         ship(m, t, f64::INFINITY, states);
                     }
                 }
+                return;
             } else {
                 match &sup.sharing {
                     Sharing::Fifo => {
@@ -863,10 +896,6 @@ impl GroupDay<'_, '_, '_> {
                     }
                 }
             }
-            for m in &sup.members {
-                let (mut pipe, _) = scratch.items[m.k].parts();
-                states[m.k].settle_queue(m.link, t, &mut pipe);
-            }
         }
         if MEASURE {
             let backlog: f64 = sup.members.iter().map(|m| pending(states, m)).sum();
@@ -879,24 +908,29 @@ impl GroupDay<'_, '_, '_> {
     }
 }
 
-impl Line {
-    /// The most of this line that `units` allow, in the supplier's multiples and in whole
-    /// units; nothing if that is below the supplier's minimum.
-    fn trimmed_to(&self, units: f64) -> f64 {
-        let mut q = units.min(self.part);
-        let multiple = self.terms.order_multiple;
-        if multiple > 0.0 {
-            q = floor_fast(q / multiple + 1e-9) * multiple;
-        }
-        if self.whole_units {
-            q = floor_fast(q + 1e-9);
-        }
-        if q <= 0.0 || q < self.terms.min_order_quantity {
-            0.0
-        } else {
-            q
-        }
+/// The most of a line of `part` units that `units` allow, in the supplier's multiples
+/// (`terms`) and in whole units for an item counted so; nothing below the supplier's minimum.
+fn trimmed(part: f64, units: f64, terms: &Link, whole_units: bool) -> f64 {
+    let mut q = units.min(part);
+    let multiple = terms.order_multiple;
+    if multiple > 0.0 {
+        q = floor_fast(q / multiple + 1e-9) * multiple;
     }
+    if whole_units {
+        q = floor_fast(q + 1e-9);
+    }
+    if q <= 0.0 || q < terms.min_order_quantity {
+        0.0
+    } else {
+        q
+    }
+}
+
+/// Whether an order worth `total` falls short of the value minimum `minimum` (0: none). Lines
+/// raised to the minimum may add up to a hair below it (100/3.1 kg at 3.1 is worth
+/// 99.999…99 of a minimum of 100): that float noise does not count as short.
+fn below_minimum(total: f64, minimum: f64) -> bool {
+    minimum > 0.0 && total < minimum * (1.0 - 1e-9)
 }
 
 /// The items of `lines`, held back on day `t` (not an order day, or waiting for a budget),
@@ -925,10 +959,9 @@ fn ask_lines<R: DayRecorder>(
 ) {
     let setup = state.setup;
     let mut ask = |link: usize, q: f64| {
-        let terms = setup.links[link];
-        let part = terms.line_quantity(q);
+        let part = setup.links[link].line_quantity(q);
         if part > 0.0 {
-            let (s, member) = group.slots[k][link];
+            let (s, member, price) = group.slots[k][link];
             scratch.line_of[s][member] = scratch.lines[s].len();
             scratch.asked[k] += part;
             scratch.lines[s].push(Line {
@@ -936,9 +969,7 @@ fn ask_lines<R: DayRecorder>(
                 member,
                 link,
                 part,
-                price: group.suppliers[s].members[member].price,
-                terms,
-                whole_units: setup.whole_units,
+                price,
             });
         }
     };
