@@ -346,6 +346,8 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
                     .collect(),
                 kanban: Vec::new(),
                 resilience: None,
+                suppliers: Vec::new(),
+                budgets: Vec::new(),
                 on_hand_fan: Some(synthetic_fan(p as f64)),
             })
             .collect(),

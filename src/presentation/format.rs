@@ -4,6 +4,7 @@
 use crate::foundation::format::group_thousands;
 use crate::foundation::stats::Interval;
 use crate::results::saved::SavedEstimate;
+use crate::results::summary::supplier_figure_unit;
 
 /// How a metric's values are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +20,15 @@ pub enum ValueKind {
 impl ValueKind {
     /// Decided from the metric's name, so metrics added later are written sensibly too.
     pub fn of(metric: &str) -> ValueKind {
+        // The supplier and budget figures say their unit, which names alone would misread
+        // (`capacity_utilisation` is a share, `value_per_delivery` money).
+        if let Some(unit) = supplier_figure_unit(metric) {
+            return match unit {
+                "share" => ValueKind::Percent,
+                "currency" => ValueKind::Money,
+                _ => ValueKind::Number,
+            };
+        }
         if metric.ends_with("_rate") || metric.ends_with("service_level") {
             ValueKind::Percent
         } else if metric.ends_with("_cost") || metric.ends_with("_value") {
@@ -84,6 +94,10 @@ mod tests {
         assert_eq!(ValueKind::of("cycle_service_level"), ValueKind::Percent);
         assert_eq!(ValueKind::of("expedite_cost"), ValueKind::Money);
         assert_eq!(ValueKind::of("avg_backorder_level"), ValueKind::Number);
+        assert_eq!(ValueKind::of("capacity_utilisation"), ValueKind::Percent);
+        assert_eq!(ValueKind::of("budget_used"), ValueKind::Percent);
+        assert_eq!(ValueKind::of("value_per_delivery"), ValueKind::Money);
+        assert_eq!(ValueKind::of("backlog_days"), ValueKind::Number);
         let e = SavedEstimate {
             mean: 0.0831,
             ci95: Some(Interval {

@@ -8,6 +8,7 @@
 
 mod board;
 mod inputs;
+mod suppliers;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -393,12 +394,15 @@ fn definitions(s: &SavedSummary) -> Vec<(String, String, String)> {
     let readme = readme_definitions();
     metric_names(s)
         .into_iter()
+        .chain(suppliers::figure_names(s))
         .map(|name| {
             let def = readme.iter().find(|(n, _)| n == name).map_or_else(
                 || "(not defined in this version's README)".to_string(),
                 |(_, d)| d.clone(),
             );
-            (board::label_with_unit(s, name), name.to_string(), def)
+            let label =
+                suppliers::figure_label(s, name).unwrap_or_else(|| board::label_with_unit(s, name));
+            (label, name.to_string(), def)
         })
         .collect()
 }
@@ -609,6 +613,19 @@ pub(crate) fn to_markdown(s: &SavedSummary, charts: &[Chart], sections: &[Sectio
         for metric in ITEM_METRICS {
             let _ = writeln!(out, "### {}\n", board::label_with_unit(s, metric));
             md_table(&mut out, &item_table(s, metric));
+        }
+    }
+
+    if suppliers::any(s) {
+        let _ = writeln!(
+            out,
+            "## {}\n\n{}\n",
+            suppliers::title(s),
+            suppliers::note(s)
+        );
+        for (heading, t) in suppliers::tables(s) {
+            let _ = writeln!(out, "### {}\n", md_cell(&heading));
+            md_table(&mut out, &t);
         }
     }
 
@@ -972,6 +989,14 @@ pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart], sections: &[Section]) 
     if has_items {
         out.push_str("<li><a href=\"#items\">Per item</a></li>\n");
     }
+    if suppliers::any(s) {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#{}\">{}</a></li>",
+            suppliers::ID,
+            suppliers::title(s)
+        );
+    }
     if s.justification.is_some() {
         out.push_str("<li><a href=\"#justification\">Buffer justification</a></li>\n");
     }
@@ -1024,6 +1049,21 @@ pub(crate) fn to_html(s: &SavedSummary, charts: &[Chart], sections: &[Section]) 
         for metric in ITEM_METRICS {
             let _ = writeln!(out, "<h3>{}</h3>", esc(&board::label_with_unit(s, metric)));
             html_table(&mut out, &item_table(s, metric), "metrics", true);
+        }
+        out.push_str("</section>\n");
+    }
+
+    if suppliers::any(s) {
+        let _ = writeln!(
+            out,
+            "<section id=\"{}\">\n<h2>{}</h2>\n<p>{}</p>",
+            suppliers::ID,
+            suppliers::title(s),
+            md_inline_to_html(&suppliers::note(s))
+        );
+        for (heading, t) in suppliers::tables(s) {
+            let _ = writeln!(out, "<h3>{}</h3>", esc(&heading));
+            html_table(&mut out, &t, "metrics", true);
         }
         out.push_str("</section>\n");
     }

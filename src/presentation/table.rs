@@ -9,6 +9,8 @@ use crate::presentation::format::{NO_INTERVAL, ValueKind, loop_days};
 use crate::presentation::terminal;
 use crate::results::summary::{DisruptionSummary, Resilience, Summary};
 use crate::simulation::metrics::Metric;
+use crate::simulation::supplier_metrics::{BudgetMetric, SupplierMetric};
+use indexmap::IndexMap;
 
 /// The metrics shown in the terminal table, with how to show them. Metrics that are zero for
 /// every policy (no expediting, no rejections…) are left out of the table.
@@ -71,7 +73,8 @@ fn plus_minus(ci: Option<Interval>, write: impl Fn(f64) -> String) -> String {
 
 /// The compact comparison table: one column per policy, all items together, mean ± CI
 /// half-width, in blocks of policies that fit the terminal ([`terminal::table`]); then a line
-/// on how to read the cells, the disruption log and the kanban loops where a policy uses
+/// on how to read the cells, the figures of shared suppliers and budgets where there are any
+/// (a table like the first), the disruption log and the kanban loops where a policy uses
 /// kanban.
 ///
 /// Rows are labelled with the metric's name as summary.csv spells it, with spaces for
@@ -115,6 +118,10 @@ pub fn comparison_table(summary: &Summary) -> String {
     } else {
         "cells: mean ± half-width of its 95% confidence interval; costs per year\n"
     });
+    if let Some(block) = supplier_block(summary) {
+        out.push('\n');
+        out.push_str(&block);
+    }
     if let Some(log) = &summary.disruptions {
         out.push_str(&disruption_log(log));
     }
@@ -172,6 +179,81 @@ pub fn comparison_table(summary: &Summary) -> String {
         }
     }
     out
+}
+
+/// The supplier figures the terminal shows, with how to show them: whether the shared capacity
+/// held, how long orders waited for it and how often it cut them, and how many deliveries the
+/// joint orders made. The others are in summary.json, summary.csv and the report.
+const SUPPLIER_TABLE: [(SupplierMetric, Format); 4] = [
+    (SupplierMetric::CapacityUtilisation, Format::Percent),
+    (SupplierMetric::BacklogDays, Format::Number),
+    (SupplierMetric::AllocationCutDays, Format::Number),
+    (SupplierMetric::DeliveriesPerYear, Format::Number),
+];
+
+/// The budget figures the terminal shows.
+const BUDGET_TABLE: [(BudgetMetric, Format); 2] = [
+    (BudgetMetric::BudgetUsed, Format::Percent),
+    (BudgetMetric::BudgetBoundDays, Format::Number),
+];
+
+/// A block for the suppliers whose items are simulated together and for the budgets, one
+/// column per policy like the table above: a heading row per supplier (budget), then its
+/// figures, `undefined` where no run defines one (the utilisation of an unlimited capacity);
+/// `None` when the summary has none.
+fn supplier_block(summary: &Summary) -> Option<String> {
+    let mut suppliers: Vec<&str> = Vec::new();
+    let mut budgets: Vec<&str> = Vec::new();
+    for p in &summary.policies {
+        for s in &p.suppliers {
+            if !suppliers.contains(&s.supplier.as_str()) {
+                suppliers.push(&s.supplier);
+            }
+        }
+        for b in &p.budgets {
+            if !budgets.contains(&b.budget.as_str()) {
+                budgets.push(&b.budget);
+            }
+        }
+    }
+    if suppliers.is_empty() && budgets.is_empty() {
+        return None;
+    }
+    let cell = |metrics: Option<&IndexMap<&'static str, Estimate>>, name: &str, f: Format| {
+        metrics.map_or_else(
+            || "–".to_string(),
+            |m| {
+                m.get(name)
+                    .map_or_else(|| "undefined".to_string(), |e| f.estimate(e))
+            },
+        )
+    };
+    let mut header = vec!["suppliers, budgets".to_string()];
+    header.extend(summary.policies.iter().map(|p| p.policy.clone()));
+    let mut rows = vec![header];
+    for id in suppliers {
+        rows.push(vec![format!("supplier {id}:")]);
+        for (metric, format) in SUPPLIER_TABLE {
+            let mut row = vec![format!("  {}", label(metric.name()))];
+            row.extend(summary.policies.iter().map(|p| {
+                let metrics = p.suppliers.iter().find(|s| s.supplier == id);
+                cell(metrics.map(|s| &s.metrics), metric.name(), format)
+            }));
+            rows.push(row);
+        }
+    }
+    for id in budgets {
+        rows.push(vec![format!("budget {id}:")]);
+        for (metric, format) in BUDGET_TABLE {
+            let mut row = vec![format!("  {}", label(metric.name()))];
+            row.extend(summary.policies.iter().map(|p| {
+                let metrics = p.budgets.iter().find(|b| b.budget == id);
+                cell(metrics.map(|b| &b.metrics), metric.name(), format)
+            }));
+            rows.push(row);
+        }
+    }
+    Some(terminal::table(&rows))
 }
 
 /// A row's label: the metric's name with spaces for underscores.

@@ -128,9 +128,37 @@ pub struct SavedPolicy {
     /// has disruptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resilience: Option<SavedResilience>,
+    /// As [`crate::results::summary::PolicySummary::suppliers`]: the figures of the suppliers
+    /// whose items are simulated together; empty without any, and in summaries written
+    /// before suppliers had figures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppliers: Vec<SavedSupplier>,
+    /// As [`crate::results::summary::PolicySummary::budgets`]: the figures of each budget;
+    /// empty without budgets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<SavedBudget>,
     /// Absent in summaries written before the fan chart existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_hand_fan: Option<SavedFan>,
+}
+
+/// One supplier's figures under a policy (mirrors
+/// [`crate::results::summary::SupplierSummary`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedSupplier {
+    /// The supplier's id.
+    pub supplier: String,
+    /// Every figure defined in at least one run, by name (`capacity_utilisation`, …).
+    pub metrics: IndexMap<String, SavedEstimate>,
+}
+
+/// One budget's figures under a policy (mirrors [`crate::results::summary::BudgetSummary`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedBudget {
+    /// The budget's id.
+    pub budget: String,
+    /// Every figure defined in at least one run, by name (`budget_used`, …).
+    pub metrics: IndexMap<String, SavedEstimate>,
 }
 
 /// Stock on hand over the horizon (mirrors [`crate::results::summary::OnHandFanSummary`]).
@@ -361,12 +389,58 @@ impl SavedSummary {
             p.items.iter().map(|i| i.item.as_str()).collect()
         })
     }
+
+    /// Ids of the suppliers with figures, in scenario order, over all policies (each policy
+    /// lists the same ones; a hand-edited file may not).
+    pub fn supplier_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for p in &self.policies {
+            for s in &p.suppliers {
+                if !names.contains(&s.supplier.as_str()) {
+                    names.push(&s.supplier);
+                }
+            }
+        }
+        names
+    }
+
+    /// Ids of the budgets with figures, in scenario order, over all policies.
+    pub fn budget_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for p in &self.policies {
+            for b in &p.budgets {
+                if !names.contains(&b.budget.as_str()) {
+                    names.push(&b.budget);
+                }
+            }
+        }
+        names
+    }
 }
 
 impl SavedPolicy {
     /// A policy-level (all items) metric, if it was defined in at least one run.
     pub fn metric(&self, name: &str) -> Option<&SavedEstimate> {
         self.metrics.get(name)
+    }
+
+    /// A figure of supplier `supplier`, if the policy has the supplier and the figure was
+    /// defined in at least one run.
+    pub fn supplier_figure(&self, supplier: &str, name: &str) -> Option<&SavedEstimate> {
+        self.suppliers
+            .iter()
+            .find(|s| s.supplier == supplier)?
+            .metrics
+            .get(name)
+    }
+
+    /// A figure of budget `budget`, as [`SavedPolicy::supplier_figure`].
+    pub fn budget_figure(&self, budget: &str, name: &str) -> Option<&SavedEstimate> {
+        self.budgets
+            .iter()
+            .find(|b| b.budget == budget)?
+            .metrics
+            .get(name)
     }
 }
 

@@ -18,6 +18,9 @@ use crate::model::policy::{KanbanSizing, Sizing};
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::simulation::engine::Outcome;
 use crate::simulation::metrics::{ItemSummary, Metric};
+use crate::simulation::supplier_metrics::{
+    BUDGET_METRICS, BudgetMetric, BudgetStats, SUPPLIER_METRICS, SupplierMetric, SupplierStats,
+};
 
 /// The summary of a simulation, as written to summary.json: for every policy, each metric's
 /// mean with its 95% confidence interval and its 5th, 50th and 95th percentiles over runs, for
@@ -158,8 +161,75 @@ pub struct PolicySummary {
     /// Present when the scenario has disruptions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resilience: Option<Resilience>,
+    /// The figures of each supplier whose items are simulated together (they share its
+    /// capacity, or its value minimum, order days, delivery cost or a budget ties them), in
+    /// scenario order; absent when there is none, so the summaries of scenarios without
+    /// shared suppliers are what they were.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppliers: Vec<SupplierSummary>,
+    /// The figures of each budget, in scenario order; absent without budgets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<BudgetSummary>,
     /// Percentiles over runs of the stock on hand on each sampled day, for the fan chart.
     pub on_hand_fan: OnHandFanSummary,
+}
+
+/// One supplier's figures under a policy (`capacity_utilisation`, `backlog_days`, …; see the
+/// README, "Metrics"): each an estimate over runs like an item's metrics, keyed by name in
+/// the order [`SUPPLIER_METRICS`] defines; a figure undefined in every run (the utilisation of
+/// an unlimited capacity) is left out.
+#[derive(Clone, Debug, Serialize)]
+pub struct SupplierSummary {
+    /// The supplier's id.
+    pub supplier: String,
+    /// Estimate of each figure defined in at least one run, by [`SupplierMetric::name`].
+    pub metrics: IndexMap<&'static str, Estimate>,
+}
+
+/// One budget's figures under a policy (`budget_used`, `budget_bound_days_per_year`), as
+/// [`SupplierSummary`].
+#[derive(Clone, Debug, Serialize)]
+pub struct BudgetSummary {
+    /// The budget's id.
+    pub budget: String,
+    /// Estimate of each figure defined in at least one run, by [`BudgetMetric::name`].
+    pub metrics: IndexMap<&'static str, Estimate>,
+}
+
+/// The unit of a supplier or budget figure, as the workbook's headers and the report's labels
+/// give it (`share`, `units`, `days`, `days per year`, `currency`, `per year`); `None` for a
+/// name that is not one.
+pub(crate) fn supplier_figure_unit(name: &str) -> Option<&'static str> {
+    let supplier = SUPPLIER_METRICS.iter().find(|m| m.name() == name);
+    if let Some(m) = supplier {
+        return Some(match m {
+            SupplierMetric::CapacityUtilisation => "share",
+            SupplierMetric::BacklogUnits => "units",
+            SupplierMetric::BacklogDays => "days",
+            SupplierMetric::AllocationCutDays => "days per year",
+            SupplierMetric::ValuePerDelivery => "currency",
+            SupplierMetric::DeliveriesPerYear => "per year",
+        });
+    }
+    let budget = BUDGET_METRICS.iter().find(|m| m.name() == name)?;
+    Some(match budget {
+        BudgetMetric::BudgetUsed => "share",
+        BudgetMetric::BudgetBoundDays => "days per year",
+    })
+}
+
+fn supplier_estimates(stats: &SupplierStats) -> IndexMap<&'static str, Estimate> {
+    SUPPLIER_METRICS
+        .iter()
+        .filter_map(|m| stats.get(*m).estimate().map(|e| (m.name(), e)))
+        .collect()
+}
+
+fn budget_estimates(stats: &BudgetStats) -> IndexMap<&'static str, Estimate> {
+    BUDGET_METRICS
+        .iter()
+        .filter_map(|m| stats.get(*m).estimate().map(|e| (m.name(), e)))
+        .collect()
 }
 
 /// Stock on hand over the horizon across runs (a policy's, or an item's): percentiles per
@@ -247,6 +317,28 @@ impl Summary {
                         })
                         .collect(),
                 }),
+                // Only the suppliers whose items were simulated together have counts, and a
+                // budget without any run counted (none can be) says nothing either.
+                suppliers: scenario
+                    .suppliers
+                    .iter()
+                    .zip(&stats.suppliers)
+                    .filter(|(_, s)| s.counted())
+                    .map(|(supplier, s)| SupplierSummary {
+                        supplier: supplier.id.clone(),
+                        metrics: supplier_estimates(s),
+                    })
+                    .collect(),
+                budgets: scenario
+                    .budgets
+                    .iter()
+                    .zip(&stats.budgets)
+                    .filter(|(_, s)| s.stats.iter().any(|x| x.count() > 0))
+                    .map(|(budget, s)| BudgetSummary {
+                        budget: budget.id.clone(),
+                        metrics: budget_estimates(s),
+                    })
+                    .collect(),
                 on_hand_fan: OnHandFanSummary::policy(&outcome.fan, &stats.on_hand),
             })
             .collect();
@@ -310,9 +402,10 @@ impl Summary {
     }
 
     /// The text of summary.csv: one row per policy, item (`(all items)` for the policy as a
-    /// whole) and metric; then the resilience figures of each policy (the tail rows give the
-    /// statistic as `mean` and its interval, with no percentiles), and the disruption log
-    /// under `(all policies)`.
+    /// whole) and metric, each policy's item rows followed by its supplier and budget figures
+    /// (the `item` column naming the supplier as `supplier:ID`, the budget as `budget:ID`) and
+    /// its resilience figures (the tail rows give the statistic as `mean` and its interval,
+    /// with no percentiles); then the disruption log under `(all policies)`.
     pub fn to_csv(&self) -> String {
         let mut out = String::from("policy,item,metric,n,mean,ci95_low,ci95_high,p05,p50,p95\n");
         for p in &self.policies {
@@ -321,6 +414,19 @@ impl Summary {
             for (item, metrics) in all.chain(items) {
                 for (name, e) in metrics {
                     csv_estimate(&mut out, &p.policy, item, name, e);
+                }
+            }
+            let suppliers = p
+                .suppliers
+                .iter()
+                .map(|s| (csv_scope("supplier", &s.supplier), &s.metrics));
+            let budgets = p
+                .budgets
+                .iter()
+                .map(|b| (csv_scope("budget", &b.budget), &b.metrics));
+            for (scope, metrics) in suppliers.chain(budgets) {
+                for (name, e) in metrics {
+                    csv_estimate(&mut out, &p.policy, &scope, name, e);
                 }
             }
             if let Some(r) = &p.resilience {
@@ -428,6 +534,12 @@ impl Summary {
         }
         out
     }
+}
+
+/// What the `item` column of summary.csv holds for a supplier's or a budget's rows:
+/// `supplier:ID`, `budget:ID`.
+pub(crate) fn csv_scope(kind: &str, id: &str) -> String {
+    format!("{kind}:{id}")
 }
 
 fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Estimate) {

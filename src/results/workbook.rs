@@ -10,12 +10,14 @@
 //! The same run gives the same bytes: the workbook's creation date is fixed
 //! ([`CREATED`]) instead of the clock's, and the zip entries carry no time of their own.
 
+use indexmap::IndexMap;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use crate::foundation::stats::{Estimate, Interval};
 use crate::model::scenario::UnmetDemand;
-use crate::results::summary::Summary;
+use crate::results::summary::{Summary, csv_scope, supplier_figure_unit};
 use crate::simulation::metrics::{METRICS, Metric};
+use crate::simulation::supplier_metrics::{BUDGET_METRICS, SUPPLIER_METRICS};
 
 /// The creation date written into every workbook (its document properties), fixed so that
 /// results stay byte-identical from run to run: the date the workbook format was added.
@@ -40,6 +42,15 @@ enum Shown {
 }
 
 impl Shown {
+    /// How a supplier's or a budget's figure is shown, from its unit.
+    fn of_unit(unit: &str) -> Shown {
+        match unit {
+            "share" => Shown::Percent,
+            "currency" => Shown::Money,
+            _ => Shown::Number,
+        }
+    }
+
     /// How a metric's values are shown.
     fn of(metric: Metric) -> Shown {
         match metric.unit() {
@@ -168,6 +179,7 @@ pub(crate) fn summary_workbook(summary: &Summary) -> Result<Vec<u8>, WorkbookErr
         .collect();
     policies_sheet(&mut workbook, summary, &metrics)?;
     items_sheet(&mut workbook, summary, &metrics)?;
+    suppliers_sheets(&mut workbook, summary)?;
     estimates_sheet(&mut workbook, summary)?;
     sizing_sheet(&mut workbook, summary)?;
     if summary.disruptions.is_some() {
@@ -248,6 +260,74 @@ fn estimates_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), Wor
                 sheet.next_row();
             }
         }
+        let suppliers = p
+            .suppliers
+            .iter()
+            .map(|s| (csv_scope("supplier", &s.supplier), &s.metrics));
+        let budgets = p
+            .budgets
+            .iter()
+            .map(|b| (csv_scope("budget", &b.budget), &b.metrics));
+        for (scope, metrics) in suppliers.chain(budgets) {
+            for (name, e) in metrics {
+                let unit = supplier_figure_unit(name).unwrap_or("");
+                sheet.text(0, &p.policy)?;
+                sheet.text(1, &scope)?;
+                sheet.text(2, name)?;
+                sheet.text(3, unit)?;
+                sheet.estimate(4, e, Shown::of_unit(unit))?;
+                sheet.next_row();
+            }
+        }
+    }
+    sheet.finish();
+    Ok(())
+}
+
+/// Mean of every supplier figure, one row per policy and supplier whose items are simulated
+/// together (sheet `Suppliers`), then of every budget figure, one row per policy and budget
+/// (`Budgets`); each sheet only when it has rows.
+fn suppliers_sheets(workbook: &mut Workbook, summary: &Summary) -> Result<(), WorkbookError> {
+    let suppliers = summary.policies.iter().flat_map(|p| {
+        p.suppliers
+            .iter()
+            .map(move |s| (p.policy.as_str(), s.supplier.as_str(), &s.metrics))
+    });
+    let names = SUPPLIER_METRICS.map(|m| m.name());
+    figures_sheet(workbook, "Suppliers", "supplier", &names, suppliers)?;
+    let budgets = summary.policies.iter().flat_map(|p| {
+        p.budgets
+            .iter()
+            .map(move |b| (p.policy.as_str(), b.budget.as_str(), &b.metrics))
+    });
+    let names = BUDGET_METRICS.map(|m| m.name());
+    figures_sheet(workbook, "Budgets", "budget", &names, budgets)
+}
+
+/// A sheet of `(policy, id, figures)` rows, a column per figure of `names`; none without rows.
+fn figures_sheet<'a>(
+    workbook: &mut Workbook,
+    title: &str,
+    id: &str,
+    names: &[&str],
+    rows: impl Iterator<Item = (&'a str, &'a str, &'a IndexMap<&'static str, Estimate>)>,
+) -> Result<(), WorkbookError> {
+    let mut rows = rows.peekable();
+    if rows.peek().is_none() {
+        return Ok(());
+    }
+    let unit = |name: &str| supplier_figure_unit(name).unwrap_or("");
+    let mut headers = vec!["policy".to_string(), id.to_string()];
+    headers.extend(names.iter().map(|n| header(n, unit(n))));
+    let mut sheet = Sheet::new(workbook, title, &headers)?;
+    for (policy, id, metrics) in rows {
+        sheet.text(0, policy)?;
+        sheet.text(1, id)?;
+        for (k, name) in names.iter().enumerate() {
+            let mean = metrics.get(name).map(|e| e.mean);
+            sheet.number(2 + k as u16, mean, Shown::of_unit(unit(name)))?;
+        }
+        sheet.next_row();
     }
     sheet.finish();
     Ok(())
@@ -490,6 +570,108 @@ fn about_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), Workboo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::foundation::stats::RunningStat;
+    use crate::simulation::supplier_metrics::{BudgetStats, SupplierStats};
+    use calamine::{Data, Reader, Xlsx};
+
+    /// Issue 19: the supplier and budget figures get a sheet each, a column per figure with
+    /// its unit, and their estimates are rows of `Estimates`; undefined figures are empty.
+    #[test]
+    fn supplier_and_budget_figures_have_sheets_of_their_own() {
+        let text = r#"
+[simulation]
+horizon_days = 60
+runs = 2
+[[supplier]]
+id = "east"
+lead_time = { fixed = 2 }
+capacity_per_day = 12
+[[item]]
+id = "a"
+unit_cost = 1
+demand = { deterministic = 5 }
+[[item]]
+id = "b"
+unit_cost = 1
+demand = { deterministic = 5 }
+[[budget]]
+id = "monthly"
+amount = 1000
+period = "month"
+[policy.base.rule.base_stock]
+order_up_to = 40
+"#;
+        let scenario =
+            crate::model::scenario::Scenario::from_source(text, std::path::Path::new("s.toml"))
+                .unwrap();
+        let mut outcome = crate::simulation::engine::simulate(&scenario, 2, 1, &|_| {});
+        let stat = |v: Option<f64>| {
+            let mut s = RunningStat::new();
+            if let Some(v) = v {
+                s.push(v);
+                s.push(v);
+            }
+            s
+        };
+        for stats in &mut outcome.policies {
+            let values = [
+                None,
+                Some(3.0),
+                Some(1.5),
+                Some(20.0),
+                Some(400.0),
+                Some(90.0),
+            ];
+            stats.suppliers = vec![SupplierStats {
+                stats: values.into_iter().map(stat).collect(),
+            }];
+            stats.budgets = vec![BudgetStats {
+                stats: vec![stat(Some(0.5)), stat(Some(12.0))],
+            }];
+        }
+        let summary = Summary::new(&scenario, &outcome);
+        let bytes = summary_workbook(&summary).unwrap();
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            [
+                "Policies",
+                "Items",
+                "Suppliers",
+                "Budgets",
+                "Estimates",
+                "Sizing",
+                "On hand",
+                "About"
+            ]
+        );
+        let suppliers = book.worksheet_range("Suppliers").unwrap();
+        let rows: Vec<Vec<Data>> = suppliers.rows().map(<[Data]>::to_vec).collect();
+        assert_eq!(rows[0][1], Data::String("supplier".into()));
+        assert_eq!(
+            rows[0][2],
+            Data::String("capacity_utilisation (share)".into())
+        );
+        assert_eq!(
+            rows[0][6],
+            Data::String("value_per_delivery (currency)".into())
+        );
+        assert_eq!(rows[1][1], Data::String("east".into()));
+        assert_eq!(rows[1][2], Data::Empty, "undefined: an empty cell");
+        assert_eq!(rows[1][6], Data::Float(400.0));
+        let budgets = book.worksheet_range("Budgets").unwrap();
+        let rows: Vec<Vec<Data>> = budgets.rows().map(<[Data]>::to_vec).collect();
+        assert_eq!(rows[0][2], Data::String("budget_used (share)".into()));
+        assert_eq!(rows[1][2], Data::Float(0.5));
+        let estimates = book.worksheet_range("Estimates").unwrap();
+        let found = estimates.rows().any(|r| {
+            r[1] == Data::String("supplier:east".into())
+                && r[2] == Data::String("backlog_days".into())
+                && r[3] == Data::String("days".into())
+                && r[5] == Data::Float(1.5)
+        });
+        assert!(found);
+    }
 
     #[test]
     fn every_metric_has_a_unit_and_shares_are_shown_as_percentages() {
