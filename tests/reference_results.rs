@@ -30,7 +30,7 @@ struct Reference {
     commands: &'static [&'static [&'static str]],
 }
 
-const REFERENCES: [Reference; 7] = [
+const REFERENCES: [Reference; 9] = [
     Reference {
         folder: "kanban-reference",
         commands: &[&["run", "scenarios/kanban-reference.toml", "--report"]],
@@ -85,6 +85,22 @@ const REFERENCES: [Reference; 7] = [
             "stockout_rate<=0.01",
             "--per-item",
             "--justify",
+        ]],
+    },
+    Reference {
+        folder: "shared-supplier",
+        commands: &[
+            &["run", "scenarios/shared-supplier.toml", "--report"],
+            &["compare", "scenarios/shared-supplier.toml"],
+        ],
+    },
+    Reference {
+        folder: "shared-supplier/guarantee-sensor",
+        commands: &[&[
+            "sweep",
+            "scenarios/shared-supplier.toml",
+            "--vary",
+            "supplier.contract-maker.guaranteed_share.sensor=0..0.3:4",
         ]],
     },
     Reference {
@@ -248,7 +264,17 @@ fn kanban_vs_jic_optimize() {
 
 #[test]
 fn profile_example() {
+    check(8);
+}
+
+#[test]
+fn shared_supplier_run_report_and_compare() {
     check(6);
+}
+
+#[test]
+fn shared_supplier_guarantee_sweep() {
+    check(7);
 }
 
 /// Every committed file lies in a reference folder (or is listed as made by no command), so

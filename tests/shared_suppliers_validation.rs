@@ -150,7 +150,7 @@ const CASES: &[(&str, &str, &str, &str, &str)] = &[
         "guaranteed_share",
     ),
     (
-        "capacity_per_day = 100\nguaranteed_share = { gift-set = 0 }",
+        "capacity_per_day = 100\nguaranteed_share = { gift-set = -0.1 }",
         "",
         "supplier[0].guaranteed_share.gift-set",
         "must be",

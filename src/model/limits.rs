@@ -130,6 +130,9 @@ pub(crate) const SAFETY_FACTOR: Limit = Limit::closed(0.0, 100.0, "");
 pub(crate) const TREND: Limit = Limit::closed(-1.0, 100.0, " a year");
 
 /// A supplier's share of an item's orders.
+/// A share that may be zero (a guaranteed share of a capacity: zero guarantees nothing).
+pub(crate) const SHARE_OR_NONE: Limit = Limit::closed(0.0, 1.0, "");
+
 pub(crate) const SHARE: Limit = Limit::above(0.0, 1.0, "");
 
 /// Highest stock level a rule may reach once sized (pre-build included), in units. Up to

@@ -26,7 +26,8 @@ use indexmap::IndexMap;
 
 use crate::model::limits::{
     CARRYING_RATE, DAYS, Limit, MEAN_SPELL_DAYS, MONEY, MULTIPLIER, POSITIVE_MULTIPLIER,
-    POSITIVE_QUANTITY, POSITIVE_VALUE, PREMIUM_RATE, QUANTITY, SHARE, TREND, UNIT_COST, shown,
+    POSITIVE_QUANTITY, POSITIVE_VALUE, PREMIUM_RATE, QUANTITY, SHARE, SHARE_OR_NONE, TREND,
+    UNIT_COST, shown,
 };
 use crate::model::metric::{METRICS, Metric};
 use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, Policy, Prebuild};
@@ -744,8 +745,11 @@ impl<'a> Validator<'a> {
             let mut guaranteed = Vec::new();
             for (id, &share) in s.guaranteed_share.iter().flatten() {
                 let field = format!("{at}.guaranteed_share.{id}");
-                let share = self.within(&field, share, &SHARE);
-                if let Some(i) = item_of(self, field, id) {
+                // Zero guarantees nothing: allowed, so that a sweep can start from it.
+                let share = self.within(&field, share, &SHARE_OR_NONE);
+                if let Some(i) = item_of(self, field, id)
+                    && share > 0.0
+                {
                     guaranteed.push((i, share));
                 }
             }

@@ -1079,6 +1079,25 @@ mod tests {
         Scenario::from_source(&source, &path).unwrap()
     }
 
+    /// `peak-season.toml` with the ribbon bought from a supplier of its own, so that no
+    /// capacity is shared and each item is simulated alone, with `edits` besides.
+    fn peak_season_uncoupled(edits: &[(&str, &str)]) -> Scenario {
+        let mut all = vec![
+            (
+                "[[item]]\nid = \"ribbon\"",
+                "[[supplier]]\nid = \"ribbon-maker\"\nlead_time = { fixed = 4 }\n\
+                 capacity_per_day = 300\n\n[[item]]\nid = \"ribbon\"\n\
+                 suppliers = [\"ribbon-maker\"]",
+            ),
+            (
+                "demand = { poisson = { mean = 80 } }",
+                "demand = { poisson = { mean = 80 } }\nsuppliers = [\"contract-manufacturer\"]",
+            ),
+        ];
+        all.extend_from_slice(edits);
+        edited("peak-season.toml", &all)
+    }
+
     /// Stepping runs in lanes changes no bit of any result, whichever instruction set the lane
     /// loop is compiled for: over scenarios with backorders and lost sales, warm-up, a
     /// pre-build, periodic review, minimum and multiple order quantities, capacity limits,
@@ -1115,21 +1134,21 @@ mod tests {
                     ],
                 ),
             ),
-            ("peak-season.toml", edited("peak-season.toml", &[])),
             (
-                "peak-season.toml, backorders, warm-up, cancelled orders",
-                edited(
-                    "peak-season.toml",
-                    &[
-                        ("\"lost\"", "\"backorder\""),
-                        ("warmup_days = 0", "warmup_days = 30"),
-                        (
-                            "supplier_outage = { supplier = \"contract-manufacturer\" }",
-                            "supplier_outage = { supplier = \"contract-manufacturer\", \
-                             cancel_orders = true }",
-                        ),
-                    ],
-                ),
+                "peak-season.toml, one item per capacity",
+                peak_season_uncoupled(&[]),
+            ),
+            (
+                "peak-season.toml, one item per capacity, backorders, warm-up, cancelled orders",
+                peak_season_uncoupled(&[
+                    ("\"lost\"", "\"backorder\""),
+                    ("warmup_days = 0", "warmup_days = 30"),
+                    (
+                        "supplier_outage = { supplier = \"contract-manufacturer\" }",
+                        "supplier_outage = { supplier = \"contract-manufacturer\", \
+                         cancel_orders = true }",
+                    ),
+                ]),
             ),
         ];
         for (name, scenario) in &scenarios {
@@ -1231,29 +1250,15 @@ mod tests {
             ),
             (
                 "peak-season.toml, one item per capacity",
-                edited(
-                    "peak-season.toml",
-                    &[
-                        ("\"lost\"", "\"backorder\""),
-                        ("warmup_days = 0", "warmup_days = 30"),
-                        (
-                            "supplier_outage = { supplier = \"contract-manufacturer\" }",
-                            "supplier_outage = { supplier = \"contract-manufacturer\", \
-                             cancel_orders = true }",
-                        ),
-                        (
-                            "[[item]]\nid = \"ribbon\"",
-                            "[[supplier]]\nid = \"ribbon-maker\"\nlead_time = { fixed = 4 }\n\
-                             capacity_per_day = 300\n\n[[item]]\nid = \"ribbon\"\n\
-                             suppliers = [\"ribbon-maker\"]",
-                        ),
-                        (
-                            "demand = { poisson = { mean = 80 } }",
-                            "demand = { poisson = { mean = 80 } }\nsuppliers = \
-                             [\"contract-manufacturer\"]",
-                        ),
-                    ],
-                ),
+                peak_season_uncoupled(&[
+                    ("\"lost\"", "\"backorder\""),
+                    ("warmup_days = 0", "warmup_days = 30"),
+                    (
+                        "supplier_outage = { supplier = \"contract-manufacturer\" }",
+                        "supplier_outage = { supplier = \"contract-manufacturer\", \
+                         cancel_orders = true }",
+                    ),
+                ]),
             ),
         ];
         for (name, scenario) in &scenarios {
