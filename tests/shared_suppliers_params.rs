@@ -361,3 +361,93 @@ fn every_supplier_and_budget_field_can_be_set_to_its_value() {
         }
     }
 }
+
+/// Two items bought from one supplier under a monthly purchase budget that binds: about 9,600
+/// a month of demand at cost against 9,000 of budget.
+const BUDGETED: &str = r#"
+[simulation]
+horizon_days = 365
+warmup_days = 45
+runs = 100
+seed = 3
+unmet_demand = "backorder"
+
+[[supplier]]
+id = "maker"
+lead_time = { fixed = 5 }
+
+[[item]]
+id = "a"
+unit_cost = 10.0
+order_cost = 50
+stockout_penalty = 5
+demand = { poisson = { mean = 20 } }
+
+[[item]]
+id = "b"
+unit_cost = 4.0
+order_cost = 50
+stockout_penalty = 2
+demand = { poisson = { mean = 30 } }
+
+[[budget]]
+id = "monthly"
+amount = 9000
+period = "month"
+
+[policy.jic.rule.reorder_point]
+service_level = 0.95
+quantity = "eoq"
+"#;
+
+/// `optimize` sizes a purchase budget: the smallest monthly amount under which the policy
+/// meets its target. Below the demand's value the budget starves the items, so the answer
+/// lies above 9,600 a month, and it meets the target.
+#[test]
+fn optimize_sizes_a_budget_for_the_whole_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("budgeted.toml");
+    std::fs::write(&scenario, BUDGETED).unwrap();
+    let out = dir.path().join("optimize");
+    buffersim()
+        .arg("optimize")
+        .arg(&scenario)
+        .args([
+            "--policy",
+            "jic",
+            "--param",
+            "budget.monthly.amount",
+            "--target",
+            "stockout_rate<=0.02",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("optimize.json")).unwrap()).unwrap();
+    let answer = &json["answers"][0];
+    let amount = answer["value"].as_f64().unwrap();
+    assert!(amount > 9_600.0 && amount < 18_000.0, "{amount}");
+    let high = answer["deciding"]["measured"]["high"].as_f64().unwrap();
+    assert!(high <= 0.02, "{high}");
+    // A budget is the catalogue's: it is not sized item by item.
+    buffersim()
+        .arg("optimize")
+        .arg(&scenario)
+        .args([
+            "--policy",
+            "jic",
+            "--param",
+            "budget.monthly.amount",
+            "--target",
+            "stockout_rate<=0.02",
+            "--per-item",
+            "-q",
+            "--out",
+        ])
+        .arg(dir.path().join("per-item"))
+        .assert()
+        .code(2);
+}

@@ -199,9 +199,20 @@ pub fn optimize(
         },
         ..request.clone()
     };
-    if param_policy(&request.param) != Some(policy_name.as_str()) {
+    // A purchase budget is sized for the whole catalogue under the policy: more budget, more
+    // stock, as with a policy's own levels.
+    let budget = request.param.kind() == param::EntityKind::Budget;
+    if budget && request.per_item {
         anyhow::bail!(
-            "--param {} does not belong to policy '{policy_name}': write policy.{policy_name}.FIELD",
+            "--param {} is a budget of the whole catalogue (or of its suppliers): it is sized \
+             for all items together, without --per-item",
+            request.param
+        );
+    }
+    if !budget && param_policy(&request.param) != Some(policy_name.as_str()) {
+        anyhow::bail!(
+            "--param {} does not belong to policy '{policy_name}': write policy.{policy_name}.FIELD \
+             (or budget.ID.amount for a purchase budget)",
             request.param
         );
     }

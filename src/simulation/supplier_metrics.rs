@@ -38,8 +38,8 @@ pub struct SupplierCounters {
 pub struct BudgetCounters {
     /// Value ordered against the budget.
     pub spent: f64,
-    /// The budget available over the measured days: its amount for each period, prorated for
-    /// the days of a period the measured days cover.
+    /// The budget available over the measured days: its amount for each period with a
+    /// measured day (a period only partly measured counts in full).
     pub available: f64,
     /// Days on which an order line was held back or trimmed by the budget.
     pub bound_days: f64,
@@ -115,7 +115,7 @@ impl SupplierMetric {
 /// A figure of a budget.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BudgetMetric {
-    /// Share of the budget available over the measured days that orders used.
+    /// Share of the budget of the measured periods that orders used (at most 1).
     BudgetUsed,
     /// Days per year on which the budget held back or trimmed an order.
     BudgetBoundDays,

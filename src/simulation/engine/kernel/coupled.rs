@@ -230,31 +230,22 @@ impl GroupSetup {
     }
 }
 
-/// The budget available over `days`: its amount for each period, each day a share of its
-/// period's amount (a period only partly in `days` counts in proportion).
+/// The budget available over `days`: the whole amount of every period with a day among them.
+/// A period only partly among them (the one the warm-up ends in) counts in full, so that what
+/// was spent in its measured days, which may be all of its amount, is never more than what was
+/// available.
 fn budget_available(
     amount: f64,
     period: BudgetPeriod,
     start_day_of_year: u32,
     days: std::ops::Range<usize>,
 ) -> f64 {
-    days.map(|t| amount / period_length(period, t, start_day_of_year) as f64)
-        .sum()
-}
-
-/// The number of days of the period day `t` falls in.
-fn period_length(period: BudgetPeriod, t: usize, start_day_of_year: u32) -> usize {
-    let index = period.index(t, start_day_of_year);
-    let first = (0..=t)
-        .rev()
-        .take_while(|&d| period.index(d, start_day_of_year) == index)
-        .last()
-        .unwrap_or(t);
-    let mut last = t;
-    while period.index(last + 1, start_day_of_year) == index {
-        last += 1;
-    }
-    last + 1 - first
+    let (Some(first), Some(last)) = (days.clone().next(), days.last()) else {
+        return 0.0;
+    };
+    let periods =
+        period.index(last, start_day_of_year) - period.index(first, start_day_of_year) + 1;
+    amount * periods as f64
 }
 
 /// What a group's run under one policy counted.
