@@ -128,9 +128,7 @@ fn supplier(values: &[Option<f64>; 6]) -> SupplierStats {
         .iter()
         .map(|m| *m == SupplierMetric::CapacityUtilisation)
         .collect();
-    SupplierStats {
-        stats: stats_of(values, &share, 4),
-    }
+    SupplierStats::from_stats(stats_of(values, &share, 4))
 }
 
 fn budget() -> BudgetStats {
@@ -138,9 +136,7 @@ fn budget() -> BudgetStats {
         .iter()
         .map(|m| *m == BudgetMetric::BudgetUsed)
         .collect();
-    BudgetStats {
-        stats: stats_of(&[Some(0.6), Some(36.5)], &share, 4),
-    }
+    BudgetStats::from_stats(stats_of(&[Some(0.6), Some(36.5)], &share, 4))
 }
 
 /// The outcome of simulating [`SHARED`], its supplier and budget figures set by hand.
@@ -214,9 +210,8 @@ fn a_supplier_without_counts_is_left_out() {
     let sc = scenario(SHARED);
     let mut outcome = outcome(&sc);
     for stats in &mut outcome.policies {
-        stats.suppliers[1] = SupplierStats {
-            stats: vec![RunningStat::new(); SUPPLIER_METRICS.len()],
-        };
+        stats.suppliers[1] =
+            SupplierStats::from_stats(vec![RunningStat::new(); SUPPLIER_METRICS.len()]);
     }
     let json: Value = serde_json::from_str(&Summary::new(&sc, &outcome).to_json()).unwrap();
     let suppliers = json["policies"][0]["suppliers"].as_array().unwrap();

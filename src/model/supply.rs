@@ -207,22 +207,11 @@ pub(crate) mod tests {
     /// order minimum of 40 in multiples of 12.
     pub(crate) fn supplier(on_time: f64) -> Supplier {
         Supplier {
-            id: "acme".into(),
-            lead_time: DayDistribution::new(&DaysSpec::Fixed(3), 1),
             on_time_probability: on_time,
             lateness: (on_time < 1.0).then(|| DayDistribution::new(&DaysSpec::Fixed(2), 1)),
-            capacity_per_day: f64::INFINITY,
-            capacity_value_per_day: f64::INFINITY,
-            allocation: Allocation::Fifo,
-            guaranteed: Vec::new(),
-            min_order_value: 0.0,
-            order_days: OrderDays::Every,
-            delivery_cost: 0.0,
             min_order_quantity: 40.0,
             order_multiple: 12.0,
-            region: None,
-            rejection_probability: 0.0,
-            unit_cost_premium: 0.0,
+            ..Supplier::plain("acme", DayDistribution::new(&DaysSpec::Fixed(3), 1))
         }
     }
 

@@ -622,12 +622,13 @@ order_up_to = 40
                 Some(400.0),
                 Some(90.0),
             ];
-            stats.suppliers = vec![SupplierStats {
-                stats: values.into_iter().map(stat).collect(),
-            }];
-            stats.budgets = vec![BudgetStats {
-                stats: vec![stat(Some(0.5)), stat(Some(12.0))],
-            }];
+            stats.suppliers = vec![SupplierStats::from_stats(
+                values.into_iter().map(stat).collect(),
+            )];
+            stats.budgets = vec![BudgetStats::from_stats(vec![
+                stat(Some(0.5)),
+                stat(Some(12.0)),
+            ])];
         }
         let summary = Summary::new(&scenario, &outcome);
         let bytes = summary_workbook(&summary).unwrap();

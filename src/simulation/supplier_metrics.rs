@@ -103,13 +103,6 @@ impl SupplierMetric {
             SupplierMetric::DeliveriesPerYear => Some(per_year(c.deliveries)),
         }
     }
-
-    fn running_stat(self) -> RunningStat {
-        match self {
-            SupplierMetric::CapacityUtilisation => RunningStat::for_share(),
-            _ => RunningStat::new(),
-        }
-    }
 }
 
 /// A figure of a budget.
@@ -143,35 +136,91 @@ impl BudgetMetric {
     }
 }
 
-/// Accumulators of one supplier's figures over runs, in [`SUPPLIER_METRICS`] order.
-#[derive(Clone, Debug)]
-pub struct SupplierStats {
-    /// One per figure.
-    pub stats: Vec<RunningStat>,
+/// A kind of figure kept per supplier or per budget: each run's counts become its value.
+pub trait Figure: Copy + PartialEq + 'static {
+    /// What a run counts.
+    type Counts;
+    /// Every figure of the kind, in output order.
+    const ALL: &'static [Self];
+    /// Its value in one run of `measured_days` days; `None` where undefined.
+    fn value(self, counts: &Self::Counts, measured_days: f64) -> Option<f64>;
+    /// Whether it is a share (from 0 to 1), whose percentiles are sketched by their distance
+    /// to the nearer of 0 and 1.
+    fn is_share(self) -> bool;
 }
 
-impl SupplierStats {
+impl Figure for SupplierMetric {
+    type Counts = SupplierCounters;
+    const ALL: &'static [Self] = &SUPPLIER_METRICS;
+    fn value(self, counts: &SupplierCounters, measured_days: f64) -> Option<f64> {
+        SupplierMetric::value(self, counts, measured_days)
+    }
+    fn is_share(self) -> bool {
+        self == SupplierMetric::CapacityUtilisation
+    }
+}
+
+impl Figure for BudgetMetric {
+    type Counts = BudgetCounters;
+    const ALL: &'static [Self] = &BUDGET_METRICS;
+    fn value(self, counts: &BudgetCounters, measured_days: f64) -> Option<f64> {
+        BudgetMetric::value(self, counts, measured_days)
+    }
+    fn is_share(self) -> bool {
+        self == BudgetMetric::BudgetUsed
+    }
+}
+
+/// Accumulators of one supplier's or budget's figures over runs, in the order of
+/// [`Figure::ALL`].
+#[derive(Clone, Debug)]
+pub struct FigureStats<F> {
+    /// One per figure.
+    pub stats: Vec<RunningStat>,
+    figures: std::marker::PhantomData<F>,
+}
+
+/// A supplier's figures over runs.
+pub type SupplierStats = FigureStats<SupplierMetric>;
+/// A budget's figures over runs.
+pub type BudgetStats = FigureStats<BudgetMetric>;
+
+impl<F: Figure> FigureStats<F> {
     pub(crate) fn new() -> Self {
-        SupplierStats {
-            stats: SUPPLIER_METRICS.iter().map(|m| m.running_stat()).collect(),
+        Self::from_stats(
+            F::ALL
+                .iter()
+                .map(|f| {
+                    if f.is_share() {
+                        RunningStat::for_share()
+                    } else {
+                        RunningStat::new()
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// Accumulators already filled, one per figure in the order of [`Figure::ALL`].
+    pub fn from_stats(stats: Vec<RunningStat>) -> Self {
+        FigureStats {
+            stats,
+            figures: std::marker::PhantomData,
         }
     }
 
     /// Record one run's counts.
-    pub(crate) fn push(&mut self, c: &SupplierCounters, measured_days: f64) {
-        for (stat, metric) in self.stats.iter_mut().zip(SUPPLIER_METRICS) {
-            if let Some(v) = metric.value(c, measured_days) {
+    pub(crate) fn push(&mut self, counts: &F::Counts, measured_days: f64) {
+        for (stat, figure) in self.stats.iter_mut().zip(F::ALL) {
+            if let Some(v) = figure.value(counts, measured_days) {
                 stat.push(v);
             }
         }
     }
 
-    /// The accumulator of `metric`.
-    pub fn get(&self, metric: SupplierMetric) -> &RunningStat {
-        let k = SUPPLIER_METRICS
-            .iter()
-            .position(|&m| m == metric)
-            .unwrap_or(0);
+    /// The accumulator of `figure`.
+    pub fn get(&self, figure: F) -> &RunningStat {
+        let k = F::ALL.iter().position(|&f| f == figure).unwrap_or(0);
         &self.stats[k]
     }
 
@@ -180,46 +229,7 @@ impl SupplierStats {
         self.stats.iter().any(|s| s.count() > 0)
     }
 
-    pub(crate) fn merge(&mut self, other: &SupplierStats) {
-        for (a, b) in self.stats.iter_mut().zip(&other.stats) {
-            a.merge(b);
-        }
-    }
-}
-
-/// Accumulators of one budget's figures over runs, in [`BUDGET_METRICS`] order.
-#[derive(Clone, Debug)]
-pub struct BudgetStats {
-    /// One per figure.
-    pub stats: Vec<RunningStat>,
-}
-
-impl BudgetStats {
-    pub(crate) fn new() -> Self {
-        BudgetStats {
-            stats: vec![RunningStat::new(); BUDGET_METRICS.len()],
-        }
-    }
-
-    /// Record one run's counts.
-    pub(crate) fn push(&mut self, c: &BudgetCounters, measured_days: f64) {
-        for (stat, metric) in self.stats.iter_mut().zip(BUDGET_METRICS) {
-            if let Some(v) = metric.value(c, measured_days) {
-                stat.push(v);
-            }
-        }
-    }
-
-    /// The accumulator of `metric`.
-    pub fn get(&self, metric: BudgetMetric) -> &RunningStat {
-        let k = BUDGET_METRICS
-            .iter()
-            .position(|&m| m == metric)
-            .unwrap_or(0);
-        &self.stats[k]
-    }
-
-    pub(crate) fn merge(&mut self, other: &BudgetStats) {
+    pub(crate) fn merge(&mut self, other: &Self) {
         for (a, b) in self.stats.iter_mut().zip(&other.stats) {
             a.merge(b);
         }
