@@ -1214,3 +1214,39 @@ fn an_outage_that_cancels_orders_cancels_every_items_lines() {
         assert_eq!(traced[k][7].receipts, day_7, "{id}: receipts of day 7");
     }
 }
+
+/// Items counted in whole units ship whole units: a proportional share of 13 a day between two
+/// items wanting 10 each is 6.5, shipped as 6 each, and the unit left goes to the oldest line
+/// (a's, first in file order on day 0): day 1 receives a 7 and b 6. In value (25 a day; a is
+/// worth 2, b 1; a's 10 and b's 10 wait, worth 20 and 10) the shares are 16.7 and 8.3 of
+/// value, 8 units of a and 8 of b, and of the 1 of value left half a unit of a cannot ship,
+/// one of b can: day 1 receives a 8, b 9. Every day's receipts are whole and within capacity.
+#[test]
+fn whole_units_ship_whole_and_the_rest_of_a_share_goes_to_the_oldest_line() {
+    let units = worked_example("allocation = \"proportional\"")
+        .replace("capacity_per_day = 12", "capacity_per_day = 13");
+    let value = format!(
+        "{}\n[[supplier]]\nid = \"maker\"\nlead_time = {{ fixed = 1 }}\n\
+         capacity_value_per_day = 25\nallocation = \"proportional\"\n\n{}{}{}",
+        simulation(10),
+        item("a", 2.0, 0.0, 10.0, ""),
+        item("b", 1.0, 0.0, 10.0, ""),
+        daily_up_to(10)
+    );
+    for (text, first, prices, capacity) in [
+        (&units, [7.0, 6.0], [1.0, 1.0], 13.0),
+        (&value, [8.0, 9.0], [2.0, 1.0], 25.0),
+    ] {
+        let items = days(text);
+        assert_eq!([items[0][1].receipts, items[1][1].receipts], first);
+        for t in 0..10 {
+            let received = [items[0][t].receipts, items[1][t].receipts];
+            assert!(
+                received.iter().all(|r| r.fract() == 0.0),
+                "day {t}: {received:?}"
+            );
+            let used = received[0] * prices[0] + received[1] * prices[1];
+            assert!(used <= capacity, "day {t}: {received:?}");
+        }
+    }
+}

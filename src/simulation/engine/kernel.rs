@@ -26,7 +26,7 @@
 pub(crate) mod coupled;
 pub(crate) mod lanes;
 
-use crate::foundation::math::{ceil_fast, min_fast};
+use crate::foundation::math::{ceil_fast, floor_fast, min_fast};
 use crate::model::policy::{Expedite, ItemPolicy, LevelSegment, OrderRule};
 use crate::model::supply::{MAX_LINKS, round_order};
 use crate::simulation::metrics::ItemCounters;
@@ -979,6 +979,10 @@ impl<'a, R: DayRecorder> State<'a, R> {
         let Some(days) = self.suppliers[i] else {
             return (0.0, 0.0);
         };
+        if self.setup.whole_units {
+            // An item counted in units ships whole units (a capacity cut to 12.5 ships 12).
+            capacity = floor_fast(capacity + 1e-9);
+        }
         let (mut total, mut waited) = (0.0, 0.0);
         while self.queues[i].head <= through && capacity > 0.0 {
             let order_day = self.queues[i].head;

@@ -857,29 +857,7 @@ impl GroupDay<'_, '_, '_> {
             } else {
                 match &sup.sharing {
                     Sharing::Fifo => {
-                        // Day by day from the oldest waiting line; a day's lines in file order.
-                        while left > 0.0 {
-                            let Some(oldest) = sup
-                                .members
-                                .iter()
-                                .filter(|m| pending(states, m) > 0.0)
-                                .map(|m| states[m.k].queues[m.link].head)
-                                .min()
-                                .filter(|&d| d <= t)
-                            else {
-                                break;
-                            };
-                            for m in &sup.members {
-                                if left <= 0.0 {
-                                    break;
-                                }
-                                if pending(states, m) > 0.0
-                                    && states[m.k].queues[m.link].head <= oldest
-                                {
-                                    left -= ship(m, oldest, left, states);
-                                }
-                            }
-                        }
+                        fifo(sup, t, states, left, &mut ship);
                     }
                     Sharing::Proportional => {
                         let available = left;
@@ -895,8 +873,10 @@ impl GroupDay<'_, '_, '_> {
                             } else {
                                 available * wanted / queue
                             };
-                            ship(m, t, share, states);
+                            left -= ship(m, t, share, states);
                         }
+                        // What whole units left of the shares goes oldest line first.
+                        fifo(sup, t, states, left, &mut ship);
                     }
                     Sharing::Priority(order) => {
                         for &g in order {
@@ -938,6 +918,46 @@ fn trimmed(part: f64, units: f64, terms: &Link, whole_units: bool) -> f64 {
         0.0
     } else {
         q
+    }
+}
+
+/// Ship supplier `sup`'s waiting lines on day `t`, oldest first (lines of one day in file
+/// order), within `left` of its capacity, by `ship` (member, lines up to which day, most of the
+/// capacity, the items; returns what it used).
+fn fifo<R: DayRecorder>(
+    sup: &SharedSupplier,
+    t: usize,
+    states: &mut [State<'_, &mut R>],
+    mut left: f64,
+    ship: &mut impl FnMut(&Member, usize, f64, &mut [State<'_, &mut R>]) -> f64,
+) {
+    let waiting =
+        |states: &[State<'_, &mut R>], m: &Member| states[m.k].queues[m.link].pending > 0.0;
+    let mut last = None;
+    while left > 0.0 {
+        let Some(oldest) = sup
+            .members
+            .iter()
+            .filter(|m| waiting(states, m))
+            .map(|m| states[m.k].queues[m.link].head)
+            .min()
+            .filter(|&d| d <= t)
+        else {
+            return;
+        };
+        if last == Some((oldest, left)) {
+            // Nothing moved: less than a whole unit is left for items counted in units.
+            return;
+        }
+        last = Some((oldest, left));
+        for m in &sup.members {
+            if left <= 0.0 {
+                return;
+            }
+            if waiting(states, m) && states[m.k].queues[m.link].head <= oldest {
+                left -= ship(m, oldest, left, states);
+            }
+        }
     }
 }
 
