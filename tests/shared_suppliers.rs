@@ -1239,8 +1239,8 @@ fn whole_units_ship_whole_and_the_rest_of_a_share_goes_to_the_oldest_line() {
     ] {
         let items = days(text);
         assert_eq!([items[0][1].receipts, items[1][1].receipts], first);
-        for t in 0..10 {
-            let received = [items[0][t].receipts, items[1][t].receipts];
+        for (t, (a, b)) in items[0].iter().zip(&items[1]).enumerate() {
+            let received = [a.receipts, b.receipts];
             assert!(
                 received.iter().all(|r| r.fract() == 0.0),
                 "day {t}: {received:?}"
