@@ -16,6 +16,15 @@ pub struct Budget {
     pub when_exceeded: WhenExceeded,
 }
 
+impl Budget {
+    /// Whether orders to supplier `supplier` count against the budget.
+    pub fn covers(&self, supplier: usize) -> bool {
+        self.suppliers
+            .as_ref()
+            .is_none_or(|covered| covered.contains(&supplier))
+    }
+}
+
 /// The period a budget is renewed over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BudgetPeriod {

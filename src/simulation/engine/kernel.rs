@@ -23,6 +23,37 @@
 //! [`NoRecorder`], whose empty methods compile away, and `buffersim trace` passes a recorder
 //! that keeps every day's figures, so a trace shows what this very code computed.
 
+/// Call `$body` with the state's `BACKORDER` and `RESERVE` as constants, named by the
+/// closure-like head: the daily steps are compiled for each, so that counting costs no branch
+/// and an item without backorders or a reserve carries neither figure. Used by the single-item
+/// loop and by items simulated together, so both take the very same steps.
+macro_rules! with_kind {
+    ($state:expr, |$b:ident, $r:ident| $body:expr) => {
+        match ($state.setup.backorder, $state.reserve_level > 0.0) {
+            (false, false) => {
+                const $b: bool = false;
+                const $r: bool = false;
+                $body
+            }
+            (false, true) => {
+                const $b: bool = false;
+                const $r: bool = true;
+                $body
+            }
+            (true, false) => {
+                const $b: bool = true;
+                const $r: bool = false;
+                $body
+            }
+            (true, true) => {
+                const $b: bool = true;
+                const $r: bool = true;
+                $body
+            }
+        }
+    };
+}
+
 pub(crate) mod coupled;
 pub(crate) mod lanes;
 
@@ -429,12 +460,8 @@ impl<'a, R: DayRecorder> State<'a, R> {
         scratch: &mut Scratch,
     ) {
         // A reserve level of zero keeps the reserve at zero all run.
-        match (self.setup.backorder, self.reserve_level > 0.0) {
-            (false, false) => self.run_days::<MEASURE, false, false>(rule, days, scratch),
-            (false, true) => self.run_days::<MEASURE, false, true>(rule, days, scratch),
-            (true, false) => self.run_days::<MEASURE, true, false>(rule, days, scratch),
-            (true, true) => self.run_days::<MEASURE, true, true>(rule, days, scratch),
-        }
+        with_kind!(self, |B, RES| self
+            .run_days::<MEASURE, B, RES>(rule, days, scratch));
     }
 
     /// The daily loop. Without `BACKORDER` the backorders stay zero, without `RESERVE` the

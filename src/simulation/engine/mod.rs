@@ -276,17 +276,14 @@ fn coupled_items(scenario: &Scenario, all_together: bool) -> (Vec<bool>, Vec<Vec
         }
     }
     for budget in &scenario.budgets {
-        let items: Vec<usize> = match &budget.suppliers {
-            None => (0..n).collect(),
-            Some(covered) => (0..n)
-                .filter(|&i| {
-                    scenario.items[i]
-                        .sourcing
-                        .iter()
-                        .any(|s| covered.contains(&s.supplier))
-                })
-                .collect(),
-        };
+        let items: Vec<usize> = (0..n)
+            .filter(|&i| {
+                scenario.items[i]
+                    .sourcing
+                    .iter()
+                    .any(|s| budget.covers(s.supplier))
+            })
+            .collect();
         join(&items, &mut root, &mut in_group);
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();

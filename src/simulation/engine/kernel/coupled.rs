@@ -111,11 +111,7 @@ impl GroupSetup {
             .budgets
             .iter()
             .enumerate()
-            .filter(|(_, b)| {
-                b.suppliers
-                    .as_ref()
-                    .is_none_or(|covered| covered.iter().any(|j| touched.contains(j)))
-            })
+            .filter(|(_, b)| touched.iter().any(|&j| b.covers(j)))
             .map(|(n, b)| SharedBudget {
                 budget: n,
                 amount: b.amount,
@@ -180,12 +176,7 @@ impl GroupSetup {
                 budgets: budgets
                     .iter()
                     .enumerate()
-                    .filter(|(_, b)| {
-                        scenario.budgets[b.budget]
-                            .suppliers
-                            .as_ref()
-                            .is_none_or(|covered| covered.contains(&j))
-                    })
+                    .filter(|(_, b)| scenario.budgets[b.budget].covers(j))
                     .map(|(n, _)| n)
                     .collect(),
             });
@@ -388,35 +379,6 @@ struct GroupDay<'g, 's, 'o> {
     group: &'g GroupSetup,
     supply: &'s SupplyPaths<'s>,
     out: &'o mut GroupCounters,
-}
-
-/// Call `$body` with the state's `BACKORDER` and `RESERVE` as constants: the single-item loop
-/// is compiled for each, so that a group's item takes the very steps it takes alone.
-macro_rules! with_kind {
-    ($state:expr, |$b:ident, $r:ident| $body:expr) => {
-        match ($state.setup.backorder, $state.reserve_level > 0.0) {
-            (false, false) => {
-                const $b: bool = false;
-                const $r: bool = false;
-                $body
-            }
-            (false, true) => {
-                const $b: bool = false;
-                const $r: bool = true;
-                $body
-            }
-            (true, false) => {
-                const $b: bool = true;
-                const $r: bool = false;
-                $body
-            }
-            (true, true) => {
-                const $b: bool = true;
-                const $r: bool = true;
-                $body
-            }
-        }
-    };
 }
 
 impl GroupDay<'_, '_, '_> {
