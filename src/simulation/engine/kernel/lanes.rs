@@ -38,7 +38,7 @@ use crate::simulation::trace::NoRecorder;
 pub(crate) const LANES: usize = 16;
 
 /// A set of lanes, bit `l` for lane `l`.
-type LaneMask = u16;
+pub(super) type LaneMask = u16;
 
 /// Whether the lane loop covers this item under this policy.
 pub(crate) fn steps_in_lanes(setup: &ItemSetup, policy: &ItemPolicy) -> bool {
@@ -86,15 +86,15 @@ impl std::ops::DerefMut for LaneDays {
 #[derive(Debug)]
 pub(crate) struct LaneScratch {
     /// Accepted units due on each day, day by day and lane by lane (`t * LANES + lane`).
-    arrivals: LaneDays,
+    pub(super) arrivals: LaneDays,
     /// Units due on each day that will be rejected at receiving, laid out as `arrivals`.
-    rejections: LaneDays,
+    pub(super) rejections: LaneDays,
     /// Per lane, units ordered on each day and not yet shipped (the one link's book).
-    books: Vec<Vec<f64>>,
+    pub(super) books: Vec<Vec<f64>>,
     /// Per day, the lanes impaired on it (unmet demand, or customers waiting at its end).
-    impaired: Vec<LaneMask>,
+    pub(super) impaired: Vec<LaneMask>,
     /// Stock on hand at the end of each measured day, laid out as `arrivals`.
-    levels: LaneDays,
+    pub(super) levels: LaneDays,
 }
 
 impl LaneScratch {
@@ -123,7 +123,7 @@ impl LaneScratch {
 /// The figures every day reads and changes, one entry per lane.
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(align(64))]
-struct Hot {
+pub(super) struct Hot {
     on_hand: [f64; LANES],
     backorders: [f64; LANES],
     in_transit: [f64; LANES],
@@ -167,11 +167,7 @@ pub(crate) fn simulate_item_lanes(
     let lanes: [State<'_>; LANES] =
         std::array::from_fn(|l| State::new(setup, policy, &[], supplies[l], NoRecorder));
     let mut batch = Batch {
-        hot: Hot {
-            on_hand: [lanes[0].stock.on_hand; LANES],
-            dispatch_day: [f64::INFINITY; LANES],
-            ..Hot::default()
-        },
+        hot: Hot::new(lanes[0].stock.on_hand),
         lanes,
         next_review: 0,
     };
@@ -203,8 +199,32 @@ struct Batch<'a> {
 }
 
 impl Hot {
+    /// Every lane at the start of a run: `on_hand` on the shelf, nothing else anywhere.
+    pub(super) fn new(on_hand: f64) -> Self {
+        Hot {
+            on_hand: [on_hand; LANES],
+            dispatch_day: [f64::INFINITY; LANES],
+            ..Hot::default()
+        }
+    }
+
+    /// Each lane's inventory position: on hand, in transit and waiting at the supplier, less
+    /// backorders (the scalar loop's [`State::position`] without a reserve, in its order).
+    #[inline(always)]
+    pub(super) fn positions<const BACKORDER: bool>(&self) -> [f64; LANES] {
+        let mut positions = [0.0; LANES];
+        for l in 0..LANES {
+            let mut position = self.on_hand[l] + self.in_transit[l] + self.queued[l];
+            if BACKORDER {
+                position -= self.backorders[l];
+            }
+            positions[l] = position;
+        }
+        positions
+    }
+
     /// Lane `l`'s counters: the daily ones from here, the others from its scalar state.
-    fn counters(&self, l: usize, state: &State<'_>) -> ItemCounters {
+    pub(super) fn counters(&self, l: usize, state: &State<'_>) -> ItemCounters {
         let mut c = state.counters;
         c.demand = self.demand[l];
         c.served = self.served[l];
@@ -227,7 +247,7 @@ impl Hot {
     }
 
     /// Lane `l`'s stock, for a scalar step.
-    fn stock(&self, l: usize) -> Stock {
+    pub(super) fn stock(&self, l: usize) -> Stock {
         Stock {
             on_hand: self.on_hand[l],
             backorders: self.backorders[l],
@@ -247,7 +267,7 @@ impl Hot {
     }
 
     /// Take back lane `l`'s stock after a scalar step.
-    fn set_stock(&mut self, l: usize, stock: Stock) {
+    pub(super) fn set_stock(&mut self, l: usize, stock: Stock) {
         self.on_hand[l] = stock.on_hand;
         self.backorders[l] = stock.backorders;
         self.in_transit[l] = stock.in_transit;
@@ -256,7 +276,7 @@ impl Hot {
 }
 
 /// The lanes of `mask`, lowest first.
-fn lanes_of(mut mask: LaneMask) -> impl Iterator<Item = usize> {
+pub(super) fn lanes_of(mut mask: LaneMask) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
         (mask != 0).then(|| {
             let l = mask.trailing_zeros() as usize;
@@ -330,12 +350,12 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
     );
     for t in days {
         let today = t * LANES..(t + 1) * LANES;
-        receive::<MEASURE, BACKORDER>(
+        let impaired_today = open_day::<MEASURE, BACKORDER, AVX2>(
             hot,
             &mut arrivals[today.clone()],
             &mut rejections[today.clone()],
+            &demand[today.clone()],
         );
-        let mut impaired_today = serve::<MEASURE, BACKORDER, AVX2>(hot, &demand[today.clone()]);
         // 3. Review and ordering: every lane reviews on the same days.
         if t == *next_review {
             *next_review += rule.review_period as usize;
@@ -351,13 +371,8 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
             hot.note_dispatch(l, state);
         }
         // 5. End-of-day levels.
-        if BACKORDER {
-            impaired_today |= mask_of::<AVX2>(&hot.backorders);
-        }
-        if MEASURE {
-            end_of_day::<BACKORDER>(hot, &mut levels[today]);
-        }
-        impaired[t] = impaired_today;
+        impaired[t] =
+            close_day::<MEASURE, BACKORDER, AVX2>(hot, &mut levels[today], impaired_today);
     }
 }
 
@@ -375,7 +390,7 @@ fn mask_of<const AVX2: bool>(values: &[f64; LANES]) -> LaneMask {
 /// Two lanes at a time in the AVX2 loop cost 4% more instructions on the speed reference.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn lanes_where<const AT_MOST: bool, const AVX2: bool>(
+pub(super) fn lanes_where<const AT_MOST: bool, const AVX2: bool>(
     values: &[f64; LANES],
     threshold: f64,
 ) -> LaneMask {
@@ -421,7 +436,7 @@ fn lanes_where<const AT_MOST: bool, const AVX2: bool>(
 /// The lanes whose entry is at most `threshold` (with `AT_MOST`), or above it (without).
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn lanes_where<const AT_MOST: bool, const AVX2: bool>(
+pub(super) fn lanes_where<const AT_MOST: bool, const AVX2: bool>(
     values: &[f64; LANES],
     threshold: f64,
 ) -> LaneMask {
@@ -453,6 +468,37 @@ fn indicator(holds: bool) -> f64 {
 fn either(a: f64, b: f64) -> f64 {
     debug_assert!((a == 0.0 || a == 1.0) && (b == 0.0 || b == 1.0));
     f64::from_bits(a.to_bits() | b.to_bits())
+}
+
+/// Steps 1 and 2 of a day over the lanes: receipts due today (`due`, of which `rejected` fail
+/// inspection), then today's `demand`. Returns the lanes that stocked out.
+#[inline(always)]
+pub(super) fn open_day<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
+    hot: &mut Hot,
+    due: &mut [f64],
+    rejected: &mut [f64],
+    demand: &[f64],
+) -> LaneMask {
+    receive::<MEASURE, BACKORDER>(hot, due, rejected);
+    serve::<MEASURE, BACKORDER, AVX2>(hot, demand)
+}
+
+/// Step 5 of a day over the lanes: the end-of-day levels, written to `levels` on a measured
+/// day. Returns the lanes impaired today: `impaired` (those that stocked out) and those with
+/// customers still waiting.
+#[inline(always)]
+pub(super) fn close_day<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
+    hot: &mut Hot,
+    levels: &mut [f64],
+    mut impaired: LaneMask,
+) -> LaneMask {
+    if BACKORDER {
+        impaired |= mask_of::<AVX2>(&hot.backorders);
+    }
+    if MEASURE {
+        end_of_day::<BACKORDER>(hot, levels);
+    }
+    impaired
 }
 
 /// Step 1 of a day, receipts: what is due (nothing on most days) goes on the shelf and fills
@@ -544,7 +590,7 @@ fn end_of_day<const BACKORDER: bool>(hot: &mut Hot, levels: &mut [f64]) {
 }
 
 /// Lane `l`'s view of the pipeline, for a scalar step.
-fn lane_pipe<'s>(
+pub(super) fn lane_pipe<'s>(
     arrivals: &'s mut [f64],
     rejections: &'s mut [f64],
     books: &'s mut [Vec<f64>],
@@ -571,14 +617,7 @@ fn review<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
     rejections: &mut [f64],
     books: &mut [Vec<f64>],
 ) {
-    let mut positions = [0.0; LANES];
-    for l in 0..LANES {
-        let mut position = hot.on_hand[l] + hot.in_transit[l] + hot.queued[l];
-        if BACKORDER {
-            position -= hot.backorders[l];
-        }
-        positions[l] = position;
-    }
+    let positions = hot.positions::<BACKORDER>();
     // The rule orders nothing above its trigger.
     for l in lanes_of(lanes_where::<true, AVX2>(&positions, rule.trigger)) {
         let quantity = rule.order_quantity(positions[l]);

@@ -22,7 +22,11 @@
 //! group gives each item's figures bit for bit as the item simulated alone (a test forces
 //! every item of the example scenarios through here and compares).
 
-use super::{ItemSetup, Link, Scratch, Served, Sourcing, State, Sums, segment_days, segment_rule};
+pub(crate) mod lanes;
+
+use super::{
+    ItemSetup, Link, Pipeline, Scratch, Served, Sourcing, State, Sums, segment_days, segment_rule,
+};
 use crate::foundation::math::floor_fast;
 use crate::model::budget::{BudgetPeriod, WhenExceeded};
 use crate::model::policy::{OrderRule, Policy};
@@ -250,6 +254,22 @@ pub(crate) struct GroupCounters {
     pub(crate) budgets: Vec<BudgetCounters>,
 }
 
+impl GroupCounters {
+    /// Start a run of `group`: its suppliers' and budgets' figures at zero, each budget's
+    /// availability noted.
+    fn start(&mut self, group: &GroupSetup) {
+        self.suppliers.clear();
+        self.suppliers
+            .resize(group.suppliers.len(), SupplierCounters::default());
+        self.budgets.clear();
+        self.budgets
+            .resize(group.budgets.len(), BudgetCounters::default());
+        for (counters, budget) in self.budgets.iter_mut().zip(&group.budgets) {
+            counters.available = budget.available;
+        }
+    }
+}
+
 /// An order line asked for on the current day, at one supplier.
 #[derive(Clone, Copy, Debug)]
 struct Line {
@@ -261,21 +281,22 @@ struct Line {
     price: f64,
 }
 
-/// Per-thread buffers of a group, reused across runs and policies.
+/// What one run's decisions of a group keep from day to day and within a day: the day's lines
+/// per supplier, what each item asked for, where each budget stands, and which suppliers have
+/// orders waiting. Runs stepped in lanes keep one per lane.
 #[derive(Debug)]
-pub(crate) struct GroupScratch {
-    /// One per item of the group.
-    pub(crate) items: Vec<Scratch>,
+pub(super) struct Decisions {
     /// Per supplier, the day's lines, in the order they were asked for.
     lines: Vec<Vec<Line>>,
     /// Per supplier and member, where its line of the day is in `lines` (`usize::MAX`: none).
     line_of: Vec<Vec<usize>>,
     /// Per item, the units its lines of the day ask for, over all its suppliers.
     asked: Vec<f64>,
-    rules: Vec<OrderRule>,
-    served: Vec<Served>,
-    /// Per item, the running sums of its daily loop.
-    sums: Vec<Sums>,
+    /// The items with something in `asked`, to clear at the end of the day.
+    asking: Vec<usize>,
+    /// Per supplier, whether any of its members has units waiting in its queue: kept exact,
+    /// so that a day with nothing waiting costs no pass over the members.
+    waiting: Vec<bool>,
     /// Per budget: the period it is in, what is left of it, whether it bound today, and what
     /// would be left after the order being decided.
     budget_period: Vec<usize>,
@@ -284,12 +305,10 @@ pub(crate) struct GroupScratch {
     budget_trial: Vec<f64>,
 }
 
-impl GroupScratch {
-    pub(crate) fn new(group: &GroupSetup, horizon: usize, max_links: usize) -> Self {
-        let n = group.items.len();
+impl Decisions {
+    pub(super) fn new(group: &GroupSetup) -> Self {
         let b = group.budgets.len();
-        GroupScratch {
-            items: (0..n).map(|_| Scratch::new(horizon, max_links)).collect(),
+        Decisions {
             lines: group
                 .suppliers
                 .iter()
@@ -300,14 +319,80 @@ impl GroupScratch {
                 .iter()
                 .map(|s| vec![usize::MAX; s.members.len()])
                 .collect(),
-            asked: vec![0.0; n],
-            rules: Vec::with_capacity(n),
-            served: Vec::with_capacity(n),
-            sums: Vec::with_capacity(n),
+            asked: vec![0.0; group.items.len()],
+            asking: Vec::with_capacity(group.items.len()),
+            waiting: vec![false; group.suppliers.len()],
             budget_period: vec![0; b],
             budget_left: vec![0.0; b],
             budget_bound: vec![false; b],
             budget_trial: vec![0.0; b],
+        }
+    }
+
+    /// Start a run: nothing waits, no budget period has begun.
+    pub(super) fn start_run(&mut self) {
+        self.waiting.fill(false);
+        self.budget_period.fill(usize::MAX);
+    }
+
+    /// Whether any line was asked for today.
+    pub(super) fn has_lines(&self) -> bool {
+        !self.asking.is_empty()
+    }
+
+    /// Whether any supplier has orders waiting.
+    pub(super) fn any_waiting(&self) -> bool {
+        self.waiting.contains(&true)
+    }
+
+    /// Whether supplier `s` has lines today or orders waiting: a day on which its members'
+    /// states are looked at.
+    pub(super) fn deals_with(&self, s: usize) -> bool {
+        !self.lines[s].is_empty() || self.waiting[s]
+    }
+
+    /// Add `part` units to what item `k` asked for today.
+    fn ask(&mut self, k: usize, part: f64) {
+        if self.asked[k] == 0.0 {
+            self.asking.push(k);
+        }
+        self.asked[k] += part;
+    }
+}
+
+/// Where the decisions of a group's day find item `k`'s pipeline: its own buffers in a run
+/// simulated alone, its lane of the batch's buffers in runs stepped in lanes.
+pub(super) trait Pipes {
+    fn pipe(&mut self, k: usize) -> Pipeline<'_>;
+}
+
+impl Pipes for [Scratch] {
+    fn pipe(&mut self, k: usize) -> Pipeline<'_> {
+        self[k].parts().0
+    }
+}
+
+/// Per-thread buffers of a group, reused across runs and policies.
+#[derive(Debug)]
+pub(crate) struct GroupScratch {
+    /// One per item of the group.
+    pub(crate) items: Vec<Scratch>,
+    decisions: Decisions,
+    rules: Vec<OrderRule>,
+    served: Vec<Served>,
+    /// Per item, the running sums of its daily loop.
+    sums: Vec<Sums>,
+}
+
+impl GroupScratch {
+    pub(crate) fn new(group: &GroupSetup, horizon: usize, max_links: usize) -> Self {
+        let n = group.items.len();
+        GroupScratch {
+            items: (0..n).map(|_| Scratch::new(horizon, max_links)).collect(),
+            decisions: Decisions::new(group),
+            rules: Vec::with_capacity(n),
+            served: Vec::with_capacity(n),
+            sums: Vec::with_capacity(n),
         }
     }
 }
@@ -325,8 +410,14 @@ pub(crate) fn simulate_group<R: DayRecorder>(
     recorders: &mut [R],
     out: &mut GroupCounters,
 ) {
-    let n = group.items.len();
-    for s in &mut scratch.items {
+    let GroupScratch {
+        items,
+        decisions,
+        rules,
+        served,
+        sums,
+    } = scratch;
+    for s in items.iter_mut() {
         s.next_stamp();
     }
     let mut states: Vec<State<'_, &mut R>> = group
@@ -338,62 +429,61 @@ pub(crate) fn simulate_group<R: DayRecorder>(
             State::new(&setups[i], &policy.items[i], demand, supply, recorder)
         })
         .collect();
-    out.suppliers.clear();
-    out.suppliers
-        .resize(group.suppliers.len(), SupplierCounters::default());
-    out.budgets.clear();
-    out.budgets
-        .resize(group.budgets.len(), BudgetCounters::default());
-    for b in 0..group.budgets.len() {
-        scratch.budget_period[b] = usize::MAX;
-        out.budgets[b].available = group.budgets[b].available;
-    }
+    out.start(group);
+    decisions.start_run();
     let warmup = setups[group.items[0]].warmup;
-    let mut day = GroupDay { group, supply, out };
     for segment in &policy.segments {
-        scratch.rules.clear();
-        scratch.rules.extend(
+        rules.clear();
+        rules.extend(
             group
                 .items
                 .iter()
                 .map(|&i| segment_rule(&setups[i], &policy.items[i], segment)),
         );
+        let mut day = GroupDay {
+            group,
+            supply,
+            out: &mut *out,
+            rules,
+        };
         for (days, measured) in segment_days(warmup, segment) {
+            let books = (&mut **items, &mut *served, &mut *sums);
             if measured {
-                day.run_days::<true, R>(&mut states, days, scratch);
+                day.run_days::<true, _>(&mut states, days, books, decisions);
             } else {
-                day.run_days::<false, R>(&mut states, days, scratch);
+                day.run_days::<false, _>(&mut states, days, books, decisions);
             }
         }
     }
-    day.out.items.clear();
-    for (state, s) in states.into_iter().zip(&mut scratch.items) {
+    out.items.clear();
+    for (state, s) in states.into_iter().zip(items.iter_mut()) {
         state.clear(&mut s.books);
-        day.out.items.push(state.finish());
+        out.items.push(state.finish());
     }
-    debug_assert_eq!(day.out.items.len(), n);
+    debug_assert_eq!(out.items.len(), group.items.len());
 }
 
-/// The group-wide steps of a day.
-struct GroupDay<'g, 's, 'o> {
-    group: &'g GroupSetup,
-    supply: &'s SupplyPaths<'s>,
-    out: &'o mut GroupCounters,
+/// The group-wide steps of a day in one run: what it counts goes to `out`; `rules` are the
+/// items' rules in the stretch of the horizon being simulated.
+pub(super) struct GroupDay<'g, 's, 'o, 'r> {
+    pub(super) group: &'g GroupSetup,
+    pub(super) supply: &'s SupplyPaths<'s>,
+    pub(super) out: &'o mut GroupCounters,
+    pub(super) rules: &'r [OrderRule],
 }
 
-impl GroupDay<'_, '_, '_> {
+impl GroupDay<'_, '_, '_, '_> {
     fn run_days<const MEASURE: bool, R: DayRecorder>(
         &mut self,
-        states: &mut [State<'_, &mut R>],
+        states: &mut [State<'_, R>],
         days: std::ops::Range<usize>,
-        scratch: &mut GroupScratch,
+        (items, served, sums): (&mut [Scratch], &mut Vec<Served>, &mut Vec<Sums>),
+        d: &mut Decisions,
     ) {
-        scratch.sums.clear();
-        scratch
-            .sums
-            .extend(states.iter().map(|state| Sums::of(&state.counters)));
-        scratch.served.clear();
-        scratch.served.resize(
+        sums.clear();
+        sums.extend(states.iter().map(|state| Sums::of(&state.counters)));
+        served.clear();
+        served.resize(
             states.len(),
             Served {
                 demand: 0.0,
@@ -407,11 +497,12 @@ impl GroupDay<'_, '_, '_> {
             // 6 of the day before, and 1–3: receipts, demand, failover and review, item by
             // item. An item's end of day touches only its own figures, so it may wait until
             // its turn on the next day.
+            let mut failed_over = false;
             for (k, state) in states.iter_mut().enumerate() {
-                let sums = &mut scratch.sums[k];
-                let rule = &scratch.rules[k];
-                let before = &mut scratch.served[k];
-                let (mut pipe, mut books) = scratch.items[k].parts();
+                let sums = &mut sums[k];
+                let rule = &self.rules[k];
+                let before = &mut served[k];
+                let (mut pipe, mut books) = items[k].parts();
                 let quantity = with_kind!(state, |B, RES| {
                     if t > first {
                         let stock = state.stock;
@@ -432,6 +523,7 @@ impl GroupDay<'_, '_, '_> {
                         && state.primary_down(t, after_days)
                     {
                         state.fail_over::<MEASURE>(t, &mut pipe);
+                        failed_over = true;
                     }
                     *before = served;
                     let mut quantity = 0.0;
@@ -442,44 +534,75 @@ impl GroupDay<'_, '_, '_> {
                     quantity
                 });
                 if quantity > 0.0 {
-                    ask_lines(self.group, state, k, t, quantity, scratch);
+                    ask_lines(self.group, state, k, t, quantity, d);
+                }
+            }
+            if failed_over {
+                // A failover empties one queue and may fill another.
+                for (s, sup) in self.group.suppliers.iter().enumerate() {
+                    d.waiting[s] = backlog(sup, states) > 0.0;
                 }
             }
             // 3, continued: the day's order to each supplier.
-            for s in 0..self.group.suppliers.len() {
-                self.order::<MEASURE, R>(s, t, states, scratch);
-            }
-            scratch.asked.fill(0.0);
-            for (b, bound) in scratch.budget_bound.iter_mut().enumerate() {
-                if MEASURE && *bound {
-                    self.out.budgets[b].bound_days += 1.0;
-                }
-                *bound = false;
-            }
+            self.orders::<MEASURE, R>(t, states, items, d);
             // 4. Expediting.
             for (k, state) in states.iter_mut().enumerate() {
                 if state.expediting.is_some() {
-                    let (mut pipe, _) = scratch.items[k].parts();
-                    state.expedite::<MEASURE>(t, &mut pipe);
+                    state.expedite::<MEASURE>(t, &mut items.pipe(k));
                 }
             }
             // 5. Dispatch.
-            for s in 0..self.group.suppliers.len() {
-                self.dispatch::<MEASURE, R>(s, t, states, scratch);
-            }
+            self.dispatch_all::<MEASURE, R>(t, states, items, d);
         }
         // 6. End of the last day.
         if let Some(t) = last {
             for (k, state) in states.iter_mut().enumerate() {
-                let (_, mut books) = scratch.items[k].parts();
+                let (_, mut books) = items[k].parts();
                 let stock = state.stock;
-                let (sums, served) = (&mut scratch.sums[k], scratch.served[k]);
+                let (sums, served) = (&mut sums[k], served[k]);
                 with_kind!(state, |B, RES| state
                     .close_day::<MEASURE, B, RES>(&stock, sums, t, served, &mut books));
             }
         }
-        for (state, sums) in states.iter_mut().zip(&scratch.sums) {
+        for (state, sums) in states.iter_mut().zip(sums.iter()) {
             sums.store(&mut state.counters);
+        }
+    }
+
+    /// Step 3's group-wide part on day `t`: the day's order to each supplier, from the lines
+    /// the items asked for; then what the day asked is forgotten and the budgets that bound
+    /// are counted.
+    pub(super) fn orders<const MEASURE: bool, R: DayRecorder>(
+        &mut self,
+        t: usize,
+        states: &mut [State<'_, R>],
+        pipes: &mut (impl Pipes + ?Sized),
+        d: &mut Decisions,
+    ) {
+        for s in 0..self.group.suppliers.len() {
+            self.order::<MEASURE, R>(s, t, states, pipes, d);
+        }
+        for k in d.asking.drain(..) {
+            d.asked[k] = 0.0;
+        }
+        for (b, bound) in d.budget_bound.iter_mut().enumerate() {
+            if MEASURE && *bound {
+                self.out.budgets[b].bound_days += 1.0;
+            }
+            *bound = false;
+        }
+    }
+
+    /// Step 5 on day `t`: each supplier ships from its queue.
+    pub(super) fn dispatch_all<const MEASURE: bool, R: DayRecorder>(
+        &mut self,
+        t: usize,
+        states: &mut [State<'_, R>],
+        pipes: &mut (impl Pipes + ?Sized),
+        d: &mut Decisions,
+    ) {
+        for s in 0..self.group.suppliers.len() {
+            self.dispatch::<MEASURE, R>(s, t, states, pipes, d);
         }
     }
 
@@ -491,44 +614,46 @@ impl GroupDay<'_, '_, '_> {
         &mut self,
         s: usize,
         t: usize,
-        states: &mut [State<'_, &mut R>],
-        scratch: &mut GroupScratch,
+        states: &mut [State<'_, R>],
+        pipes: &mut (impl Pipes + ?Sized),
+        d: &mut Decisions,
     ) {
-        if scratch.lines[s].is_empty() {
+        if d.lines[s].is_empty() {
             return;
         }
-        self.decide_order::<MEASURE, R>(s, t, states, scratch);
-        for line in &scratch.lines[s] {
-            scratch.line_of[s][line.member] = usize::MAX;
+        self.decide_order::<MEASURE, R>(s, t, states, pipes, d);
+        for line in &d.lines[s] {
+            d.line_of[s][line.member] = usize::MAX;
         }
-        scratch.lines[s].clear();
+        d.lines[s].clear();
     }
 
     fn decide_order<const MEASURE: bool, R: DayRecorder>(
         &mut self,
         s: usize,
         t: usize,
-        states: &mut [State<'_, &mut R>],
-        scratch: &mut GroupScratch,
+        states: &mut [State<'_, R>],
+        pipes: &mut (impl Pipes + ?Sized),
+        d: &mut Decisions,
     ) {
         let group = self.group;
         let sup = &group.suppliers[s];
         if !sup.order_days.takes_orders(t) {
-            hold_over(scratch.lines[s].iter(), t, states);
+            hold_over(d.lines[s].iter(), t, states);
             return;
         }
         let value = |lines: &[Line]| -> f64 { lines.iter().map(|l| l.part * l.price).sum() };
-        let mut total = value(&scratch.lines[s]);
+        let mut total = value(&d.lines[s]);
         if below_minimum(total, sup.min_order_value) {
-            self.top_up(s, t, states, scratch, &mut total);
+            self.top_up(s, t, states, d, &mut total);
             if MEASURE {
                 self.out.suppliers[s].joint_top_ups += 1.0;
             }
         }
         if !sup.budgets.is_empty() {
-            self.within_budgets::<MEASURE, R>(s, t, states, scratch);
-            total = value(&scratch.lines[s]);
-            hold_over(scratch.lines[s].iter().filter(|l| l.part <= 0.0), t, states);
+            self.within_budgets::<MEASURE, R>(s, t, states, d);
+            total = value(&d.lines[s]);
+            hold_over(d.lines[s].iter().filter(|l| l.part <= 0.0), t, states);
         }
         if total <= 0.0 {
             return;
@@ -536,12 +661,7 @@ impl GroupDay<'_, '_, '_> {
         // Place the order.
         let days = self.supply.supplier(sup.supplier);
         let factor = days.capacity_factor(t);
-        let waiting: f64 = sup
-            .members
-            .iter()
-            .map(|m| states[m.k].queues[m.link].pending)
-            .sum();
-        let needed: f64 = scratch.lines[s]
+        let needed: f64 = d.lines[s]
             .iter()
             .map(|l| {
                 if sup.in_value {
@@ -551,15 +671,15 @@ impl GroupDay<'_, '_, '_> {
                 }
             })
             .sum();
-        let at_once = waiting == 0.0 && factor > 0.0 && needed <= sup.capacity * factor;
+        let at_once = !d.waiting[s] && factor > 0.0 && needed <= sup.capacity * factor;
         if MEASURE {
             let c = &mut self.out.suppliers[s];
             c.deliveries += 1.0;
             c.ordered_value += total;
         }
-        for line in scratch.lines[s].iter().filter(|l| l.part > 0.0) {
+        for line in d.lines[s].iter().filter(|l| l.part > 0.0) {
             let state = &mut states[line.k];
-            let (mut pipe, _) = scratch.items[line.k].parts();
+            let mut pipe = pipes.pipe(line.k);
             state.count_line::<MEASURE>(line.link, line.part);
             if MEASURE && sup.delivery_cost > 0.0 {
                 state.counters.delivery_cost += sup.delivery_cost * line.part * line.price / total;
@@ -579,6 +699,7 @@ impl GroupDay<'_, '_, '_> {
                 }
             } else {
                 state.queue_line(&mut stock, line.link, t, line.part, &mut pipe);
+                d.waiting[s] = true;
             }
             state.stock = stock;
         }
@@ -591,8 +712,8 @@ impl GroupDay<'_, '_, '_> {
         &self,
         s: usize,
         t: usize,
-        states: &[State<'_, &mut R>],
-        scratch: &mut GroupScratch,
+        states: &[State<'_, R>],
+        d: &mut Decisions,
         total: &mut f64,
     ) {
         let sup = &self.group.suppliers[s];
@@ -609,19 +730,19 @@ impl GroupDay<'_, '_, '_> {
                     continue;
                 }
             }
-            let position = with_kind!(state, |B, RES| state.position::<B, RES>(&state.stock))
-                + scratch.asked[m.k];
-            let room = scratch.rules[m.k].top_up(position);
+            let position =
+                with_kind!(state, |B, RES| state.position::<B, RES>(&state.stock)) + d.asked[m.k];
+            let room = self.rules[m.k].top_up(position);
             let terms = state.setup.links[m.link];
             let part = terms.line_quantity(room);
             if part <= 0.0 {
                 continue;
             }
-            scratch.asked[m.k] += part;
-            match scratch.line_of[s][member] {
+            d.ask(m.k, part);
+            match d.line_of[s][member] {
                 usize::MAX => {
                     // In item (file) order among the day's lines: budgets take them in it.
-                    let lines = &mut scratch.lines[s];
+                    let lines = &mut d.lines[s];
                     let at = lines.iter().position(|l| l.k > m.k).unwrap_or(lines.len());
                     lines.insert(
                         at,
@@ -634,10 +755,10 @@ impl GroupDay<'_, '_, '_> {
                         },
                     );
                     for (n, line) in lines.iter().enumerate().skip(at) {
-                        scratch.line_of[s][line.member] = n;
+                        d.line_of[s][line.member] = n;
                     }
                 }
-                at => scratch.lines[s][at].part += part,
+                at => d.lines[s][at].part += part,
             }
             *total += part * m.price;
         }
@@ -646,7 +767,7 @@ impl GroupDay<'_, '_, '_> {
         }
         let factor = minimum / *total;
         *total = 0.0;
-        for line in &mut scratch.lines[s] {
+        for line in &mut d.lines[s] {
             if line.part > 0.0 {
                 // Rounded up as the supplier takes it, and to whole units for an item counted
                 // in units: a raised line is fractional even where the rule's own are whole.
@@ -670,30 +791,30 @@ impl GroupDay<'_, '_, '_> {
         &mut self,
         s: usize,
         t: usize,
-        states: &[State<'_, &mut R>],
-        scratch: &mut GroupScratch,
+        states: &[State<'_, R>],
+        d: &mut Decisions,
     ) {
         let group = self.group;
         let sup = &group.suppliers[s];
         for &b in &sup.budgets {
             let budget = &group.budgets[b];
             let period = budget.period.index(t, group.start_day_of_year);
-            if scratch.budget_period[b] != period {
-                scratch.budget_period[b] = period;
-                scratch.budget_left[b] = budget.amount;
+            if d.budget_period[b] != period {
+                d.budget_period[b] = period;
+                d.budget_left[b] = budget.amount;
             }
-            scratch.budget_trial[b] = scratch.budget_left[b];
+            d.budget_trial[b] = d.budget_left[b];
         }
         let mut total = 0.0;
-        for line in scratch.lines[s].iter_mut().filter(|l| l.part > 0.0) {
+        for line in d.lines[s].iter_mut().filter(|l| l.part > 0.0) {
             for &b in &sup.budgets {
                 let budget = &group.budgets[b];
-                let left = scratch.budget_trial[b];
+                let left = d.budget_trial[b];
                 let value = line.part * line.price;
                 if value <= left {
                     continue;
                 }
-                scratch.budget_bound[b] = true;
+                d.budget_bound[b] = true;
                 let trim = match budget.when_exceeded {
                     WhenExceeded::Trim => true,
                     // A line worth more than a whole period would never fit.
@@ -712,20 +833,20 @@ impl GroupDay<'_, '_, '_> {
                 };
             }
             for &b in &sup.budgets {
-                scratch.budget_trial[b] -= line.part * line.price;
+                d.budget_trial[b] -= line.part * line.price;
             }
             total += line.part * line.price;
         }
         if below_minimum(total, sup.min_order_value) {
             // Below the minimum the supplier takes no order: nothing is spent.
-            for line in &mut scratch.lines[s] {
+            for line in &mut d.lines[s] {
                 line.part = 0.0;
             }
             return;
         }
         for &b in &sup.budgets {
-            let spent = scratch.budget_left[b] - scratch.budget_trial[b];
-            scratch.budget_left[b] = scratch.budget_trial[b];
+            let spent = d.budget_left[b] - d.budget_trial[b];
+            d.budget_left[b] = d.budget_trial[b];
             if MEASURE {
                 self.out.budgets[b].spent += spent;
             }
@@ -739,8 +860,9 @@ impl GroupDay<'_, '_, '_> {
         &mut self,
         s: usize,
         t: usize,
-        states: &mut [State<'_, &mut R>],
-        scratch: &mut GroupScratch,
+        states: &mut [State<'_, R>],
+        pipes: &mut (impl Pipes + ?Sized),
+        d: &mut Decisions,
     ) {
         let group = self.group;
         let sup = &group.suppliers[s];
@@ -750,23 +872,23 @@ impl GroupDay<'_, '_, '_> {
         if MEASURE && sup.capacity.is_finite() {
             self.out.suppliers[s].capacity += capacity;
         }
-        let pending = |states: &[State<'_, &mut R>], m: &Member| states[m.k].queues[m.link].pending;
-        let measure = |m: &Member, states: &[State<'_, &mut R>]| {
+        if !d.waiting[s] {
+            return;
+        }
+        let pending = |states: &[State<'_, R>], m: &Member| states[m.k].queues[m.link].pending;
+        let measure = |m: &Member, states: &[State<'_, R>]| {
             let p = pending(states, m);
             if sup.in_value { p * m.price } else { p }
         };
         // What waits, in the capacity's measure: one pass over the members.
         let queue: f64 = sup.members.iter().map(|m| measure(m, states)).sum();
-        if queue <= 0.0 {
-            return;
-        }
         if days.cancels(t) {
             for m in &sup.members {
                 if pending(states, m) > 0.0 {
-                    let (mut pipe, _) = scratch.items[m.k].parts();
-                    states[m.k].cancel_queue(m.link, t, &mut pipe);
+                    states[m.k].cancel_queue(m.link, t, &mut pipes.pipe(m.k));
                 }
             }
+            d.waiting[s] = false;
             return;
         }
         if factor > 0.0 {
@@ -774,34 +896,33 @@ impl GroupDay<'_, '_, '_> {
             let mut left = capacity;
             // Ship member `m`'s lines ordered up to day `through`, within `most` of the
             // capacity (in its measure); returns what it used of it.
-            let mut ship =
-                |m: &Member, through: usize, most: f64, states: &mut [State<'_, &mut R>]| {
-                    let units = if sup.in_value { most / m.price } else { most };
-                    let (mut pipe, _) = scratch.items[m.k].parts();
-                    let (shipped, waited) =
-                        states[m.k].ship_oldest(m.link, t, through, units, &mut pipe);
-                    states[m.k].settle_queue(m.link, t, &mut pipe);
-                    if MEASURE {
-                        let c = &mut out.suppliers[s];
-                        c.shipped_units += shipped;
-                        c.shipped_value += shipped * m.price;
-                        c.wait_unit_days += waited;
-                        c.capacity_used += if sup.in_value {
-                            shipped * m.price
-                        } else {
-                            shipped
-                        };
-                    }
-                    // All it was allowed: the allowance is spent exactly, whatever the
-                    // rounding of a value in units.
-                    if shipped >= units {
-                        most
-                    } else if sup.in_value {
+            let mut ship = |m: &Member, through: usize, most: f64, states: &mut [State<'_, R>]| {
+                let units = if sup.in_value { most / m.price } else { most };
+                let mut pipe = pipes.pipe(m.k);
+                let (shipped, waited) =
+                    states[m.k].ship_oldest(m.link, t, through, units, &mut pipe);
+                states[m.k].settle_queue(m.link, t, &mut pipe);
+                if MEASURE {
+                    let c = &mut out.suppliers[s];
+                    c.shipped_units += shipped;
+                    c.shipped_value += shipped * m.price;
+                    c.wait_unit_days += waited;
+                    c.capacity_used += if sup.in_value {
                         shipped * m.price
                     } else {
                         shipped
-                    }
-                };
+                    };
+                }
+                // All it was allowed: the allowance is spent exactly, whatever the rounding of
+                // a value in units.
+                if shipped >= units {
+                    most
+                } else if sup.in_value {
+                    shipped * m.price
+                } else {
+                    shipped
+                }
+            };
             for &(g, share) in &sup.guaranteed {
                 let m = &sup.members[g];
                 if pending(states, m) > 0.0 {
@@ -815,7 +936,6 @@ impl GroupDay<'_, '_, '_> {
                         ship(m, t, f64::INFINITY, states);
                     }
                 }
-                return;
             } else {
                 match &sup.sharing {
                     Sharing::Fifo => {
@@ -828,8 +948,8 @@ impl GroupDay<'_, '_, '_> {
                             if wanted <= 0.0 {
                                 continue;
                             }
-                            // Each member's share is taken from its queue before anything ships,
-                            // as shipping one member changes only its own queue.
+                            // Each member's share is taken from its queue before anything
+                            // ships, as shipping one member changes only its own queue.
                             let share = if queue <= available {
                                 wanted
                             } else {
@@ -854,17 +974,25 @@ impl GroupDay<'_, '_, '_> {
                 }
             }
         }
-        if MEASURE {
-            let backlog: f64 = sup.members.iter().map(|m| pending(states, m)).sum();
+        let backlog = backlog(sup, states);
+        d.waiting[s] = backlog > 0.0;
+        if MEASURE && backlog > 0.0 {
             let c = &mut self.out.suppliers[s];
             c.backlog_unit_days += backlog;
-            if backlog > 0.0 && factor > 0.0 {
+            if factor > 0.0 {
                 c.cut_days += 1.0;
             }
         }
     }
 }
 
+/// The units waiting at supplier `sup` for the group's items.
+fn backlog<R: DayRecorder>(sup: &SharedSupplier, states: &[State<'_, R>]) -> f64 {
+    sup.members
+        .iter()
+        .map(|m| states[m.k].queues[m.link].pending)
+        .sum()
+}
 /// The most of a line of `part` units that `units` allow, in the supplier's multiples
 /// (`terms`) and in whole units for an item counted so; nothing below the supplier's minimum.
 fn trimmed(part: f64, units: f64, terms: &Link, whole_units: bool) -> f64 {
@@ -889,12 +1017,11 @@ fn trimmed(part: f64, units: f64, terms: &Link, whole_units: bool) -> f64 {
 fn fifo<R: DayRecorder>(
     sup: &SharedSupplier,
     t: usize,
-    states: &mut [State<'_, &mut R>],
+    states: &mut [State<'_, R>],
     mut left: f64,
-    ship: &mut impl FnMut(&Member, usize, f64, &mut [State<'_, &mut R>]) -> f64,
+    ship: &mut impl FnMut(&Member, usize, f64, &mut [State<'_, R>]) -> f64,
 ) {
-    let waiting =
-        |states: &[State<'_, &mut R>], m: &Member| states[m.k].queues[m.link].pending > 0.0;
+    let waiting = |states: &[State<'_, R>], m: &Member| states[m.k].queues[m.link].pending > 0.0;
     let mut last = None;
     while left > 0.0 {
         let Some(oldest) = sup
@@ -935,7 +1062,7 @@ fn below_minimum(total: f64, minimum: f64) -> bool {
 fn hold_over<'l, R: DayRecorder>(
     lines: impl Iterator<Item = &'l Line>,
     t: usize,
-    states: &mut [State<'_, &mut R>],
+    states: &mut [State<'_, R>],
 ) {
     for line in lines {
         let state = &mut states[line.k];
@@ -952,16 +1079,16 @@ fn ask_lines<R: DayRecorder>(
     k: usize,
     t: usize,
     quantity: f64,
-    scratch: &mut GroupScratch,
+    d: &mut Decisions,
 ) {
     let setup = state.setup;
     let mut ask = |link: usize, q: f64| {
         let part = setup.links[link].line_quantity(q);
         if part > 0.0 {
             let (s, member, price) = group.slots[k][link];
-            scratch.line_of[s][member] = scratch.lines[s].len();
-            scratch.asked[k] += part;
-            scratch.lines[s].push(Line {
+            d.line_of[s][member] = d.lines[s].len();
+            d.ask(k, part);
+            d.lines[s].push(Line {
                 k,
                 member,
                 link,

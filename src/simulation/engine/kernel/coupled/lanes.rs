@@ -1,0 +1,319 @@
+//! Items simulated together, [`LANES`] runs at a time.
+//!
+//! The daily steps of each item (receipts, demand, the review's trigger, end-of-day levels) run
+//! over the lanes as in the single-item lane loop ([`crate::simulation::engine::kernel::lanes`]),
+//! with its own pieces. What the items share is then decided lane by lane, by the very steps
+//! of a group's run simulated alone ([`GroupDay::orders`], [`GroupDay::dispatch_all`]): each
+//! lane keeps its own [`Decisions`] and counts, and the lane's scalar states of the items a
+//! supplier deals with that day get their stock from the lanes before and give it back after.
+//! A lane in which nothing was asked and nothing waits costs no more than a look at each
+//! supplier's capacity.
+//!
+//! Only groups whose items all step in lanes under the policy are stepped so
+//! ([`steps_in_lanes`]: one supplier, no reserve, no expediting); a traced run is replayed one
+//! run at a time, whose figures these equal bit for bit (the engine's tests compare).
+
+// Each lane's figures sit in several arrays at the same index, so the loops run over lane
+// numbers rather than over one array.
+#![allow(clippy::needless_range_loop)]
+
+use super::{Decisions, GroupCounters, GroupDay, GroupSetup, Pipes, ask_lines};
+use crate::foundation::vector::Vector;
+use crate::model::policy::{OrderRule, Policy};
+use crate::simulation::engine::kernel::lanes::{
+    Hot, LANES, LaneDays, LaneScratch, close_day, lane_pipe, lanes_of, lanes_where, open_day,
+    steps_in_lanes,
+};
+use crate::simulation::engine::kernel::{ItemSetup, Pipeline, State, segment_days, segment_rule};
+use crate::simulation::supply_paths::SupplyPaths;
+use crate::simulation::trace::NoRecorder;
+
+/// Whether the lane loop covers `group` under `policy`: every item steps in lanes.
+pub(crate) fn group_steps_in_lanes(
+    group: &GroupSetup,
+    setups: &[ItemSetup],
+    policy: &Policy,
+) -> bool {
+    group
+        .items
+        .iter()
+        .all(|&i| steps_in_lanes(&setups[i], &policy.items[i]))
+}
+
+/// Bytes of per-thread buffers the lane loop needs for each item of a group (its pipeline,
+/// books, levels and demand over the horizon, in every lane).
+pub(crate) fn lane_bytes_per_item(horizon: usize) -> usize {
+    // Arrivals, rejections, levels and demand laid out by lane, and each lane's book.
+    horizon * LANES * 8 * 5 + horizon * 2
+}
+
+/// Per-thread buffers of one group's lane loop: each lane's decisions.
+#[derive(Debug)]
+pub(crate) struct GroupLaneScratch {
+    decisions: Vec<Decisions>,
+    rules: Vec<OrderRule>,
+    /// Per supplier, whether its members' states were handed the lane's stock today.
+    synced: Vec<bool>,
+}
+
+impl GroupLaneScratch {
+    pub(crate) fn new(group: &GroupSetup) -> Self {
+        GroupLaneScratch {
+            decisions: (0..LANES).map(|_| Decisions::new(group)).collect(),
+            rules: Vec::with_capacity(group.items.len()),
+            synced: vec![false; group.suppliers.len()],
+        }
+    }
+}
+
+/// The lanes' pipelines of the group's items, seen from one lane.
+struct LanePipes<'s> {
+    items: &'s mut [LaneScratch],
+    lane: usize,
+}
+
+impl Pipes for LanePipes<'_> {
+    fn pipe(&mut self, k: usize) -> Pipeline<'_> {
+        let item = &mut self.items[k];
+        lane_pipe(
+            &mut item.arrivals,
+            &mut item.rejections,
+            &mut item.books,
+            self.lane,
+        )
+    }
+}
+
+/// The group's runs between days: per lane, the items' scalar states (queues, the counters
+/// of orders and shipments, each in the group's item order); per item, the figures every day
+/// changes, lane by lane, and the day of each lane's next review.
+struct Batch<'a> {
+    states: [Vec<State<'a>>; LANES],
+    hots: Vec<Hot>,
+    reviews: Vec<[f64; LANES]>,
+}
+
+/// Simulate a group's items under `policy` in [`LANES`] runs at once and write each run's
+/// counts to `out`, exactly as [`super::simulate_group`] would one run at a time. `items`
+/// holds one lane buffer per item of the group, `demand` each item's demand in the runs, day
+/// by day (`t * LANES + lane`), `supplies` each run's supply paths. The group must step in
+/// lanes ([`group_steps_in_lanes`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn simulate_group_lanes(
+    vector: Vector,
+    group: &GroupSetup,
+    setups: &[ItemSetup],
+    policy: &Policy,
+    supplies: [&SupplyPaths<'_>; LANES],
+    (items, demand): (&mut [LaneScratch], &[LaneDays]),
+    scratch: &mut GroupLaneScratch,
+    out: &mut [GroupCounters; LANES],
+) {
+    debug_assert!(group_steps_in_lanes(group, setups, policy));
+    let n = group.items.len();
+    let (items, demand) = (&mut items[..n], &demand[..n]);
+    let states: [Vec<State<'_>>; LANES] = std::array::from_fn(|l| {
+        group
+            .items
+            .iter()
+            .map(|&i| State::new(&setups[i], &policy.items[i], &[], supplies[l], NoRecorder))
+            .collect()
+    });
+    let mut batch = Batch {
+        hots: states[0]
+            .iter()
+            .map(|s| Hot::new(s.stock.on_hand))
+            .collect(),
+        reviews: vec![[0.0; LANES]; n],
+        states,
+    };
+    for o in out.iter_mut() {
+        o.start(group);
+    }
+    for d in &mut scratch.decisions {
+        d.start_run();
+    }
+    for item in items.iter_mut() {
+        item.impaired.fill(0);
+    }
+    let warmup = setups[group.items[0]].warmup;
+    let backorder = setups[group.items[0]].backorder;
+    for segment in &policy.segments {
+        scratch.rules.clear();
+        scratch.rules.extend(
+            group
+                .items
+                .iter()
+                .map(|&i| segment_rule(&setups[i], &policy.items[i], segment)),
+        );
+        for (days, measured) in segment_days(warmup, segment) {
+            let run = match (measured, backorder) {
+                (false, false) => run_days_with::<false, false>,
+                (false, true) => run_days_with::<false, true>,
+                (true, false) => run_days_with::<true, false>,
+                (true, true) => run_days_with::<true, true>,
+            };
+            let lane_group = LaneGroup {
+                group,
+                supplies,
+                items: &mut *items,
+                demand,
+                scratch: &mut *scratch,
+                out: &mut *out,
+            };
+            run(vector, &mut batch, days, lane_group);
+        }
+    }
+    for (l, o) in out.iter_mut().enumerate() {
+        o.items.clear();
+        for (k, state) in batch.states[l].iter().enumerate() {
+            state.clear(&mut items[k].books[l..=l]);
+            o.items.push(batch.hots[k].counters(l, state));
+        }
+    }
+}
+
+/// What a stretch of days of the lane loop works on, beside the batch.
+struct LaneGroup<'g, 's, 'x> {
+    group: &'g GroupSetup,
+    supplies: [&'s SupplyPaths<'s>; LANES],
+    items: &'x mut [LaneScratch],
+    demand: &'x [LaneDays],
+    scratch: &'x mut GroupLaneScratch,
+    out: &'x mut [GroupCounters; LANES],
+}
+
+/// Run `days` of the batch in the loop compiled for `vector`.
+fn run_days_with<const MEASURE: bool, const BACKORDER: bool>(
+    vector: Vector,
+    batch: &mut Batch<'_>,
+    days: std::ops::Range<usize>,
+    lane_group: LaneGroup<'_, '_, '_>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if vector.avx2() {
+        // SAFETY: `Vector::avx2` holds only where the processor has AVX2.
+        unsafe { run_days_avx2::<MEASURE, BACKORDER>(batch, days, lane_group) };
+        return;
+    }
+    let _ = vector;
+    run_days::<MEASURE, BACKORDER, false>(batch, days, lane_group);
+}
+
+/// The daily loop compiled with AVX2 (four lanes per instruction).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn run_days_avx2<const MEASURE: bool, const BACKORDER: bool>(
+    batch: &mut Batch<'_>,
+    days: std::ops::Range<usize>,
+    lane_group: LaneGroup<'_, '_, '_>,
+) {
+    run_days::<MEASURE, BACKORDER, true>(batch, days, lane_group);
+}
+
+/// The daily loop over all items and lanes, in the order of a group's run simulated alone.
+/// With `AVX2` it must be inlined into a function compiled for AVX2 ([`run_days_avx2`]).
+#[inline(always)]
+fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
+    batch: &mut Batch<'_>,
+    days: std::ops::Range<usize>,
+    lane_group: LaneGroup<'_, '_, '_>,
+) {
+    let LaneGroup {
+        group,
+        supplies,
+        items,
+        demand,
+        scratch,
+        out,
+    } = lane_group;
+    let GroupLaneScratch {
+        decisions,
+        rules,
+        synced,
+    } = scratch;
+    let Batch {
+        states,
+        hots,
+        reviews,
+    } = batch;
+    for t in days {
+        let today = t * LANES..(t + 1) * LANES;
+        // 1–3, item by item: receipts, demand, and the review's lines, each lane's in item
+        // order.
+        for (k, hot) in hots.iter_mut().enumerate() {
+            let item = &mut items[k];
+            item.impaired[t] = open_day::<MEASURE, BACKORDER, AVX2>(
+                hot,
+                &mut item.arrivals[today.clone()],
+                &mut item.rejections[today.clone()],
+                &demand[k][today.clone()],
+            );
+            let review = &mut reviews[k];
+            let reviewing = lanes_where::<true, AVX2>(review, t as f64);
+            if reviewing == 0 {
+                continue;
+            }
+            let rule = &rules[k];
+            let positions = hot.positions::<BACKORDER>();
+            // The rule orders nothing above its trigger.
+            let ordering = reviewing & lanes_where::<true, AVX2>(&positions, rule.trigger);
+            for l in lanes_of(reviewing) {
+                review[l] += f64::from(rule.review_period);
+            }
+            for l in lanes_of(ordering) {
+                let quantity = rule.order_quantity(positions[l]);
+                if quantity > 0.0 {
+                    ask_lines(group, &states[l][k], k, t, quantity, &mut decisions[l]);
+                }
+            }
+        }
+        // 3, continued, and 5 (no item here expedites), lane by lane.
+        for l in 0..LANES {
+            let d = &mut decisions[l];
+            let states = &mut states[l];
+            let busy = d.has_lines() || d.any_waiting();
+            if busy {
+                for (s, sup) in group.suppliers.iter().enumerate() {
+                    synced[s] = d.deals_with(s);
+                    if synced[s] {
+                        for m in &sup.members {
+                            let state = &mut states[m.k];
+                            state.stock = hots[m.k].stock(l);
+                            state.next_review = reviews[m.k][l] as usize;
+                        }
+                    }
+                }
+            }
+            let mut day = GroupDay {
+                group,
+                supply: supplies[l],
+                out: &mut out[l],
+                rules,
+            };
+            let mut pipes = LanePipes { items, lane: l };
+            day.orders::<MEASURE, NoRecorder>(t, states, &mut pipes, d);
+            day.dispatch_all::<MEASURE, NoRecorder>(t, states, &mut pipes, d);
+            if busy {
+                for (s, sup) in group.suppliers.iter().enumerate() {
+                    if synced[s] {
+                        for m in &sup.members {
+                            let state = &states[m.k];
+                            hots[m.k].set_stock(l, state.stock);
+                            reviews[m.k][l] = state.next_review as f64;
+                        }
+                    }
+                }
+            }
+        }
+        // 6. End-of-day levels.
+        for (k, hot) in hots.iter_mut().enumerate() {
+            let item = &mut items[k];
+            item.impaired[t] = close_day::<MEASURE, BACKORDER, AVX2>(
+                hot,
+                &mut item.levels[today.clone()],
+                item.impaired[t],
+            );
+        }
+    }
+}
