@@ -223,6 +223,17 @@ impl Hot {
         positions
     }
 
+    /// Lane `l`'s inventory position, as [`Hot::positions`] has it.
+    #[inline(always)]
+    pub(super) fn position(&self, l: usize, backorder: bool) -> f64 {
+        let position = self.on_hand[l] + self.in_transit[l] + self.queued[l];
+        if backorder {
+            position - self.backorders[l]
+        } else {
+            position
+        }
+    }
+
     /// Lane `l`'s counters: the daily ones from here, the others from its scalar state.
     pub(super) fn counters(&self, l: usize, state: &State<'_>) -> ItemCounters {
         let mut c = state.counters;

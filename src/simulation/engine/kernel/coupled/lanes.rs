@@ -4,10 +4,10 @@
 //! over the lanes as in the single-item lane loop ([`crate::simulation::engine::kernel::lanes`]),
 //! with its own pieces. What the items share is then decided lane by lane, by the very steps
 //! of a group's run simulated alone ([`GroupDay::orders`], [`GroupDay::dispatch_all`]): each
-//! lane keeps its own [`Decisions`] and counts, and the lane's scalar states of the items a
-//! supplier deals with that day get their stock from the lanes before and give it back after.
-//! A lane in which nothing was asked and nothing waits costs no more than a look at each
-//! supplier's capacity.
+//! lane keeps its own [`Decisions`] and counts, and an item's scalar state in the lane gets its
+//! stock from the lanes only for the steps that read or change it, and gives it back after
+//! ([`Items`]). A lane in which nothing was asked and nothing waits costs no more than a look
+//! at each supplier's capacity.
 //!
 //! Only groups whose items all step in lanes under the policy are stepped so
 //! ([`steps_in_lanes`]: one supplier, no reserve, no expediting); a traced run is replayed one
@@ -17,7 +17,7 @@
 // numbers rather than over one array.
 #![allow(clippy::needless_range_loop)]
 
-use super::{Decisions, GroupCounters, GroupDay, GroupSetup, Pipes, ask_lines};
+use super::{Decisions, GroupCounters, GroupDay, GroupSetup, Items, ask_lines};
 use crate::foundation::vector::Vector;
 use crate::model::policy::{OrderRule, Policy};
 use crate::simulation::engine::kernel::lanes::{
@@ -52,8 +52,6 @@ pub(crate) fn lane_bytes_per_item(horizon: usize) -> usize {
 pub(crate) struct GroupLaneScratch {
     decisions: Vec<Decisions>,
     rules: Vec<OrderRule>,
-    /// Per supplier, whether its members' states were handed the lane's stock today.
-    synced: Vec<bool>,
 }
 
 impl GroupLaneScratch {
@@ -61,18 +59,21 @@ impl GroupLaneScratch {
         GroupLaneScratch {
             decisions: (0..LANES).map(|_| Decisions::new(group)).collect(),
             rules: Vec::with_capacity(group.items.len()),
-            synced: vec![false; group.suppliers.len()],
         }
     }
 }
 
-/// The lanes' pipelines of the group's items, seen from one lane.
-struct LanePipes<'s> {
-    items: &'s mut [LaneScratch],
+/// The group's items in one lane: their pipelines, and their stock and next review day, which
+/// the lanes keep and the decisions load into the lane's scalar states as they need them.
+struct LaneItems<'x> {
+    items: &'x mut [LaneScratch],
+    hots: &'x mut [Hot],
+    reviews: &'x mut [[f64; LANES]],
     lane: usize,
+    backorder: bool,
 }
 
-impl Pipes for LanePipes<'_> {
+impl Items<NoRecorder> for LaneItems<'_> {
     fn pipe(&mut self, k: usize) -> Pipeline<'_> {
         let item = &mut self.items[k];
         lane_pipe(
@@ -81,6 +82,23 @@ impl Pipes for LanePipes<'_> {
             &mut item.books,
             self.lane,
         )
+    }
+
+    fn load(&self, k: usize, state: &mut State<'_>) {
+        state.stock = self.hots[k].stock(self.lane);
+    }
+
+    fn store(&mut self, k: usize, state: &State<'_>) {
+        self.hots[k].set_stock(self.lane, state.stock);
+    }
+
+    fn position(&self, k: usize, _: &State<'_>) -> f64 {
+        self.hots[k].position(self.lane, self.backorder)
+    }
+
+    fn review_by(&mut self, k: usize, _: &mut State<'_>, day: usize) {
+        let review = &mut self.reviews[k][self.lane];
+        *review = review.min(day as f64);
     }
 }
 
@@ -227,11 +245,7 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         scratch,
         out,
     } = lane_group;
-    let GroupLaneScratch {
-        decisions,
-        rules,
-        synced,
-    } = scratch;
+    let GroupLaneScratch { decisions, rules } = scratch;
     let Batch {
         states,
         hots,
@@ -270,41 +284,22 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         }
         // 3, continued, and 5 (no item here expedites), lane by lane.
         for l in 0..LANES {
-            let d = &mut decisions[l];
-            let states = &mut states[l];
-            let busy = d.has_lines() || d.any_waiting();
-            if busy {
-                for (s, sup) in group.suppliers.iter().enumerate() {
-                    synced[s] = d.deals_with(s);
-                    if synced[s] {
-                        for m in &sup.members {
-                            let state = &mut states[m.k];
-                            state.stock = hots[m.k].stock(l);
-                            state.next_review = reviews[m.k][l] as usize;
-                        }
-                    }
-                }
-            }
             let mut day = GroupDay {
                 group,
                 supply: supplies[l],
                 out: &mut out[l],
                 rules,
             };
-            let mut pipes = LanePipes { items, lane: l };
-            day.orders::<MEASURE, NoRecorder>(t, states, &mut pipes, d);
-            day.dispatch_all::<MEASURE, NoRecorder>(t, states, &mut pipes, d);
-            if busy {
-                for (s, sup) in group.suppliers.iter().enumerate() {
-                    if synced[s] {
-                        for m in &sup.members {
-                            let state = &states[m.k];
-                            hots[m.k].set_stock(l, state.stock);
-                            reviews[m.k][l] = state.next_review as f64;
-                        }
-                    }
-                }
-            }
+            let mut items = LaneItems {
+                items,
+                hots,
+                reviews,
+                lane: l,
+                backorder: BACKORDER,
+            };
+            let (d, states) = (&mut decisions[l], &mut states[l]);
+            day.orders::<MEASURE, NoRecorder>(t, states, &mut items, d);
+            day.dispatch_all::<MEASURE, NoRecorder>(t, states, &mut items, d);
         }
         // 6. End-of-day levels.
         for (k, hot) in hots.iter_mut().enumerate() {

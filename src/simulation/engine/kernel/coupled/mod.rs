@@ -45,6 +45,14 @@ struct Member {
     price: f64,
 }
 
+impl Member {
+    /// Units waiting in the member's queue.
+    #[inline(always)]
+    fn pending<R: DayRecorder>(&self, states: &[State<'_, R>]) -> f64 {
+        states[self.k].queues[self.link].pending
+    }
+}
+
 /// How a supplier shares a short day's capacity (members by their index in the supplier's
 /// list).
 #[derive(Clone, Debug)]
@@ -294,9 +302,10 @@ pub(super) struct Decisions {
     asked: Vec<f64>,
     /// The items with something in `asked`, to clear at the end of the day.
     asking: Vec<usize>,
-    /// Per supplier, whether any of its members has units waiting in its queue: kept exact,
-    /// so that a day with nothing waiting costs no pass over the members.
-    waiting: Vec<bool>,
+    /// Per supplier, the members with units waiting in its queue, in member order: kept
+    /// exact, so that the dispatch looks at the members that wait and a day with none waiting
+    /// costs no pass over the members.
+    queued: Vec<Vec<usize>>,
     /// Per budget: the period it is in, what is left of it, whether it bound today, and what
     /// would be left after the order being decided.
     budget_period: Vec<usize>,
@@ -321,7 +330,11 @@ impl Decisions {
                 .collect(),
             asked: vec![0.0; group.items.len()],
             asking: Vec::with_capacity(group.items.len()),
-            waiting: vec![false; group.suppliers.len()],
+            queued: group
+                .suppliers
+                .iter()
+                .map(|s| Vec::with_capacity(s.members.len()))
+                .collect(),
             budget_period: vec![0; b],
             budget_left: vec![0.0; b],
             budget_bound: vec![false; b],
@@ -331,24 +344,10 @@ impl Decisions {
 
     /// Start a run: nothing waits, no budget period has begun.
     pub(super) fn start_run(&mut self) {
-        self.waiting.fill(false);
+        for queued in &mut self.queued {
+            queued.clear();
+        }
         self.budget_period.fill(usize::MAX);
-    }
-
-    /// Whether any line was asked for today.
-    pub(super) fn has_lines(&self) -> bool {
-        !self.asking.is_empty()
-    }
-
-    /// Whether any supplier has orders waiting.
-    pub(super) fn any_waiting(&self) -> bool {
-        self.waiting.contains(&true)
-    }
-
-    /// Whether supplier `s` has lines today or orders waiting: a day on which its members'
-    /// states are looked at.
-    pub(super) fn deals_with(&self, s: usize) -> bool {
-        !self.lines[s].is_empty() || self.waiting[s]
     }
 
     /// Add `part` units to what item `k` asked for today.
@@ -360,15 +359,38 @@ impl Decisions {
     }
 }
 
-/// Where the decisions of a group's day find item `k`'s pipeline: its own buffers in a run
-/// simulated alone, its lane of the batch's buffers in runs stepped in lanes.
-pub(super) trait Pipes {
+/// Where a group's decisions find what of item `k` lives outside its scalar state: its
+/// pipeline and, in runs stepped in lanes, its stock and next review day, which the lanes keep
+/// (module `lanes`). A run simulated alone keeps them in the state itself: loading and storing
+/// do nothing there.
+pub(super) trait Items<R: DayRecorder> {
+    /// Item `k`'s pipeline.
     fn pipe(&mut self, k: usize) -> Pipeline<'_>;
+    /// Give `state` item `k`'s current stock, before a step that reads or changes it.
+    fn load(&self, k: usize, state: &mut State<'_, R>);
+    /// Take back item `k`'s stock from `state`, after a step that changed it.
+    fn store(&mut self, k: usize, state: &State<'_, R>);
+    /// Item `k`'s inventory position, as its rule reviews it.
+    fn position(&self, k: usize, state: &State<'_, R>) -> f64;
+    /// Item `k` reviews again on day `day` at the latest.
+    fn review_by(&mut self, k: usize, state: &mut State<'_, R>, day: usize);
 }
 
-impl Pipes for [Scratch] {
+impl<R: DayRecorder> Items<R> for [Scratch] {
     fn pipe(&mut self, k: usize) -> Pipeline<'_> {
         self[k].parts().0
+    }
+
+    fn load(&self, _: usize, _: &mut State<'_, R>) {}
+
+    fn store(&mut self, _: usize, _: &State<'_, R>) {}
+
+    fn position(&self, _: usize, state: &State<'_, R>) -> f64 {
+        with_kind!(state, |B, RES| state.position::<B, RES>(&state.stock))
+    }
+
+    fn review_by(&mut self, _: usize, state: &mut State<'_, R>, day: usize) {
+        state.next_review = state.next_review.min(day);
     }
 }
 
@@ -540,7 +562,10 @@ impl GroupDay<'_, '_, '_, '_> {
             if failed_over {
                 // A failover empties one queue and may fill another.
                 for (s, sup) in self.group.suppliers.iter().enumerate() {
-                    d.waiting[s] = backlog(sup, states) > 0.0;
+                    d.queued[s].clear();
+                    d.queued[s].extend(
+                        (0..sup.members.len()).filter(|&g| sup.members[g].pending(states) > 0.0),
+                    );
                 }
             }
             // 3, continued: the day's order to each supplier.
@@ -548,7 +573,7 @@ impl GroupDay<'_, '_, '_, '_> {
             // 4. Expediting.
             for (k, state) in states.iter_mut().enumerate() {
                 if state.expediting.is_some() {
-                    state.expedite::<MEASURE>(t, &mut items.pipe(k));
+                    state.expedite::<MEASURE>(t, &mut Items::<R>::pipe(items, k));
                 }
             }
             // 5. Dispatch.
@@ -576,11 +601,11 @@ impl GroupDay<'_, '_, '_, '_> {
         &mut self,
         t: usize,
         states: &mut [State<'_, R>],
-        pipes: &mut (impl Pipes + ?Sized),
+        items: &mut (impl Items<R> + ?Sized),
         d: &mut Decisions,
     ) {
         for s in 0..self.group.suppliers.len() {
-            self.order::<MEASURE, R>(s, t, states, pipes, d);
+            self.order::<MEASURE, R>(s, t, states, items, d);
         }
         for k in d.asking.drain(..) {
             d.asked[k] = 0.0;
@@ -598,11 +623,11 @@ impl GroupDay<'_, '_, '_, '_> {
         &mut self,
         t: usize,
         states: &mut [State<'_, R>],
-        pipes: &mut (impl Pipes + ?Sized),
+        items: &mut (impl Items<R> + ?Sized),
         d: &mut Decisions,
     ) {
         for s in 0..self.group.suppliers.len() {
-            self.dispatch::<MEASURE, R>(s, t, states, pipes, d);
+            self.dispatch::<MEASURE, R>(s, t, states, items, d);
         }
     }
 
@@ -615,13 +640,13 @@ impl GroupDay<'_, '_, '_, '_> {
         s: usize,
         t: usize,
         states: &mut [State<'_, R>],
-        pipes: &mut (impl Pipes + ?Sized),
+        items: &mut (impl Items<R> + ?Sized),
         d: &mut Decisions,
     ) {
         if d.lines[s].is_empty() {
             return;
         }
-        self.decide_order::<MEASURE, R>(s, t, states, pipes, d);
+        self.decide_order::<MEASURE, R>(s, t, states, items, d);
         for line in &d.lines[s] {
             d.line_of[s][line.member] = usize::MAX;
         }
@@ -633,19 +658,19 @@ impl GroupDay<'_, '_, '_, '_> {
         s: usize,
         t: usize,
         states: &mut [State<'_, R>],
-        pipes: &mut (impl Pipes + ?Sized),
+        items: &mut (impl Items<R> + ?Sized),
         d: &mut Decisions,
     ) {
         let group = self.group;
         let sup = &group.suppliers[s];
         if !sup.order_days.takes_orders(t) {
-            hold_over(d.lines[s].iter(), t, states);
+            hold_over(d.lines[s].iter(), t, states, items);
             return;
         }
         let value = |lines: &[Line]| -> f64 { lines.iter().map(|l| l.part * l.price).sum() };
         let mut total = value(&d.lines[s]);
         if below_minimum(total, sup.min_order_value) {
-            self.top_up(s, t, states, d, &mut total);
+            self.top_up(s, t, states, items, d, &mut total);
             if MEASURE {
                 self.out.suppliers[s].joint_top_ups += 1.0;
             }
@@ -653,7 +678,12 @@ impl GroupDay<'_, '_, '_, '_> {
         if !sup.budgets.is_empty() {
             self.within_budgets::<MEASURE, R>(s, t, states, d);
             total = value(&d.lines[s]);
-            hold_over(d.lines[s].iter().filter(|l| l.part <= 0.0), t, states);
+            hold_over(
+                d.lines[s].iter().filter(|l| l.part <= 0.0),
+                t,
+                states,
+                items,
+            );
         }
         if total <= 0.0 {
             return;
@@ -671,7 +701,8 @@ impl GroupDay<'_, '_, '_, '_> {
                 }
             })
             .sum();
-        let at_once = !d.waiting[s] && factor > 0.0 && needed <= sup.capacity * factor;
+        let at_once = d.queued[s].is_empty() && factor > 0.0 && needed <= sup.capacity * factor;
+        let already_queued = d.queued[s].len();
         if MEASURE {
             let c = &mut self.out.suppliers[s];
             c.deliveries += 1.0;
@@ -679,7 +710,8 @@ impl GroupDay<'_, '_, '_, '_> {
         }
         for line in d.lines[s].iter().filter(|l| l.part > 0.0) {
             let state = &mut states[line.k];
-            let mut pipe = pipes.pipe(line.k);
+            items.load(line.k, state);
+            let mut pipe = items.pipe(line.k);
             state.count_line::<MEASURE>(line.link, line.part);
             if MEASURE && sup.delivery_cost > 0.0 {
                 state.counters.delivery_cost += sup.delivery_cost * line.part * line.price / total;
@@ -698,10 +730,17 @@ impl GroupDay<'_, '_, '_, '_> {
                     };
                 }
             } else {
+                if state.queues[line.link].pending == 0.0 {
+                    d.queued[s].push(line.member);
+                }
                 state.queue_line(&mut stock, line.link, t, line.part, &mut pipe);
-                d.waiting[s] = true;
             }
             state.stock = stock;
+            items.store(line.k, state);
+        }
+        if d.queued[s].len() > already_queued {
+            // The new ones came in item order, after those already waiting.
+            d.queued[s].sort_unstable();
         }
     }
 
@@ -713,6 +752,7 @@ impl GroupDay<'_, '_, '_, '_> {
         s: usize,
         t: usize,
         states: &[State<'_, R>],
+        items: &(impl Items<R> + ?Sized),
         d: &mut Decisions,
         total: &mut f64,
     ) {
@@ -730,8 +770,7 @@ impl GroupDay<'_, '_, '_, '_> {
                     continue;
                 }
             }
-            let position =
-                with_kind!(state, |B, RES| state.position::<B, RES>(&state.stock)) + d.asked[m.k];
+            let position = items.position(m.k, state) + d.asked[m.k];
             let room = self.rules[m.k].top_up(position);
             let terms = state.setup.links[m.link];
             let part = terms.line_quantity(room);
@@ -861,7 +900,7 @@ impl GroupDay<'_, '_, '_, '_> {
         s: usize,
         t: usize,
         states: &mut [State<'_, R>],
-        pipes: &mut (impl Pipes + ?Sized),
+        items: &mut (impl Items<R> + ?Sized),
         d: &mut Decisions,
     ) {
         let group = self.group;
@@ -872,23 +911,31 @@ impl GroupDay<'_, '_, '_, '_> {
         if MEASURE && sup.capacity.is_finite() {
             self.out.suppliers[s].capacity += capacity;
         }
-        if !d.waiting[s] {
+        let queued = &mut d.queued[s];
+        if queued.is_empty() {
             return;
         }
-        let pending = |states: &[State<'_, R>], m: &Member| states[m.k].queues[m.link].pending;
         let measure = |m: &Member, states: &[State<'_, R>]| {
-            let p = pending(states, m);
+            let p = m.pending(states);
             if sup.in_value { p * m.price } else { p }
         };
-        // What waits, in the capacity's measure: one pass over the members.
-        let queue: f64 = sup.members.iter().map(|m| measure(m, states)).sum();
+        // What waits, in the capacity's measure (the members that wait, in member order:
+        // the others would add zeros).
+        let queue: f64 = queued
+            .iter()
+            .map(|&g| measure(&sup.members[g], states))
+            .sum();
         if days.cancels(t) {
-            for m in &sup.members {
-                if pending(states, m) > 0.0 {
-                    states[m.k].cancel_queue(m.link, t, &mut pipes.pipe(m.k));
+            for &g in queued.iter() {
+                let m = &sup.members[g];
+                if m.pending(states) > 0.0 {
+                    let state = &mut states[m.k];
+                    items.load(m.k, state);
+                    state.cancel_queue(m.link, t, &mut items.pipe(m.k));
+                    items.store(m.k, state);
                 }
             }
-            d.waiting[s] = false;
+            queued.clear();
             return;
         }
         if factor > 0.0 {
@@ -898,10 +945,12 @@ impl GroupDay<'_, '_, '_, '_> {
             // capacity (in its measure); returns what it used of it.
             let mut ship = |m: &Member, through: usize, most: f64, states: &mut [State<'_, R>]| {
                 let units = if sup.in_value { most / m.price } else { most };
-                let mut pipe = pipes.pipe(m.k);
-                let (shipped, waited) =
-                    states[m.k].ship_oldest(m.link, t, through, units, &mut pipe);
-                states[m.k].settle_queue(m.link, t, &mut pipe);
+                let state = &mut states[m.k];
+                items.load(m.k, state);
+                let mut pipe = items.pipe(m.k);
+                let (shipped, waited) = state.ship_oldest(m.link, t, through, units, &mut pipe);
+                state.settle_queue(m.link, t, &mut pipe);
+                items.store(m.k, state);
                 if MEASURE {
                     let c = &mut out.suppliers[s];
                     c.shipped_units += shipped;
@@ -925,25 +974,27 @@ impl GroupDay<'_, '_, '_, '_> {
             };
             for &(g, share) in &sup.guaranteed {
                 let m = &sup.members[g];
-                if pending(states, m) > 0.0 {
+                if m.pending(states) > 0.0 {
                     left -= ship(m, t, share * capacity, states);
                 }
             }
             if queue <= left {
                 // Everything waiting ships, whatever the rule.
-                for m in &sup.members {
-                    if pending(states, m) > 0.0 {
+                for &g in queued.iter() {
+                    let m = &sup.members[g];
+                    if m.pending(states) > 0.0 {
                         ship(m, t, f64::INFINITY, states);
                     }
                 }
             } else {
                 match &sup.sharing {
                     Sharing::Fifo => {
-                        fifo(sup, t, states, left, &mut ship);
+                        fifo(sup, queued, t, states, left, &mut ship);
                     }
                     Sharing::Proportional => {
                         let available = left;
-                        for m in &sup.members {
+                        for &g in queued.iter() {
+                            let m = &sup.members[g];
                             let wanted = measure(m, states);
                             if wanted <= 0.0 {
                                 continue;
@@ -958,7 +1009,7 @@ impl GroupDay<'_, '_, '_, '_> {
                             left -= ship(m, t, share, states);
                         }
                         // What whole units left of the shares goes oldest line first.
-                        fifo(sup, t, states, left, &mut ship);
+                        fifo(sup, queued, t, states, left, &mut ship);
                     }
                     Sharing::Priority(order) => {
                         for &g in order {
@@ -966,7 +1017,7 @@ impl GroupDay<'_, '_, '_, '_> {
                                 break;
                             }
                             let m = &sup.members[g];
-                            if pending(states, m) > 0.0 {
+                            if m.pending(states) > 0.0 {
                                 left -= ship(m, t, left, states);
                             }
                         }
@@ -974,8 +1025,8 @@ impl GroupDay<'_, '_, '_, '_> {
                 }
             }
         }
-        let backlog = backlog(sup, states);
-        d.waiting[s] = backlog > 0.0;
+        let backlog: f64 = queued.iter().map(|&g| sup.members[g].pending(states)).sum();
+        queued.retain(|&g| sup.members[g].pending(states) > 0.0);
         if MEASURE && backlog > 0.0 {
             let c = &mut self.out.suppliers[s];
             c.backlog_unit_days += backlog;
@@ -986,13 +1037,6 @@ impl GroupDay<'_, '_, '_, '_> {
     }
 }
 
-/// The units waiting at supplier `sup` for the group's items.
-fn backlog<R: DayRecorder>(sup: &SharedSupplier, states: &[State<'_, R>]) -> f64 {
-    sup.members
-        .iter()
-        .map(|m| states[m.k].queues[m.link].pending)
-        .sum()
-}
 /// The most of a line of `part` units that `units` allow, in the supplier's multiples
 /// (`terms`) and in whole units for an item counted so; nothing below the supplier's minimum.
 fn trimmed(part: f64, units: f64, terms: &Link, whole_units: bool) -> f64 {
@@ -1016,17 +1060,18 @@ fn trimmed(part: f64, units: f64, terms: &Link, whole_units: bool) -> f64 {
 /// capacity, the items; returns what it used).
 fn fifo<R: DayRecorder>(
     sup: &SharedSupplier,
+    queued: &[usize],
     t: usize,
     states: &mut [State<'_, R>],
     mut left: f64,
     ship: &mut impl FnMut(&Member, usize, f64, &mut [State<'_, R>]) -> f64,
 ) {
-    let waiting = |states: &[State<'_, R>], m: &Member| states[m.k].queues[m.link].pending > 0.0;
+    let waiting = |states: &[State<'_, R>], m: &Member| m.pending(states) > 0.0;
     let mut last = None;
     while left > 0.0 {
-        let Some(oldest) = sup
-            .members
+        let Some(oldest) = queued
             .iter()
+            .map(|&g| &sup.members[g])
             .filter(|m| waiting(states, m))
             .map(|m| states[m.k].queues[m.link].head)
             .min()
@@ -1039,7 +1084,8 @@ fn fifo<R: DayRecorder>(
             return;
         }
         last = Some((oldest, left));
-        for m in &sup.members {
+        for &g in queued {
+            let m = &sup.members[g];
             if left <= 0.0 {
                 return;
             }
@@ -1063,10 +1109,10 @@ fn hold_over<'l, R: DayRecorder>(
     lines: impl Iterator<Item = &'l Line>,
     t: usize,
     states: &mut [State<'_, R>],
+    items: &mut (impl Items<R> + ?Sized),
 ) {
     for line in lines {
-        let state = &mut states[line.k];
-        state.next_review = state.next_review.min(t + 1);
+        items.review_by(line.k, &mut states[line.k], t + 1);
     }
 }
 
