@@ -468,7 +468,7 @@ pub(super) fn lanes_where<const AT_MOST: bool, const AVX2: bool>(
 /// as a selection (`if holds { 1.0 } else { 0.0 }`) the compiler turned the whole receipts loop
 /// into masked loads and stores.
 #[inline(always)]
-fn indicator(holds: bool) -> f64 {
+pub(super) fn indicator(holds: bool) -> f64 {
     f64::from_bits(u64::from(holds).wrapping_neg() & 1f64.to_bits())
 }
 

@@ -21,8 +21,8 @@ use super::{Decisions, GroupCounters, GroupDay, GroupSetup, Items, ask_lines};
 use crate::foundation::vector::Vector;
 use crate::model::policy::{OrderRule, Policy};
 use crate::simulation::engine::kernel::lanes::{
-    Hot, LANES, LaneDays, LaneScratch, close_day, lane_pipe, lanes_of, lanes_where, open_day,
-    steps_in_lanes,
+    Hot, LANES, LaneDays, LaneMask, LaneScratch, close_day, indicator, lane_pipe, lanes_of,
+    lanes_where, open_day, steps_in_lanes,
 };
 use crate::simulation::engine::kernel::{ItemSetup, Pipeline, State, segment_days, segment_rule};
 use crate::simulation::supply_paths::SupplyPaths;
@@ -65,41 +65,51 @@ impl GroupLaneScratch {
 
 /// The group's items in one lane: their pipelines, and their stock and next review day, which
 /// the lanes keep and the decisions load into the lane's scalar states as they need them.
-struct LaneItems<'x> {
-    items: &'x mut [LaneScratch],
+struct LaneItems<'x, 'b> {
+    items: &'x mut [ItemBuffers<'b>],
     hots: &'x mut [Hot],
     reviews: &'x mut [[f64; LANES]],
     lane: usize,
     backorder: bool,
 }
 
-impl Items<NoRecorder> for LaneItems<'_> {
+impl Items<NoRecorder> for LaneItems<'_, '_> {
+    #[inline]
     fn pipe(&mut self, k: usize) -> Pipeline<'_> {
         let item = &mut self.items[k];
-        lane_pipe(
-            &mut item.arrivals,
-            &mut item.rejections,
-            &mut item.books,
-            self.lane,
-        )
+        lane_pipe(item.arrivals, item.rejections, item.books, self.lane)
     }
 
+    #[inline]
     fn load(&self, k: usize, state: &mut State<'_>) {
         state.stock = self.hots[k].stock(self.lane);
     }
 
+    #[inline]
     fn store(&mut self, k: usize, state: &State<'_>) {
         self.hots[k].set_stock(self.lane, state.stock);
     }
 
+    #[inline]
     fn position(&self, k: usize, _: &State<'_>) -> f64 {
         self.hots[k].position(self.lane, self.backorder)
     }
 
+    #[inline]
     fn review_by(&mut self, k: usize, _: &mut State<'_>, day: usize) {
         let review = &mut self.reviews[k][self.lane];
         *review = review.min(day as f64);
     }
+}
+
+/// An item's lane buffers, borrowed apart for a stretch of days: the daily steps index them
+/// without going through the buffers' alignment each time.
+struct ItemBuffers<'b> {
+    arrivals: &'b mut [f64],
+    rejections: &'b mut [f64],
+    books: &'b mut [Vec<f64>],
+    impaired: &'b mut [LaneMask],
+    levels: &'b mut [f64],
 }
 
 /// The group's runs between days: per lane, the items' scalar states (queues, the counters
@@ -182,7 +192,9 @@ pub(crate) fn simulate_group_lanes(
             run(vector, &mut batch, days, lane_group);
         }
     }
+    let setup = &setups[group.items[0]];
     for (l, o) in out.iter_mut().enumerate() {
+        o.count_capacity(group, supplies[l], setup.warmup..setup.horizon);
         o.items.clear();
         for (k, state) in batch.states[l].iter().enumerate() {
             state.clear(&mut items[k].books[l..=l]);
@@ -251,6 +263,18 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         hots,
         reviews,
     } = batch;
+    // Per stretch, not per day: a handful of allocations per policy and batch.
+    let mut items: Vec<ItemBuffers<'_>> = items
+        .iter_mut()
+        .map(|item| ItemBuffers {
+            arrivals: &mut item.arrivals,
+            rejections: &mut item.rejections,
+            books: &mut item.books,
+            impaired: &mut item.impaired,
+            levels: &mut item.levels,
+        })
+        .collect();
+    let items = &mut items[..];
     for t in days {
         let today = t * LANES..(t + 1) * LANES;
         // 1–3, item by item: receipts, demand, and the review's lines, each lane's in item
@@ -272,8 +296,10 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
             let positions = hot.positions::<BACKORDER>();
             // The rule orders nothing above its trigger.
             let ordering = reviewing & lanes_where::<true, AVX2>(&positions, rule.trigger);
-            for l in lanes_of(reviewing) {
-                review[l] += f64::from(rule.review_period);
+            let period = f64::from(rule.review_period);
+            for l in 0..LANES {
+                // The lanes that review today review next a period later.
+                review[l] += period * indicator(review[l] <= t as f64);
             }
             for l in lanes_of(ordering) {
                 let quantity = rule.order_quantity(positions[l]);
@@ -291,7 +317,7 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
                 rules,
             };
             let mut items = LaneItems {
-                items,
+                items: &mut *items,
                 hots,
                 reviews,
                 lane: l,

@@ -263,6 +263,25 @@ pub(crate) struct GroupCounters {
 }
 
 impl GroupCounters {
+    /// Count each limited supplier's capacity over the measured `days` of a run: what the
+    /// dispatch step had to give each day, added in day order. Counted once the run is done,
+    /// so that a day on which nothing waits costs the dispatch step no look at the supplier.
+    pub(super) fn count_capacity(
+        &mut self,
+        group: &GroupSetup,
+        supply: &SupplyPaths,
+        days: std::ops::Range<usize>,
+    ) {
+        for (counters, sup) in self.suppliers.iter_mut().zip(&group.suppliers) {
+            if sup.capacity.is_finite() {
+                let paths = supply.supplier(sup.supplier);
+                for t in days.clone() {
+                    counters.capacity += sup.capacity * paths.capacity_factor(t);
+                }
+            }
+        }
+    }
+
     /// Start a run of `group`: its suppliers' and budgets' figures at zero, each budget's
     /// availability noted.
     fn start(&mut self, group: &GroupSetup) {
@@ -350,7 +369,26 @@ impl Decisions {
         self.budget_period.fill(usize::MAX);
     }
 
+    /// Add item `k`'s line of `part` units with its link `link` to the day's lines (none if
+    /// `part` is not positive).
+    #[inline(always)]
+    fn add_line(&mut self, group: &GroupSetup, k: usize, link: usize, part: f64) {
+        if part > 0.0 {
+            let (s, member, price) = group.slots[k][link];
+            self.line_of[s][member] = self.lines[s].len();
+            self.ask(k, part);
+            self.lines[s].push(Line {
+                k,
+                member,
+                link,
+                part,
+                price,
+            });
+        }
+    }
+
     /// Add `part` units to what item `k` asked for today.
+    #[inline(always)]
     fn ask(&mut self, k: usize, part: f64) {
         if self.asked[k] == 0.0 {
             self.asking.push(k);
@@ -477,6 +515,8 @@ pub(crate) fn simulate_group<R: DayRecorder>(
             }
         }
     }
+    let setup = &setups[group.items[0]];
+    out.count_capacity(group, supply, setup.warmup..setup.horizon);
     out.items.clear();
     for (state, s) in states.into_iter().zip(items.iter_mut()) {
         state.clear(&mut s.books);
@@ -905,16 +945,13 @@ impl GroupDay<'_, '_, '_, '_> {
     ) {
         let group = self.group;
         let sup = &group.suppliers[s];
-        let days = self.supply.supplier(sup.supplier);
-        let factor = days.capacity_factor(t);
-        let capacity = sup.capacity * factor;
-        if MEASURE && sup.capacity.is_finite() {
-            self.out.suppliers[s].capacity += capacity;
-        }
         let queued = &mut d.queued[s];
         if queued.is_empty() {
             return;
         }
+        let days = self.supply.supplier(sup.supplier);
+        let factor = days.capacity_factor(t);
+        let capacity = sup.capacity * factor;
         let measure = |m: &Member, states: &[State<'_, R>]| {
             let p = m.pending(states);
             if sup.in_value { p * m.price } else { p }
@@ -1119,6 +1156,7 @@ fn hold_over<'l, R: DayRecorder>(
 /// The lines item `k` asks for on day `t` for `quantity`: split over its suppliers by share,
 /// or all to the one it orders from under a failover, each as the supplier takes it; added to
 /// each supplier's lines of the day.
+#[inline]
 fn ask_lines<R: DayRecorder>(
     group: &GroupSetup,
     state: &State<'_, R>,
@@ -1128,30 +1166,15 @@ fn ask_lines<R: DayRecorder>(
     d: &mut Decisions,
 ) {
     let setup = state.setup;
-    let mut ask = |link: usize, q: f64| {
-        let part = setup.links[link].line_quantity(q);
-        if part > 0.0 {
-            let (s, member, price) = group.slots[k][link];
-            d.line_of[s][member] = d.lines[s].len();
-            d.ask(k, part);
-            d.lines[s].push(Line {
-                k,
-                member,
-                link,
-                part,
-                price,
-            });
-        }
-    };
     match setup.sourcing {
         Sourcing::Split => {
             for (i, link) in setup.links.iter().enumerate() {
-                ask(i, quantity * link.share);
+                d.add_line(group, k, i, link.line_quantity(quantity * link.share));
             }
         }
         Sourcing::Failover { after_days } => {
             let link = usize::from(state.primary_down(t, after_days));
-            ask(link, quantity);
+            d.add_line(group, k, link, setup.links[link].line_quantity(quantity));
         }
     }
 }
