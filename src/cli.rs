@@ -25,6 +25,7 @@ use crate::results::summary::Summary;
 use crate::results::summary_files::add_summary;
 use crate::simulation::engine::Outcome;
 use crate::simulation::metrics::{METRICS, Metric};
+use crate::simulation::per_run::PerRun;
 
 /// The whole command line: which command to run, with its arguments. `main` parses it and
 /// hands it to [`run`].
@@ -143,6 +144,10 @@ pub struct RunArgs {
     /// Also write charts/*.svg, charts/*.png, report.html and report.md into the folder.
     #[arg(long)]
     pub report: bool,
+    /// Also write every run's figures to this CSV file, one row per run (columns
+    /// `POLICY/ITEM/METRIC`), for paired analyses elsewhere. Its memory grows with the runs.
+    #[arg(long, value_name = "FILE.csv")]
+    pub per_run: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) format: FormatArg,
 }
@@ -624,7 +629,27 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     let plan = args.sim.plan(&scenario)?;
     let out = out_dir(&args.out, &scenario);
     console.notes(check_writable(&out)?.notes());
-    let (outcome, precision) = simulate(&scenario, &plan, None, &args.sim, console)?;
+    let per_run = match &args.per_run {
+        Some(file) => Some(per_run_target(file)?),
+        None => None,
+    };
+    if let Some((dir, name)) = &per_run
+        && *dir == out
+        && matches!(name.as_str(), "summary.csv" | "on_hand.csv")
+    {
+        anyhow::bail!(
+            "--per-run: '{name}' is a file of the run itself in '{}'; give another name, e.g. \
+             per_run.csv",
+            out.display()
+        );
+    }
+    let (outcome, precision, rows) = simulate(
+        &scenario,
+        &plan,
+        (None, per_run.is_some()),
+        &args.sim,
+        console,
+    )?;
     let mut summary = Summary::new(&scenario, &outcome);
     summary.precision = precision;
     // The summary and its report are one result: written together, or neither. The folder
@@ -633,6 +658,19 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     let mut files = FileSet::new(&out);
     add_summary(&summary, &mut files)?;
     files.describe_by("summary.json");
+    // The per-run file goes with the summary when it is in the results folder, else it is
+    // committed on its own in its folder, after the summary.
+    let mut per_run_files = None;
+    if let (Some((dir, name)), Some(rows)) = (&per_run, &rows) {
+        let csv = crate::results::per_run::per_run_csv(&scenario, rows);
+        if *dir == out {
+            files.add(name.clone(), csv);
+        } else {
+            let mut own = FileSet::new(dir);
+            own.add(name.clone(), csv);
+            per_run_files = Some(own);
+        }
+    }
     let started = Instant::now();
     let charts = if args.report {
         let saved = SavedSummary::from_summary(&summary);
@@ -643,8 +681,12 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     };
     let committed = files.commit_locked(&mut lock)?;
     drop(lock);
+    let per_run_committed = per_run_files.map(FileSet::commit).transpose()?;
     console.show(|| comparison_table(&summary), || summary.to_json())?;
     console.committed("run", &committed);
+    if let Some(committed) = &per_run_committed {
+        console.committed("run", committed);
+    }
     match charts {
         Some(charts) => report_line(console, charts, started),
         None if !committed.removed.is_empty() => console.note(&format!(
@@ -673,7 +715,13 @@ fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
     }
     let out = out_dir(&args.out, &scenario);
     console.notes(check_writable(&out)?.notes());
-    let (outcome, _) = simulate(&scenario, &plan, Some(baseline), &args.sim, console)?;
+    let (outcome, _, _) = simulate(
+        &scenario,
+        &plan,
+        (Some(baseline), false),
+        &args.sim,
+        console,
+    )?;
     let comparison = Comparison::new(&scenario, &outcome);
     let mut files = FileSet::new(&out);
     files.add("compare.json", comparison.to_json());
@@ -961,15 +1009,36 @@ fn out_dir(out: &Option<PathBuf>, scenario: &Scenario) -> PathBuf {
     out.clone().unwrap_or_else(|| scenario.results_dir())
 }
 
+/// The folder and file name `--per-run` names, checked before anything is simulated: a CSV
+/// file name in a folder that can be written.
+fn per_run_target(file: &Path) -> anyhow::Result<(PathBuf, String)> {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| n.to_ascii_lowercase().ends_with(".csv"))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--per-run: give a CSV file name, e.g. --per-run runs.csv; got '{}'",
+                file.display()
+            )
+        })?;
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    check_writable(&dir)?;
+    Ok((dir, name))
+}
+
 /// Simulate with a progress bar, then say on stderr how fast it went (and how precise, under
-/// precision control).
+/// precision control); with `per_run`, every run's figures are kept as well.
 fn simulate(
     scenario: &Scenario,
     plan: &RunPlan,
-    baseline: Option<usize>,
+    (baseline, per_run): (Option<usize>, bool),
     sim: &SimArgs,
     console: Console,
-) -> anyhow::Result<(Outcome, Option<PrecisionReport>)> {
+) -> anyhow::Result<(Outcome, Option<PrecisionReport>, Option<PerRun>)> {
     let pool = sim.pool()?;
     let bar = Progress::new(
         plan.precision.map_or(plan.runs, |p| p.max_runs),
@@ -977,7 +1046,16 @@ fn simulate(
     );
     let started = Instant::now();
     let result = pool.install(|| {
-        crate::analysis::simulate_plan(scenario, plan, baseline, &|done| bar.update(done))
+        let progress = |done| bar.update(done);
+        if per_run {
+            let (outcome, report, rows) =
+                crate::analysis::simulate_plan_per_run(scenario, plan, baseline, &progress);
+            (outcome, report, Some(rows))
+        } else {
+            let (outcome, report) =
+                crate::analysis::simulate_plan(scenario, plan, baseline, &progress);
+            (outcome, report, None)
+        }
     });
     let elapsed = started.elapsed();
     bar.finish();
