@@ -152,6 +152,20 @@ pub struct RunArgs {
     pub(crate) format: FormatArg,
 }
 
+impl RunArgs {
+    /// The run plan the arguments give for `scenario` (runs, seed, precision control),
+    /// checked as the command checks it: for those who drive the library with the command's
+    /// options (the Python package).
+    pub fn plan(&self, scenario: &Scenario) -> anyhow::Result<RunPlan> {
+        self.sim.plan(scenario)
+    }
+
+    /// The worker threads `--threads` asks for, checked.
+    pub fn pool(&self) -> anyhow::Result<rayon::ThreadPool> {
+        self.sim.pool()
+    }
+}
+
 /// What a command prints on stdout.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum OutputFormat {
@@ -700,19 +714,40 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
-    let scenario = Scenario::load(&args.scenario)?;
-    let plan = args.sim.plan(&scenario)?;
+/// What `compare` checks before simulating: the run plan and the baseline policy's index.
+fn compare_plan(args: &CompareArgs, scenario: &Scenario) -> anyhow::Result<(RunPlan, usize)> {
+    let plan = args.sim.plan(scenario)?;
     let baseline = match &args.baseline {
         None => 0,
-        Some(name) => policy_index(&scenario, name, "--baseline")?,
+        Some(name) => policy_index(scenario, name, "--baseline")?,
     };
     if scenario.policies.len() < 2 {
         anyhow::bail!(
             "compare needs at least two policies; '{}' has one",
-            args.scenario.display()
+            scenario.path.display()
         );
     }
+    Ok((plan, baseline))
+}
+
+/// The comparison `compare` makes of `scenario` with these arguments (their scenario path
+/// aside), without writing or printing anything; `progress` hears the runs merged so far.
+pub fn compare_scenario(
+    args: &CompareArgs,
+    scenario: &Scenario,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<Comparison> {
+    let (plan, baseline) = compare_plan(args, scenario)?;
+    let (outcome, _) = args
+        .sim
+        .pool()?
+        .install(|| crate::analysis::simulate_plan(scenario, &plan, Some(baseline), progress));
+    Ok(Comparison::new(scenario, &outcome))
+}
+
+fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let (plan, baseline) = compare_plan(args, &scenario)?;
     let out = out_dir(&args.out, &scenario);
     console.notes(check_writable(&out)?.notes());
     let (outcome, _, _) = simulate(
@@ -734,11 +769,11 @@ fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn optimize(args: &OptimizeArgs, console: Console) -> anyhow::Result<()> {
-    let (source, scenario) = read_scenario(&args.scenario)?;
-    let plan = args.sim.plan(&scenario)?;
+/// The search `optimize` makes with these arguments, checked as the command checks them.
+fn optimize_request(args: &OptimizeArgs, scenario: &Scenario) -> anyhow::Result<optimize::Request> {
+    let plan = args.sim.plan(scenario)?;
     let request = optimize::Request {
-        policy: policy_index(&scenario, &args.policy, "--policy")?,
+        policy: policy_index(scenario, &args.policy, "--policy")?,
         param: args.param.parse()?,
         target: Target::parse(&args.target).map_err(|e| anyhow::anyhow!("--target: {e}"))?,
         confidence: match args.confidence {
@@ -763,6 +798,25 @@ fn optimize(args: &OptimizeArgs, console: Console) -> anyhow::Result<()> {
              give --max-runs 2 or more"
         );
     }
+    Ok(request)
+}
+
+/// The search `optimize` makes in `scenario` (whose text `source` was read from `path`) with
+/// these arguments (their scenario path aside), without writing or printing anything.
+pub fn optimize_scenario(
+    args: &OptimizeArgs,
+    (scenario, source, path): (&Scenario, &str, &Path),
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<optimize::Optimization> {
+    let request = optimize_request(args, scenario)?;
+    args.sim
+        .pool()?
+        .install(|| optimize::optimize(scenario, source, path, &request, progress))
+}
+
+fn optimize(args: &OptimizeArgs, console: Console) -> anyhow::Result<()> {
+    let (source, scenario) = read_scenario(&args.scenario)?;
+    let request = optimize_request(args, &scenario)?;
     let out = args
         .out
         .clone()
@@ -790,12 +844,13 @@ fn optimize(args: &OptimizeArgs, console: Console) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `buffersim sweep`. Every sweep of a scenario goes to one folder, `sweep/` beside the
-/// scenario's results, unless `--out` names another: a later sweep replaces an earlier one
-/// as a whole, and says which sweep it replaced, so a planner who wants to keep both gives
-/// the second its own `--out`.
-fn sweep(args: &SweepArgs, console: Console) -> anyhow::Result<()> {
-    let (source, scenario) = read_scenario(&args.scenario)?;
+/// What `sweep` checks before simulating: the grid's axes and the run plan.
+fn sweep_plan(
+    args: &SweepArgs,
+    scenario: &Scenario,
+    source: &str,
+    path: &Path,
+) -> anyhow::Result<(Vec<sweep::Axis>, RunPlan)> {
     if !(1..=2).contains(&args.vary.len()) {
         anyhow::bail!(
             "--vary: give one or two parameters, got {}",
@@ -807,8 +862,31 @@ fn sweep(args: &SweepArgs, console: Console) -> anyhow::Result<()> {
         .iter()
         .map(|v| v.parse())
         .collect::<Result<_, _>>()?;
-    let axes = sweep::axes(&source, &args.scenario, &varies)?;
-    let plan = args.sim.plan(&scenario)?;
+    let axes = sweep::axes(source, path, &varies)?;
+    Ok((axes, args.sim.plan(scenario)?))
+}
+
+/// The sweep `sweep` makes of `scenario` (whose text `source` was read from `path`) with these
+/// arguments (their scenario path aside), without writing or printing anything; `progress`
+/// hears the grid points started and their number.
+pub fn sweep_scenario(
+    args: &SweepArgs,
+    (scenario, source, path): (&Scenario, &str, &Path),
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> anyhow::Result<sweep::Sweep> {
+    let (axes, plan) = sweep_plan(args, scenario, source, path)?;
+    args.sim
+        .pool()?
+        .install(|| sweep::run(source, path, axes, &plan, progress))
+}
+
+/// `buffersim sweep`. Every sweep of a scenario goes to one folder, `sweep/` beside the
+/// scenario's results, unless `--out` names another: a later sweep replaces an earlier one
+/// as a whole, and says which sweep it replaced, so a planner who wants to keep both gives
+/// the second its own `--out`.
+fn sweep(args: &SweepArgs, console: Console) -> anyhow::Result<()> {
+    let (source, scenario) = read_scenario(&args.scenario)?;
+    let (axes, plan) = sweep_plan(args, &scenario, &source, &args.scenario)?;
     let out = args
         .out
         .clone()
