@@ -273,9 +273,7 @@ impl NativeScenario {
         let callback = Callback::new(progress);
         let triple = self.triple();
         let result = py.detach(|| {
-            buffersim::cli::sweep_scenario(&args, triple, &|done, total| {
-                callback.call(done, total)
-            })
+            buffersim::cli::sweep_scenario(&args, triple, &|done, total| callback.call(done, total))
         });
         callback.raise()?;
         let sweep = result.map_err(|e| to_py(py, &e))?;
