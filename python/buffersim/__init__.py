@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
@@ -91,6 +92,9 @@ class Scenario:
         raises :class:`ScenarioError`.
         """
         pairs = [(str(k), float(v)) for k, v in values.items()]
+        for path, value in pairs:
+            if not math.isfinite(value):
+                raise ValueError(f"{path}: {value} is not a finite number")
         return Scenario(self._native.with_values(pairs))
 
     def validate(self) -> dict[str, Any]:
@@ -253,7 +257,7 @@ def compare(
     whole of compare.json is in ``df.attrs["compare"]``."""
     argv = _sim_args(runs, seed, threads, precision, precision_metric, max_runs)
     if baseline is not None:
-        argv += ["--baseline", baseline]
+        argv.append(f"--baseline={baseline}")
     total = None if precision is not None else (runs if runs is not None else scenario.runs)
     text, csv = scenario._native.compare(argv, _progress(progress, total))
     frame = _csv(csv)
@@ -284,7 +288,7 @@ def sweep(
     """
     argv = _sim_args(runs, seed, threads, precision, precision_metric, max_runs)
     for v in _varies(vary):
-        argv += ["--vary", v]
+        argv.append(f"--vary={v}")
     text, csv = scenario._native.sweep(argv, _progress(progress, None))
     frame = _csv(csv)
     frame.attrs["sweep"] = json.loads(text)
@@ -316,14 +320,14 @@ def optimize(
     ``(low, high)``.
     """
     argv = _sim_args(runs, seed, threads, None, None, max_runs)
-    argv += ["--policy", policy, "--param", param, "--target", target]
-    argv += ["--confidence", repr(float(confidence))]
+    argv += [f"--policy={policy}", f"--param={param}", f"--target={target}"]
+    argv.append(f"--confidence={float(confidence)!r}")
     if per_item:
         argv.append("--per-item")
     if range is not None:
-        argv += ["--range", f"{float(range[0])!r}..{float(range[1])!r}"]
+        argv.append(f"--range={float(range[0])!r}..{float(range[1])!r}")
     if tolerance is not None:
-        argv += ["--tolerance", repr(float(tolerance))]
+        argv.append(f"--tolerance={float(tolerance)!r}")
     text = scenario._native.optimize(argv, _progress(progress, None))
     result = json.loads(text)
     frame = pd.json_normalize(result.get("answers", []), sep=".")
@@ -356,11 +360,11 @@ def _sim_args(
         ("--max-runs", max_runs),
     ]:
         if value is not None:
-            argv += [flag, str(int(value))]
+            argv.append(f"{flag}={int(value)}")
     if precision is not None:
-        argv += ["--precision", repr(float(precision))]
+        argv.append(f"--precision={float(precision)!r}")
     if precision_metric is not None:
-        argv += ["--precision-metric", precision_metric]
+        argv.append(f"--precision-metric={precision_metric}")
     return argv
 
 

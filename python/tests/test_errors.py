@@ -71,8 +71,19 @@ def test_with_values_errors():
         lambda s: bs.sweep(s, ["a=1", "b=2", "c=3"], runs=10),
         lambda s: bs.optimize(s, "kanban", "policy.kanban.safety_factor", "fill_rat >= 0.9", runs=10),
         lambda s: bs.optimize(s, "nobody", "policy.kanban.safety_factor", "fill_rate >= 0.9", runs=10),
+        lambda s: bs.optimize(s, "kanban", "policy.kanban.safety_factor", "fill_rate >= 0.9",
+                              range=(5, 1), runs=10),
+        lambda s: bs.run(s, runs=-1),
+        lambda s: bs.run(s, seed=-5),
+        lambda s: bs.compare(s, baseline="-x", runs=10),
+        lambda s: s.with_values({"policy.kanban.safety_factor": float("nan")}),
+        lambda s: s.with_values({"simulation.horizon_days": 1e30}),
+        lambda s: bs.Scenario.from_toml("\x00\x01 ==="),
+        lambda s: bs.Scenario.from_dict({"simulation": {"runs": [1, 2]}}),
+        lambda s: bs.Scenario.load(SCENARIOS),
     ],
 )
 def test_bad_options_raise_value_errors_not_crashes(call):
+    # A panic would surface as pyo3's PanicException, a BaseException: not caught here.
     with pytest.raises(ValueError):
         call(bs.Scenario.from_toml(TEXT))
