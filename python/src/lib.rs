@@ -107,7 +107,22 @@ impl NativeScenario {
             .chain(argv);
         Cli::try_parse_from(args)
             .map(|cli| cli.command)
-            .map_err(|e| PyValueError::new_err(e.render().to_string().trim_end().to_string()))
+            .map_err(|e| {
+                // clap's message without its pointer to `--help`, which Python users do not have.
+                let text = e.render().to_string();
+                let kept: Vec<&str> = text
+                    .lines()
+                    .filter(|l| !l.starts_with("For more information"))
+                    .collect();
+                let message = kept.join("\n");
+                let message = message.trim();
+                PyValueError::new_err(
+                    message
+                        .strip_prefix("error: ")
+                        .unwrap_or(message)
+                        .to_string(),
+                )
+            })
     }
 
     fn triple(&self) -> (&Scenario, &str, &Path) {
