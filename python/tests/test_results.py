@@ -139,3 +139,17 @@ def test_progress_is_reported_and_its_errors_raised(example):
 
     with pytest.raises(RuntimeError, match="stop here"):
         bs.run(bs.Scenario.load(example), runs=200, progress=fail)
+
+
+def test_per_run_csv_of_the_command_is_the_per_run_arrays(cli, tmp_path, example):
+    csv = tmp_path / "runs.csv"
+    cli_run(cli, example, tmp_path / "out", "--runs", "90", "--seed", "6", "--per-run", str(csv))
+    table = pd.read_csv(csv, keep_default_na=False, na_values=[""])
+    assert list(table.run) == list(range(90))
+    results = bs.run(bs.Scenario.load(example), runs=90, seed=6)
+    for metric in ["total_cost", "fill_rate", "time_to_recover"]:
+        for item in [None, "power-supply"]:
+            rows = results.per_run(metric, item)
+            for p, policy in enumerate(results.policies):
+                column = table[f"{policy}/{item or '(all items)'}/{metric}"].to_numpy(dtype=float)
+                np.testing.assert_array_equal(column, rows[:, p])
