@@ -66,8 +66,13 @@ impl PerRun {
         if self.values.is_empty() {
             self.first = run;
         }
+        debug_assert!(
+            run >= self.first,
+            "run {run} offered after run {}",
+            self.first
+        );
         let row_len = self.row_len();
-        let row = (run - self.first) as usize;
+        let row = run.saturating_sub(self.first) as usize;
         if self.values.len() < (row + 1) * row_len {
             self.values.resize((row + 1) * row_len, f64::NAN);
         }
