@@ -25,6 +25,7 @@ use crate::results::summary::Summary;
 use crate::results::summary_files::add_summary;
 use crate::simulation::engine::Outcome;
 use crate::simulation::metrics::{METRICS, Metric};
+use crate::simulation::per_run::PerRun;
 
 /// The whole command line: which command to run, with its arguments. `main` parses it and
 /// hands it to [`run`].
@@ -143,8 +144,26 @@ pub struct RunArgs {
     /// Also write charts/*.svg, charts/*.png, report.html and report.md into the folder.
     #[arg(long)]
     pub report: bool,
+    /// Also write every run's figures to this CSV file, one row per run (columns
+    /// `POLICY/ITEM/METRIC`), for paired analyses elsewhere. Its memory grows with the runs.
+    #[arg(long, value_name = "FILE.csv")]
+    pub per_run: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) format: FormatArg,
+}
+
+impl RunArgs {
+    /// The run plan the arguments give for `scenario` (runs, seed, precision control),
+    /// checked as the command checks it: for those who drive the library with the command's
+    /// options (the Python package).
+    pub fn plan(&self, scenario: &Scenario) -> anyhow::Result<RunPlan> {
+        self.sim.plan(scenario)
+    }
+
+    /// The worker threads `--threads` asks for, checked.
+    pub fn pool(&self) -> anyhow::Result<rayon::ThreadPool> {
+        self.sim.pool()
+    }
 }
 
 /// What a command prints on stdout.
@@ -624,7 +643,27 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     let plan = args.sim.plan(&scenario)?;
     let out = out_dir(&args.out, &scenario);
     console.notes(check_writable(&out)?.notes());
-    let (outcome, precision) = simulate(&scenario, &plan, None, &args.sim, console)?;
+    let per_run = match &args.per_run {
+        Some(file) => Some(per_run_target(file)?),
+        None => None,
+    };
+    if let Some((dir, name)) = &per_run
+        && *dir == out
+        && matches!(name.as_str(), "summary.csv" | "on_hand.csv")
+    {
+        anyhow::bail!(
+            "--per-run: '{name}' is a file of the run itself in '{}'; give another name, e.g. \
+             per_run.csv",
+            out.display()
+        );
+    }
+    let (outcome, precision, rows) = simulate(
+        &scenario,
+        &plan,
+        (None, per_run.is_some()),
+        &args.sim,
+        console,
+    )?;
     let mut summary = Summary::new(&scenario, &outcome);
     summary.precision = precision;
     // The summary and its report are one result: written together, or neither. The folder
@@ -633,6 +672,19 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     let mut files = FileSet::new(&out);
     add_summary(&summary, &mut files)?;
     files.describe_by("summary.json");
+    // The per-run file goes with the summary when it is in the results folder, else it is
+    // committed on its own in its folder, after the summary.
+    let mut per_run_files = None;
+    if let (Some((dir, name)), Some(rows)) = (&per_run, &rows) {
+        let csv = crate::results::per_run::per_run_csv(&scenario, rows);
+        if *dir == out {
+            files.add(name.clone(), csv);
+        } else {
+            let mut own = FileSet::new(dir);
+            own.add(name.clone(), csv);
+            per_run_files = Some(own);
+        }
+    }
     let started = Instant::now();
     let charts = if args.report {
         let saved = SavedSummary::from_summary(&summary);
@@ -643,8 +695,12 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     };
     let committed = files.commit_locked(&mut lock)?;
     drop(lock);
+    let per_run_committed = per_run_files.map(FileSet::commit).transpose()?;
     console.show(|| comparison_table(&summary), || summary.to_json())?;
     console.committed("run", &committed);
+    if let Some(committed) = &per_run_committed {
+        console.committed("run", committed);
+    }
     match charts {
         Some(charts) => report_line(console, charts, started),
         None if !committed.removed.is_empty() => console.note(&format!(
@@ -658,22 +714,49 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
-    let scenario = Scenario::load(&args.scenario)?;
-    let plan = args.sim.plan(&scenario)?;
+/// What `compare` checks before simulating: the run plan and the baseline policy's index.
+fn compare_plan(args: &CompareArgs, scenario: &Scenario) -> anyhow::Result<(RunPlan, usize)> {
+    let plan = args.sim.plan(scenario)?;
     let baseline = match &args.baseline {
         None => 0,
-        Some(name) => policy_index(&scenario, name, "--baseline")?,
+        Some(name) => policy_index(scenario, name, "--baseline")?,
     };
     if scenario.policies.len() < 2 {
         anyhow::bail!(
             "compare needs at least two policies; '{}' has one",
-            args.scenario.display()
+            scenario.path.display()
         );
     }
+    Ok((plan, baseline))
+}
+
+/// The comparison `compare` makes of `scenario` with these arguments (their scenario path
+/// aside), without writing or printing anything; `progress` hears the runs merged so far.
+pub fn compare_scenario(
+    args: &CompareArgs,
+    scenario: &Scenario,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<Comparison> {
+    let (plan, baseline) = compare_plan(args, scenario)?;
+    let (outcome, _) = args
+        .sim
+        .pool()?
+        .install(|| crate::analysis::simulate_plan(scenario, &plan, Some(baseline), progress));
+    Ok(Comparison::new(scenario, &outcome))
+}
+
+fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let (plan, baseline) = compare_plan(args, &scenario)?;
     let out = out_dir(&args.out, &scenario);
     console.notes(check_writable(&out)?.notes());
-    let (outcome, _) = simulate(&scenario, &plan, Some(baseline), &args.sim, console)?;
+    let (outcome, _, _) = simulate(
+        &scenario,
+        &plan,
+        (Some(baseline), false),
+        &args.sim,
+        console,
+    )?;
     let comparison = Comparison::new(&scenario, &outcome);
     let mut files = FileSet::new(&out);
     files.add("compare.json", comparison.to_json());
@@ -686,11 +769,11 @@ fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn optimize(args: &OptimizeArgs, console: Console) -> anyhow::Result<()> {
-    let (source, scenario) = read_scenario(&args.scenario)?;
-    let plan = args.sim.plan(&scenario)?;
+/// The search `optimize` makes with these arguments, checked as the command checks them.
+fn optimize_request(args: &OptimizeArgs, scenario: &Scenario) -> anyhow::Result<optimize::Request> {
+    let plan = args.sim.plan(scenario)?;
     let request = optimize::Request {
-        policy: policy_index(&scenario, &args.policy, "--policy")?,
+        policy: policy_index(scenario, &args.policy, "--policy")?,
         param: args.param.parse()?,
         target: Target::parse(&args.target).map_err(|e| anyhow::anyhow!("--target: {e}"))?,
         confidence: match args.confidence {
@@ -715,6 +798,25 @@ fn optimize(args: &OptimizeArgs, console: Console) -> anyhow::Result<()> {
              give --max-runs 2 or more"
         );
     }
+    Ok(request)
+}
+
+/// The search `optimize` makes in `scenario` (whose text `source` was read from `path`) with
+/// these arguments (their scenario path aside), without writing or printing anything.
+pub fn optimize_scenario(
+    args: &OptimizeArgs,
+    (scenario, source, path): (&Scenario, &str, &Path),
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<optimize::Optimization> {
+    let request = optimize_request(args, scenario)?;
+    args.sim
+        .pool()?
+        .install(|| optimize::optimize(scenario, source, path, &request, progress))
+}
+
+fn optimize(args: &OptimizeArgs, console: Console) -> anyhow::Result<()> {
+    let (source, scenario) = read_scenario(&args.scenario)?;
+    let request = optimize_request(args, &scenario)?;
     let out = args
         .out
         .clone()
@@ -742,12 +844,13 @@ fn optimize(args: &OptimizeArgs, console: Console) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `buffersim sweep`. Every sweep of a scenario goes to one folder, `sweep/` beside the
-/// scenario's results, unless `--out` names another: a later sweep replaces an earlier one
-/// as a whole, and says which sweep it replaced, so a planner who wants to keep both gives
-/// the second its own `--out`.
-fn sweep(args: &SweepArgs, console: Console) -> anyhow::Result<()> {
-    let (source, scenario) = read_scenario(&args.scenario)?;
+/// What `sweep` checks before simulating: the grid's axes and the run plan.
+fn sweep_plan(
+    args: &SweepArgs,
+    scenario: &Scenario,
+    source: &str,
+    path: &Path,
+) -> anyhow::Result<(Vec<sweep::Axis>, RunPlan)> {
     if !(1..=2).contains(&args.vary.len()) {
         anyhow::bail!(
             "--vary: give one or two parameters, got {}",
@@ -759,8 +862,31 @@ fn sweep(args: &SweepArgs, console: Console) -> anyhow::Result<()> {
         .iter()
         .map(|v| v.parse())
         .collect::<Result<_, _>>()?;
-    let axes = sweep::axes(&source, &args.scenario, &varies)?;
-    let plan = args.sim.plan(&scenario)?;
+    let axes = sweep::axes(source, path, &varies)?;
+    Ok((axes, args.sim.plan(scenario)?))
+}
+
+/// The sweep `sweep` makes of `scenario` (whose text `source` was read from `path`) with these
+/// arguments (their scenario path aside), without writing or printing anything; `progress`
+/// hears the grid points started and their number.
+pub fn sweep_scenario(
+    args: &SweepArgs,
+    (scenario, source, path): (&Scenario, &str, &Path),
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> anyhow::Result<sweep::Sweep> {
+    let (axes, plan) = sweep_plan(args, scenario, source, path)?;
+    args.sim
+        .pool()?
+        .install(|| sweep::run(source, path, axes, &plan, progress))
+}
+
+/// `buffersim sweep`. Every sweep of a scenario goes to one folder, `sweep/` beside the
+/// scenario's results, unless `--out` names another: a later sweep replaces an earlier one
+/// as a whole, and says which sweep it replaced, so a planner who wants to keep both gives
+/// the second its own `--out`.
+fn sweep(args: &SweepArgs, console: Console) -> anyhow::Result<()> {
+    let (source, scenario) = read_scenario(&args.scenario)?;
+    let (axes, plan) = sweep_plan(args, &scenario, &source, &args.scenario)?;
     let out = args
         .out
         .clone()
@@ -961,15 +1087,36 @@ fn out_dir(out: &Option<PathBuf>, scenario: &Scenario) -> PathBuf {
     out.clone().unwrap_or_else(|| scenario.results_dir())
 }
 
+/// The folder and file name `--per-run` names, checked before anything is simulated: a CSV
+/// file name in a folder that can be written.
+fn per_run_target(file: &Path) -> anyhow::Result<(PathBuf, String)> {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| n.to_ascii_lowercase().ends_with(".csv"))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--per-run: give a CSV file name, e.g. --per-run runs.csv; got '{}'",
+                file.display()
+            )
+        })?;
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    check_writable(&dir)?;
+    Ok((dir, name))
+}
+
 /// Simulate with a progress bar, then say on stderr how fast it went (and how precise, under
-/// precision control).
+/// precision control); with `per_run`, every run's figures are kept as well.
 fn simulate(
     scenario: &Scenario,
     plan: &RunPlan,
-    baseline: Option<usize>,
+    (baseline, per_run): (Option<usize>, bool),
     sim: &SimArgs,
     console: Console,
-) -> anyhow::Result<(Outcome, Option<PrecisionReport>)> {
+) -> anyhow::Result<(Outcome, Option<PrecisionReport>, Option<PerRun>)> {
     let pool = sim.pool()?;
     let bar = Progress::new(
         plan.precision.map_or(plan.runs, |p| p.max_runs),
@@ -977,7 +1124,16 @@ fn simulate(
     );
     let started = Instant::now();
     let result = pool.install(|| {
-        crate::analysis::simulate_plan(scenario, plan, baseline, &|done| bar.update(done))
+        let progress = |done| bar.update(done);
+        if per_run {
+            let (outcome, report, rows) =
+                crate::analysis::simulate_plan_per_run(scenario, plan, baseline, &progress);
+            (outcome, report, Some(rows))
+        } else {
+            let (outcome, report) =
+                crate::analysis::simulate_plan(scenario, plan, baseline, &progress);
+            (outcome, report, None)
+        }
     });
     let elapsed = started.elapsed();
     bar.finish();

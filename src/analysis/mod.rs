@@ -20,6 +20,7 @@ use crate::presentation::format::ValueKind;
 use crate::results::precision::PrecisionReport;
 use crate::simulation::engine::{Outcome, Simulation};
 use crate::simulation::metrics::{ItemSummary, Metric};
+use crate::simulation::per_run::PerRun;
 use precision::Precision;
 
 /// How many runs to simulate: a fixed count, or until a metric is precise enough.
@@ -48,21 +49,48 @@ pub fn simulate_plan(
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Outcome, Option<PrecisionReport>) {
     let mut simulation = Simulation::new(scenario, plan.seed, baseline);
-    let report = match plan.precision {
+    let report = simulate_into(&mut simulation, plan, progress);
+    (simulation.outcome(), report)
+}
+
+/// As [`simulate_plan`], keeping every run's figures as well, in run order (`run --per-run`;
+/// memory grows with the runs).
+pub fn simulate_plan_per_run(
+    scenario: &Scenario,
+    plan: &RunPlan,
+    baseline: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Outcome, Option<PrecisionReport>, PerRun) {
+    let mut simulation = Simulation::new(scenario, plan.seed, baseline);
+    simulation.keep_per_run();
+    let report = simulate_into(&mut simulation, plan, progress);
+    let rows = simulation.per_run().cloned().unwrap_or_else(|| {
+        // Kept since asked for above: never reached.
+        PerRun::new(scenario.policies.len(), scenario.items.len())
+    });
+    (simulation.outcome(), report, rows)
+}
+
+/// Run `simulation` as `plan` says; the precision report under precision control.
+fn simulate_into(
+    simulation: &mut Simulation<'_>,
+    plan: &RunPlan,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Option<PrecisionReport> {
+    match plan.precision {
         None => {
             simulation.extend_to(plan.runs, progress);
             None
         }
         Some(precision) => Some(precision::run_until_precise(
-            &mut simulation,
+            simulation,
             plan.runs,
             precision,
             plan.metric.name(),
             |sim| widest_half_width(&sim.outcome(), plan.metric),
             progress,
         )),
-    };
-    (simulation.outcome(), report)
+    }
 }
 
 /// The widest 95% half-width of `metric` over the policies (of the paired differences when

@@ -4,6 +4,7 @@
 //! runs by a metric, kept while runs stream past (`worst`). Uses the model and the foundation.
 pub mod engine;
 pub mod metrics;
+pub mod per_run;
 pub mod supplier_metrics;
 pub mod supply_paths;
 pub mod trace;

@@ -77,7 +77,7 @@ mod source;
 mod vary;
 
 pub use access::{Target, resolve, resolve_for_item, set, set_for_item};
-pub use source::{parse_document, scenario_from, scenario_with};
+pub use source::{parse_document, scenario_from, scenario_with, to_source};
 pub use vary::Vary;
 
 use std::fmt;

@@ -38,7 +38,7 @@ pub fn parse_document(source: &str, path: &Path) -> Result<Value, ParamError> {
 }
 
 /// Write a document back as scenario text in the format `path` names.
-pub(crate) fn to_source(doc: &Value, path: &Path) -> Result<String, ParamError> {
+pub fn to_source(doc: &Value, path: &Path) -> Result<String, ParamError> {
     let document = |message: String| ParamError::Document {
         path: path.to_path_buf(),
         message,
@@ -55,6 +55,7 @@ pub fn scenario_from(doc: &Value, path: &Path) -> Result<Scenario, ScenarioError
     let text = to_source(doc, path).map_err(|e| ScenarioError::Syntax {
         path: path.to_path_buf(),
         message: e.to_string(),
+        line: None,
     })?;
     Scenario::from_source(&text, path).map_err(|e| match e {
         // Lines of the re-written text would not match the user's file.

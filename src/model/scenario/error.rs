@@ -41,6 +41,8 @@ pub enum ScenarioError {
         path: PathBuf,
         /// The parser's message, with the line and column where it found the problem.
         message: String,
+        /// The 1-based line where the parser found the problem, where it says.
+        line: Option<usize>,
     },
     /// The file parses, but values break range or cross-field rules; every problem found is
     /// listed.
@@ -51,6 +53,33 @@ pub enum ScenarioError {
         /// Every problem found, in the order they were checked.
         problems: Vec<Problem>,
     },
+}
+
+impl ScenarioError {
+    /// The scenario file the error is about.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            ScenarioError::Read { path, .. }
+            | ScenarioError::NotText { path, .. }
+            | ScenarioError::Syntax { path, .. }
+            | ScenarioError::Invalid { path, .. } => path,
+        }
+    }
+
+    /// The problems as data, for those who handle errors in a program (the Python package):
+    /// every problem of an invalid scenario; the one problem of a file that does not parse,
+    /// with its line and no field; none when the file could not be read.
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            ScenarioError::Read { .. } | ScenarioError::NotText { .. } => Vec::new(),
+            ScenarioError::Syntax { message, line, .. } => vec![Problem {
+                field: String::new(),
+                line: *line,
+                message: message.clone(),
+            }],
+            ScenarioError::Invalid { problems, .. } => problems.clone(),
+        }
+    }
 }
 
 fn invalid_message(path: &std::path::Path, problems: &[Problem]) -> String {

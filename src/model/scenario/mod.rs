@@ -208,11 +208,16 @@ impl Scenario {
             serde_json::from_str(source).map_err(|e| ScenarioError::Syntax {
                 path: path.to_path_buf(),
                 message: syntax::json_message(&e, source, json_fields.as_ref()),
+                line: (e.line() > 0).then_some(e.line()),
             })?
         } else {
             toml::from_str(source).map_err(|e| ScenarioError::Syntax {
                 path: path.to_path_buf(),
                 message: syntax::toml_message(&e, source),
+                line: e
+                    .span()
+                    .and_then(|span| source.get(..span.start))
+                    .map(|before| before.matches('\n').count() + 1),
             })?
         };
         let base_dir = path.parent().unwrap_or(Path::new("."));

@@ -32,6 +32,7 @@ use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::simulation::metrics::{
     DisruptionStats, FanLayout, ItemCounters, PairedStats, PolicyStats, RunTotals,
 };
+use crate::simulation::per_run::PerRun;
 use crate::simulation::supply_paths::SupplyPaths;
 use crate::simulation::trace::{DayRecorder, NoRecorder};
 use crate::simulation::worst::{RankedRun, WorstBy, WorstRuns};
@@ -81,6 +82,8 @@ struct Prepared<'a> {
     baseline: Option<usize>,
     /// The worst runs to keep by a metric, if asked for ([`Simulation::keep_worst`]).
     worst: Option<WorstBy>,
+    /// Whether every run's figures are kept ([`Simulation::keep_per_run`]).
+    per_run: bool,
     /// Runs are stepped [`LANES`] at a time by the lane loop compiled for this instruction set,
     /// or, without, one at a time.
     lanes: Option<Vector>,
@@ -243,6 +246,7 @@ impl<'a> Prepared<'a> {
             fan: FanLayout::new(scenario),
             baseline,
             worst: None,
+            per_run: false,
         }
     }
 }
@@ -376,6 +380,19 @@ impl<'a> Simulation<'a> {
             .map_or_else(Vec::new, WorstRuns::worst_first)
     }
 
+    /// Keep, from now on, every run's figures in run order (memory grows with the runs, so
+    /// only on request). Runs already simulated are simulated again.
+    pub(crate) fn keep_per_run(&mut self) {
+        self.prepared.per_run = true;
+        self.total = ChunkStats::new(&self.prepared);
+        self.runs = 0;
+    }
+
+    /// Every run's figures so far ([`Simulation::keep_per_run`]), `None` unless asked for.
+    pub(crate) fn per_run(&self) -> Option<&PerRun> {
+        self.total.per_run.as_ref()
+    }
+
     /// Simulate runs `self.runs()..runs` (nothing if there are already as many).
     pub(crate) fn extend_to(&mut self, runs: u64, progress: &(dyn Fn(u64) + Sync)) {
         if runs <= self.runs {
@@ -458,6 +475,7 @@ struct ChunkStats {
     disruptions: DisruptionStats,
     paired: Option<PairedStats>,
     worst: Option<WorstRuns>,
+    per_run: Option<PerRun>,
 }
 
 impl ChunkStats {
@@ -482,6 +500,9 @@ impl ChunkStats {
                 .baseline
                 .map(|b| PairedStats::new(b, scenario.policies.len())),
             worst: prepared.worst.map(WorstRuns::new),
+            per_run: prepared
+                .per_run
+                .then(|| PerRun::new(scenario.policies.len(), scenario.items.len())),
         }
     }
 
@@ -495,6 +516,9 @@ impl ChunkStats {
         }
         if let (Some(mine), Some(theirs)) = (&mut self.worst, &other.worst) {
             mine.merge(theirs);
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.per_run, &other.per_run) {
+            mine.append(theirs);
         }
     }
 }
@@ -673,6 +697,9 @@ impl<'a> RunBuffers<'a> {
         if let Some(worst) = &mut stats.worst {
             worst.offer(self.run, (Some(i), p), &totals);
         }
+        if let Some(rows) = &mut stats.per_run {
+            rows.offer(self.run, (Some(i), p), &totals);
+        }
         self.all_items[p].add(&totals);
         totals
     }
@@ -714,6 +741,9 @@ impl<'a> RunBuffers<'a> {
             stats.policies[p].push_all(totals, &self.struck);
             if let Some(worst) = &mut stats.worst {
                 worst.offer(self.run, (None, p), totals);
+            }
+            if let Some(rows) = &mut stats.per_run {
+                rows.offer(self.run, (None, p), totals);
             }
             if prepared.fan.sums_items() {
                 stats.policies[p].push_on_hand(&self.on_hand[p]);
