@@ -275,12 +275,18 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         })
         .collect();
     let items = &mut items[..];
+    let first = days.start;
+    let last = days.end.checked_sub(1).filter(|&l| l >= first);
     for t in days {
         let today = t * LANES..(t + 1) * LANES;
-        // 1–3, item by item: receipts, demand, and the review's lines, each lane's in item
-        // order.
+        // 6 of the day before, and 1–3, item by item: receipts, demand, and the review's
+        // lines, each lane's in item order. An item's end of day touches only its own figures,
+        // so it may wait until its turn on the next day, which spares a pass over the items.
         for (k, hot) in hots.iter_mut().enumerate() {
             let item = &mut items[k];
+            if t > first {
+                close::<MEASURE, BACKORDER, AVX2>(hot, item, t - 1);
+            }
             item.impaired[t] = open_day::<MEASURE, BACKORDER, AVX2>(
                 hot,
                 &mut item.arrivals[today.clone()],
@@ -327,14 +333,25 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
             day.orders::<MEASURE, NoRecorder>(t, states, &mut items, d);
             day.dispatch_all::<MEASURE, NoRecorder>(t, states, &mut items, d);
         }
-        // 6. End-of-day levels.
-        for (k, hot) in hots.iter_mut().enumerate() {
-            let item = &mut items[k];
-            item.impaired[t] = close_day::<MEASURE, BACKORDER, AVX2>(
-                hot,
-                &mut item.levels[today.clone()],
-                item.impaired[t],
-            );
+    }
+    // 6. End of the last day.
+    if let Some(t) = last {
+        for (hot, item) in hots.iter_mut().zip(items.iter_mut()) {
+            close::<MEASURE, BACKORDER, AVX2>(hot, item, t);
         }
     }
+}
+
+/// Step 6 of day `t` for one item: its end-of-day levels, and the lanes impaired on the day.
+#[inline(always)]
+fn close<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
+    hot: &mut Hot,
+    item: &mut ItemBuffers<'_>,
+    t: usize,
+) {
+    item.impaired[t] = close_day::<MEASURE, BACKORDER, AVX2>(
+        hot,
+        &mut item.levels[t * LANES..(t + 1) * LANES],
+        item.impaired[t],
+    );
 }
