@@ -17,7 +17,7 @@
 // numbers rather than over one array.
 #![allow(clippy::needless_range_loop)]
 
-use super::{Decisions, GroupCounters, GroupDay, GroupSetup, Items, ask_lines};
+use super::{Decisions, GroupCounters, GroupDay, GroupSetup, Items};
 use crate::foundation::vector::Vector;
 use crate::model::policy::{OrderRule, Policy};
 use crate::simulation::engine::kernel::lanes::{
@@ -307,10 +307,13 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
                 // The lanes that review today review next a period later.
                 review[l] += period * indicator(review[l] <= t as f64);
             }
+            // Each item here orders from one supplier ([`steps_in_lanes`]): its one line.
+            let link = states[0][k].setup.links[0];
             for l in lanes_of(ordering) {
                 let quantity = rule.order_quantity(positions[l]);
                 if quantity > 0.0 {
-                    ask_lines(group, &states[l][k], k, t, quantity, &mut decisions[l]);
+                    let part = link.line_quantity(quantity * link.share);
+                    decisions[l].add_line(group, k, 0, part);
                 }
             }
         }
