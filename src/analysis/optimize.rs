@@ -8,8 +8,15 @@
 //! its `uncertain` verdict, and every verdict its reason: the confidence bound that decided
 //! it, with its value). With
 //! `per_item`, every item gets its own value (written as the item's own rule in the policy),
-//! and the items' searches run in lockstep, one simulation per step for all of them: items do
-//! not interact in the engine, so each item's result is its own.
+//! and the items' searches run in lockstep, one simulation per step for all of them: items
+//! simulated alone do not interact in the engine, so each one's result is its own (items that
+//! share a supplier's capacity, a joint order or a budget are searched in the same lockstep,
+//! each step with the others' current values).
+//!
+//! While searching, only the policy being sized is simulated: each run's paths are drawn once,
+//! whichever policies replay them, so its figures are exactly those it has beside the others,
+//! at the cost of one policy. The chosen values are simulated once more with every policy, for
+//! the results' other figures.
 
 use std::path::Path;
 
@@ -471,7 +478,9 @@ fn evaluate(
     candidates: &[Option<f64>],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<Option<Measured>> {
+    // Only the policy being sized: the others would cost as much and change nothing of it.
     let mut simulation = Simulation::new(scenario, request.seed, None);
+    simulation.only_policy(request.policy);
     let mut runs = request.runs;
     loop {
         simulation.extend_to(runs, progress);

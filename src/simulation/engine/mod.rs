@@ -84,6 +84,9 @@ struct Prepared<'a> {
     worst: Option<WorstBy>,
     /// Whether every run's figures are kept ([`Simulation::keep_per_run`]).
     per_run: bool,
+    /// For each policy, whether it is simulated ([`Simulation::only_policy`]): all of them
+    /// unless an analysis needs one alone.
+    simulated: Vec<bool>,
     /// Runs are stepped [`LANES`] at a time by the lane loop compiled for this instruction set,
     /// or, without, one at a time.
     lanes: Option<Vector>,
@@ -247,7 +250,15 @@ impl<'a> Prepared<'a> {
             baseline,
             worst: None,
             per_run: false,
+            simulated: vec![true; scenario.policies.len()],
         }
+    }
+}
+
+impl Prepared<'_> {
+    /// The policies simulated, in the scenario's order.
+    fn simulated_policies(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.simulated.len()).filter(|&p| self.simulated[p])
     }
 }
 
@@ -380,6 +391,22 @@ impl<'a> Simulation<'a> {
             .map_or_else(Vec::new, WorstRuns::worst_first)
     }
 
+    /// Simulate, from now on, policy `policy` alone: the other policies' figures stay empty.
+    /// What `policy` gets is exactly what it gets with all of them, since each run's paths are
+    /// drawn once whichever policies replay them (`optimize` sizes one policy so, at the cost
+    /// of one policy). Runs already simulated are simulated again.
+    pub(crate) fn only_policy(&mut self, policy: usize) {
+        debug_assert!(
+            self.prepared.baseline.is_none(),
+            "paired differences need every policy"
+        );
+        for (p, simulated) in self.prepared.simulated.iter_mut().enumerate() {
+            *simulated = p == policy;
+        }
+        self.total = ChunkStats::new(&self.prepared);
+        self.runs = 0;
+    }
+
     /// Keep, from now on, every run's figures in run order (memory grows with the runs, so
     /// only on request). Runs already simulated are simulated again.
     pub(crate) fn keep_per_run(&mut self) {
@@ -442,7 +469,7 @@ impl<'a> Simulation<'a> {
             fan: self.prepared.fan.clone(),
             item_days: self.runs
                 * scenario.items.len() as u64
-                * scenario.policies.len() as u64
+                * self.prepared.simulated.iter().filter(|&&s| s).count() as u64
                 * u64::from(scenario.horizon_days),
             paired: self.total.paired.clone(),
         }
@@ -738,6 +765,9 @@ impl<'a> RunBuffers<'a> {
     /// stock on hand to the fan).
     fn end_run(&self, prepared: &Prepared<'_>, stats: &mut ChunkStats) {
         for (p, totals) in self.all_items.iter().enumerate() {
+            if !prepared.simulated[p] {
+                continue;
+            }
             stats.policies[p].push_all(totals, &self.struck);
             if let Some(worst) = &mut stats.worst {
                 worst.offer(self.run, (None, p), totals);
@@ -919,7 +949,7 @@ fn simulate_batch(
                     let mut recorders = vec![NoRecorder; prepared.groups[g].items.len()];
                     for r in batch.iter_mut() {
                         gb.draw(prepared, seed, r, g);
-                        for p in 0..sc.policies.len() {
+                        for p in prepared.simulated_policies() {
                             r.simulate_group(prepared, (g, p), gb, stats, &mut recorders);
                         }
                     }
@@ -946,6 +976,9 @@ fn simulate_batch(
             lanes.lay_out_demand(batch, sampler, (seed, runs.start), i);
         }
         for (p, &policy_in_lanes) in in_lanes.iter().enumerate() {
+            if !prepared.simulated[p] {
+                continue;
+            }
             let full_batch = <&mut [RunBuffers<'_>; LANES]>::try_from(&mut *batch).ok();
             if let (Some(lanes), Some(runs)) = (&mut lanes, full_batch)
                 && policy_in_lanes
@@ -1089,7 +1122,7 @@ impl GroupLaneBuffers {
                 }
             }
         }
-        for p in 0..sc.policies.len() {
+        for p in prepared.simulated_policies() {
             let supplies = std::array::from_fn(|l| &batch[l].supply);
             simulate_group_lanes(
                 vector,
@@ -1555,6 +1588,41 @@ mod tests {
                 assert!(
                     outcome_with(scenario, 70, Some(vector)) == one_at_a_time,
                     "{name}: {vector:?} lanes differ from runs one at a time"
+                );
+            }
+        }
+    }
+
+    /// Issue 24, item 4: a policy simulated alone has every figure it has beside the others,
+    /// bit for bit (items alone and in lanes, items simulated together, a surge), and the
+    /// other policies' figures stay empty.
+    #[test]
+    fn a_policy_simulated_alone_has_its_figures_beside_the_others() {
+        for file in [
+            "kanban-vs-jic.toml",
+            "shared-supplier.toml",
+            "peak-season.toml",
+        ] {
+            let scenario = edited(file, &[]);
+            let mut all = Simulation::new(&scenario, 11, None);
+            all.extend_to(70, &|_| {});
+            let all = all.outcome();
+            for p in 0..scenario.policies.len() {
+                let mut alone = Simulation::new(&scenario, 11, None);
+                alone.only_policy(p);
+                alone.extend_to(70, &|_| {});
+                let alone = alone.outcome();
+                assert!(
+                    format!("{:?}", alone.policies[p]) == format!("{:?}", all.policies[p]),
+                    "{file}: policy {p} alone differs from policy {p} beside the others"
+                );
+                for (q, stats) in alone.policies.iter().enumerate().filter(|&(q, _)| q != p) {
+                    let fill_rate = stats.all.get(crate::simulation::metrics::Metric::FillRate);
+                    assert_eq!(fill_rate.count(), 0, "{file}: {q}");
+                }
+                assert_eq!(
+                    alone.item_days * scenario.policies.len() as u64,
+                    all.item_days
                 );
             }
         }
