@@ -13,9 +13,10 @@
 //! share a supplier's capacity, a joint order or a budget are searched in the same lockstep,
 //! each step with the others' current values).
 //!
-//! While searching, only the policy being sized is simulated: each run's paths are drawn once,
-//! whichever policies replay them, so its figures are exactly those it has beside the others,
-//! at the cost of one policy. The chosen values are simulated once more with every policy, for
+//! While searching, only the policy being sized is simulated, and with `per_item` only the
+//! items still searching (with those they are simulated together with): each run's paths are
+//! drawn once, whichever policies and items replay them, so their figures are exactly those
+//! they have beside the others, at the cost of what is searched. The chosen values are simulated once more with every policy, for
 //! the results' other figures.
 
 use std::path::Path;
@@ -481,6 +482,16 @@ fn evaluate(
     // Only the policy being sized: the others would cost as much and change nothing of it.
     let mut simulation = Simulation::new(scenario, request.seed, None);
     simulation.only_policy(request.policy);
+    if request.per_item {
+        // Items whose value is settled are not measured at this step: they cost nothing.
+        let mut searching = vec![false; scenario.items.len()];
+        for (s, c) in searches.iter().zip(candidates) {
+            if let (Some(i), Some(_)) = (s.item, c) {
+                searching[i] = true;
+            }
+        }
+        simulation.only_items(&searching);
+    }
     let mut runs = request.runs;
     loop {
         simulation.extend_to(runs, progress);

@@ -87,6 +87,10 @@ struct Prepared<'a> {
     /// For each policy, whether it is simulated ([`Simulation::only_policy`]): all of them
     /// unless an analysis needs one alone.
     simulated: Vec<bool>,
+    /// For each item, whether it is simulated ([`Simulation::only_items`]): all of them unless
+    /// an analysis needs some alone. An item simulated together with others takes its whole
+    /// group along.
+    items_simulated: Vec<bool>,
     /// Runs are stepped [`LANES`] at a time by the lane loop compiled for this instruction set,
     /// or, without, one at a time.
     lanes: Option<Vector>,
@@ -251,6 +255,7 @@ impl<'a> Prepared<'a> {
             worst: None,
             per_run: false,
             simulated: vec![true; scenario.policies.len()],
+            items_simulated: vec![true; scenario.items.len()],
         }
     }
 }
@@ -402,6 +407,29 @@ impl<'a> Simulation<'a> {
         );
         for (p, simulated) in self.prepared.simulated.iter_mut().enumerate() {
             *simulated = p == policy;
+        }
+        self.total = ChunkStats::new(&self.prepared);
+        self.runs = 0;
+    }
+
+    /// Simulate, from now on, only the items `items` marks (with the others they are
+    /// simulated together with): their figures are exactly those they have beside every item,
+    /// the other items' figures and the figures over all items stay empty (`optimize
+    /// --per-item` stops paying for items whose value is settled). Runs already simulated are
+    /// simulated again.
+    pub(crate) fn only_items(&mut self, items: &[bool]) {
+        debug_assert!(
+            self.prepared.baseline.is_none(),
+            "paired differences need every item"
+        );
+        let prepared = &mut self.prepared;
+        prepared.items_simulated.copy_from_slice(items);
+        for group in &prepared.groups {
+            if group.items.iter().any(|&i| items[i]) {
+                for &i in &group.items {
+                    prepared.items_simulated[i] = true;
+                }
+            }
         }
         self.total = ChunkStats::new(&self.prepared);
         self.runs = 0;
@@ -764,6 +792,10 @@ impl<'a> RunBuffers<'a> {
     /// Hand the run's totals over all items to the accumulators (and, with several items, its
     /// stock on hand to the fan).
     fn end_run(&self, prepared: &Prepared<'_>, stats: &mut ChunkStats) {
+        if prepared.items_simulated.contains(&false) {
+            // Some items only: no figures over all items.
+            return;
+        }
         for (p, totals) in self.all_items.iter().enumerate() {
             if !prepared.simulated[p] {
                 continue;
@@ -932,6 +964,9 @@ fn simulate_batch(
         r.start_run(prepared, seed, run, stats);
     }
     for i in 0..sc.items.len() {
+        if !prepared.items_simulated[i] {
+            continue;
+        }
         if let Some(g) = prepared.group_of[i] {
             // A group is simulated where its first item comes, run by run, all its items
             // together.
@@ -1625,6 +1660,48 @@ mod tests {
                     all.item_days
                 );
             }
+        }
+    }
+
+    /// Issue 24, item 4: items simulated without the others have every figure they have
+    /// beside them, bit for bit; an item simulated together with others takes them along, and
+    /// the items left out (and the figures over all items) stay empty.
+    #[test]
+    fn items_simulated_without_the_others_have_their_figures_beside_them() {
+        use crate::simulation::metrics::Metric;
+        for (file, some) in [
+            ("kanban-vs-jic.toml", vec![false, true, false]),
+            ("kanban-vs-jic.toml", vec![true, false, true]),
+            ("shared-supplier.toml", vec![false, true, false, false]),
+        ] {
+            let scenario = edited(file, &[]);
+            let mut all = Simulation::new(&scenario, 11, None);
+            all.extend_to(70, &|_| {});
+            let all = all.outcome();
+            let mut alone = Simulation::new(&scenario, 11, None);
+            alone.only_items(&some);
+            alone.extend_to(70, &|_| {});
+            let simulated = alone.prepared.items_simulated.clone();
+            let alone = alone.outcome();
+            let everything = simulated.iter().all(|&s| s);
+            for (p, policy) in alone.policies.iter().enumerate() {
+                if !everything {
+                    assert_eq!(policy.all.get(Metric::FillRate).count(), 0, "{file}");
+                }
+                for (i, stats) in policy.items.iter().enumerate() {
+                    if simulated[i] {
+                        assert!(
+                            format!("{stats:?}") == format!("{:?}", all.policies[p].items[i]),
+                            "{file}: item {i} of policy {p} differs"
+                        );
+                    } else {
+                        assert!(!some[i], "{file}: item {i} was asked for");
+                        assert_eq!(stats.get(Metric::FillRate).count(), 0, "{file}: item {i}");
+                    }
+                }
+            }
+            // Items of one group go together.
+            assert_eq!(everything, file == "shared-supplier.toml", "{file}");
         }
     }
 
