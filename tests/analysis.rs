@@ -22,12 +22,7 @@ fn example(name: &str) -> Scenario {
 }
 
 fn plan(runs: u64, seed: u64) -> RunPlan {
-    RunPlan {
-        runs,
-        seed,
-        precision: None,
-        metric: Metric::StockoutRate,
-    }
+    RunPlan::fixed(runs, seed)
 }
 
 /// Common random numbers make the paired interval of a difference narrower than the interval

@@ -7,15 +7,9 @@ use assert_cmd::Command;
 use buffersim::analysis::{RunPlan, simulate_plan, simulate_plan_per_run};
 use buffersim::model::metric::METRICS;
 use buffersim::model::scenario::Scenario;
-use buffersim::simulation::metrics::Metric;
 
 fn plan(runs: u64, seed: u64) -> RunPlan {
-    RunPlan {
-        runs,
-        seed,
-        precision: None,
-        metric: Metric::StockoutRate,
-    }
+    RunPlan::fixed(runs, seed)
 }
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {

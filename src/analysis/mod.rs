@@ -39,6 +39,18 @@ pub struct RunPlan {
     pub metric: Metric,
 }
 
+impl RunPlan {
+    /// Exactly `runs` runs from `seed`, without precision control.
+    pub fn fixed(runs: u64, seed: u64) -> Self {
+        RunPlan {
+            runs,
+            seed,
+            precision: None,
+            metric: Metric::StockoutRate,
+        }
+    }
+}
+
 /// Simulate `scenario` as `plan` says, with paired differences against `baseline` if given.
 /// Under precision control the watched half-width is the widest over policies: of the paired
 /// difference with a baseline, of the metric itself without.

@@ -1403,13 +1403,19 @@ mod tests {
                 Prepared::new(scenario, None).lanes.is_some(),
                 "{name}: runs should step in lanes"
             );
-            let one_at_a_time = outcome_with(scenario, 70, None);
-            for vector in [Vector::baseline(), Vector::detect()] {
-                assert!(
-                    outcome_with(scenario, 70, Some(vector)) == one_at_a_time,
-                    "{name}: {vector:?} lanes differ from runs one at a time"
-                );
-            }
+            assert_lanes_match_runs_one_at_a_time(name, scenario);
+        }
+    }
+
+    /// 70 runs of `scenario` stepped in lanes, on each instruction set, give the results of
+    /// its runs one at a time, bit for bit: four batches of 16 and a last, short batch.
+    fn assert_lanes_match_runs_one_at_a_time(name: &str, scenario: &Scenario) {
+        let one_at_a_time = outcome_with(scenario, 70, None);
+        for vector in [Vector::baseline(), Vector::detect()] {
+            assert!(
+                outcome_with(scenario, 70, Some(vector)) == one_at_a_time,
+                "{name}: {vector:?} lanes differ from runs one at a time"
+            );
         }
     }
 
@@ -1618,13 +1624,7 @@ mod tests {
                 prepared.lanes.is_some() && prepared.group_lanes == [true],
                 "{name}: the group's runs should step in lanes"
             );
-            let one_at_a_time = outcome_with(scenario, 70, None);
-            for vector in [Vector::baseline(), Vector::detect()] {
-                assert!(
-                    outcome_with(scenario, 70, Some(vector)) == one_at_a_time,
-                    "{name}: {vector:?} lanes differ from runs one at a time"
-                );
-            }
+            assert_lanes_match_runs_one_at_a_time(name, scenario);
         }
     }
 
