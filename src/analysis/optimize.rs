@@ -16,7 +16,8 @@
 //! While searching, only the policy being sized is simulated, and with `per_item` only the
 //! items still searching (with those they are simulated together with): each run's paths are
 //! drawn once, whichever policies and items replay them, so their figures are exactly those
-//! they have beside the others, at the cost of what is searched. The chosen values are simulated once more with every policy, for
+//! they have beside the others, at the cost of what is searched. When runs are doubled, only
+//! the items still uncertain get them; the others keep their verdicts and the runs behind them. The chosen values are simulated once more with every policy, for
 //! the results' other figures.
 
 use std::path::Path;
@@ -514,6 +515,18 @@ fn evaluate(
             .any(|m| m.verdict == Verdict::Uncertain);
         if !uncertain || runs >= request.max_runs {
             return measured;
+        }
+        if request.per_item {
+            // More runs only for the items still uncertain; the others keep their verdicts.
+            let mut uncertain = vec![false; scenario.items.len()];
+            for (s, m) in searches.iter().zip(&measured) {
+                if let (Some(i), Some(m)) = (s.item, m)
+                    && m.verdict == Verdict::Uncertain
+                {
+                    uncertain[i] = true;
+                }
+            }
+            simulation.stop_items(&uncertain);
         }
         let next = (2 * runs).div_ceil(crate::simulation::engine::CHUNK_RUNS)
             * crate::simulation::engine::CHUNK_RUNS;

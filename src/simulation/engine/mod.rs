@@ -261,6 +261,18 @@ impl<'a> Prepared<'a> {
 }
 
 impl Prepared<'_> {
+    /// Simulate every item of a group of which some item is simulated: they are stepped
+    /// together.
+    fn take_groups_along(&mut self) {
+        for group in &self.groups {
+            if group.items.iter().any(|&i| self.items_simulated[i]) {
+                for &i in &group.items {
+                    self.items_simulated[i] = true;
+                }
+            }
+        }
+    }
+
     /// The policies simulated, in the scenario's order.
     fn simulated_policies(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.simulated.len()).filter(|&p| self.simulated[p])
@@ -422,17 +434,26 @@ impl<'a> Simulation<'a> {
             self.prepared.baseline.is_none(),
             "paired differences need every item"
         );
-        let prepared = &mut self.prepared;
-        prepared.items_simulated.copy_from_slice(items);
-        for group in &prepared.groups {
-            if group.items.iter().any(|&i| items[i]) {
-                for &i in &group.items {
-                    prepared.items_simulated[i] = true;
-                }
-            }
-        }
+        self.prepared.items_simulated.copy_from_slice(items);
+        self.prepared.take_groups_along();
         self.total = ChunkStats::new(&self.prepared);
         self.runs = 0;
+    }
+
+    /// Simulate, from the next run on, only the items `keep` marks (with the others they are
+    /// simulated together with): the items stopped keep the figures of the runs simulated so
+    /// far, and the figures over all items stop with them (`optimize --per-item` gives more
+    /// runs only to the items whose verdict is uncertain). Only after a whole number of
+    /// chunks: a cut chunk is simulated again from the start by the next extension, so
+    /// nothing is stopped then.
+    pub(crate) fn stop_items(&mut self, keep: &[bool]) {
+        if !self.runs.is_multiple_of(CHUNK_RUNS) {
+            return;
+        }
+        for (simulated, &kept) in self.prepared.items_simulated.iter_mut().zip(keep) {
+            *simulated &= kept;
+        }
+        self.prepared.take_groups_along();
     }
 
     /// Keep, from now on, every run's figures in run order (memory grows with the runs, so
@@ -1703,6 +1724,41 @@ mod tests {
             // Items of one group go together.
             assert_eq!(everything, file == "shared-supplier.toml", "{file}");
         }
+    }
+
+    /// Issue 24, item 4: items stopped after 64 runs keep the figures of those 64 runs, and
+    /// the items kept go on to have the figures of 192 runs, bit for bit; from a cut chunk
+    /// nothing is stopped.
+    #[test]
+    fn stopped_items_keep_the_figures_of_their_runs() {
+        let scenario = edited("kanban-vs-jic.toml", &[]);
+        let figures = |runs: u64| {
+            let mut simulation = Simulation::new(&scenario, 11, None);
+            simulation.extend_to(runs, &|_| {});
+            simulation.outcome()
+        };
+        let (short, long) = (figures(64), figures(192));
+        let mut simulation = Simulation::new(&scenario, 11, None);
+        simulation.extend_to(64, &|_| {});
+        let keep = [false, true, false];
+        simulation.stop_items(&keep);
+        simulation.extend_to(192, &|_| {});
+        let stopped = simulation.outcome();
+        for (p, policy) in stopped.policies.iter().enumerate() {
+            for (i, stats) in policy.items.iter().enumerate() {
+                let expected = if keep[i] { &long } else { &short };
+                assert!(
+                    format!("{stats:?}") == format!("{:?}", expected.policies[p].items[i]),
+                    "item {i} of policy {p}"
+                );
+            }
+            // Over all items, the runs in which every item was simulated.
+            assert!(format!("{:?}", policy.all) == format!("{:?}", short.policies[p].all));
+        }
+        let mut cut = Simulation::new(&scenario, 11, None);
+        cut.extend_to(50, &|_| {});
+        cut.stop_items(&keep);
+        assert!(cut.prepared.items_simulated.iter().all(|&s| s));
     }
 
     #[test]
