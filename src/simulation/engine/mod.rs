@@ -869,14 +869,10 @@ impl LaneBuffers {
         i: usize,
     ) {
         if let Some(sampler) = sampler {
-            let mut rngs: [_; LANES] =
-                std::array::from_fn(|l| rng_for(seed, first_run + l as u64, Stream::Demand(i)));
-            sampler.fill(self.vector, &mut rngs, &mut self.demand);
+            draw_in_lanes(sampler, self.vector, (seed, first_run), i, &mut self.demand);
         } else {
             for (l, r) in batch.iter().enumerate() {
-                for (t, &d) in r.demand.iter().enumerate() {
-                    self.demand[t * LANES + l] = d;
-                }
+                put_in_lane(&r.demand, l, &mut self.demand);
             }
         }
     }
@@ -912,6 +908,27 @@ impl LaneBuffers {
         prepared
             .fan
             .note_item::<LANES>(i, scratch.levels(), &mut stats.policies[p], paths);
+    }
+}
+
+/// Draw item `i`'s demand in the [`LANES`] runs from `first_run` on, day by day and lane by
+/// lane, with `sampler` (what each run's own path would be).
+fn draw_in_lanes(
+    sampler: LaneSampler,
+    vector: Vector,
+    (seed, first_run): (u64, u64),
+    i: usize,
+    demand: &mut [f64],
+) {
+    let mut rngs: [_; LANES] =
+        std::array::from_fn(|l| rng_for(seed, first_run + l as u64, Stream::Demand(i)));
+    sampler.fill(vector, &mut rngs, demand);
+}
+
+/// Put one run's `path` in lane `lane` of `demand`, laid out day by day and lane by lane.
+fn put_in_lane(path: &[f64], lane: usize, demand: &mut [f64]) {
+    for (t, &d) in path.iter().enumerate() {
+        demand[t * LANES + lane] = d;
     }
 }
 
@@ -1166,15 +1183,11 @@ impl GroupLaneBuffers {
         for (k, &i) in group.items.iter().enumerate() {
             let demand = &mut self.demand[k];
             if let Some(sampler) = prepared.lane_samplers[i] {
-                let mut rngs: [_; LANES] =
-                    std::array::from_fn(|l| rng_for(seed, batch[l].run, Stream::Demand(i)));
-                sampler.fill(vector, &mut rngs, demand);
+                draw_in_lanes(sampler, vector, (seed, batch[0].run), i, demand);
             } else {
                 for (l, r) in batch.iter().enumerate() {
                     fill_demand(prepared, (seed, r.run), i, &r.surges, &mut self.path);
-                    for (t, &d) in self.path.iter().enumerate() {
-                        demand[t * LANES + l] = d;
-                    }
+                    put_in_lane(&self.path, l, demand);
                 }
             }
         }

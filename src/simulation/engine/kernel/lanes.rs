@@ -212,18 +212,10 @@ impl Hot {
     /// backorders (the scalar loop's [`State::position`] without a reserve, in its order).
     #[inline(always)]
     pub(super) fn positions<const BACKORDER: bool>(&self) -> [f64; LANES] {
-        let mut positions = [0.0; LANES];
-        for l in 0..LANES {
-            let mut position = self.on_hand[l] + self.in_transit[l] + self.queued[l];
-            if BACKORDER {
-                position -= self.backorders[l];
-            }
-            positions[l] = position;
-        }
-        positions
+        std::array::from_fn(|l| self.position(l, BACKORDER))
     }
 
-    /// Lane `l`'s inventory position, as [`Hot::positions`] has it.
+    /// Lane `l`'s inventory position (see [`Hot::positions`]).
     #[inline(always)]
     pub(super) fn position(&self, l: usize, backorder: bool) -> f64 {
         let position = self.on_hand[l] + self.in_transit[l] + self.queued[l];
