@@ -53,6 +53,7 @@ fn read_trace(path: &Path) -> Vec<Row> {
             "order_lines",
             "expedited",
             "cancelled",
+            "expired",
             "queued_at_supplier",
             "in_transit",
             "on_hand",

@@ -104,6 +104,8 @@ pub(crate) const POSITIVE_VALUE: Limit = Limit::closed(1e-6, 1e15, "");
 /// An annual carrying rate, as a fraction of unit value per year (the reference texts use
 /// 0.20–0.30).
 pub(crate) const CARRYING_RATE: Limit = Limit::closed(0.0, 10.0, " a year");
+/// A share of value lost in a year: at most all of it.
+pub(crate) const OBSOLESCENCE_RATE: Limit = Limit::closed(0.0, 1.0, " a year");
 
 /// A premium as a fraction of unit cost (expediting).
 pub(crate) const PREMIUM_RATE: Limit = Limit::closed(0.0, 100.0, "");

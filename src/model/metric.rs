@@ -37,7 +37,8 @@ pub enum Metric {
     OrderingCost,
     /// Units not served from stock when demanded × stockout penalty, per year.
     StockoutCost,
-    /// Carrying + ordering + stockout + expedite + purchase premium cost, per year.
+    /// Carrying + ordering + stockout + expedite + purchase premium + expiry + obsolescence
+    /// cost, per year.
     TotalCost,
     /// Order lines placed per year (an order split over two suppliers is two lines).
     OrdersPerYear,
@@ -53,6 +54,12 @@ pub enum Metric {
     RejectedUnits,
     /// Units of orders cancelled by suppliers during outages over the measured days.
     CancelledUnits,
+    /// Units written off at the end of their shelf life over the measured days.
+    ExpiredUnits,
+    /// Expired units × unit cost, per year.
+    ExpiryCost,
+    /// Value lost to obsolescence (average on-hand value × obsolescence rate), per year.
+    ObsolescenceCost,
     /// Days from the start of a disruption event that reaches the item until all demand is
     /// served again with no customer waiting (0 if it never fell short), averaged over the
     /// run's events; defined only in runs with such an event.
@@ -60,7 +67,7 @@ pub enum Metric {
 }
 
 /// Every metric, in output order.
-pub const METRICS: [Metric; 24] = [
+pub const METRICS: [Metric; 27] = [
     Metric::FillRate,
     Metric::StockoutRate,
     Metric::StockoutDayRate,
@@ -84,6 +91,9 @@ pub const METRICS: [Metric; 24] = [
     Metric::ExpeditedUnits,
     Metric::RejectedUnits,
     Metric::CancelledUnits,
+    Metric::ExpiredUnits,
+    Metric::ExpiryCost,
+    Metric::ObsolescenceCost,
     Metric::TimeToRecover,
 ];
 
@@ -115,6 +125,9 @@ impl Metric {
             Metric::ExpeditedUnits => "expedited_units",
             Metric::RejectedUnits => "rejected_units",
             Metric::CancelledUnits => "cancelled_units",
+            Metric::ExpiredUnits => "expired_units",
+            Metric::ExpiryCost => "expiry_cost",
+            Metric::ObsolescenceCost => "obsolescence_cost",
             Metric::TimeToRecover => "time_to_recover",
         }
     }
@@ -152,7 +165,8 @@ impl Metric {
             | Metric::AvgPipelineUnits
             | Metric::ExpeditedUnits
             | Metric::RejectedUnits
-            | Metric::CancelledUnits => "units",
+            | Metric::CancelledUnits
+            | Metric::ExpiredUnits => "units",
             Metric::AvgOnHandValue => "currency",
             Metric::DaysOfSupply | Metric::TimeToRecover => "days",
             Metric::InventoryTurns => "turns per year",
@@ -161,7 +175,9 @@ impl Metric {
             | Metric::StockoutCost
             | Metric::TotalCost
             | Metric::ExpediteCost
-            | Metric::PurchasePremiumCost => "currency per year",
+            | Metric::PurchasePremiumCost
+            | Metric::ExpiryCost
+            | Metric::ObsolescenceCost => "currency per year",
             Metric::OrdersPerYear => "order lines per year",
         }
     }
@@ -196,6 +212,9 @@ impl Metric {
             | Metric::ExpeditedUnits
             | Metric::RejectedUnits
             | Metric::CancelledUnits
+            | Metric::ExpiredUnits
+            | Metric::ExpiryCost
+            | Metric::ObsolescenceCost
             | Metric::TimeToRecover => false,
         }
     }
@@ -227,6 +246,9 @@ impl Metric {
             Metric::ExpeditedUnits => "Expedited units",
             Metric::RejectedUnits => "Rejected units",
             Metric::CancelledUnits => "Cancelled units",
+            Metric::ExpiredUnits => "Expired units",
+            Metric::ExpiryCost => "Expiry cost",
+            Metric::ObsolescenceCost => "Obsolescence cost",
             Metric::TimeToRecover => "Time to recover",
         }
     }

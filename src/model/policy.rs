@@ -196,6 +196,9 @@ pub struct ItemContext {
     /// and order quantity of a min-max rule.
     pub container_size: Option<f64>,
     pub(crate) whole_units: bool,
+    /// The item's shelf life in days, if its stock expires: sized levels are capped to the
+    /// stock its demand can use within it ([`ShelfLifeCap`]).
+    pub(crate) shelf_life_days: Option<u32>,
 }
 
 /// How a rule was sized, for `validate`, the terminal and summary.json.
@@ -230,6 +233,29 @@ pub struct Sizing {
     /// The kanban loop, for kanban rules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kanban: Option<KanbanSizing>,
+    /// For an item whose stock expires, where the rule's target stock was above what demand
+    /// uses within the shelf life.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shelf_life: Option<ShelfLifeCap>,
+}
+
+/// A rule's target stock against an item's shelf life. Stock above what demand uses within
+/// the shelf life expires on the shelf, so a rule that sized its levels (from a service
+/// level, a safety stock, a kanban safety factor or the EOQ) is lowered to it; levels the
+/// scenario gave are kept, and `validate` warns.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ShelfLifeCap {
+    /// The item's shelf life, in days.
+    pub shelf_life_days: u32,
+    /// The most stock the rule may aim at: mean daily demand × (mean lead time + shelf life −
+    /// 1), in units. A position at this level puts, after the day's receipt, the demand of
+    /// the shelf life on the shelf, so the last unit received is issued on its last day.
+    pub usable_stock: f64,
+    /// The rule's target stock as sized (order-up-to level, reorder point plus lot, or the
+    /// full kanban loop), in units.
+    pub target_before: f64,
+    /// Whether the levels were lowered to `usable_stock` (a sized rule) or kept (given).
+    pub capped: bool,
 }
 
 /// The kanban loop of one item: containers × size, and how many days of demand it holds.
@@ -270,7 +296,7 @@ pub fn resolve(raw: &RawRule, ctx: &ItemContext) -> Result<(OrderRule, Sizing), 
     if !problems.is_empty() {
         return Err(problems);
     }
-    match raw {
+    let (rule, mut sizing) = match raw {
         RawRule::Kanban(k) => kanban(k, ctx),
         RawRule::MinMax(m) => min_max(m, ctx),
         RawRule::ReorderPoint(r) => reorder_point(r, ctx),
@@ -278,6 +304,81 @@ pub fn resolve(raw: &RawRule, ctx: &ItemContext) -> Result<(OrderRule, Sizing), 
         RawRule::SS(s) => s_s(s, ctx),
         RawRule::RQ(r) => r_q(r, ctx),
         RawRule::BaseStock(b) => base_stock(b, ctx),
+    }?;
+    let rule = match ctx.shelf_life_days {
+        Some(life) => cap_to_shelf_life(rule, &mut sizing, raw, ctx, life),
+        None => rule,
+    };
+    Ok((rule, sizing))
+}
+
+/// Whether the rule computed a level from the item's demand rather than taking every level
+/// as given: a safety stock or service level, a kanban safety factor, or the EOQ.
+fn sized(raw: &RawRule, sizing: &Sizing) -> bool {
+    sizing.safety_stock.is_some()
+        || sizing.kanban.as_ref().is_some_and(|k| k.computed)
+        || matches!(raw, RawRule::ReorderPoint(r) if matches!(r.quantity, RawQuantity::Eoq))
+}
+
+/// `rule` for an item whose stock lives `life` days: where its target stock exceeds what
+/// demand uses within the shelf life ([`ShelfLifeCap`]), noted in `sizing` and, for a sized
+/// rule, lowered to it — an order-up-to level (and a trigger above it) to the usable stock;
+/// a lot to at most the usable stock and the reorder point to what leaves room for one lot;
+/// a kanban loop to the whole containers that fit (at least one).
+fn cap_to_shelf_life(
+    rule: OrderRule,
+    sizing: &mut Sizing,
+    raw: &RawRule,
+    ctx: &ItemContext,
+    life: u32,
+) -> OrderRule {
+    let mut usable = ctx.mean_daily_demand * (ctx.lead_time_mean + f64::from(life) - 1.0);
+    if ctx.whole_units {
+        usable = (usable + 1e-9).floor();
+    }
+    let before = rule.target_stock();
+    if before <= usable {
+        return rule;
+    }
+    let capped = sized(raw, sizing);
+    sizing.shelf_life = Some(ShelfLifeCap {
+        shelf_life_days: life,
+        usable_stock: usable,
+        target_before: before,
+        capped,
+    });
+    if !capped {
+        return rule;
+    }
+    let (trigger, quantity) = match rule.quantity {
+        Quantity::UpTo(level) => {
+            let level = level.min(usable);
+            sizing.order_up_to = Some(level);
+            (rule.trigger.min(level), Quantity::UpTo(level))
+        }
+        Quantity::Lots(lot) => {
+            let lot = lot.min(usable);
+            sizing.order_quantity = Some(lot);
+            (rule.trigger.min(usable - lot), Quantity::Lots(lot))
+        }
+        Quantity::Containers { size, .. } => {
+            let containers = ((usable / size + 1e-9).floor()).max(1.0);
+            let target = containers * size;
+            sizing.order_up_to = Some(target);
+            if let Some(k) = &mut sizing.kanban {
+                k.containers = containers as u32;
+                k.total_units = target;
+                k.days_of_supply =
+                    (ctx.mean_daily_demand > 0.0).then(|| target / ctx.mean_daily_demand);
+            }
+            (target - size, Quantity::Containers { target, size })
+        }
+    };
+    sizing.reorder_point = trigger;
+    OrderRule {
+        review_period: rule.review_period,
+        trigger,
+        quantity,
     }
 }
 
@@ -483,6 +584,7 @@ fn base_sizing(rule: RuleKind, ctx: &ItemContext, review: u32) -> Sizing {
         order_quantity: None,
         order_up_to: None,
         kanban: None,
+        shelf_life: None,
     }
 }
 
@@ -1084,6 +1186,7 @@ mod tests {
             order_cost: 100.0,
             container_size: Some(25.0),
             whole_units: true,
+            shelf_life_days: None,
         }
     }
 

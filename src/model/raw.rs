@@ -154,6 +154,11 @@ pub(crate) struct RawItem {
     pub stockout_penalty: f64,
     pub container_size: Option<f64>,
     pub(crate) initial_on_hand: Option<f64>,
+    /// Days a unit can be used after it is received; absent: it never expires.
+    pub shelf_life_days: Option<i64>,
+    /// Share of its value that stock on hand loses in a year (obsolescence).
+    #[serde(default)]
+    pub obsolescence_rate: f64,
     pub demand: RawDemand,
     pub seasonality: Option<Vec<f64>>,
     #[serde(default)]

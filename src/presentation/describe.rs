@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::foundation::format::group_thousands;
 use crate::model::budget::{Budget, BudgetPeriod, WhenExceeded};
+use crate::model::policy::ShelfLifeCap;
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::model::supply::{Allocation, OrderDays};
 use crate::presentation::format::loop_days;
@@ -77,9 +78,20 @@ fn description(scenario: &Scenario) -> String {
     let _ = writeln!(out, "\nitems:");
     for item in &scenario.items {
         let (lt, lt_sd) = item.lead_time_moments(&scenario.suppliers);
+        let mut ages = String::new();
+        if let Some(days) = item.shelf_life_days {
+            let _ = write!(ages, ", shelf life {days} days");
+        }
+        if item.obsolescence_rate > 0.0 {
+            let _ = write!(
+                ages,
+                ", obsolescence {}% a year",
+                group_thousands(100.0 * item.obsolescence_rate, 2)
+            );
+        }
         let _ = writeln!(
             out,
-            "  {}: demand {:.2} ± {:.2} per day, lead time {:.2} ± {:.2} days, unit cost {}",
+            "  {}: demand {:.2} ± {:.2} per day, lead time {:.2} ± {:.2} days, unit cost {}{ages}",
             item.id,
             item.demand.annual_daily_mean(),
             item.demand.annual_daily_sd(),
@@ -142,6 +154,11 @@ fn description(scenario: &Scenario) -> String {
                     loop_days(k.days_of_supply)
                 );
                 let _ = writeln!(out, "{}", terminal::wrap(&line));
+            }
+        }
+        for (item, ip) in scenario.items.iter().zip(&policy.items) {
+            if let Some(cap) = &ip.sizing.shelf_life {
+                let _ = writeln!(out, "{}", terminal::wrap(&shelf_life_line(&item.id, cap)));
             }
         }
         if let Some(p) = &policy.prebuild {
@@ -299,4 +316,24 @@ fn budget_terms(scenario: &Scenario, b: &Budget) -> String {
         "{} {period} for {covers}; {beyond}",
         money(scenario, b.amount)
     )
+}
+
+/// What a shelf life did to an item's rule: its target stock lowered to what demand uses
+/// before the stock expires, or, for levels the scenario gave, a warning that stock will
+/// expire.
+fn shelf_life_line(item: &str, cap: &ShelfLifeCap) -> String {
+    let usable = group_thousands(cap.usable_stock, 2);
+    let before = group_thousands(cap.target_before, 2);
+    let life = cap.shelf_life_days;
+    if cap.capped {
+        format!(
+            "  shelf life of {item} ({life} days): target stock capped from {before} to \
+             {usable} units, the demand it can use before the stock expires"
+        )
+    } else {
+        format!(
+            "  warning: {item}'s given levels aim at {before} units, more than the {usable} \
+             its demand can use before its {life}-day shelf life ends: stock will expire"
+        )
+    }
 }

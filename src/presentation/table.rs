@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 
 /// The metrics shown in the terminal table, with how to show them. Metrics that are zero for
 /// every policy (no expediting, no rejections…) are left out of the table.
-const TABLE: [(Metric, Format); 19] = [
+const TABLE: [(Metric, Format); 22] = [
     (Metric::FillRate, Format::Percent),
     (Metric::StockoutRate, Format::Percent),
     (Metric::StockoutDayRate, Format::Percent),
@@ -27,12 +27,15 @@ const TABLE: [(Metric, Format); 19] = [
     (Metric::StockoutCost, Format::Money),
     (Metric::ExpediteCost, Format::Money),
     (Metric::PurchasePremiumCost, Format::Money),
+    (Metric::ExpiryCost, Format::Money),
+    (Metric::ObsolescenceCost, Format::Money),
     (Metric::TotalCost, Format::Money),
     (Metric::OrdersPerYear, Format::Number),
     (Metric::SupplierOnTimeRate, Format::Percent),
     (Metric::ExpeditedUnits, Format::Number),
     (Metric::RejectedUnits, Format::Number),
     (Metric::CancelledUnits, Format::Number),
+    (Metric::ExpiredUnits, Format::Number),
     (Metric::TimeToRecover, Format::Number),
 ];
 

@@ -180,7 +180,7 @@ pub(crate) fn is_trace_file(name: &str) -> bool {
 }
 
 /// The columns of `trace-run-N.csv` (README, "Trace").
-pub const TRACE_COLUMNS: [&str; 19] = [
+pub const TRACE_COLUMNS: [&str; 20] = [
     "day",
     "measured",
     "item",
@@ -195,6 +195,7 @@ pub const TRACE_COLUMNS: [&str; 19] = [
     "order_lines",
     "expedited",
     "cancelled",
+    "expired",
     "queued_at_supplier",
     "in_transit",
     "on_hand",
@@ -226,7 +227,7 @@ pub(crate) fn trace_csv(traces: &RunTraces, run: &RunTrace) -> String {
                 .collect();
             let _ = writeln!(
                 out,
-                "{},{},{id},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{id},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 d.day,
                 d.measured,
                 figure(d.demand),
@@ -240,6 +241,7 @@ pub(crate) fn trace_csv(traces: &RunTraces, run: &RunTrace) -> String {
                 d.order_lines,
                 figure(d.expedited),
                 figure(d.cancelled),
+                figure(d.expired),
                 figure(d.queued_at_supplier),
                 figure(d.in_transit),
                 figure(d.on_hand),

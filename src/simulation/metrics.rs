@@ -57,6 +57,8 @@ pub struct ItemCounters {
     pub cancelled: f64,
     /// Units ordered by expediting.
     pub expedited: f64,
+    /// Units on the shelf written off when their shelf life ended.
+    pub expired: f64,
     /// Extra paid for units bought from suppliers with a unit cost premium (money).
     pub(crate) purchase_premium: f64,
     /// The item's share of the delivery costs of the orders its lines were on (money).
@@ -90,6 +92,11 @@ pub struct RunTotals {
     pub stockout_cost: f64,
     pub(crate) expedite_cost: f64,
     pub(crate) purchase_premium: f64,
+    /// Units written off at the end of their shelf life × unit cost, over the measured days.
+    pub(crate) expiry_cost: f64,
+    /// Value stock on hand lost to obsolescence (on-hand value × obsolescence rate, pro rata
+    /// per day), over the measured days.
+    pub(crate) obsolescence_cost: f64,
 }
 
 impl RunTotals {
@@ -116,6 +123,8 @@ impl RunTotals {
             stockout_cost: c.short * item.stockout_penalty,
             expedite_cost: c.expedited * cost * expedite_rate,
             purchase_premium: c.purchase_premium,
+            expiry_cost: c.expired * cost,
+            obsolescence_cost: c.on_hand_unit_days * cost * item.obsolescence_rate / 365.0,
         }
     }
 
@@ -142,6 +151,7 @@ impl RunTotals {
         u.rejected += v.rejected;
         u.cancelled += v.cancelled;
         u.expedited += v.expedited;
+        u.expired += v.expired;
         u.purchase_premium += v.purchase_premium;
         u.delivery_cost += v.delivery_cost;
         u.recovery_days += v.recovery_days;
@@ -155,6 +165,8 @@ impl RunTotals {
         self.stockout_cost += o.stockout_cost;
         self.expedite_cost += o.expedite_cost;
         self.purchase_premium += o.purchase_premium;
+        self.expiry_cost += o.expiry_cost;
+        self.obsolescence_cost += o.obsolescence_cost;
     }
 
     fn total_cost(&self) -> f64 {
@@ -163,6 +175,8 @@ impl RunTotals {
             + self.stockout_cost
             + self.expedite_cost
             + self.purchase_premium
+            + self.expiry_cost
+            + self.obsolescence_cost
     }
 
     fn per_year(&self, amount: f64) -> f64 {
@@ -220,6 +234,9 @@ impl Metric {
             Metric::ExpeditedUnits => Some(u.expedited),
             Metric::RejectedUnits => Some(u.rejected),
             Metric::CancelledUnits => Some(u.cancelled),
+            Metric::ExpiredUnits => Some(u.expired),
+            Metric::ExpiryCost => Some(t.per_year(t.expiry_cost)),
+            Metric::ObsolescenceCost => Some(t.per_year(t.obsolescence_cost)),
             Metric::TimeToRecover => ratio(u.recovery_days, u.recovery_events),
         }
     }

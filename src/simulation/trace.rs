@@ -44,6 +44,11 @@ pub(crate) trait DayRecorder {
         let _ = units;
     }
 
+    /// Units on the shelf whose life ended at the start of the day, written off.
+    fn expired(&mut self, units: f64) {
+        let _ = units;
+    }
+
     /// Day `t` is over: its demand and how it was met, and the end-of-day levels.
     #[inline(always)]
     fn end_day(&mut self, t: usize, day: &DayEnd) {
@@ -77,6 +82,10 @@ impl<R: DayRecorder> DayRecorder for &mut R {
     #[inline(always)]
     fn cancelled(&mut self, units: f64) {
         (**self).cancelled(units);
+    }
+
+    fn expired(&mut self, units: f64) {
+        (**self).expired(units);
     }
 
     #[inline(always)]
@@ -131,6 +140,9 @@ pub struct TraceDay {
     pub expedited: f64,
     /// Units of waiting orders a supplier cancelled during an outage on the day.
     pub cancelled: f64,
+    /// Units on the shelf whose life ended at the start of the day, written off (items with
+    /// a shelf life).
+    pub expired: f64,
     /// Units ordered and not yet shipped by the supplier, at the end of the day.
     pub queued_at_supplier: f64,
     /// Units shipped and not yet received, at the end of the day.
@@ -185,6 +197,10 @@ impl DayRecorder for ItemTrace {
 
     fn cancelled(&mut self, units: f64) {
         self.today.cancelled += units;
+    }
+
+    fn expired(&mut self, units: f64) {
+        self.today.expired += units;
     }
 
     fn end_day(&mut self, t: usize, day: &DayEnd) {

@@ -25,9 +25,9 @@ use crate::model::disruption::{Disruption, Effect, Factor, Kind, Occurrence};
 use indexmap::IndexMap;
 
 use crate::model::limits::{
-    CARRYING_RATE, DAYS, Limit, MEAN_SPELL_DAYS, MONEY, MULTIPLIER, POSITIVE_MULTIPLIER,
-    POSITIVE_QUANTITY, POSITIVE_VALUE, PREMIUM_RATE, QUANTITY, SHARE, SHARE_OR_NONE, TREND,
-    UNIT_COST, shown,
+    CARRYING_RATE, DAYS, Limit, MEAN_SPELL_DAYS, MONEY, MULTIPLIER, OBSOLESCENCE_RATE,
+    POSITIVE_MULTIPLIER, POSITIVE_QUANTITY, POSITIVE_VALUE, PREMIUM_RATE, QUANTITY, SHARE,
+    SHARE_OR_NONE, TREND, UNIT_COST, shown,
 };
 use crate::model::metric::{METRICS, Metric};
 use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, Policy, Prebuild};
@@ -104,6 +104,13 @@ pub struct Item {
     /// none.
     pub container_size: Option<f64>,
     pub(crate) initial_on_hand: Option<f64>,
+    /// Days a unit can be used after the day it is received (`shelf_life_days`): a unit
+    /// received on day r may be issued on days r … r + life − 1 and is written off at the
+    /// start of day r + life. `None`: stock never expires.
+    pub shelf_life_days: Option<u32>,
+    /// Share of its value that stock on hand loses in a year (`obsolescence_rate`): it goes
+    /// out of style or is superseded. Priced like carrying, on the average stock on hand.
+    pub obsolescence_rate: f64,
     /// Daily demand: distribution, seasonality and trend.
     pub demand: DemandModel,
     /// The suppliers the item is bought from and each one's share of every order; under a
@@ -1027,6 +1034,14 @@ impl<'a> Validator<'a> {
             ),
             container_size: raw.container_size,
             initial_on_hand: raw.initial_on_hand,
+            shelf_life_days: raw
+                .shelf_life_days
+                .map(|days| self.whole_in(&format!("{at}.shelf_life_days"), days, 1..=3650, "")),
+            obsolescence_rate: self.within(
+                &format!("{at}.obsolescence_rate"),
+                raw.obsolescence_rate,
+                &OBSOLESCENCE_RATE,
+            ),
             demand: DemandModel {
                 distribution,
                 seasonality,
@@ -1771,6 +1786,19 @@ impl<'a> Validator<'a> {
                 if !numbers_ok {
                     continue;
                 }
+                if item.shelf_life_days.is_some() && p.reserve_days > 0.0 {
+                    // A reserve held for emergencies would expire on the shelf unless it were
+                    // rotated through daily stock, which is not modelled.
+                    self.report(
+                        format!("{at}.reserve_days"),
+                        format!(
+                            "item '{}' has a shelf life: a strategic reserve of stock that \
+                             expires is not modelled; remove reserve_days or give the item \
+                             no shelf_life_days",
+                            item.id
+                        ),
+                    );
+                }
                 match policy::resolve(rule, ctx) {
                     Ok((rule, sizing)) => {
                         let rule = if item.whole_units() {
@@ -1835,5 +1863,6 @@ fn item_context(item: &Item, suppliers: &[Supplier]) -> ItemContext {
         order_cost: item.order_cost,
         container_size: item.container_size,
         whole_units: item.whole_units(),
+        shelf_life_days: item.shelf_life_days,
     }
 }

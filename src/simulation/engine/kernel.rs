@@ -56,6 +56,7 @@ macro_rules! with_kind {
 
 pub(crate) mod coupled;
 pub(crate) mod lanes;
+mod shelf;
 
 use crate::foundation::math::{ceil_fast, floor_fast, min_fast};
 use crate::model::policy::{Expedite, ItemPolicy, LevelSegment, OrderRule};
@@ -63,6 +64,7 @@ use crate::model::supply::{MAX_LINKS, round_order};
 use crate::simulation::metrics::ItemCounters;
 use crate::simulation::supply_paths::{SupplierDays, SupplyPaths};
 use crate::simulation::trace::{DayEnd, DayRecorder, NoRecorder};
+use shelf::Shelf;
 
 /// One supplier an item is bought from, with the constraints that shape its orders.
 #[derive(Clone, Copy, Debug)]
@@ -124,6 +126,8 @@ pub(crate) struct ItemSetup {
     pub(crate) warmup: usize,
     pub backorder: bool,
     pub(crate) whole_units: bool,
+    /// Days a unit may be issued after it is received (`None`: it never expires).
+    pub(crate) shelf_life: Option<usize>,
     pub(crate) links: Vec<Link>,
     pub sourcing: Sourcing,
 }
@@ -315,6 +319,8 @@ struct State<'a, R: DayRecorder = NoRecorder> {
     next_dispatch: usize,
     queues: [Queue; MAX_LINKS],
     expediting: Option<Expediting>,
+    /// The ages of the stock on hand, for an item whose stock expires.
+    shelf: Option<Shelf>,
     counters: ItemCounters,
     setup: &'a ItemSetup,
     demand: &'a [f64],
@@ -426,6 +432,9 @@ impl<'a, R: DayRecorder> State<'a, R> {
                 used_this_year: 0.0,
                 next_receipt: setup.horizon,
             }),
+            shelf: setup
+                .shelf_life
+                .map(|life| Shelf::new(life, setup.horizon, policy.initial_on_hand)),
             counters: ItemCounters::default(),
             setup,
             demand,
@@ -579,6 +588,9 @@ impl<'a, R: DayRecorder> State<'a, R> {
         pipe: &mut Pipeline<'_>,
         books: &mut DayBooks<'_>,
     ) -> Served {
+        if self.shelf.is_some() {
+            self.expire::<MEASURE>(stock, t);
+        }
         // 1. Receipts.
         let slot = pipe.slot(t);
         let due = pipe.arrivals[slot];
@@ -591,6 +603,9 @@ impl<'a, R: DayRecorder> State<'a, R> {
         let d = self.demand[t];
         let mut served = min_fast(d, stock.on_hand);
         stock.on_hand -= served;
+        if let Some(shelf) = &mut self.shelf {
+            shelf.issue(served, stock.on_hand);
+        }
         let mut short = d - served;
         if RESERVE && short > 0.0 && stock.reserve > 0.0 {
             let drawn = min_fast(short, stock.reserve);
@@ -703,6 +718,9 @@ impl<'a, R: DayRecorder> State<'a, R> {
             return;
         }
         stock.on_hand += receipt;
+        if let Some(shelf) = &mut self.shelf {
+            shelf.put(t, receipt);
+        }
         if MEASURE {
             self.counters.cycles += 1.0;
             if self.stockout_in_cycle {
@@ -714,6 +732,9 @@ impl<'a, R: DayRecorder> State<'a, R> {
             let filled = min_fast(stock.backorders, stock.on_hand);
             stock.on_hand -= filled;
             stock.backorders -= filled;
+            if let Some(shelf) = &mut self.shelf {
+                shelf.issue(filled, stock.on_hand);
+            }
             if MEASURE {
                 self.counters.delivered += filled;
             }
@@ -722,7 +743,28 @@ impl<'a, R: DayRecorder> State<'a, R> {
             let refill = min_fast(self.reserve_level - stock.reserve, stock.on_hand);
             stock.on_hand -= refill;
             stock.reserve += refill;
+            if let Some(shelf) = &mut self.shelf {
+                shelf.issue(refill, stock.on_hand);
+            }
         }
+    }
+
+    /// Write off the stock on the shelf whose life is over at the start of day `t`.
+    #[cold]
+    #[inline(never)]
+    fn expire<const MEASURE: bool>(&mut self, stock: &mut Stock, t: usize) {
+        let Some(shelf) = &mut self.shelf else {
+            return;
+        };
+        let expired = shelf.expire(t, stock.on_hand);
+        if expired <= 0.0 {
+            return;
+        }
+        stock.on_hand -= expired;
+        if MEASURE {
+            self.counters.expired += expired;
+        }
+        self.recorder.expired(expired);
     }
 
     /// Count a shortfall (the caller adds it to the backorders where customers wait).

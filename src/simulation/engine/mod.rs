@@ -129,6 +129,7 @@ impl<'a> Prepared<'a> {
                 warmup: scenario.warmup_days as usize,
                 backorder: scenario.unmet_demand == UnmetDemand::Backorder,
                 whole_units: item.whole_units(),
+                shelf_life: item.shelf_life_days.map(|days| days as usize),
                 sourcing: match item.failover_after_days {
                     Some(after_days) => Sourcing::Failover { after_days },
                     None => Sourcing::Split,
@@ -1525,8 +1526,8 @@ mod tests {
     /// have every figure they have simulated alone, bit for bit: the coupled loop takes the
     /// single-item loop's steps in its order. Over scenarios with backorders and lost sales,
     /// warm-up, a pre-build, periodic review, failover and split sourcing, a reserve,
-    /// expediting, capacity limits, outages that hold or cancel orders, rejections, delays and
-    /// surges.
+    /// expediting, capacity limits, outages that hold or cancel orders, rejections, delays,
+    /// surges and stock that expires.
     #[test]
     fn items_simulated_together_have_their_figures_alone() {
         let scenarios = [
@@ -1545,6 +1546,17 @@ mod tests {
                         "supplier_outage = { supplier = \"contract-manufacturer\", \
                          cancel_orders = true }",
                     ),
+                ]),
+            ),
+            (
+                "peak-season.toml, stock that expires and loses value",
+                peak_season_uncoupled(&[
+                    (
+                        "id = \"gift-set\"",
+                        "id = \"gift-set\"\nshelf_life_days = 12\nobsolescence_rate = 0.3",
+                    ),
+                    ("id = \"ribbon\"", "id = \"ribbon\"\nshelf_life_days = 5"),
+                    ("\"lost\"", "\"backorder\""),
                 ]),
             ),
         ];

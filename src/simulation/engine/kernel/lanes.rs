@@ -44,6 +44,7 @@ pub(super) type LaneMask = u16;
 pub(crate) fn steps_in_lanes(setup: &ItemSetup, policy: &ItemPolicy) -> bool {
     setup.sourcing == Sourcing::Split
         && setup.links.len() == 1
+        && setup.shelf_life.is_none()
         && policy.reserve <= 0.0
         && policy.expedite.is_none()
 }
