@@ -163,3 +163,20 @@ fn items_without_a_shelf_life_never_expire() {
     assert_eq!(mean(&summary, 0, Metric::ExpiryCost), 0.0);
     assert_eq!(mean(&summary, 0, Metric::ObsolescenceCost), 0.0);
 }
+
+#[test]
+fn shelf_life_and_obsolescence_are_parameters_of_sweep_stress_and_optimize() {
+    use buffersim::analysis::param::{Param, scenario_with};
+    let text = perishable("", "[policy.p.rule.base_stock]\nsafety_stock_days = 5");
+    let path = std::path::Path::new("case.toml");
+    let changes = [
+        (Param::parse("item.milk.shelf_life_days").unwrap(), 5.0),
+        (Param::parse("item.milk.obsolescence_rate").unwrap(), 0.2),
+    ];
+    let sc = scenario_with(&text, path, &changes).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(sc.items[0].shelf_life_days, Some(5));
+    assert_eq!(sc.items[0].obsolescence_rate, 0.2);
+    // A longer life lets the sized level reach further: 10 × (1 + 5 − 1) = 50.
+    let cap = sc.policies[0].items[0].sizing.shelf_life.clone().unwrap();
+    assert_eq!((cap.usable_stock, cap.target_before), (50.0, 60.0));
+}

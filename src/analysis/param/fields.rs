@@ -24,7 +24,7 @@ const DISTRIBUTION_KEYS: [&str; 6] = [
     "factor",
 ];
 /// Fields the scenario format types as integers, wherever they appear.
-const INTEGER_FIELDS: [&str; 13] = [
+const INTEGER_FIELDS: [&str; 14] = [
     "horizon_days",
     "warmup_days",
     "runs",
@@ -38,11 +38,12 @@ const INTEGER_FIELDS: [&str; 13] = [
     "start_day",
     "repeat_every_days",
     "order_cycle_days",
+    "shelf_life_days",
 ];
 
 /// Optional top-level fields with a documented numeric default (README, "Scenario format"):
 /// kind, field, default, integral.
-const DEFAULTS: [(EntityKind, &str, f64, bool); 16] = [
+const DEFAULTS: [(EntityKind, &str, f64, bool); 17] = [
     (EntityKind::Simulation, "horizon_days", 365.0, true),
     (EntityKind::Simulation, "warmup_days", 0.0, true),
     (EntityKind::Simulation, "runs", 1000.0, true),
@@ -59,6 +60,7 @@ const DEFAULTS: [(EntityKind, &str, f64, bool); 16] = [
     (EntityKind::Item, "order_cost", 0.0, false),
     (EntityKind::Item, "stockout_penalty", 0.0, false),
     (EntityKind::Item, "trend_per_year", 0.0, false),
+    (EntityKind::Item, "obsolescence_rate", 0.0, false),
     (EntityKind::Policy, "reserve_days", 0.0, false),
 ];
 
