@@ -342,6 +342,8 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
                         order_quantity: Some(100.0),
                         order_up_to: None,
                         kanban: None,
+                        shelf_life: None,
+                        by_period: Vec::new(),
                     })
                     .collect(),
                 kanban: Vec::new(),

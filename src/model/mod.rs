@@ -8,6 +8,7 @@ pub(crate) mod limits;
 pub mod metric;
 pub mod policy;
 pub(crate) mod raw;
+pub mod resize;
 pub mod scenario;
 pub mod supply;
 pub mod target;

@@ -24,6 +24,7 @@ use crate::model::raw::{
     RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawPrebuild, RawQuantity, RawRQ,
     RawReorderPoint, RawRule, RawSS,
 };
+use crate::model::resize::{PeriodLevels, Resize};
 
 /// The family a rule was written as; kept for reporting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -237,13 +238,17 @@ pub struct Sizing {
     /// uses within the shelf life.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shelf_life: Option<ShelfLifeCap>,
+    /// Under a policy that re-sizes its rules, the levels of each period; the figures above
+    /// are the year's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_period: Vec<PeriodLevels>,
 }
 
 /// A rule's target stock against an item's shelf life. Stock above what demand uses within
 /// the shelf life expires on the shelf, so a rule that sized its levels (from a service
 /// level, a safety stock, a kanban safety factor or the EOQ) is lowered to it; levels the
 /// scenario gave are kept, and `validate` warns.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct ShelfLifeCap {
     /// The item's shelf life, in days.
     pub shelf_life_days: u32,
@@ -585,6 +590,7 @@ fn base_sizing(rule: RuleKind, ctx: &ItemContext, review: u32) -> Sizing {
         order_up_to: None,
         kanban: None,
         shelf_life: None,
+        by_period: Vec::new(),
     }
 }
 
@@ -990,7 +996,8 @@ pub(crate) fn excessive_levels(
     ))
 }
 
-/// A stretch of days over which a policy's stock levels are multiplied by one factor.
+/// A stretch of days over which a policy's stock levels are fixed: one re-sizing period's
+/// rule, multiplied by one factor.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LevelSegment {
     /// First day of the stretch (day 0 is the first simulated day).
@@ -999,6 +1006,9 @@ pub struct LevelSegment {
     pub end: u32,
     /// Multiplier of the stock levels (1 outside a pre-build).
     pub factor: f64,
+    /// The re-sizing period the stretch is in ([`ItemPolicy::by_period`]; 0 for a policy
+    /// whose rules are sized once).
+    pub period: usize,
 }
 
 /// A seasonal pre-build: stock levels multiplied by `factor` from `start_day_of_year` up to
@@ -1081,26 +1091,33 @@ impl Prebuild {
     }
 }
 
-/// Split the horizon into stretches of constant stock-level factor, so the engine's daily loop
-/// runs each stretch with fixed levels.
+/// Split the horizon into stretches of constant stock levels — one pre-build factor within
+/// one re-sizing period (`periods`: day ranges in order, empty when the rules are sized
+/// once) — so the engine's daily loop runs each stretch with fixed levels.
 pub(crate) fn level_segments(
     horizon: u32,
     first_day_of_year: u32,
     prebuild: Option<&Prebuild>,
+    periods: &[(u32, u32)],
 ) -> Vec<LevelSegment> {
     let factor_on = |day: u32| match prebuild {
         Some(p) if p.contains((first_day_of_year + day) % 365) => p.factor,
         _ => 1.0,
     };
+    let mut period = 0;
     let mut segments: Vec<LevelSegment> = Vec::new();
     for day in 0..horizon {
+        while periods.get(period).is_some_and(|&(_, end)| day >= end) {
+            period += 1;
+        }
         let factor = factor_on(day);
         match segments.last_mut() {
-            Some(last) if last.factor == factor => last.end = day + 1,
+            Some(last) if last.factor == factor && last.period == period => last.end = day + 1,
             _ => segments.push(LevelSegment {
                 start: day,
                 end: day + 1,
                 factor,
+                period,
             }),
         }
     }
@@ -1116,6 +1133,8 @@ pub struct Policy {
     pub items: Vec<ItemPolicy>,
     /// The seasonal pre-build, if the policy has one.
     pub prebuild: Option<Prebuild>,
+    /// How often the rules are re-sized for the demand expected, if they are.
+    pub resize: Option<Resize>,
     /// The horizon cut into stretches of constant stock-level factor, in order (a single
     /// stretch of factor 1 without a pre-build).
     pub segments: Vec<LevelSegment>,
@@ -1124,8 +1143,12 @@ pub struct Policy {
 /// One item's rule under one policy.
 #[derive(Clone, Debug)]
 pub struct ItemPolicy {
-    /// The order rule the engine runs, its levels whole for an item in whole units.
+    /// The order rule the engine runs, its levels whole for an item in whole units: sized
+    /// for the year, or, under a policy that re-sizes, for the first period.
     pub rule: OrderRule,
+    /// Under a policy that re-sizes ([`Policy::resize`]), the rule of each period, in order
+    /// ([`LevelSegment::period`]); empty otherwise.
+    pub by_period: Vec<OrderRule>,
     /// How the rule was sized, for reports.
     pub sizing: Sizing,
     pub(crate) initial_on_hand: f64,
@@ -1397,39 +1420,41 @@ mod tests {
             end_day_of_year: 20,
             factor: 1.5,
         };
-        let segs = level_segments(400, 0, Some(&p));
+        let segment = |start, end, factor, period| LevelSegment {
+            start,
+            end,
+            factor,
+            period,
+        };
         assert_eq!(
-            segs,
+            level_segments(400, 0, Some(&p), &[]),
             vec![
-                LevelSegment {
-                    start: 0,
-                    end: 20,
-                    factor: 1.5
-                },
-                LevelSegment {
-                    start: 20,
-                    end: 300,
-                    factor: 1.0
-                },
-                LevelSegment {
-                    start: 300,
-                    end: 385,
-                    factor: 1.5
-                },
-                LevelSegment {
-                    start: 385,
-                    end: 400,
-                    factor: 1.0
-                },
+                segment(0, 20, 1.5, 0),
+                segment(20, 300, 1.0, 0),
+                segment(300, 385, 1.5, 0),
+                segment(385, 400, 1.0, 0),
             ]
         );
         assert_eq!(
-            level_segments(10, 0, None),
-            vec![LevelSegment {
-                start: 0,
-                end: 10,
-                factor: 1.0
-            }]
+            level_segments(10, 0, None, &[]),
+            vec![segment(0, 10, 1.0, 0)]
+        );
+        // Re-sizing periods cut the stretches too: a pre-build from day 10 to 40 over
+        // periods of 0–31, 31–59, 59–60.
+        let p = Prebuild {
+            start_day_of_year: 10,
+            end_day_of_year: 40,
+            factor: 2.0,
+        };
+        assert_eq!(
+            level_segments(60, 0, Some(&p), &[(0, 31), (31, 59), (59, 60)]),
+            vec![
+                segment(0, 10, 1.0, 0),
+                segment(10, 31, 2.0, 0),
+                segment(31, 40, 2.0, 1),
+                segment(40, 59, 1.0, 1),
+                segment(59, 60, 1.0, 2),
+            ]
         );
     }
 }

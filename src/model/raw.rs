@@ -154,6 +154,8 @@ pub(crate) struct RawItem {
     pub stockout_penalty: f64,
     pub container_size: Option<f64>,
     pub(crate) initial_on_hand: Option<f64>,
+    /// Mean daily demand expected in each calendar month, January first, for re-sized rules.
+    pub forecast_per_month: Option<Vec<f64>>,
     /// Days a unit can be used after it is received; absent: it never expires.
     pub shelf_life_days: Option<i64>,
     /// Share of its value that stock on hand loses in a year (obsolescence).
@@ -305,6 +307,8 @@ pub(crate) struct RawPolicy {
     #[serde(default)]
     pub items: IndexMap<String, RawRule>,
     pub prebuild: Option<RawPrebuild>,
+    /// Rules re-sized for each period's expected demand.
+    pub resize: Option<RawResize>,
     /// Strategic reserve per item, in days of its mean demand.
     #[serde(default)]
     pub reserve_days: f64,
@@ -317,6 +321,16 @@ pub(crate) struct RawExpedite {
     pub(crate) lead_time_days: i64,
     pub premium_rate: f64,
     pub(crate) max_units_per_year: Option<f64>,
+}
+
+/// `[policy.NAME.resize]`: `every = "month"` or `every_days = N`, and `look_ahead`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawResize {
+    pub every: Option<String>,
+    pub every_days: Option<i64>,
+    #[serde(default)]
+    pub look_ahead: bool,
 }
 
 #[derive(Debug, Deserialize)]

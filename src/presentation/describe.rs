@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use crate::foundation::format::group_thousands;
 use crate::model::budget::{Budget, BudgetPeriod, WhenExceeded};
 use crate::model::policy::ShelfLifeCap;
+use crate::model::resize::PeriodLevels;
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::model::supply::{Allocation, OrderDays};
 use crate::presentation::format::loop_days;
@@ -159,6 +160,13 @@ fn description(scenario: &Scenario) -> String {
         for (item, ip) in scenario.items.iter().zip(&policy.items) {
             if let Some(cap) = &ip.sizing.shelf_life {
                 let _ = writeln!(out, "{}", terminal::wrap(&shelf_life_line(&item.id, cap)));
+            }
+        }
+        if let Some(r) = &policy.resize {
+            let _ = writeln!(out, "  re-sized {}:", r.describe());
+            for (item, ip) in scenario.items.iter().zip(&policy.items) {
+                let line = resized_line(&item.id, &ip.sizing.by_period);
+                let _ = writeln!(out, "{}", terminal::wrap(&line));
             }
         }
         if let Some(p) = &policy.prebuild {
@@ -336,4 +344,54 @@ fn shelf_life_line(item: &str, cap: &ShelfLifeCap) -> String {
              its demand can use before its {life}-day shelf life ends: stock will expire"
         )
     }
+}
+
+/// How a re-sized rule's levels move over its periods: the range of each level, lowest to
+/// highest ("reorder point 40–80").
+fn resized_line(item: &str, periods: &[PeriodLevels]) -> String {
+    let range = |values: Vec<f64>| -> Option<String> {
+        let lo = values.iter().copied().reduce(f64::min)?;
+        let hi = values.iter().copied().reduce(f64::max)?;
+        Some(if lo == hi {
+            group_thousands(lo, 2)
+        } else {
+            format!("{}–{}", group_thousands(lo, 2), group_thousands(hi, 2))
+        })
+    };
+    let mut parts = vec![format!(
+        "demand {} a day",
+        range(periods.iter().map(|p| p.mean_daily_demand).collect()).unwrap_or_default()
+    )];
+    let figures: [(&str, Vec<f64>); 4] = [
+        (
+            "containers",
+            periods
+                .iter()
+                .filter_map(|p| p.containers)
+                .map(f64::from)
+                .collect(),
+        ),
+        (
+            "reorder point",
+            periods.iter().map(|p| p.reorder_point).collect(),
+        ),
+        (
+            "order qty",
+            periods.iter().filter_map(|p| p.order_quantity).collect(),
+        ),
+        (
+            "order-up-to",
+            periods.iter().filter_map(|p| p.order_up_to).collect(),
+        ),
+    ];
+    for (name, values) in figures {
+        if let Some(r) = range(values) {
+            parts.push(format!("{name} {r}"));
+        }
+    }
+    format!(
+        "    {item} over {} periods: {}",
+        periods.len(),
+        parts.join(", ")
+    )
 }

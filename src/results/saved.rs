@@ -236,6 +236,14 @@ pub struct SavedSizing {
     /// As [`crate::model::policy::Sizing::kanban`]: the kanban loop, for kanban rules.
     #[serde(default)]
     pub kanban: Option<SavedKanban>,
+    /// As [`crate::model::policy::Sizing::shelf_life`]: the rule against the item's shelf
+    /// life, where its target was above what demand uses before stock expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shelf_life: Option<crate::model::policy::ShelfLifeCap>,
+    /// As [`crate::model::policy::Sizing::by_period`]: each period's levels under a policy
+    /// that re-sizes its rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_period: Vec<crate::model::resize::PeriodLevels>,
 }
 
 /// A kanban loop (mirrors [`crate::model::policy::KanbanSizing`]).

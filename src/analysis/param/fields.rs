@@ -24,7 +24,7 @@ const DISTRIBUTION_KEYS: [&str; 6] = [
     "factor",
 ];
 /// Fields the scenario format types as integers, wherever they appear.
-const INTEGER_FIELDS: [&str; 14] = [
+const INTEGER_FIELDS: [&str; 15] = [
     "horizon_days",
     "warmup_days",
     "runs",
@@ -39,6 +39,7 @@ const INTEGER_FIELDS: [&str; 14] = [
     "repeat_every_days",
     "order_cycle_days",
     "shelf_life_days",
+    "every_days",
 ];
 
 /// Optional top-level fields with a documented numeric default (README, "Scenario format"):

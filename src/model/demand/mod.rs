@@ -147,7 +147,6 @@ const fn month_table() -> [u8; 365] {
 }
 
 /// Month (0 = January) of a day of the year in a 365-day year (taken modulo 365).
-#[cfg(test)]
 pub(crate) fn month_of_day(day_of_year: u32) -> usize {
     MONTH_OF_DAY[(day_of_year % 365) as usize] as usize
 }

@@ -30,11 +30,12 @@ use crate::model::limits::{
     SHARE_OR_NONE, TREND, UNIT_COST, shown,
 };
 use crate::model::metric::{METRICS, Metric};
-use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, Policy, Prebuild};
+use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, OrderRule, Policy, Prebuild};
 use crate::model::raw::{
-    RawBudget, RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawRule,
-    RawScenario, RawSupplier, RawUnits,
+    RawBudget, RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawResize,
+    RawRule, RawScenario, RawSupplier, RawUnits,
 };
+use crate::model::resize::{self, PeriodLevels, Resize, ResizeEvery};
 use crate::model::supply::{Allocation, MAX_LINKS, OrderDays, Supplier};
 use crate::model::target::Target;
 use lines::Fields;
@@ -104,6 +105,11 @@ pub struct Item {
     /// none.
     pub container_size: Option<f64>,
     pub(crate) initial_on_hand: Option<f64>,
+    /// Mean daily demand the planner expects in each calendar month, January first
+    /// (`forecast_per_month`): what rules re-sized by period are sized for, in place of the
+    /// demand model's seasonality and trend. The simulation still draws demand from the model,
+    /// so a forecast that misses shows what the miss costs.
+    pub forecast_per_month: Option<[f64; 12]>,
     /// Days a unit can be used after the day it is received (`shelf_life_days`): a unit
     /// received on day r may be issued on days r … r + life − 1 and is written off at the
     /// start of day r + life. `None`: stock never expires.
@@ -1034,6 +1040,10 @@ impl<'a> Validator<'a> {
             ),
             container_size: raw.container_size,
             initial_on_hand: raw.initial_on_hand,
+            forecast_per_month: raw
+                .forecast_per_month
+                .as_ref()
+                .map(|values| self.forecast(&format!("{at}.forecast_per_month"), values)),
             shelf_life_days: raw
                 .shelf_life_days
                 .map(|days| self.whole_in(&format!("{at}.shelf_life_days"), days, 1..=3650, "")),
@@ -1058,6 +1068,25 @@ impl<'a> Validator<'a> {
             }),
             sourcing: self.sourcing(at, raw, suppliers),
         }
+    }
+
+    /// A forecast of mean daily demand for each calendar month, January first.
+    fn forecast(&mut self, at: &str, values: &[f64]) -> [f64; 12] {
+        let mut out = [0.0; 12];
+        if values.len() != 12 {
+            self.report(
+                at,
+                format!(
+                    "needs 12 monthly mean daily demands, January first (got {})",
+                    values.len()
+                ),
+            );
+            return out;
+        }
+        for (i, &v) in values.iter().enumerate() {
+            out[i] = self.within(&format!("{at}[{i}]"), v, &QUANTITY);
+        }
+        out
     }
 
     fn seasonality(&mut self, at: &str, values: &[f64]) -> [f64; 12] {
@@ -1738,6 +1767,11 @@ impl<'a> Validator<'a> {
                     }
                 });
             self.within(&format!("{at}.reserve_days"), p.reserve_days, &DAYS);
+            let resize = p
+                .resize
+                .as_ref()
+                .and_then(|r| self.resize(&format!("{at}.resize"), r))
+                .map(|r| (r, r.periods(horizon, start_day)));
             let expedite = p.expedite.as_ref().map(|e| Expedite {
                 lead_time_days: self.whole_in(
                     &format!("{at}.expedite.lead_time_days"),
@@ -1775,7 +1809,7 @@ impl<'a> Validator<'a> {
                 .collect();
             let mut item_policies = Vec::new();
             for (item, ctx) in items.iter().zip(&contexts) {
-                let (rule_at, rule, numbers_ok) = match p.items.get(&item.id) {
+                let (rule_at, raw_rule, numbers_ok) = match p.items.get(&item.id) {
                     Some(r) => (
                         format!("{at}.items.{}", item.id),
                         r,
@@ -1799,8 +1833,8 @@ impl<'a> Validator<'a> {
                         ),
                     );
                 }
-                match policy::resolve(rule, ctx) {
-                    Ok((rule, sizing)) => {
+                match policy::resolve(raw_rule, ctx) {
+                    Ok((rule, mut sizing)) => {
                         let rule = if item.whole_units() {
                             rule.in_whole_units()
                         } else {
@@ -1812,7 +1846,26 @@ impl<'a> Validator<'a> {
                         {
                             self.report(rule_at.clone(), format!("item '{}': {message}", item.id));
                         }
+                        let by_period = match &resize {
+                            Some((r, periods)) => {
+                                let (rules, levels) = self.resized(
+                                    &rule_at,
+                                    (item, ctx, raw_rule),
+                                    (r, periods),
+                                    start_day,
+                                    prebuild.as_ref(),
+                                    reserve,
+                                );
+                                sizing.by_period = levels;
+                                rules
+                            }
+                            None => Vec::new(),
+                        };
+                        // Stock at the start is the first period's target under a re-sizing
+                        // policy, the year's otherwise.
+                        let rule = by_period.first().copied().unwrap_or(rule);
                         item_policies.push(ItemPolicy {
+                            by_period,
                             initial_on_hand: item
                                 .initial_on_hand
                                 .unwrap_or_else(|| rule.target_stock()),
@@ -1840,14 +1893,137 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
+            let periods = resize.as_ref().map_or(&[][..], |(_, p)| &p[..]);
             out.push(Policy {
                 name: name.clone(),
                 items: item_policies,
-                segments: policy::level_segments(horizon, start_day, prebuild.as_ref()),
+                segments: policy::level_segments(horizon, start_day, prebuild.as_ref(), periods),
                 prebuild,
+                resize: resize.map(|(r, _)| r),
             });
         }
         out
+    }
+
+    /// A policy's `[resize]` table: calendar months or every N days, and the look-ahead.
+    fn resize(&mut self, at: &str, raw: &RawResize) -> Option<Resize> {
+        let every = match (&raw.every, raw.every_days) {
+            (Some(every), None) if every == "month" => ResizeEvery::Month,
+            (Some(every), None) => {
+                self.report(
+                    format!("{at}.every"),
+                    format!("must be \"month\" (got \"{every}\"), or give every_days instead"),
+                );
+                return None;
+            }
+            (None, Some(days)) => {
+                ResizeEvery::Days(self.whole_in(&format!("{at}.every_days"), days, 1..=3650, ""))
+            }
+            (Some(_), Some(_)) => {
+                self.report(at, "give every = \"month\" or every_days, not both");
+                return None;
+            }
+            (None, None) => {
+                self.report(
+                    at,
+                    "give every = \"month\" (each calendar month) or every_days = N",
+                );
+                return None;
+            }
+        };
+        Some(Resize {
+            every,
+            look_ahead: raw.look_ahead,
+        })
+    }
+
+    /// An item's rule sized for each re-sizing period from the demand expected in it: the
+    /// rules the engine runs (whole for an item in whole units) and their levels for reports.
+    /// A period the rule cannot be sized for, or whose levels are too high, is reported.
+    fn resized(
+        &mut self,
+        rule_at: &str,
+        (item, annual, raw_rule): (&Item, &ItemContext, &RawRule),
+        (resize, periods): (&Resize, &[(u32, u32)]),
+        first_day_of_year: u32,
+        prebuild: Option<&Prebuild>,
+        reserve: f64,
+    ) -> (Vec<OrderRule>, Vec<PeriodLevels>) {
+        let mut rules = Vec::with_capacity(periods.len());
+        let mut levels = Vec::with_capacity(periods.len());
+        for &(start, end) in periods {
+            let ctx = period_context(item, annual, (start, end), first_day_of_year, resize);
+            let at = format!("item '{}', days {start}–{}", item.id, end - 1);
+            match policy::resolve(raw_rule, &ctx) {
+                Ok((rule, sizing)) => {
+                    let rule = if item.whole_units() {
+                        rule.in_whole_units()
+                    } else {
+                        rule
+                    };
+                    if let Some(message) = policy::excessive_levels(&rule, prebuild, reserve) {
+                        self.report(rule_at, format!("{at}: {message}"));
+                    }
+                    rules.push(rule);
+                    levels.push(PeriodLevels {
+                        start_day: start,
+                        end_day: end,
+                        mean_daily_demand: ctx.mean_daily_demand,
+                        reorder_point: rule.trigger,
+                        order_quantity: sizing.order_quantity,
+                        order_up_to: sizing.order_up_to.map(|_| rule.target_stock()),
+                        containers: sizing.kanban.map(|k| k.containers),
+                    });
+                }
+                Err(problems) => {
+                    for pr in problems {
+                        self.report(
+                            format!("{rule_at}.{}", pr.field),
+                            format!("{at}: {}", pr.message),
+                        );
+                    }
+                    return (Vec::new(), Vec::new());
+                }
+            }
+        }
+        (rules, levels)
+    }
+}
+
+/// The sizing context of `item` for the days `start..end` of the run: its annual context
+/// `annual` with the mean daily demand expected over those days
+/// ([`resize::expected_daily_demand`], one mean lead time later with a look-ahead) and its
+/// spread scaled alike, as the year's follows the seasonality (see
+/// [`DemandModel::annual_daily_sd`]).
+fn period_context(
+    item: &Item,
+    annual: &ItemContext,
+    days: (u32, u32),
+    first_day_of_year: u32,
+    resize: &Resize,
+) -> ItemContext {
+    let shift = if resize.look_ahead {
+        annual.lead_time_mean.round().max(0.0) as u32
+    } else {
+        0
+    };
+    let mean = resize::expected_daily_demand(
+        &item.demand,
+        item.forecast_per_month.as_ref(),
+        annual.mean_daily_demand,
+        days,
+        shift,
+        first_day_of_year,
+    );
+    let demand_sd = if annual.mean_daily_demand > 0.0 {
+        annual.demand_sd * mean / annual.mean_daily_demand
+    } else {
+        annual.demand_sd
+    };
+    ItemContext {
+        mean_daily_demand: mean,
+        demand_sd,
+        ..annual.clone()
     }
 }
 

@@ -382,12 +382,14 @@ fn for_each_segment(
     }
 }
 
-/// The rule of an item in a stretch of the horizon: the policy's, or scaled for a pre-build.
+/// The rule of an item in a stretch of the horizon: the policy's, or its period's under a
+/// policy that re-sizes; scaled for a pre-build.
 fn segment_rule(setup: &ItemSetup, policy: &ItemPolicy, segment: &LevelSegment) -> OrderRule {
+    let rule = policy.by_period.get(segment.period).unwrap_or(&policy.rule);
     match (segment.factor == 1.0, setup.whole_units) {
-        (true, _) => policy.rule,
-        (false, false) => policy.rule.scaled(segment.factor),
-        (false, true) => policy.rule.scaled(segment.factor).in_whole_units(),
+        (true, _) => *rule,
+        (false, false) => rule.scaled(segment.factor),
+        (false, true) => rule.scaled(segment.factor).in_whole_units(),
     }
 }
 

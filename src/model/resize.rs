@@ -1,0 +1,152 @@
+//! Levels that follow demand: a policy's rules re-sized for each calendar month (or every N
+//! days) from the demand expected in that period, instead of once for the year.
+//!
+//! The reference texts advise adjusting kanban quantities monthly to each month's demand and
+//! raising them before expected spikes. A re-sized rule is the same rule — the same formula
+//! with the same inputs the scenario gives — sized with each period's expected daily demand
+//! (and its spread) in place of the year's average: whatever the formula computes from demand
+//! moves (a kanban's container count, a reorder point or order-up-to level derived from a
+//! service level or safety stock, an EOQ lot), and whatever the scenario gives as a number
+//! (a container count, a fixed level or lot) stays.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::demand::{DemandDistribution, DemandModel, month_of_day};
+
+/// How often a policy's rules are re-sized (`[policy.NAME.resize]`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Resize {
+    /// The periods: calendar months, or every so many days from day 0.
+    pub every: ResizeEvery,
+    /// Size each period's rule for the demand one mean lead time later, when the orders
+    /// placed in the period arrive, rather than for the period's own demand.
+    pub look_ahead: bool,
+}
+
+/// The periods of a [`Resize`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResizeEvery {
+    /// Each calendar month of the 365-day year (counted from `start_day_of_year`).
+    Month,
+    /// Every so many days: days 0 … N − 1, N … 2N − 1, …
+    Days(u32),
+}
+
+impl Resize {
+    /// The periods over a horizon of `horizon` days whose day 0 is day `first_day_of_year`
+    /// of the year, as day ranges of the run, in order.
+    pub(crate) fn periods(&self, horizon: u32, first_day_of_year: u32) -> Vec<(u32, u32)> {
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        let key = |day: u32| match self.every {
+            ResizeEvery::Month => {
+                // The month, and the year, so that a horizon of several years has a period
+                // per month of each year.
+                let day_of_year = first_day_of_year + day;
+                (day_of_year / 365) * 12 + month_of_day(day_of_year) as u32
+            }
+            ResizeEvery::Days(n) => day / n,
+        };
+        for day in 0..horizon {
+            match out.last_mut() {
+                Some(last) if key(last.0) == key(day) => last.1 = day + 1,
+                _ => out.push((day, day + 1)),
+            }
+        }
+        out
+    }
+
+    /// One line for people: "monthly", "every 14 days", with the look-ahead.
+    pub fn describe(&self) -> String {
+        let every = match self.every {
+            ResizeEvery::Month => "every calendar month".to_string(),
+            ResizeEvery::Days(n) => format!("every {n} days"),
+        };
+        if self.look_ahead {
+            format!("{every}, for the demand one lead time ahead")
+        } else {
+            every
+        }
+    }
+}
+
+/// The mean daily demand expected over the days `start..end` of the run (shifted by `shift`
+/// days, the look-ahead), whose day 0 is day `first_day_of_year` of the year.
+///
+/// The expected demand of day t is the item's `forecast` for the month of t where it has one;
+/// otherwise its demand model's mean × the month's seasonality × the trend on day t (1 + trend
+/// · t / 365, at least 0). A recorded trace has no expected level of its own: it keeps
+/// `annual_mean`, the year's, unless it has a forecast.
+pub(crate) fn expected_daily_demand(
+    model: &DemandModel,
+    forecast: Option<&[f64; 12]>,
+    annual_mean: f64,
+    (start, end): (u32, u32),
+    shift: u32,
+    first_day_of_year: u32,
+) -> f64 {
+    let is_trace = matches!(model.distribution, DemandDistribution::Trace { .. });
+    let expected = |t: u32| -> f64 {
+        let month = month_of_day(first_day_of_year + t);
+        match forecast {
+            Some(forecast) => forecast[month],
+            None if is_trace => annual_mean,
+            None => {
+                let trend = (1.0 + model.trend_per_year * f64::from(t) / 365.0).max(0.0);
+                model.base_mean() * model.seasonality[month] * trend
+            }
+        }
+    };
+    let days = (start + shift)..(end + shift);
+    let n = f64::from(days.len() as u32);
+    days.map(expected).sum::<f64>() / n
+}
+
+/// One period's levels of a re-sized rule, for `validate`, summary.json and reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PeriodLevels {
+    /// First day of the period (day 0 is the first simulated day).
+    pub start_day: u32,
+    /// Day after its last day.
+    pub end_day: u32,
+    /// Mean daily demand the rule was sized for in the period, in units.
+    pub mean_daily_demand: f64,
+    /// Trigger level: reorder point, min, or the level at which a kanban card is released.
+    pub reorder_point: f64,
+    /// Lot ordered each time, where the rule orders lots or containers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_quantity: Option<f64>,
+    /// Order-up-to level, max, or the kanban loop's total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_up_to: Option<f64>,
+    /// Kanban containers in the loop.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub containers: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_follow_the_calendar_from_the_first_day_of_the_year() {
+        let monthly = Resize {
+            every: ResizeEvery::Month,
+            look_ahead: false,
+        };
+        // From 1 January: January, February, the first days of March.
+        assert_eq!(monthly.periods(65, 0), vec![(0, 31), (31, 59), (59, 65)]);
+        // From 20 December (day 353) over the year end: 12 days of December, then January.
+        assert_eq!(monthly.periods(50, 353), vec![(0, 12), (12, 43), (43, 50)]);
+        // Two years of months: 24 periods.
+        assert_eq!(monthly.periods(730, 0).len(), 24);
+        let fortnightly = Resize {
+            every: ResizeEvery::Days(14),
+            look_ahead: true,
+        };
+        assert_eq!(
+            fortnightly.periods(30, 100),
+            vec![(0, 14), (14, 28), (28, 30)]
+        );
+    }
+}
