@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::foundation::format::group_thousands;
 use crate::model::budget::{Budget, BudgetPeriod, WhenExceeded};
+use crate::model::disruption::Occurrence;
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::model::supply::{Allocation, OrderDays};
 use crate::presentation::format::loop_days;
@@ -30,6 +31,16 @@ fn description(scenario: &Scenario) -> String {
             UnmetDemand::Backorder => "backordered",
         }
     );
+    if let Some(start) = scenario.start_date {
+        let calendar = scenario.calendar();
+        let last = calendar.date(scenario.horizon_days - 1).unwrap_or(start);
+        let _ = writeln!(
+            out,
+            "dates: day 0 is {start} (a {}), day {} is {last}",
+            OrderDays::WEEKDAY_NAMES[start.weekday()],
+            scenario.horizon_days - 1
+        );
+    }
     let _ = writeln!(
         out,
         "results folder: {}{}",
@@ -92,11 +103,19 @@ fn description(scenario: &Scenario) -> String {
         let _ = writeln!(out, "\ndisruptions:");
         let item_ids: Vec<String> = scenario.items.iter().map(|i| i.id.clone()).collect();
         for d in &scenario.disruptions {
+            let dated = match d.occurrence {
+                Occurrence::Scheduled { start_day, .. } => scenario
+                    .calendar()
+                    .date(start_day)
+                    .map(|date| format!(" (day {start_day} is {date})")),
+                _ => None,
+            };
             let _ = writeln!(
                 out,
-                "  {}: {}",
+                "  {}: {}{}",
                 d.id,
-                d.describe(&scenario.suppliers, &item_ids)
+                d.describe(&scenario.suppliers, &item_ids),
+                dated.unwrap_or_default()
             );
         }
     }
@@ -252,7 +271,16 @@ fn supplier_terms(scenario: &Scenario, j: usize) -> Vec<String> {
     let mut orders = Vec::new();
     if s.order_days != OrderDays::Every {
         let days = match s.order_days {
-            OrderDays::Weekdays(_) => format!("on {} (day 0 is a Monday)", s.order_days.describe()),
+            OrderDays::Weekdays { first_weekday, .. } => {
+                let day0 = match scenario.start_date {
+                    Some(date) => format!(
+                        "day 0, {date}, is a {}",
+                        OrderDays::WEEKDAY_NAMES[usize::from(first_weekday)]
+                    ),
+                    None => "day 0 is a Monday".into(),
+                };
+                format!("on {} ({day0})", s.order_days.describe())
+            }
             _ => s.order_days.describe(),
         };
         orders.push(format!("taken {days}"));
@@ -279,7 +307,7 @@ fn supplier_terms(scenario: &Scenario, j: usize) -> Vec<String> {
 fn budget_terms(scenario: &Scenario, b: &Budget) -> String {
     let period = match b.period {
         BudgetPeriod::Week => "a week (days 0–6, 7–13, …)",
-        BudgetPeriod::Month => "a calendar month",
+        BudgetPeriod::Month { .. } => "a calendar month",
     };
     let covers = match &b.suppliers {
         None => "orders to every supplier".to_string(),
