@@ -241,7 +241,14 @@ fn validate_names_the_dates() {
         text.contains("dates: day 0 is 2027-01-05 (a Tuesday), day 364 is 2028-01-04"),
         "{text}"
     );
-    assert!(text.contains("(day 100 is 2027-04-15)"), "{text}");
+    assert!(
+        text.contains("scheduled from day 100 (2027-04-15) for 21 days"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stock levels × 1.5 from day 60 to day 120 of the year (2 Mar up to 1 May)"),
+        "{text}"
+    );
 }
 
 /// A traced run of a dated scenario has a `date` column beside the day, and trace.md gives

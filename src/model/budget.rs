@@ -49,9 +49,7 @@ impl BudgetPeriod {
         match self {
             BudgetPeriod::Week => t / 7,
             BudgetPeriod::Month { start_date } => {
-                let calendar =
-                    start_date.map_or(Calendar::Days365 { start_day_of_year }, Calendar::Dated);
-                calendar.month(t as u32)
+                Calendar::new(start_date, start_day_of_year).month(t as u32)
             }
         }
     }

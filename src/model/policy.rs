@@ -970,10 +970,28 @@ impl Prebuild {
         ))
     }
 
-    /// One line for people: "stock levels × 1.4 from day 240 to day 300 of the year".
-    pub fn describe(&self) -> String {
+    /// One line for people: "stock levels × 1.4 from day 240 to day 300 of the year", and
+    /// when the runs on `calendar` have dates, the days of the month too: "(29 Aug up to
+    /// 28 Oct)".
+    pub fn describe(&self, calendar: Calendar) -> String {
+        let dates = match calendar {
+            Calendar::Days365 { .. } => String::new(),
+            Calendar::Dated(_) => {
+                let name = |day_of_year| {
+                    Calendar::Days365 {
+                        start_day_of_year: day_of_year,
+                    }
+                    .day_and_month(0)
+                };
+                format!(
+                    " ({} up to {})",
+                    name(self.start_day_of_year),
+                    name(self.end_day_of_year)
+                )
+            }
+        };
         format!(
-            "stock levels × {} from day {} to day {} of the year",
+            "stock levels × {} from day {} to day {} of the year{dates}",
             self.factor, self.start_day_of_year, self.end_day_of_year
         )
     }

@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 
 use crate::foundation::format::group_thousands;
 use crate::model::budget::{Budget, BudgetPeriod, WhenExceeded};
-use crate::model::disruption::Occurrence;
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::model::supply::{Allocation, OrderDays};
 use crate::presentation::format::loop_days;
@@ -103,19 +102,11 @@ fn description(scenario: &Scenario) -> String {
         let _ = writeln!(out, "\ndisruptions:");
         let item_ids: Vec<String> = scenario.items.iter().map(|i| i.id.clone()).collect();
         for d in &scenario.disruptions {
-            let dated = match d.occurrence {
-                Occurrence::Scheduled { start_day, .. } => scenario
-                    .calendar()
-                    .date(start_day)
-                    .map(|date| format!(" (day {start_day} is {date})")),
-                _ => None,
-            };
             let _ = writeln!(
                 out,
-                "  {}: {}{}",
+                "  {}: {}",
                 d.id,
-                d.describe(&scenario.suppliers, &item_ids),
-                dated.unwrap_or_default()
+                d.describe(&scenario.suppliers, &item_ids, scenario.calendar())
             );
         }
     }
@@ -164,7 +155,7 @@ fn description(scenario: &Scenario) -> String {
             }
         }
         if let Some(p) = &policy.prebuild {
-            let _ = writeln!(out, "  pre-build: {}", p.describe());
+            let _ = writeln!(out, "  pre-build: {}", p.describe(scenario.calendar()));
         }
         let reserves: Vec<String> = scenario
             .items
