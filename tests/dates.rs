@@ -286,10 +286,68 @@ fn traces_label_days_with_dates() {
         lines[365]
     );
     assert!(
-        md.contains("over days 0–364 (2027-01-05 to 2028-01-04)"),
+        md.contains("over days 0–364, 2027-01-05 to 2028-01-04 (no warm-up)"),
         "{md}"
     );
 
     let (csv, _) = traced(&outage("100").replace("start_date = 2027-01-05\n", ""));
     assert!(csv.starts_with("day,measured,item,"));
+}
+
+/// Dates and day numbers round-trip across a year end and a leap day: from 31 December 2027,
+/// 1 January 2028 is day 1, 29 February day 60 and 1 March day 61; a TOML date, a string and
+/// a JSON string are read alike.
+#[test]
+fn dates_become_the_day_numbers_of_the_calendar() {
+    use buffersim::model::disruption::Occurrence;
+    let start_of = |scenario: &Scenario| -> Vec<u32> {
+        scenario
+            .disruptions
+            .iter()
+            .map(|d| match d.occurrence {
+                Occurrence::Scheduled { start_day, .. } => start_day,
+                _ => unreachable!(),
+            })
+            .collect()
+    };
+    let toml = |dates: [&str; 3]| {
+        let mut text = "[simulation]\nhorizon_days = 400\nstart_date = 2027-12-31\n\n\
+                        [[supplier]]\nid = \"maker\"\nlead_time = { fixed = 1 }\n\n\
+                        [[item]]\nid = \"a\"\nunit_cost = 1\ndemand = { deterministic = 10 }\n\n\
+                        [policy.p.rule.base_stock]\norder_up_to = 20\n"
+            .to_string();
+        for (k, date) in dates.iter().enumerate() {
+            text.push_str(&format!(
+                "\n[[disruption]]\nid = \"d{k}\"\neffect = {{ supplier_outage = {{ supplier = \"maker\" }} }}\n\
+                 occurrence = {{ scheduled = {{ start_day = {date}, duration_days = 1 }} }}\n"
+            ));
+        }
+        Scenario::from_source(&text, Path::new("leap.toml")).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let dated = toml(["2028-01-01", "2028-02-29", "\"2028-03-01\""]);
+    assert_eq!(start_of(&dated), [1, 60, 61]);
+    assert_eq!(start_of(&toml(["1", "60", "61"])), [1, 60, 61]);
+    let calendar = dated.calendar();
+    for (day, date) in [
+        (0, "2027-12-31"),
+        (1, "2028-01-01"),
+        (60, "2028-02-29"),
+        (61, "2028-03-01"),
+    ] {
+        assert_eq!(calendar.date(day).unwrap().to_string(), date);
+    }
+    // 31 December is day 364 of the year; 29 February shares 28 February's day 58.
+    assert_eq!(dated.start_day_of_year, 364);
+    assert_eq!(calendar.day_of_year(60), 58);
+    assert_eq!(calendar.day_of_year(61), 59);
+
+    let json = r#"{"simulation": {"horizon_days": 400, "start_date": "2027-12-31"},
+        "suppliers": [{"id": "maker", "lead_time": {"fixed": 1}}],
+        "items": [{"id": "a", "unit_cost": 1, "demand": {"deterministic": 10}}],
+        "disruptions": [{"id": "d", "effect": {"supplier_outage": {"supplier": "maker"}},
+                         "occurrence": {"scheduled": {"start_day": "2028-02-29", "duration_days": 1}}}],
+        "policies": {"p": {"rule": {"base_stock": {"order_up_to": 20}}}}}"#;
+    let from_json = Scenario::from_source(json, Path::new("leap.json")).unwrap();
+    assert_eq!(start_of(&from_json), [60]);
+    assert_eq!(from_json.start_date, dated.start_date);
 }

@@ -101,14 +101,14 @@ fn first_stockout_text(traces: &RunTraces, run: &RunTrace) -> String {
     format!("first stockout on day {}{items} {during}", first.day)
 }
 
-/// " (2027-01-05 to 2028-01-04)": the dates of the horizon, when the runs have dates.
+/// ", 2027-01-05 to 2028-01-04": the dates of the horizon, when the runs have dates.
 fn dates_of_days(traces: &RunTraces) -> String {
     let calendar = traces.calendar();
     match (
         calendar.date(0),
         calendar.date(traces.horizon_days.saturating_sub(1)),
     ) {
-        (Some(first), Some(last)) => format!(" ({first} to {last})"),
+        (Some(first), Some(last)) => format!(", {first} to {last}"),
         _ => String::new(),
     }
 }
