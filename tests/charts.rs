@@ -448,7 +448,8 @@ fn issue_22_heat_maps_only_for_policies_the_parameters_change() {
 }
 
 /// Issue 22, item 3: the on-hand chart counted "day of the horizon". Its x axis, and a traced
-/// run's, now name the months from the scenario's start day of the year.
+/// run's, now name the months from the scenario's start date (2027-01-01), or without one
+/// from its start day of the year.
 #[test]
 fn issue_22_charts_over_days_are_marked_with_months() {
     let summary = saved_run("scenarios/peak-season.toml", 30);
@@ -459,16 +460,21 @@ fn issue_22_charts_over_days_are_marked_with_months() {
         let svg = parse(c);
         let texts: BTreeSet<&str> = svg.texts.iter().map(|t| t.text.as_str()).collect();
         assert!(
-            texts.contains("Jan") && texts.contains("Jul"),
+            texts.contains("Jan 2027") && texts.contains("Jul"),
             "{name}: {texts:?}"
         );
-        assert!(texts.contains("Month (day 0 of a run is 1 Jan)"), "{name}");
+        assert!(
+            texts.contains("Month (day 0 of a run is 2027-01-01)"),
+            "{name}"
+        );
         assert!(!c.svg.contains("Day of the horizon"), "{name}");
         // Month labels sit under the axis, centred on their ticks, left to right in order.
         let months: Vec<&Text> = svg
             .texts
             .iter()
-            .filter(|t| t.anchor == "middle" && ["Jan", "Mar", "May", "Jul"].contains(&&*t.text))
+            .filter(|t| {
+                t.anchor == "middle" && ["Jan 2027", "Mar", "May", "Jul"].contains(&&*t.text)
+            })
             .collect();
         let first_panel: Vec<&&Text> = months
             .iter()
@@ -476,8 +482,10 @@ fn issue_22_charts_over_days_are_marked_with_months() {
             .collect();
         assert!(first_panel.windows(2).all(|w| w[0].x < w[1].x));
     }
-    // A horizon of two years from 1 July counts its years on each January.
+    // A horizon of two years from 1 July counts its years on each January; with a start date,
+    // each January has its year.
     let mut long = summary.clone();
+    long.start_date = None;
     long.start_day_of_year = 181;
     long.horizon_days = 730;
     for p in &mut long.policies {
@@ -493,6 +501,16 @@ fn issue_22_charts_over_days_are_marked_with_months() {
         save(c, "-two-years");
         assert!(c.svg.contains("Jan (yr 2)"), "{name}");
         assert!(c.svg.contains("Month (day 0 of a run is 1 Jul)"), "{name}");
+    }
+    long.start_date = buffersim::foundation::date::Date::parse("2027-07-01");
+    let charts = charts::render_all(&long).unwrap();
+    for name in ["on-hand", "on-hand-items"] {
+        let svg = &chart(&charts, name).svg;
+        assert!(
+            svg.contains("Jan 2028") && svg.contains("Jan 2029"),
+            "{name}"
+        );
+        assert!(!svg.contains("(yr 2)"), "{name}");
     }
     // A traced run.
     let dir = tempfile::tempdir().unwrap();
@@ -511,7 +529,12 @@ fn issue_22_charts_over_days_are_marked_with_months() {
         .assert()
         .success();
     let svg = std::fs::read_to_string(dir.path().join("trace-run-3.svg")).unwrap();
-    for text in ["Jan", "Jun", "Dec", "Month (day 0 of a run is 1 Jan)"] {
+    for text in [
+        "Jan 2027",
+        "Jun",
+        "Dec",
+        "Month (day 0 of a run is 2027-01-01)",
+    ] {
         assert!(svg.contains(&format!(">\n{text}\n<")), "trace: {text}");
     }
 }

@@ -310,6 +310,7 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
         horizon_days: 365,
         warmup_days: 0,
         start_day_of_year: 0,
+        start_date: None,
         unmet_demand: "backorder".into(),
         currency: None,
         rng: "test".into(),

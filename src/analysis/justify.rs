@@ -118,7 +118,7 @@ fn reasons(
             format!(
                 "'{}': {}",
                 d.id,
-                d.describe(&scenario.suppliers, &item_names)
+                d.describe(&scenario.suppliers, &item_names, scenario.calendar())
             )
         })
         .collect();

@@ -132,6 +132,7 @@ pub fn trace(
         horizon_days: scenario.horizon_days,
         warmup_days: scenario.warmup_days,
         start_day_of_year: scenario.start_day_of_year,
+        start_date: scenario.start_date,
         backorder: scenario.unmet_demand == UnmetDemand::Backorder,
         selection,
         item: request.item.map(|i| scenario.items[i].id.clone()),

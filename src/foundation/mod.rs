@@ -1,5 +1,6 @@
 //! The foundation: mathematics, random streams, statistics and day distributions that know
 //! nothing of inventory. Everything above builds on it; it uses nothing else in the crate.
+pub mod date;
 pub mod days;
 pub(crate) mod format;
 pub mod math;

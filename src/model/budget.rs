@@ -1,6 +1,8 @@
 //! Purchase budgets: how much the catalogue, or the items bought from some suppliers, may
 //! order in a week or a month.
 
+use crate::foundation::date::{Calendar, Date};
+
 /// A validated purchase budget.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Budget {
@@ -30,26 +32,24 @@ impl Budget {
 pub enum BudgetPeriod {
     /// Seven days: days 0–6, 7–13, … of a run.
     Week,
-    /// A calendar month of a 365-day year, counted from `simulation.start_day_of_year`.
-    Month,
+    /// A calendar month: of the real calendar (leap years included) when the scenario gives
+    /// `start_date`, which the period carries so that the daily loop needs nothing more than
+    /// it always had; else of a 365-day year counted from `simulation.start_day_of_year`.
+    Month {
+        /// The date of day 0 of a run, when the scenario gives one.
+        start_date: Option<Date>,
+    },
 }
 
-/// Cumulative days at the start of each month of a 365-day year.
-const MONTH_STARTS: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-
 impl BudgetPeriod {
-    /// The period day `t` of a run falls in, numbered from 0 (periods only ever increase).
+    /// The period day `t` of a run falls in, counted from the period of day 0 (periods only
+    /// ever increase). `start_day_of_year` places day 0 in a 365-day year when the scenario
+    /// has no start date.
     pub fn index(self, t: usize, start_day_of_year: u32) -> usize {
         match self {
             BudgetPeriod::Week => t / 7,
-            BudgetPeriod::Month => {
-                let day = start_day_of_year as usize + t;
-                let (year, day_of_year) = (day / 365, (day % 365) as u32);
-                let month = MONTH_STARTS
-                    .iter()
-                    .rposition(|&s| s <= day_of_year)
-                    .unwrap_or(0);
-                year * 12 + month
+            BudgetPeriod::Month { start_date } => {
+                Calendar::new(start_date, start_day_of_year).month(t as u32)
             }
         }
     }
@@ -58,7 +58,7 @@ impl BudgetPeriod {
     pub fn name(self) -> &'static str {
         match self {
             BudgetPeriod::Week => "week",
-            BudgetPeriod::Month => "month",
+            BudgetPeriod::Month { .. } => "month",
         }
     }
 }
@@ -91,14 +91,32 @@ mod tests {
 
     #[test]
     fn periods_follow_weeks_and_calendar_months() {
+        let month = BudgetPeriod::Month { start_date: None };
         assert_eq!(BudgetPeriod::Week.index(6, 0), 0);
         assert_eq!(BudgetPeriod::Week.index(7, 0), 1);
-        assert_eq!(BudgetPeriod::Month.index(30, 0), 0);
-        assert_eq!(BudgetPeriod::Month.index(31, 0), 1);
-        assert_eq!(BudgetPeriod::Month.index(364, 0), 11);
-        assert_eq!(BudgetPeriod::Month.index(365, 0), 12);
+        assert_eq!(month.index(30, 0), 0);
+        assert_eq!(month.index(31, 0), 1);
+        assert_eq!(month.index(364, 0), 11);
+        assert_eq!(month.index(365, 0), 12);
         // Starting on 1 December (day 334): day 31 is 1 January of the next year.
-        assert_eq!(BudgetPeriod::Month.index(30, 334), 11);
-        assert_eq!(BudgetPeriod::Month.index(31, 334), 12);
+        assert_eq!(month.index(30, 334), 11);
+        assert_eq!(month.index(31, 334), 12);
+    }
+
+    /// With a start date, months are the calendar's: February 2028 has 29 days, and the
+    /// 365-day year's start is ignored.
+    #[test]
+    fn budget_months_follow_calendar_months() {
+        let month = BudgetPeriod::Month {
+            start_date: Date::parse("2028-01-15"),
+        };
+        assert_eq!(month.index(16, 99), 0); // 31 January
+        assert_eq!(month.index(17, 99), 1); // 1 February
+        assert_eq!(month.index(45, 99), 1); // 29 February
+        assert_eq!(month.index(46, 99), 2); // 1 March
+        // Without dates, day 45 from 15 January (day 14 of the year) is 1 March.
+        let days365 = BudgetPeriod::Month { start_date: None };
+        assert_eq!(days365.index(45, 14), 2);
+        assert_eq!(days365.index(44, 14), 1);
     }
 }

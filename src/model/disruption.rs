@@ -7,6 +7,7 @@
 //! `SupplyPaths::apply` (simulation);
 //! occurrences are shared by all kinds.
 
+use crate::foundation::date::Calendar;
 use crate::foundation::days::DayDistribution;
 use crate::foundation::format::group_thousands;
 use crate::foundation::rng::{SimRng, unit_f64};
@@ -347,8 +348,14 @@ impl WaitForSuccess {
 }
 
 impl Disruption {
-    /// One line for people: what it hits and when.
-    pub(crate) fn describe(&self, suppliers: &[Supplier], items: &[String]) -> String {
+    /// One line for people: what it hits and when (with the date a scheduled one starts on,
+    /// when the runs on `calendar` have dates).
+    pub(crate) fn describe(
+        &self,
+        suppliers: &[Supplier],
+        items: &[String],
+        calendar: Calendar,
+    ) -> String {
         let names = |ids: &[usize]| -> String {
             ids.iter()
                 .map(|&i| format!("'{}'", suppliers[i].id))
@@ -440,7 +447,10 @@ impl Disruption {
             } => {
                 let repeat =
                     repeat_every_days.map_or_else(String::new, |r| format!(", every {r} days"));
-                format!("scheduled from day {start_day} for {duration_days} days{repeat}")
+                let date = calendar
+                    .date(*start_day)
+                    .map_or_else(String::new, |date| format!(" ({date})"));
+                format!("scheduled from day {start_day}{date} for {duration_days} days{repeat}")
             }
         };
         let share = self.steady_state_share().map_or_else(String::new, |s| {

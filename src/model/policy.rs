@@ -14,6 +14,7 @@
 
 use serde::Serialize;
 
+use crate::foundation::date::Calendar;
 use crate::foundation::format::group_thousands;
 use crate::foundation::math::{ceil_fast, floor_fast, max_fast, norm_ppf};
 use crate::model::limits::{
@@ -21,8 +22,8 @@ use crate::model::limits::{
     shown,
 };
 use crate::model::raw::{
-    RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawPrebuild, RawQuantity, RawRQ,
-    RawReorderPoint, RawRule, RawSS,
+    RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawQuantity, RawRQ, RawReorderPoint,
+    RawRule, RawSS,
 };
 use crate::model::resize::{PeriodLevels, Resize};
 
@@ -1024,11 +1025,17 @@ pub struct Prebuild {
 }
 
 impl Prebuild {
-    pub(crate) fn from_raw(raw: &RawPrebuild) -> Result<Prebuild, Vec<RuleProblem>> {
+    /// The window from `start_day_of_year` up to `end_day_of_year`, days of the year as written
+    /// or as the dates given for them fall (see [`Calendar::day_of_year`]).
+    pub(crate) fn new(
+        start_day_of_year: i64,
+        end_day_of_year: i64,
+        factor: f64,
+    ) -> Result<Prebuild, Vec<RuleProblem>> {
         let mut problems = Vec::new();
         for (field, value) in [
-            ("start_day_of_year", raw.start_day_of_year),
-            ("end_day_of_year", raw.end_day_of_year),
+            ("start_day_of_year", start_day_of_year),
+            ("end_day_of_year", end_day_of_year),
         ] {
             if !(0..365).contains(&value) {
                 problems.push(problem(
@@ -1037,33 +1044,34 @@ impl Prebuild {
                 ));
             }
         }
-        if raw.start_day_of_year == raw.end_day_of_year {
+        if start_day_of_year == end_day_of_year {
             problems.push(problem(
                 "end_day_of_year",
                 "must differ from start_day_of_year",
             ));
         }
-        if let Err(message) = POSITIVE_MULTIPLIER.check(raw.factor) {
+        if let Err(message) = POSITIVE_MULTIPLIER.check(factor) {
             problems.push(problem("factor", message));
         }
         if problems.is_empty() {
             Ok(Prebuild {
-                start_day_of_year: raw.start_day_of_year as u32,
-                end_day_of_year: raw.end_day_of_year as u32,
-                factor: raw.factor,
+                start_day_of_year: start_day_of_year as u32,
+                end_day_of_year: end_day_of_year as u32,
+                factor,
             })
         } else {
             Err(problems)
         }
     }
 
-    /// Why the window touches no day of a run of `horizon` days whose day 0 falls on day of
-    /// the year `first_day_of_year`, or `None` when it does: a pre-build that never applies is
-    /// a mistake to report, not a policy to simulate.
-    pub(crate) fn outside(&self, horizon: u32, first_day_of_year: u32) -> Option<String> {
-        if (0..horizon.min(365)).any(|day| self.contains((first_day_of_year + day) % 365)) {
+    /// Why the window touches no day of a run of `horizon` days on `calendar`, or `None` when
+    /// it does: a pre-build that never applies is a mistake to report, not a policy to
+    /// simulate.
+    pub(crate) fn outside(&self, horizon: u32, calendar: Calendar) -> Option<String> {
+        if (0..horizon.min(366)).any(|day| self.contains(calendar.day_of_year(day))) {
             return None;
         }
+        let first_day_of_year = calendar.day_of_year(0);
         let starts_on = (self.start_day_of_year + 365 - first_day_of_year) % 365;
         Some(format!(
             "the pre-build window (day of the year {} up to {}) starts on day {starts_on} of \
@@ -1074,10 +1082,28 @@ impl Prebuild {
         ))
     }
 
-    /// One line for people: "stock levels × 1.4 from day 240 to day 300 of the year".
-    pub fn describe(&self) -> String {
+    /// One line for people: "stock levels × 1.4 from day 240 to day 300 of the year", and
+    /// when the runs on `calendar` have dates, the days of the month too: "(29 Aug up to
+    /// 28 Oct)".
+    pub fn describe(&self, calendar: Calendar) -> String {
+        let dates = match calendar {
+            Calendar::Days365 { .. } => String::new(),
+            Calendar::Dated(_) => {
+                let name = |day_of_year| {
+                    Calendar::Days365 {
+                        start_day_of_year: day_of_year,
+                    }
+                    .day_and_month(0)
+                };
+                format!(
+                    " ({} up to {})",
+                    name(self.start_day_of_year),
+                    name(self.end_day_of_year)
+                )
+            }
+        };
         format!(
-            "stock levels × {} from day {} to day {} of the year",
+            "stock levels × {} from day {} to day {} of the year{dates}",
             self.factor, self.start_day_of_year, self.end_day_of_year
         )
     }
@@ -1096,12 +1122,12 @@ impl Prebuild {
 /// once) — so the engine's daily loop runs each stretch with fixed levels.
 pub(crate) fn level_segments(
     horizon: u32,
-    first_day_of_year: u32,
+    calendar: Calendar,
     prebuild: Option<&Prebuild>,
     periods: &[(u32, u32)],
 ) -> Vec<LevelSegment> {
     let factor_on = |day: u32| match prebuild {
-        Some(p) if p.contains((first_day_of_year + day) % 365) => p.factor,
+        Some(p) if p.contains(calendar.day_of_year(day)) => p.factor,
         _ => 1.0,
     };
     let mut period = 0;
@@ -1426,8 +1452,11 @@ mod tests {
             factor,
             period,
         };
+        let calendar = Calendar::Days365 {
+            start_day_of_year: 0,
+        };
         assert_eq!(
-            level_segments(400, 0, Some(&p), &[]),
+            level_segments(400, calendar, Some(&p), &[]),
             vec![
                 segment(0, 20, 1.5, 0),
                 segment(20, 300, 1.0, 0),
@@ -1436,7 +1465,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            level_segments(10, 0, None, &[]),
+            level_segments(10, calendar, None, &[]),
             vec![segment(0, 10, 1.0, 0)]
         );
         // Re-sizing periods cut the stretches too: a pre-build from day 10 to 40 over
@@ -1447,7 +1476,7 @@ mod tests {
             factor: 2.0,
         };
         assert_eq!(
-            level_segments(60, 0, Some(&p), &[(0, 31), (31, 59), (59, 60)]),
+            level_segments(60, calendar, Some(&p), &[(0, 31), (31, 59), (59, 60)]),
             vec![
                 segment(0, 10, 1.0, 0),
                 segment(10, 31, 2.0, 0),

@@ -60,8 +60,10 @@ pub(crate) struct RawSimulation {
     pub seed: u64,
     #[serde(default)]
     pub unmet_demand: UnmetDemand,
-    #[serde(default)]
-    pub start_day_of_year: i64,
+    /// Day of the year of day 0 (0 = 1 January); 0 unless given. Not beside `start_date`.
+    pub start_day_of_year: Option<i64>,
+    /// The date of day 0, which gives every day of a run its date.
+    pub start_date: Option<RawDay>,
     pub results: Option<String>,
     pub currency: Option<String>,
 }
@@ -128,6 +130,57 @@ pub(crate) struct RawSupplier {
 
 fn one() -> f64 {
     1.0
+}
+
+/// A day as written: a number, or a date "YYYY-MM-DD" (a TOML date literal or a string),
+/// which only a scenario with `start_date` can place. Read by hand rather than as an untagged
+/// enum, which would lose the parser's line information.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum RawDay {
+    Number(i64),
+    /// The text given, checked when the scenario is validated.
+    Date(String),
+}
+
+impl<'de> Deserialize<'de> for RawDay {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawDayVisitor)
+    }
+}
+
+/// The key under which the `toml` crate hands over a date literal as a one-entry map.
+const TOML_DATETIME_KEY: &str = "$__toml_private_datetime";
+
+struct RawDayVisitor;
+
+impl<'de> serde::de::Visitor<'de> for RawDayVisitor {
+    type Value = RawDay;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a day number or a date \"YYYY-MM-DD\"")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawDay, E> {
+        Ok(RawDay::Number(v))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawDay, E> {
+        Ok(RawDay::Number(i64::try_from(v).unwrap_or(i64::MAX)))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawDay, E> {
+        Ok(RawDay::Date(v.to_string()))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawDay, A::Error> {
+        match map.next_key::<String>()? {
+            Some(key) if key == TOML_DATETIME_KEY => Ok(RawDay::Date(map.next_value()?)),
+            _ => Err(serde::de::Error::invalid_type(
+                serde::de::Unexpected::Map,
+                &self,
+            )),
+        }
+    }
 }
 
 /// A number of days: fixed or drawn from a distribution.
@@ -294,7 +347,7 @@ pub(crate) enum RawOccurrence {
         mean_days_down: Option<f64>,
     },
     Scheduled {
-        start_day: i64,
+        start_day: RawDay,
         duration_days: i64,
         repeat_every_days: Option<i64>,
     },
@@ -336,8 +389,8 @@ pub(crate) struct RawResize {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPrebuild {
-    pub start_day_of_year: i64,
-    pub(crate) end_day_of_year: i64,
+    pub start_day_of_year: RawDay,
+    pub(crate) end_day_of_year: RawDay,
     pub factor: f64,
 }
 

@@ -11,7 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::demand::{DemandDistribution, DemandModel, month_of_day};
+use crate::foundation::date::Calendar;
+use crate::model::demand::{DemandDistribution, DemandModel};
 
 /// How often a policy's rules are re-sized (`[policy.NAME.resize]`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -27,25 +28,22 @@ pub struct Resize {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResizeEvery {
-    /// Each calendar month of the 365-day year (counted from `start_day_of_year`).
+    /// Each calendar month: of the real calendar with `start_date`, else of the 365-day year
+    /// counted from `start_day_of_year`.
     Month,
     /// Every so many days: days 0 … N − 1, N … 2N − 1, …
     Days(u32),
 }
 
 impl Resize {
-    /// The periods over a horizon of `horizon` days whose day 0 is day `first_day_of_year`
-    /// of the year, as day ranges of the run, in order.
-    pub(crate) fn periods(&self, horizon: u32, first_day_of_year: u32) -> Vec<(u32, u32)> {
+    /// The periods over a horizon of `horizon` days on `calendar`, as day ranges of the run,
+    /// in order.
+    pub(crate) fn periods(&self, horizon: u32, calendar: Calendar) -> Vec<(u32, u32)> {
         let mut out: Vec<(u32, u32)> = Vec::new();
+        // The month of each year, so that a horizon of several years has a period for each.
         let key = |day: u32| match self.every {
-            ResizeEvery::Month => {
-                // The month, and the year, so that a horizon of several years has a period
-                // per month of each year.
-                let day_of_year = first_day_of_year + day;
-                (day_of_year / 365) * 12 + month_of_day(day_of_year) as u32
-            }
-            ResizeEvery::Days(n) => day / n,
+            ResizeEvery::Month => calendar.month(day),
+            ResizeEvery::Days(n) => (day / n) as usize,
         };
         for day in 0..horizon {
             match out.last_mut() {
@@ -71,7 +69,7 @@ impl Resize {
 }
 
 /// The mean daily demand expected over the days `start..end` of the run (shifted by `shift`
-/// days, the look-ahead), whose day 0 is day `first_day_of_year` of the year.
+/// days, the look-ahead), on `calendar`.
 ///
 /// The expected demand of day t is the item's `forecast` for the month of t where it has one;
 /// otherwise its demand model's mean × the month's seasonality × the trend on day t (1 + trend
@@ -83,11 +81,11 @@ pub(crate) fn expected_daily_demand(
     annual_mean: f64,
     (start, end): (u32, u32),
     shift: u32,
-    first_day_of_year: u32,
+    calendar: Calendar,
 ) -> f64 {
     let is_trace = matches!(model.distribution, DemandDistribution::Trace { .. });
     let expected = |t: u32| -> f64 {
-        let month = month_of_day(first_day_of_year + t);
+        let month = calendar.month(t) % 12;
         match forecast {
             Some(forecast) => forecast[month],
             None if is_trace => annual_mean,
@@ -127,25 +125,36 @@ pub struct PeriodLevels {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::foundation::date::Date;
 
     #[test]
-    fn months_follow_the_calendar_from_the_first_day_of_the_year() {
+    fn months_follow_the_calendar_from_day_0() {
         let monthly = Resize {
             every: ResizeEvery::Month,
             look_ahead: false,
         };
+        let from = |start_day_of_year| Calendar::Days365 { start_day_of_year };
         // From 1 January: January, February, the first days of March.
-        assert_eq!(monthly.periods(65, 0), vec![(0, 31), (31, 59), (59, 65)]);
+        assert_eq!(
+            monthly.periods(65, from(0)),
+            vec![(0, 31), (31, 59), (59, 65)]
+        );
         // From 20 December (day 353) over the year end: 12 days of December, then January.
-        assert_eq!(monthly.periods(50, 353), vec![(0, 12), (12, 43), (43, 50)]);
+        assert_eq!(
+            monthly.periods(50, from(353)),
+            vec![(0, 12), (12, 43), (43, 50)]
+        );
         // Two years of months: 24 periods.
-        assert_eq!(monthly.periods(730, 0).len(), 24);
+        assert_eq!(monthly.periods(730, from(0)).len(), 24);
+        // On the real calendar, February 2028 has 29 days.
+        let dated = Calendar::Dated(Date::parse("2028-02-01").unwrap());
+        assert_eq!(monthly.periods(40, dated), vec![(0, 29), (29, 40)]);
         let fortnightly = Resize {
             every: ResizeEvery::Days(14),
             look_ahead: true,
         };
         assert_eq!(
-            fortnightly.periods(30, 100),
+            fortnightly.periods(30, from(100)),
             vec![(0, 14), (14, 28), (28, 30)]
         );
     }

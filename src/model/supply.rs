@@ -84,14 +84,21 @@ impl Allocation {
     }
 }
 
-/// The days on which a supplier takes orders. Day 0 of a run is a Monday.
+/// The days on which a supplier takes orders.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum OrderDays {
     /// Every day.
     #[default]
     Every,
-    /// These weekdays (index 0 = Monday).
-    Weekdays([bool; 7]),
+    /// These weekdays.
+    Weekdays {
+        /// Whether the supplier takes orders on each weekday, Monday first.
+        open: [bool; 7],
+        /// The weekday of day 0 of a run (0 = Monday): that of `simulation.start_date`, or
+        /// Monday in a scenario without dates. Carried here so that the daily loop finds a
+        /// day's weekday without knowing the calendar.
+        first_weekday: u8,
+    },
     /// Days 0, R, 2R, … (a joint review cycle of R days).
     Cycle(u32),
 }
@@ -102,7 +109,10 @@ impl OrderDays {
     pub fn takes_orders(&self, t: usize) -> bool {
         match self {
             OrderDays::Every => true,
-            OrderDays::Weekdays(days) => days[t % 7],
+            OrderDays::Weekdays {
+                open,
+                first_weekday,
+            } => open[(t + usize::from(*first_weekday)) % 7],
             OrderDays::Cycle(every) => t.is_multiple_of(*every as usize),
         }
     }
@@ -110,13 +120,24 @@ impl OrderDays {
     /// The weekday names of a scenario, Monday first.
     pub const WEEKDAYS: [&'static str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+    /// The weekdays' names in full, Monday first.
+    pub const WEEKDAY_NAMES: [&'static str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+
     /// In words: "every day", "mon, thu", "every 7 days".
     pub fn describe(&self) -> String {
         match self {
             OrderDays::Every => "every day".into(),
-            OrderDays::Weekdays(days) => OrderDays::WEEKDAYS
+            OrderDays::Weekdays { open, .. } => OrderDays::WEEKDAYS
                 .iter()
-                .zip(days)
+                .zip(open)
                 .filter(|(_, on)| **on)
                 .map(|(name, _)| *name)
                 .collect::<Vec<_>>()

@@ -32,6 +32,16 @@ fn description(scenario: &Scenario) -> String {
             UnmetDemand::Backorder => "backordered",
         }
     );
+    if let Some(start) = scenario.start_date {
+        let calendar = scenario.calendar();
+        let last = calendar.date(scenario.horizon_days - 1).unwrap_or(start);
+        let _ = writeln!(
+            out,
+            "dates: day 0 is {start} (a {}), day {} is {last}",
+            OrderDays::WEEKDAY_NAMES[start.weekday()],
+            scenario.horizon_days - 1
+        );
+    }
     let _ = writeln!(
         out,
         "results folder: {}{}",
@@ -109,7 +119,7 @@ fn description(scenario: &Scenario) -> String {
                 out,
                 "  {}: {}",
                 d.id,
-                d.describe(&scenario.suppliers, &item_ids)
+                d.describe(&scenario.suppliers, &item_ids, scenario.calendar())
             );
         }
     }
@@ -170,7 +180,7 @@ fn description(scenario: &Scenario) -> String {
             }
         }
         if let Some(p) = &policy.prebuild {
-            let _ = writeln!(out, "  pre-build: {}", p.describe());
+            let _ = writeln!(out, "  pre-build: {}", p.describe(scenario.calendar()));
         }
         let reserves: Vec<String> = scenario
             .items
@@ -277,7 +287,16 @@ fn supplier_terms(scenario: &Scenario, j: usize) -> Vec<String> {
     let mut orders = Vec::new();
     if s.order_days != OrderDays::Every {
         let days = match s.order_days {
-            OrderDays::Weekdays(_) => format!("on {} (day 0 is a Monday)", s.order_days.describe()),
+            OrderDays::Weekdays { first_weekday, .. } => {
+                let day0 = match scenario.start_date {
+                    Some(date) => format!(
+                        "day 0, {date}, is a {}",
+                        OrderDays::WEEKDAY_NAMES[usize::from(first_weekday)]
+                    ),
+                    None => "day 0 is a Monday".into(),
+                };
+                format!("on {} ({day0})", s.order_days.describe())
+            }
             _ => s.order_days.describe(),
         };
         orders.push(format!("taken {days}"));
@@ -304,7 +323,7 @@ fn supplier_terms(scenario: &Scenario, j: usize) -> Vec<String> {
 fn budget_terms(scenario: &Scenario, b: &Budget) -> String {
     let period = match b.period {
         BudgetPeriod::Week => "a week (days 0–6, 7–13, …)",
-        BudgetPeriod::Month => "a calendar month",
+        BudgetPeriod::Month { .. } => "a calendar month",
     };
     let covers = match &b.suppliers {
         None => "orders to every supplier".to_string(),

@@ -64,17 +64,24 @@ fn selection_text(traces: &RunTraces) -> String {
     }
 }
 
-/// "first stockout on day 77 (controller-board) during overseas-outage, asia-port-congestion".
+/// "first stockout on day 77 (controller-board) during overseas-outage, asia-port-congestion";
+/// with dates, the date first among the notes: "on day 77 (2027-03-23; controller-board)".
 fn first_stockout_text(traces: &RunTraces, run: &RunTrace) -> String {
     let Some(first) = run.first_stockout() else {
         return "no stockout on a measured day".into();
     };
     let mut notes = Vec::new();
+    if let Some(date) = traces.calendar().date(first.day as u32) {
+        notes.push(date.to_string());
+    }
     if run.items.len() > 1 {
         notes.push(first.items.join(", "));
     }
     if first.began < first.day {
-        notes.push(format!("short since day {}, in the warm-up", first.began));
+        notes.push(format!(
+            "short since {}, in the warm-up",
+            traces.day_name(first.began)
+        ));
     }
     let items = if notes.is_empty() {
         String::new()
@@ -92,6 +99,18 @@ fn first_stockout_text(traces: &RunTraces, run: &RunTrace) -> String {
         format!("during {}", ids.join(", "))
     };
     format!("first stockout on day {}{items} {during}", first.day)
+}
+
+/// ", 2027-01-05 to 2028-01-04": the dates of the horizon, when the runs have dates.
+fn dates_of_days(traces: &RunTraces) -> String {
+    let calendar = traces.calendar();
+    match (
+        calendar.date(0),
+        calendar.date(traces.horizon_days.saturating_sub(1)),
+    ) {
+        (Some(first), Some(last)) => format!(", {first} to {last}"),
+        _ => String::new(),
+    }
 }
 
 /// One line per traced run: the ranking value, stockout days, units short, the first stockout.
@@ -176,11 +195,12 @@ pub(crate) fn trace_markdown(traces: &RunTraces) -> String {
     };
     let _ = writeln!(
         md,
-        "Each run's `trace-run-N.csv` holds {items}, day by day over days 0–{} ({warmup}); \
+        "Each run's `trace-run-N.csv` holds {items}, day by day over days 0–{}{} ({warmup}); \
          README, \"Trace\", defines its columns. The figures below are the engine's counts \
          over the measured days: what the run contributed to the summary's metrics, and what \
          the CSV's columns add up to over its measured rows.\n",
         traces.horizon_days.saturating_sub(1),
+        dates_of_days(traces),
     );
     let ranked = match &traces.selection {
         Selection::Worst { metric, .. } => Some(*metric),
@@ -204,7 +224,7 @@ pub(crate) fn trace_markdown(traces: &RunTraces) -> String {
         }
         let first = run
             .first_stockout()
-            .map_or_else(|| "none".to_string(), |f| format!("day {}", f.day));
+            .map_or_else(|| "none".to_string(), |f| traces.day_name(f.day));
         let _ = writeln!(
             md,
             " {} | {} | {} | {first} |",

@@ -16,7 +16,7 @@
 
 pub mod classify;
 pub(crate) mod csv;
-pub mod date;
+pub use crate::foundation::date;
 pub(crate) mod demand_fit;
 pub(crate) mod goodness;
 pub(crate) mod input;

@@ -307,6 +307,7 @@ fn moments(distribution: &DemandDistribution, m: f64) -> (f64, f64, f64) {
         seasonality: [1.0; 12],
         trend_per_year: 0.0,
         units: Units::Whole,
+        start_date: None,
     };
     let (mean, sd) = (model.base_mean(), model.base_sd());
     match *distribution {
@@ -474,6 +475,7 @@ fn draw_path(plan: &Plan, days: usize, rng: &mut SimRng) -> Vec<f64> {
             seasonality: [level; 12],
             trend_per_year: 0.0,
             units: Units::Whole,
+            start_date: None,
         };
         model
             .sampler()

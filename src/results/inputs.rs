@@ -197,7 +197,7 @@ impl Inputs {
                 .iter()
                 .map(|d| DisruptionInput {
                     disruption: d.id.clone(),
-                    description: d.describe(&scenario.suppliers, &item_ids),
+                    description: d.describe(&scenario.suppliers, &item_ids, scenario.calendar()),
                 })
                 .collect(),
             budgets: scenario
@@ -210,7 +210,10 @@ impl Inputs {
                 .iter()
                 .map(|p| PolicyInput {
                     policy: p.name.clone(),
-                    prebuild: p.prebuild.as_ref().map(|pb| pb.describe()),
+                    prebuild: p
+                        .prebuild
+                        .as_ref()
+                        .map(|pb| pb.describe(scenario.calendar())),
                     reserve: scenario
                         .items
                         .iter()

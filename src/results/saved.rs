@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use crate::foundation::date::{Calendar, Date};
 use crate::results::inputs::Inputs;
 use crate::results::justification::Justification;
 use crate::results::summary::DisruptionExposure;
@@ -32,6 +33,9 @@ pub struct SavedSummary {
     /// January) in summaries written before it was recorded.
     #[serde(default)]
     pub start_day_of_year: u32,
+    /// As [`Summary::start_date`]: the date of day 0 of a run, when the scenario gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<Date>,
     /// As [`Summary::unmet_demand`]: `lost` or `backorder`.
     pub unmet_demand: String,
     /// As [`Summary::currency`]: what money is counted in, when the scenario says.
@@ -315,6 +319,12 @@ pub enum ReadError {
 }
 
 impl SavedSummary {
+    /// Where the days of a run fall in the year: what the charts over days name the months
+    /// by.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.start_date, self.start_day_of_year)
+    }
+
     /// The summary of a fresh run, through the same JSON as summary.json (through text, not
     /// `serde_json::Value`, whose maps would sort the metrics by name).
     pub fn from_summary(summary: &Summary) -> SavedSummary {

@@ -12,6 +12,7 @@ use crate::results::files::{csv_field, csv_interval, json_text};
 use crate::results::inputs::Inputs;
 use crate::results::targets::TargetResult;
 
+use crate::foundation::date::Date;
 use crate::foundation::rng::RNG_ALGORITHM;
 use crate::foundation::stats::{Estimate, Interval, Tail};
 use crate::model::policy::{KanbanSizing, Sizing};
@@ -45,6 +46,10 @@ pub struct Summary {
     /// The day of the year (0 = 1 January, in a year of 365 days) that day 0 of each run falls
     /// on: where seasonality and dated events sit, and how charts over days name the months.
     pub start_day_of_year: u32,
+    /// The date of day 0 of each run (`simulation.start_date`), which gives every day its
+    /// date; absent when the scenario gives none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<Date>,
     /// What happens to demand not served from stock: lost sales or backorders.
     pub unmet_demand: UnmetDemand,
     /// What money is counted in (`simulation.currency`); absent when the scenario does not
@@ -383,6 +388,7 @@ impl Summary {
             horizon_days: scenario.horizon_days,
             warmup_days: scenario.warmup_days,
             start_day_of_year: scenario.start_day_of_year,
+            start_date: scenario.start_date,
             unmet_demand: scenario.unmet_demand,
             currency: scenario.currency.clone(),
             targets,

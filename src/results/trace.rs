@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use crate::foundation::date::{Calendar, Date};
 use crate::model::disruption::Spell;
 use crate::simulation::metrics::{Metric, RunTotals};
 use crate::simulation::trace::TraceDay;
@@ -49,6 +50,8 @@ pub struct RunTraces {
     pub warmup_days: u32,
     /// The day of the year (0 = 1 January) day 0 of a run falls on.
     pub start_day_of_year: u32,
+    /// The date of day 0 of a run, when the scenario gives one.
+    pub start_date: Option<Date>,
     /// Whether unmet demand is backordered (else lost).
     pub backorder: bool,
     /// Why these runs.
@@ -73,6 +76,21 @@ pub struct RunTrace {
     pub all: RunTotals,
     /// The items traced, in scenario order.
     pub items: Vec<TracedItem>,
+}
+
+impl RunTraces {
+    /// Where the days of the runs fall in the year.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.start_date, self.start_day_of_year)
+    }
+
+    /// "day 77", or with dates "day 77 (2027-03-23)": a day of a run as people read it.
+    pub fn day_name(&self, day: usize) -> String {
+        match self.calendar().date(day as u32) {
+            Some(date) => format!("day {day} ({date})"),
+            None => format!("day {day}"),
+        }
+    }
 }
 
 /// One item of a traced run.
@@ -179,7 +197,8 @@ pub(crate) fn is_trace_file(name: &str) -> bool {
         && ["csv", "svg", "png"].contains(&ext)
 }
 
-/// The columns of `trace-run-N.csv` (README, "Trace").
+/// The columns of `trace-run-N.csv` (README, "Trace"); a scenario with `start_date` has a
+/// `date` column after `day`.
 pub const TRACE_COLUMNS: [&str; 20] = [
     "day",
     "measured",
@@ -213,7 +232,12 @@ fn figure(x: f64) -> String {
 /// `trace-run-N.csv` of one traced run: one row per day and item, day by day (every item of
 /// day 0, then of day 1, …), warm-up days included and marked.
 pub(crate) fn trace_csv(traces: &RunTraces, run: &RunTrace) -> String {
-    let mut out = TRACE_COLUMNS.join(",");
+    let calendar = traces.calendar();
+    let mut columns = TRACE_COLUMNS.to_vec();
+    if traces.start_date.is_some() {
+        columns.insert(1, "date");
+    }
+    let mut out = columns.join(",");
     out.push('\n');
     let horizon = run.items.first().map_or(0, |i| i.days.len());
     let ids: Vec<String> = run.items.iter().map(|i| csv_field(&i.item)).collect();
@@ -225,9 +249,12 @@ pub(crate) fn trace_csv(traces: &RunTraces, run: &RunTrace) -> String {
                 .into_iter()
                 .map(|k| traces.disruptions[k].as_str())
                 .collect();
+            let date = calendar
+                .date(d.day as u32)
+                .map_or_else(String::new, |date| format!(",{date}"));
             let _ = writeln!(
                 out,
-                "{},{},{id},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{}{date},{},{id},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 d.day,
                 d.measured,
                 figure(d.demand),

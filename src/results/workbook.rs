@@ -13,6 +13,7 @@
 use indexmap::IndexMap;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
+use crate::foundation::date::Calendar;
 use crate::foundation::stats::{Estimate, Interval};
 use crate::model::scenario::UnmetDemand;
 use crate::results::summary::{Summary, csv_scope, supplier_figure_unit};
@@ -507,7 +508,13 @@ fn on_hand_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), Workb
     } else {
         "currency"
     };
+    let calendar = Calendar::new(summary.start_date, summary.start_day_of_year);
+    let dated = summary.start_date.is_some();
     let mut headers = vec![header("policy", ""), header("day", "")];
+    if dated {
+        headers.push(header("date", ""));
+    }
+    let first = headers.len() as u16;
     headers.extend(["p05", "p25", "p50", "p75", "p95"].map(|q| header(q, unit)));
     let mut sheet = Sheet::new(workbook, "On hand", &headers)?;
     let shown = if measure == "units" {
@@ -520,8 +527,11 @@ fn on_hand_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), Workb
         for (k, day) in f.day.iter().enumerate() {
             sheet.text(0, &p.policy)?;
             sheet.number(1, Some(*day as f64), Shown::Whole)?;
+            if let Some(date) = calendar.date(*day as u32) {
+                sheet.text(2, &date.to_string())?;
+            }
             for (col, q) in [&f.p05, &f.p25, &f.p50, &f.p75, &f.p95].iter().enumerate() {
-                sheet.number(2 + col as u16, q.get(k).copied(), shown)?;
+                sheet.number(first + col as u16, q.get(k).copied(), shown)?;
             }
             sheet.next_row();
         }
@@ -534,7 +544,7 @@ fn on_hand_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), Workb
 fn about_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), WorkbookError> {
     let headers = [header("field", ""), header("value", "")];
     let mut sheet = Sheet::new(workbook, "About", &headers)?;
-    let fields = [
+    let mut fields = vec![
         ("scenario", summary.scenario.clone()),
         ("runs", summary.runs.to_string()),
         ("seed", summary.seed.to_string()),
@@ -558,6 +568,9 @@ fn about_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), Workboo
                 .to_string(),
         ),
     ];
+    if let Some(date) = summary.start_date {
+        fields.insert(4, ("start date", format!("{date} (day 0 of every run)")));
+    }
     for (field, value) in fields {
         sheet.text(0, field)?;
         sheet.text(1, &value)?;

@@ -48,6 +48,7 @@ const DEFAULTS: [(EntityKind, &str, f64, bool); 17] = [
     (EntityKind::Simulation, "horizon_days", 365.0, true),
     (EntityKind::Simulation, "warmup_days", 0.0, true),
     (EntityKind::Simulation, "runs", 1000.0, true),
+    // Not offered beside `start_date`, which gives it (see `ALTERNATIVES`).
     (EntityKind::Simulation, "start_day_of_year", 0.0, true),
     (EntityKind::Supplier, "on_time_probability", 1.0, false),
     (EntityKind::Supplier, "min_order_quantity", 0.0, false),
@@ -67,9 +68,12 @@ const DEFAULTS: [(EntityKind, &str, f64, bool); 17] = [
 
 /// Defaults left out when the entity has the field they are an alternative to (kind, default,
 /// the other field): a supplier takes orders on weekdays or every R days, not both, so a
-/// supplier with `order_days` has no `order_cycle_days` to set.
-const ALTERNATIVES: [(EntityKind, &str, &str); 1] =
-    [(EntityKind::Supplier, "order_cycle_days", "order_days")];
+/// supplier with `order_days` has no `order_cycle_days` to set; a scenario with `start_date`
+/// has its day of the year from the date.
+const ALTERNATIVES: [(EntityKind, &str, &str); 2] = [
+    (EntityKind::Supplier, "order_cycle_days", "order_days"),
+    (EntityKind::Simulation, "start_day_of_year", "start_date"),
+];
 
 /// How a field's value is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -50,7 +50,8 @@
 //! `on_time_probability`, `min_order_value` or `delivery_cost` of a supplier, `carrying_rate`
 //! of an item, `horizon_days`, …) can be addressed when the scenario leaves them out: reading
 //! gives the default, setting adds them. A supplier's `order_cycle_days` reads 1 (it takes
-//! orders every day) unless the supplier names `order_days`, which it may not be given beside.
+//! orders every day) unless the supplier names `order_days`, which it may not be given beside;
+//! `start_day_of_year` likewise reads 0 unless the scenario gives `start_date`.
 //! Fields whose absence means "no limit" (`capacity_per_day`, `capacity_value_per_day`) have
 //! no number to read, so only a scenario that sets them can vary them.
 //!

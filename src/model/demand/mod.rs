@@ -42,6 +42,7 @@ pub(crate) use sampler::DemandSampler;
 
 use std::sync::Arc;
 
+use crate::foundation::date::Date;
 use crate::foundation::math::{max_fast, min_fast, norm_cdf, norm_pdf};
 
 /// Whether demand comes in whole units.
@@ -122,34 +123,14 @@ pub struct DemandModel {
     pub trend_per_year: f64,
     /// Whether daily demand (and so every order) is in whole units.
     pub units: Units,
+    /// The date of day 0 of a run (`simulation.start_date`), when the scenario gives one: the
+    /// seasonality then follows the calendar's months, leap days included; without it, the
+    /// months of a 365-day year from [`crate::model::scenario::Scenario::start_day_of_year`].
+    pub start_date: Option<Date>,
 }
 
 /// Days in each month of a 365-day year.
 pub(crate) const DAYS_IN_MONTH: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/// Month of every day of the year, so the daily loop looks it up instead of dividing.
-static MONTH_OF_DAY: [u8; 365] = month_table();
-
-const fn month_table() -> [u8; 365] {
-    let mut out = [0u8; 365];
-    let mut month = 0;
-    let mut end = DAYS_IN_MONTH[0] as usize;
-    let mut day = 0;
-    while day < 365 {
-        if day == end {
-            month += 1;
-            end += DAYS_IN_MONTH[month] as usize;
-        }
-        out[day] = month as u8;
-        day += 1;
-    }
-    out
-}
-
-/// Month (0 = January) of a day of the year in a 365-day year (taken modulo 365).
-pub(crate) fn month_of_day(day_of_year: u32) -> usize {
-    MONTH_OF_DAY[(day_of_year % 365) as usize] as usize
-}
 
 impl DemandModel {
     /// Mean of one day's demand at multiplier 1, of the distribution as simulated (the
@@ -327,6 +308,7 @@ mod test_support {
             seasonality: FLAT,
             trend_per_year: 0.0,
             units,
+            start_date: None,
         }
     }
 
@@ -389,18 +371,14 @@ mod tests {
         }
     }
 
+    /// The month lengths the annual averages weight by are those the sampler walks.
     #[test]
     fn months_of_the_year() {
-        assert_eq!(month_of_day(0), 0);
-        assert_eq!(month_of_day(30), 0);
-        assert_eq!(month_of_day(31), 1);
-        assert_eq!(month_of_day(58), 1);
-        assert_eq!(month_of_day(59), 2);
-        assert_eq!(month_of_day(334), 11);
-        assert_eq!(month_of_day(364), 11);
-        assert_eq!(month_of_day(365), 0);
+        let calendar = crate::foundation::date::Calendar::Days365 {
+            start_day_of_year: 0,
+        };
         let days_per_month = (0..365).fold([0u32; 12], |mut acc, d| {
-            acc[month_of_day(d)] += 1;
+            acc[calendar.month(d)] += 1;
             acc
         });
         assert_eq!(days_per_month, DAYS_IN_MONTH);

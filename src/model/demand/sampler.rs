@@ -19,7 +19,8 @@ use crate::foundation::rng::{SimRng, unit_f64};
 
 use super::lanes::LaneSampler;
 use super::tables::{MonthlyTables, negative_binomial_table, poisson_table};
-use super::{DemandDistribution, DemandModel, MONTH_OF_DAY, Units, round_whole};
+use super::{DemandDistribution, DemandModel, Units, round_whole};
+use crate::foundation::date::{Calendar, Date, MonthWalk};
 
 impl DemandModel {
     /// Everything needed to draw paths fast (precomputed tables etc.). Built once per scenario.
@@ -141,6 +142,7 @@ impl DemandModel {
             trend_per_day: self.trend_per_year / 365.0,
             flat: self.trend_per_year == 0.0 && seasonality.iter().all(|&s| s == 1.0),
             whole,
+            start_date: self.start_date,
         }
     }
 }
@@ -203,6 +205,8 @@ pub(crate) struct DemandSampler {
     /// No seasonality and no trend: every multiplier is 1.
     flat: bool,
     whole: bool,
+    /// As [`DemandModel::start_date`].
+    start_date: Option<Date>,
 }
 
 impl DemandSampler {
@@ -219,8 +223,9 @@ impl DemandSampler {
     }
 
     /// Fill `path[t]` with the demand of day t = 0..path.len() of a run, where day t falls on
-    /// day-of-year (first_day_of_year + t) % 365 (0 = 1 January, 365-day years). The
-    /// multiplier m_t = seasonality\[month\] · (1 + trend · t/365), floored at 0, scales the
+    /// day-of-year (first_day_of_year + t) % 365 (0 = 1 January, 365-day years), or, when the
+    /// model has a start date, on that date plus t days. The multiplier
+    /// m_t = seasonality\[month\] · (1 + trend · t/365), floored at 0, scales the
     /// distribution's level: normal(μm, σm), Poisson(λm), negative binomial with mean μm and
     /// the same shape, lognormal/uniform/empirical/deterministic draw × m. Whole units round
     /// the result to the nearest whole number (Poisson and NB are already whole). No
@@ -241,15 +246,11 @@ impl DemandSampler {
             Kind::Tables(tables) => {
                 // A local copy of the generator stays in registers (see `fill_scaled`).
                 let mut local = rng.clone();
-                let mut day = first_day_of_year % 365;
+                let mut months = self.months(first_day_of_year);
                 for out in path.iter_mut() {
-                    let month = MONTH_OF_DAY[day as usize] as usize;
-                    let table = &tables.tables[tables.month[month] as usize];
+                    let table = &tables.tables[tables.month[months.month()] as usize];
                     *out = f64::from(table.sample(&mut local));
-                    day += 1;
-                    if day == 365 {
-                        day = 0;
-                    }
+                    months.step();
                 }
                 *rng = local;
             }
@@ -354,15 +355,18 @@ impl DemandSampler {
         path: &mut [f64],
         mut draw: impl FnMut(&mut SimRng, f64) -> f64,
     ) {
-        let mut day = first_day_of_year % 365;
+        let mut months = self.months(first_day_of_year);
         for (t, out) in path.iter_mut().enumerate() {
-            let m = self.multiplier(MONTH_OF_DAY[day as usize] as usize, t);
+            let m = self.multiplier(months.month(), t);
             *out = draw(rng, m);
-            day += 1;
-            if day == 365 {
-                day = 0;
-            }
+            months.step();
         }
+    }
+
+    /// The months of a path's days: the calendar's from the scenario's start date, if it has
+    /// one, else those of a 365-day year from `first_day_of_year`.
+    fn months(&self, first_day_of_year: u32) -> MonthWalk {
+        MonthWalk::new(Calendar::new(self.start_date, first_day_of_year))
     }
 }
 
@@ -689,6 +693,7 @@ mod tests {
                 seasonality,
                 trend_per_year: 0.0,
                 units: Units::Continuous,
+                start_date: None,
             };
             let sampler = m.sampler();
             let mut rng = rng_for(80 + i as u64, 0, Stream::Demand(0));
@@ -728,6 +733,7 @@ mod tests {
             seasonality,
             trend_per_year: 0.0,
             units: Units::Continuous,
+            start_date: None,
         };
         let s = m.sampler();
         let xs = path(&s, 0, 0, 59);
@@ -745,6 +751,24 @@ mod tests {
         assert!((year.iter().sum::<f64>() / 365.0 - m.annual_daily_mean()).abs() < 1e-12);
     }
 
+    /// With a start date, the months are the calendar's: 29 February 2028 is in February.
+    #[test]
+    fn a_start_date_puts_leap_days_in_february() {
+        let mut seasonality = FLAT;
+        seasonality[1] = 2.0;
+        let mut m = DemandModel {
+            distribution: DemandDistribution::Deterministic { value: 10.0 },
+            seasonality,
+            trend_per_year: 0.0,
+            units: Units::Continuous,
+            start_date: None,
+        };
+        // 28 February of the 365-day year is followed by 1 March.
+        assert_eq!(path(&m.sampler(), 0, 58, 3), [20.0, 10.0, 10.0]);
+        m.start_date = Date::parse("2028-02-28");
+        assert_eq!(path(&m.sampler(), 0, 58, 3), [20.0, 20.0, 10.0]);
+    }
+
     #[test]
     fn annual_moments_match_simulated_year() {
         let mut seasonality = FLAT;
@@ -757,6 +781,7 @@ mod tests {
             seasonality,
             trend_per_year: 0.0,
             units: Units::Continuous,
+            start_date: None,
         };
         let avg = (31.0 * 2.0 + 334.0) / 365.0;
         assert!((m.annual_daily_mean() - avg * m.base_mean()).abs() < 1e-12);
@@ -804,6 +829,7 @@ mod tests {
                 seasonality: FLAT,
                 trend_per_year: 1.0,
                 units: Units::Whole,
+                start_date: None,
             };
             let s = m.sampler();
             assert!(
@@ -847,6 +873,7 @@ mod tests {
             seasonality,
             trend_per_year: 2.0,
             units: Units::Continuous,
+            start_date: None,
         };
         let s = m.sampler();
         let xs = path(&s, 0, 0, 4);
@@ -902,6 +929,7 @@ mod tests {
                     seasonality,
                     trend_per_year,
                     units: Units::Whole,
+                    start_date: None,
                 };
                 let xs = path(&m.sampler(), 110, 0, 2_000);
                 assert!(
@@ -911,6 +939,7 @@ mod tests {
                 // Continuous units do give fractions (except the count families).
                 let c = DemandModel {
                     units: Units::Continuous,
+                    start_date: None,
                     ..m
                 };
                 let xs = path(&c.sampler(), 110, 0, 2_000);
@@ -939,6 +968,7 @@ mod tests {
                     seasonality,
                     trend_per_year,
                     units: Units::Continuous,
+                    start_date: None,
                 };
                 let s = m.sampler();
                 let a = path(&s, 120, 17, 500);

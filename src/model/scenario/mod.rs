@@ -17,6 +17,7 @@ use std::sync::Arc;
 pub use crate::model::raw::UnmetDemand;
 pub use error::{Problem, ScenarioError};
 
+use crate::foundation::date::{Calendar, Date};
 use crate::foundation::days::{DayDistribution, DaysSpec};
 use crate::foundation::text::{TextError, read_text};
 use crate::model::budget::{Budget, BudgetPeriod, WhenExceeded};
@@ -32,8 +33,8 @@ use crate::model::limits::{
 use crate::model::metric::{METRICS, Metric};
 use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, OrderRule, Policy, Prebuild};
 use crate::model::raw::{
-    RawBudget, RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawResize,
-    RawRule, RawScenario, RawSupplier, RawUnits,
+    RawBudget, RawDay, RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawResize,
+    RawRule, RawScenario, RawSimulation, RawSupplier, RawUnits,
 };
 use crate::model::resize::{self, PeriodLevels, Resize, ResizeEvery};
 use crate::model::supply::{Allocation, MAX_LINKS, OrderDays, Supplier};
@@ -61,8 +62,12 @@ pub struct Scenario {
     /// Master seed every run's random streams are derived from: same scenario and seed, same
     /// results.
     pub seed: u64,
-    /// Day of the year (0 = 1 January) on which day 0 of every run falls.
+    /// Day of the year (0 = 1 January) on which day 0 of every run falls: given, or the day of
+    /// the year of `start_date` (a 29 February counting as 28 February).
     pub start_day_of_year: u32,
+    /// The date of day 0 of every run (`simulation.start_date`), when the scenario gives one:
+    /// then every day has a date, and weekdays, months and seasons are the calendar's.
+    pub start_date: Option<Date>,
     /// Whether demand that cannot be served from stock is lost or backordered.
     pub unmet_demand: UnmetDemand,
     /// The folder `simulation.results` names for the scenario's results, relative to the
@@ -267,10 +272,22 @@ impl Scenario {
             .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
     }
 
+    /// Where the days of a run fall in the year.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.start_date, self.start_day_of_year)
+    }
+
     /// Days over which metrics are measured (the horizon less the warm-up).
     pub(crate) fn measured_days(&self) -> u32 {
         self.horizon_days - self.warmup_days
     }
+}
+
+/// A date as a scenario writes it: `YYYY-MM-DD`, and nothing more (no time of day).
+fn parse_date(text: &str) -> Option<Date> {
+    (text.trim().len() == 10)
+        .then(|| Date::parse(text))
+        .flatten()
 }
 
 /// A key given twice in one JSON object, as a problem of the scenario.
@@ -291,6 +308,8 @@ fn duplicate_problem(d: &lines::Duplicate) -> Problem {
 struct Validator<'a> {
     base_dir: &'a Path,
     problems: Vec<Problem>,
+    /// `simulation.start_date`, once read: what dates elsewhere in the file are counted from.
+    start_date: Option<Date>,
 }
 
 impl<'a> Validator<'a> {
@@ -298,6 +317,7 @@ impl<'a> Validator<'a> {
         Validator {
             base_dir,
             problems: Vec::new(),
+            start_date: None,
         }
     }
 
@@ -352,6 +372,94 @@ impl<'a> Validator<'a> {
         value as u32
     }
 
+    /// Where day 0 falls: `start_date` (which gives every later date too) or
+    /// `start_day_of_year`, not both. Returns the day of the year and keeps the date for the
+    /// dates given elsewhere in the file.
+    fn start(&mut self, sim: &RawSimulation) -> u32 {
+        let date = sim.start_date.as_ref().and_then(|raw| {
+            let text = match raw {
+                RawDay::Date(text) => text,
+                RawDay::Number(n) => {
+                    self.report(
+                        "simulation.start_date",
+                        format!(
+                            "must be a date, the date of day 0 of every run, e.g. \
+                             start_date = 2027-01-04 (got {n}); a day of the year is \
+                             start_day_of_year"
+                        ),
+                    );
+                    return None;
+                }
+            };
+            let date = parse_date(text);
+            if date.is_none() {
+                self.report(
+                    "simulation.start_date",
+                    format!(
+                        "must be a date YYYY-MM-DD, e.g. start_date = 2027-01-04 (got {text:?})"
+                    ),
+                );
+            }
+            date
+        });
+        self.start_date = date;
+        match (date, sim.start_day_of_year) {
+            (Some(date), Some(_)) => {
+                self.report(
+                    "simulation.start_day_of_year",
+                    format!(
+                        "give start_date or start_day_of_year, not both: start_date ({date}) \
+                         already places day 0 on day {} of the year; remove start_day_of_year",
+                        date.day_of_year_365()
+                    ),
+                );
+                date.day_of_year_365()
+            }
+            (Some(date), None) => date.day_of_year_365(),
+            (None, given) => self.whole_in(
+                "simulation.start_day_of_year",
+                given.unwrap_or(0),
+                0..=364,
+                " (0 = 1 January)",
+            ),
+        }
+    }
+
+    /// The day of the run (days since `start_date`, possibly negative or past the horizon) of
+    /// a date given at `field`, with the date; `None`, reported, when the text is not a date
+    /// or the scenario has no start date to count it from.
+    fn date_in_run(&mut self, field: &str, text: &str) -> Option<(Date, i64)> {
+        let Some(date) = parse_date(text) else {
+            self.report(
+                field,
+                format!(
+                    "must be a day number or a date YYYY-MM-DD, e.g. 2027-09-15 (got {text:?})"
+                ),
+            );
+            return None;
+        };
+        let Some(start) = self.start_date else {
+            self.report(
+                field,
+                format!(
+                    "is a date ({date}), but the scenario has no start date to count it from: \
+                     add start_date = 2027-01-04 (the date of day 0) under [simulation], or \
+                     give a day number"
+                ),
+            );
+            return None;
+        };
+        Some((date, date.days_since(start)))
+    }
+
+    /// The dates of a run of `horizon` days, for messages: "2027-01-04 to 2027-12-31".
+    fn horizon_dates(&self, horizon: u32) -> String {
+        match self.start_date {
+            Some(start) => format!("{start} to {}", start.plus(i64::from(horizon.max(1)) - 1)),
+            None => String::new(),
+        }
+    }
+
     fn scenario(mut self, raw: RawScenario, path: &Path) -> Result<Scenario, Vec<Problem>> {
         let sim = &raw.simulation;
         let horizon = self.whole_in(
@@ -376,12 +484,7 @@ impl<'a> Validator<'a> {
             1..=MAX_RUNS as i64,
             "; e.g. runs = 10000",
         );
-        let start_day = self.whole_in(
-            "simulation.start_day_of_year",
-            sim.start_day_of_year,
-            0..=364,
-            " (0 = 1 January)",
-        );
+        let start_day = self.start(sim);
         let results = sim
             .results
             .as_deref()
@@ -414,7 +517,8 @@ impl<'a> Validator<'a> {
             }
             return Err(self.problems);
         }
-        let policies = self.policies(&raw, &items, &suppliers, horizon, start_day);
+        let calendar = Calendar::new(self.start_date, start_day);
+        let policies = self.policies(&raw, &items, &suppliers, horizon, calendar);
         if !self.problems.is_empty() {
             return Err(self.problems);
         }
@@ -430,6 +534,7 @@ impl<'a> Validator<'a> {
             runs: u64::from(runs),
             seed: sim.seed,
             start_day_of_year: start_day,
+            start_date: self.start_date,
             unmet_demand: sim.unmet_demand,
             results,
             currency,
@@ -630,6 +735,40 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// One end of a pre-build window (`field` of `at`): a day of the year as written, or the
+    /// day of the year of a date, which must fall within the horizon (the `end`, which is not
+    /// part of the window, may be the day after it), with that date's day of the run. `None`
+    /// for a date that cannot be placed.
+    fn window_end(
+        &mut self,
+        at: &str,
+        field: &str,
+        raw: &RawDay,
+        horizon: u32,
+        end: bool,
+    ) -> Option<(Option<i64>, i64)> {
+        let text = match raw {
+            RawDay::Number(day) => return Some((None, *day)),
+            RawDay::Date(text) => text,
+        };
+        let field = format!("{at}.{field}");
+        let (date, day) = self.date_in_run(&field, text)?;
+        let last = i64::from(horizon) - i64::from(!end);
+        if !(0..=last).contains(&day) {
+            self.report(
+                &field,
+                format!(
+                    "the pre-build window's date {date} (day {day} of the run) is outside the \
+                     horizon ({}, days 0 to {}): give a date within it, or lengthen horizon_days",
+                    self.horizon_dates(horizon),
+                    horizon - 1
+                ),
+            );
+            return None;
+        }
+        Some((Some(day), i64::from(date.day_of_year_365())))
+    }
+
     /// `order_days` (weekdays) or `order_cycle_days` (every R days), at most one of them.
     fn order_days(&mut self, at: &str, s: &RawSupplier) -> OrderDays {
         match (&s.order_days, s.order_cycle_days) {
@@ -642,26 +781,27 @@ impl<'a> Validator<'a> {
                 OrderDays::Every
             }
             (Some(names), None) => {
-                let mut days = [false; 7];
+                let first_weekday = self.start_date.map_or(0, Date::weekday);
+                let day0 = match self.start_date {
+                    Some(date) => format!(
+                        "day 0 of a run, {date}, is a {}",
+                        OrderDays::WEEKDAY_NAMES[first_weekday]
+                    ),
+                    None => "day 0 of a run is a Monday".into(),
+                };
+                let mut open = [false; 7];
                 for (k, name) in names.iter().enumerate() {
                     let key = name.trim().to_ascii_lowercase();
-                    const NAMES: [&str; 7] = [
-                        "monday",
-                        "tuesday",
-                        "wednesday",
-                        "thursday",
-                        "friday",
-                        "saturday",
-                        "sunday",
-                    ];
-                    let day = (0..7).find(|&d| key == OrderDays::WEEKDAYS[d] || key == NAMES[d]);
+                    let day = (0..7).find(|&d| {
+                        key == OrderDays::WEEKDAYS[d]
+                            || key == OrderDays::WEEKDAY_NAMES[d].to_ascii_lowercase()
+                    });
                     match day {
-                        Some(d) => days[d] = true,
+                        Some(d) => open[d] = true,
                         None => self.report(
                             format!("{at}.order_days[{k}]"),
                             format!(
-                                "must be a weekday, one of {} (day 0 of a run is a Monday) \
-                                 (got {name:?})",
+                                "must be a weekday, one of {} ({day0}) (got {name:?})",
                                 OrderDays::WEEKDAYS.join(", ")
                             ),
                         ),
@@ -674,10 +814,13 @@ impl<'a> Validator<'a> {
                     );
                     return OrderDays::Every;
                 }
-                if days.iter().all(|&d| d) {
+                if open.iter().all(|&d| d) {
                     OrderDays::Every
                 } else {
-                    OrderDays::Weekdays(days)
+                    OrderDays::Weekdays {
+                        open,
+                        first_weekday: first_weekday as u8,
+                    }
                 }
             }
             (None, Some(every)) => {
@@ -805,13 +948,15 @@ impl<'a> Validator<'a> {
                 let amount = self.within(&format!("{at}.amount"), b.amount, &POSITIVE_VALUE);
                 let period = match b.period.trim() {
                     "week" => BudgetPeriod::Week,
-                    "month" => BudgetPeriod::Month,
+                    "month" => BudgetPeriod::Month {
+                        start_date: self.start_date,
+                    },
                     other => {
                         self.report(
                             format!("{at}.period"),
                             format!("must be \"week\" or \"month\" (got {other:?})"),
                         );
-                        BudgetPeriod::Month
+                        BudgetPeriod::Week
                     }
                 };
                 let when_exceeded = match b.when_exceeded.trim() {
@@ -1057,6 +1202,7 @@ impl<'a> Validator<'a> {
                 seasonality,
                 trend_per_year: raw.trend_per_year,
                 units,
+                start_date: self.start_date,
             },
             failover_after_days: raw.failover.as_ref().map(|f| {
                 self.whole_in(
@@ -1345,12 +1491,30 @@ impl<'a> Validator<'a> {
             if let (Occurrence::Scheduled { start_day, .. }, Some(horizon)) = (&occurrence, horizon)
                 && *start_day >= horizon
             {
+                let (on, dates, before) = match (self.start_date, &d.occurrence) {
+                    (
+                        Some(start),
+                        RawOccurrence::Scheduled {
+                            start_day: RawDay::Date(_),
+                            ..
+                        },
+                    ) => (
+                        format!("{} (day {start_day})", start.plus(i64::from(*start_day))),
+                        format!(", {}", self.horizon_dates(horizon)),
+                        start.plus(i64::from(horizon)).to_string(),
+                    ),
+                    _ => (
+                        format!("day {start_day}"),
+                        String::new(),
+                        format!("day {horizon}"),
+                    ),
+                };
                 self.report(
                     format!("{at}.occurrence.scheduled.start_day"),
                     format!(
-                        "disruption '{}' starts on day {start_day}, after the horizon of {horizon} \
-                         days (days 0 to {}), so it would never happen: start it before day \
-                         {horizon} or lengthen horizon_days",
+                        "disruption '{}' starts on {on}, after the horizon of {horizon} \
+                         days (days 0 to {}{dates}), so it would never happen: start it before \
+                         {before} or lengthen horizon_days",
                         d.id,
                         horizon - 1
                     ),
@@ -1674,12 +1838,30 @@ impl<'a> Validator<'a> {
                 duration_days,
                 repeat_every_days,
             } => {
-                let start = self.whole_in(
-                    &format!("{at}.scheduled.start_day"),
-                    *start_day,
-                    0..=36_500,
-                    " (day 0 is the first simulated day)",
-                );
+                let field = format!("{at}.scheduled.start_day");
+                let start = match start_day {
+                    RawDay::Number(day) => self.whole_in(
+                        &field,
+                        *day,
+                        0..=36_500,
+                        " (day 0 is the first simulated day)",
+                    ),
+                    RawDay::Date(text) => match self.date_in_run(&field, text) {
+                        Some((date, day)) if day < 0 => {
+                            self.report(
+                                &field,
+                                format!(
+                                    "{date} is before start_date ({}), day 0 of every run: \
+                                     start the disruption on or after it",
+                                    date.plus(-day)
+                                ),
+                            );
+                            0
+                        }
+                        Some((_, day)) => u32::try_from(day).unwrap_or(u32::MAX),
+                        None => 0,
+                    },
+                };
                 let duration = self.whole_in(
                     &format!("{at}.scheduled.duration_days"),
                     *duration_days,
@@ -1726,7 +1908,7 @@ impl<'a> Validator<'a> {
         items: &[Item],
         suppliers: &[Supplier],
         horizon: u32,
-        start_day: u32,
+        calendar: Calendar,
     ) -> Vec<Policy> {
         if raw.policies.is_empty() {
             self.report(
@@ -1746,14 +1928,36 @@ impl<'a> Validator<'a> {
                     self.report(format!("{at}.items.{id}"), format!("no item has id '{id}'"));
                 }
             }
-            let prebuild = p
-                .prebuild
-                .as_ref()
-                .and_then(|raw| match Prebuild::from_raw(raw) {
+            let prebuild = p.prebuild.as_ref().and_then(|raw| {
+                let at = format!("{at}.prebuild");
+                let start = self.window_end(
+                    &at,
+                    "start_day_of_year",
+                    &raw.start_day_of_year,
+                    horizon,
+                    false,
+                );
+                let end =
+                    self.window_end(&at, "end_day_of_year", &raw.end_day_of_year, horizon, true);
+                if let (Some((Some(first), _)), Some((Some(last), _))) = (start, end)
+                    && !(1..365).contains(&(last - first))
+                {
+                    self.report(
+                        format!("{at}.end_day_of_year"),
+                        format!(
+                            "policy '{name}': a pre-build window given by dates ends after it \
+                             starts and lasts less than a year (it repeats every year), here \
+                             {} days",
+                            last - first
+                        ),
+                    );
+                }
+                let (start, end) = (start?.1, end?.1);
+                match Prebuild::new(start, end, raw.factor) {
                     Ok(pb) => {
-                        if let Some(message) = pb.outside(horizon, start_day) {
+                        if let Some(message) = pb.outside(horizon, calendar) {
                             self.report(
-                                format!("{at}.prebuild.start_day_of_year"),
+                                format!("{at}.start_day_of_year"),
                                 format!("policy '{name}': {message}"),
                             );
                         }
@@ -1761,17 +1965,18 @@ impl<'a> Validator<'a> {
                     }
                     Err(problems) => {
                         for pr in problems {
-                            self.report(format!("{at}.prebuild.{}", pr.field), pr.message);
+                            self.report(format!("{at}.{}", pr.field), pr.message);
                         }
                         None
                     }
-                });
+                }
+            });
             self.within(&format!("{at}.reserve_days"), p.reserve_days, &DAYS);
             let resize = p
                 .resize
                 .as_ref()
                 .and_then(|r| self.resize(&format!("{at}.resize"), r))
-                .map(|r| (r, r.periods(horizon, start_day)));
+                .map(|r| (r, r.periods(horizon, calendar)));
             let expedite = p.expedite.as_ref().map(|e| Expedite {
                 lead_time_days: self.whole_in(
                     &format!("{at}.expedite.lead_time_days"),
@@ -1852,7 +2057,7 @@ impl<'a> Validator<'a> {
                                     &rule_at,
                                     (item, ctx, raw_rule),
                                     (r, periods),
-                                    start_day,
+                                    calendar,
                                     prebuild.as_ref(),
                                     reserve,
                                 );
@@ -1897,7 +2102,7 @@ impl<'a> Validator<'a> {
             out.push(Policy {
                 name: name.clone(),
                 items: item_policies,
-                segments: policy::level_segments(horizon, start_day, prebuild.as_ref(), periods),
+                segments: policy::level_segments(horizon, calendar, prebuild.as_ref(), periods),
                 prebuild,
                 resize: resize.map(|(r, _)| r),
             });
@@ -1945,14 +2150,14 @@ impl<'a> Validator<'a> {
         rule_at: &str,
         (item, annual, raw_rule): (&Item, &ItemContext, &RawRule),
         (resize, periods): (&Resize, &[(u32, u32)]),
-        first_day_of_year: u32,
+        calendar: Calendar,
         prebuild: Option<&Prebuild>,
         reserve: f64,
     ) -> (Vec<OrderRule>, Vec<PeriodLevels>) {
         let mut rules = Vec::with_capacity(periods.len());
         let mut levels = Vec::with_capacity(periods.len());
         for &(start, end) in periods {
-            let ctx = period_context(item, annual, (start, end), first_day_of_year, resize);
+            let ctx = period_context(item, annual, (start, end), calendar, resize);
             let at = format!("item '{}', days {start}–{}", item.id, end - 1);
             match policy::resolve(raw_rule, &ctx) {
                 Ok((rule, sizing)) => {
@@ -1999,7 +2204,7 @@ fn period_context(
     item: &Item,
     annual: &ItemContext,
     days: (u32, u32),
-    first_day_of_year: u32,
+    calendar: Calendar,
     resize: &Resize,
 ) -> ItemContext {
     let shift = if resize.look_ahead {
@@ -2013,7 +2218,7 @@ fn period_context(
         annual.mean_daily_demand,
         days,
         shift,
-        first_day_of_year,
+        calendar,
     );
     let demand_sd = if annual.mean_daily_demand > 0.0 {
         annual.demand_sd * mean / annual.mean_daily_demand

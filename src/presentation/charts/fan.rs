@@ -118,19 +118,19 @@ fn scheduled_windows(summary: &SavedSummary) -> Vec<Window> {
         .collect()
 }
 
-/// The ticks of a fan chart's calendar axis, over the measured days.
 /// The day axis of both fan charts: the measured days of the horizon, labelled by month.
 fn day_axis(summary: &SavedSummary) -> Axis {
     Axis {
-        desc: axis_title(summary.start_day_of_year),
+        desc: axis_title(summary.calendar()),
         kind: ValueKind::Number,
         max: summary.horizon_days as f64,
     }
 }
 
+/// The ticks of a fan chart's calendar axis, over the measured days.
 fn fan_ticks(summary: &SavedSummary) -> Vec<DayTick> {
     day_ticks(
-        summary.start_day_of_year,
+        summary.calendar(),
         summary.warmup_days,
         summary.horizon_days,
         summary.horizon_days,

@@ -245,13 +245,13 @@ pub(super) fn trace_spec(traces: &RunTraces, run: &RunTrace) -> Spec {
             panels,
             warmup: f64::from(traces.warmup_days),
             ticks: day_ticks(
-                traces.start_day_of_year,
+                traces.calendar(),
                 0,
                 traces.horizon_days,
                 traces.horizon_days,
             ),
             x: Axis {
-                desc: axis_title(traces.start_day_of_year),
+                desc: axis_title(traces.calendar()),
                 kind: ValueKind::Number,
                 max: f64::from(traces.horizon_days),
             },
