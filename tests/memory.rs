@@ -33,7 +33,7 @@ fn peak_kib(args: &[&std::ffi::OsStr]) -> (i64, bool) {
 /// build as in a release one. Before the summary files were written as they are made and the
 /// final accumulators kept to what they need (issue 24, item 1), the command peaked at 890 MB
 /// here (the summary's files built whole in memory, a workbook with a row per item, policy and
-/// metric among them, and the on-hand fans' counts); since, at 160 MB (release and debug
+/// metric among them, and the on-hand fans' counts); since, at 130 MB (release and debug
 /// builds alike). The bound of 300 MB leaves room for allocators and platforms to differ, and
 /// fails well before the old growth: a change that builds the files whole again, or gives
 /// every item-policy kilobytes it does not need, costs hundreds of megabytes here.

@@ -219,8 +219,12 @@ pub struct RunningStat {
     m2: f64,
     /// Every value; for a share, the values up to ½.
     sketch: QuantileSketch,
-    /// For a share, 1 − x of each value x above ½; `None` for any other statistic.
+    /// For a share, 1 − x of each value x above ½; `None` for any other statistic, and for a
+    /// share until its first value above ½ (a share's values often all lie on one side, and
+    /// the sketches of every share of every item-policy of a catalogue add up).
     above_half: Option<Box<QuantileSketch>>,
+    /// A share's summary ([`RunningStat::for_share`]).
+    share: bool,
 }
 
 impl RunningStat {
@@ -256,14 +260,14 @@ impl RunningStat {
     /// sketch, allocated when the summary is made.
     pub fn for_share() -> Self {
         RunningStat {
-            above_half: Some(Box::default()),
+            share: true,
             ..Self::default()
         }
     }
 
     /// Whether this is a share's summary ([`RunningStat::for_share`]).
     pub fn is_share(&self) -> bool {
-        self.above_half.is_some()
+        self.share
     }
 
     /// Adds one run's value. Values must be finite: a NaN or infinity is a bug in the metric.
@@ -276,10 +280,13 @@ impl RunningStat {
         let delta = x - self.mean;
         self.mean += delta / self.n as f64;
         self.m2 += delta * (x - self.mean);
-        match &mut self.above_half {
+        if self.share && x > 0.5 {
             // Exact: 1 − x is a float for every x in [½, 2] (Sterbenz), and 1 − (1 − x) = x.
-            Some(above) if x > 0.5 => above.add(1.0 - x),
-            _ => self.sketch.add(x),
+            self.above_half
+                .get_or_insert_with(Box::default)
+                .add(1.0 - x);
+        } else {
+            self.sketch.add(x);
         }
     }
 
@@ -302,8 +309,10 @@ impl RunningStat {
         if other.n == 0 {
             return;
         }
-        if let (Some(mine), Some(theirs)) = (&mut self.above_half, &other.above_half) {
-            mine.merge(theirs);
+        if let Some(theirs) = &other.above_half {
+            self.above_half
+                .get_or_insert_with(Box::default)
+                .merge(theirs);
         }
         if self.n == 0 {
             self.n = other.n;
@@ -356,20 +365,21 @@ impl RunningStat {
     /// order, within 0.5% (`QUANTILE_RELATIVE_ACCURACY`) of that value x, or for a share of
     /// min(x, 1 − x); NaN when empty or when `q` is outside [0, 1].
     pub fn quantile(&self, q: f64) -> f64 {
-        let Some(above) = &self.above_half else {
+        if !self.share {
             return self.sketch.quantile(q);
-        };
+        }
         let below = self.sketch.count;
-        let Some(rank) = rank_of(q, below + above.count) else {
+        let above_count = self.above_half.as_ref().map_or(0, |above| above.count);
+        let Some(rank) = rank_of(q, below + above_count) else {
             return f64::NAN;
         };
-        if rank < below {
-            self.sketch.at_rank(rank)
-        } else {
+        if let Some(above) = self.above_half.as_ref().filter(|_| rank >= below) {
             // The values above ½ ascend as their complements descend: the one of rank `rank`
             // overall is the complement of rank `n − 1 − rank` in `above`. Each sketch keeps
             // its answers within its own exact extremes, so the two sides never cross.
             1.0 - above.at_rank(below + above.count - 1 - rank)
+        } else {
+            self.sketch.at_rank(rank)
         }
     }
 
@@ -593,8 +603,10 @@ fn bucket_value(key: i32) -> f64 {
 struct DenseStore {
     offset: i32,
     counts: Vec<u32>,
-    /// Keys added and not yet counted in `counts`.
-    pending: Vec<i32>,
+    /// Keys added and not yet counted in `counts`, as their distance from `MIN_KEY`
+    /// ([`noted`]): 16 bits hold every key up to values of 10²⁷², and a catalogue's stores at
+    /// a few dozen runs are mostly noted keys (a key that does not fit is counted at once).
+    pending: Vec<u16>,
     /// Values in the store, counted or pending.
     total: u64,
 }
@@ -602,13 +614,28 @@ struct DenseStore {
 /// Keys a store notes before it counts them in buckets.
 const PENDING_KEYS: usize = 128;
 
+/// A key as a store notes it, if it fits: its distance from `MIN_KEY`.
+#[inline]
+fn noted(key: i32) -> Option<u16> {
+    u16::try_from(key - MIN_KEY).ok()
+}
+
+/// The key a store noted as `noted`.
+#[inline]
+fn key_noted(noted: u16) -> i32 {
+    i32::from(noted) + MIN_KEY
+}
+
 impl DenseStore {
     #[inline]
     fn add(&mut self, key: i32) {
         self.total += 1;
-        if self.counts.is_empty() && self.pending.len() < PENDING_KEYS {
+        if self.counts.is_empty()
+            && self.pending.len() < PENDING_KEYS
+            && let Some(noted) = noted(key)
+        {
             // Grown as keys come rather than reserved: a chunk of 64 runs notes 64 keys.
-            self.pending.push(key);
+            self.pending.push(noted);
             return;
         }
         self.settle();
@@ -616,15 +643,16 @@ impl DenseStore {
     }
 
     fn count(&mut self, key: i32) {
-        self.count_keys(&[key]);
+        self.cover(key, key);
+        self.counts[(key - self.offset) as usize] += 1;
     }
 
-    /// Count each of `keys` in its bucket (without changing `total`).
-    fn count_keys(&mut self, keys: &[i32]) {
+    /// Count each of the noted keys `keys` in its bucket (without changing `total`).
+    fn count_keys(&mut self, keys: &[u16]) {
         if let (Some(&lo), Some(&hi)) = (keys.iter().min(), keys.iter().max()) {
-            self.cover(lo, hi);
+            self.cover(key_noted(lo), key_noted(hi));
             for &key in keys {
-                self.counts[(key - self.offset) as usize] += 1;
+                self.counts[(key_noted(key) - self.offset) as usize] += 1;
             }
         }
     }
@@ -1527,6 +1555,19 @@ mod tests {
             "coverage {share}, expected 0.95 ± {}",
             4.0 * se
         );
+    }
+
+    #[test]
+    fn a_key_too_far_to_note_is_counted_at_once() {
+        let mut sketch = QuantileSketch::new();
+        sketch.add(2.0);
+        assert_eq!(sketch.positive.pending.len(), 1);
+        // About 10³⁰⁰: beyond the keys 16 bits note, so every key so far is counted.
+        sketch.add(1e300);
+        assert!(sketch.positive.pending.is_empty());
+        assert_eq!(sketch.positive.counts.iter().sum::<u32>(), 2);
+        assert_eq!(sketch.quantile(0.0), 2.0);
+        assert_eq!(sketch.quantile(1.0), 1e300);
     }
 
     #[test]
