@@ -665,9 +665,13 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
         console,
     )?;
     let mut summary = Summary::new(&scenario, &outcome);
+    // The accumulators are in the summary now: their memory is given back before the files
+    // are written.
+    drop(outcome);
     summary.precision = precision;
     // The summary and its report are one result: written together, or neither. The folder
     // is locked before its analyses are read for the report, so none changes meanwhile.
+    let summary = std::rc::Rc::new(summary);
     let mut lock = FolderLock::create(&out)?;
     let mut files = FileSet::new(&out);
     add_summary(&summary, &mut files)?;

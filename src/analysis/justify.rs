@@ -257,6 +257,7 @@ pub(crate) fn add_files(opt: &Optimization, files: &mut FileSet) -> anyhow::Resu
     let justification = justification(opt);
     let mut summary = Summary::new(scenario, outcome);
     summary.justification = justification.clone();
+    let summary = std::rc::Rc::new(summary);
     add_summary(&summary, files)?;
     if let Some(j) = &justification {
         files.add(JUSTIFY_FILE, j.to_markdown());

@@ -47,9 +47,15 @@ const MIN_KEY: i32 = -2763;
 /// metrics span a few thousand.
 const MAX_KEY: i32 = 70_978;
 
-/// Extra buckets added beyond the requested key when a store grows, so that values creeping
-/// outward one bucket at a time do not reallocate on every push.
-const GROWTH_MARGIN: i32 = 128;
+/// Fewest extra buckets added beyond the requested keys when a store is made or grows; a store
+/// that grows adds half its size on each side as well, so that values creeping outward one
+/// bucket at a time reallocate only a few times.
+///
+/// Why not more (it was 128, 2 KiB a store before any value): a catalogue keeps one store or two
+/// per metric of every item under every policy, about fifty per item-policy, so 1,000 items
+/// under 20 policies hold a million of them; most span a few dozen buckets (the spread of an
+/// item's figures over runs), and a fixed margin of 128 on each side was most of their memory.
+const GROWTH_MARGIN: i32 = 16;
 
 /// 2⁵²: from here on every finite f64 is a whole number.
 const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
@@ -213,8 +219,12 @@ pub struct RunningStat {
     m2: f64,
     /// Every value; for a share, the values up to ½.
     sketch: QuantileSketch,
-    /// For a share, 1 − x of each value x above ½; `None` for any other statistic.
+    /// For a share, 1 − x of each value x above ½; `None` for any other statistic, and for a
+    /// share until its first value above ½ (a share's values often all lie on one side, and
+    /// the sketches of every share of every item-policy of a catalogue add up).
     above_half: Option<Box<QuantileSketch>>,
+    /// A share's summary ([`RunningStat::for_share`]).
+    share: bool,
 }
 
 impl RunningStat {
@@ -250,14 +260,14 @@ impl RunningStat {
     /// sketch, allocated when the summary is made.
     pub fn for_share() -> Self {
         RunningStat {
-            above_half: Some(Box::default()),
+            share: true,
             ..Self::default()
         }
     }
 
     /// Whether this is a share's summary ([`RunningStat::for_share`]).
     pub fn is_share(&self) -> bool {
-        self.above_half.is_some()
+        self.share
     }
 
     /// Adds one run's value. Values must be finite: a NaN or infinity is a bug in the metric.
@@ -270,10 +280,13 @@ impl RunningStat {
         let delta = x - self.mean;
         self.mean += delta / self.n as f64;
         self.m2 += delta * (x - self.mean);
-        match &mut self.above_half {
+        if self.share && x > 0.5 {
             // Exact: 1 − x is a float for every x in [½, 2] (Sterbenz), and 1 − (1 − x) = x.
-            Some(above) if x > 0.5 => above.add(1.0 - x),
-            _ => self.sketch.add(x),
+            self.above_half
+                .get_or_insert_with(Box::default)
+                .add(1.0 - x);
+        } else {
+            self.sketch.add(x);
         }
     }
 
@@ -296,8 +309,10 @@ impl RunningStat {
         if other.n == 0 {
             return;
         }
-        if let (Some(mine), Some(theirs)) = (&mut self.above_half, &other.above_half) {
-            mine.merge(theirs);
+        if let Some(theirs) = &other.above_half {
+            self.above_half
+                .get_or_insert_with(Box::default)
+                .merge(theirs);
         }
         if self.n == 0 {
             self.n = other.n;
@@ -350,20 +365,21 @@ impl RunningStat {
     /// order, within 0.5% (`QUANTILE_RELATIVE_ACCURACY`) of that value x, or for a share of
     /// min(x, 1 − x); NaN when empty or when `q` is outside [0, 1].
     pub fn quantile(&self, q: f64) -> f64 {
-        let Some(above) = &self.above_half else {
+        if !self.share {
             return self.sketch.quantile(q);
-        };
+        }
         let below = self.sketch.count;
-        let Some(rank) = rank_of(q, below + above.count) else {
+        let above_count = self.above_half.as_ref().map_or(0, |above| above.count);
+        let Some(rank) = rank_of(q, below + above_count) else {
             return f64::NAN;
         };
-        if rank < below {
-            self.sketch.at_rank(rank)
-        } else {
+        if let Some(above) = self.above_half.as_ref().filter(|_| rank >= below) {
             // The values above ½ ascend as their complements descend: the one of rank `rank`
             // overall is the complement of rank `n − 1 − rank` in `above`. Each sketch keeps
             // its answers within its own exact extremes, so the two sides never cross.
             1.0 - above.at_rank(below + above.count - 1 - rank)
+        } else {
+            self.sketch.at_rank(rank)
         }
     }
 
@@ -410,7 +426,9 @@ impl RunningStat {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct QuantileSketch {
     positive: DenseStore,
-    negative: DenseStore,
+    /// Made for the first negative value: most figures are never negative, and a store in
+    /// every sketch of every item-policy of a catalogue is a quarter of their size.
+    negative: Option<Box<DenseStore>>,
     zero_count: u64,
     count: u64,
     /// Exact extremes; meaningful only while `count > 0`.
@@ -452,7 +470,9 @@ impl QuantileSketch {
         } else if x > 0.0 {
             self.positive.add(key_of(magnitude));
         } else {
-            self.negative.add(key_of(magnitude));
+            self.negative
+                .get_or_insert_with(Box::default)
+                .add(key_of(magnitude));
         }
         if self.count == 0 {
             self.min = x;
@@ -478,7 +498,9 @@ impl QuantileSketch {
         }
         self.fractional |= other.fractional;
         self.positive.merge(&other.positive);
-        self.negative.merge(&other.negative);
+        if let Some(theirs) = &other.negative {
+            self.negative.get_or_insert_with(Box::default).merge(theirs);
+        }
         self.zero_count += other.zero_count;
         if self.count == 0 {
             self.min = other.min;
@@ -512,10 +534,10 @@ impl QuantileSketch {
         if rank == last {
             return self.max;
         }
-        let negatives = self.negative.total;
-        let value = if rank < negatives {
+        let negatives = self.negative.as_ref().map_or(0, |store| store.total);
+        let value = if let Some(store) = self.negative.as_ref().filter(|_| rank < negatives) {
             // Negative values in ascending order have descending magnitudes.
-            -bucket_value(self.negative.settled().key_at_rank(negatives - 1 - rank))
+            -bucket_value(store.settled().key_at_rank(negatives - 1 - rank))
         } else if rank < negatives + self.zero_count {
             0.0
         } else {
@@ -536,7 +558,7 @@ impl QuantileSketch {
     /// Number of buckets allocated across both stores (for tests of the memory bound).
     #[cfg(test)]
     fn buckets(&self) -> usize {
-        self.positive.counts.len() + self.negative.counts.len()
+        self.positive.counts.len() + self.negative.as_ref().map_or(0, |store| store.counts.len())
     }
 }
 
@@ -566,16 +588,25 @@ fn bucket_value(key: i32) -> f64 {
 
 /// Bucket counts for keys `offset .. offset + counts.len()`, grown at either end on demand.
 ///
-/// The first [`PENDING_KEYS`] keys are only noted, and counted when the store is merged into
-/// another (or read): the engine's stores each see one chunk of runs, a few dozen values, and
+/// The first [`PENDING_KEYS`] keys are only noted, and counted when there are more, or when
+/// the store is read: the engine's stores each see one chunk of runs, a few dozen values, and
 /// allocating and zeroing buckets for the whole range of keys they span would cost more than
-/// the values themselves.
+/// the values themselves. Stores merged together stay noted keys while they hold no more than
+/// that: a catalogue's final statistics at a few dozen runs are a million stores (about fifty
+/// per item-policy), and counted in buckets each would take the range its values span, a few
+/// kilobytes, where their keys take a few hundred bytes (issue 24, item 1).
+///
+/// A bucket counts in 32 bits: a store takes one value per run, and a simulation has at most
+/// a billion runs (`model::scenario::MAX_RUNS`), under 2³²; half the memory of 64-bit counts
+/// for the stores of every item-policy of a catalogue at many runs.
 #[derive(Clone, Debug, Default)]
 struct DenseStore {
     offset: i32,
-    counts: Vec<u64>,
-    /// Keys added and not yet counted in `counts`.
-    pending: Vec<i32>,
+    counts: Vec<u32>,
+    /// Keys added and not yet counted in `counts`, as their distance from `MIN_KEY`
+    /// ([`noted`]): 16 bits hold every key up to values of 10²⁷², and a catalogue's stores at
+    /// a few dozen runs are mostly noted keys (a key that does not fit is counted at once).
+    pending: Vec<u16>,
     /// Values in the store, counted or pending.
     total: u64,
 }
@@ -583,15 +614,28 @@ struct DenseStore {
 /// Keys a store notes before it counts them in buckets.
 const PENDING_KEYS: usize = 128;
 
+/// A key as a store notes it, if it fits: its distance from `MIN_KEY`.
+#[inline]
+fn noted(key: i32) -> Option<u16> {
+    u16::try_from(key - MIN_KEY).ok()
+}
+
+/// The key a store noted as `noted`.
+#[inline]
+fn key_noted(noted: u16) -> i32 {
+    i32::from(noted) + MIN_KEY
+}
+
 impl DenseStore {
     #[inline]
     fn add(&mut self, key: i32) {
         self.total += 1;
-        if self.counts.is_empty() && self.pending.len() < PENDING_KEYS {
-            if self.pending.capacity() == 0 {
-                self.pending.reserve_exact(PENDING_KEYS);
-            }
-            self.pending.push(key);
+        if self.counts.is_empty()
+            && self.pending.len() < PENDING_KEYS
+            && let Some(noted) = noted(key)
+        {
+            // Grown as keys come rather than reserved: a chunk of 64 runs notes 64 keys.
+            self.pending.push(noted);
             return;
         }
         self.settle();
@@ -599,15 +643,16 @@ impl DenseStore {
     }
 
     fn count(&mut self, key: i32) {
-        self.count_keys(&[key]);
+        self.cover(key, key);
+        self.counts[(key - self.offset) as usize] += 1;
     }
 
-    /// Count each of `keys` in its bucket (without changing `total`).
-    fn count_keys(&mut self, keys: &[i32]) {
+    /// Count each of the noted keys `keys` in its bucket (without changing `total`).
+    fn count_keys(&mut self, keys: &[u16]) {
         if let (Some(&lo), Some(&hi)) = (keys.iter().min(), keys.iter().max()) {
-            self.cover(lo, hi);
+            self.cover(key_noted(lo), key_noted(hi));
             for &key in keys {
-                self.counts[(key - self.offset) as usize] += 1;
+                self.counts[(key_noted(key) - self.offset) as usize] += 1;
             }
         }
     }
@@ -615,11 +660,10 @@ impl DenseStore {
     /// Count the pending keys in buckets.
     fn settle(&mut self) {
         if !self.pending.is_empty() {
+            // Once keys are counted, later keys are counted straight away (`add`): the list is
+            // not used again, and its memory is given back.
             let pending = std::mem::take(&mut self.pending);
             self.count_keys(&pending);
-            // Keep the allocation for the next keys.
-            self.pending = pending;
-            self.pending.clear();
         }
     }
 
@@ -636,6 +680,14 @@ impl DenseStore {
 
     fn merge(&mut self, other: &DenseStore) {
         if other.total == 0 {
+            return;
+        }
+        if self.counts.is_empty()
+            && other.counts.is_empty()
+            && self.pending.len() + other.pending.len() <= PENDING_KEYS
+        {
+            self.pending.extend_from_slice(&other.pending);
+            self.total += other.total;
             return;
         }
         self.settle();
@@ -674,13 +726,14 @@ impl DenseStore {
         if lo >= cur_lo && hi <= cur_hi {
             return;
         }
+        let margin = GROWTH_MARGIN.max(self.counts.len() as i32 / 2);
         let new_lo = if lo < cur_lo {
-            (lo - GROWTH_MARGIN).max(MIN_KEY)
+            (lo - margin).max(MIN_KEY)
         } else {
             cur_lo
         };
         let new_hi = if hi > cur_hi {
-            (hi + GROWTH_MARGIN).min(MAX_KEY)
+            (hi + margin).min(MAX_KEY)
         } else {
             cur_hi
         };
@@ -695,7 +748,7 @@ impl DenseStore {
     fn key_at_rank(&self, rank: u64) -> i32 {
         let mut seen = 0u64;
         for (i, &c) in self.counts.iter().enumerate() {
-            seen += c;
+            seen += u64::from(c);
             if seen > rank {
                 return self.offset + i as i32;
             }
@@ -1225,18 +1278,26 @@ mod tests {
         let mut noted = QuantileSketch::new();
         sample.iter().for_each(|&x| noted.add(x));
         assert!(noted.positive.counts.is_empty() && !noted.positive.pending.is_empty());
-        // Merged into an empty sketch, the same keys are counted in buckets.
-        let mut counted = QuantileSketch::new();
+        // Merged into an empty sketch, the keys stay noted while there are few.
+        let mut merged = QuantileSketch::new();
+        merged.merge(&noted);
+        assert!(merged.positive.counts.is_empty() && !merged.positive.pending.is_empty());
+        // Merged three times, they are more than a store notes, and are counted in buckets.
+        let mut counted = merged.clone();
+        counted.merge(&noted);
         counted.merge(&noted);
         assert!(counted.positive.pending.is_empty() && !counted.positive.counts.is_empty());
+        let mut thrice = noted.clone();
+        (0..2).for_each(|_| sample.iter().for_each(|&x| thrice.add(x)));
         // More values than that: the first ones are counted on the way.
         let mut grown = noted.clone();
         (0..PENDING_KEYS).for_each(|_| grown.add(1.0));
         assert!(grown.positive.pending.is_empty());
-        let mut both = counted.clone();
+        let mut both = merged.clone();
         (0..PENDING_KEYS).for_each(|_| both.add(1.0));
         for q in QS {
-            assert_eq!(noted.quantile(q).to_bits(), counted.quantile(q).to_bits());
+            assert_eq!(noted.quantile(q).to_bits(), merged.quantile(q).to_bits());
+            assert_eq!(thrice.quantile(q).to_bits(), counted.quantile(q).to_bits());
             assert_eq!(grown.quantile(q).to_bits(), both.quantile(q).to_bits());
         }
     }
@@ -1497,6 +1558,33 @@ mod tests {
     }
 
     #[test]
+    fn a_key_too_far_to_note_is_counted_at_once() {
+        let mut sketch = QuantileSketch::new();
+        sketch.add(2.0);
+        assert_eq!(sketch.positive.pending.len(), 1);
+        // About 10³⁰⁰: beyond the keys 16 bits note, so every key so far is counted.
+        sketch.add(1e300);
+        assert!(sketch.positive.pending.is_empty());
+        assert_eq!(sketch.positive.counts.iter().sum::<u32>(), 2);
+        assert_eq!(sketch.quantile(0.0), 2.0);
+        assert_eq!(sketch.quantile(1.0), 1e300);
+    }
+
+    #[test]
+    fn a_narrow_spread_takes_few_buckets_and_no_noted_keys() {
+        // An item's figure over runs: 1,000 values within ±5% of 100, about ten buckets.
+        let mut rng = SplitMix(9);
+        let mut sketch = QuantileSketch::new();
+        for _ in 0..1_000 {
+            sketch.add(100.0 * (1.0 + 0.05 * (2.0 * rng.unit() - 1.0)));
+        }
+        let span = (key_of(105.0) - key_of(95.0) + 1) as usize;
+        assert!(sketch.buckets() <= 2 * (span + 2 * GROWTH_MARGIN as usize));
+        // Once counted, the keys noted before are not kept.
+        assert_eq!(sketch.positive.pending.capacity(), 0);
+    }
+
+    #[test]
     fn memory_is_bounded_by_spread_not_count() {
         let mut rng = SplitMix(8);
         // Magnitudes log-uniform over [1e-9, 1e12], both signs.
@@ -1512,7 +1600,8 @@ mod tests {
         for x in [1e-9, 1e12, -1e-9, -1e12] {
             sketch.add(x);
         }
-        let per_store = (key_of(1e12) - key_of(1e-9) + 1 + 2 * GROWTH_MARGIN) as usize;
+        // A store grows by half its size on each side: at most twice the range it covers.
+        let per_store = 2 * (key_of(1e12) - key_of(1e-9) + 1 + 2 * GROWTH_MARGIN) as usize;
         assert!(
             sketch.buckets() <= 2 * per_store,
             "{} buckets",
@@ -1522,7 +1611,7 @@ mod tests {
         // Once the range is covered, further pushes allocate nothing.
         let before = (
             sketch.positive.counts.as_ptr(),
-            sketch.negative.counts.as_ptr(),
+            sketch.negative.as_ref().map(|store| store.counts.as_ptr()),
             sketch.buckets(),
         );
         for _ in 0..200_000 {
@@ -1530,7 +1619,7 @@ mod tests {
         }
         let after = (
             sketch.positive.counts.as_ptr(),
-            sketch.negative.counts.as_ptr(),
+            sketch.negative.as_ref().map(|store| store.counts.as_ptr()),
             sketch.buckets(),
         );
         assert_eq!(before, after);

@@ -66,6 +66,27 @@ pub(crate) fn json_text<T: Serialize>(value: &T) -> String {
     json
 }
 
+/// Write `value` to `out` as [`json_text`] gives it, as it is serialised: the text of a large
+/// result is never held whole.
+pub(crate) fn write_json_text<T: Serialize>(
+    out: &mut dyn std::io::Write,
+    value: &T,
+) -> std::io::Result<()> {
+    // `serde_json::to_writer_pretty` writes exactly what `to_string_pretty` returns; an error
+    // can only be the writer's.
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// The text a writer of a result writes (into memory, where it always succeeds).
+pub(crate) fn text_of(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> String {
+    let mut bytes = Vec::new();
+    write(&mut bytes).expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("results are written as UTF-8")
+}
+
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
 pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
@@ -132,12 +153,16 @@ static STAGINGS: AtomicU64 = AtomicU64::new(0);
 /// scenario now has one, or the report of an earlier `run --report` after a `run` without
 /// `--report`, which would otherwise describe a summary.json that is gone. They are removed in
 /// the same commit. Files of other commands, and other commands' subfolders, are never touched.
+///
+/// A file may be given as the bytes it holds ([`FileSet::add`]) or as what writes them
+/// ([`FileSet::add_written`]): the summary of a large catalogue is hundreds of megabytes, and
+/// written straight into the staging folder, item by item, it is never held in memory whole.
 #[derive(Debug)]
-pub(crate) struct FileSet {
+pub(crate) struct FileSet<'a> {
     dir: PathBuf,
     /// Each file's name in the folder (`summary.json`, `charts/on-hand.svg`) and its contents,
     /// in the order they were added.
-    files: Vec<(String, Vec<u8>)>,
+    files: Vec<(String, Contents<'a>)>,
     /// Files the command owns that are removed unless `files` holds them.
     retired: Vec<String>,
     /// Tests of the names of files the command owns that cannot be listed in advance (the
@@ -145,6 +170,24 @@ pub(crate) struct FileSet {
     retired_matching: Vec<fn(&str) -> bool>,
     /// The file whose earlier contents describe an earlier result ([`FileSet::describe_by`]).
     main: Option<String>,
+}
+
+/// What writes a file's contents when its set is staged.
+type Writer<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>;
+
+/// A file's contents in a [`FileSet`]: its bytes, or what writes them when the set is staged.
+enum Contents<'a> {
+    Bytes(Vec<u8>),
+    Written(Writer<'a>),
+}
+
+impl std::fmt::Debug for Contents<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Contents::Bytes(bytes) => write!(f, "{} bytes", bytes.len()),
+            Contents::Written(_) => f.write_str("written when staged"),
+        }
+    }
 }
 
 /// What a commit did: the files written, in the order they were added, those of them that
@@ -245,9 +288,9 @@ fn describe_earlier(json: &[u8]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-impl FileSet {
+impl<'a> FileSet<'a> {
     /// An empty set of files for the results folder `dir`.
-    pub(crate) fn new(dir: &Path) -> FileSet {
+    pub(crate) fn new(dir: &Path) -> FileSet<'a> {
         FileSet {
             dir: dir.to_path_buf(),
             files: Vec::new(),
@@ -267,12 +310,24 @@ impl FileSet {
     /// Add the file `name` (relative to the folder, `/` between folders) with `contents`; a
     /// name added again replaces its contents.
     pub(crate) fn add(&mut self, name: impl Into<String>, contents: impl Into<Vec<u8>>) {
-        let name = name.into();
+        self.put(name.into(), Contents::Bytes(contents.into()));
+    }
+
+    /// Add the file `name` as [`FileSet::add`] does, its contents written by `write` into the
+    /// staging folder when the set is committed (through a buffer; `write` need not buffer).
+    pub(crate) fn add_written(
+        &mut self,
+        name: impl Into<String>,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a,
+    ) {
+        self.put(name.into(), Contents::Written(Box::new(write)));
+    }
+
+    fn put(&mut self, name: String, contents: Contents<'a>) {
         assert!(
             valid_name(&name),
             "not a file name in a results folder: {name}"
         );
-        let contents = contents.into();
         match self.files.iter_mut().find(|(n, _)| *n == name) {
             Some(file) => file.1 = contents,
             None => self.files.push((name, contents)),
@@ -373,17 +428,18 @@ impl FileSet {
                 .cloned()
                 .collect(),
         };
+        let files = self.files;
         let written = (|| {
-            for (k, (name, contents)) in self.files.iter().enumerate() {
+            for (k, (name, contents)) in files.into_iter().enumerate() {
                 write_synced(&staging.join(k.to_string()), contents)
-                    .map_err(|cause| WriteError::new(&target(&self.dir, name), cause))?;
+                    .map_err(|cause| WriteError::new(&target(&self.dir, &name), cause))?;
             }
             let fail = |cause| WriteError::new(&self.dir, cause);
             // The staged files' names must be on disk before the journal that promises them.
             sync_dir(&staging).map_err(fail)?;
             let text = serde_json::to_vec(&journal).expect("a journal is plain data");
             let tmp = staging.join(format!("{JOURNAL_NAME}.tmp"));
-            write_synced(&tmp, &text).map_err(fail)?;
+            write_synced(&tmp, Contents::Bytes(text)).map_err(fail)?;
             std::fs::rename(&tmp, staging.join(JOURNAL_NAME)).map_err(fail)?;
             sync_dir(&staging).map_err(fail)
         })();
@@ -448,9 +504,16 @@ fn target(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// Create `path`, write `contents` and sync them to disk.
-fn write_synced(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+fn write_synced(path: &Path, contents: Contents<'_>) -> std::io::Result<()> {
     let mut file = File::create_new(path)?;
-    file.write_all(contents)?;
+    match contents {
+        Contents::Bytes(bytes) => file.write_all(&bytes)?,
+        Contents::Written(write) => {
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+            write(&mut buffered)?;
+            buffered.flush()?;
+        }
+    }
     file.sync_all()
 }
 
@@ -801,7 +864,7 @@ mod tests {
     }
 
     /// A run's files (summary and a report with `charts` charts), every text saying `which`.
-    fn run_files(dir: &Path, which: &str, charts: usize) -> FileSet {
+    fn run_files(dir: &Path, which: &str, charts: usize) -> FileSet<'static> {
         let mut set = FileSet::new(dir);
         for name in ["summary.json", "summary.csv", "on_hand.csv"] {
             set.add(name, format!("{name} {which}"));

@@ -3,12 +3,12 @@
 //! Nothing here depends on wall-clock time, so the same scenario and seed give byte-identical
 //! files.
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::results::files::{csv_field, csv_interval, json_text};
+use crate::results::files::{csv_field, csv_interval, json_text, text_of, write_json_text};
 use crate::results::inputs::Inputs;
 use crate::results::targets::TargetResult;
 
@@ -407,19 +407,30 @@ impl Summary {
         json_text(self)
     }
 
+    /// Write summary.json, the text of [`Self::to_json`], to `out` as it is made, never whole
+    /// in memory.
+    pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        write_json_text(out, self)
+    }
+
+    /// The text of summary.csv ([`Self::write_csv`]).
+    pub fn to_csv(&self) -> String {
+        text_of(|out| self.write_csv(out))
+    }
+
     /// The text of summary.csv: one row per policy, item (`(all items)` for the policy as a
     /// whole) and metric, each policy's item rows followed by its supplier and budget figures
     /// (the `item` column naming the supplier as `supplier:ID`, the budget as `budget:ID`) and
     /// its resilience figures (the tail rows give the statistic as `mean` and its interval,
     /// with no percentiles); then the disruption log under `(all policies)`.
-    pub fn to_csv(&self) -> String {
-        let mut out = String::from("policy,item,metric,n,mean,ci95_low,ci95_high,p05,p50,p95\n");
+    pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(b"policy,item,metric,n,mean,ci95_low,ci95_high,p05,p50,p95\n")?;
         for p in &self.policies {
             let all = std::iter::once(("(all items)", &p.metrics));
             let items = p.items.iter().map(|i| (i.item.as_str(), &i.metrics));
             for (item, metrics) in all.chain(items) {
                 for (name, e) in metrics {
-                    csv_estimate(&mut out, &p.policy, item, name, e);
+                    csv_estimate(out, &p.policy, item, name, e)?;
                 }
             }
             let suppliers = p
@@ -432,7 +443,7 @@ impl Summary {
                 .map(|b| (csv_scope("budget", &b.budget), &b.metrics));
             for (scope, metrics) in suppliers.chain(budgets) {
                 for (name, e) in metrics {
-                    csv_estimate(&mut out, &p.policy, &scope, name, e);
+                    csv_estimate(out, &p.policy, &scope, name, e)?;
                 }
             }
             if let Some(r) = &p.resilience {
@@ -448,7 +459,7 @@ impl Summary {
                 ];
                 for (name, e) in rows {
                     if let Some(e) = e {
-                        csv_estimate(&mut out, &p.policy, "(all items)", name, e);
+                        csv_estimate(out, &p.policy, "(all items)", name, e)?;
                     }
                 }
                 if let Some(t) = &r.worst_runs {
@@ -457,57 +468,51 @@ impl Summary {
                         .get(Metric::StockoutRate.name())
                         .map_or(0, |e| e.n);
                     let policy = csv_field(&p.policy);
-                    let _ = writeln!(
+                    writeln!(
                         out,
                         "{policy},(all items),stockout_rate_p99,{n},{},{},,,",
                         t.quantile,
                         csv_interval(t.quantile_ci95)
-                    );
-                    let _ = writeln!(
+                    )?;
+                    writeln!(
                         out,
                         "{policy},(all items),stockout_rate_worst_5pct_mean,{n},{},{},,,",
                         t.tail_mean,
                         csv_interval(t.tail_mean_ci95)
-                    );
+                    )?;
                 }
             }
         }
         if let Some(log) = &self.disruptions {
             for d in &log.by_disruption {
+                csv_estimate(out, "(all policies)", &d.disruption, "events", &d.events)?;
                 csv_estimate(
-                    &mut out,
-                    "(all policies)",
-                    &d.disruption,
-                    "events",
-                    &d.events,
-                );
-                csv_estimate(
-                    &mut out,
+                    out,
                     "(all policies)",
                     &d.disruption,
                     "active_days",
                     &d.active_days,
-                );
+                )?;
             }
             let e = &log.disrupted_supplier_days;
             csv_estimate(
-                &mut out,
+                out,
                 "(all policies)",
                 "(all suppliers)",
                 "disrupted_supplier_days",
                 e,
-            );
+            )?;
             if let Some(e) = &log.runs_with_events {
                 csv_estimate(
-                    &mut out,
+                    out,
                     "(all policies)",
                     "(all disruptions)",
                     "runs_with_events",
                     e,
-                );
+                )?;
             }
         }
-        out
+        Ok(())
     }
 }
 
@@ -515,7 +520,12 @@ impl Summary {
     /// The on-hand fans of every policy: one row per policy, item (`(all items)` for the
     /// policy's fan, first) and sampled day, for the items with a fan of their own.
     pub fn on_hand_csv(&self) -> String {
-        let mut out = String::from("policy,item,day,measure,p05,p25,p50,p75,p95\n");
+        text_of(|out| self.write_on_hand_csv(out))
+    }
+
+    /// Write on_hand.csv, the text of [`Self::on_hand_csv`], to `out`.
+    pub fn write_on_hand_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(b"policy,item,day,measure,p05,p25,p50,p75,p95\n")?;
         for p in &self.policies {
             let items = p
                 .items
@@ -523,7 +533,7 @@ impl Summary {
                 .filter_map(|i| Some((i.item.as_str(), i.on_hand_fan.as_ref()?)));
             for (item, f) in std::iter::once(("(all items)", &p.on_hand_fan)).chain(items) {
                 for (k, day) in f.day.iter().enumerate() {
-                    let _ = writeln!(
+                    writeln!(
                         out,
                         "{},{},{day},{},{},{},{},{},{}",
                         csv_field(&p.policy),
@@ -534,11 +544,11 @@ impl Summary {
                         f.p50[k],
                         f.p75[k],
                         f.p95[k]
-                    );
+                    )?;
                 }
             }
         }
-        out
+        Ok(())
     }
 }
 
@@ -548,8 +558,14 @@ pub(crate) fn csv_scope(kind: &str, id: &str) -> String {
     format!("{kind}:{id}")
 }
 
-fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Estimate) {
-    let _ = writeln!(
+fn csv_estimate(
+    out: &mut dyn Write,
+    policy: &str,
+    item: &str,
+    metric: &str,
+    e: &Estimate,
+) -> io::Result<()> {
+    writeln!(
         out,
         "{},{},{},{},{},{},{},{},{}",
         csv_field(policy),
@@ -561,5 +577,5 @@ fn csv_estimate(out: &mut String, policy: &str, item: &str, metric: &str, e: &Es
         e.p05,
         e.p50,
         e.p95
-    );
+    )
 }

@@ -237,6 +237,29 @@ fn items_sheet(
     Ok(())
 }
 
+/// Most rows the `Estimates` sheet gives the items' own estimates (a row per policy, item and
+/// metric): beyond this the sheet holds the policies', suppliers' and budgets' rows only, and
+/// the `About` sheet says that every item's estimates are in summary.csv.
+///
+/// Why (issue 24, item 1): the rows grow with items × policies × metrics, 480,000 for 1,000
+/// items under 20 policies, and a workbook is built whole in memory (about 100 bytes a cell,
+/// ten cells a row); from 5,000 items under 20 policies they would not even fit a sheet's
+/// 1,048,576 rows. A planner reads a catalogue's items in the `Items` sheet (the means, one row
+/// per item and policy) and filters the intervals and percentiles in summary.csv. 100,000 rows
+/// keep every example and a catalogue of a few hundred items whole.
+pub(crate) const ITEM_ESTIMATE_ROWS_MAX: usize = 100_000;
+
+/// Whether the `Estimates` sheet gives the items' own rows ([`ITEM_ESTIMATE_ROWS_MAX`]).
+fn item_estimates_shown(summary: &Summary) -> bool {
+    let rows: usize = summary
+        .policies
+        .iter()
+        .flat_map(|p| &p.items)
+        .map(|i| i.metrics.len())
+        .sum();
+    rows <= ITEM_ESTIMATE_ROWS_MAX
+}
+
 /// Every estimate with its interval and percentiles, as summary.csv has them; the unit is a
 /// column of its own, since it changes from row to row.
 fn estimates_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), WorkbookError> {
@@ -245,9 +268,14 @@ fn estimates_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), Wor
         .to_vec();
     headers.extend(estimate_headers(""));
     let mut sheet = Sheet::new(workbook, "Estimates", &headers)?;
+    let shown = item_estimates_shown(summary);
     for p in &summary.policies {
         let all = std::iter::once(("(all items)", &p.metrics));
-        let items = p.items.iter().map(|i| (i.item.as_str(), &i.metrics));
+        let items = p
+            .items
+            .iter()
+            .filter(|_| shown)
+            .map(|i| (i.item.as_str(), &i.metrics));
         for (item, metrics) in all.chain(items) {
             for (name, e) in metrics {
                 let Some(metric) = Metric::from_name(name) else {
@@ -571,7 +599,18 @@ fn about_sheet(workbook: &mut Workbook, summary: &Summary) -> Result<(), Workboo
     if let Some(date) = summary.start_date {
         fields.insert(4, ("start date", format!("{date} (day 0 of every run)")));
     }
-    for (field, value) in fields {
+    let left_out = (!item_estimates_shown(summary)).then(|| {
+        (
+            "item estimates",
+            format!(
+                "The Estimates sheet gives the policies' rows only: the items' would be more \
+                 than {} rows. Every item's estimates, with their intervals and percentiles, \
+                 are in summary.csv; their means are in the Items sheet.",
+                crate::foundation::format::group_thousands(ITEM_ESTIMATE_ROWS_MAX as f64, 0)
+            ),
+        )
+    });
+    for (field, value) in fields.into_iter().chain(left_out) {
         sheet.text(0, field)?;
         sheet.text(1, &value)?;
         sheet.next_row();
