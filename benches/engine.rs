@@ -17,6 +17,9 @@
 //!   item is stepped day by day with the others of its supplier; beside it, measured in the
 //!   same run, the same catalogue without those constraints. Issue 19 asks the shared one to
 //!   reach at least half the rate of the independent one.
+//! * `catalogue_variants`: the `many_items` catalogue as it is, with a shelf life of 30 days on
+//!   every item (stock issued first-expiring-first, each item-run stepped in the scalar loop),
+//!   and with both policies re-sized every calendar month, measured in the same run.
 //! * `runs_scaling`: the reference scenario at 10³, 10⁴, 10⁵ and 10⁶ runs on two threads; time
 //!   should grow linearly with runs (constant throughput).
 //!
@@ -219,7 +222,20 @@ fn bench_bare_kernel(c: &mut Criterion) {
 /// 200 items over 5 suppliers in 2 regions, every supplier with random outages; demand cycles
 /// through normal, poisson, negative binomial and lognormal; kanban and reorder-point policies.
 fn many_items_toml() -> String {
-    catalogue_toml(false)
+    catalogue_toml(Catalogue::Independent)
+}
+
+/// The variants of the generated catalogue.
+#[derive(Clone, Copy, PartialEq)]
+enum Catalogue {
+    /// As in `many_items`: nothing ties the items together.
+    Independent,
+    /// Each supplier's capacity shared by its items, and a value minimum on its orders.
+    Shared,
+    /// Every item's stock expires 30 days after it is received.
+    ShelfLife,
+    /// Both policies re-sized every calendar month.
+    Monthly,
 }
 
 /// The mean daily demand of item `i` of the generated catalogues.
@@ -228,9 +244,9 @@ fn catalogue_mean(i: usize) -> usize {
     5 + (i * 37) % 199
 }
 
-/// The `many_items` catalogue; with `shared`, each supplier's capacity (1.3 times its items'
-/// mean demand) is shared by its items and its orders must reach a value of 2,000.
-fn catalogue_toml(shared: bool) -> String {
+/// The `many_items` catalogue; shared, each supplier's capacity (1.3 times its items' mean
+/// demand) is shared by its items and its orders must reach a value of 2,000.
+fn catalogue_toml(variant: Catalogue) -> String {
     let mut s = String::from(
         r#"[simulation]
 name = "many items"
@@ -257,7 +273,7 @@ unmet_demand = "lost"
             "\n[[supplier]]\nid = \"{id}\"\nregion = \"{region}\"\nlead_time = {lead_time}\n"
         )
         .unwrap();
-        if shared {
+        if variant == Catalogue::Shared {
             let demand: usize = (0..MANY_ITEMS)
                 .filter(|i| i % suppliers.len() == j)
                 .map(catalogue_mean)
@@ -289,6 +305,9 @@ unmet_demand = "lost"
              suppliers = [\"{supplier}\"]\n"
         )
         .unwrap();
+        if variant == Catalogue::ShelfLife {
+            s.push_str("shelf_life_days = 30\n");
+        }
     }
     for (id, _, _) in suppliers {
         write!(
@@ -309,6 +328,12 @@ service_level = 0.95
 quantity = "eoq"
 "#,
     );
+    if variant == Catalogue::Monthly {
+        s.push_str(
+            "\n[policy.kanban.resize]\nevery = \"month\"\n\n\
+             [policy.reorder-point.resize]\nevery = \"month\"\n",
+        );
+    }
     s
 }
 
@@ -339,8 +364,34 @@ fn bench_shared_suppliers(c: &mut Criterion) {
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(8));
-    for (name, shared) in [("independent", false), ("shared", true)] {
-        let scenario = load_generated(dir.path(), name, &catalogue_toml(shared));
+    for (name, variant) in [
+        ("independent", Catalogue::Independent),
+        ("shared", Catalogue::Shared),
+    ] {
+        let scenario = load_generated(dir.path(), name, &catalogue_toml(variant));
+        group.throughput(Throughput::Elements(item_days(&scenario, MANY_ITEMS_RUNS)));
+        group.bench_function(format!("200_items_{name}"), |b| {
+            b.iter(|| simulate_in(&one, &scenario, MANY_ITEMS_RUNS));
+        });
+    }
+    group.finish();
+}
+
+fn bench_catalogue_variants(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+    let one = pool(1);
+    let mut group = c.benchmark_group("catalogue_variants");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    for (name, variant) in [
+        ("as_is", Catalogue::Independent),
+        ("shelf_life", Catalogue::ShelfLife),
+        ("resized_monthly", Catalogue::Monthly),
+    ] {
+        let scenario = load_generated(dir.path(), name, &catalogue_toml(variant));
         group.throughput(Throughput::Elements(item_days(&scenario, MANY_ITEMS_RUNS)));
         group.bench_function(format!("200_items_{name}"), |b| {
             b.iter(|| simulate_in(&one, &scenario, MANY_ITEMS_RUNS));
@@ -381,6 +432,7 @@ criterion_group!(
     bench_bare_kernel,
     bench_many_items,
     bench_shared_suppliers,
+    bench_catalogue_variants,
     bench_runs_scaling
 );
 criterion_main!(benches);
