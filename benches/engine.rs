@@ -355,49 +355,48 @@ fn bench_many_items(c: &mut Criterion) {
     group.finish();
 }
 
-fn bench_shared_suppliers(c: &mut Criterion) {
+/// Benchmark group `name`: each variant of the generated catalogue on one thread, measured in
+/// the same run so that their rates compare.
+fn bench_catalogues(c: &mut Criterion, name: &str, variants: &[(&str, Catalogue)]) {
     let dir = tempfile::tempdir().expect("cannot create a temporary directory");
     let one = pool(1);
-    let mut group = c.benchmark_group("shared_suppliers");
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(8));
-    for (name, variant) in [
-        ("independent", Catalogue::Independent),
-        ("shared", Catalogue::Shared),
-    ] {
-        let scenario = load_generated(dir.path(), name, &catalogue_toml(variant));
+    for &(variant_name, variant) in variants {
+        let scenario = load_generated(dir.path(), variant_name, &catalogue_toml(variant));
         group.throughput(Throughput::Elements(item_days(&scenario, MANY_ITEMS_RUNS)));
-        group.bench_function(format!("200_items_{name}"), |b| {
+        group.bench_function(format!("200_items_{variant_name}"), |b| {
             b.iter(|| simulate_in(&one, &scenario, MANY_ITEMS_RUNS));
         });
     }
     group.finish();
 }
 
+fn bench_shared_suppliers(c: &mut Criterion) {
+    bench_catalogues(
+        c,
+        "shared_suppliers",
+        &[
+            ("independent", Catalogue::Independent),
+            ("shared", Catalogue::Shared),
+        ],
+    );
+}
+
 fn bench_catalogue_variants(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
-    let one = pool(1);
-    let mut group = c.benchmark_group("catalogue_variants");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8));
-    for (name, variant) in [
-        ("as_is", Catalogue::Independent),
-        ("shelf_life", Catalogue::ShelfLife),
-        ("resized_monthly", Catalogue::Monthly),
-    ] {
-        let scenario = load_generated(dir.path(), name, &catalogue_toml(variant));
-        group.throughput(Throughput::Elements(item_days(&scenario, MANY_ITEMS_RUNS)));
-        group.bench_function(format!("200_items_{name}"), |b| {
-            b.iter(|| simulate_in(&one, &scenario, MANY_ITEMS_RUNS));
-        });
-    }
-    group.finish();
+    bench_catalogues(
+        c,
+        "catalogue_variants",
+        &[
+            ("as_is", Catalogue::Independent),
+            ("shelf_life", Catalogue::ShelfLife),
+            ("resized_monthly", Catalogue::Monthly),
+        ],
+    );
 }
 
 fn bench_runs_scaling(c: &mut Criterion) {
