@@ -108,6 +108,11 @@ fn a_look_ahead_sizes_for_the_demand_one_lead_time_later_and_periods_may_be_days
     assert_eq!(ahead[7].mean_daily_demand, august);
     // Base stock S = d × L in whole units.
     assert_eq!(ahead[7].order_up_to, Some((august * 4.0 - 1e-9).ceil()));
+    let inputs = buffersim::results::inputs::Inputs::new(&sc);
+    assert_eq!(
+        inputs.policies[0].resize.as_deref(),
+        Some("every calendar month, for the demand one lead time ahead")
+    );
     let fortnight = &sc.policies[1].items[0].sizing.by_period;
     assert_eq!(fortnight.len(), 27);
     assert_eq!((fortnight[26].start_day, fortnight[26].end_day), (364, 365));

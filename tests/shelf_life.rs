@@ -113,6 +113,11 @@ fn a_sized_rule_is_capped_to_the_stock_its_demand_uses_before_it_expires() {
     assert_eq!(sc.policies[1].items[0].sizing.order_up_to, Some(60.0));
     assert!(mean(&summary, 1, Metric::ExpiredUnits) >= 30.0);
 
+    // The key inputs of summary.json and the report carry the shelf life and the rate.
+    let inputs = buffersim::results::inputs::Inputs::new(&sc);
+    assert_eq!(inputs.items[0].shelf_life_days, Some(3));
+    assert_eq!(inputs.items[0].obsolescence_rate, Some(0.5));
+
     // validate says both.
     let text = describe(&sc);
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");

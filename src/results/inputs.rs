@@ -132,6 +132,12 @@ pub struct ItemInput {
     pub demand_sd: f64,
     /// Where it is bought, in words: "overseas", "overseas 70%, domestic 30%", or a failover.
     pub sourcing: String,
+    /// Days its stock can be used after it is received; absent when it never expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shelf_life_days: Option<u32>,
+    /// Share of its value stock on hand loses in a year; absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obsolescence_rate: Option<f64>,
 }
 
 /// One disruption as the scenario describes it.
@@ -151,6 +157,10 @@ pub struct PolicyInput {
     /// The seasonal pre-build, in words; absent without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prebuild: Option<String>,
+    /// How often the rules are re-sized for the demand expected, in words; absent when they
+    /// are sized once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resize: Option<String>,
     /// The strategic reserve held apart per item, in units (items without one left out).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reserve: Vec<ItemAmount>,
@@ -190,6 +200,9 @@ impl Inputs {
                     mean_daily_demand: item.demand.annual_daily_mean(),
                     demand_sd: item.demand.annual_daily_sd(),
                     sourcing: sourcing(item, &scenario.suppliers),
+                    shelf_life_days: item.shelf_life_days,
+                    obsolescence_rate: (item.obsolescence_rate > 0.0)
+                        .then_some(item.obsolescence_rate),
                 })
                 .collect(),
             disruptions: scenario
@@ -214,6 +227,7 @@ impl Inputs {
                         .prebuild
                         .as_ref()
                         .map(|pb| pb.describe(scenario.calendar())),
+                    resize: p.resize.map(|r| r.describe()),
                     reserve: scenario
                         .items
                         .iter()

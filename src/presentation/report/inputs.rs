@@ -169,11 +169,21 @@ pub(super) fn items(s: &SavedSummary, inputs: &Inputs) -> Table {
         "demand / day".to_string(),
         "bought from".to_string(),
     ];
+    // Columns for stock that ages only where some item's does.
+    let shelf_life = inputs.items.iter().any(|i| i.shelf_life_days.is_some());
+    let obsolescence = inputs.items.iter().any(|i| i.obsolescence_rate.is_some());
+    let mut header = header;
+    if shelf_life {
+        header.push("shelf life".to_string());
+    }
+    if obsolescence {
+        header.push("obsolescence / year".to_string());
+    }
     let rows = inputs
         .items
         .iter()
         .map(|i| {
-            vec![
+            let mut row = vec![
                 i.item.clone(),
                 group_thousands(i.unit_cost, 2),
                 percent(i.carrying_rate),
@@ -185,7 +195,17 @@ pub(super) fn items(s: &SavedSummary, inputs: &Inputs) -> Table {
                     group_thousands(i.demand_sd, 2)
                 ),
                 i.sourcing.clone(),
-            ]
+            ];
+            if shelf_life {
+                row.push(
+                    i.shelf_life_days
+                        .map_or_else(|| "–".to_string(), |d| format!("{d} days")),
+                );
+            }
+            if obsolescence {
+                row.push(i.obsolescence_rate.map_or_else(|| "–".to_string(), percent));
+            }
+            row
         })
         .collect();
     Table { header, rows }
@@ -212,6 +232,11 @@ pub(super) fn policy_settings(p: &PolicyInput) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(pb) = &p.prebuild {
         out.push(format!("Pre-build: {pb}."));
+    }
+    if let Some(r) = &p.resize {
+        out.push(format!(
+            "Rules re-sized {r}: each period's levels follow the demand expected in it."
+        ));
     }
     if !p.reserve.is_empty() {
         let list: Vec<String> = p
