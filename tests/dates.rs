@@ -351,3 +351,32 @@ fn dates_become_the_day_numbers_of_the_calendar() {
     assert_eq!(start_of(&from_json), [60]);
     assert_eq!(from_json.start_date, dated.start_date);
 }
+
+/// on_hand.csv names each sampled day's date beside its number in a dated scenario, and keeps
+/// its columns without one.
+#[test]
+fn on_hand_csv_dates_its_days() {
+    let on_hand = |text: &str| {
+        let scenario = Scenario::from_source(text, Path::new("dates.toml")).unwrap();
+        let outcome = buffersim::simulation::engine::simulate(&scenario, 4, 1, &|_| {});
+        buffersim::results::summary::Summary::new(&scenario, &outcome).on_hand_csv()
+    };
+    let dated = on_hand(&ordering("start_date = 2027-12-30", ""));
+    let mut lines = dated.lines();
+    assert_eq!(
+        lines.next(),
+        Some("policy,item,day,date,measure,p05,p25,p50,p75,p95")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(
+        rows[0].starts_with("daily,(all items),0,2027-12-30,"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("daily,(all items),2,2028-01-01,"))
+    );
+    let plain = on_hand(&ordering("", ""));
+    assert!(plain.starts_with("policy,item,day,measure,p05,p25,p50,p75,p95\n"));
+}

@@ -525,7 +525,13 @@ impl Summary {
 
     /// Write on_hand.csv, the text of [`Self::on_hand_csv`], to `out`.
     pub fn write_on_hand_csv(&self, out: &mut dyn Write) -> io::Result<()> {
-        out.write_all(b"policy,item,day,measure,p05,p25,p50,p75,p95\n")?;
+        // A dated scenario names each day's date beside its number.
+        let dates = self.start_date;
+        out.write_all(if dates.is_some() {
+            b"policy,item,day,date,measure,p05,p25,p50,p75,p95\n"
+        } else {
+            b"policy,item,day,measure,p05,p25,p50,p75,p95\n"
+        })?;
         for p in &self.policies {
             let items = p
                 .items
@@ -533,9 +539,11 @@ impl Summary {
                 .filter_map(|i| Some((i.item.as_str(), i.on_hand_fan.as_ref()?)));
             for (item, f) in std::iter::once(("(all items)", &p.on_hand_fan)).chain(items) {
                 for (k, day) in f.day.iter().enumerate() {
+                    let date = dates
+                        .map_or_else(String::new, |start| format!(",{}", start.plus(*day as i64)));
                     writeln!(
                         out,
-                        "{},{},{day},{},{},{},{},{},{}",
+                        "{},{},{day}{date},{},{},{},{},{},{}",
                         csv_field(&p.policy),
                         csv_field(item),
                         f.measure,
