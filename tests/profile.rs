@@ -178,7 +178,7 @@ fn the_written_scenario_loads_and_runs() {
     let out = dir.path().join("profile");
     let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
     let written = buffersim::profile::write::write_all(&profile, &out).unwrap();
-    assert_eq!(written.len(), 4);
+    assert_eq!(written.len(), 5);
     let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
     assert_eq!(scenario.items.len(), data.items.len());
     let names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
