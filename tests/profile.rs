@@ -315,6 +315,49 @@ fn issue_23_planted_outages_are_found_and_written_as_disruptions() {
     }
 }
 
+/// Issue 23: a stretch in which deliveries kept arriving, but late beyond the threshold, is
+/// slow rather than stopped, and is written as a lead-time drift that the scenario accepts.
+#[test]
+fn issue_23_a_slow_stretch_is_written_as_a_lead_time_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let day0 = buffersim::profile::date::Date::parse("2024-01-01").unwrap();
+    let mut demand = String::from("date,item,quantity\n");
+    for k in 0..200 {
+        demand.push_str(&format!("{},a,{}\n", day0.plus(k), 10 + k % 3));
+    }
+    let mut deliveries = String::from(
+        "supplier,item,order_date,promised_date,received_date,quantity_ordered,\
+         quantity_received,quantity_rejected\n",
+    );
+    // Daily orders quoted at 5 days; those due on days 100–129 arrive 20 days late.
+    for k in 0..190 {
+        let (ordered, promised) = (day0.plus(k), day0.plus(k + 5));
+        let late = if (100..130).contains(&(k + 5)) { 20 } else { 0 };
+        deliveries.push_str(&format!(
+            "slow-co,a,{ordered},{promised},{},10,10,0\n",
+            promised.plus(late)
+        ));
+    }
+    let files = InputFiles {
+        demand: file(dir.path(), "demand.csv", &demand),
+        deliveries: Some(file(dir.path(), "deliveries.csv", &deliveries)),
+        items: None,
+    };
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let found = &profile.disruptions.stretches;
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(!found[0].stopped && found[0].start == day0.plus(100));
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(scenario.disruptions.len(), 1);
+    let text = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    assert!(
+        text.contains("lead_time_drift = { supplier = \"slow-co\", factor = 5"),
+        "{text}"
+    );
+}
+
 /// The committed example data profiles without surprises and reproduces the committed output.
 #[test]
 fn the_committed_example_is_current() {
