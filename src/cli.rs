@@ -93,8 +93,8 @@ pub struct ProfileArgs {
     /// shelf_life_days, order_cost.
     #[arg(long)]
     pub items: Option<PathBuf>,
-    /// Folder for profile.csv, suppliers.csv, profile.md and scenario.toml (default:
-    /// `results/profile-<demand file stem>/`).
+    /// Folder for profile.csv, suppliers.csv, disruptions.csv, profile.md and scenario.toml
+    /// (default: `results/profile-<demand file stem>/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// ABC cut-offs: percent of annual value for A and B, e.g. 80,15 (or 80/15/5).

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use buffersim::model::scenario::Scenario;
 use buffersim::profile::classify::{Abc, AbcCuts, Posture, Xyz, XyzCuts};
-use buffersim::profile::synth::{self, SynthData, SynthOptions};
+use buffersim::profile::synth::{self, PlantedOutage, SynthData, SynthOptions};
 use buffersim::profile::{InputFiles, ItemProfile, Profile, ProfileOptions};
 
 fn buffersim() -> Command {
@@ -178,7 +178,7 @@ fn the_written_scenario_loads_and_runs() {
     let out = dir.path().join("profile");
     let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
     let written = buffersim::profile::write::write_all(&profile, &out).unwrap();
-    assert_eq!(written.len(), 4);
+    assert_eq!(written.len(), 5);
     let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
     assert_eq!(scenario.items.len(), data.items.len());
     let names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
@@ -233,6 +233,129 @@ fn synth_and_profile_commands_work_end_to_end() {
     let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
     assert!(md.contains("A: the first 70% of value, B: the next 20%"));
     assert!(md.contains("X < 0.4, Y < 0.9"));
+}
+
+/// Issue 23: outages planted in the deliveries are found (supplier, start and length within a
+/// week: deliveries are a few days apart), left out of the suppliers' stable figures, and
+/// written into the scenario as outages at the planted rate (stretches per year of history).
+#[test]
+fn issue_23_planted_outages_are_found_and_written_as_disruptions() {
+    let outage = |supplier: &str, start: &str, days| PlantedOutage {
+        supplier: supplier.into(),
+        start: buffersim::profile::date::Date::parse(start).unwrap(),
+        days,
+    };
+    let planted = vec![
+        outage("local-express", "2024-06-03", 30),
+        outage("overseas-mfg", "2024-10-01", 45),
+        outage("local-express", "2025-03-10", 21),
+    ];
+    let (dir, data, files) = synthetic(&SynthOptions {
+        outages: planted.clone(),
+        ..SynthOptions::default()
+    });
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let found = &profile.disruptions.stretches;
+    assert_eq!(found.len(), planted.len(), "{found:#?}");
+    for p in &planted {
+        let s = found
+            .iter()
+            .find(|s| s.supplier == p.supplier && (-7..=7).any(|k| p.start.plus(k) == s.start))
+            .unwrap_or_else(|| panic!("{p:?} not found in {found:#?}"));
+        assert!(s.stopped, "{s:?}");
+        assert!(
+            (i64::from(s.days()) - i64::from(p.days)).abs() <= 7,
+            "{s:?} for {p:?}"
+        );
+    }
+    // The stable figures leave the outages out: the on-time rates are the generated ones.
+    for id in ["local-express", "overseas-mfg"] {
+        let supplier = profile.suppliers.iter().find(|s| s.id == id).unwrap();
+        let truth = data.suppliers.iter().find(|s| s.id == id).unwrap();
+        let se = (truth.on_time * (1.0 - truth.on_time) / supplier.deliveries as f64).sqrt();
+        assert!(supplier.left_out > 0, "{id}");
+        assert!(
+            (supplier.on_time_rate - truth.on_time).abs() <= 4.0 * se,
+            "{id}: on time {} against {}",
+            supplier.on_time_rate,
+            truth.on_time
+        );
+    }
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let csv = std::fs::read_to_string(out.join("disruptions.csv")).unwrap();
+    assert_eq!(csv.lines().count(), planted.len() + 1);
+    let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(scenario.disruptions.len(), 2);
+    let text = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    let years = 2.0;
+    for (id, supplier, stretches) in [
+        ("local-express-outage", "local-express", 2.0),
+        ("overseas-mfg-outage", "overseas-mfg", 1.0),
+    ] {
+        let d = table["disruption"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"].as_str() == Some(id))
+            .unwrap_or_else(|| panic!("no disruption {id} in\n{text}"));
+        assert_eq!(
+            d["effect"]["supplier_outage"]["supplier"].as_str(),
+            Some(supplier)
+        );
+        let rate = d["occurrence"]["random"]["rate_per_year"]
+            .as_float()
+            .unwrap();
+        assert!(
+            (rate - stretches / years).abs() < 0.02,
+            "{id}: rate {rate} against {}",
+            stretches / years
+        );
+    }
+}
+
+/// Issue 23: a stretch in which deliveries kept arriving, but late beyond the threshold, is
+/// slow rather than stopped, and is written as a lead-time drift that the scenario accepts.
+#[test]
+fn issue_23_a_slow_stretch_is_written_as_a_lead_time_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let day0 = buffersim::profile::date::Date::parse("2024-01-01").unwrap();
+    let mut demand = String::from("date,item,quantity\n");
+    for k in 0..200 {
+        demand.push_str(&format!("{},a,{}\n", day0.plus(k), 10 + k % 3));
+    }
+    let mut deliveries = String::from(
+        "supplier,item,order_date,promised_date,received_date,quantity_ordered,\
+         quantity_received,quantity_rejected\n",
+    );
+    // Daily orders quoted at 5 days; those due on days 100–129 arrive 20 days late.
+    for k in 0..190 {
+        let (ordered, promised) = (day0.plus(k), day0.plus(k + 5));
+        let late = if (100..130).contains(&(k + 5)) { 20 } else { 0 };
+        deliveries.push_str(&format!(
+            "slow-co,a,{ordered},{promised},{},10,10,0\n",
+            promised.plus(late)
+        ));
+    }
+    let files = InputFiles {
+        demand: file(dir.path(), "demand.csv", &demand),
+        deliveries: Some(file(dir.path(), "deliveries.csv", &deliveries)),
+        items: None,
+    };
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let found = &profile.disruptions.stretches;
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(!found[0].stopped && found[0].start == day0.plus(100));
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(scenario.disruptions.len(), 1);
+    let text = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    assert!(
+        text.contains("lead_time_drift = { supplier = \"slow-co\", factor = 5"),
+        "{text}"
+    );
 }
 
 /// The committed example data profiles without surprises and reproduces the committed output.

@@ -8,7 +8,9 @@
 //! 2. `series` lays each item's demand out on a grid of days or weeks;
 //! 3. `demand_fit` measures demand (mean, CV, intermittency, seasonality, trend) and fits
 //!    the simulator's demand models (`goodness` holds the fit measures);
-//! 4. `supplier_fit` measures delivery performance and fits lead-time models;
+//! 4. [`disruptions`] finds the stretches in which a supplier was late or shipped nothing, and
+//!    `supplier_fit` measures delivery performance and fits lead-time models on the stable
+//!    times outside them;
 //! 5. [`classify`] assigns ABC and XYZ classes and recommends a posture with its reasons;
 //! 6. [`mod@write`] and [`scenario_out`] write the files.
 //!
@@ -18,6 +20,7 @@ pub mod classify;
 pub(crate) mod csv;
 pub use crate::foundation::date;
 pub(crate) mod demand_fit;
+pub mod disruptions;
 pub(crate) mod goodness;
 pub(crate) mod input;
 pub(crate) mod notes;
@@ -37,6 +40,7 @@ use crate::results::files::Committed;
 use classify::{Abc, AbcCuts, ItemFacts, Recommendation, SourceView, SupplyView, Xyz, XyzCuts};
 use date::Date;
 use demand_fit::DemandProfile;
+use disruptions::DisruptionHistory;
 use input::{Criticality, Delivery, DemandHistory, ItemMaster};
 use notes::{DataNote, Notes};
 use series::DemandSeries;
@@ -131,6 +135,9 @@ pub struct Profile {
     /// Every supplier: those of the delivery file, sorted by id, then those items are bought
     /// from without any delivery history (default figures).
     pub suppliers: Vec<SupplierProfile>,
+    /// The suppliers' disrupted stretches, left out of their figures and written into the
+    /// scenario as disruptions.
+    pub disruptions: DisruptionHistory,
     /// What was noticed in the data and done about it (printed as warnings, listed in
     /// profile.md).
     pub notes: Vec<DataNote>,
@@ -161,7 +168,18 @@ impl Profile {
                     .into(),
             });
         }
-        let mut suppliers = supplier_fit::profile(&deliveries);
+        // `read_demand` fails rather than return a history without rows.
+        let first_date = history.rows.iter().map(|r| r.date).min().expect("rows");
+        let last_date = history.rows.iter().map(|r| r.date).max().expect("rows");
+        // Open orders are overdue against the last day either file has seen.
+        let seen = deliveries
+            .iter()
+            .flat_map(|d| [Some(d.ordered_on), d.received_on])
+            .flatten()
+            .max()
+            .map_or(last_date, |d| d.max(last_date));
+        let disruptions = disruptions::detect(&deliveries, seen);
+        let mut suppliers = supplier_fit::profile(&deliveries, &disruptions, seen);
         let ordered = units_ordered(&deliveries);
         let none = BTreeMap::new();
         let sourcing: Vec<Vec<(String, f64)>> = series
@@ -189,14 +207,14 @@ impl Profile {
             options,
             &mut notes,
         );
-        // `read_demand` fails rather than return a history without rows.
         Ok(Profile {
             files: files.clone(),
             options,
-            first_date: history.rows.iter().map(|r| r.date).min().expect("rows"),
-            last_date: history.rows.iter().map(|r| r.date).max().expect("rows"),
+            first_date,
+            last_date,
             items,
             suppliers,
+            disruptions,
             notes: notes.finish(),
         })
     }

@@ -2,6 +2,12 @@
 //! — all-JIT (kanban everywhere), all-JIC (reorder point at 95% service) and the recommended
 //! per-item postures.
 //!
+//! Each supplier's disrupted stretches ([`super::disruptions`]) become one `[[disruption]]` of
+//! its own, so the buffers are tried against the events the history showed rather than against
+//! lead times that average them away: an outage when its stretches mostly stopped, a lead-time
+//! drift when they were mostly slow, occurring at random at the observed rate (stretches per
+//! year of delivery history) for the observed lengths (fitted as lead times are).
+//!
 //! The simulation continues the history: it starts on the day of the year after the history
 //! ends, at the demand level where the history ends (when a trend is material). A policy's
 //! `prebuild` scales the stock levels of every item of the policy, so a per-item pre-build is
@@ -13,8 +19,9 @@ use std::fmt::Write as _;
 use super::classify::{Posture, Rule};
 use super::csv::file_name;
 use super::demand_fit::{DemandDistribution, FittedForm, num};
+use super::disruptions::{DisruptionHistory, Stretch};
 use super::input::Criticality;
-use super::supplier_fit::{DaysForm, SupplierProfile};
+use super::supplier_fit::{DaysForm, SupplierProfile, fit_days};
 use super::{DEFAULT_ORDER_COST, ItemProfile, Profile};
 
 /// Runs written into the scenario: enough for a first comparison, quick to run.
@@ -48,6 +55,9 @@ pub fn scenario_toml(profile: &Profile) -> String {
     header(profile, &mut out);
     for supplier in &profile.suppliers {
         supplier_toml(supplier, &mut out);
+    }
+    for supplier in &profile.suppliers {
+        disruption_toml(&supplier.id, &profile.disruptions, &mut out);
     }
     let simulated: Vec<&ItemProfile> = profile
         .items
@@ -135,6 +145,70 @@ fn supplier_toml(s: &SupplierProfile, out: &mut String) {
         let _ = writeln!(out, "rejection_probability = {}", num(s.rejection_rate));
     }
     out.push('\n');
+}
+
+/// Longest event a scenario takes, in days.
+const MAX_EVENT_DAYS: u32 = 3650;
+/// Most events a year a random occurrence takes.
+const MAX_RATE_PER_YEAR: f64 = 365.0;
+/// Most a lead-time drift may stretch lead times.
+const MAX_DRIFT_FACTOR: f64 = 100.0;
+
+/// The supplier's disrupted stretches as one disruption, if it had any.
+fn disruption_toml(supplier: &str, history: &DisruptionHistory, out: &mut String) {
+    let stretches: Vec<&Stretch> = history.of(supplier).collect();
+    if stretches.is_empty() {
+        return;
+    }
+    let n = stretches.len();
+    let stopped = stretches.iter().filter(|s| s.stopped).count();
+    let lengths: Vec<u32> = stretches
+        .iter()
+        .map(|s| s.days().clamp(1, MAX_EVENT_DAYS))
+        .collect();
+    // A rate printed as 0 would be refused; the floor is far below any history's resolution.
+    let rate = (n as f64 / history.years).clamp(1e-6, MAX_RATE_PER_YEAR);
+    let (id, effect) = if stopped * 2 >= n {
+        (
+            format!("{supplier}-outage"),
+            format!(
+                "{{ supplier_outage = {{ supplier = {} }} }}",
+                string(supplier)
+            ),
+        )
+    } else {
+        let slow: Vec<f64> = stretches
+            .iter()
+            .filter(|s| !s.stopped)
+            .map(|s| s.slowdown)
+            .collect();
+        let factor = (slow.iter().sum::<f64>() / slow.len() as f64).clamp(1.0, MAX_DRIFT_FACTOR);
+        (
+            format!("{supplier}-slowdown"),
+            format!(
+                "{{ lead_time_drift = {{ supplier = {}, factor = {} }} }}",
+                string(supplier),
+                num((factor * 100.0).round() / 100.0)
+            ),
+        )
+    };
+    let _ = writeln!(
+        out,
+        "# {n} disrupted stretch{} of {supplier} in {:.1} years of deliveries ({stopped} stopped, \
+         {} slow; disruptions.csv): {}\n[[disruption]]\nid = {}\neffect = {effect}\n\
+         occurrence = {{ random = {{ rate_per_year = {}, duration_days = {} }} }}\n",
+        if n == 1 { "" } else { "es" },
+        history.years,
+        n - stopped,
+        stretches
+            .iter()
+            .map(|s| format!("{} for {} days", s.start, s.days()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        string(&id),
+        num(rate),
+        fit_days(&lengths).model.toml(),
+    );
 }
 
 fn item_toml(item: &ItemProfile, out: &mut String) {

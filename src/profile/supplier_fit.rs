@@ -1,6 +1,8 @@
 //! Supplier delivery performance, and the lead-time model written into the scenario.
 //!
-//! Definitions, over received deliveries (open orders are counted, not measured):
+//! Definitions, over the received deliveries of the supplier's stable times (open orders are
+//! counted, not measured; deliveries of its disrupted stretches are left out and counted, see
+//! [`super::disruptions`]):
 //! * lead time = received date − order date, in days;
 //! * on time = received on or before the promised date; on-time rate = on-time deliveries /
 //!   received deliveries;
@@ -21,6 +23,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::date::Date;
+use super::disruptions::DisruptionHistory;
 use super::goodness::{Assessment, Model, Sample, assess, lognormal_cdf, mean_sd};
 use super::input::Delivery;
 pub(crate) use crate::foundation::days::DaysSpec;
@@ -206,8 +210,10 @@ pub struct SupplierProfile {
     pub id: String,
     /// False for a supplier named in the item master without any delivery history.
     pub(crate) observed: bool,
-    /// Received deliveries.
+    /// Received deliveries of its stable times.
     pub deliveries: usize,
+    /// Deliveries of its disrupted stretches, left out of every figure here.
+    pub left_out: usize,
     /// Orders not received yet.
     pub open_orders: usize,
     pub lead_time_mean: f64,
@@ -235,6 +241,7 @@ impl SupplierProfile {
             id: id.to_string(),
             observed: false,
             deliveries: 0,
+            left_out: 0,
             open_orders: 0,
             lead_time_mean: f64::from(DEFAULT_LEAD_TIME_DAYS),
             lead_time_sd: 0.0,
@@ -254,15 +261,35 @@ impl SupplierProfile {
     }
 }
 
-/// Profile every supplier that appears in the deliveries, ordered by id.
-pub(crate) fn profile(deliveries: &[Delivery]) -> Vec<SupplierProfile> {
+/// Profile every supplier that appears in the deliveries, ordered by id, from the deliveries of
+/// its stable times: those of the `disrupted` stretches are left out (and counted).
+pub(crate) fn profile(
+    deliveries: &[Delivery],
+    disrupted: &DisruptionHistory,
+    last_date: Date,
+) -> Vec<SupplierProfile> {
     let mut by_supplier: BTreeMap<&str, Vec<&Delivery>> = BTreeMap::new();
     for d in deliveries {
         by_supplier.entry(&d.supplier).or_default().push(d);
     }
     by_supplier
         .into_iter()
-        .map(|(id, rows)| supplier(id, &rows))
+        .map(|(id, rows)| {
+            let items = rows
+                .iter()
+                .map(|d| d.item.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let (left_out, stable): (Vec<&Delivery>, Vec<&Delivery>) = rows
+                .into_iter()
+                .partition(|d| disrupted.leaves_out(d, last_date));
+            SupplierProfile {
+                items,
+                left_out: left_out.len(),
+                ..supplier(id, &stable)
+            }
+        })
         .collect()
 }
 
@@ -275,12 +302,6 @@ fn supplier(id: &str, rows: &[&Delivery]) -> SupplierProfile {
         })
         .collect();
     let mut profile = SupplierProfile::unobserved(id);
-    profile.items = rows
-        .iter()
-        .map(|d| d.item.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
     profile.open_orders = rows.len() - received.len();
     if received.is_empty() {
         return profile;
@@ -363,7 +384,8 @@ mod tests {
             delivery("2024-01-22", 5, Some(9)),
             delivery("2024-01-29", 5, None),
         ];
-        let p = &profile(&rows)[0];
+        let last = Date::parse("2024-03-01").unwrap();
+        let p = &profile(&rows, &DisruptionHistory::default(), last)[0];
         assert_eq!(p.deliveries, 4);
         assert_eq!(p.open_orders, 1);
         assert_eq!(p.on_time_rate, 0.5);

@@ -11,6 +11,9 @@
 //! draws come from the crate's named generator, one stream per item (`Stream::Demand`) and per
 //! item's deliveries (`Stream::Supplier`), so a seed gives the same files on every machine.
 //!
+//! Outages can be planted in the deliveries ([`PlantedOutage`]): known stretches in which a
+//! supplier shipped nothing, for the profile to find and write into its scenario.
+//!
 //! Every fourth item is reported in weekly rows; days (or weeks) without demand have no row.
 //! Unless `clean` is set, the export carries the mess real ones do, each kind a few times:
 //! one day's demand split over two order lines, returns (negative rows), a row repeated cell
@@ -41,6 +44,33 @@ pub struct SynthOptions {
     pub start: Date,
     /// Leave out the deliberate mess.
     pub clean: bool,
+    /// Outages planted in the deliveries, known answers for the profile's disruption
+    /// detection (none by default).
+    pub outages: Vec<PlantedOutage>,
+}
+
+/// A known outage: from `start`, for `days` days, the supplier ships nothing; every delivery
+/// that would have arrived meanwhile arrives on the day it recovers, and none in between.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlantedOutage {
+    /// The supplier's id (`local-express`, `overseas-mfg`, …).
+    pub supplier: String,
+    /// First day without deliveries.
+    pub start: Date,
+    /// Days without deliveries; deliveries resume on `start + days`.
+    pub days: u32,
+}
+
+impl PlantedOutage {
+    /// The day a delivery due to arrive on `received` arrives under the outage.
+    fn delay(&self, supplier: &str, received: Date) -> Date {
+        let end = self.start.plus(i64::from(self.days));
+        if supplier == self.supplier && received >= self.start && received < end {
+            end
+        } else {
+            received
+        }
+    }
 }
 
 impl Default for SynthOptions {
@@ -51,6 +81,7 @@ impl Default for SynthOptions {
             months: 24,
             start: Date::from_ymd(2024, 1, 1).expect("a valid date"),
             clean: false,
+            outages: Vec::new(),
         }
     }
 }
@@ -596,6 +627,11 @@ fn deliveries_csv(
             } else {
                 promised.plus(i64::from(late[s].sample(&mut rng)))
             };
+            // After the draws, so that planting an outage leaves every other delivery as it was.
+            let received = options
+                .outages
+                .iter()
+                .fold(received, |r, outage| outage.delay(spec.id, r));
             let (short, reject, fraction) = (
                 unit_f64(&mut rng) < spec.short,
                 unit_f64(&mut rng) < spec.rejects,

@@ -1,7 +1,8 @@
 //! The profile's files: `profile.csv` (one row per item), `suppliers.csv` (one row per
-//! supplier), a readable `profile.md`, and `scenario.toml` (see [`super::scenario_out`]),
-//! written as a whole: all four new, or after an interruption, once the next command has
-//! recovered the folder, the earlier four untouched ([`FileSet`]).
+//! supplier), `disruptions.csv` (one row per disrupted stretch of a supplier), a readable
+//! `profile.md`, and `scenario.toml` (see [`super::scenario_out`]), written as a whole: all
+//! five new, or after an interruption, once the next command has recovered the folder, the
+//! earlier five untouched ([`FileSet`]).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -11,6 +12,7 @@ use super::classify::{Abc, Posture, Xyz};
 use super::csv::file_name;
 use super::date::MONTH_NAMES;
 use super::demand_fit::{FittedForm, num, short};
+use super::disruptions::{DisruptionHistory, MIN_STRETCH_DELIVERIES, Stretch};
 use super::supplier_fit::{DaysForm, SupplierProfile};
 use super::{ItemProfile, Profile};
 use crate::results::files::{Committed, FileSet, WriteError};
@@ -27,6 +29,7 @@ pub(crate) fn commit_profile(profile: &Profile, dir: &Path) -> Result<Committed,
         [
             ("profile.csv", profile_csv(profile)),
             ("suppliers.csv", suppliers_csv(profile)),
+            ("disruptions.csv", disruptions_csv(&profile.disruptions)),
             ("profile.md", profile_md(profile)),
             ("scenario.toml", super::scenario_out::scenario_toml(profile)),
         ],
@@ -209,6 +212,7 @@ const SUPPLIER_COLUMNS: &[&str] = &[
     "lead_time_ks_p_value",
     "lateness_model",
     "items",
+    "disrupted_deliveries_left_out",
 ];
 
 /// One row per supplier.
@@ -237,7 +241,47 @@ fn supplier_row(s: &SupplierProfile) -> Vec<String> {
             .as_ref()
             .map_or_else(String::new, |l| l.model.toml()),
         s.items.join(";"),
+        s.left_out.to_string(),
     ]
+}
+
+const DISRUPTION_COLUMNS: &[&str] = &[
+    "supplier",
+    "start",
+    "end",
+    "days",
+    "kind",
+    "ongoing",
+    "deliveries",
+    "max_days_late",
+    "slowdown",
+    "threshold_days_late",
+];
+
+/// One row per disrupted stretch, by supplier and start.
+pub(crate) fn disruptions_csv(history: &DisruptionHistory) -> String {
+    csv_table(DISRUPTION_COLUMNS, &history.stretches, |s| {
+        vec![
+            s.supplier.clone(),
+            s.start.to_string(),
+            s.end.to_string(),
+            s.days().to_string(),
+            stretch_kind(s).into(),
+            s.ongoing.to_string(),
+            s.deliveries.to_string(),
+            s.max_days_late.to_string(),
+            num(s.slowdown),
+            history
+                .thresholds
+                .get(&s.supplier)
+                .map_or_else(String::new, i64::to_string),
+        ]
+    })
+}
+
+/// `stopped` (nothing shipped) or `slow` (deliveries late beyond the threshold).
+fn stretch_kind(s: &Stretch) -> &'static str {
+    if s.stopped { "stopped" } else { "slow" }
 }
 
 fn percent(x: f64) -> String {
@@ -370,6 +414,8 @@ pub fn profile_md(profile: &Profile) -> String {
     }
     let _ = writeln!(out, "\n## Suppliers\n");
     suppliers_md(&profile.suppliers, &mut out);
+    let _ = writeln!(out, "\n## Disrupted stretches\n");
+    disruptions_md(profile, &mut out);
     let _ = writeln!(out, "\n## Scenario\n");
     let _ = writeln!(
         out,
@@ -500,6 +546,57 @@ fn suppliers_md(suppliers: &[SupplierProfile], out: &mut String) {
             percent(s.fill_rate),
             percent(s.rejection_rate),
             s.items.len()
+        );
+    }
+}
+
+fn disruptions_md(profile: &Profile, out: &mut String) {
+    let history = &profile.disruptions;
+    let _ = writeln!(
+        out,
+        "A delivery is disrupted when it came more than its supplier's threshold after the \
+         promised date, or is still open that long after it; the threshold is the longer of a \
+         week and the supplier's median quoted lead time (so the order took at least twice as \
+         long as quoted). Disrupted deliveries due before supply resumed form one stretch \
+         (at least {MIN_STRETCH_DELIVERIES}); it is *stopped* when nothing at all was delivered \
+         for longer than the threshold, *slow* otherwise. Each stretch runs from its first day \
+         to the day supply resumed. Deliveries of a stretch are left out of the supplier's \
+         figures above, which describe its stable times, and the stretches are written into \
+         `scenario.toml` as disruptions (also in `disruptions.csv`).\n"
+    );
+    if history.stretches.is_empty() {
+        let _ = writeln!(out, "No disrupted stretch was found.");
+        return;
+    }
+    out.push_str(
+        "| supplier | start | end (supply resumed) | days | kind | deliveries | most days late \
+         | threshold |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for s in &history.stretches {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {}{} | {} | {} | {} | {} | {} |",
+            s.supplier,
+            s.start,
+            s.end,
+            if s.ongoing { " (still open)" } else { "" },
+            s.days(),
+            stretch_kind(s),
+            s.deliveries,
+            s.max_days_late,
+            history.thresholds.get(&s.supplier).copied().unwrap_or(0),
+        );
+    }
+    let _ = writeln!(out);
+    for s in profile.suppliers.iter().filter(|s| s.left_out > 0) {
+        let _ = writeln!(
+            out,
+            "- {}: {} deliver{} of its disrupted stretches left out of its lead time, on-time \
+             rate and fill rate ({} kept).",
+            s.id,
+            s.left_out,
+            if s.left_out == 1 { "y" } else { "ies" },
+            s.deliveries + s.open_orders
         );
     }
 }

@@ -323,6 +323,7 @@ impl Target for Histories {
         for name in [
             "profile.csv",
             "suppliers.csv",
+            "disruptions.csv",
             "profile.md",
             "scenario.toml",
         ] {
