@@ -196,3 +196,34 @@ fn a_base_stock_re_sized_monthly_loses_only_the_day_demand_steps_up() {
     assert_eq!(mean(0, Metric::AvgOnHandUnits), 0.0);
     assert_eq!(mean(1, Metric::LostUnits), 732.0);
 }
+
+#[test]
+fn a_month_without_demand_orders_finite_lots() {
+    // Continuous units, no demand from January to August: those months' EOQ is the smallest
+    // lot rather than none, and every figure stays finite.
+    let toml = seasonal(
+        2,
+        "units = \"continuous\"",
+        "[policy.p.rule.reorder_point]\nsafety_stock = 5\nquantity = \"eoq\"\n\
+         [policy.p.resize]\nevery = \"month\"",
+    )
+    .replace(
+        "seasonality = [1, 1, 1, 1, 1, 1, 1, 1,",
+        "seasonality = [0, 0, 0, 0, 0, 0, 0, 0,",
+    );
+    let sc = scenario_from(&toml).unwrap();
+    assert_eq!(
+        sc.policies[0].items[0].sizing.by_period[0].order_quantity,
+        Some(1e-6)
+    );
+    let outcome = engine::simulate(&sc, sc.runs, sc.seed, &|_| {});
+    let summary = Summary::new(&sc, &outcome);
+    for metric in [
+        Metric::TotalCost,
+        Metric::AvgOnHandUnits,
+        Metric::OrdersPerYear,
+    ] {
+        let e = summary.policies[0].items[0].metrics[metric.name()].mean;
+        assert!(e.is_finite(), "{}: {e}", metric.name());
+    }
+}

@@ -185,3 +185,17 @@ fn shelf_life_and_obsolescence_are_parameters_of_sweep_stress_and_optimize() {
     let cap = sc.policies[0].items[0].sizing.shelf_life.clone().unwrap();
     assert_eq!((cap.usable_stock, cap.target_before), (50.0, 60.0));
 }
+
+#[test]
+fn an_item_without_demand_keeps_a_positive_lot_under_the_cap() {
+    let toml = perishable(
+        "units = \"continuous\"",
+        "[policy.p.rule.reorder_point]\nsafety_stock = 5\nquantity = \"eoq\"",
+    )
+    .replace("deterministic = 10", "deterministic = 0")
+    .replace("unit_cost = 2", "unit_cost = 2\norder_cost = 10");
+    let (sc, summary) = run(&toml);
+    let sizing = &sc.policies[0].items[0].sizing;
+    assert!(sizing.order_quantity.unwrap() > 0.0);
+    assert!(mean(&summary, 0, Metric::TotalCost).is_finite());
+}

@@ -363,7 +363,9 @@ fn cap_to_shelf_life(
             (rule.trigger.min(level), Quantity::UpTo(level))
         }
         Quantity::Lots(lot) => {
-            let lot = lot.min(usable);
+            // Without demand nothing is usable, but a lot stays a lot: the trigger alone
+            // keeps the stock at nothing.
+            let lot = if usable > 0.0 { lot.min(usable) } else { lot };
             sizing.order_quantity = Some(lot);
             (rule.trigger.min(usable - lot), Quantity::Lots(lot))
         }
@@ -827,9 +829,12 @@ fn economic_order_quantity(ctx: &ItemContext) -> Result<f64, String> {
         return Err("EOQ needs a carrying_rate and unit_cost greater than zero".into());
     }
     let annual = 365.0 * ctx.mean_daily_demand;
+    // Without demand (an item, or a re-sized month, that sells nothing) the formula gives no
+    // lot: the smallest lot a scenario may give instead, so that an order is a finite number
+    // of lots.
     Ok((2.0 * annual * ctx.order_cost / holding)
         .sqrt()
-        .max(f64::MIN_POSITIVE))
+        .max(POSITIVE_QUANTITY.low))
 }
 
 /// Which stock level a rule is sizing, for [`stock_level`].
