@@ -302,7 +302,7 @@ fn peak_season_and_the_kanban_reference_can_be_changed() {
         other => panic!("{other:?}"),
     }
     let prebuild = policy_index(&s, "kanban-prebuild");
-    assert_eq!(s.policies[prebuild].prebuild.unwrap().factor, 2.0);
+    assert_eq!(s.policies[prebuild].prebuilds.0[0].factor, 2.0);
     let staffing = s
         .disruptions
         .iter()

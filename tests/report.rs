@@ -345,6 +345,7 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
                         kanban: None,
                         shelf_life: None,
                         by_period: Vec::new(),
+                        plan: Vec::new(),
                     })
                     .collect(),
                 kanban: Vec::new(),

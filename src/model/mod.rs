@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod demand;
 pub mod disruption;
+pub mod levels;
 pub(crate) mod limits;
 pub mod metric;
 pub mod policy;

@@ -17,9 +17,9 @@ use serde::Serialize;
 use crate::foundation::date::Calendar;
 use crate::foundation::format::group_thousands;
 use crate::foundation::math::{ceil_fast, floor_fast, max_fast, norm_ppf};
+use crate::model::levels::{LevelSegment, Prebuilds};
 use crate::model::limits::{
-    DAYS, Limit, MAX_STOCK_LEVEL, POSITIVE_MULTIPLIER, POSITIVE_QUANTITY, QUANTITY, SAFETY_FACTOR,
-    shown,
+    DAYS, Limit, MAX_STOCK_LEVEL, POSITIVE_QUANTITY, QUANTITY, SAFETY_FACTOR, shown,
 };
 use crate::model::raw::{
     RawBaseStock, RawKanban, RawMinMax, RawPeriodicReview, RawQuantity, RawRQ, RawReorderPoint,
@@ -243,6 +243,31 @@ pub struct Sizing {
     /// are the year's.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub by_period: Vec<PeriodLevels>,
+    /// The levels of each entry of the item's level plan under the policy, from its first
+    /// day to the next entry's (or the end of the horizon); before the first, the figures
+    /// above hold.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plan: Vec<PeriodLevels>,
+}
+
+impl Sizing {
+    /// The levels of `rule`, sized as this says, over the days `start_day..end_day`: one
+    /// period of a re-sized rule or one entry of a level plan, for reports.
+    pub(crate) fn period_levels(
+        &self,
+        rule: &OrderRule,
+        (start_day, end_day): (u32, u32),
+    ) -> PeriodLevels {
+        PeriodLevels {
+            start_day,
+            end_day,
+            mean_daily_demand: self.mean_daily_demand,
+            reorder_point: rule.trigger,
+            order_quantity: self.order_quantity,
+            order_up_to: self.order_up_to.map(|_| rule.target_stock()),
+            containers: self.kanban.as_ref().map(|k| k.containers),
+        }
+    }
 }
 
 /// A rule's target stock against an item's shelf life. Stock above what demand uses within
@@ -289,7 +314,7 @@ pub struct RuleProblem {
     pub message: String,
 }
 
-fn problem(field: &str, message: impl Into<String>) -> RuleProblem {
+pub(crate) fn problem(field: &str, message: impl Into<String>) -> RuleProblem {
     RuleProblem {
         field: field.to_string(),
         message: message.into(),
@@ -594,6 +619,7 @@ fn base_sizing(rule: RuleKind, ctx: &ItemContext, review: u32) -> Sizing {
         kanban: None,
         shelf_life: None,
         by_period: Vec::new(),
+        plan: Vec::new(),
     }
 }
 
@@ -976,15 +1002,11 @@ fn r_q(raw: &RawRQ, ctx: &ItemContext) -> Result<(OrderRule, Sizing), Vec<RulePr
     Ok((rule, sizing))
 }
 
-/// Why the stock levels a sized rule reaches — its target, raised by a pre-build, plus the
-/// strategic reserve — are too high to simulate, if they are: beyond [`MAX_STOCK_LEVEL`] whole
-/// units are not counted exactly. Each number may be within its range and their product not.
-pub(crate) fn excessive_levels(
-    rule: &OrderRule,
-    prebuild: Option<&Prebuild>,
-    reserve: f64,
-) -> Option<String> {
-    let peak = prebuild.map_or(1.0, |p| p.factor.max(1.0));
+/// Why the stock levels a sized rule reaches — its target, raised by a pre-build to `peak`
+/// times (1 without one), plus the strategic reserve — are too high to simulate, if they are:
+/// beyond [`MAX_STOCK_LEVEL`] whole units are not counted exactly. Each number may be within
+/// its range and their product not.
+pub(crate) fn excessive_levels(rule: &OrderRule, peak: f64, reserve: f64) -> Option<String> {
     let highest = rule.target_stock() * peak + reserve;
     if highest <= MAX_STOCK_LEVEL {
         return None;
@@ -1002,157 +1024,50 @@ pub(crate) fn excessive_levels(
     ))
 }
 
-/// A stretch of days over which a policy's stock levels are fixed: one re-sizing period's
-/// rule, multiplied by one factor.
+/// One entry of a planner's level plan for an item: from `from_day` of the run (until the
+/// next entry or the end of the horizon) the item follows `rule`, whatever re-sizing and
+/// pre-build windows would give it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LevelSegment {
-    /// First day of the stretch (day 0 is the first simulated day).
-    pub start: u32,
-    /// Day after the last day of the stretch.
-    pub end: u32,
-    /// Multiplier of the stock levels (1 outside a pre-build).
-    pub factor: f64,
-    /// The re-sizing period the stretch is in ([`ItemPolicy::by_period`]; 0 for a policy
-    /// whose rules are sized once).
-    pub period: usize,
+pub(crate) struct PlannedLevels {
+    pub(crate) from_day: u32,
+    pub(crate) rule: OrderRule,
 }
 
-/// A seasonal pre-build: stock levels multiplied by `factor` from `start_day_of_year` up to
-/// (not including) `end_day_of_year`, every year; a window may wrap past 31 December.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Prebuild {
-    /// First day of the window, as a day of the year (0 = 1 January).
-    pub start_day_of_year: u32,
-    pub(crate) end_day_of_year: u32,
-    /// Multiplier of the stock levels (reorder points, order-up-to levels, kanban totals)
-    /// within the window; lot and container sizes are unchanged.
-    pub factor: f64,
-}
-
-impl Prebuild {
-    /// The window from `start_day_of_year` up to `end_day_of_year`, days of the year as written
-    /// or as the dates given for them fall (see [`Calendar::day_of_year`]).
-    pub(crate) fn new(
-        start_day_of_year: i64,
-        end_day_of_year: i64,
-        factor: f64,
-    ) -> Result<Prebuild, Vec<RuleProblem>> {
-        let mut problems = Vec::new();
-        for (field, value) in [
-            ("start_day_of_year", start_day_of_year),
-            ("end_day_of_year", end_day_of_year),
-        ] {
-            if !(0..365).contains(&value) {
-                problems.push(problem(
-                    field,
-                    format!("must be a day of the year from 0 (1 January) to 364 (got {value})"),
-                ));
-            }
-        }
-        if start_day_of_year == end_day_of_year {
-            problems.push(problem(
-                "end_day_of_year",
-                "must differ from start_day_of_year",
-            ));
-        }
-        if let Err(message) = POSITIVE_MULTIPLIER.check(factor) {
-            problems.push(problem("factor", message));
-        }
-        if problems.is_empty() {
-            Ok(Prebuild {
-                start_day_of_year: start_day_of_year as u32,
-                end_day_of_year: end_day_of_year as u32,
-                factor,
-            })
-        } else {
-            Err(problems)
-        }
-    }
-
-    /// Why the window touches no day of a run of `horizon` days on `calendar`, or `None` when
-    /// it does: a pre-build that never applies is a mistake to report, not a policy to
-    /// simulate.
-    pub(crate) fn outside(&self, horizon: u32, calendar: Calendar) -> Option<String> {
-        if (0..horizon.min(366)).any(|day| self.contains(calendar.day_of_year(day))) {
-            return None;
-        }
-        let first_day_of_year = calendar.day_of_year(0);
-        let starts_on = (self.start_day_of_year + 365 - first_day_of_year) % 365;
-        Some(format!(
-            "the pre-build window (day of the year {} up to {}) starts on day {starts_on} of \
-             the run, after the horizon of {horizon} days (which starts on day of the year \
-             {first_day_of_year}), so it would never apply: move the window or lengthen \
-             horizon_days",
-            self.start_day_of_year, self.end_day_of_year
-        ))
-    }
-
-    /// One line for people: "stock levels × 1.4 from day 240 to day 300 of the year", and
-    /// when the runs on `calendar` have dates, the days of the month too: "(29 Aug up to
-    /// 28 Oct)".
-    pub fn describe(&self, calendar: Calendar) -> String {
-        let dates = match calendar {
-            Calendar::Days365 { .. } => String::new(),
-            Calendar::Dated(_) => {
-                let name = |day_of_year| {
-                    Calendar::Days365 {
-                        start_day_of_year: day_of_year,
-                    }
-                    .day_and_month(0)
-                };
-                format!(
-                    " ({} up to {})",
-                    name(self.start_day_of_year),
-                    name(self.end_day_of_year)
-                )
-            }
-        };
-        format!(
-            "stock levels × {} from day {} to day {} of the year{dates}",
-            self.factor, self.start_day_of_year, self.end_day_of_year
-        )
-    }
-
-    fn contains(&self, day_of_year: u32) -> bool {
-        if self.start_day_of_year < self.end_day_of_year {
-            (self.start_day_of_year..self.end_day_of_year).contains(&day_of_year)
-        } else {
-            day_of_year >= self.start_day_of_year || day_of_year < self.end_day_of_year
-        }
+/// `rule` with its stock levels times `factor`, rounded up to whole units for an item in
+/// whole units; the rule itself for a factor of 1. The engine's stretches and an item's own
+/// rules per stretch scale the same way.
+pub(crate) fn scaled_rule(rule: &OrderRule, factor: f64, whole_units: bool) -> OrderRule {
+    match (factor == 1.0, whole_units) {
+        (true, _) => *rule,
+        (false, false) => rule.scaled(factor),
+        (false, true) => rule.scaled(factor).in_whole_units(),
     }
 }
 
-/// Split the horizon into stretches of constant stock levels — one pre-build factor within
-/// one re-sizing period (`periods`: day ranges in order, empty when the rules are sized
-/// once) — so the engine's daily loop runs each stretch with fixed levels.
-pub(crate) fn level_segments(
-    horizon: u32,
+/// The rule of `item` on every stretch of `segments`: its plan's entry where one has begun,
+/// else its period's rule (`by_period`, or `rule` when sized once) times its own factor that
+/// day. For an item with windows of its own or a level plan (see [`Prebuilds::names`]).
+pub(crate) fn item_segment_rules(
+    segments: &[LevelSegment],
     calendar: Calendar,
-    prebuild: Option<&Prebuild>,
-    periods: &[(u32, u32)],
-) -> Vec<LevelSegment> {
-    let factor_on = |day: u32| match prebuild {
-        Some(p) if p.contains(calendar.day_of_year(day)) => p.factor,
-        _ => 1.0,
-    };
-    let mut period = 0;
-    let mut segments: Vec<LevelSegment> = Vec::new();
-    for day in 0..horizon {
-        while periods.get(period).is_some_and(|&(_, end)| day >= end) {
-            period += 1;
-        }
-        let factor = factor_on(day);
-        match segments.last_mut() {
-            Some(last) if last.factor == factor && last.period == period => last.end = day + 1,
-            _ => segments.push(LevelSegment {
-                start: day,
-                end: day + 1,
-                factor,
-                period,
-            }),
-        }
-    }
+    prebuilds: &Prebuilds,
+    item: usize,
+    (rule, by_period, whole_units): (&OrderRule, &[OrderRule], bool),
+    plan: &[PlannedLevels],
+) -> Vec<OrderRule> {
     segments
+        .iter()
+        .map(
+            |segment| match plan.iter().rev().find(|p| p.from_day <= segment.start) {
+                Some(planned) => planned.rule,
+                None => {
+                    let base = by_period.get(segment.period).unwrap_or(rule);
+                    let factor = prebuilds.item_factor(item, calendar.day_of_year(segment.start));
+                    scaled_rule(base, factor, whole_units)
+                }
+            },
+        )
+        .collect()
 }
 
 /// One named policy of a scenario, sized for every item.
@@ -1162,12 +1077,12 @@ pub struct Policy {
     pub name: String,
     /// One entry per item, in the scenario's item order.
     pub items: Vec<ItemPolicy>,
-    /// The seasonal pre-build, if the policy has one.
-    pub prebuild: Option<Prebuild>,
+    /// The seasonal pre-build windows, for every item or for some (none without a pre-build).
+    pub prebuilds: Prebuilds,
     /// How often the rules are re-sized for the demand expected, if they are.
     pub resize: Option<Resize>,
-    /// The horizon cut into stretches of constant stock-level factor, in order (a single
-    /// stretch of factor 1 without a pre-build).
+    /// The horizon cut into stretches of constant stock levels, in order (a single stretch of
+    /// factor 1 without a pre-build, re-sizing or level plan).
     pub segments: Vec<LevelSegment>,
 }
 
@@ -1180,6 +1095,10 @@ pub struct ItemPolicy {
     /// Under a policy that re-sizes ([`Policy::resize`]), the rule of each period, in order
     /// ([`LevelSegment::period`]); empty otherwise.
     pub by_period: Vec<OrderRule>,
+    /// For an item with pre-build windows of its own or a level plan, its rule on each of the
+    /// policy's stretches ([`Policy::segments`]), scaled and planned already; empty for an
+    /// item that follows the policy's windows alone.
+    pub by_segment: Vec<OrderRule>,
     /// How the rule was sized, for reports.
     pub sizing: Sizing,
     pub(crate) initial_on_hand: f64,
@@ -1445,50 +1364,46 @@ mod tests {
     }
 
     #[test]
-    fn prebuild_segments_wrap_the_year() {
-        let p = Prebuild {
-            start_day_of_year: 300,
-            end_day_of_year: 20,
-            factor: 1.5,
-        };
-        let segment = |start, end, factor, period| LevelSegment {
-            start,
-            end,
-            factor,
-            period,
-        };
+    fn an_item_s_own_rules_follow_its_windows_then_its_plan() {
+        use crate::model::levels::{Prebuild, level_segments};
         let calendar = Calendar::Days365 {
             start_day_of_year: 0,
         };
-        assert_eq!(
-            level_segments(400, calendar, Some(&p), &[]),
-            vec![
-                segment(0, 20, 1.5, 0),
-                segment(20, 300, 1.0, 0),
-                segment(300, 385, 1.5, 0),
-                segment(385, 400, 1.0, 0),
-            ]
-        );
-        assert_eq!(
-            level_segments(10, calendar, None, &[]),
-            vec![segment(0, 10, 1.0, 0)]
-        );
-        // Re-sizing periods cut the stretches too: a pre-build from day 10 to 40 over
-        // periods of 0–31, 31–59, 59–60.
-        let p = Prebuild {
-            start_day_of_year: 10,
-            end_day_of_year: 40,
-            factor: 2.0,
+        // Every item × 1.5 on days 10–29; item 1 × 3 on days 20–39; a plan entry on day 50.
+        let prebuilds = Prebuilds(vec![
+            Prebuild {
+                items: vec![],
+                ..Prebuild::new(10, 30, 1.5).unwrap()
+            },
+            Prebuild {
+                items: vec![1],
+                ..Prebuild::new(20, 40, 3.0).unwrap()
+            },
+        ]);
+        let segments = level_segments(60, calendar, &prebuilds, &[], &[50]);
+        let rule = OrderRule {
+            review_period: 1,
+            trigger: 10.0,
+            quantity: Quantity::UpTo(20.0),
         };
-        assert_eq!(
-            level_segments(60, calendar, Some(&p), &[(0, 31), (31, 59), (59, 60)]),
-            vec![
-                segment(0, 10, 1.0, 0),
-                segment(10, 31, 2.0, 0),
-                segment(31, 40, 2.0, 1),
-                segment(40, 59, 1.0, 1),
-                segment(59, 60, 1.0, 2),
-            ]
+        let planned = OrderRule {
+            review_period: 1,
+            trigger: 50.0,
+            quantity: Quantity::UpTo(90.0),
+        };
+        let plan = [PlannedLevels {
+            from_day: 50,
+            rule: planned,
+        }];
+        let rules = item_segment_rules(
+            &segments,
+            calendar,
+            &prebuilds,
+            1,
+            (&rule, &[], true),
+            &plan,
         );
+        let triggers: Vec<f64> = rules.iter().map(|r| r.trigger).collect();
+        assert_eq!(triggers, vec![10.0, 15.0, 30.0, 30.0, 10.0, 50.0]);
     }
 }

@@ -359,7 +359,12 @@ pub(crate) struct RawPolicy {
     pub rule: RawRule,
     #[serde(default)]
     pub items: IndexMap<String, RawRule>,
-    pub prebuild: Option<RawPrebuild>,
+    /// One pre-build window (a table) or several (an array of tables).
+    #[serde(default)]
+    pub prebuild: RawPrebuilds,
+    /// A planner's own dated levels, per item id.
+    #[serde(default)]
+    pub plan: IndexMap<String, Vec<RawPlanEntry>>,
     /// Rules re-sized for each period's expected demand.
     pub resize: Option<RawResize>,
     /// Strategic reserve per item, in days of its mean demand.
@@ -392,6 +397,118 @@ pub(crate) struct RawPrebuild {
     pub start_day_of_year: RawDay,
     pub(crate) end_day_of_year: RawDay,
     pub factor: f64,
+    /// Item ids the window raises; absent for every item of the policy.
+    pub items: Option<Vec<String>>,
+}
+
+/// A policy's `prebuild`: absent, one table (`[policy.NAME.prebuild]`), or an array of
+/// tables (`[[policy.NAME.prebuild]]`). Read by hand rather than as an untagged enum, which
+/// would hide a mistyped field behind "did not match any variant".
+#[derive(Debug, Default)]
+pub(crate) struct RawPrebuilds {
+    pub windows: Vec<RawPrebuild>,
+    /// Whether they were given as an array, so that messages name `prebuild[1]` rather than
+    /// `prebuild`.
+    pub listed: bool,
+}
+
+impl<'de> Deserialize<'de> for RawPrebuilds {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Windows;
+        impl<'de> serde::de::Visitor<'de> for Windows {
+            type Value = RawPrebuilds;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a pre-build window table, or an array of them")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawPrebuilds, A::Error> {
+                let one =
+                    RawPrebuild::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawPrebuilds {
+                    windows: vec![one],
+                    listed: false,
+                })
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawPrebuilds, A::Error> {
+                let mut windows = Vec::new();
+                while let Some(window) = seq.next_element()? {
+                    windows.push(window);
+                }
+                Ok(RawPrebuilds {
+                    windows,
+                    listed: true,
+                })
+            }
+        }
+        deserializer.deserialize_any(Windows)
+    }
+}
+
+/// One entry of an item's level plan: `from` a day or a date, and the item's rule from then
+/// on, written as the rule tables of a policy are (`min_max = { min = 300, max = 700 }`).
+/// Read by hand so that a mistyped rule is named as one.
+#[derive(Debug)]
+pub(crate) struct RawPlanEntry {
+    pub from: RawDay,
+    pub rule: RawRule,
+}
+
+impl<'de> Deserialize<'de> for RawPlanEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = RawPlanEntry;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a plan entry: `from` (a day or a date) and one rule table, e.g. \
+                     { from = 2027-09-15, min_max = { min = 300, max = 700 } }",
+                )
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawPlanEntry, A::Error> {
+                use serde::de::Error;
+                let (mut from, mut rule) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "from" {
+                        from = Some(map.next_value::<RawDay>()?);
+                    } else if rule.is_some() {
+                        return Err(A::Error::custom(format!(
+                            "a plan entry holds one rule, found a second: `{key}`"
+                        )));
+                    } else {
+                        let body: toml::Value = map.next_value()?;
+                        let table = toml::Table::from_iter([(key, body)]);
+                        rule = Some(
+                            RawRule::deserialize(toml::Value::Table(table)).map_err(|e| {
+                                A::Error::custom(e.to_string().trim_end().to_string())
+                            })?,
+                        );
+                    }
+                }
+                match (from, rule) {
+                    (Some(from), Some(rule)) => Ok(RawPlanEntry { from, rule }),
+                    (None, _) => Err(A::Error::missing_field("from")),
+                    (_, None) => Err(A::Error::custom(
+                        "a plan entry needs the item's rule with its levels from that day, \
+                         e.g. min_max = { min = 300, max = 700 }",
+                    )),
+                }
+            }
+        }
+        deserializer.deserialize_map(Entry)
+    }
 }
 
 /// The replenishment rules a policy can apply to an item.

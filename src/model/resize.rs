@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::foundation::date::Calendar;
+use crate::foundation::format::group_thousands;
 use crate::model::demand::{DemandDistribution, DemandModel};
 
 /// How often a policy's rules are re-sized (`[policy.NAME.resize]`).
@@ -120,6 +121,46 @@ pub struct PeriodLevels {
     /// Kanban containers in the loop.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub containers: Option<u32>,
+}
+
+impl PeriodLevels {
+    /// The levels in a few words, for people: "reorder point 300, order-up-to 700", or for a
+    /// kanban loop "6 containers of 50".
+    pub fn describe_levels(&self) -> String {
+        let level = |x: f64| group_thousands(x, 2);
+        match (self.containers, self.order_quantity, self.order_up_to) {
+            (Some(n), Some(size), _) => format!("{n} containers of {}", level(size)),
+            (_, Some(lot), _) => {
+                format!(
+                    "reorder point {}, lots of {}",
+                    level(self.reorder_point),
+                    level(lot)
+                )
+            }
+            (_, None, Some(up_to)) => format!(
+                "reorder point {}, order-up-to {}",
+                level(self.reorder_point),
+                level(up_to)
+            ),
+            (_, None, None) => format!("reorder point {}", level(self.reorder_point)),
+        }
+    }
+}
+
+/// An item's level plan in one line: "item a: from day 0, reorder point 120, order-up-to
+/// 300; from day 257 (15 Sep), …", the dates shown when the runs on `calendar` have them.
+pub fn describe_plan(item: &str, entries: &[PeriodLevels], calendar: Calendar) -> String {
+    let parts: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let date = match calendar {
+                Calendar::Dated(_) => format!(" ({})", calendar.day_and_month(e.start_day)),
+                Calendar::Days365 { .. } => String::new(),
+            };
+            format!("from day {}{date}, {}", e.start_day, e.describe_levels())
+        })
+        .collect();
+    format!("item {item}: {}", parts.join("; "))
 }
 
 #[cfg(test)]

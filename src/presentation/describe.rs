@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::foundation::format::group_thousands;
 use crate::model::budget::{Budget, BudgetPeriod, WhenExceeded};
 use crate::model::policy::ShelfLifeCap;
-use crate::model::resize::PeriodLevels;
+use crate::model::resize::{PeriodLevels, describe_plan};
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::model::supply::{Allocation, OrderDays};
 use crate::presentation::format::loop_days;
@@ -179,8 +179,19 @@ fn description(scenario: &Scenario) -> String {
                 let _ = writeln!(out, "{}", terminal::wrap(&line));
             }
         }
-        if let Some(p) = &policy.prebuild {
-            let _ = writeln!(out, "  pre-build: {}", p.describe(scenario.calendar()));
+        let item_ids: Vec<String> = scenario.items.iter().map(|i| i.id.clone()).collect();
+        for window in &policy.prebuilds.0 {
+            let line = format!(
+                "  pre-build: {}",
+                window.describe(scenario.calendar(), &item_ids)
+            );
+            let _ = writeln!(out, "{}", terminal::wrap(&line));
+        }
+        for (item, ip) in scenario.items.iter().zip(&policy.items) {
+            if !ip.sizing.plan.is_empty() {
+                let plan = describe_plan(&item.id, &ip.sizing.plan, scenario.calendar());
+                let _ = writeln!(out, "{}", terminal::wrap(&format!("  level plan, {plan}")));
+            }
         }
         let reserves: Vec<String> = scenario
             .items

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::foundation::format::group_thousands;
 use crate::model::budget::Budget;
+use crate::model::resize::describe_plan;
 use crate::model::scenario::{Item, Scenario};
 use crate::model::supply::{Allocation, OrderDays, Supplier};
 
@@ -154,9 +155,12 @@ pub struct DisruptionInput {
 pub struct PolicyInput {
     /// The policy's name.
     pub policy: String,
-    /// The seasonal pre-build, in words; absent without one.
+    /// The seasonal pre-build windows, in words, separated by "; "; absent without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prebuild: Option<String>,
+    /// The items' level plans, one line per item with a plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plan: Vec<String>,
     /// How often the rules are re-sized for the demand expected, in words; absent when they
     /// are sized once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -223,10 +227,24 @@ impl Inputs {
                 .iter()
                 .map(|p| PolicyInput {
                     policy: p.name.clone(),
-                    prebuild: p
-                        .prebuild
-                        .as_ref()
-                        .map(|pb| pb.describe(scenario.calendar())),
+                    prebuild: (!p.prebuilds.is_empty()).then(|| {
+                        let windows: Vec<String> = p
+                            .prebuilds
+                            .0
+                            .iter()
+                            .map(|w| w.describe(scenario.calendar(), &item_ids))
+                            .collect();
+                        windows.join("; ")
+                    }),
+                    plan: scenario
+                        .items
+                        .iter()
+                        .zip(&p.items)
+                        .filter(|(_, ip)| !ip.sizing.plan.is_empty())
+                        .map(|(item, ip)| {
+                            describe_plan(&item.id, &ip.sizing.plan, scenario.calendar())
+                        })
+                        .collect(),
                     resize: p.resize.map(|r| r.describe()),
                     reserve: scenario
                         .items

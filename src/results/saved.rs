@@ -248,6 +248,10 @@ pub struct SavedSizing {
     /// that re-sizes its rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_period: Vec<crate::model::resize::PeriodLevels>,
+    /// As [`crate::model::policy::Sizing::plan`]: each entry's levels of the item's level
+    /// plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plan: Vec<crate::model::resize::PeriodLevels>,
 }
 
 /// A kanban loop (mirrors [`crate::model::policy::KanbanSizing`]).

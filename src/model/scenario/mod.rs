@@ -6,6 +6,7 @@
 //! reported together, each with its field path and, for TOML files, its line.
 
 pub(crate) mod error;
+mod level_plans;
 mod lines;
 mod syntax;
 mod trace;
@@ -25,13 +26,14 @@ use crate::model::demand::{DemandDistribution, DemandModel, Units};
 use crate::model::disruption::{Disruption, Effect, Factor, Kind, Occurrence};
 use indexmap::IndexMap;
 
+use crate::model::levels;
 use crate::model::limits::{
     CARRYING_RATE, DAYS, Limit, MEAN_SPELL_DAYS, MONEY, MULTIPLIER, OBSOLESCENCE_RATE,
     POSITIVE_MULTIPLIER, POSITIVE_QUANTITY, POSITIVE_VALUE, PREMIUM_RATE, QUANTITY, SHARE,
     SHARE_OR_NONE, TREND, UNIT_COST, shown,
 };
 use crate::model::metric::{METRICS, Metric};
-use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, OrderRule, Policy, Prebuild};
+use crate::model::policy::{self, Expedite, ItemContext, ItemPolicy, OrderRule, Policy};
 use crate::model::raw::{
     RawBudget, RawDay, RawDays, RawDemand, RawEffect, RawFactor, RawItem, RawOccurrence, RawResize,
     RawRule, RawScenario, RawSimulation, RawSupplier, RawUnits,
@@ -39,6 +41,7 @@ use crate::model::raw::{
 use crate::model::resize::{self, PeriodLevels, Resize, ResizeEvery};
 use crate::model::supply::{Allocation, MAX_LINKS, OrderDays, Supplier};
 use crate::model::target::Target;
+use level_plans::PlanDays;
 use lines::Fields;
 
 /// Most runs a scenario or a command may ask for: a billion simulated years is far past any
@@ -1928,49 +1931,16 @@ impl<'a> Validator<'a> {
                     self.report(format!("{at}.items.{id}"), format!("no item has id '{id}'"));
                 }
             }
-            let prebuild = p.prebuild.as_ref().and_then(|raw| {
-                let at = format!("{at}.prebuild");
-                let start = self.window_end(
-                    &at,
-                    "start_day_of_year",
-                    &raw.start_day_of_year,
-                    horizon,
-                    false,
-                );
-                let end =
-                    self.window_end(&at, "end_day_of_year", &raw.end_day_of_year, horizon, true);
-                if let (Some((Some(first), _)), Some((Some(last), _))) = (start, end)
-                    && !(1..365).contains(&(last - first))
-                {
-                    self.report(
-                        format!("{at}.end_day_of_year"),
-                        format!(
-                            "policy '{name}': a pre-build window given by dates ends after it \
-                             starts and lasts less than a year (it repeats every year), here \
-                             {} days",
-                            last - first
-                        ),
-                    );
+            let prebuilds = self.prebuilds((&at, name), &p.prebuild, items, horizon, calendar);
+            let mut plans: HashMap<&str, PlanDays> = HashMap::new();
+            for (id, entries) in &p.plan {
+                let plan_at = format!("{at}.plan.{id}");
+                if items.iter().any(|i| &i.id == id) {
+                    plans.insert(id.as_str(), self.plan_days(plan_at, entries, horizon));
+                } else {
+                    self.report(plan_at, format!("no item has id '{id}'"));
                 }
-                let (start, end) = (start?.1, end?.1);
-                match Prebuild::new(start, end, raw.factor) {
-                    Ok(pb) => {
-                        if let Some(message) = pb.outside(horizon, calendar) {
-                            self.report(
-                                format!("{at}.start_day_of_year"),
-                                format!("policy '{name}': {message}"),
-                            );
-                        }
-                        Some(pb)
-                    }
-                    Err(problems) => {
-                        for pr in problems {
-                            self.report(format!("{at}.{}", pr.field), pr.message);
-                        }
-                        None
-                    }
-                }
-            });
+            }
             self.within(&format!("{at}.reserve_days"), p.reserve_days, &DAYS);
             let resize = p
                 .resize
@@ -2012,8 +1982,13 @@ impl<'a> Validator<'a> {
                     )
                 })
                 .collect();
+            let mut cuts: Vec<u32> = plans.values().flat_map(|p| p.days.clone()).collect();
+            cuts.sort_unstable();
+            cuts.dedup();
+            let periods = resize.as_ref().map_or(&[][..], |(_, p)| &p[..]);
+            let segments = levels::level_segments(horizon, calendar, &prebuilds, periods, &cuts);
             let mut item_policies = Vec::new();
-            for (item, ctx) in items.iter().zip(&contexts) {
+            for (index, (item, ctx)) in items.iter().zip(&contexts).enumerate() {
                 let (rule_at, raw_rule, numbers_ok) = match p.items.get(&item.id) {
                     Some(r) => (
                         format!("{at}.items.{}", item.id),
@@ -2046,9 +2021,8 @@ impl<'a> Validator<'a> {
                             rule
                         };
                         let reserve = p.reserve_days * ctx.mean_daily_demand;
-                        if let Some(message) =
-                            policy::excessive_levels(&rule, prebuild.as_ref(), reserve)
-                        {
+                        let peak = prebuilds.peak(index);
+                        if let Some(message) = policy::excessive_levels(&rule, peak, reserve) {
                             self.report(rule_at.clone(), format!("item '{}': {message}", item.id));
                         }
                         let by_period = match &resize {
@@ -2058,7 +2032,7 @@ impl<'a> Validator<'a> {
                                     (item, ctx, raw_rule),
                                     (r, periods),
                                     calendar,
-                                    prebuild.as_ref(),
+                                    peak,
                                     reserve,
                                 );
                                 sizing.by_period = levels;
@@ -2066,14 +2040,39 @@ impl<'a> Validator<'a> {
                             }
                             None => Vec::new(),
                         };
-                        // Stock at the start is the first period's target under a re-sizing
-                        // policy, the year's otherwise.
+                        let planned = match plans.get(item.id.as_str()) {
+                            Some(plan) => {
+                                let (planned, levels) =
+                                    self.planned(plan, (item, ctx, sizing.rule), horizon, reserve);
+                                sizing.plan = levels;
+                                planned
+                            }
+                            None => Vec::new(),
+                        };
+                        let by_segment = if prebuilds.names(index) || !planned.is_empty() {
+                            policy::item_segment_rules(
+                                &segments,
+                                calendar,
+                                &prebuilds,
+                                index,
+                                (&rule, &by_period, item.whole_units()),
+                                &planned,
+                            )
+                        } else {
+                            Vec::new()
+                        };
+                        // Stock at the start is the plan's target when it starts on day 0,
+                        // else the first period's under a re-sizing policy, the year's
+                        // otherwise.
                         let rule = by_period.first().copied().unwrap_or(rule);
+                        let start_target = match planned.first() {
+                            Some(p) if p.from_day == 0 => p.rule.target_stock(),
+                            _ => rule.target_stock(),
+                        };
                         item_policies.push(ItemPolicy {
                             by_period,
-                            initial_on_hand: item
-                                .initial_on_hand
-                                .unwrap_or_else(|| rule.target_stock()),
+                            by_segment,
+                            initial_on_hand: item.initial_on_hand.unwrap_or(start_target),
                             rule,
                             sizing,
                             reserve: if item.whole_units() {
@@ -2098,12 +2097,11 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
-            let periods = resize.as_ref().map_or(&[][..], |(_, p)| &p[..]);
             out.push(Policy {
                 name: name.clone(),
                 items: item_policies,
-                segments: policy::level_segments(horizon, calendar, prebuild.as_ref(), periods),
-                prebuild,
+                segments,
+                prebuilds,
                 resize: resize.map(|(r, _)| r),
             });
         }
@@ -2151,7 +2149,7 @@ impl<'a> Validator<'a> {
         (item, annual, raw_rule): (&Item, &ItemContext, &RawRule),
         (resize, periods): (&Resize, &[(u32, u32)]),
         calendar: Calendar,
-        prebuild: Option<&Prebuild>,
+        peak: f64,
         reserve: f64,
     ) -> (Vec<OrderRule>, Vec<PeriodLevels>) {
         let mut rules = Vec::with_capacity(periods.len());
@@ -2166,19 +2164,11 @@ impl<'a> Validator<'a> {
                     } else {
                         rule
                     };
-                    if let Some(message) = policy::excessive_levels(&rule, prebuild, reserve) {
+                    if let Some(message) = policy::excessive_levels(&rule, peak, reserve) {
                         self.report(rule_at, format!("{at}: {message}"));
                     }
                     rules.push(rule);
-                    levels.push(PeriodLevels {
-                        start_day: start,
-                        end_day: end,
-                        mean_daily_demand: ctx.mean_daily_demand,
-                        reorder_point: rule.trigger,
-                        order_quantity: sizing.order_quantity,
-                        order_up_to: sizing.order_up_to.map(|_| rule.target_stock()),
-                        containers: sizing.kanban.map(|k| k.containers),
-                    });
+                    levels.push(sizing.period_levels(&rule, (start, end)));
                 }
                 Err(problems) => {
                     for pr in problems {

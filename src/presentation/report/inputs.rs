@@ -233,6 +233,9 @@ pub(super) fn policy_settings(p: &PolicyInput) -> Vec<String> {
     if let Some(pb) = &p.prebuild {
         out.push(format!("Pre-build: {pb}."));
     }
+    for plan in &p.plan {
+        out.push(format!("Level plan for {plan}."));
+    }
     if let Some(r) = &p.resize {
         out.push(format!(
             "Rules re-sized {r}: each period's levels follow the demand expected in it."

@@ -59,7 +59,8 @@ pub(crate) mod lanes;
 mod shelf;
 
 use crate::foundation::math::{ceil_fast, floor_fast, min_fast};
-use crate::model::policy::{Expedite, ItemPolicy, LevelSegment, OrderRule};
+use crate::model::levels::LevelSegment;
+use crate::model::policy::{Expedite, ItemPolicy, OrderRule, scaled_rule};
 use crate::model::supply::{MAX_LINKS, round_order};
 use crate::simulation::metrics::ItemCounters;
 use crate::simulation::supply_paths::{SupplierDays, SupplyPaths};
@@ -374,23 +375,28 @@ fn for_each_segment(
     segments: &[LevelSegment],
     mut run: impl FnMut(&OrderRule, std::ops::Range<usize>, bool),
 ) {
-    for segment in segments {
-        let rule = segment_rule(setup, policy, segment);
+    for (k, segment) in segments.iter().enumerate() {
+        let rule = segment_rule(setup, policy, k, segment);
         for (days, measured) in segment_days(setup.warmup, segment) {
             run(&rule, days, measured);
         }
     }
 }
 
-/// The rule of an item in a stretch of the horizon: the policy's, or its period's under a
-/// policy that re-sizes; scaled for a pre-build.
-fn segment_rule(setup: &ItemSetup, policy: &ItemPolicy, segment: &LevelSegment) -> OrderRule {
-    let rule = policy.by_period.get(segment.period).unwrap_or(&policy.rule);
-    match (segment.factor == 1.0, setup.whole_units) {
-        (true, _) => *rule,
-        (false, false) => rule.scaled(segment.factor),
-        (false, true) => rule.scaled(segment.factor).in_whole_units(),
+/// The rule of an item in stretch `k` of the horizon: its own for the stretch when it has
+/// windows of its own or a level plan; else the policy's, or its period's under a policy that
+/// re-sizes, scaled for a pre-build.
+fn segment_rule(
+    setup: &ItemSetup,
+    policy: &ItemPolicy,
+    k: usize,
+    segment: &LevelSegment,
+) -> OrderRule {
+    if let Some(rule) = policy.by_segment.get(k) {
+        return *rule;
     }
+    let rule = policy.by_period.get(segment.period).unwrap_or(&policy.rule);
+    scaled_rule(rule, segment.factor, setup.whole_units)
 }
 
 /// A stretch's warm-up days (not measured), then its measured days.

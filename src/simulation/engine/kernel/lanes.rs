@@ -24,11 +24,12 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::{
-    ItemSetup, LevelSegment, OrderRule, Pipeline, Sourcing, State, Stock, finish_counters,
-    for_each_segment, record_shipment,
+    ItemSetup, OrderRule, Pipeline, Sourcing, State, Stock, finish_counters, for_each_segment,
+    record_shipment,
 };
 use crate::foundation::math::min_fast;
 use crate::foundation::vector::Vector;
+use crate::model::levels::LevelSegment;
 use crate::model::policy::ItemPolicy;
 use crate::simulation::metrics::ItemCounters;
 use crate::simulation::supply_paths::SupplyPaths;

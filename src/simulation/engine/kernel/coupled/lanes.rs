@@ -166,13 +166,13 @@ pub(crate) fn simulate_group_lanes(
     }
     let warmup = setups[group.items[0]].warmup;
     let backorder = setups[group.items[0]].backorder;
-    for segment in &policy.segments {
+    for (k, segment) in policy.segments.iter().enumerate() {
         scratch.rules.clear();
         scratch.rules.extend(
             group
                 .items
                 .iter()
-                .map(|&i| segment_rule(&setups[i], &policy.items[i], segment)),
+                .map(|&i| segment_rule(&setups[i], &policy.items[i], k, segment)),
         );
         for (days, measured) in segment_days(warmup, segment) {
             let run = match (measured, backorder) {

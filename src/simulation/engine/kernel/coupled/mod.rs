@@ -492,13 +492,13 @@ pub(crate) fn simulate_group<R: DayRecorder>(
     out.start(group);
     decisions.start_run();
     let warmup = setups[group.items[0]].warmup;
-    for segment in &policy.segments {
+    for (k, segment) in policy.segments.iter().enumerate() {
         rules.clear();
         rules.extend(
             group
                 .items
                 .iter()
-                .map(|&i| segment_rule(&setups[i], &policy.items[i], segment)),
+                .map(|&i| segment_rule(&setups[i], &policy.items[i], k, segment)),
         );
         let mut day = GroupDay {
             group,
