@@ -103,6 +103,10 @@ pub struct ProfileArgs {
     /// XYZ cut-offs: upper limits of the daily-demand CV for X and Y.
     #[arg(long, default_value = "0.5,1.0")]
     pub xyz: crate::profile::classify::XyzCuts,
+    /// A previous profile (its folder, or its profile.csv): report which items changed class
+    /// or posture since, in profile.md and drift.csv.
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
 }
 
 /// Arguments of `buffersim synth`: where to write the synthetic history, and how large and
@@ -480,6 +484,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     xyz: args.xyz,
                 },
                 args.out.as_deref(),
+                args.previous.as_deref(),
             )?;
             console.notes(done.warnings);
             console.result(&done.summary)?;

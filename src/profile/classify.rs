@@ -279,6 +279,20 @@ pub enum Posture {
 }
 
 impl Posture {
+    /// Every posture.
+    pub(crate) const ALL: [Posture; 5] = [
+        Posture::Kanban,
+        Posture::MinMax,
+        Posture::ReorderPoint,
+        Posture::Prebuild,
+        Posture::NoDemand,
+    ];
+
+    /// The posture whose `profile.csv` key is `key`.
+    pub(crate) fn from_key(key: &str) -> Option<Posture> {
+        Posture::ALL.into_iter().find(|p| p.key() == key)
+    }
+
     /// The posture for people: `JIT (kanban)`, `JIC (reorder point)`, …
     pub fn label(self) -> &'static str {
         match self {

@@ -21,6 +21,7 @@ pub(crate) mod csv;
 pub use crate::foundation::date;
 pub(crate) mod demand_fit;
 pub mod disruptions;
+pub mod drift;
 pub(crate) mod goodness;
 pub(crate) mod input;
 pub(crate) mod notes;
@@ -141,6 +142,9 @@ pub struct Profile {
     /// What was noticed in the data and done about it (printed as warnings, listed in
     /// profile.md).
     pub notes: Vec<DataNote>,
+    /// Against a previous profile, when one is given (`--previous`): which items changed
+    /// class or posture since.
+    pub drift: Option<drift::Drift>,
 }
 
 impl Profile {
@@ -216,6 +220,7 @@ impl Profile {
             suppliers,
             disruptions,
             notes: notes.finish(),
+            drift: None,
         })
     }
 
@@ -591,16 +596,20 @@ pub(crate) struct ProfileRun {
     pub(crate) committed: Committed,
 }
 
-/// `buffersim profile`: profile the inputs and write the files into `out` (default:
-/// `results/profile-<demand file stem>/`); the scenario written there puts its own results
+/// `buffersim profile`: profile the inputs, against the profile in `previous` when given, and
+/// write the files into `out` (default: `results/profile-<demand file stem>/`); the scenario written there puts its own results
 /// beside it (`results = "."`, see [`scenario_out`]).
 pub(crate) fn run(
     files: &InputFiles,
     options: ProfileOptions,
     out: Option<&Path>,
+    previous: Option<&Path>,
 ) -> anyhow::Result<ProfileRun> {
     // Inputs first: nothing is written, not even the folder, when they cannot be read.
-    let profile = Profile::from_files(files, options)?;
+    let mut profile = Profile::from_files(files, options)?;
+    if let Some(previous) = previous {
+        profile.drift = Some(drift::compare(previous, &profile.items)?);
+    }
     let out = out.map_or_else(|| default_out_dir(&files.demand), Path::to_path_buf);
     let committed = write::commit_profile(&profile, &out)?;
     Ok(ProfileRun {

@@ -1,8 +1,8 @@
 //! The profile's files: `profile.csv` (one row per item), `suppliers.csv` (one row per
 //! supplier), `disruptions.csv` (one row per disrupted stretch of a supplier), a readable
-//! `profile.md`, and `scenario.toml` (see [`super::scenario_out`]), written as a whole: all
-//! five new, or after an interruption, once the next command has recovered the folder, the
-//! earlier five untouched ([`FileSet`]).
+//! `profile.md`, `scenario.toml` (see [`super::scenario_out`]), and against a previous profile
+//! `drift.csv` ([`super::drift`]), written as a whole: all new, or after an interruption, once
+//! the next command has recovered the folder, the earlier ones untouched ([`FileSet`]).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -13,6 +13,7 @@ use super::csv::file_name;
 use super::date::MONTH_NAMES;
 use super::demand_fit::{FittedForm, num, short};
 use super::disruptions::{DisruptionHistory, MIN_STRETCH_DELIVERIES, Stretch};
+use super::drift::DRIFT_FILE;
 use super::supplier_fit::{DaysForm, SupplierProfile};
 use super::{ItemProfile, Profile};
 use crate::results::files::{Committed, FileSet, WriteError};
@@ -23,17 +24,24 @@ pub fn write_all(profile: &Profile, dir: &Path) -> Result<Vec<PathBuf>, WriteErr
 }
 
 /// Write every file of the profile into `dir`, as a whole; what was done, for stderr.
+/// Without a previous profile, a `drift.csv` an earlier profile left in `dir` is removed: it
+/// compared another history.
 pub(crate) fn commit_profile(profile: &Profile, dir: &Path) -> Result<Committed, WriteError> {
-    commit_files(
-        dir,
-        [
-            ("profile.csv", profile_csv(profile)),
-            ("suppliers.csv", suppliers_csv(profile)),
-            ("disruptions.csv", disruptions_csv(&profile.disruptions)),
-            ("profile.md", profile_md(profile)),
-            ("scenario.toml", super::scenario_out::scenario_toml(profile)),
-        ],
-    )
+    let mut set = FileSet::new(dir);
+    for (name, text) in [
+        ("profile.csv", profile_csv(profile)),
+        ("suppliers.csv", suppliers_csv(profile)),
+        ("disruptions.csv", disruptions_csv(&profile.disruptions)),
+        ("profile.md", profile_md(profile)),
+        ("scenario.toml", super::scenario_out::scenario_toml(profile)),
+    ] {
+        set.add(name, text);
+    }
+    match &profile.drift {
+        Some(drift) => set.add(DRIFT_FILE, drift.to_csv()),
+        None => set.retire(DRIFT_FILE),
+    }
+    set.commit()
 }
 
 /// Write each (file name, text) into `dir`, all of them as a whole ([`FileSet`]).
@@ -406,6 +414,10 @@ pub fn profile_md(profile: &Profile) -> String {
     for (posture, n, share) in posture_counts(profile) {
         let _ = writeln!(out, "| {} | {n} | {} |", posture.label(), percent(share));
     }
+    if let Some(drift) = &profile.drift {
+        let _ = writeln!(out, "\n## Since the previous profile\n");
+        out.push_str(&drift.to_markdown());
+    }
     let _ = writeln!(out, "\n## Items\n");
     items_md(profile, &mut out);
     let _ = writeln!(out, "\n## Why each posture\n");
@@ -643,6 +655,9 @@ pub fn terminal_summary(profile: &Profile) -> String {
             posture.label(),
             share * 100.0
         );
+    }
+    if let Some(drift) = &profile.drift {
+        let _ = writeln!(out, "\n{}", drift.summary_line());
     }
     out
 }
