@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use buffersim::model::scenario::Scenario;
 use buffersim::profile::classify::{Abc, AbcCuts, Posture, Xyz, XyzCuts};
-use buffersim::profile::synth::{self, PlantedOutage, SynthData, SynthOptions};
+use buffersim::profile::synth::{self, PlantedOutage, PlantedSurge, SynthData, SynthOptions};
 use buffersim::profile::{InputFiles, ItemProfile, Profile, ProfileOptions};
 
 fn buffersim() -> Command {
@@ -178,7 +178,7 @@ fn the_written_scenario_loads_and_runs() {
     let out = dir.path().join("profile");
     let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
     let written = buffersim::profile::write::write_all(&profile, &out).unwrap();
-    assert_eq!(written.len(), 5);
+    assert_eq!(written.len(), 6);
     let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
     assert_eq!(scenario.items.len(), data.items.len());
     let names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
@@ -313,6 +313,125 @@ fn issue_23_planted_outages_are_found_and_written_as_disruptions() {
             stretches / years
         );
     }
+}
+
+/// Issue 23: demand surges planted in the history are found (item, start and length within a
+/// week: demand is judged in weeks), written into the scenario as demand surges at the planted
+/// rate, items that surged together sharing one disruption, and left out of the items' normal
+/// demand: the fitted mean is the planted base level, not the level the surges inflate.
+#[test]
+fn issue_23_planted_surges_are_found_and_kept_out_of_normal_demand() {
+    let surge = |item: &str, start: &str, days, factor| PlantedSurge {
+        item: item.into(),
+        start: buffersim::profile::date::Date::parse(start).unwrap(),
+        days,
+        factor,
+    };
+    // SKU-1001: steady normal, 80 a day; SKU-1004: Poisson counts, 30 a day; SKU-1010: steady
+    // normal, 104 a day. The last two surge together once, in a week that does not start on
+    // the history's weekday.
+    let planted = vec![
+        surge("SKU-1001", "2024-03-04", 28, 3.0),
+        surge("SKU-1001", "2025-05-05", 21, 2.5),
+        surge("SKU-1004", "2024-09-04", 21, 3.0),
+        surge("SKU-1010", "2024-09-04", 21, 3.0),
+    ];
+    let (dir, data, files) = synthetic(&SynthOptions {
+        surges: planted.clone(),
+        ..SynthOptions::default()
+    });
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let found = &profile.surges.surges;
+    assert_eq!(found.len(), planted.len(), "{found:#?}");
+    for p in &planted {
+        let s = found
+            .iter()
+            .find(|s| s.item == p.item && (-7..=7).any(|k| p.start.plus(k) == s.start))
+            .unwrap_or_else(|| panic!("{p:?} not found in {found:#?}"));
+        assert!(
+            (i64::from(s.days()) - i64::from(p.days)).abs() <= 7,
+            "{s:?} for {p:?}"
+        );
+        assert!(
+            s.factor > 1.8 && s.factor < p.factor * 1.1,
+            "{s:?} for {p:?}"
+        );
+    }
+    // The normal level is the planted base level (within four standard errors of a mean of
+    // the stable days), while the mean of the whole history is inflated well beyond that.
+    let demand = std::fs::read_to_string(&files.demand).unwrap();
+    for id in ["SKU-1001", "SKU-1004", "SKU-1010"] {
+        let truth = data.items.iter().find(|t| t.id == id).unwrap();
+        let fitted = item(&profile, id);
+        let n = fitted.demand.stats.periods as f64;
+        let se = truth.sd / n.sqrt();
+        assert!(
+            (fitted.demand.stats.mean - truth.mean).abs() <= 4.0 * se,
+            "{id}: normal mean {} against the planted {}",
+            fitted.demand.stats.mean,
+            truth.mean
+        );
+        assert!(n < 730.0 - 20.0, "{id}: {n} days kept");
+        let total: f64 = demand
+            .lines()
+            .filter(|l| l.split(',').nth(1) == Some(id))
+            .filter_map(|l| l.split(',').nth(2)?.parse::<f64>().ok())
+            .filter(|q| *q > 0.0)
+            .sum();
+        let whole_mean = total / 731.0;
+        assert!(
+            whole_mean > truth.mean + 8.0 * se,
+            "{id}: the surges should inflate the whole-history mean ({whole_mean})"
+        );
+    }
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let csv = std::fs::read_to_string(out.join("surges.csv")).unwrap();
+    assert_eq!(csv.lines().count(), planted.len() + 1);
+    let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
+    assert!(md.contains("## Demand surges") && md.contains("| SKU-1001 | 2024-03-04 |"));
+    let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(scenario.disruptions.len(), 2);
+    let text = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    let years = 731.0 / 365.25;
+    for (id, items, events) in [
+        ("SKU-1001-surge", vec!["SKU-1001"], 2.0),
+        (
+            "surge-SKU-1004-and-1-more",
+            vec!["SKU-1004", "SKU-1010"],
+            1.0,
+        ),
+    ] {
+        let d = table["disruption"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"].as_str() == Some(id))
+            .unwrap_or_else(|| panic!("no disruption {id} in\n{text}"));
+        let named: Vec<&str> = d["effect"]["demand_surge"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(named, items);
+        let rate = d["occurrence"]["random"]["rate_per_year"]
+            .as_float()
+            .unwrap();
+        assert!(
+            (rate - events / years).abs() < 0.02,
+            "{id}: rate {rate} against {}",
+            events / years
+        );
+    }
+    buffersim()
+        .args(["run"])
+        .arg(out.join("scenario.toml"))
+        .args(["--runs", "20", "--out"])
+        .arg(dir.path().join("run"))
+        .assert()
+        .success();
 }
 
 /// Issue 23: a stretch in which deliveries kept arriving, but late beyond the threshold, is

@@ -14,6 +14,7 @@
 //! written as a min-max rule at the levels of the item's peak month instead (see
 //! [`super::classify::Rule::PeakMinMax`]).
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::classify::{Posture, Rule};
@@ -22,6 +23,7 @@ use super::demand_fit::{DemandDistribution, FittedForm, num};
 use super::disruptions::{DisruptionHistory, Stretch};
 use super::input::Criticality;
 use super::supplier_fit::{DaysForm, SupplierProfile, fit_days};
+use super::surges::{self, SurgeGroup};
 use super::{DEFAULT_ORDER_COST, ItemProfile, Profile};
 
 /// Runs written into the scenario: enough for a first comparison, quick to run.
@@ -58,6 +60,14 @@ pub fn scenario_toml(profile: &Profile) -> String {
     }
     for supplier in &profile.suppliers {
         disruption_toml(&supplier.id, &profile.disruptions, &mut out);
+    }
+    let mut ids: BTreeSet<String> = profile
+        .suppliers
+        .iter()
+        .flat_map(|s| [format!("{}-outage", s.id), format!("{}-slowdown", s.id)])
+        .collect();
+    for group in surges::groups(&profile.surges) {
+        surge_toml(&group, &mut ids, &mut out);
     }
     let simulated: Vec<&ItemProfile> = profile
         .items
@@ -206,6 +216,100 @@ fn disruption_toml(supplier: &str, history: &DisruptionHistory, out: &mut String
             .collect::<Vec<_>>()
             .join(", "),
         string(&id),
+        num(rate),
+        fit_days(&lengths).model.toml(),
+    );
+}
+
+/// Most a demand surge may multiply demand by.
+const MAX_SURGE_FACTOR: f64 = 100.0;
+
+/// `base`, or `base-2`, `base-3`, … when a disruption already has that id.
+fn unique_id(base: String, ids: &mut BTreeSet<String>) -> String {
+    let mut id = base.clone();
+    let mut k = 2;
+    while ids.contains(&id) {
+        id = format!("{base}-{k}");
+        k += 1;
+    }
+    ids.insert(id.clone());
+    id
+}
+
+/// Items that surged together as one `demand_surge` disruption: at random, at the observed
+/// rate (events per year of history) for the observed lengths, multiplying demand by the
+/// observed factors (fixed for one event or equal factors, else uniform between the least and
+/// the largest).
+fn surge_toml(group: &SurgeGroup<'_>, ids: &mut BTreeSet<String>, out: &mut String) {
+    let n = group.events.len();
+    let lengths: Vec<u32> = group
+        .events
+        .iter()
+        .map(|e| {
+            e.end()
+                .days_since(e.start())
+                .clamp(1, i64::from(MAX_EVENT_DAYS)) as u32
+        })
+        .collect();
+    let factors: Vec<f64> = group
+        .events
+        .iter()
+        .map(|e| {
+            let f = e.surges.iter().map(|s| s.factor).sum::<f64>() / e.surges.len() as f64;
+            (f * 100.0).round().clamp(100.0, MAX_SURGE_FACTOR * 100.0) / 100.0
+        })
+        .collect();
+    let (min, max) = factors
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &f| {
+            (lo.min(f), hi.max(f))
+        });
+    let factor = if min < max {
+        format!(
+            "{{ uniform = {{ min = {}, max = {} }} }}",
+            num(min),
+            num(max)
+        )
+    } else {
+        format!("{{ fixed = {} }}", num(max))
+    };
+    let rate = (n as f64 / group.years).clamp(1e-6, MAX_RATE_PER_YEAR);
+    let base = match group.items.as_slice() {
+        [one] => format!("{one}-surge"),
+        [first, rest @ ..] => format!("surge-{first}-and-{}-more", rest.len()),
+        [] => return,
+    };
+    let id = unique_id(base, ids);
+    let _ = writeln!(
+        out,
+        "# {n} demand surge{} of {} in {:.1} years of history (surges.csv): {}
+[[disruption]]
+         id = {}
+effect = {{ demand_surge = {{ items = [{}], factor = {factor} }} }}
+         occurrence = {{ random = {{ rate_per_year = {}, duration_days = {} }} }}
+",
+        if n == 1 { "" } else { "s" },
+        group.items.join(", "),
+        group.years,
+        group
+            .events
+            .iter()
+            .zip(&factors)
+            .map(|(e, f)| format!(
+                "{} for {} days, ×{}",
+                e.start(),
+                e.end().days_since(e.start()),
+                num(*f)
+            ))
+            .collect::<Vec<_>>()
+            .join("; "),
+        string(&id),
+        group
+            .items
+            .iter()
+            .map(|i| string(i))
+            .collect::<Vec<_>>()
+            .join(", "),
         num(rate),
         fit_days(&lengths).model.toml(),
     );

@@ -12,7 +12,10 @@
 //! item's deliveries (`Stream::Supplier`), so a seed gives the same files on every machine.
 //!
 //! Outages can be planted in the deliveries ([`PlantedOutage`]): known stretches in which a
-//! supplier shipped nothing, for the profile to find and write into its scenario.
+//! supplier shipped nothing, for the profile to find and write into its scenario; and demand
+//! surges in the demand history ([`PlantedSurge`]): known stretches in which an item's demand
+//! was a multiple of its draws, for the profile to find and to keep out of the item's normal
+//! demand.
 //!
 //! Every fourth item is reported in weekly rows; days (or weeks) without demand have no row.
 //! Unless `clean` is set, the export carries the mess real ones do, each kind a few times:
@@ -47,6 +50,35 @@ pub struct SynthOptions {
     /// Outages planted in the deliveries, known answers for the profile's disruption
     /// detection (none by default).
     pub outages: Vec<PlantedOutage>,
+    /// Demand surges planted in the demand history, known answers for the profile's surge
+    /// detection (none by default).
+    pub surges: Vec<PlantedSurge>,
+}
+
+/// A known demand surge: from `start`, for `days` days, the item's demand is `factor` times
+/// what was drawn for those days (rounded to whole units). Every other day, and the
+/// deliveries, are drawn as without it, so the item's normal level is its truth's `mean`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlantedSurge {
+    /// The item's id (`SKU-1001`, …).
+    pub item: String,
+    /// First day of the surge.
+    pub start: Date,
+    /// Days it lasts.
+    pub days: u32,
+    /// Multiplier of the drawn demand.
+    pub factor: f64,
+}
+
+impl PlantedSurge {
+    /// Multiply the days of `path` (day 0 = `start`) that fall in the surge.
+    fn apply(&self, start: Date, path: &mut [f64]) {
+        let first = self.start.days_since(start).max(0) as usize;
+        let last = (self.start.days_since(start) + i64::from(self.days)).max(0) as usize;
+        for v in path.iter_mut().take(last).skip(first) {
+            *v = (*v * self.factor).round();
+        }
+    }
 }
 
 /// A known outage: from `start`, for `days` days, the supplier ships nothing; every delivery
@@ -82,6 +114,7 @@ impl Default for SynthOptions {
             start: Date::from_ymd(2024, 1, 1).expect("a valid date"),
             clean: false,
             outages: Vec::new(),
+            surges: Vec::new(),
         }
     }
 }
@@ -381,7 +414,11 @@ pub fn generate(options: &SynthOptions) -> SynthData {
     let mut means = Vec::new();
     for (i, plan) in plans.iter().enumerate() {
         let mut rng = rng_for(options.seed, 0, Stream::Demand(i));
-        let path = draw_path(plan, days, &mut rng);
+        let mut path = draw_path(plan, days, &mut rng);
+        // After the draws, so that planting a surge leaves every other day as it was.
+        for surge in options.surges.iter().filter(|s| s.item == plan.id) {
+            surge.apply(start, &mut path);
+        }
         push_rows(plan, start, &path, &mut demand_rows);
         let (mean, var, kurtosis) = expected_moments(plan, days);
         means.push(mean);

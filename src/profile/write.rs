@@ -1,8 +1,8 @@
 //! The profile's files: `profile.csv` (one row per item), `suppliers.csv` (one row per
-//! supplier), `disruptions.csv` (one row per disrupted stretch of a supplier), a readable
-//! `profile.md`, and `scenario.toml` (see [`super::scenario_out`]), written as a whole: all
-//! five new, or after an interruption, once the next command has recovered the folder, the
-//! earlier five untouched ([`FileSet`]).
+//! supplier), `disruptions.csv` (one row per disrupted stretch of a supplier), `surges.csv`
+//! (one row per demand surge of an item), a readable `profile.md`, and `scenario.toml` (see
+//! [`super::scenario_out`]), written as a whole: all six new, or after an interruption, once
+//! the next command has recovered the folder, the earlier six untouched ([`FileSet`]).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -14,6 +14,7 @@ use super::date::MONTH_NAMES;
 use super::demand_fit::{FittedForm, num, short};
 use super::disruptions::{DisruptionHistory, MIN_STRETCH_DELIVERIES, Stretch};
 use super::supplier_fit::{DaysForm, SupplierProfile};
+use super::surges::{MIN_SURGE_WEEKS, MIN_WEEKS, SURGE_SPREADS, SurgeHistory};
 use super::{ItemProfile, Profile};
 use crate::results::files::{Committed, FileSet, WriteError};
 
@@ -30,6 +31,7 @@ pub(crate) fn commit_profile(profile: &Profile, dir: &Path) -> Result<Committed,
             ("profile.csv", profile_csv(profile)),
             ("suppliers.csv", suppliers_csv(profile)),
             ("disruptions.csv", disruptions_csv(&profile.disruptions)),
+            ("surges.csv", surges_csv(&profile.surges)),
             ("profile.md", profile_md(profile)),
             ("scenario.toml", super::scenario_out::scenario_toml(profile)),
         ],
@@ -279,6 +281,36 @@ pub(crate) fn disruptions_csv(history: &DisruptionHistory) -> String {
     })
 }
 
+const SURGE_COLUMNS: &[&str] = &[
+    "item",
+    "start",
+    "end",
+    "days",
+    "weeks",
+    "factor",
+    "peak",
+    "median_week",
+    "threshold_week",
+];
+
+/// One row per demand surge, by item and start.
+pub(crate) fn surges_csv(history: &SurgeHistory) -> String {
+    csv_table(SURGE_COLUMNS, &history.surges, |s| {
+        let baseline = history.baselines.get(&s.item);
+        vec![
+            s.item.clone(),
+            s.start.to_string(),
+            s.end.to_string(),
+            s.days().to_string(),
+            s.weeks.to_string(),
+            num((s.factor * 1000.0).round() / 1000.0),
+            num((s.peak * 1000.0).round() / 1000.0),
+            baseline.map_or_else(String::new, |b| num(b.median_week)),
+            baseline.map_or_else(String::new, |b| num(b.threshold_week)),
+        ]
+    })
+}
+
 /// `stopped` (nothing shipped) or `slow` (deliveries late beyond the threshold).
 fn stretch_kind(s: &Stretch) -> &'static str {
     if s.stopped { "stopped" } else { "slow" }
@@ -416,6 +448,8 @@ pub fn profile_md(profile: &Profile) -> String {
     suppliers_md(&profile.suppliers, &mut out);
     let _ = writeln!(out, "\n## Disrupted stretches\n");
     disruptions_md(profile, &mut out);
+    let _ = writeln!(out, "\n## Demand surges\n");
+    surges_md(profile, &mut out);
     let _ = writeln!(out, "\n## Scenario\n");
     let _ = writeln!(
         out,
@@ -597,6 +631,46 @@ fn disruptions_md(profile: &Profile, out: &mut String) {
             s.left_out,
             if s.left_out == 1 { "y" } else { "ies" },
             s.deliveries + s.open_orders
+        );
+    }
+}
+
+fn surges_md(profile: &Profile, out: &mut String) {
+    let history = &profile.surges;
+    let _ = writeln!(
+        out,
+        "An item's demand is judged in weeks (its days in blocks of seven). A week is a surge \
+         week when its demand lies more than {} spreads above the item's median week (the \
+         spread: 1.4826 × the median absolute deviation of its weeks, at least the square root \
+         of the median); at least {MIN_SURGE_WEEKS} surge weeks in a row make a surge. Items \
+         whose median week has no demand, or with fewer than {MIN_WEEKS} weeks, are not judged. \
+         The weeks of a surge are left out of the item's demand figures and fit above, which \
+         describe its normal times; the surges are written into `scenario.toml` as \
+         `demand_surge` disruptions, items that surged together sharing one (also in \
+         `surges.csv`). *factor*: the surge's mean week over the item's mean normal week.\n",
+        num(SURGE_SPREADS)
+    );
+    if history.surges.is_empty() {
+        let _ = writeln!(out, "No demand surge was found.");
+        return;
+    }
+    out.push_str(
+        "| item | start | end | days | factor | peak week | median week | surge above |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for s in &history.surges {
+        let baseline = history.baselines.get(&s.item);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | ×{:.2} | ×{:.2} | {} | {} |",
+            s.item,
+            s.start,
+            s.end,
+            s.days(),
+            s.factor,
+            s.peak,
+            baseline.map_or_else(String::new, |b| short(b.median_week)),
+            baseline.map_or_else(String::new, |b| short(b.threshold_week)),
         );
     }
 }
