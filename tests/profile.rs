@@ -315,6 +315,134 @@ fn issue_23_planted_outages_are_found_and_written_as_disruptions() {
     }
 }
 
+/// Issue 23: an outage of two suppliers of one region at once (the deliveries' `region`
+/// column) is one regional event, written as one `regional_event` of the region rather than
+/// an outage per supplier; an outage of a supplier alone stays its own.
+#[test]
+fn issue_23_a_regional_outage_is_one_regional_disruption() {
+    let outage = |supplier: &str, start: &str, days| PlantedOutage {
+        supplier: supplier.into(),
+        start: buffersim::profile::date::Date::parse(start).unwrap(),
+        days,
+    };
+    let planted = vec![
+        outage("local-express", "2024-06-03", 30),
+        outage("overseas-mfg", "2024-10-01", 45),
+        outage("specialist", "2024-10-03", 40),
+    ];
+    let (dir, _, files) = synthetic(&SynthOptions {
+        outages: planted,
+        ..SynthOptions::default()
+    });
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let history = &profile.disruptions;
+    assert_eq!(history.stretches.len(), 3, "{:#?}", history.stretches);
+    assert_eq!(history.regions["specialist"], "asia");
+    assert_eq!(history.regions["local-express"], "home");
+    assert_eq!(history.regional.len(), 1, "{:#?}", history.regional);
+    let event = &history.regional[0];
+    assert_eq!(event.region, "asia");
+    assert_eq!(event.suppliers, ["overseas-mfg", "specialist"]);
+    let planted_start = buffersim::profile::date::Date::parse("2024-10-01").unwrap();
+    assert!(
+        (-7..=7).any(|k| planted_start.plus(k) == event.start),
+        "{event:?}"
+    );
+    assert!((i64::from(event.days()) - 45).abs() <= 7, "{event:?}");
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(scenario.disruptions.len(), 2);
+    let text = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    let disruptions = table["disruption"].as_array().unwrap();
+    let ids: Vec<&str> = disruptions
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["local-express-outage", "asia-regional-outage"],
+        "{text}"
+    );
+    let regional = &disruptions[1];
+    assert_eq!(
+        regional["effect"]["regional_event"]["region"].as_str(),
+        Some("asia")
+    );
+    let rate = regional["occurrence"]["random"]["rate_per_year"]
+        .as_float()
+        .unwrap();
+    assert!((rate - 0.5).abs() < 0.02, "rate {rate}");
+    let csv = std::fs::read_to_string(out.join("disruptions.csv")).unwrap();
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",asia,asia ")).count(),
+        2,
+        "{csv}"
+    );
+    let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
+    assert!(md.contains("| asia | "), "{md}");
+}
+
+/// `synth --outages N --surges N` plants known events, says where on stderr, and `profile`
+/// finds them.
+#[test]
+fn synth_plants_outages_and_surges_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let assert = buffersim()
+        .args(["synth", "--outages", "2", "--surges", "3", "--out"])
+        .arg(&data)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr.matches("planted an outage of").count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("planted a demand surge of").count(),
+        3,
+        "{stderr}"
+    );
+    let out = dir.path().join("out");
+    buffersim()
+        .arg("profile")
+        .arg(data.join("demand.csv"))
+        .arg("--deliveries")
+        .arg(data.join("deliveries.csv"))
+        .arg("--items")
+        .arg(data.join("items.csv"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut options = SynthOptions::default();
+    options.plant(2, 3);
+    let surges = std::fs::read_to_string(out.join("surges.csv")).unwrap();
+    for p in &options.surges {
+        assert!(
+            surges
+                .lines()
+                .any(|l| l.starts_with(&format!("{},", p.item))
+                    && (-7..=7).any(|k| l.contains(&format!(",{},", p.start.plus(k))))),
+            "{p:?} not in\n{surges}"
+        );
+    }
+    let disruptions = std::fs::read_to_string(out.join("disruptions.csv")).unwrap();
+    for p in &options.outages {
+        assert!(
+            disruptions
+                .lines()
+                .any(|l| l.starts_with(&format!("{},", p.supplier))
+                    && (-7..=7).any(|k| l.contains(&format!(",{},", p.start.plus(k))))),
+            "{p:?} not in\n{disruptions}"
+        );
+    }
+    Scenario::load(&out.join("scenario.toml")).unwrap();
+}
+
 /// Issue 23: demand surges planted in the history are found (item, start and length within a
 /// week: demand is judged in weeks), written into the scenario as demand surges at the planted
 /// rate, items that surged together sharing one disruption, and left out of the items' normal

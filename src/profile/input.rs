@@ -57,6 +57,8 @@ pub(crate) struct Delivery {
     pub quantity_ordered: f64,
     pub quantity_received: f64,
     pub quantity_rejected: f64,
+    /// The supplier's region, when the file says (`region` column).
+    pub(crate) region: Option<String>,
 }
 
 /// How much a stockout of an item hurts.
@@ -116,6 +118,7 @@ const QUANTITY_REJECTED: Column = Column::new(
     "quantity_rejected",
     &["quantity_rejected", "qty_rejected", "rejected_quantity"],
 );
+const REGION: Column = Column::new("region", &["region", "supplier_region", "vendor_region"]);
 const CRITICALITY: Column = Column::new("criticality", &["criticality", "critical"]);
 const SUPPLIERS: Column = Column::new("suppliers", &["suppliers", "supplier", "vendors"]);
 const CONTAINER_SIZE: Column = Column::new(
@@ -468,6 +471,7 @@ pub(crate) fn read_deliveries(
     let qty_ord_col = table.require(QUANTITY_ORDERED)?;
     let qty_rec_col = table.require(QUANTITY_RECEIVED)?;
     let rejected_col = table.find(QUANTITY_REJECTED);
+    let region_col = table.find(REGION);
     let mut reader = Reader::new(&table);
     let file = reader.file.clone();
     if rejected_col.is_none() {
@@ -581,6 +585,10 @@ pub(crate) fn read_deliveries(
             quantity_ordered: ordered,
             quantity_received: received,
             quantity_rejected: rejected,
+            region: region_col
+                .map(|c| row.cell(c).trim())
+                .filter(|r| !r.is_empty())
+                .map(String::from),
         });
     }
     reader.problems.into_result(path)?;

@@ -105,6 +105,43 @@ impl PlantedOutage {
     }
 }
 
+impl SynthOptions {
+    /// Plant `outages` supplier outages and `surges` demand surges at known places (`synth
+    /// --outages N --surges N`): spread evenly over the history, the outages cycling through
+    /// the suppliers (21, 28 or 35 days), the surges through the items with steady daily demand
+    /// (the first archetype's, and the Poisson counts', not reported weekly), 21 days at three
+    /// times the drawn demand. Histories shorter than 120 days get none.
+    pub fn plant(&mut self, outages: usize, surges: usize) {
+        let end = self.start.plus_months(self.months);
+        let days = end.days_since(self.start);
+        if days < 120 {
+            return;
+        }
+        let room = days - 90;
+        for k in 0..outages {
+            self.outages.push(PlantedOutage {
+                supplier: SUPPLIER_IDS[k % SUPPLIER_IDS.len()].to_string(),
+                start: self.start.plus(30 + k as i64 * room / outages as i64),
+                days: 21 + 7 * (k % 3) as u32,
+            });
+        }
+        let steady: Vec<usize> = (0..self.items)
+            .filter(|&i| (i % 9 == 0 || i % 9 == 3) && i % 4 != 2)
+            .collect();
+        if steady.is_empty() {
+            return;
+        }
+        for k in 0..surges {
+            self.surges.push(PlantedSurge {
+                item: format!("SKU-{}", 1001 + steady[k % steady.len()]),
+                start: self.start.plus(45 + k as i64 * room / surges as i64),
+                days: 21,
+                factor: 3.0,
+            });
+        }
+    }
+}
+
 impl Default for SynthOptions {
     fn default() -> Self {
         SynthOptions {
@@ -181,6 +218,8 @@ pub struct SynthData {
 /// A supplier's behaviour.
 struct SupplierSpec {
     id: &'static str,
+    /// Written in the deliveries' `region` column.
+    region: &'static str,
     lead_time: DaysSpec,
     on_time: f64,
     lateness: DaysSpec,
@@ -192,6 +231,7 @@ struct SupplierSpec {
 fn suppliers() -> Vec<SupplierSpec> {
     let spec = |id, lead_time, on_time, lateness, short, rejects| SupplierSpec {
         id,
+        region: region_of(id),
         lead_time,
         on_time,
         lateness,
@@ -252,6 +292,24 @@ fn suppliers() -> Vec<SupplierSpec> {
         ),
     ]
 }
+
+/// The region of a generated supplier: the overseas manufacturer and the specialist share
+/// one, so that an outage of both is a regional event; the three others are near.
+pub fn region_of(supplier: &str) -> &'static str {
+    match supplier {
+        "overseas-mfg" | "specialist" => "asia",
+        _ => "home",
+    }
+}
+
+/// The ids of the five generated suppliers.
+pub const SUPPLIER_IDS: [&str; 5] = [
+    "local-express",
+    "regional-parts",
+    "budget-supply",
+    "overseas-mfg",
+    "specialist",
+];
 
 /// A demand archetype: its distribution at level 1 and what shapes its level.
 struct Archetype {
@@ -635,7 +693,7 @@ fn deliveries_csv(
         .collect();
     let mut out = String::from(
         "supplier,item,order_date,promised_date,received_date,quantity_ordered,\
-         quantity_received,quantity_rejected\n",
+         quantity_received,quantity_rejected,region\n",
     );
     let last_day = end.plus(-1);
     let mut items: Vec<(&str, f64, &[usize])> = plans
@@ -677,8 +735,8 @@ fn deliveries_csv(
             if received > last_day {
                 let _ = writeln!(
                     out,
-                    "{},{item},{ordered_on},{promised},,{quantity},0,0",
-                    spec.id
+                    "{},{item},{ordered_on},{promised},,{quantity},0,0,{}",
+                    spec.id, spec.region
                 );
             } else {
                 let got = if short {
@@ -693,8 +751,8 @@ fn deliveries_csv(
                 };
                 let _ = writeln!(
                     out,
-                    "{},{item},{ordered_on},{promised},{received},{quantity},{got},{rejected}",
-                    spec.id
+                    "{},{item},{ordered_on},{promised},{received},{quantity},{got},{rejected},{}",
+                    spec.id, spec.region
                 );
             }
             ordered_on = ordered_on.plus(cadence as i64);

@@ -258,11 +258,14 @@ const DISRUPTION_COLUMNS: &[&str] = &[
     "max_days_late",
     "slowdown",
     "threshold_days_late",
+    "region",
+    "regional_event",
 ];
 
 /// One row per disrupted stretch, by supplier and start.
 pub(crate) fn disruptions_csv(history: &DisruptionHistory) -> String {
-    csv_table(DISRUPTION_COLUMNS, &history.stretches, |s| {
+    let indexed: Vec<(usize, &Stretch)> = history.stretches.iter().enumerate().collect();
+    csv_table(DISRUPTION_COLUMNS, &indexed, |&(i, s)| {
         vec![
             s.supplier.clone(),
             s.start.to_string(),
@@ -277,6 +280,14 @@ pub(crate) fn disruptions_csv(history: &DisruptionHistory) -> String {
                 .thresholds
                 .get(&s.supplier)
                 .map_or_else(String::new, i64::to_string),
+            history
+                .regions
+                .get(&s.supplier)
+                .cloned()
+                .unwrap_or_default(),
+            history
+                .regional_event_of(i)
+                .map_or_else(String::new, |e| format!("{} {}", e.region, e.start)),
         ]
     })
 }
@@ -622,6 +633,27 @@ fn disruptions_md(profile: &Profile, out: &mut String) {
         );
     }
     let _ = writeln!(out);
+    if !history.regional.is_empty() {
+        let _ = writeln!(
+            out,
+            "Regional events: stretches of at least two suppliers of one region (the deliveries' \
+             `region` column) that overlapped. Each region's events are written into \
+             `scenario.toml` as one disruption of the region, instead of one per supplier.\n\n\
+             | region | start | end | days | suppliers |\n|---|---|---|---|---|"
+        );
+        for e in &history.regional {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                e.region,
+                e.start,
+                e.end,
+                e.days(),
+                e.suppliers.join(", ")
+            );
+        }
+        let _ = writeln!(out);
+    }
     for s in profile.suppliers.iter().filter(|s| s.left_out > 0) {
         let _ = writeln!(
             out,
