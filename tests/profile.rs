@@ -443,6 +443,106 @@ fn synth_plants_outages_and_surges_from_the_command_line() {
     Scenario::load(&out.join("scenario.toml")).unwrap();
 }
 
+/// Issue 23: the JIT prerequisites of the reference texts are checked per item, each failing
+/// on its own: on time above 95%, lead time under 5 days, MOQ at most a week of demand (the
+/// texts' example: 1,000-unit minimum orders against about 200 a week).
+#[test]
+fn issue_23_supplier_qualification_names_the_prerequisite_that_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let day0 = buffersim::profile::date::Date::parse("2024-01-01").unwrap();
+    let mut demand = String::from("date,item,quantity\n");
+    for k in 0..200 {
+        for (item, q) in [("a", 50), ("b", 50), ("c", 50), ("d", 30)] {
+            demand.push_str(&format!("{},{item},{}\n", day0.plus(k), q + k % 3));
+        }
+    }
+    let mut deliveries = String::from(
+        "supplier,item,order_date,promised_date,received_date,quantity_ordered,\
+         quantity_received,quantity_rejected\n",
+    );
+    // fast: 2 days, always on time; late-co: 2 days, one in ten 2 days late; far: 8 days.
+    for k in 0..190 {
+        let ordered = day0.plus(k);
+        for (supplier, item, lead, late) in [
+            ("fast", "a", 2, 0),
+            ("late-co", "b", 2, if k % 10 == 0 { 2 } else { 0 }),
+            ("far", "c", 8, 0),
+            ("fast", "d", 2, 0),
+        ] {
+            let promised = ordered.plus(lead);
+            deliveries.push_str(&format!(
+                "{supplier},{item},{ordered},{promised},{},50,50,0\n",
+                promised.plus(late)
+            ));
+        }
+    }
+    let items =
+        "item,unit_cost,suppliers,moq\na,5,fast,100\nb,5,late-co,\nc,5,far,\nd,5,fast,1000\n";
+    let files = InputFiles {
+        demand: file(dir.path(), "demand.csv", &demand),
+        deliveries: Some(file(dir.path(), "deliveries.csv", &deliveries)),
+        items: Some(file(dir.path(), "items.csv", items)),
+    };
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    use buffersim::profile::qualify::Check;
+    let q = |id: &str| item(&profile, id).qualification.clone();
+    let a = q("a");
+    assert!(a.qualified() && a.failures.is_empty(), "{a:?}");
+    assert_eq!(
+        (a.on_time, a.lead_time, a.moq),
+        (Check::Pass, Check::Pass, Check::Pass)
+    );
+    let b = q("b");
+    assert_eq!(
+        (b.on_time, b.lead_time, b.moq),
+        (Check::Fail, Check::Pass, Check::Unknown)
+    );
+    assert_eq!(b.failures, ["on time 90.0% (needs above 95%)"]);
+    let c = q("c");
+    assert_eq!((c.on_time, c.lead_time), (Check::Pass, Check::Fail));
+    assert_eq!(c.failures, ["lead time 8.0 days (needs under 5)"]);
+    let d = q("d");
+    assert_eq!(d.moq, Check::Fail);
+    assert!(!d.qualified());
+    assert_eq!(
+        d.failures,
+        ["MOQ 1000 against a weekly demand of 217 (needs at most a week)"]
+    );
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let csv = std::fs::read_to_string(out.join("profile.csv")).unwrap();
+    // The last five columns: moq, jit_on_time, jit_lead_time, jit_moq, jit_fails (earlier
+    // cells may hold quoted commas).
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",moq,jit_on_time,jit_lead_time,jit_moq,jit_fails")
+    );
+    let row_d: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("d,"))
+        .unwrap()
+        .rsplitn(6, ',')
+        .collect();
+    assert_eq!(
+        &row_d[..5],
+        [
+            "MOQ 1000 against a weekly demand of 217 (needs at most a week)",
+            "fail",
+            "pass",
+            "pass",
+            "1000"
+        ]
+    );
+    let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
+    assert!(md.contains("## Supplier qualification"), "{md}");
+    assert!(
+        md.contains("| c | 100.0% (pass) | 8.0 (fail) | — | no | lead time 8.0 days"),
+        "{md}"
+    );
+}
+
 /// Issue 23: demand surges planted in the history are found (item, start and length within a
 /// week: demand is judged in weeks), written into the scenario as demand surges at the planted
 /// rate, items that surged together sharing one disruption, and left out of the items' normal

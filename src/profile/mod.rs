@@ -13,7 +13,8 @@
 //!    times outside them;
 //! 5. [`surges`] finds the stretches in which an item's demand stood far above its normal
 //!    level; the demand fit of step 3 is given the stable periods only;
-//! 6. [`classify`] assigns ABC and XYZ classes and recommends a posture with its reasons;
+//! 6. [`classify`] assigns ABC and XYZ classes and recommends a posture with its reasons, and
+//!    [`qualify`] checks the JIT prerequisites of each item's suppliers;
 //! 7. [`mod@write`] and [`scenario_out`] write the files.
 //!
 //! Method and thresholds are documented in README.md, "From history to scenario".
@@ -26,6 +27,7 @@ pub mod disruptions;
 pub(crate) mod goodness;
 pub(crate) mod input;
 pub(crate) mod notes;
+pub mod qualify;
 pub mod scenario_out;
 pub(crate) mod series;
 pub(crate) mod sheet;
@@ -122,6 +124,10 @@ pub struct ItemProfile {
     pub supply: SupplyView,
     /// The recommended posture and rule, with the reasons for and against JIT.
     pub recommendation: Recommendation,
+    /// The JIT prerequisites (on time, lead time, MOQ) and which fail.
+    pub qualification: qualify::Qualification,
+    /// Minimum order quantity from the item master.
+    pub moq: Option<f64>,
 }
 
 /// The profile of a whole history.
@@ -339,6 +345,13 @@ fn profile_items(
                 order_cost: master.order_cost.unwrap_or(DEFAULT_ORDER_COST),
             };
             let recommendation = classify::recommend(&facts);
+            let qualification = qualify::qualify(
+                supply.on_time,
+                !supply.sources.is_empty() && supply.sources.iter().all(|s| s.observed),
+                supply.lead_mean,
+                master.moq,
+                demand.stats.mean,
+            );
             ItemProfile {
                 item: s.item.clone(),
                 start: s.start,
@@ -362,6 +375,8 @@ fn profile_items(
                 sourcing,
                 supply,
                 recommendation,
+                qualification,
+                moq: master.moq,
             }
         })
         .collect()

@@ -13,6 +13,7 @@ use super::csv::file_name;
 use super::date::MONTH_NAMES;
 use super::demand_fit::{FittedForm, num, short};
 use super::disruptions::{DisruptionHistory, MIN_STRETCH_DELIVERIES, Stretch};
+use super::qualify::{MAX_LEAD_DAYS, MIN_ON_TIME};
 use super::supplier_fit::{DaysForm, SupplierProfile};
 use super::surges::{MIN_SURGE_WEEKS, MIN_WEEKS, SURGE_SPREADS, SurgeHistory};
 use super::{ItemProfile, Profile};
@@ -111,6 +112,11 @@ const PROFILE_COLUMNS: &[&str] = &[
     "summary",
     "reasons_for",
     "reasons_against",
+    "moq",
+    "jit_on_time",
+    "jit_lead_time",
+    "jit_moq",
+    "jit_fails",
 ];
 
 /// A CSV table: the header, then one line per row.
@@ -183,6 +189,11 @@ fn profile_row(item: &ItemProfile) -> Vec<String> {
         rec.summary.clone(),
         rec.reasons_for.join(" | "),
         rec.reasons_against.join(" | "),
+        item.moq.map_or_else(String::new, num),
+        item.qualification.on_time.key().into(),
+        item.qualification.lead_time.key().into(),
+        item.qualification.moq.key().into(),
+        item.qualification.failures.join(" | "),
     ]
 }
 
@@ -451,6 +462,8 @@ pub fn profile_md(profile: &Profile) -> String {
     }
     let _ = writeln!(out, "\n## Items\n");
     items_md(profile, &mut out);
+    let _ = writeln!(out, "\n## Supplier qualification\n");
+    qualification_md(profile, &mut out);
     let _ = writeln!(out, "\n## Why each posture\n");
     for item in &profile.items {
         reasons_md(item, &mut out);
@@ -537,6 +550,42 @@ fn items_md(profile: &Profile, out: &mut String) {
             format_args!("{:.1}", item.supply.lead_mean),
             format_args!("{:.1}", item.supply.lead_sd),
             item.recommendation.posture.label()
+        );
+    }
+}
+
+fn qualification_md(profile: &Profile, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "The JIT prerequisites of the reference texts, per item, against its suppliers' \
+         share-weighted figures in stable times: on time above {:.0}%, lead time under {} \
+         days, and a minimum order quantity (item master) of at most a week of normal \
+         demand. A supplier without delivery history fails the first (unknown); an item \
+         without an MOQ is not checked on it.\n",
+        MIN_ON_TIME * 100.0,
+        num(MAX_LEAD_DAYS)
+    );
+    out.push_str(
+        "| item | on time | lead time (days) | MOQ (weeks of demand) | qualified | fails |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for item in &profile.items {
+        let q = &item.qualification;
+        let _ = writeln!(
+            out,
+            "| {} | {} ({}) | {:.1} ({}) | {} | {} | {} |",
+            item.item,
+            percent(item.supply.on_time),
+            q.on_time,
+            item.supply.lead_mean,
+            q.lead_time,
+            match (item.moq, q.moq_weeks) {
+                (Some(m), Some(w)) => format!("{} ({w:.2}, {})", short(m), q.moq),
+                (Some(m), None) => format!("{} ({})", short(m), q.moq),
+                _ => "—".into(),
+            },
+            if q.qualified() { "yes" } else { "no" },
+            q.failures.join("; ")
         );
     }
 }
