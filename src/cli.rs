@@ -131,6 +131,12 @@ pub struct SynthArgs {
     /// Write into a folder that already holds files, replacing synth's four files there.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Plant N supplier outages in the deliveries (known answers for `profile`).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub(crate) outages: usize,
+    /// Plant N demand surges in the demand history (known answers for `profile`).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub(crate) surges: usize,
 }
 
 /// Arguments of `buffersim run`: the scenario, how many runs from which seed, and where the
@@ -493,15 +499,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Synth(args) => {
             let console = Console::text(quiet);
-            let options = crate::profile::synth::SynthOptions {
+            let mut options = crate::profile::synth::SynthOptions {
                 seed: args.seed,
                 items: args.items,
                 months: args.months,
                 clean: args.clean,
                 ..crate::profile::synth::SynthOptions::default()
             };
+            options.plant(args.outages, args.surges);
             let committed = crate::profile::synth::run(&options, &args.out, args.force)?;
             console.committed("synth", &committed);
+            for o in &options.outages {
+                console.note(&format!(
+                    "planted an outage of {} from {} for {} days",
+                    o.supplier, o.start, o.days
+                ));
+            }
+            for s in &options.surges {
+                console.note(&format!(
+                    "planted a demand surge of {} from {} for {} days, ×{}",
+                    s.item, s.start, s.days, s.factor
+                ));
+            }
             console.note(&format!(
                 "{} items over {} months from {}, seed {}",
                 options.items, options.months, options.start, options.seed

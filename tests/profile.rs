@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use buffersim::model::scenario::Scenario;
 use buffersim::profile::classify::{Abc, AbcCuts, Posture, Xyz, XyzCuts};
-use buffersim::profile::synth::{self, PlantedOutage, SynthData, SynthOptions};
+use buffersim::profile::synth::{self, PlantedOutage, PlantedSurge, SynthData, SynthOptions};
 use buffersim::profile::{InputFiles, ItemProfile, Profile, ProfileOptions};
 
 fn buffersim() -> Command {
@@ -178,7 +178,7 @@ fn the_written_scenario_loads_and_runs() {
     let out = dir.path().join("profile");
     let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
     let written = buffersim::profile::write::write_all(&profile, &out).unwrap();
-    assert_eq!(written.len(), 5);
+    assert_eq!(written.len(), 6);
     let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
     assert_eq!(scenario.items.len(), data.items.len());
     let names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
@@ -313,6 +313,353 @@ fn issue_23_planted_outages_are_found_and_written_as_disruptions() {
             stretches / years
         );
     }
+}
+
+/// Issue 23: an outage of two suppliers of one region at once (the deliveries' `region`
+/// column) is one regional event, written as one `regional_event` of the region rather than
+/// an outage per supplier; an outage of a supplier alone stays its own.
+#[test]
+fn issue_23_a_regional_outage_is_one_regional_disruption() {
+    let outage = |supplier: &str, start: &str, days| PlantedOutage {
+        supplier: supplier.into(),
+        start: buffersim::profile::date::Date::parse(start).unwrap(),
+        days,
+    };
+    let planted = vec![
+        outage("local-express", "2024-06-03", 30),
+        outage("overseas-mfg", "2024-10-01", 45),
+        outage("specialist", "2024-10-03", 40),
+    ];
+    let (dir, _, files) = synthetic(&SynthOptions {
+        outages: planted,
+        ..SynthOptions::default()
+    });
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let history = &profile.disruptions;
+    assert_eq!(history.stretches.len(), 3, "{:#?}", history.stretches);
+    assert_eq!(history.regions["specialist"], "asia");
+    assert_eq!(history.regions["local-express"], "home");
+    assert_eq!(history.regional.len(), 1, "{:#?}", history.regional);
+    let event = &history.regional[0];
+    assert_eq!(event.region, "asia");
+    assert_eq!(event.suppliers, ["overseas-mfg", "specialist"]);
+    let planted_start = buffersim::profile::date::Date::parse("2024-10-01").unwrap();
+    assert!(
+        (-7..=7).any(|k| planted_start.plus(k) == event.start),
+        "{event:?}"
+    );
+    assert!((i64::from(event.days()) - 45).abs() <= 7, "{event:?}");
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(scenario.disruptions.len(), 2);
+    let text = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    let disruptions = table["disruption"].as_array().unwrap();
+    let ids: Vec<&str> = disruptions
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["local-express-outage", "asia-regional-outage"],
+        "{text}"
+    );
+    let regional = &disruptions[1];
+    assert_eq!(
+        regional["effect"]["regional_event"]["region"].as_str(),
+        Some("asia")
+    );
+    let rate = regional["occurrence"]["random"]["rate_per_year"]
+        .as_float()
+        .unwrap();
+    assert!((rate - 0.5).abs() < 0.02, "rate {rate}");
+    let csv = std::fs::read_to_string(out.join("disruptions.csv")).unwrap();
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",asia,asia ")).count(),
+        2,
+        "{csv}"
+    );
+    let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
+    assert!(md.contains("| asia | "), "{md}");
+}
+
+/// `synth --outages N --surges N` plants known events, says where on stderr, and `profile`
+/// finds them.
+#[test]
+fn synth_plants_outages_and_surges_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let assert = buffersim()
+        .args(["synth", "--outages", "2", "--surges", "3", "--out"])
+        .arg(&data)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr.matches("planted an outage of").count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("planted a demand surge of").count(),
+        3,
+        "{stderr}"
+    );
+    let out = dir.path().join("out");
+    buffersim()
+        .arg("profile")
+        .arg(data.join("demand.csv"))
+        .arg("--deliveries")
+        .arg(data.join("deliveries.csv"))
+        .arg("--items")
+        .arg(data.join("items.csv"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut options = SynthOptions::default();
+    options.plant(2, 3);
+    let surges = std::fs::read_to_string(out.join("surges.csv")).unwrap();
+    for p in &options.surges {
+        assert!(
+            surges
+                .lines()
+                .any(|l| l.starts_with(&format!("{},", p.item))
+                    && (-7..=7).any(|k| l.contains(&format!(",{},", p.start.plus(k))))),
+            "{p:?} not in\n{surges}"
+        );
+    }
+    let disruptions = std::fs::read_to_string(out.join("disruptions.csv")).unwrap();
+    for p in &options.outages {
+        assert!(
+            disruptions
+                .lines()
+                .any(|l| l.starts_with(&format!("{},", p.supplier))
+                    && (-7..=7).any(|k| l.contains(&format!(",{},", p.start.plus(k))))),
+            "{p:?} not in\n{disruptions}"
+        );
+    }
+    Scenario::load(&out.join("scenario.toml")).unwrap();
+}
+
+/// Issue 23: the JIT prerequisites of the reference texts are checked per item, each failing
+/// on its own: on time above 95%, lead time under 5 days, MOQ at most a week of demand (the
+/// texts' example: 1,000-unit minimum orders against about 200 a week).
+#[test]
+fn issue_23_supplier_qualification_names_the_prerequisite_that_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let day0 = buffersim::profile::date::Date::parse("2024-01-01").unwrap();
+    let mut demand = String::from("date,item,quantity\n");
+    for k in 0..200 {
+        for (item, q) in [("a", 50), ("b", 50), ("c", 50), ("d", 30)] {
+            demand.push_str(&format!("{},{item},{}\n", day0.plus(k), q + k % 3));
+        }
+    }
+    let mut deliveries = String::from(
+        "supplier,item,order_date,promised_date,received_date,quantity_ordered,\
+         quantity_received,quantity_rejected\n",
+    );
+    // fast: 2 days, always on time; late-co: 2 days, one in ten 2 days late; far: 8 days.
+    for k in 0..190 {
+        let ordered = day0.plus(k);
+        for (supplier, item, lead, late) in [
+            ("fast", "a", 2, 0),
+            ("late-co", "b", 2, if k % 10 == 0 { 2 } else { 0 }),
+            ("far", "c", 8, 0),
+            ("fast", "d", 2, 0),
+        ] {
+            let promised = ordered.plus(lead);
+            deliveries.push_str(&format!(
+                "{supplier},{item},{ordered},{promised},{},50,50,0\n",
+                promised.plus(late)
+            ));
+        }
+    }
+    let items =
+        "item,unit_cost,suppliers,moq\na,5,fast,100\nb,5,late-co,\nc,5,far,\nd,5,fast,1000\n";
+    let files = InputFiles {
+        demand: file(dir.path(), "demand.csv", &demand),
+        deliveries: Some(file(dir.path(), "deliveries.csv", &deliveries)),
+        items: Some(file(dir.path(), "items.csv", items)),
+    };
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    use buffersim::profile::qualify::Check;
+    let q = |id: &str| item(&profile, id).qualification.clone();
+    let a = q("a");
+    assert!(a.qualified() && a.failures.is_empty(), "{a:?}");
+    assert_eq!(
+        (a.on_time, a.lead_time, a.moq),
+        (Check::Pass, Check::Pass, Check::Pass)
+    );
+    let b = q("b");
+    assert_eq!(
+        (b.on_time, b.lead_time, b.moq),
+        (Check::Fail, Check::Pass, Check::Unknown)
+    );
+    assert_eq!(b.failures, ["on time 90.0% (needs above 95%)"]);
+    let c = q("c");
+    assert_eq!((c.on_time, c.lead_time), (Check::Pass, Check::Fail));
+    assert_eq!(c.failures, ["lead time 8.0 days (needs under 5)"]);
+    let d = q("d");
+    assert_eq!(d.moq, Check::Fail);
+    assert!(!d.qualified());
+    assert_eq!(
+        d.failures,
+        ["MOQ 1000 against a weekly demand of 217 (needs at most a week)"]
+    );
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let csv = std::fs::read_to_string(out.join("profile.csv")).unwrap();
+    // The last five columns: moq, jit_on_time, jit_lead_time, jit_moq, jit_fails (earlier
+    // cells may hold quoted commas).
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",moq,jit_on_time,jit_lead_time,jit_moq,jit_fails")
+    );
+    let row_d: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("d,"))
+        .unwrap()
+        .rsplitn(6, ',')
+        .collect();
+    assert_eq!(
+        &row_d[..5],
+        [
+            "MOQ 1000 against a weekly demand of 217 (needs at most a week)",
+            "fail",
+            "pass",
+            "pass",
+            "1000"
+        ]
+    );
+    let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
+    assert!(md.contains("## Supplier qualification"), "{md}");
+    assert!(
+        md.contains("| c | 100.0% (pass) | 8.0 (fail) | — | no | lead time 8.0 days"),
+        "{md}"
+    );
+}
+
+/// Issue 23: demand surges planted in the history are found (item, start and length within a
+/// week: demand is judged in weeks), written into the scenario as demand surges at the planted
+/// rate, items that surged together sharing one disruption, and left out of the items' normal
+/// demand: the fitted mean is the planted base level, not the level the surges inflate.
+#[test]
+fn issue_23_planted_surges_are_found_and_kept_out_of_normal_demand() {
+    let surge = |item: &str, start: &str, days, factor| PlantedSurge {
+        item: item.into(),
+        start: buffersim::profile::date::Date::parse(start).unwrap(),
+        days,
+        factor,
+    };
+    // SKU-1001: steady normal, 80 a day; SKU-1004: Poisson counts, 30 a day; SKU-1010: steady
+    // normal, 104 a day. The last two surge together once, in a week that does not start on
+    // the history's weekday.
+    let planted = vec![
+        surge("SKU-1001", "2024-03-04", 28, 3.0),
+        surge("SKU-1001", "2025-05-05", 21, 2.5),
+        surge("SKU-1004", "2024-09-04", 21, 3.0),
+        surge("SKU-1010", "2024-09-04", 21, 3.0),
+    ];
+    let (dir, data, files) = synthetic(&SynthOptions {
+        surges: planted.clone(),
+        ..SynthOptions::default()
+    });
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let found = &profile.surges.surges;
+    assert_eq!(found.len(), planted.len(), "{found:#?}");
+    for p in &planted {
+        let s = found
+            .iter()
+            .find(|s| s.item == p.item && (-7..=7).any(|k| p.start.plus(k) == s.start))
+            .unwrap_or_else(|| panic!("{p:?} not found in {found:#?}"));
+        assert!(
+            (i64::from(s.days()) - i64::from(p.days)).abs() <= 7,
+            "{s:?} for {p:?}"
+        );
+        assert!(
+            s.factor > 1.8 && s.factor < p.factor * 1.1,
+            "{s:?} for {p:?}"
+        );
+    }
+    // The normal level is the planted base level (within four standard errors of a mean of
+    // the stable days), while the mean of the whole history is inflated well beyond that.
+    let demand = std::fs::read_to_string(&files.demand).unwrap();
+    for id in ["SKU-1001", "SKU-1004", "SKU-1010"] {
+        let truth = data.items.iter().find(|t| t.id == id).unwrap();
+        let fitted = item(&profile, id);
+        let n = fitted.demand.stats.periods as f64;
+        let se = truth.sd / n.sqrt();
+        assert!(
+            (fitted.demand.stats.mean - truth.mean).abs() <= 4.0 * se,
+            "{id}: normal mean {} against the planted {}",
+            fitted.demand.stats.mean,
+            truth.mean
+        );
+        assert!(n < 730.0 - 20.0, "{id}: {n} days kept");
+        let total: f64 = demand
+            .lines()
+            .filter(|l| l.split(',').nth(1) == Some(id))
+            .filter_map(|l| l.split(',').nth(2)?.parse::<f64>().ok())
+            .filter(|q| *q > 0.0)
+            .sum();
+        let whole_mean = total / 731.0;
+        assert!(
+            whole_mean > truth.mean + 8.0 * se,
+            "{id}: the surges should inflate the whole-history mean ({whole_mean})"
+        );
+    }
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let csv = std::fs::read_to_string(out.join("surges.csv")).unwrap();
+    assert_eq!(csv.lines().count(), planted.len() + 1);
+    let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
+    assert!(md.contains("## Demand surges") && md.contains("| SKU-1001 | 2024-03-04 |"));
+    let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(scenario.disruptions.len(), 2);
+    let text = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    let years = 731.0 / 365.25;
+    for (id, items, events) in [
+        ("SKU-1001-surge", vec!["SKU-1001"], 2.0),
+        (
+            "surge-SKU-1004-and-1-more",
+            vec!["SKU-1004", "SKU-1010"],
+            1.0,
+        ),
+    ] {
+        let d = table["disruption"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"].as_str() == Some(id))
+            .unwrap_or_else(|| panic!("no disruption {id} in\n{text}"));
+        let named: Vec<&str> = d["effect"]["demand_surge"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(named, items);
+        let rate = d["occurrence"]["random"]["rate_per_year"]
+            .as_float()
+            .unwrap();
+        assert!(
+            (rate - events / years).abs() < 0.02,
+            "{id}: rate {rate} against {}",
+            events / years
+        );
+    }
+    buffersim()
+        .args(["run"])
+        .arg(out.join("scenario.toml"))
+        .args(["--runs", "20", "--out"])
+        .arg(dir.path().join("run"))
+        .assert()
+        .success();
 }
 
 /// Issue 23: a stretch in which deliveries kept arriving, but late beyond the threshold, is

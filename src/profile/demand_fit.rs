@@ -376,7 +376,7 @@ fn statistics(series: &DemandSeries) -> DemandStats {
 fn period_midpoints(series: &DemandSeries) -> Vec<f64> {
     let p = f64::from(series.period_days);
     (0..series.values.len())
-        .map(|i| i as f64 * p + (p - 1.0) / 2.0)
+        .map(|i| series.grid_index(i) as f64 * p + (p - 1.0) / 2.0)
         .collect()
 }
 
@@ -384,7 +384,7 @@ fn seasonality_and_trend(series: &DemandSeries) -> (Seasonality, Trend) {
     let y = &series.values;
     let t = period_midpoints(series);
     let months: Vec<usize> = (0..y.len()).map(|i| series.month_of(i)).collect();
-    let span = y.len() as f64 * f64::from(series.period_days);
+    let span = series.grid_len() as f64 * f64::from(series.period_days);
     let mut counts = [0usize; 12];
     for &m in &months {
         counts[m] += 1;
@@ -800,7 +800,7 @@ fn fit(series: &DemandSeries, stats: &DemandStats) -> DemandFit {
     let end_factor = if stats.trend.material() {
         trend_factor(
             stats.trend.per_year,
-            series.values.len() as f64 * period - t_mean,
+            series.grid_len() as f64 * period - t_mean,
         )
     } else {
         1.0
@@ -897,6 +897,7 @@ mod tests {
             period_days,
             whole_units: values.iter().all(|v| v.fract() == 0.0),
             values,
+            grid: None,
         }
     }
 

@@ -26,6 +26,10 @@
 //!   the day supply resumed; its length is end − start, at least one day;
 //! * a delivery is *left out* of the stable figures when it was due (promised) within a
 //!   stretch, or is disrupted and arrived when the stretch's supply resumed.
+//! * a supplier's *region* is the one its delivery rows give most often (the `region`
+//!   column); stretches of suppliers of one region that overlap in time are joined, and a
+//!   group of them from at least two suppliers is a *regional event*: one disruption of the
+//!   region rather than one per supplier.
 
 use std::collections::BTreeMap;
 
@@ -90,6 +94,34 @@ pub struct DisruptionHistory {
     /// Length of the delivery history in years (first order to last date seen), over which
     /// the stretches' rate is counted.
     pub years: f64,
+    /// Each supplier's region, where the deliveries give one.
+    pub regions: BTreeMap<String, String>,
+    /// Stretches of several suppliers of one region that overlapped: regional events.
+    pub regional: Vec<RegionalEvent>,
+}
+
+/// Overlapping stretches of at least two suppliers of one region.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionalEvent {
+    /// The region.
+    pub region: String,
+    /// First day of its first stretch.
+    pub start: Date,
+    /// The day the last of its suppliers resumed.
+    pub end: Date,
+    /// Its suppliers, sorted.
+    pub suppliers: Vec<String>,
+    /// Indices of its stretches in [`DisruptionHistory::stretches`].
+    pub stretches: Vec<usize>,
+}
+
+impl RegionalEvent {
+    /// Length in days, at least 1.
+    pub fn days(&self) -> u32 {
+        self.end
+            .days_since(self.start)
+            .clamp(1, i64::from(u32::MAX)) as u32
+    }
 }
 
 impl DisruptionHistory {
@@ -98,6 +130,13 @@ impl DisruptionHistory {
         self.stretches
             .iter()
             .filter(move |s| s.supplier == supplier)
+    }
+
+    /// The regional event a stretch (by index) belongs to, if any.
+    pub fn regional_event_of(&self, stretch: usize) -> Option<&RegionalEvent> {
+        self.regional
+            .iter()
+            .find(|e| e.stretches.contains(&stretch))
     }
 
     /// Whether a delivery belongs to a disrupted stretch rather than to the supplier's stable
@@ -152,8 +191,77 @@ pub(crate) fn detect(deliveries: &[Delivery], last_date: Date) -> DisruptionHist
         history
             .stretches
             .extend(stretches_of(supplier, &rows, threshold, last_date));
+        if let Some(region) = region_of(&rows) {
+            history.regions.insert(supplier.to_string(), region);
+        }
     }
+    history.regional = regional_events(&history.stretches, &history.regions);
     history
+}
+
+/// The region a supplier's rows give most often (the first by name among equals).
+fn region_of(rows: &[&Delivery]) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows.iter().filter_map(|d| d.region.as_deref()) {
+        *counts.entry(r).or_default() += 1;
+    }
+    let most = counts.values().copied().max()?;
+    counts
+        .into_iter()
+        .find(|&(_, n)| n == most)
+        .map(|(r, _)| r.to_string())
+}
+
+/// Stretches of the suppliers of each region joined while they overlap; a group with at least
+/// two suppliers is a regional event.
+fn regional_events(
+    stretches: &[Stretch],
+    regions: &BTreeMap<String, String>,
+) -> Vec<RegionalEvent> {
+    let mut by_region: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, s) in stretches.iter().enumerate() {
+        if let Some(region) = regions.get(&s.supplier) {
+            by_region.entry(region).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    for (region, mut members) in by_region {
+        members.sort_by_key(|&i| (stretches[i].start, i));
+        let mut groups: Vec<(Vec<usize>, Date)> = Vec::new();
+        for i in members {
+            let s = &stretches[i];
+            match groups.last_mut() {
+                Some((group, end)) if s.start < *end => {
+                    group.push(i);
+                    *end = (*end).max(s.end);
+                }
+                _ => groups.push((vec![i], s.end)),
+            }
+        }
+        for (group, end) in groups {
+            let mut suppliers: Vec<String> = group
+                .iter()
+                .map(|&i| stretches[i].supplier.clone())
+                .collect();
+            suppliers.sort();
+            suppliers.dedup();
+            if suppliers.len() < 2 {
+                continue;
+            }
+            out.push(RegionalEvent {
+                region: region.to_string(),
+                start: group
+                    .iter()
+                    .map(|&i| stretches[i].start)
+                    .min()
+                    .expect("a stretch"),
+                end,
+                suppliers,
+                stretches: group,
+            });
+        }
+    }
+    out
 }
 
 /// Years from the first order to `last_date` (at least a day).
@@ -249,6 +357,7 @@ mod tests {
             quantity_ordered: 10.0,
             quantity_received: 10.0,
             quantity_rejected: 0.0,
+            region: None,
         }
     }
 
@@ -278,6 +387,31 @@ mod tests {
         assert_eq!(s.days(), 30);
         assert!(s.stopped && !s.ongoing);
         assert_eq!(s.max_days_late, 30);
+    }
+
+    #[test]
+    fn overlapping_stretches_of_one_region_are_one_regional_event() {
+        let (rows, out, last) = with_outage();
+        let mut all: Vec<Delivery> = Vec::new();
+        for (supplier, region, shift) in [("a", "asia", 0), ("b", "asia", 5), ("c", "home", 3)] {
+            all.extend(rows.iter().map(|d| Delivery {
+                supplier: supplier.into(),
+                region: Some(region.into()),
+                ordered_on: d.ordered_on.plus(shift),
+                promised_on: d.promised_on.plus(shift),
+                received_on: d.received_on.map(|r| r.plus(shift)),
+                ..d.clone()
+            }));
+        }
+        let history = detect(&all, last.plus(10));
+        assert_eq!(history.stretches.len(), 3);
+        assert_eq!(history.regions["b"], "asia");
+        assert_eq!(history.regional.len(), 1, "{:?}", history.regional);
+        let event = &history.regional[0];
+        assert_eq!((event.region.as_str(), event.start), ("asia", out));
+        assert_eq!(event.suppliers, ["a", "b"]);
+        assert_eq!(event.days(), 35);
+        assert!(history.regional_event_of(2).is_none());
     }
 
     #[test]

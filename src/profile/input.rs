@@ -57,6 +57,8 @@ pub(crate) struct Delivery {
     pub quantity_ordered: f64,
     pub quantity_received: f64,
     pub quantity_rejected: f64,
+    /// The supplier's region, when the file says (`region` column).
+    pub(crate) region: Option<String>,
 }
 
 /// How much a stockout of an item hurts.
@@ -87,6 +89,8 @@ pub(crate) struct ItemMaster {
     pub container_size: Option<f64>,
     pub(crate) shelf_life_days: Option<f64>,
     pub order_cost: Option<f64>,
+    /// The supplier's minimum order quantity for the item (units).
+    pub(crate) moq: Option<f64>,
 }
 
 const DATE: Column = Column::new("date", &["date", "day", "period_start", "week"]);
@@ -116,6 +120,7 @@ const QUANTITY_REJECTED: Column = Column::new(
     "quantity_rejected",
     &["quantity_rejected", "qty_rejected", "rejected_quantity"],
 );
+const REGION: Column = Column::new("region", &["region", "supplier_region", "vendor_region"]);
 const CRITICALITY: Column = Column::new("criticality", &["criticality", "critical"]);
 const SUPPLIERS: Column = Column::new("suppliers", &["suppliers", "supplier", "vendors"]);
 const CONTAINER_SIZE: Column = Column::new(
@@ -124,6 +129,10 @@ const CONTAINER_SIZE: Column = Column::new(
 );
 const SHELF_LIFE: Column = Column::new("shelf_life_days", &["shelf_life_days", "shelf_life"]);
 const ORDER_COST: Column = Column::new("order_cost", &["order_cost", "ordering_cost"]);
+const MOQ: Column = Column::new(
+    "moq",
+    &["moq", "min_order_quantity", "minimum_order_quantity"],
+);
 
 /// Header of an example demand file, shown when the file is empty.
 pub(crate) const DEMAND_EXAMPLE: &str = "date,item,quantity";
@@ -468,6 +477,7 @@ pub(crate) fn read_deliveries(
     let qty_ord_col = table.require(QUANTITY_ORDERED)?;
     let qty_rec_col = table.require(QUANTITY_RECEIVED)?;
     let rejected_col = table.find(QUANTITY_REJECTED);
+    let region_col = table.find(REGION);
     let mut reader = Reader::new(&table);
     let file = reader.file.clone();
     if rejected_col.is_none() {
@@ -581,6 +591,10 @@ pub(crate) fn read_deliveries(
             quantity_ordered: ordered,
             quantity_received: received,
             quantity_rejected: rejected,
+            region: region_col
+                .map(|c| row.cell(c).trim())
+                .filter(|r| !r.is_empty())
+                .map(String::from),
         });
     }
     reader.problems.into_result(path)?;
@@ -610,6 +624,7 @@ pub(crate) fn read_items(
     let cont_col = optional(CONTAINER_SIZE, "container sizes are derived", notes);
     let shelf_col = table.find(SHELF_LIFE);
     let order_col = table.find(ORDER_COST);
+    let moq_col = table.find(MOQ);
     let mut reader = Reader::new(&table);
     let mut out: HashMap<String, ItemMaster> = HashMap::new();
     let mut first_line: HashMap<&str, usize> = HashMap::new();
@@ -621,9 +636,15 @@ pub(crate) fn read_items(
         let container = reader.optional_number(row, cont_col, CONTAINER);
         let shelf = reader.optional_number(row, shelf_col, SHELF_LIFE_DAYS);
         let order_cost = reader.optional_number(row, order_col, COST);
+        let moq = reader.optional_number(row, moq_col, CONTAINER);
         let criticality = crit_col.map(|i| criticality_of(&mut reader, row, i));
-        let (Some(unit_cost), Some(container_size), Some(shelf_life_days), Some(order_cost)) =
-            (unit_cost, container, shelf, order_cost)
+        let (
+            Some(unit_cost),
+            Some(container_size),
+            Some(shelf_life_days),
+            Some(order_cost),
+            Some(moq),
+        ) = (unit_cost, container, shelf, order_cost, moq)
         else {
             continue;
         };
@@ -670,6 +691,7 @@ pub(crate) fn read_items(
                 container_size,
                 shelf_life_days,
                 order_cost,
+                moq,
             },
         );
     }

@@ -11,8 +11,11 @@
 //! 4. [`disruptions`] finds the stretches in which a supplier was late or shipped nothing, and
 //!    `supplier_fit` measures delivery performance and fits lead-time models on the stable
 //!    times outside them;
-//! 5. [`classify`] assigns ABC and XYZ classes and recommends a posture with its reasons;
-//! 6. [`mod@write`] and [`scenario_out`] write the files.
+//! 5. [`surges`] finds the stretches in which an item's demand stood far above its normal
+//!    level; the demand fit of step 3 is given the stable periods only;
+//! 6. [`classify`] assigns ABC and XYZ classes and recommends a posture with its reasons, and
+//!    [`qualify`] checks the JIT prerequisites of each item's suppliers;
+//! 7. [`mod@write`] and [`scenario_out`] write the files.
 //!
 //! Method and thresholds are documented in README.md, "From history to scenario".
 
@@ -25,10 +28,12 @@ pub mod drift;
 pub(crate) mod goodness;
 pub(crate) mod input;
 pub(crate) mod notes;
+pub mod qualify;
 pub mod scenario_out;
 pub(crate) mod series;
 pub(crate) mod sheet;
 pub(crate) mod supplier_fit;
+pub mod surges;
 pub mod synth;
 pub mod write;
 
@@ -46,6 +51,7 @@ use input::{Criticality, Delivery, DemandHistory, ItemMaster};
 use notes::{DataNote, Notes};
 use series::DemandSeries;
 use supplier_fit::SupplierProfile;
+use surges::SurgeHistory;
 
 pub use csv::InputError;
 
@@ -119,6 +125,10 @@ pub struct ItemProfile {
     pub supply: SupplyView,
     /// The recommended posture and rule, with the reasons for and against JIT.
     pub recommendation: Recommendation,
+    /// The JIT prerequisites (on time, lead time, MOQ) and which fail.
+    pub qualification: qualify::Qualification,
+    /// Minimum order quantity from the item master.
+    pub moq: Option<f64>,
 }
 
 /// The profile of a whole history.
@@ -139,6 +149,9 @@ pub struct Profile {
     /// The suppliers' disrupted stretches, left out of their figures and written into the
     /// scenario as disruptions.
     pub disruptions: DisruptionHistory,
+    /// The items' demand surges, left out of their demand fits and written into the scenario
+    /// as demand-surge disruptions.
+    pub surges: SurgeHistory,
     /// What was noticed in the data and done about it (printed as warnings, listed in
     /// profile.md).
     pub notes: Vec<DataNote>,
@@ -200,8 +213,10 @@ impl Profile {
             files.items.is_some().then_some(&master),
             &mut notes,
         );
+        let (stable, surges) = stable_series(&series);
         let items = profile_items(
             &series,
+            &stable,
             sourcing,
             &ItemSources {
                 history: &history,
@@ -219,6 +234,7 @@ impl Profile {
             items,
             suppliers,
             disruptions,
+            surges,
             notes: notes.finish(),
             drift: None,
         })
@@ -253,6 +269,28 @@ fn note_coverage(
     }
 }
 
+/// Each item's series without its demand surges (the stable stretches its demand is fitted
+/// to), and the surges of every item.
+fn stable_series(series: &[DemandSeries]) -> (Vec<DemandSeries>, SurgeHistory) {
+    let mut history = SurgeHistory::default();
+    let stable = series
+        .iter()
+        .map(|s| {
+            let found = surges::detect(s);
+            history.years.insert(
+                s.item.clone(),
+                (s.values.len() as f64 * f64::from(s.period_days)).max(1.0) / 365.25,
+            );
+            if let Some(baseline) = found.baseline {
+                history.baselines.insert(s.item.clone(), baseline);
+            }
+            history.surges.extend(found.surges);
+            s.without(&found.set_aside)
+        })
+        .collect();
+    (stable, history)
+}
+
 /// What each item's profile draws on besides its own demand.
 struct ItemSources<'a> {
     history: &'a DemandHistory,
@@ -262,16 +300,18 @@ struct ItemSources<'a> {
 
 fn profile_items(
     series: &[DemandSeries],
+    stable: &[DemandSeries],
     sourcing: Vec<Vec<(String, f64)>>,
     sources: &ItemSources<'_>,
     options: ProfileOptions,
     notes: &mut Notes,
 ) -> Vec<ItemProfile> {
     // Each item's fit is its own (no sums across items), so the order of work does not change
-    // the result; `collect` keeps the items' order.
+    // the result; `collect` keeps the items' order. Demand is fitted to the stable periods,
+    // the weeks of its surges set aside (the normal-times demand).
     let demand: Vec<DemandProfile> = {
         use rayon::prelude::*;
-        series.par_iter().map(demand_fit::profile).collect()
+        stable.par_iter().map(demand_fit::profile).collect()
     };
     note_short_histories(series, &demand, notes);
     let costs: Vec<f64> = series
@@ -310,6 +350,13 @@ fn profile_items(
                 order_cost: master.order_cost.unwrap_or(DEFAULT_ORDER_COST),
             };
             let recommendation = classify::recommend(&facts);
+            let qualification = qualify::qualify(
+                supply.on_time,
+                !supply.sources.is_empty() && supply.sources.iter().all(|s| s.observed),
+                supply.lead_mean,
+                master.moq,
+                demand.stats.mean,
+            );
             ItemProfile {
                 item: s.item.clone(),
                 start: s.start,
@@ -333,6 +380,8 @@ fn profile_items(
                 sourcing,
                 supply,
                 recommendation,
+                qualification,
+                moq: master.moq,
             }
         })
         .collect()

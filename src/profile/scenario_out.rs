@@ -14,6 +14,7 @@
 //! written as a min-max rule at the levels of the item's peak month instead (see
 //! [`super::classify::Rule::PeakMinMax`]).
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::classify::{Posture, Rule};
@@ -22,6 +23,7 @@ use super::demand_fit::{DemandDistribution, FittedForm, num};
 use super::disruptions::{DisruptionHistory, Stretch};
 use super::input::Criticality;
 use super::supplier_fit::{DaysForm, SupplierProfile, fit_days};
+use super::surges::{self, SurgeGroup};
 use super::{DEFAULT_ORDER_COST, ItemProfile, Profile};
 
 /// Runs written into the scenario: enough for a first comparison, quick to run.
@@ -54,10 +56,23 @@ pub fn scenario_toml(profile: &Profile) -> String {
     let mut out = String::new();
     header(profile, &mut out);
     for supplier in &profile.suppliers {
-        supplier_toml(supplier, &mut out);
+        supplier_toml(
+            supplier,
+            profile.disruptions.regions.get(&supplier.id),
+            &mut out,
+        );
     }
     for supplier in &profile.suppliers {
         disruption_toml(&supplier.id, &profile.disruptions, &mut out);
+    }
+    let mut ids: BTreeSet<String> = profile
+        .suppliers
+        .iter()
+        .flat_map(|s| [format!("{}-outage", s.id), format!("{}-slowdown", s.id)])
+        .collect();
+    regional_toml(&profile.disruptions, &mut ids, &mut out);
+    for group in surges::groups(&profile.surges) {
+        surge_toml(&group, &mut ids, &mut out);
     }
     let simulated: Vec<&ItemProfile> = profile
         .items
@@ -109,8 +124,11 @@ fn header(profile: &Profile, out: &mut String) {
     );
 }
 
-fn supplier_toml(s: &SupplierProfile, out: &mut String) {
+fn supplier_toml(s: &SupplierProfile, region: Option<&String>, out: &mut String) {
     let _ = writeln!(out, "[[supplier]]\nid = {}", string(&s.id));
+    if let Some(region) = region {
+        let _ = writeln!(out, "region = {}", string(region));
+    }
     if s.observed {
         let _ = writeln!(
             out,
@@ -155,8 +173,16 @@ const MAX_RATE_PER_YEAR: f64 = 365.0;
 const MAX_DRIFT_FACTOR: f64 = 100.0;
 
 /// The supplier's disrupted stretches as one disruption, if it had any.
+/// Stretches that belong to a regional event are written with the region
+/// ([`regional_toml`]), not here.
 fn disruption_toml(supplier: &str, history: &DisruptionHistory, out: &mut String) {
-    let stretches: Vec<&Stretch> = history.of(supplier).collect();
+    let stretches: Vec<&Stretch> = history
+        .stretches
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| s.supplier == supplier && history.regional_event_of(*i).is_none())
+        .map(|(_, s)| s)
+        .collect();
     if stretches.is_empty() {
         return;
     }
@@ -206,6 +232,171 @@ fn disruption_toml(supplier: &str, history: &DisruptionHistory, out: &mut String
             .collect::<Vec<_>>()
             .join(", "),
         string(&id),
+        num(rate),
+        fit_days(&lengths).model.toml(),
+    );
+}
+
+/// Each region's regional events as one disruption of the region: `regional_event` (every
+/// supplier of the region ships nothing) when at least half of the events' stretches stopped,
+/// else a `lead_time_drift` of the region by the mean slowdown of the slow ones; at random, at
+/// the observed rate (events per year of delivery history) for the observed lengths.
+fn regional_toml(history: &DisruptionHistory, ids: &mut BTreeSet<String>, out: &mut String) {
+    let mut regions: Vec<&str> = history.regional.iter().map(|e| e.region.as_str()).collect();
+    regions.dedup();
+    for region in regions {
+        let events: Vec<_> = history
+            .regional
+            .iter()
+            .filter(|e| e.region == region)
+            .collect();
+        let stretches: Vec<&Stretch> = events
+            .iter()
+            .flat_map(|e| e.stretches.iter().map(|&i| &history.stretches[i]))
+            .collect();
+        let stopped = stretches.iter().filter(|s| s.stopped).count();
+        let (base, effect) = if stopped * 2 >= stretches.len() {
+            (
+                format!("{region}-regional-outage"),
+                format!("{{ regional_event = {{ region = {} }} }}", string(region)),
+            )
+        } else {
+            let slow: Vec<f64> = stretches
+                .iter()
+                .filter(|s| !s.stopped)
+                .map(|s| s.slowdown)
+                .collect();
+            let factor =
+                (slow.iter().sum::<f64>() / slow.len() as f64).clamp(1.0, MAX_DRIFT_FACTOR);
+            (
+                format!("{region}-regional-slowdown"),
+                format!(
+                    "{{ lead_time_drift = {{ region = {}, factor = {} }} }}",
+                    string(region),
+                    num((factor * 100.0).round() / 100.0)
+                ),
+            )
+        };
+        let lengths: Vec<u32> = events
+            .iter()
+            .map(|e| e.days().clamp(1, MAX_EVENT_DAYS))
+            .collect();
+        let n = events.len();
+        let rate = (n as f64 / history.years).clamp(1e-6, MAX_RATE_PER_YEAR);
+        let id = unique_id(base, ids);
+        let _ = writeln!(
+            out,
+            "# {n} regional event{} in {region} in {:.1} years of deliveries (disruptions.csv): \
+             {}\n[[disruption]]\nid = {}\neffect = {effect}\n\
+             occurrence = {{ random = {{ rate_per_year = {}, duration_days = {} }} }}\n",
+            if n == 1 { "" } else { "s" },
+            history.years,
+            events
+                .iter()
+                .map(|e| format!(
+                    "{} for {} days ({})",
+                    e.start,
+                    e.days(),
+                    e.suppliers.join(", ")
+                ))
+                .collect::<Vec<_>>()
+                .join("; "),
+            string(&id),
+            num(rate),
+            fit_days(&lengths).model.toml(),
+        );
+    }
+}
+
+/// Most a demand surge may multiply demand by.
+const MAX_SURGE_FACTOR: f64 = 100.0;
+
+/// `base`, or `base-2`, `base-3`, … when a disruption already has that id.
+fn unique_id(base: String, ids: &mut BTreeSet<String>) -> String {
+    let mut id = base.clone();
+    let mut k = 2;
+    while ids.contains(&id) {
+        id = format!("{base}-{k}");
+        k += 1;
+    }
+    ids.insert(id.clone());
+    id
+}
+
+/// Items that surged together as one `demand_surge` disruption: at random, at the observed
+/// rate (events per year of history) for the observed lengths, multiplying demand by the
+/// observed factors (fixed for one event or equal factors, else uniform between the least and
+/// the largest).
+fn surge_toml(group: &SurgeGroup<'_>, ids: &mut BTreeSet<String>, out: &mut String) {
+    let n = group.events.len();
+    let lengths: Vec<u32> = group
+        .events
+        .iter()
+        .map(|e| {
+            e.end()
+                .days_since(e.start())
+                .clamp(1, i64::from(MAX_EVENT_DAYS)) as u32
+        })
+        .collect();
+    let factors: Vec<f64> = group
+        .events
+        .iter()
+        .map(|e| {
+            let f = e.surges.iter().map(|s| s.factor).sum::<f64>() / e.surges.len() as f64;
+            (f * 100.0).round().clamp(100.0, MAX_SURGE_FACTOR * 100.0) / 100.0
+        })
+        .collect();
+    let (min, max) = factors
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &f| {
+            (lo.min(f), hi.max(f))
+        });
+    let factor = if min < max {
+        format!(
+            "{{ uniform = {{ min = {}, max = {} }} }}",
+            num(min),
+            num(max)
+        )
+    } else {
+        format!("{{ fixed = {} }}", num(max))
+    };
+    let rate = (n as f64 / group.years).clamp(1e-6, MAX_RATE_PER_YEAR);
+    let base = match group.items.as_slice() {
+        [one] => format!("{one}-surge"),
+        [first, rest @ ..] => format!("surge-{first}-and-{}-more", rest.len()),
+        [] => return,
+    };
+    let id = unique_id(base, ids);
+    let _ = writeln!(
+        out,
+        "# {n} demand surge{} of {} in {:.1} years of history (surges.csv): {}
+[[disruption]]
+         id = {}
+effect = {{ demand_surge = {{ items = [{}], factor = {factor} }} }}
+         occurrence = {{ random = {{ rate_per_year = {}, duration_days = {} }} }}
+",
+        if n == 1 { "" } else { "s" },
+        group.items.join(", "),
+        group.years,
+        group
+            .events
+            .iter()
+            .zip(&factors)
+            .map(|(e, f)| format!(
+                "{} for {} days, ×{}",
+                e.start(),
+                e.end().days_since(e.start()),
+                num(*f)
+            ))
+            .collect::<Vec<_>>()
+            .join("; "),
+        string(&id),
+        group
+            .items
+            .iter()
+            .map(|i| string(i))
+            .collect::<Vec<_>>()
+            .join(", "),
         num(rate),
         fit_days(&lengths).model.toml(),
     );

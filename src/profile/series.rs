@@ -36,12 +36,45 @@ pub(crate) struct DemandSeries {
     pub values: Vec<f64>,
     /// Every quantity was a whole number.
     pub(crate) whole_units: bool,
+    /// When some periods were set aside (the weeks of a demand surge, see
+    /// [`super::surges`]): the grid position of each value, and the grid's length. `None`:
+    /// `values` is the whole grid.
+    pub(crate) grid: Option<(Vec<usize>, usize)>,
 }
 
 impl DemandSeries {
-    /// First day of period `i`.
+    /// Position on the grid of value `i`.
+    pub(crate) fn grid_index(&self, i: usize) -> usize {
+        self.grid.as_ref().map_or(i, |(kept, _)| kept[i])
+    }
+
+    /// Periods of the whole grid, those set aside included.
+    pub(crate) fn grid_len(&self) -> usize {
+        self.grid
+            .as_ref()
+            .map_or(self.values.len(), |&(_, len)| len)
+    }
+
+    /// The series without the periods marked in `set_aside` (a flag per period of the grid):
+    /// the stable stretches of the history. `self` when nothing is set aside.
+    pub(crate) fn without(&self, set_aside: &[bool]) -> DemandSeries {
+        if !set_aside.iter().any(|&s| s) {
+            return self.clone();
+        }
+        let kept: Vec<usize> = (0..self.values.len())
+            .filter(|&i| !set_aside.get(i).copied().unwrap_or(false))
+            .collect();
+        DemandSeries {
+            values: kept.iter().map(|&i| self.values[i]).collect(),
+            grid: Some((kept, self.values.len())),
+            ..self.clone()
+        }
+    }
+
+    /// First day of value `i`'s period.
     pub(crate) fn date_of(&self, i: usize) -> Date {
-        self.start.plus(i as i64 * i64::from(self.period_days))
+        self.start
+            .plus(self.grid_index(i) as i64 * i64::from(self.period_days))
     }
 
     /// Calendar month (0 = January) a period belongs to: that of its first day.
@@ -177,6 +210,7 @@ fn series(
         period_days,
         values,
         whole_units: rows.iter().all(|r| r.quantity.fract() == 0.0),
+        grid: None,
     }
 }
 

@@ -372,6 +372,7 @@ mod tests {
             quantity_ordered: 100.0,
             quantity_received: 90.0,
             quantity_rejected: 9.0,
+            region: None,
         }
     }
 

@@ -12,7 +12,10 @@
 //! item's deliveries (`Stream::Supplier`), so a seed gives the same files on every machine.
 //!
 //! Outages can be planted in the deliveries ([`PlantedOutage`]): known stretches in which a
-//! supplier shipped nothing, for the profile to find and write into its scenario.
+//! supplier shipped nothing, for the profile to find and write into its scenario; and demand
+//! surges in the demand history ([`PlantedSurge`]): known stretches in which an item's demand
+//! was a multiple of its draws, for the profile to find and to keep out of the item's normal
+//! demand.
 //!
 //! Every fourth item is reported in weekly rows; days (or weeks) without demand have no row.
 //! Unless `clean` is set, the export carries the mess real ones do, each kind a few times:
@@ -47,6 +50,35 @@ pub struct SynthOptions {
     /// Outages planted in the deliveries, known answers for the profile's disruption
     /// detection (none by default).
     pub outages: Vec<PlantedOutage>,
+    /// Demand surges planted in the demand history, known answers for the profile's surge
+    /// detection (none by default).
+    pub surges: Vec<PlantedSurge>,
+}
+
+/// A known demand surge: from `start`, for `days` days, the item's demand is `factor` times
+/// what was drawn for those days (rounded to whole units). Every other day, and the
+/// deliveries, are drawn as without it, so the item's normal level is its truth's `mean`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlantedSurge {
+    /// The item's id (`SKU-1001`, …).
+    pub item: String,
+    /// First day of the surge.
+    pub start: Date,
+    /// Days it lasts.
+    pub days: u32,
+    /// Multiplier of the drawn demand.
+    pub factor: f64,
+}
+
+impl PlantedSurge {
+    /// Multiply the days of `path` (day 0 = `start`) that fall in the surge.
+    fn apply(&self, start: Date, path: &mut [f64]) {
+        let first = self.start.days_since(start).max(0) as usize;
+        let last = (self.start.days_since(start) + i64::from(self.days)).max(0) as usize;
+        for v in path.iter_mut().take(last).skip(first) {
+            *v = (*v * self.factor).round();
+        }
+    }
 }
 
 /// A known outage: from `start`, for `days` days, the supplier ships nothing; every delivery
@@ -73,6 +105,43 @@ impl PlantedOutage {
     }
 }
 
+impl SynthOptions {
+    /// Plant `outages` supplier outages and `surges` demand surges at known places (`synth
+    /// --outages N --surges N`): spread evenly over the history, the outages cycling through
+    /// the suppliers (21, 28 or 35 days), the surges through the items with steady daily demand
+    /// (the first archetype's, and the Poisson counts', not reported weekly), 21 days at three
+    /// times the drawn demand. Histories shorter than 120 days get none.
+    pub fn plant(&mut self, outages: usize, surges: usize) {
+        let end = self.start.plus_months(self.months);
+        let days = end.days_since(self.start);
+        if days < 120 {
+            return;
+        }
+        let room = days - 90;
+        for k in 0..outages {
+            self.outages.push(PlantedOutage {
+                supplier: SUPPLIER_IDS[k % SUPPLIER_IDS.len()].to_string(),
+                start: self.start.plus(30 + k as i64 * room / outages as i64),
+                days: 21 + 7 * (k % 3) as u32,
+            });
+        }
+        let steady: Vec<usize> = (0..self.items)
+            .filter(|&i| (i % 9 == 0 || i % 9 == 3) && i % 4 != 2)
+            .collect();
+        if steady.is_empty() {
+            return;
+        }
+        for k in 0..surges {
+            self.surges.push(PlantedSurge {
+                item: format!("SKU-{}", 1001 + steady[k % steady.len()]),
+                start: self.start.plus(45 + k as i64 * room / surges as i64),
+                days: 21,
+                factor: 3.0,
+            });
+        }
+    }
+}
+
 impl Default for SynthOptions {
     fn default() -> Self {
         SynthOptions {
@@ -82,6 +151,7 @@ impl Default for SynthOptions {
             start: Date::from_ymd(2024, 1, 1).expect("a valid date"),
             clean: false,
             outages: Vec::new(),
+            surges: Vec::new(),
         }
     }
 }
@@ -148,6 +218,8 @@ pub struct SynthData {
 /// A supplier's behaviour.
 struct SupplierSpec {
     id: &'static str,
+    /// Written in the deliveries' `region` column.
+    region: &'static str,
     lead_time: DaysSpec,
     on_time: f64,
     lateness: DaysSpec,
@@ -159,6 +231,7 @@ struct SupplierSpec {
 fn suppliers() -> Vec<SupplierSpec> {
     let spec = |id, lead_time, on_time, lateness, short, rejects| SupplierSpec {
         id,
+        region: region_of(id),
         lead_time,
         on_time,
         lateness,
@@ -219,6 +292,24 @@ fn suppliers() -> Vec<SupplierSpec> {
         ),
     ]
 }
+
+/// The region of a generated supplier: the overseas manufacturer and the specialist share
+/// one, so that an outage of both is a regional event; the three others are near.
+pub fn region_of(supplier: &str) -> &'static str {
+    match supplier {
+        "overseas-mfg" | "specialist" => "asia",
+        _ => "home",
+    }
+}
+
+/// The ids of the five generated suppliers.
+pub const SUPPLIER_IDS: [&str; 5] = [
+    "local-express",
+    "regional-parts",
+    "budget-supply",
+    "overseas-mfg",
+    "specialist",
+];
 
 /// A demand archetype: its distribution at level 1 and what shapes its level.
 struct Archetype {
@@ -381,7 +472,11 @@ pub fn generate(options: &SynthOptions) -> SynthData {
     let mut means = Vec::new();
     for (i, plan) in plans.iter().enumerate() {
         let mut rng = rng_for(options.seed, 0, Stream::Demand(i));
-        let path = draw_path(plan, days, &mut rng);
+        let mut path = draw_path(plan, days, &mut rng);
+        // After the draws, so that planting a surge leaves every other day as it was.
+        for surge in options.surges.iter().filter(|s| s.item == plan.id) {
+            surge.apply(start, &mut path);
+        }
         push_rows(plan, start, &path, &mut demand_rows);
         let (mean, var, kurtosis) = expected_moments(plan, days);
         means.push(mean);
@@ -598,7 +693,7 @@ fn deliveries_csv(
         .collect();
     let mut out = String::from(
         "supplier,item,order_date,promised_date,received_date,quantity_ordered,\
-         quantity_received,quantity_rejected\n",
+         quantity_received,quantity_rejected,region\n",
     );
     let last_day = end.plus(-1);
     let mut items: Vec<(&str, f64, &[usize])> = plans
@@ -640,8 +735,8 @@ fn deliveries_csv(
             if received > last_day {
                 let _ = writeln!(
                     out,
-                    "{},{item},{ordered_on},{promised},,{quantity},0,0",
-                    spec.id
+                    "{},{item},{ordered_on},{promised},,{quantity},0,0,{}",
+                    spec.id, spec.region
                 );
             } else {
                 let got = if short {
@@ -656,8 +751,8 @@ fn deliveries_csv(
                 };
                 let _ = writeln!(
                     out,
-                    "{},{item},{ordered_on},{promised},{received},{quantity},{got},{rejected}",
-                    spec.id
+                    "{},{item},{ordered_on},{promised},{received},{quantity},{got},{rejected},{}",
+                    spec.id, spec.region
                 );
             }
             ordered_on = ordered_on.plus(cadence as i64);

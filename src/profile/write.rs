@@ -1,8 +1,9 @@
 //! The profile's files: `profile.csv` (one row per item), `suppliers.csv` (one row per
-//! supplier), `disruptions.csv` (one row per disrupted stretch of a supplier), a readable
-//! `profile.md`, `scenario.toml` (see [`super::scenario_out`]), and against a previous profile
-//! `drift.csv` ([`super::drift`]), written as a whole: all new, or after an interruption, once
-//! the next command has recovered the folder, the earlier ones untouched ([`FileSet`]).
+//! supplier), `disruptions.csv` (one row per disrupted stretch of a supplier), `surges.csv`
+//! (one row per demand surge of an item), a readable `profile.md`, `scenario.toml` (see
+//! [`super::scenario_out`]), and against a previous profile `drift.csv` ([`super::drift`]),
+//! written as a whole: all new, or after an interruption, once the next command has recovered
+//! the folder, the earlier ones untouched ([`FileSet`]).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -14,7 +15,9 @@ use super::date::MONTH_NAMES;
 use super::demand_fit::{FittedForm, num, short};
 use super::disruptions::{DisruptionHistory, MIN_STRETCH_DELIVERIES, Stretch};
 use super::drift::DRIFT_FILE;
+use super::qualify::{MAX_LEAD_DAYS, MIN_ON_TIME};
 use super::supplier_fit::{DaysForm, SupplierProfile};
+use super::surges::{MIN_SURGE_WEEKS, MIN_WEEKS, SURGE_SPREADS, SurgeHistory};
 use super::{ItemProfile, Profile};
 use crate::results::files::{Committed, FileSet, WriteError};
 
@@ -32,6 +35,7 @@ pub(crate) fn commit_profile(profile: &Profile, dir: &Path) -> Result<Committed,
         ("profile.csv", profile_csv(profile)),
         ("suppliers.csv", suppliers_csv(profile)),
         ("disruptions.csv", disruptions_csv(&profile.disruptions)),
+        ("surges.csv", surges_csv(&profile.surges)),
         ("profile.md", profile_md(profile)),
         ("scenario.toml", super::scenario_out::scenario_toml(profile)),
     ] {
@@ -117,6 +121,11 @@ const PROFILE_COLUMNS: &[&str] = &[
     "summary",
     "reasons_for",
     "reasons_against",
+    "moq",
+    "jit_on_time",
+    "jit_lead_time",
+    "jit_moq",
+    "jit_fails",
 ];
 
 /// A CSV table: the header, then one line per row.
@@ -189,6 +198,11 @@ fn profile_row(item: &ItemProfile) -> Vec<String> {
         rec.summary.clone(),
         rec.reasons_for.join(" | "),
         rec.reasons_against.join(" | "),
+        item.moq.map_or_else(String::new, num),
+        item.qualification.on_time.key().into(),
+        item.qualification.lead_time.key().into(),
+        item.qualification.moq.key().into(),
+        item.qualification.failures.join(" | "),
     ]
 }
 
@@ -264,11 +278,14 @@ const DISRUPTION_COLUMNS: &[&str] = &[
     "max_days_late",
     "slowdown",
     "threshold_days_late",
+    "region",
+    "regional_event",
 ];
 
 /// One row per disrupted stretch, by supplier and start.
 pub(crate) fn disruptions_csv(history: &DisruptionHistory) -> String {
-    csv_table(DISRUPTION_COLUMNS, &history.stretches, |s| {
+    let indexed: Vec<(usize, &Stretch)> = history.stretches.iter().enumerate().collect();
+    csv_table(DISRUPTION_COLUMNS, &indexed, |&(i, s)| {
         vec![
             s.supplier.clone(),
             s.start.to_string(),
@@ -283,6 +300,44 @@ pub(crate) fn disruptions_csv(history: &DisruptionHistory) -> String {
                 .thresholds
                 .get(&s.supplier)
                 .map_or_else(String::new, i64::to_string),
+            history
+                .regions
+                .get(&s.supplier)
+                .cloned()
+                .unwrap_or_default(),
+            history
+                .regional_event_of(i)
+                .map_or_else(String::new, |e| format!("{} {}", e.region, e.start)),
+        ]
+    })
+}
+
+const SURGE_COLUMNS: &[&str] = &[
+    "item",
+    "start",
+    "end",
+    "days",
+    "weeks",
+    "factor",
+    "peak",
+    "median_week",
+    "threshold_week",
+];
+
+/// One row per demand surge, by item and start.
+pub(crate) fn surges_csv(history: &SurgeHistory) -> String {
+    csv_table(SURGE_COLUMNS, &history.surges, |s| {
+        let baseline = history.baselines.get(&s.item);
+        vec![
+            s.item.clone(),
+            s.start.to_string(),
+            s.end.to_string(),
+            s.days().to_string(),
+            s.weeks.to_string(),
+            num((s.factor * 1000.0).round() / 1000.0),
+            num((s.peak * 1000.0).round() / 1000.0),
+            baseline.map_or_else(String::new, |b| num(b.median_week)),
+            baseline.map_or_else(String::new, |b| num(b.threshold_week)),
         ]
     })
 }
@@ -420,6 +475,8 @@ pub fn profile_md(profile: &Profile) -> String {
     }
     let _ = writeln!(out, "\n## Items\n");
     items_md(profile, &mut out);
+    let _ = writeln!(out, "\n## Supplier qualification\n");
+    qualification_md(profile, &mut out);
     let _ = writeln!(out, "\n## Why each posture\n");
     for item in &profile.items {
         reasons_md(item, &mut out);
@@ -428,6 +485,8 @@ pub fn profile_md(profile: &Profile) -> String {
     suppliers_md(&profile.suppliers, &mut out);
     let _ = writeln!(out, "\n## Disrupted stretches\n");
     disruptions_md(profile, &mut out);
+    let _ = writeln!(out, "\n## Demand surges\n");
+    surges_md(profile, &mut out);
     let _ = writeln!(out, "\n## Scenario\n");
     let _ = writeln!(
         out,
@@ -504,6 +563,42 @@ fn items_md(profile: &Profile, out: &mut String) {
             format_args!("{:.1}", item.supply.lead_mean),
             format_args!("{:.1}", item.supply.lead_sd),
             item.recommendation.posture.label()
+        );
+    }
+}
+
+fn qualification_md(profile: &Profile, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "The JIT prerequisites of the reference texts, per item, against its suppliers' \
+         share-weighted figures in stable times: on time above {:.0}%, lead time under {} \
+         days, and a minimum order quantity (item master) of at most a week of normal \
+         demand. A supplier without delivery history fails the first (unknown); an item \
+         without an MOQ is not checked on it.\n",
+        MIN_ON_TIME * 100.0,
+        num(MAX_LEAD_DAYS)
+    );
+    out.push_str(
+        "| item | on time | lead time (days) | MOQ (weeks of demand) | qualified | fails |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for item in &profile.items {
+        let q = &item.qualification;
+        let _ = writeln!(
+            out,
+            "| {} | {} ({}) | {:.1} ({}) | {} | {} | {} |",
+            item.item,
+            percent(item.supply.on_time),
+            q.on_time,
+            item.supply.lead_mean,
+            q.lead_time,
+            match (item.moq, q.moq_weeks) {
+                (Some(m), Some(w)) => format!("{} ({w:.2}, {})", short(m), q.moq),
+                (Some(m), None) => format!("{} ({})", short(m), q.moq),
+                _ => "—".into(),
+            },
+            if q.qualified() { "yes" } else { "no" },
+            q.failures.join("; ")
         );
     }
 }
@@ -600,6 +695,27 @@ fn disruptions_md(profile: &Profile, out: &mut String) {
         );
     }
     let _ = writeln!(out);
+    if !history.regional.is_empty() {
+        let _ = writeln!(
+            out,
+            "Regional events: stretches of at least two suppliers of one region (the deliveries' \
+             `region` column) that overlapped. Each region's events are written into \
+             `scenario.toml` as one disruption of the region, instead of one per supplier.\n\n\
+             | region | start | end | days | suppliers |\n|---|---|---|---|---|"
+        );
+        for e in &history.regional {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                e.region,
+                e.start,
+                e.end,
+                e.days(),
+                e.suppliers.join(", ")
+            );
+        }
+        let _ = writeln!(out);
+    }
     for s in profile.suppliers.iter().filter(|s| s.left_out > 0) {
         let _ = writeln!(
             out,
@@ -609,6 +725,46 @@ fn disruptions_md(profile: &Profile, out: &mut String) {
             s.left_out,
             if s.left_out == 1 { "y" } else { "ies" },
             s.deliveries + s.open_orders
+        );
+    }
+}
+
+fn surges_md(profile: &Profile, out: &mut String) {
+    let history = &profile.surges;
+    let _ = writeln!(
+        out,
+        "An item's demand is judged in weeks (its days in blocks of seven). A week is a surge \
+         week when its demand lies more than {} spreads above the item's median week (the \
+         spread: 1.4826 × the median absolute deviation of its weeks, at least the square root \
+         of the median); at least {MIN_SURGE_WEEKS} surge weeks in a row make a surge. Items \
+         whose median week has no demand, or with fewer than {MIN_WEEKS} weeks, are not judged. \
+         The weeks of a surge are left out of the item's demand figures and fit above, which \
+         describe its normal times; the surges are written into `scenario.toml` as \
+         `demand_surge` disruptions, items that surged together sharing one (also in \
+         `surges.csv`). *factor*: the surge's mean week over the item's mean normal week.\n",
+        num(SURGE_SPREADS)
+    );
+    if history.surges.is_empty() {
+        let _ = writeln!(out, "No demand surge was found.");
+        return;
+    }
+    out.push_str(
+        "| item | start | end | days | factor | peak week | median week | surge above |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for s in &history.surges {
+        let baseline = history.baselines.get(&s.item);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | ×{:.2} | ×{:.2} | {} | {} |",
+            s.item,
+            s.start,
+            s.end,
+            s.days(),
+            s.factor,
+            s.peak,
+            baseline.map_or_else(String::new, |b| short(b.median_week)),
+            baseline.map_or_else(String::new, |b| short(b.threshold_week)),
         );
     }
 }

@@ -324,6 +324,7 @@ impl Target for Histories {
             "profile.csv",
             "suppliers.csv",
             "disruptions.csv",
+            "surges.csv",
             "profile.md",
             "scenario.toml",
         ] {
@@ -357,7 +358,7 @@ fn mutate(table: &mut Table, rng: &mut Rng, recipe: &mut Vec<String>) {
     let r = rng.random_range(0..table.rows.len());
     let c = rng.random_range(0..width);
     let header = table.header[c].clone();
-    match rng.random_range(0..12) {
+    match rng.random_range(0..13) {
         0..=3 => {
             // A value of the column's kind, at an edge (mostly, so that the history is read and
             // the edge reaches the profile) or malformed.
@@ -432,6 +433,22 @@ fn mutate(table: &mut Table, rng: &mut Rng, recipe: &mut Vec<String>) {
                 "period = {value:?} in {}",
                 if all { "every row" } else { "one row" }
             ));
+        }
+        11 => {
+            // A surge: the quantities of a run of rows multiplied, as a promotion or a panic
+            // buy would (the demand file; other files have no plain quantity column).
+            let Some(q) = table.column("quantity") else {
+                recipe.push("no quantity column to surge".into());
+                return;
+            };
+            let len = rng.random_range(10..=150);
+            let factor = *[2.0, 3.0, 10.0, 1e6].choose(rng).expect("factors");
+            for row in table.rows.iter_mut().skip(r).take(len) {
+                if let Some(v) = row.get(q).and_then(|v| v.trim().parse::<f64>().ok()) {
+                    row[q] = format!("{}", v * factor);
+                }
+            }
+            recipe.push(format!("quantity ×{factor} in rows {r}..{}", r + len));
         }
         _ => {
             table.rows.shuffle(rng);
