@@ -507,17 +507,10 @@ impl MonthLayout {
     ) {
         let weight = self.weights[item];
         for (days, slot) in &self.spans {
-            let (mut d, mut s, mut h) = ([0.0; N], [0.0; N], [0.0; N]);
-            for t in days.clone() {
-                let demand: &[f64; N] = demand[t * N..][..N].try_into().expect("N days");
-                let served: &[f64; N] = served[t * N..][..N].try_into().expect("N days");
-                let levels: &[f64; N] = levels[t * N..][..N].try_into().expect("N days");
-                for l in 0..N {
-                    d[l] += demand[l];
-                    s[l] += served[l];
-                    h[l] += levels[l];
-                }
-            }
+            // One figure at a time: the `N` sums of one fit in registers, those of three do not.
+            let d = sum_days::<N>(demand, days.clone());
+            let s = sum_days::<N>(served, days.clone());
+            let h = sum_days::<N>(levels, days.clone());
             for (l, run) in sums.iter_mut().enumerate() {
                 let month = &mut run[*slot];
                 month.demand_value += d[l] * weight;
@@ -526,6 +519,19 @@ impl MonthLayout {
             }
         }
     }
+}
+
+/// Each of `N` runs' sum of `x` over `days`, kept day by day and lane by lane
+/// (`x[t * N + lane]`), added in day order from zero.
+#[inline(always)]
+fn sum_days<const N: usize>(x: &[f64], days: std::ops::Range<usize>) -> [f64; N] {
+    let mut sums = [0.0; N];
+    for day in x[days.start * N..days.end * N].chunks_exact(N) {
+        for (sum, &v) in sums.iter_mut().zip(day) {
+            *sum += v;
+        }
+    }
+    sums
 }
 
 /// A policy's figures by calendar month over runs ([`MonthLayout`]): per month, the stockout
