@@ -8,14 +8,14 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use assert_cmd::Command;
-use buffersim::foundation::stats::Interval;
+use buffersim::foundation::stats::{Interval, MeanEstimate};
 use buffersim::model::scenario::Scenario;
 use buffersim::presentation::charts::{self, ALL_NAMES, PALETTE, WORST_ITEMS};
 use buffersim::presentation::report;
 use buffersim::results::saved::{
     SavedEstimate, SavedFan, SavedItem, SavedPolicy, SavedSizing, SavedSummary,
 };
-use buffersim::results::summary::Summary;
+use buffersim::results::summary::{MonthFigures, Summary};
 
 fn buffersim() -> Command {
     Command::cargo_bin("buffersim").unwrap()
@@ -199,7 +199,7 @@ fn report_html_is_self_contained_and_names_what_it_holds() {
     let namespaces = html.matches("http://www.w3.org/2000/svg").count();
     assert_eq!(urls, namespaces);
     assert!(html.contains("@media print"));
-    assert!(html.contains("This report holds 7 charts"));
+    assert!(html.contains("This report holds 8 charts"));
     assert!(html.contains("Stock on hand over the horizon"));
     assert!(html.contains(&format!("seed {}", summary.seed)));
     for p in &summary.policies {
@@ -350,6 +350,7 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
                     .collect(),
                 kanban: Vec::new(),
                 resilience: None,
+                by_month: synthetic_months(p as f64),
                 suppliers: Vec::new(),
                 budgets: Vec::new(),
                 on_hand_fan: Some(synthetic_fan(p as f64)),
@@ -362,6 +363,36 @@ fn synthetic(policies: usize, items: usize, len: usize) -> SavedSummary {
 }
 
 /// A year of stock on hand in units, every second day, swinging with the season.
+/// Twelve months from July, the stockout rate rising to December under each policy.
+fn synthetic_months(k: f64) -> Vec<MonthFigures> {
+    let names = [
+        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+    ];
+    let est = |mean: f64| {
+        Some(MeanEstimate {
+            mean,
+            ci95: Some(Interval {
+                low: mean * 0.9,
+                high: mean * 1.1,
+            }),
+            n: 100,
+        })
+    };
+    names
+        .iter()
+        .enumerate()
+        .map(|(m, name)| {
+            let stockout = 0.01 * (1.0 + k) * (1.0 + (m as f64 - 5.0).abs().recip().min(4.0));
+            MonthFigures {
+                month: (*name).to_string(),
+                stockout_rate: est(stockout),
+                fill_rate: est(1.0 - stockout),
+                days_of_supply: est(12.0 - m as f64 * 0.5),
+            }
+        })
+        .collect()
+}
+
 fn synthetic_fan(level: f64) -> SavedFan {
     let day: Vec<usize> = (0..365).step_by(2).collect();
     let at = |spread: f64| {
@@ -474,7 +505,7 @@ fn run_with_report_and_report_command_write_the_same_files() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr(predicates::str::contains("5 charts"));
+        .stderr(predicates::str::contains("6 charts"));
     let second: Vec<Vec<u8>> = ["report.html", "report.md", "charts/stockout-rate.png"]
         .iter()
         .map(|f| read(f))

@@ -334,9 +334,9 @@ fn the_report_links_only_to_files_that_exist_and_stays_self_contained() {
         );
     }
     // The only URL is the SVG namespace, which browsers never fetch: one per chart, the run's
-    // 7 (with the items' on-hand fans) and the analyses' 12.
-    assert_eq!(html.matches("http").count(), 19);
-    assert_eq!(html.matches("http://www.w3.org/2000/svg").count(), 19);
+    // 8 (with the items' on-hand fans and the stockout rate by month) and the analyses' 12.
+    assert_eq!(html.matches("http").count(), 20);
+    assert_eq!(html.matches("http://www.w3.org/2000/svg").count(), 20);
 }
 
 #[test]

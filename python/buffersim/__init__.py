@@ -183,7 +183,8 @@ class Results:
         """summary.csv as a DataFrame, in its long format: one row per policy, item
         (``(all items)`` for the policy as a whole) and metric, with columns ``policy``,
         ``item``, ``metric``, ``n``, ``mean``, ``ci95_low``, ``ci95_high``, ``p05``, ``p50``,
-        ``p95``."""
+        ``p95``; the figures by calendar month have ``item`` ``month:Jan`` … and no
+        percentiles (NaN)."""
         return _csv(self._native.summary_csv())
 
     def per_run(self, metric: str, item: Optional[str] = None) -> np.ndarray:

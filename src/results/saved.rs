@@ -132,6 +132,10 @@ pub struct SavedPolicy {
     /// has disruptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resilience: Option<SavedResilience>,
+    /// As [`crate::results::summary::PolicySummary::by_month`]: the figures by calendar month;
+    /// empty in summaries written before they existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_month: Vec<crate::results::summary::MonthFigures>,
     /// As [`crate::results::summary::PolicySummary::suppliers`]: the figures of the suppliers
     /// whose items are simulated together; empty without any, and in summaries written
     /// before suppliers had figures.

@@ -14,11 +14,11 @@ use crate::results::targets::TargetResult;
 
 use crate::foundation::date::Date;
 use crate::foundation::rng::RNG_ALGORITHM;
-use crate::foundation::stats::{Estimate, Interval, Tail};
+use crate::foundation::stats::{Estimate, Interval, MeanEstimate, Tail};
 use crate::model::policy::{KanbanSizing, Sizing};
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::simulation::engine::Outcome;
-use crate::simulation::metrics::{ItemSummary, Metric};
+use crate::simulation::metrics::{ItemSummary, MONTH_METRICS, Metric};
 use crate::simulation::supplier_metrics::{
     BUDGET_METRICS, BudgetMetric, BudgetStats, SUPPLIER_METRICS, SupplierMetric, SupplierStats,
 };
@@ -166,6 +166,10 @@ pub struct PolicySummary {
     /// Present when the scenario has disruptions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resilience: Option<Resilience>,
+    /// When in the year: the stockout rate, fill rate and days of supply of all items by
+    /// calendar month, one entry per month the measured days reach, from the first measured
+    /// day's month on (see the README, "Figures by month").
+    pub by_month: Vec<MonthFigures>,
     /// The figures of each supplier whose items are simulated together (they share its
     /// capacity, or its value minimum, order days, delivery cost or a budget ties them), in
     /// scenario order; absent when there is none, so the summaries of scenarios without
@@ -177,6 +181,35 @@ pub struct PolicySummary {
     pub budgets: Vec<BudgetSummary>,
     /// Percentiles over runs of the stock on hand on each sampled day, for the fan chart.
     pub on_hand_fan: OnHandFanSummary,
+}
+
+/// A policy's figures over the measured days of one calendar month (all items, pooled over
+/// the years of the horizon): each the mean over runs with its 95% interval, `null` where the
+/// month had no demand in any run (the figure is undefined there, as a fill rate without
+/// demand is).
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct MonthFigures {
+    /// The month's three-letter English name (`Jan` … `Dec`).
+    pub month: String,
+    /// Share of the month's demand (by value) not served from stock on the day it arose.
+    pub stockout_rate: Option<MeanEstimate>,
+    /// Share of the month's demand (by value) served from stock on the day it arose.
+    pub fill_rate: Option<MeanEstimate>,
+    /// The month's stock on hand over its demand: days of the month's demand the average
+    /// stock on hand of the month covers.
+    pub days_of_supply: Option<MeanEstimate>,
+}
+
+impl MonthFigures {
+    /// The figure of `metric` (one of [`MONTH_METRICS`]).
+    pub fn get(&self, metric: Metric) -> Option<&MeanEstimate> {
+        match metric {
+            Metric::StockoutRate => self.stockout_rate.as_ref(),
+            Metric::FillRate => self.fill_rate.as_ref(),
+            Metric::DaysOfSupply => self.days_of_supply.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 /// One supplier's figures under a policy (`capacity_utilisation`, `backlog_days`, …; see the
@@ -322,6 +355,22 @@ impl Summary {
                         })
                         .collect(),
                 }),
+                by_month: outcome
+                    .months
+                    .labels()
+                    .iter()
+                    .enumerate()
+                    .map(|(slot, month)| {
+                        let [stockout_rate, fill_rate, days_of_supply] =
+                            stats.by_month.estimates(slot);
+                        MonthFigures {
+                            month: (*month).to_string(),
+                            stockout_rate,
+                            fill_rate,
+                            days_of_supply,
+                        }
+                    })
+                    .collect(),
                 // Only the suppliers whose items were simulated together have counts, and a
                 // budget without any run counted (none can be) says nothing either.
                 suppliers: scenario
@@ -420,8 +469,10 @@ impl Summary {
 
     /// The text of summary.csv: one row per policy, item (`(all items)` for the policy as a
     /// whole) and metric, each policy's item rows followed by its supplier and budget figures
-    /// (the `item` column naming the supplier as `supplier:ID`, the budget as `budget:ID`) and
-    /// its resilience figures (the tail rows give the statistic as `mean` and its interval,
+    /// (the `item` column naming the supplier as `supplier:ID`, the budget as `budget:ID`), its
+    /// figures by calendar month (`month:Jan`, … with the mean and its interval, no
+    /// percentiles; a month's figure undefined in every run has no row) and its resilience
+    /// figures (the tail rows give the statistic as `mean` and its interval,
     /// with no percentiles); then the disruption log under `(all policies)`.
     pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(b"policy,item,metric,n,mean,ci95_low,ci95_high,p05,p50,p95\n")?;
@@ -444,6 +495,22 @@ impl Summary {
             for (scope, metrics) in suppliers.chain(budgets) {
                 for (name, e) in metrics {
                     csv_estimate(out, &p.policy, &scope, name, e)?;
+                }
+            }
+            for m in &p.by_month {
+                let scope = csv_scope("month", &m.month);
+                for metric in MONTH_METRICS {
+                    if let Some(e) = m.get(metric) {
+                        writeln!(
+                            out,
+                            "{},{scope},{},{},{},{},,,",
+                            csv_field(&p.policy),
+                            metric.name(),
+                            e.n,
+                            e.mean,
+                            csv_interval(e.ci95)
+                        )?;
+                    }
                 }
             }
             if let Some(r) = &p.resilience {

@@ -9,7 +9,10 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::foundation::stats::{Estimate, LevelCounts, RunningStat, level_key};
+use crate::foundation::date::MONTH_NAMES;
+use crate::foundation::stats::{
+    Estimate, LevelCounts, MeanEstimate, MeanStat, RunningStat, level_key,
+};
 use crate::model::disruption::Spell;
 use crate::model::policy::ItemPolicy;
 use crate::model::scenario::{Item, Scenario};
@@ -429,6 +432,158 @@ impl FanLayout {
     }
 }
 
+/// The calendar months of the measured days, for the figures by month: which months the
+/// measured days fall in, and the stretches of days of each.
+///
+/// Months are calendar months of the year (January to December) on the scenario's calendar
+/// (`start_date`, or the 365-day year from `start_day_of_year`), pooled over the years of a
+/// horizon longer than a year: the Januaries of a two-year horizon make one month. They are
+/// listed in the order the measured days first reach them, from the first measured day's month.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonthLayout {
+    /// Each month's number (0 = January), in the order the measured days reach them.
+    pub months: Vec<usize>,
+    /// Stretches of consecutive measured days within one month, in day order, each with its
+    /// month's place in `months`.
+    spans: Vec<(std::ops::Range<usize>, usize)>,
+    /// Per item, what one unit counts for: its unit cost, as the figures of all items weigh
+    /// items by value.
+    weights: Vec<f64>,
+}
+
+/// One run's units of one calendar month, valued and summed over a policy's items: what the
+/// month's figures are made of.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct MonthSums {
+    pub(crate) demand_value: f64,
+    pub(crate) served_value: f64,
+    pub(crate) on_hand_value_days: f64,
+}
+
+impl MonthLayout {
+    /// The months of a scenario's measured days.
+    pub fn new(scenario: &Scenario) -> MonthLayout {
+        let calendar = scenario.calendar();
+        let (first, end) = (
+            scenario.warmup_days as usize,
+            scenario.horizon_days as usize,
+        );
+        let mut months: Vec<usize> = Vec::new();
+        let mut spans: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+        for t in first..end {
+            let month = calendar.month(t as u32) % 12;
+            let slot = months.iter().position(|&m| m == month).unwrap_or_else(|| {
+                months.push(month);
+                months.len() - 1
+            });
+            match spans.last_mut() {
+                Some((days, last)) if *last == slot && days.end == t => days.end = t + 1,
+                _ => spans.push((t..t + 1, slot)),
+            }
+        }
+        MonthLayout {
+            months,
+            spans,
+            weights: scenario.items.iter().map(|item| item.unit_cost).collect(),
+        }
+    }
+
+    /// The three-letter names of the months, in the layout's order.
+    pub fn labels(&self) -> Vec<&'static str> {
+        self.months.iter().map(|&m| MONTH_NAMES[m]).collect()
+    }
+
+    /// Add item `item`'s valued demand, served demand and stock on hand of `N` runs stepped
+    /// together (each day's `N` entries side by side, `x[t * N + lane]`; `N` = 1 for one run)
+    /// into each run's month sums. Each month's stretch is summed day by day from zero, then
+    /// valued and added to the month: the same additions in the same order for a run however
+    /// it was stepped, so the lanes give the bits of runs one at a time.
+    #[inline]
+    pub(crate) fn note_item<const N: usize>(
+        &self,
+        item: usize,
+        (demand, served, levels): (&[f64], &[f64], &[f64]),
+        mut sums: [&mut [MonthSums]; N],
+    ) {
+        let weight = self.weights[item];
+        for (days, slot) in &self.spans {
+            // One figure at a time: the `N` sums of one fit in registers, those of three do not.
+            let d = sum_days::<N>(demand, days.clone());
+            let s = sum_days::<N>(served, days.clone());
+            let h = sum_days::<N>(levels, days.clone());
+            for (l, run) in sums.iter_mut().enumerate() {
+                let month = &mut run[*slot];
+                month.demand_value += d[l] * weight;
+                month.served_value += s[l] * weight;
+                month.on_hand_value_days += h[l] * weight;
+            }
+        }
+    }
+}
+
+/// Each of `N` runs' sum of `x` over `days`, kept day by day and lane by lane
+/// (`x[t * N + lane]`), added in day order from zero.
+#[inline(always)]
+fn sum_days<const N: usize>(x: &[f64], days: std::ops::Range<usize>) -> [f64; N] {
+    let mut sums = [0.0; N];
+    for day in x[days.start * N..days.end * N].chunks_exact(N) {
+        for (sum, &v) in sums.iter_mut().zip(day) {
+            *sum += v;
+        }
+    }
+    sums
+}
+
+/// A policy's figures by calendar month over runs ([`MonthLayout`]): per month, the stockout
+/// rate, fill rate and days of supply of all items together, each defined as the whole
+/// horizon's figure is, over the month's measured days only.
+#[derive(Clone, Debug, Default)]
+pub struct MonthStats {
+    /// Per month of the layout: stockout rate, fill rate, days of supply.
+    pub(crate) months: Vec<[MeanStat; 3]>,
+}
+
+/// The figures by month, in the order of [`MonthStats`]' accumulators.
+pub const MONTH_METRICS: [Metric; 3] =
+    [Metric::StockoutRate, Metric::FillRate, Metric::DaysOfSupply];
+
+impl MonthStats {
+    /// Empty accumulators for `months` months.
+    pub fn new(months: usize) -> Self {
+        MonthStats {
+            months: vec![[MeanStat::default(); 3]; months],
+        }
+    }
+
+    /// Record one run's month sums. A month without demand in the run leaves its figures
+    /// undefined in that run, as the whole horizon's fill rate is without demand.
+    pub(crate) fn push(&mut self, sums: &[MonthSums]) {
+        for (stats, m) in self.months.iter_mut().zip(sums) {
+            if m.demand_value > 0.0 {
+                let fill = m.served_value / m.demand_value;
+                stats[0].push(1.0 - fill);
+                stats[1].push(fill);
+                stats[2].push(m.on_hand_value_days / m.demand_value);
+            }
+        }
+    }
+
+    /// Folds in the accumulators of other runs (merge in a fixed order for reproducible bits).
+    pub fn merge(&mut self, other: &MonthStats) {
+        for (a, b) in self.months.iter_mut().zip(&other.months) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
+        }
+    }
+
+    /// Month `slot`'s estimates of [`MONTH_METRICS`], each `None` where it was undefined in
+    /// every run.
+    pub fn estimates(&self, slot: usize) -> [Option<MeanEstimate>; 3] {
+        self.months[slot].map(|s| s.estimate())
+    }
+}
+
 /// Distribution over runs of the stock on hand on each day of a [`FanLayout`], in memory that
 /// does not grow with the number of runs.
 ///
@@ -602,12 +757,20 @@ pub struct PolicyStats {
     pub suppliers: Vec<SupplierStats>,
     /// Per budget, in the scenario's order.
     pub budgets: Vec<BudgetStats>,
+    /// The figures of all items by calendar month ([`MonthLayout`]).
+    pub by_month: MonthStats,
 }
 
 impl PolicyStats {
     /// Empty accumulators for `items` items, `disruptions` disruptions and the fans of `fan`.
     pub fn new(items: usize, disruptions: usize, fan: &FanLayout) -> Self {
         Self::with_suppliers(items, disruptions, fan, 0, 0)
+    }
+
+    /// The same accumulators with room for the figures of `months` calendar months.
+    pub(crate) fn with_months(mut self, months: usize) -> Self {
+        self.by_month = MonthStats::new(months);
+        self
     }
 
     /// Empty accumulators as [`Self::new`], with room for `suppliers` suppliers' and `budgets`
@@ -630,6 +793,7 @@ impl PolicyStats {
             stockout_disrupted: Metric::StockoutRate.running_stat(),
             stockout_undisrupted: Metric::StockoutRate.running_stat(),
             by_disruption: vec![[stockout.clone(), stockout]; disruptions],
+            by_month: MonthStats::default(),
         }
     }
 
@@ -688,6 +852,7 @@ impl PolicyStats {
         for (a, b) in self.budgets.iter_mut().zip(&other.budgets) {
             a.merge(b);
         }
+        self.by_month.merge(&other.by_month);
     }
 }
 

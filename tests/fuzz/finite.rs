@@ -79,8 +79,8 @@ pub fn nulls_only_where_documented(json: &str) -> Result<(), Broken> {
 
 /// The figures of summary.json that may be `null`: the resilience figures (overall and per
 /// disruption) and the share of runs with events when no run had (or every run had) an event, the tail when it cannot be
-/// estimated, and a kanban loop's days of supply for an item without demand (README, "Output
-/// files"). `path` holds the keys down to the `null`, array positions left out.
+/// estimated, a kanban loop's days of supply for an item without demand, and a month's figures
+/// when the month had no demand in any run (README, "Output files"). `path` holds the keys down to the `null`, array positions left out.
 fn documented_null(path: &[&str]) -> bool {
     matches!(
         path,
@@ -93,6 +93,11 @@ fn documented_null(path: &[&str]) -> bool {
                 | "stockout_rate_struck_runs"
                 | "stockout_rate_other_runs"
         ] | [.., "kanban", "days_of_supply"]
+            | [
+                ..,
+                "by_month",
+                "stockout_rate" | "fill_rate" | "days_of_supply"
+            ]
     )
 }
 

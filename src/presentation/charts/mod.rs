@@ -57,7 +57,10 @@ use draw::{
     draw_spread, draw_stacked, render,
 };
 use fan::{FanPanel, ItemPanel, draw_fans, draw_item_fans, on_hand_fan, on_hand_items};
-use run::{cost_breakdown, cost_service, days_of_supply, item_stockout_rate, stockout_rate};
+use run::{
+    cost_breakdown, cost_service, days_of_supply, item_stockout_rate, stockout_by_month,
+    stockout_rate,
+};
 use sweep::{FrontierKey, FrontierLabel, HeatMap, Span, draw_curves, draw_frontier, draw_heat_map};
 use trace::{TracePanel, draw_traces, trace_spec};
 
@@ -106,11 +109,12 @@ pub fn policy_colour_hex(index: usize) -> String {
 }
 
 /// Every chart the reporter can draw, by file stem.
-pub const ALL_NAMES: [&str; 7] = [
+pub const ALL_NAMES: [&str; 8] = [
     "stockout-rate",
     "days-of-supply",
     "cost-service",
     "on-hand",
+    "stockout-by-month",
     "cost-breakdown",
     "item-stockout-rate",
     "on-hand-items",
@@ -228,6 +232,8 @@ pub fn render_all(summary: &SavedSummary) -> Result<Vec<Chart>, ChartError> {
     ];
     // Summaries written before the engine recorded stock paths have no fan to draw.
     specs.extend(on_hand_fan(summary));
+    // Summaries written before the figures by month existed have none to draw.
+    specs.extend(stockout_by_month(summary));
     specs.push(cost_breakdown(summary));
     if summary.item_names().len() >= 2 {
         specs.push(item_stockout_rate(summary));

@@ -399,6 +399,69 @@ pub(super) fn item_stockout_rate(summary: &SavedSummary) -> Spec {
     }
 }
 
+/// Chart "When in the year": the stockout rate (all items) of each calendar month by policy,
+/// with 95% CIs; `None` for a summary without figures by month (written before they existed).
+pub(super) fn stockout_by_month(summary: &SavedSummary) -> Option<Spec> {
+    let months = &summary.policies.first()?.by_month;
+    if months.is_empty() {
+        return None;
+    }
+    let rows: Vec<Row> = months
+        .iter()
+        .enumerate()
+        .map(|(m, month)| Row {
+            label: month.month.clone(),
+            bars: summary
+                .policies
+                .iter()
+                .enumerate()
+                .map(|(k, p)| Bar {
+                    colour: policy_colour(k),
+                    estimate: p.by_month.get(m).and_then(|f| f.stockout_rate).map(|e| {
+                        SavedEstimate {
+                            mean: e.mean,
+                            ci95: e.ci95,
+                            p05: e.mean,
+                            p50: e.mean,
+                            p95: e.mean,
+                            n: e.n,
+                        }
+                    }),
+                    faint: false,
+                })
+                .collect(),
+        })
+        .collect();
+    let max = max_of(rows.iter().flat_map(|r| &r.bars), |e| e.upper());
+    let sub = subtitle(&format!(
+        "Share of each calendar month's demand not served from stock when it arose, all items \
+         together, the months of every year of the horizon pooled; bar: mean over {}, whisker: \
+         its 95% confidence interval; no data: no demand in the month.",
+        runs_text(summary)
+    ));
+    let per_bar = (64 / summary.policies.len().max(1) as u32).clamp(9, 18);
+    let group = per_bar * summary.policies.len() as u32 + 16;
+    Some(Spec {
+        name: "stockout-by-month",
+        title: "When in the year: stockout rate by month".into(),
+        caption: sub.join(" "),
+        height: header_height(&sub) + 12 + group * rows.len() as u32 + X_AXIS_HEIGHT + 8,
+        subtitle: sub,
+        series: summary.policies.len(),
+        plot: Plot::Bars {
+            rows,
+            axis: Axis {
+                desc: "Stockout rate (% of the month's demand)".into(),
+                kind: ValueKind::Percent,
+                max,
+            },
+            // The scenario's targets are on the whole horizon, not on each month.
+            target: None,
+        },
+        legend: policies_legend(summary, false),
+    })
+}
+
 fn max_of<'a>(bars: impl Iterator<Item = &'a Bar>, f: impl Fn(&SavedEstimate) -> f64) -> f64 {
     nonzero(
         bars.filter_map(|b| b.estimate.as_ref())

@@ -148,8 +148,11 @@ pub(crate) struct Scratch {
     impaired: Vec<u32>,
     stamp: u32,
     /// Stock on hand (with the reserve) at the end of each measured day of the last item-run,
-    /// for the on-hand fan chart.
+    /// for the on-hand fan chart and the figures by month.
     levels: Vec<f64>,
+    /// Demand served from stock (and the reserve) on each measured day of the last item-run,
+    /// for the figures by month.
+    served: Vec<f64>,
 }
 
 impl Scratch {
@@ -161,6 +164,7 @@ impl Scratch {
             impaired: vec![0; horizon],
             stamp: 0,
             levels: vec![0.0; horizon],
+            served: vec![0.0; horizon],
         }
     }
 
@@ -178,6 +182,7 @@ impl Scratch {
                 impaired: &mut self.impaired,
                 stamp: self.stamp,
                 levels: &mut self.levels,
+                served: &mut self.served,
             },
         )
     }
@@ -202,6 +207,12 @@ impl Scratch {
     /// (entries of unmeasured days are stale).
     pub(crate) fn levels(&self) -> &[f64] {
         &self.levels
+    }
+
+    /// Demand served on each measured day of the last item-run (entries of unmeasured days are
+    /// stale).
+    pub(crate) fn served(&self) -> &[f64] {
+        &self.served
     }
 }
 
@@ -300,12 +311,13 @@ impl Sums {
     }
 }
 
-/// The per-day records of an item-run: impaired days (marked with the item-run's stamp) and
-/// the end-of-day stock on hand of measured days.
+/// The per-day records of an item-run: impaired days (marked with the item-run's stamp), and
+/// the end-of-day stock on hand and the demand served of measured days.
 struct DayBooks<'s> {
     impaired: &'s mut [u32],
     stamp: u32,
     levels: &'s mut [f64],
+    served: &'s mut [f64],
 }
 
 /// One item-run between days. `R` hears of each day's flows and levels ([`DayRecorder`]);
@@ -504,9 +516,11 @@ impl<'a, R: DayRecorder> State<'a, R> {
             impaired,
             stamp,
             levels,
+            served: served_days,
         } = scratch;
         let stamp = *stamp;
-        let (impaired, levels) = (&mut impaired[..], &mut levels[..]);
+        let (impaired, levels, served_days) =
+            (&mut impaired[..], &mut levels[..], &mut served_days[..]);
         let mut pipe = Pipeline {
             arrivals,
             rejections,
@@ -521,6 +535,7 @@ impl<'a, R: DayRecorder> State<'a, R> {
                 && days.end <= pipe.rejections.len()
                 && days.end <= impaired.len()
                 && days.end <= levels.len()
+                && days.end <= served_days.len()
         );
         // What every day touches lives in locals. Receipts and orders, inlined, change the
         // stock figures in place; the rarer steps kept out of line (failover, dispatch) and
@@ -534,6 +549,7 @@ impl<'a, R: DayRecorder> State<'a, R> {
             impaired,
             stamp,
             levels,
+            served: served_days,
         };
         for t in days {
             // 1–2. Receipts and demand.
@@ -678,6 +694,7 @@ impl<'a, R: DayRecorder> State<'a, R> {
                 stock.on_hand
             };
             books.levels[t] = level;
+            books.served[t] = day.served;
             sums.on_hand_unit_days += level;
             if BACKORDER {
                 sums.backorder_unit_days += stock.backorders;

@@ -30,7 +30,8 @@ use crate::model::demand::{DemandSampler, LaneSampler, round_whole};
 use crate::model::disruption::{Disruption, Effect, Spell};
 use crate::model::scenario::{Scenario, UnmetDemand};
 use crate::simulation::metrics::{
-    DisruptionStats, FanLayout, ItemCounters, PairedStats, PolicyStats, RunTotals,
+    DisruptionStats, FanLayout, ItemCounters, MonthLayout, MonthSums, PairedStats, PolicyStats,
+    RunTotals,
 };
 use crate::simulation::per_run::PerRun;
 use crate::simulation::supply_paths::SupplyPaths;
@@ -60,6 +61,8 @@ pub struct Outcome {
     pub disruptions: DisruptionStats,
     /// The days and measure of the policies' on-hand distributions ([`PolicyStats::on_hand`]).
     pub fan: FanLayout,
+    /// The calendar months of the policies' figures by month ([`PolicyStats::by_month`]).
+    pub months: MonthLayout,
     /// Item-days simulated (items × policies × horizon days × runs), for the speed report.
     pub item_days: u64,
     /// Run-by-run differences against a baseline policy, when asked for.
@@ -78,6 +81,7 @@ struct Prepared<'a> {
     aftermath: Vec<Vec<usize>>,
     max_links: usize,
     fan: FanLayout,
+    months: MonthLayout,
     /// The policy paired differences are taken against, if any.
     baseline: Option<usize>,
     /// The worst runs to keep by a metric, if asked for ([`Simulation::keep_worst`]).
@@ -252,6 +256,7 @@ impl<'a> Prepared<'a> {
             reaching,
             aftermath,
             fan: FanLayout::new(scenario),
+            months: MonthLayout::new(scenario),
             baseline,
             worst: None,
             per_run: false,
@@ -517,6 +522,7 @@ impl<'a> Simulation<'a> {
             policies,
             disruptions: self.total.disruptions.clone(),
             fan: self.prepared.fan.clone(),
+            months: self.prepared.months.clone(),
             item_days: self.runs
                 * scenario.items.len() as u64
                 * self.prepared.simulated.iter().filter(|&&s| s).count() as u64
@@ -570,6 +576,7 @@ impl ChunkStats {
                         scenario.suppliers.len(),
                         scenario.budgets.len(),
                     )
+                    .with_months(prepared.months.months.len())
                 })
                 .collect(),
             disruptions: DisruptionStats::new(scenario.disruptions.len()),
@@ -621,6 +628,8 @@ struct RunBuffers<'a> {
     /// Per policy, the run's stock on hand on the fan's days: units with a single item, value
     /// summed over items with several.
     on_hand: Vec<Vec<f64>>,
+    /// Per policy, the run's sums of each calendar month over all items ([`MonthLayout`]).
+    months: Vec<Vec<MonthSums>>,
 }
 
 impl<'a> RunBuffers<'a> {
@@ -647,6 +656,10 @@ impl<'a> RunBuffers<'a> {
             demand: vec![0.0; horizon],
             all_items: vec![RunTotals::default(); sc.policies.len()],
             on_hand: vec![vec![0.0; prepared.fan.days.len()]; sc.policies.len()],
+            months: vec![
+                vec![MonthSums::default(); prepared.months.months.len()];
+                sc.policies.len()
+            ],
         }
     }
 
@@ -684,6 +697,9 @@ impl<'a> RunBuffers<'a> {
                 measured_days,
                 ..RunTotals::default()
             };
+        }
+        for months in &mut self.months {
+            months.fill(MonthSums::default());
         }
     }
 
@@ -731,6 +747,11 @@ impl<'a> RunBuffers<'a> {
                 items.levels(),
                 &mut stats.policies[p],
                 [&mut self.on_hand[p]],
+            );
+            prepared.months.note_item::<1>(
+                i,
+                (&gb.demand[k], items.served(), items.levels()),
+                [&mut self.months[p]],
             );
         }
         push_group_figures(prepared, (g, p), &gb.counters, stats);
@@ -808,6 +829,11 @@ impl<'a> RunBuffers<'a> {
             &mut stats.policies[p],
             [&mut self.on_hand[p]],
         );
+        prepared.months.note_item::<1>(
+            i,
+            (&self.demand, scratch.served(), scratch.levels()),
+            [&mut self.months[p]],
+        );
         totals
     }
 
@@ -832,6 +858,7 @@ impl<'a> RunBuffers<'a> {
             if prepared.fan.sums_items() {
                 stats.policies[p].push_on_hand(&self.on_hand[p]);
             }
+            stats.policies[p].by_month.push(&self.months[p]);
         }
         if let Some(paired) = &mut stats.paired {
             paired.push(&self.all_items);
@@ -909,6 +936,12 @@ impl LaneBuffers {
         prepared
             .fan
             .note_item::<LANES>(i, scratch.levels(), &mut stats.policies[p], paths);
+        let months = batch.each_mut().map(|r| r.months[p].as_mut_slice());
+        prepared.months.note_item::<LANES>(
+            i,
+            (&self.demand, scratch.served(), scratch.levels()),
+            months,
+        );
     }
 }
 
@@ -1223,6 +1256,13 @@ impl GroupLaneBuffers {
                     &mut stats.policies[p],
                     paths,
                 );
+                let months = batch.each_mut().map(|r| r.months[p].as_mut_slice());
+                let item = &self.items[k];
+                prepared.months.note_item::<LANES>(
+                    i,
+                    (&self.demand[k], item.served(), item.levels()),
+                    months,
+                );
             }
         }
     }
@@ -1450,6 +1490,67 @@ mod tests {
             assert!(
                 outcome_with(scenario, 70, Some(vector)) == one_at_a_time,
                 "{name}: {vector:?} lanes differ from runs one at a time"
+            );
+        }
+    }
+
+    /// The figures by month (issue 21, item 5) of runs stepped in lanes, of runs one at a time
+    /// and of items simulated together (stepped in lanes and not) are the same, bit for bit,
+    /// and are not empty: every month has runs with a stockout somewhere, which the months'
+    /// per-day served demand and levels must carry through each path. Peak season with its
+    /// items alone and with them coupled by the shared capacity, backorders and a warm-up.
+    #[test]
+    fn figures_by_month_do_not_depend_on_how_runs_are_stepped() {
+        let months = |prepared: Prepared<'_>| {
+            let mut simulation = Simulation {
+                total: ChunkStats::new(&prepared),
+                prepared,
+                seed: 11,
+                runs: 0,
+            };
+            simulation.extend_to(70, &|_| {});
+            let outcome = simulation.outcome();
+            assert_eq!(outcome.months.months, (0..12).collect::<Vec<_>>());
+            outcome
+                .policies
+                .iter()
+                .map(|p| p.by_month.months.clone())
+                .collect::<Vec<_>>()
+        };
+        let uncoupled = peak_season_uncoupled(&[
+            ("\"lost\"", "\"backorder\""),
+            ("warmup_days = 0", "warmup_days = 30"),
+        ]);
+        let coupled = edited(
+            "peak-season.toml",
+            &[
+                ("\"lost\"", "\"backorder\""),
+                ("warmup_days = 0", "warmup_days = 30"),
+            ],
+        );
+        for (name, scenario) in [("alone", &uncoupled), ("coupled", &coupled)] {
+            let mut scalar = Prepared::new(scenario, None);
+            scalar.lanes = None;
+            let reference = months(scalar);
+            // Stockouts fall in December in some run under the first policy, and each month
+            // has 70 runs with demand.
+            let december = reference[0][11][0].estimate().unwrap();
+            assert!(
+                december.mean > 0.0 && december.n == 70,
+                "{name}: {december:?}"
+            );
+            for vector in [Vector::baseline(), Vector::detect()] {
+                let mut lanes = Prepared::new(scenario, None);
+                lanes.lanes = Some(vector);
+                assert!(
+                    months(lanes) == reference,
+                    "{name}: {vector:?} lanes differ from runs one at a time by month"
+                );
+            }
+            let together = Prepared::grouped(scenario, None, true);
+            assert!(
+                months(together) == reference,
+                "{name}: items simulated together differ by month"
             );
         }
     }

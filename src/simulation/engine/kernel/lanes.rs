@@ -97,6 +97,8 @@ pub(crate) struct LaneScratch {
     pub(super) impaired: Vec<LaneMask>,
     /// Stock on hand at the end of each measured day, laid out as `arrivals`.
     pub(super) levels: LaneDays,
+    /// Demand served on each measured day, laid out as `arrivals`.
+    pub(super) served: LaneDays,
 }
 
 impl LaneScratch {
@@ -107,6 +109,7 @@ impl LaneScratch {
             books: vec![vec![0.0; horizon]; LANES],
             impaired: vec![0; horizon],
             levels: LaneDays::zeroed(horizon),
+            served: LaneDays::zeroed(horizon),
         }
     }
 
@@ -119,6 +122,11 @@ impl LaneScratch {
     /// days are stale).
     pub(crate) fn levels(&self) -> &[f64] {
         &self.levels
+    }
+
+    /// Demand served on each measured day of the last batch, laid out as [`Self::levels`].
+    pub(crate) fn served(&self) -> &[f64] {
+        &self.served
     }
 }
 
@@ -345,12 +353,14 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         books,
         impaired,
         levels,
+        served,
     } = scratch;
     assert!(
         days.end * LANES <= demand.len()
             && days.end * LANES <= arrivals.len()
             && days.end * LANES <= rejections.len()
             && days.end * LANES <= levels.len()
+            && days.end * LANES <= served.len()
             && days.end <= impaired.len()
     );
     for t in days {
@@ -360,6 +370,7 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
             &mut arrivals[today.clone()],
             &mut rejections[today.clone()],
             &demand[today.clone()],
+            &mut served[today.clone()],
         );
         // 3. Review and ordering: every lane reviews on the same days.
         if t == *next_review {
@@ -476,16 +487,18 @@ fn either(a: f64, b: f64) -> f64 {
 }
 
 /// Steps 1 and 2 of a day over the lanes: receipts due today (`due`, of which `rejected` fail
-/// inspection), then today's `demand`. Returns the lanes that stocked out.
+/// inspection), then today's `demand`, what each lane served written to `served` on a measured
+/// day. Returns the lanes that stocked out.
 #[inline(always)]
 pub(super) fn open_day<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
     hot: &mut Hot,
     due: &mut [f64],
     rejected: &mut [f64],
     demand: &[f64],
+    served: &mut [f64],
 ) -> LaneMask {
     receive::<MEASURE, BACKORDER>(hot, due, rejected);
-    serve::<MEASURE, BACKORDER, AVX2>(hot, demand)
+    serve::<MEASURE, BACKORDER, AVX2>(hot, demand, served)
 }
 
 /// Step 5 of a day over the lanes: the end-of-day levels, written to `levels` on a measured
@@ -549,14 +562,17 @@ fn receive<const MEASURE: bool, const BACKORDER: bool>(
     }
 }
 
-/// Step 2 of a day, demand: served from stock, the rest lost or backordered. Returns the lanes
-/// that stocked out.
+/// Step 2 of a day, demand: served from stock, the rest lost or backordered; on a measured
+/// day each lane's served units are written to `served_today`. Returns the lanes that stocked
+/// out.
 #[inline(always)]
 fn serve<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
     hot: &mut Hot,
     demand: &[f64],
+    served_today: &mut [f64],
 ) -> LaneMask {
     let demand = &demand[..LANES];
+    let served_today = &mut served_today[..LANES];
     let mut shortfall = [0.0; LANES];
     for l in 0..LANES {
         let d = demand[l];
@@ -566,6 +582,7 @@ fn serve<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         shortfall[l] = short;
         let stocked_out = indicator(short > 0.0);
         if MEASURE {
+            served_today[l] = served;
             hot.demand[l] += d;
             hot.served[l] += served;
             hot.short[l] += short;

@@ -41,10 +41,10 @@ pub(crate) fn group_steps_in_lanes(
 }
 
 /// Bytes of per-thread buffers the lane loop needs for each item of a group (its pipeline,
-/// books, levels and demand over the horizon, in every lane).
+/// books, levels, served demand and demand over the horizon, in every lane).
 pub(crate) fn lane_bytes_per_item(horizon: usize) -> usize {
-    // Arrivals, rejections, levels and demand laid out by lane, and each lane's book.
-    horizon * LANES * 8 * 5 + horizon * 2
+    // Arrivals, rejections, levels, served and demand laid out by lane, and each lane's book.
+    horizon * LANES * 8 * 6 + horizon * 2
 }
 
 /// Per-thread buffers of one group's lane loop: each lane's decisions.
@@ -110,6 +110,7 @@ struct ItemBuffers<'b> {
     books: &'b mut [Vec<f64>],
     impaired: &'b mut [LaneMask],
     levels: &'b mut [f64],
+    served: &'b mut [f64],
 }
 
 /// The group's runs between days: per lane, the items' scalar states (queues, the counters
@@ -272,6 +273,7 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
             books: &mut item.books,
             impaired: &mut item.impaired,
             levels: &mut item.levels,
+            served: &mut item.served,
         })
         .collect();
     let items = &mut items[..];
@@ -292,6 +294,7 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
                 &mut item.arrivals[today.clone()],
                 &mut item.rejections[today.clone()],
                 &demand[k][today.clone()],
+                &mut item.served[today.clone()],
             );
             let review = &mut reviews[k];
             let reviewing = lanes_where::<true, AVX2>(review, t as f64);
