@@ -321,14 +321,10 @@ impl RunningStat {
             self.sketch.merge(&other.sketch);
             return;
         }
-        let n_a = self.n as f64;
-        let n_b = other.n as f64;
-        let n = self.n + other.n;
-        let n_f = n as f64;
-        let delta = other.mean - self.mean;
-        self.mean += delta * (n_b / n_f);
-        self.m2 += other.m2 + delta * delta * (n_a * n_b / n_f);
-        self.n = n;
+        (self.n, self.mean, self.m2) = chan_merge(
+            (self.n, self.mean, self.m2),
+            (other.n, other.mean, other.m2),
+        );
         self.sketch.merge(&other.sketch);
     }
 
@@ -414,6 +410,23 @@ impl RunningStat {
     }
 }
 
+/// Chan et al.'s pairwise merge of two non-empty summaries, each (count, mean, sum of squared
+/// deviations): the one arithmetic [`RunningStat`] and [`MeanStat`] both merge with, so that
+/// their means and intervals agree to the bit.
+fn chan_merge(
+    (n_a, mean_a, m2_a): (u64, f64, f64),
+    (n_b, mean_b, m2_b): (u64, f64, f64),
+) -> (u64, f64, f64) {
+    let n = n_a + n_b;
+    let (a, b, n_f) = (n_a as f64, n_b as f64, n as f64);
+    let delta = mean_b - mean_a;
+    (
+        n,
+        mean_a + delta * (b / n_f),
+        m2_a + (m2_b + delta * delta * (a * b / n_f)),
+    )
+}
+
 /// Streaming mean of one figure over runs, without percentiles: Welford's update and Chan's
 /// pairwise merge exactly as [`RunningStat`] does them, so that its mean and interval are
 /// those a [`RunningStat`] would give for the same values, at a fraction of the cost per value
@@ -446,14 +459,10 @@ impl MeanStat {
             *self = *other;
             return;
         }
-        let n_a = self.n as f64;
-        let n_b = other.n as f64;
-        let n = self.n + other.n;
-        let n_f = n as f64;
-        let delta = other.mean - self.mean;
-        self.mean += delta * (n_b / n_f);
-        self.m2 += other.m2 + delta * delta * (n_a * n_b / n_f);
-        self.n = n;
+        (self.n, self.mean, self.m2) = chan_merge(
+            (self.n, self.mean, self.m2),
+            (other.n, other.mean, other.m2),
+        );
     }
 
     /// Number of values pushed.
