@@ -83,40 +83,6 @@ impl Drift {
         self.items.iter().filter(|d| d.change() != "unchanged")
     }
 
-    /// `drift.csv`: one row per item of either profile.
-    pub(crate) fn to_csv(&self) -> String {
-        let mut out = String::from(
-            "item,change,abc_before,abc_now,xyz_before,xyz_now,posture_before,posture_now\n",
-        );
-        let part = |s: &Option<Standing>, f: fn(&Standing) -> &str| {
-            s.as_ref().map_or_else(String::new, |s| f(s).to_string())
-        };
-        for d in &self.items {
-            let cells = [
-                d.item.clone(),
-                d.change().to_string(),
-                part(&d.before, |s| &s.abc),
-                part(&d.now, |s| &s.abc),
-                part(&d.before, |s| &s.xyz),
-                part(&d.now, |s| &s.xyz),
-                part(&d.before, |s| &s.posture),
-                part(&d.now, |s| &s.posture),
-            ];
-            let quoted: Vec<String> = cells
-                .iter()
-                .map(|c| {
-                    if c.contains([',', '"', '\n']) {
-                        format!("\"{}\"", c.replace('"', "\"\""))
-                    } else {
-                        c.clone()
-                    }
-                })
-                .collect();
-            let _ = writeln!(out, "{}", quoted.join(","));
-        }
-        out
-    }
-
     /// The section of `profile.md`: how many items changed, and a table of them.
     pub(crate) fn to_markdown(&self) -> String {
         let mut out = String::new();

@@ -14,7 +14,7 @@ use super::csv::file_name;
 use super::date::MONTH_NAMES;
 use super::demand_fit::{FittedForm, num, short};
 use super::disruptions::{DisruptionHistory, MIN_STRETCH_DELIVERIES, Stretch};
-use super::drift::DRIFT_FILE;
+use super::drift::{DRIFT_FILE, Drift, Standing};
 use super::qualify::{MAX_LEAD_DAYS, MIN_ON_TIME};
 use super::supplier_fit::{DaysForm, SupplierProfile};
 use super::surges::{MIN_SURGE_WEEKS, MIN_WEEKS, SURGE_SPREADS, SurgeHistory};
@@ -42,7 +42,7 @@ pub(crate) fn commit_profile(profile: &Profile, dir: &Path) -> Result<Committed,
         set.add(name, text);
     }
     match &profile.drift {
-        Some(drift) => set.add(DRIFT_FILE, drift.to_csv()),
+        Some(drift) => set.add(DRIFT_FILE, drift_csv(drift)),
         None => set.retire(DRIFT_FILE),
     }
     set.commit()
@@ -323,6 +323,36 @@ const SURGE_COLUMNS: &[&str] = &[
     "median_week",
     "threshold_week",
 ];
+
+const DRIFT_COLUMNS: &[&str] = &[
+    "item",
+    "change",
+    "abc_before",
+    "abc_now",
+    "xyz_before",
+    "xyz_now",
+    "posture_before",
+    "posture_now",
+];
+
+/// `drift.csv`: one row per item of either profile, its standing before and now.
+pub(crate) fn drift_csv(drift: &Drift) -> String {
+    let part = |s: &Option<Standing>, f: fn(&Standing) -> &str| {
+        s.as_ref().map_or_else(String::new, |s| f(s).to_string())
+    };
+    csv_table(DRIFT_COLUMNS, &drift.items, |d| {
+        vec![
+            d.item.clone(),
+            d.change().to_string(),
+            part(&d.before, |s| &s.abc),
+            part(&d.now, |s| &s.abc),
+            part(&d.before, |s| &s.xyz),
+            part(&d.now, |s| &s.xyz),
+            part(&d.before, |s| &s.posture),
+            part(&d.now, |s| &s.posture),
+        ]
+    })
+}
 
 /// One row per demand surge, by item and start.
 pub(crate) fn surges_csv(history: &SurgeHistory) -> String {
