@@ -489,6 +489,70 @@ impl MeanStat {
     }
 }
 
+/// Streaming means of `K` figures of a run that are defined together (pushed together or not
+/// at all), such as a month's stockout rate, fill rate and days of supply: each figure's
+/// [`MeanStat`] update and merge, the count kept, stepped and converted once for all of them.
+/// Figure `k` is exactly the [`MeanStat`] of its values ([`MeanStats::figure`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MeanStats<const K: usize> {
+    n: u64,
+    mean: [f64; K],
+    m2: [f64; K],
+}
+
+impl<const K: usize> Default for MeanStats<K> {
+    fn default() -> Self {
+        MeanStats {
+            n: 0,
+            mean: [0.0; K],
+            m2: [0.0; K],
+        }
+    }
+}
+
+impl<const K: usize> MeanStats<K> {
+    /// Adds one run's value of each figure (finite): [`MeanStat::push`] for each, in order.
+    #[inline]
+    pub fn push(&mut self, xs: [f64; K]) {
+        self.n += 1;
+        let n = self.n as f64;
+        for ((mean, m2), x) in self.mean.iter_mut().zip(&mut self.m2).zip(xs) {
+            debug_assert!(x.is_finite(), "MeanStats::push({x}): value must be finite");
+            let delta = x - *mean;
+            *mean += delta / n;
+            *m2 += delta * (x - *mean);
+        }
+    }
+
+    /// Folds `other` into `self` ([`MeanStat::merge`] for each figure).
+    pub fn merge(&mut self, other: &MeanStats<K>) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *other;
+            return;
+        }
+        let mut n = self.n;
+        for k in 0..K {
+            (n, self.mean[k], self.m2[k]) = chan_merge(
+                (self.n, self.mean[k], self.m2[k]),
+                (other.n, other.mean[k], other.m2[k]),
+            );
+        }
+        self.n = n;
+    }
+
+    /// Figure `k`'s running mean.
+    pub fn figure(&self, k: usize) -> MeanStat {
+        MeanStat {
+            n: self.n,
+            mean: self.mean[k],
+            m2: self.m2[k],
+        }
+    }
+}
+
 /// A figure's mean over runs with its 95% interval, without percentiles ([`MeanStat`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct MeanEstimate {
@@ -1129,6 +1193,37 @@ impl RunningStat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `K` figures counted together give each figure the bits of its own [`MeanStat`], pushed
+    /// and merged in the same order.
+    #[test]
+    fn mean_stats_are_their_figures_mean_stats_bit_for_bit() {
+        let mut rng = SplitMix(7);
+        let mut parts: Vec<(MeanStats<3>, [MeanStat; 3])> = Vec::new();
+        for size in [0, 1, 5, 17] {
+            let mut together = MeanStats::<3>::default();
+            let mut alone = [MeanStat::default(); 3];
+            for _ in 0..size {
+                let xs = [rng.unit(), 1.0 - rng.unit(), 30.0 * rng.unit()];
+                together.push(xs);
+                for (stat, x) in alone.iter_mut().zip(xs) {
+                    stat.push(x);
+                }
+            }
+            parts.push((together, alone));
+        }
+        let (mut together, mut alone) = (MeanStats::<3>::default(), [MeanStat::default(); 3]);
+        for (t, a) in &parts {
+            together.merge(t);
+            for (stat, part) in alone.iter_mut().zip(a) {
+                stat.merge(part);
+            }
+            for (k, stat) in alone.iter().enumerate() {
+                assert_eq!(together.figure(k), *stat);
+            }
+        }
+        assert_eq!(together.figure(2).count(), 23);
+    }
 
     /// SplitMix64 (Steele, Lea & Flood 2014): a self-contained test generator, so these tests
     /// do not move when the simulator's own streams change.

@@ -10,8 +10,9 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::foundation::date::MONTH_NAMES;
+use crate::foundation::math::min_fast;
 use crate::foundation::stats::{
-    Estimate, LevelCounts, MeanEstimate, MeanStat, RunningStat, level_key,
+    Estimate, LevelCounts, MeanEstimate, MeanStats, RunningStat, level_key,
 };
 use crate::model::disruption::Spell;
 use crate::model::policy::ItemPolicy;
@@ -451,6 +452,12 @@ pub struct MonthLayout {
     weights: Vec<f64>,
 }
 
+/// An item-run's running sums over its measured days at the end of one of the months'
+/// stretches, for `N` runs stepped together: demand, demand served from stock (and the
+/// reserve), and end-of-day stock on hand (with the reserve) summed over days, each run's in
+/// its lane. A stretch's figures are the differences of its marks and the last stretch's.
+pub(crate) type MonthMark<const N: usize> = [[f64; N]; 3];
+
 /// One run's units of one calendar month, valued and summed over a policy's items: what the
 /// month's figures are made of.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -493,45 +500,44 @@ impl MonthLayout {
         self.months.iter().map(|&m| MONTH_NAMES[m]).collect()
     }
 
+    /// How many stretches of consecutive measured days within one month there are.
+    pub(crate) fn spans(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Where each stretch of consecutive measured days within one month ends, in day order:
+    /// the daily loop notes its running sums there ([`MonthMark`]).
+    pub(crate) fn span_ends(&self) -> Vec<usize> {
+        self.spans.iter().map(|(days, _)| days.end).collect()
+    }
+
     /// Add item `item`'s valued demand, served demand and stock on hand of `N` runs stepped
-    /// together (each day's `N` entries side by side, `x[t * N + lane]`; `N` = 1 for one run)
-    /// into each run's month sums. Each month's stretch is summed day by day from zero, then
-    /// valued and added to the month: the same additions in the same order for a run however
-    /// it was stepped, so the lanes give the bits of runs one at a time.
+    /// together (`N` = 1 for one run) into each run's month sums. `marks` are the item-run's
+    /// running sums at the end of each stretch ([`MonthLayout::span_ends`]): a stretch's sums
+    /// are the difference of its mark and the one before (zero before the first), valued and
+    /// added to its month. The same operations for a run however it was stepped, so the lanes
+    /// give the bits of runs one at a time. In whole units the differences are exact, so they
+    /// are the stretch's days summed from zero; in fractional units they may differ from that
+    /// in the last bits.
     #[inline]
     pub(crate) fn note_item<const N: usize>(
         &self,
         item: usize,
-        (demand, served, levels): (&[f64], &[f64], &[f64]),
+        marks: &[MonthMark<N>],
         mut sums: [&mut [MonthSums]; N],
     ) {
         let weight = self.weights[item];
-        for (days, slot) in &self.spans {
-            // One figure at a time: the `N` sums of one fit in registers, those of three do not.
-            let d = sum_days::<N>(demand, days.clone());
-            let s = sum_days::<N>(served, days.clone());
-            let h = sum_days::<N>(levels, days.clone());
+        let mut before: MonthMark<N> = [[0.0; N]; 3];
+        for ((_, slot), mark) in self.spans.iter().zip(marks) {
             for (l, run) in sums.iter_mut().enumerate() {
                 let month = &mut run[*slot];
-                month.demand_value += d[l] * weight;
-                month.served_value += s[l] * weight;
-                month.on_hand_value_days += h[l] * weight;
+                month.demand_value += (mark[0][l] - before[0][l]) * weight;
+                month.served_value += (mark[1][l] - before[1][l]) * weight;
+                month.on_hand_value_days += (mark[2][l] - before[2][l]) * weight;
             }
+            before = *mark;
         }
     }
-}
-
-/// Each of `N` runs' sum of `x` over `days`, kept day by day and lane by lane
-/// (`x[t * N + lane]`), added in day order from zero.
-#[inline(always)]
-fn sum_days<const N: usize>(x: &[f64], days: std::ops::Range<usize>) -> [f64; N] {
-    let mut sums = [0.0; N];
-    for day in x[days.start * N..days.end * N].chunks_exact(N) {
-        for (sum, &v) in sums.iter_mut().zip(day) {
-            *sum += v;
-        }
-    }
-    sums
 }
 
 /// A policy's figures by calendar month over runs ([`MonthLayout`]): per month, the stockout
@@ -539,8 +545,9 @@ fn sum_days<const N: usize>(x: &[f64], days: std::ops::Range<usize>) -> [f64; N]
 /// horizon's figure is, over the month's measured days only.
 #[derive(Clone, Debug, Default)]
 pub struct MonthStats {
-    /// Per month of the layout: stockout rate, fill rate, days of supply.
-    pub(crate) months: Vec<[MeanStat; 3]>,
+    /// Per month of the layout: stockout rate, fill rate, days of supply, defined in the same
+    /// runs and so counted together.
+    pub(crate) months: Vec<MeanStats<3>>,
 }
 
 /// The figures by month, in the order of [`MonthStats`]' accumulators.
@@ -551,7 +558,7 @@ impl MonthStats {
     /// Empty accumulators for `months` months.
     pub fn new(months: usize) -> Self {
         MonthStats {
-            months: vec![[MeanStat::default(); 3]; months],
+            months: vec![MeanStats::default(); months],
         }
     }
 
@@ -560,10 +567,10 @@ impl MonthStats {
     pub(crate) fn push(&mut self, sums: &[MonthSums]) {
         for (stats, m) in self.months.iter_mut().zip(sums) {
             if m.demand_value > 0.0 {
-                let fill = m.served_value / m.demand_value;
-                stats[0].push(1.0 - fill);
-                stats[1].push(fill);
-                stats[2].push(m.on_hand_value_days / m.demand_value);
+                // At most 1: a month's served demand is its stretches' differences of running
+                // sums, which in fractional units may round above its demand by a few ulps.
+                let fill = min_fast(m.served_value / m.demand_value, 1.0);
+                stats.push([1.0 - fill, fill, m.on_hand_value_days / m.demand_value]);
             }
         }
     }
@@ -571,16 +578,15 @@ impl MonthStats {
     /// Folds in the accumulators of other runs (merge in a fixed order for reproducible bits).
     pub fn merge(&mut self, other: &MonthStats) {
         for (a, b) in self.months.iter_mut().zip(&other.months) {
-            for (x, y) in a.iter_mut().zip(b) {
-                x.merge(y);
-            }
+            a.merge(b);
         }
     }
 
     /// Month `slot`'s estimates of [`MONTH_METRICS`], each `None` where it was undefined in
     /// every run.
     pub fn estimates(&self, slot: usize) -> [Option<MeanEstimate>; 3] {
-        self.months[slot].map(|s| s.estimate())
+        let stats = &self.months[slot];
+        std::array::from_fn(|k| stats.figure(k).estimate())
     }
 }
 

@@ -62,7 +62,7 @@ use crate::foundation::math::{ceil_fast, floor_fast, min_fast};
 use crate::model::levels::LevelSegment;
 use crate::model::policy::{Expedite, ItemPolicy, OrderRule, scaled_rule};
 use crate::model::supply::{MAX_LINKS, round_order};
-use crate::simulation::metrics::ItemCounters;
+use crate::simulation::metrics::{ItemCounters, MonthMark};
 use crate::simulation::supply_paths::{SupplierDays, SupplyPaths};
 use crate::simulation::trace::{DayEnd, DayRecorder, NoRecorder};
 use shelf::Shelf;
@@ -131,6 +131,11 @@ pub(crate) struct ItemSetup {
     pub(crate) shelf_life: Option<usize>,
     pub(crate) links: Vec<Link>,
     pub sourcing: Sourcing,
+    /// Where each of the months' stretches of measured days ends, in day order (the figures by
+    /// month, [`crate::simulation::metrics::MonthLayout`]): the daily loop's stretches are cut
+    /// there, and the item-run's running sums noted at each, so that a month's figures are
+    /// differences of those sums and the loop does no work of its own for months.
+    pub(crate) month_ends: Vec<usize>,
 }
 
 /// Per-thread buffers, reused across items, policies and runs.
@@ -148,15 +153,17 @@ pub(crate) struct Scratch {
     impaired: Vec<u32>,
     stamp: u32,
     /// Stock on hand (with the reserve) at the end of each measured day of the last item-run,
-    /// for the on-hand fan chart and the figures by month.
+    /// for the on-hand fan chart.
     levels: Vec<f64>,
-    /// Demand served from stock (and the reserve) on each measured day of the last item-run,
-    /// for the figures by month.
-    served: Vec<f64>,
+    /// The last item-run's running sums at the end of each month's stretch
+    /// ([`ItemSetup::month_ends`]), for the figures by month.
+    marks: Vec<MonthMark<1>>,
 }
 
 impl Scratch {
-    pub(crate) fn new(horizon: usize, max_links: usize) -> Self {
+    /// Buffers for a horizon of `horizon` days, items with up to `max_links` suppliers and
+    /// `month_spans` stretches of months.
+    pub(crate) fn new(horizon: usize, max_links: usize, month_spans: usize) -> Self {
         Scratch {
             arrivals: vec![0.0; horizon],
             rejections: vec![0.0; horizon],
@@ -164,7 +171,7 @@ impl Scratch {
             impaired: vec![0; horizon],
             stamp: 0,
             levels: vec![0.0; horizon],
-            served: vec![0.0; horizon],
+            marks: vec![[[0.0]; 3]; month_spans],
         }
     }
 
@@ -182,7 +189,6 @@ impl Scratch {
                 impaired: &mut self.impaired,
                 stamp: self.stamp,
                 levels: &mut self.levels,
-                served: &mut self.served,
             },
         )
     }
@@ -209,10 +215,15 @@ impl Scratch {
         &self.levels
     }
 
-    /// Demand served on each measured day of the last item-run (entries of unmeasured days are
-    /// stale).
-    pub(crate) fn served(&self) -> &[f64] {
-        &self.served
+    /// The last item-run's running sums at the end of each month's stretch.
+    pub(crate) fn marks(&self) -> &[MonthMark<1>] {
+        &self.marks
+    }
+
+    /// Note the item-run's running sums in `counters` at the end of month stretch `span`.
+    #[inline]
+    fn mark(&mut self, span: usize, counters: &ItemCounters) {
+        self.marks[span] = month_mark(counters);
     }
 }
 
@@ -311,13 +322,23 @@ impl Sums {
     }
 }
 
+/// What the figures by month read of an item-run's running sums at the end of a month's
+/// stretch: demand, demand served and stock on hand summed over days.
+#[inline]
+fn month_mark(counters: &ItemCounters) -> MonthMark<1> {
+    [
+        [counters.demand],
+        [counters.served],
+        [counters.on_hand_unit_days],
+    ]
+}
+
 /// The per-day records of an item-run: impaired days (marked with the item-run's stamp), and
-/// the end-of-day stock on hand and the demand served of measured days.
+/// the end-of-day stock on hand of measured days.
 struct DayBooks<'s> {
     impaired: &'s mut [u32],
     stamp: u32,
     levels: &'s mut [f64],
-    served: &'s mut [f64],
 }
 
 /// One item-run between days. `R` hears of each day's flows and levels ([`DayRecorder`]);
@@ -358,11 +379,14 @@ pub(crate) fn simulate_item<R: DayRecorder>(
 ) -> ItemCounters {
     scratch.next_stamp();
     let mut state = State::new(setup, policy, demand, supply, recorder);
-    for_each_segment(setup, policy, segments, |rule, days, measured| {
-        if measured {
-            state.run_segment::<true>(rule, days, scratch);
+    for_each_segment(setup, policy, segments, |rule, piece| {
+        if piece.measured {
+            state.run_segment::<true>(rule, piece.days, scratch);
         } else {
-            state.run_segment::<false>(rule, days, scratch);
+            state.run_segment::<false>(rule, piece.days, scratch);
+        }
+        if let Some(span) = piece.ends_span {
+            scratch.mark(span, &state.counters);
         }
     });
     state.clear(&mut scratch.books);
@@ -378,19 +402,19 @@ fn finish_counters(mut counters: ItemCounters) -> ItemCounters {
     counters
 }
 
-/// Call `run(rule, days, measured)` for each stretch of the horizon with its own rule (the
-/// policy's, or scaled for a pre-build) and its own measuring (warm-up days are not measured),
-/// in day order.
+/// Call `run(rule, piece)` for each stretch of the horizon with its own rule (the policy's,
+/// or scaled for a pre-build), its own measuring (warm-up days are not measured) and within
+/// one month's stretch ([`segment_days`]), in day order.
 fn for_each_segment(
     setup: &ItemSetup,
     policy: &ItemPolicy,
     segments: &[LevelSegment],
-    mut run: impl FnMut(&OrderRule, std::ops::Range<usize>, bool),
+    mut run: impl FnMut(&OrderRule, Piece),
 ) {
     for (k, segment) in segments.iter().enumerate() {
         let rule = segment_rule(setup, policy, k, segment);
-        for (days, measured) in segment_days(setup.warmup, segment) {
-            run(&rule, days, measured);
+        for piece in segment_days(setup, segment) {
+            run(&rule, piece);
         }
     }
 }
@@ -411,11 +435,56 @@ fn segment_rule(
     scaled_rule(rule, segment.factor, setup.whole_units)
 }
 
-/// A stretch's warm-up days (not measured), then its measured days.
-fn segment_days(warmup: usize, segment: &LevelSegment) -> [(std::ops::Range<usize>, bool); 2] {
+/// Days the daily loop runs in one go: measured or not, and whether they end one of the
+/// months' stretches of measured days ([`ItemSetup::month_ends`]), and which.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Piece {
+    pub(super) days: std::ops::Range<usize>,
+    pub(super) measured: bool,
+    /// The month stretch these days end, if they end one: the running sums are noted then.
+    pub(super) ends_span: Option<usize>,
+}
+
+/// A stretch's warm-up days (not measured), then its measured days cut at the ends of the
+/// months' stretches, in day order; no piece is empty. Cutting changes no figure: the loop
+/// takes up each piece where the last one left off.
+fn segment_days<'s>(
+    setup: &'s ItemSetup,
+    segment: &LevelSegment,
+) -> impl Iterator<Item = Piece> + 's {
     let (start, end) = (segment.start as usize, segment.end as usize);
-    let split = warmup.clamp(start, end);
-    [(start..split, false), (split..end, true)]
+    let split = setup.warmup.clamp(start, end);
+    let ends = &setup.month_ends[..];
+    // The first month's end after the warm-up days.
+    let mut next = ends.partition_point(|&e| e <= split);
+    let mut from = split;
+    let warm = (start < split).then_some(Piece {
+        days: start..split,
+        measured: false,
+        ends_span: None,
+    });
+    warm.into_iter().chain(std::iter::from_fn(move || {
+        if from >= end {
+            return None;
+        }
+        let piece = match ends.get(next) {
+            Some(&e) if e <= end => {
+                next += 1;
+                Piece {
+                    days: from..e,
+                    measured: true,
+                    ends_span: Some(next - 1),
+                }
+            }
+            _ => Piece {
+                days: from..end,
+                measured: true,
+                ends_span: None,
+            },
+        };
+        from = piece.days.end;
+        Some(piece)
+    }))
 }
 
 impl<'a, R: DayRecorder> State<'a, R> {
@@ -516,11 +585,10 @@ impl<'a, R: DayRecorder> State<'a, R> {
             impaired,
             stamp,
             levels,
-            served: served_days,
+            marks: _,
         } = scratch;
         let stamp = *stamp;
-        let (impaired, levels, served_days) =
-            (&mut impaired[..], &mut levels[..], &mut served_days[..]);
+        let (impaired, levels) = (&mut impaired[..], &mut levels[..]);
         let mut pipe = Pipeline {
             arrivals,
             rejections,
@@ -535,7 +603,6 @@ impl<'a, R: DayRecorder> State<'a, R> {
                 && days.end <= pipe.rejections.len()
                 && days.end <= impaired.len()
                 && days.end <= levels.len()
-                && days.end <= served_days.len()
         );
         // What every day touches lives in locals. Receipts and orders, inlined, change the
         // stock figures in place; the rarer steps kept out of line (failover, dispatch) and
@@ -549,7 +616,6 @@ impl<'a, R: DayRecorder> State<'a, R> {
             impaired,
             stamp,
             levels,
-            served: served_days,
         };
         for t in days {
             // 1–2. Receipts and demand.
@@ -694,7 +760,6 @@ impl<'a, R: DayRecorder> State<'a, R> {
                 stock.on_hand
             };
             books.levels[t] = level;
-            books.served[t] = day.served;
             sums.on_hand_unit_days += level;
             if BACKORDER {
                 sums.backorder_unit_days += stock.backorders;

@@ -125,6 +125,7 @@ impl<'a> Prepared<'a> {
     /// something coupled them all (the tests check that this changes no item's figures).
     fn grouped(scenario: &'a Scenario, baseline: Option<usize>, all_together: bool) -> Self {
         let horizon = scenario.horizon_days as usize;
+        let months = MonthLayout::new(scenario);
         let setups: Vec<ItemSetup> = scenario
             .items
             .iter()
@@ -162,6 +163,7 @@ impl<'a> Prepared<'a> {
                         }
                     })
                     .collect(),
+                month_ends: months.span_ends(),
             })
             .collect();
         let reaching: Vec<Vec<usize>> = scenario
@@ -256,7 +258,7 @@ impl<'a> Prepared<'a> {
             reaching,
             aftermath,
             fan: FanLayout::new(scenario),
-            months: MonthLayout::new(scenario),
+            months,
             baseline,
             worst: None,
             per_run: false,
@@ -748,11 +750,9 @@ impl<'a> RunBuffers<'a> {
                 &mut stats.policies[p],
                 [&mut self.on_hand[p]],
             );
-            prepared.months.note_item::<1>(
-                i,
-                (&gb.demand[k], items.served(), items.levels()),
-                [&mut self.months[p]],
-            );
+            prepared
+                .months
+                .note_item::<1>(i, items.marks(), [&mut self.months[p]]);
         }
         push_group_figures(prepared, (g, p), &gb.counters, stats);
     }
@@ -829,11 +829,9 @@ impl<'a> RunBuffers<'a> {
             &mut stats.policies[p],
             [&mut self.on_hand[p]],
         );
-        prepared.months.note_item::<1>(
-            i,
-            (&self.demand, scratch.served(), scratch.levels()),
-            [&mut self.months[p]],
-        );
+        prepared
+            .months
+            .note_item::<1>(i, scratch.marks(), [&mut self.months[p]]);
         totals
     }
 
@@ -937,11 +935,9 @@ impl LaneBuffers {
             .fan
             .note_item::<LANES>(i, scratch.levels(), &mut stats.policies[p], paths);
         let months = batch.each_mut().map(|r| r.months[p].as_mut_slice());
-        prepared.months.note_item::<LANES>(
-            i,
-            (&self.demand, scratch.served(), scratch.levels()),
-            months,
-        );
+        prepared
+            .months
+            .note_item::<LANES>(i, scratch.marks(), months);
     }
 }
 
@@ -990,11 +986,11 @@ impl<'a> ChunkBuffers<'a> {
         let width = if prepared.lanes.is_some() { LANES } else { 1 };
         ChunkBuffers {
             runs: (0..width).map(|_| RunBuffers::new(prepared)).collect(),
-            scratch: Scratch::new(horizon, prepared.max_links),
+            scratch: Scratch::new(horizon, prepared.max_links, prepared.months.spans()),
             groups: GroupBuffers::new(prepared),
             lanes: prepared.lanes.map(|vector| LaneBuffers {
                 vector,
-                scratch: LaneScratch::new(horizon),
+                scratch: LaneScratch::new(horizon, prepared.months.spans()),
                 demand: LaneDays::zeroed(horizon),
                 counters: [ItemCounters::default(); LANES],
             }),
@@ -1185,7 +1181,9 @@ impl GroupLaneBuffers {
         };
         let largest = in_lanes().map(|(g, _)| g.items.len()).max()?;
         Some(GroupLaneBuffers {
-            items: (0..largest).map(|_| LaneScratch::new(horizon)).collect(),
+            items: (0..largest)
+                .map(|_| LaneScratch::new(horizon, prepared.months.spans()))
+                .collect(),
             demand: (0..largest).map(|_| LaneDays::zeroed(horizon)).collect(),
             path: vec![0.0; horizon],
             scratch: prepared
@@ -1257,12 +1255,9 @@ impl GroupLaneBuffers {
                     paths,
                 );
                 let months = batch.each_mut().map(|r| r.months[p].as_mut_slice());
-                let item = &self.items[k];
-                prepared.months.note_item::<LANES>(
-                    i,
-                    (&self.demand[k], item.served(), item.levels()),
-                    months,
-                );
+                prepared
+                    .months
+                    .note_item::<LANES>(i, self.items[k].marks(), months);
             }
         }
     }
@@ -1282,7 +1277,7 @@ impl GroupBuffers {
             scratch: prepared
                 .groups
                 .iter()
-                .map(|g| GroupScratch::new(g, horizon, prepared.max_links))
+                .map(|g| GroupScratch::new(g, horizon, prepared.max_links, prepared.months.spans()))
                 .collect(),
             counters: GroupCounters::default(),
             totals: Vec::with_capacity(largest),
@@ -1534,7 +1529,7 @@ mod tests {
             let reference = months(scalar);
             // Stockouts fall in December in some run under the first policy, and each month
             // has 70 runs with demand.
-            let december = reference[0][11][0].estimate().unwrap();
+            let december = reference[0][11].figure(0).estimate().unwrap();
             assert!(
                 december.mean > 0.0 && december.n == 70,
                 "{name}: {december:?}"

@@ -39,7 +39,11 @@ impl<'a> Replay<'a> {
     pub(crate) fn new(scenario: &'a Scenario, seed: u64) -> Self {
         let prepared = Prepared::new(scenario, None);
         let run = RunBuffers::new(&prepared);
-        let scratch = Scratch::new(scenario.horizon_days as usize, prepared.max_links);
+        let scratch = Scratch::new(
+            scenario.horizon_days as usize,
+            prepared.max_links,
+            prepared.months.spans(),
+        );
         let groups = GroupBuffers::new(&prepared);
         Replay {
             groups,

@@ -31,7 +31,7 @@ use crate::foundation::math::min_fast;
 use crate::foundation::vector::Vector;
 use crate::model::levels::LevelSegment;
 use crate::model::policy::ItemPolicy;
-use crate::simulation::metrics::ItemCounters;
+use crate::simulation::metrics::{ItemCounters, MonthMark};
 use crate::simulation::supply_paths::SupplyPaths;
 use crate::simulation::trace::NoRecorder;
 
@@ -97,19 +97,21 @@ pub(crate) struct LaneScratch {
     pub(super) impaired: Vec<LaneMask>,
     /// Stock on hand at the end of each measured day, laid out as `arrivals`.
     pub(super) levels: LaneDays,
-    /// Demand served on each measured day, laid out as `arrivals`.
-    pub(super) served: LaneDays,
+    /// Each lane's running sums at the end of each month's stretch
+    /// ([`ItemSetup::month_ends`]), for the figures by month.
+    pub(super) marks: Vec<MonthMark<LANES>>,
 }
 
 impl LaneScratch {
-    pub(crate) fn new(horizon: usize) -> Self {
+    /// Buffers for a horizon of `horizon` days and `month_spans` stretches of months.
+    pub(crate) fn new(horizon: usize, month_spans: usize) -> Self {
         LaneScratch {
             arrivals: LaneDays::zeroed(horizon),
             rejections: LaneDays::zeroed(horizon),
             books: vec![vec![0.0; horizon]; LANES],
             impaired: vec![0; horizon],
             levels: LaneDays::zeroed(horizon),
-            served: LaneDays::zeroed(horizon),
+            marks: vec![[[0.0; LANES]; 3]; month_spans],
         }
     }
 
@@ -124,9 +126,15 @@ impl LaneScratch {
         &self.levels
     }
 
-    /// Demand served on each measured day of the last batch, laid out as [`Self::levels`].
-    pub(crate) fn served(&self) -> &[f64] {
-        &self.served
+    /// Each lane's running sums at the end of each month's stretch in the last batch.
+    pub(crate) fn marks(&self) -> &[MonthMark<LANES>] {
+        &self.marks
+    }
+
+    /// Note the lanes' running sums in `hot` at the end of month stretch `span`.
+    #[inline]
+    pub(super) fn mark(&mut self, span: usize, hot: &Hot) {
+        self.marks[span] = [hot.demand, hot.served, hot.on_hand_unit_days];
     }
 }
 
@@ -182,14 +190,17 @@ pub(crate) fn simulate_item_lanes(
         next_review: 0,
     };
     scratch.impaired.fill(0);
-    for_each_segment(setup, policy, segments, |rule, days, measured| {
-        let run = match (measured, setup.backorder) {
+    for_each_segment(setup, policy, segments, |rule, piece| {
+        let run = match (piece.measured, setup.backorder) {
             (false, false) => run_days_with::<false, false>,
             (false, true) => run_days_with::<false, true>,
             (true, false) => run_days_with::<true, false>,
             (true, true) => run_days_with::<true, true>,
         };
-        run(vector, &mut batch, rule, days, demand, scratch);
+        run(vector, &mut batch, rule, piece.days, demand, scratch);
+        if let Some(span) = piece.ends_span {
+            scratch.mark(span, &batch.hot);
+        }
     });
     for (l, (state, out)) in batch.lanes.iter().zip(counters.iter_mut()).enumerate() {
         state.clear(&mut scratch.books[l..=l]);
@@ -353,14 +364,13 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         books,
         impaired,
         levels,
-        served,
+        marks: _,
     } = scratch;
     assert!(
         days.end * LANES <= demand.len()
             && days.end * LANES <= arrivals.len()
             && days.end * LANES <= rejections.len()
             && days.end * LANES <= levels.len()
-            && days.end * LANES <= served.len()
             && days.end <= impaired.len()
     );
     for t in days {
@@ -370,7 +380,6 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
             &mut arrivals[today.clone()],
             &mut rejections[today.clone()],
             &demand[today.clone()],
-            &mut served[today.clone()],
         );
         // 3. Review and ordering: every lane reviews on the same days.
         if t == *next_review {
@@ -487,18 +496,16 @@ fn either(a: f64, b: f64) -> f64 {
 }
 
 /// Steps 1 and 2 of a day over the lanes: receipts due today (`due`, of which `rejected` fail
-/// inspection), then today's `demand`, what each lane served written to `served` on a measured
-/// day. Returns the lanes that stocked out.
+/// inspection), then today's `demand`. Returns the lanes that stocked out.
 #[inline(always)]
 pub(super) fn open_day<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
     hot: &mut Hot,
     due: &mut [f64],
     rejected: &mut [f64],
     demand: &[f64],
-    served: &mut [f64],
 ) -> LaneMask {
     receive::<MEASURE, BACKORDER>(hot, due, rejected);
-    serve::<MEASURE, BACKORDER, AVX2>(hot, demand, served)
+    serve::<MEASURE, BACKORDER, AVX2>(hot, demand)
 }
 
 /// Step 5 of a day over the lanes: the end-of-day levels, written to `levels` on a measured
@@ -562,17 +569,14 @@ fn receive<const MEASURE: bool, const BACKORDER: bool>(
     }
 }
 
-/// Step 2 of a day, demand: served from stock, the rest lost or backordered; on a measured
-/// day each lane's served units are written to `served_today`. Returns the lanes that stocked
-/// out.
+/// Step 2 of a day, demand: served from stock, the rest lost or backordered. Returns the lanes
+/// that stocked out.
 #[inline(always)]
 fn serve<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
     hot: &mut Hot,
     demand: &[f64],
-    served_today: &mut [f64],
 ) -> LaneMask {
     let demand = &demand[..LANES];
-    let served_today = &mut served_today[..LANES];
     let mut shortfall = [0.0; LANES];
     for l in 0..LANES {
         let d = demand[l];
@@ -582,7 +586,6 @@ fn serve<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         shortfall[l] = short;
         let stocked_out = indicator(short > 0.0);
         if MEASURE {
-            served_today[l] = served;
             hot.demand[l] += d;
             hot.served[l] += served;
             hot.short[l] += short;

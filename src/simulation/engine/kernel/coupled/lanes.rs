@@ -41,10 +41,10 @@ pub(crate) fn group_steps_in_lanes(
 }
 
 /// Bytes of per-thread buffers the lane loop needs for each item of a group (its pipeline,
-/// books, levels, served demand and demand over the horizon, in every lane).
+/// books, levels and demand over the horizon, in every lane).
 pub(crate) fn lane_bytes_per_item(horizon: usize) -> usize {
-    // Arrivals, rejections, levels, served and demand laid out by lane, and each lane's book.
-    horizon * LANES * 8 * 6 + horizon * 2
+    // Arrivals, rejections, levels and demand laid out by lane, and each lane's book.
+    horizon * LANES * 8 * 5 + horizon * 2
 }
 
 /// Per-thread buffers of one group's lane loop: each lane's decisions.
@@ -110,7 +110,6 @@ struct ItemBuffers<'b> {
     books: &'b mut [Vec<f64>],
     impaired: &'b mut [LaneMask],
     levels: &'b mut [f64],
-    served: &'b mut [f64],
 }
 
 /// The group's runs between days: per lane, the items' scalar states (queues, the counters
@@ -165,8 +164,8 @@ pub(crate) fn simulate_group_lanes(
     for item in items.iter_mut() {
         item.impaired.fill(0);
     }
-    let warmup = setups[group.items[0]].warmup;
-    let backorder = setups[group.items[0]].backorder;
+    let first = &setups[group.items[0]];
+    let backorder = first.backorder;
     for (k, segment) in policy.segments.iter().enumerate() {
         scratch.rules.clear();
         scratch.rules.extend(
@@ -175,8 +174,8 @@ pub(crate) fn simulate_group_lanes(
                 .iter()
                 .map(|&i| segment_rule(&setups[i], &policy.items[i], k, segment)),
         );
-        for (days, measured) in segment_days(warmup, segment) {
-            let run = match (measured, backorder) {
+        for piece in segment_days(first, segment) {
+            let run = match (piece.measured, backorder) {
                 (false, false) => run_days_with::<false, false>,
                 (false, true) => run_days_with::<false, true>,
                 (true, false) => run_days_with::<true, false>,
@@ -190,7 +189,12 @@ pub(crate) fn simulate_group_lanes(
                 scratch: &mut *scratch,
                 out: &mut *out,
             };
-            run(vector, &mut batch, days, lane_group);
+            run(vector, &mut batch, piece.days, lane_group);
+            if let Some(span) = piece.ends_span {
+                for (item, hot) in items.iter_mut().zip(&batch.hots) {
+                    item.mark(span, hot);
+                }
+            }
         }
     }
     let setup = &setups[group.items[0]];
@@ -273,7 +277,6 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
             books: &mut item.books,
             impaired: &mut item.impaired,
             levels: &mut item.levels,
-            served: &mut item.served,
         })
         .collect();
     let items = &mut items[..];
@@ -294,7 +297,6 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
                 &mut item.arrivals[today.clone()],
                 &mut item.rejections[today.clone()],
                 &demand[k][today.clone()],
-                &mut item.served[today.clone()],
             );
             let review = &mut reviews[k];
             let reviewing = lanes_where::<true, AVX2>(review, t as f64);

@@ -445,10 +445,17 @@ pub(crate) struct GroupScratch {
 }
 
 impl GroupScratch {
-    pub(crate) fn new(group: &GroupSetup, horizon: usize, max_links: usize) -> Self {
+    pub(crate) fn new(
+        group: &GroupSetup,
+        horizon: usize,
+        max_links: usize,
+        month_spans: usize,
+    ) -> Self {
         let n = group.items.len();
         GroupScratch {
-            items: (0..n).map(|_| Scratch::new(horizon, max_links)).collect(),
+            items: (0..n)
+                .map(|_| Scratch::new(horizon, max_links, month_spans))
+                .collect(),
             decisions: Decisions::new(group),
             rules: Vec::with_capacity(n),
             served: Vec::with_capacity(n),
@@ -491,7 +498,7 @@ pub(crate) fn simulate_group<R: DayRecorder>(
         .collect();
     out.start(group);
     decisions.start_run();
-    let warmup = setups[group.items[0]].warmup;
+    let first = &setups[group.items[0]];
     for (k, segment) in policy.segments.iter().enumerate() {
         rules.clear();
         rules.extend(
@@ -506,12 +513,17 @@ pub(crate) fn simulate_group<R: DayRecorder>(
             out: &mut *out,
             rules,
         };
-        for (days, measured) in segment_days(warmup, segment) {
+        for piece in segment_days(first, segment) {
             let books = (&mut **items, &mut *served, &mut *sums);
-            if measured {
-                day.run_days::<true, _>(&mut states, days, books, decisions);
+            if piece.measured {
+                day.run_days::<true, _>(&mut states, piece.days, books, decisions);
             } else {
-                day.run_days::<false, _>(&mut states, days, books, decisions);
+                day.run_days::<false, _>(&mut states, piece.days, books, decisions);
+            }
+            if let Some(span) = piece.ends_span {
+                for (item, state) in items.iter_mut().zip(&states) {
+                    item.mark(span, &state.counters);
+                }
             }
         }
     }
