@@ -1189,3 +1189,125 @@ fn issue_18_fuzz_months_without_demand_are_resampled_without_nan() {
     );
     Scenario::load(&out.path().join("scenario.toml")).unwrap();
 }
+
+/// Issue 23: the posture comes from the impact of a stockout combined with the fragility of the
+/// item's supply, not from either alone. Five items of 50 a day (stable, class A or B):
+/// * `a`: critical, on a supplier 2 days away and always on time — robust supply, so JIT
+///   (the old rule made every critical item JIC), sized for 99% service;
+/// * `b`: critical, on a supplier one delivery in ten late — JIC at 99%;
+/// * `c`: low criticality, class B, on the same late supplier — a stockout matters little, so
+///   JIT at 95%;
+/// * `d`: medium criticality, on a supplier that is on time except for three stretches of
+///   12 days late in half a year — a single source failing more than once a year: JIC;
+/// * `e`: the runner (most units), cheap (class B), on the robust supplier: impact medium,
+///   JIT.
+#[test]
+fn issue_23_criticality_and_fragility_decide_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let day0 = buffersim::profile::date::Date::parse("2024-01-01").unwrap();
+    let mut demand = String::from("date,item,quantity\n");
+    for k in 0..200 {
+        for (item, q) in [("a", 50), ("b", 50), ("c", 50), ("d", 50), ("e", 500)] {
+            demand.push_str(&format!("{},{item},{}\n", day0.plus(k), q + k % 3));
+        }
+    }
+    let mut deliveries = String::from(
+        "supplier,item,order_date,promised_date,received_date,quantity_ordered,\
+         quantity_received,quantity_rejected\n",
+    );
+    for k in 0..190 {
+        let ordered = day0.plus(k);
+        let stretch = [30..40, 90..100, 150..160].iter().any(|r| r.contains(&k));
+        for (supplier, item, late) in [
+            ("fast", "a", 0),
+            ("late-co", "b", if k % 10 == 0 { 2 } else { 0 }),
+            ("late-co", "c", if k % 10 == 0 { 2 } else { 0 }),
+            ("shaky", "d", if stretch { 12 } else { 0 }),
+            ("fast", "e", 0),
+        ] {
+            let promised = ordered.plus(2);
+            deliveries.push_str(&format!(
+                "{supplier},{item},{ordered},{promised},{},50,50,0\n",
+                promised.plus(late)
+            ));
+        }
+    }
+    let items = "item,unit_cost,criticality,suppliers\na,5,high,fast\nb,5,high,late-co\n\
+                 c,1,low,late-co\nd,5,medium,shaky\ne,0.1,medium,fast\n";
+    let files = InputFiles {
+        demand: file(dir.path(), "demand.csv", &demand),
+        deliveries: Some(file(dir.path(), "deliveries.csv", &deliveries)),
+        items: Some(file(dir.path(), "items.csv", items)),
+    };
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    use buffersim::profile::risk::Level;
+    let seen = |id: &str| {
+        let p = item(&profile, id);
+        let r = &p.recommendation;
+        (
+            p.abc,
+            r.impact.level,
+            r.fragility.level,
+            r.posture.label(),
+            r.service_level,
+        )
+    };
+    let (abc, impact, fragility, posture, service) = seen("a");
+    assert_eq!((abc, impact, fragility), (Abc::A, Level::High, Level::Low));
+    assert!(posture.starts_with("JIT"), "{posture}");
+    assert_eq!(service, 0.99);
+    assert_eq!(
+        seen("b"),
+        (
+            Abc::A,
+            Level::High,
+            Level::Medium,
+            "JIC (reorder point)",
+            0.99
+        )
+    );
+    let (abc, impact, fragility, posture, service) = seen("c");
+    assert_eq!((abc, impact, fragility), (Abc::B, Level::Low, Level::Medium));
+    assert!(posture.starts_with("JIT"), "{posture}");
+    assert_eq!(service, 0.95);
+    let d = item(&profile, "d");
+    assert_eq!(
+        d.recommendation.fragility.because,
+        [
+            "3 disrupted stretches observed (5.5 a year) +2",
+            "single source +1"
+        ],
+        "{:?}",
+        profile.disruptions.stretches
+    );
+    assert_eq!(
+        seen("d"),
+        (
+            Abc::A,
+            Level::Medium,
+            Level::Medium,
+            "JIC (reorder point)",
+            0.95
+        )
+    );
+    let e = item(&profile, "e");
+    assert_eq!(e.recommendation.impact.points, 2, "a runner of medium criticality");
+    assert_eq!(e.abc, Abc::B);
+    assert!(
+        e.recommendation.posture.label().starts_with("JIT"),
+        "{:?}",
+        e.recommendation.posture
+    );
+    // The written scenario sizes the rules as decided, and the files say why.
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
+    assert!(md.contains("## Criticality × fragility"), "{md}");
+    assert!(md.contains("| **high** | 1 (1 JIT) | 1 (0 JIT) | 0 (0 JIT) |"), "{md}");
+    let csv = std::fs::read_to_string(out.join("profile.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().contains(
+        ",criticality,impact,impact_points,fragility,fragility_points,service_level,"
+    ));
+    let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(scenario.items.len(), 5);
+}

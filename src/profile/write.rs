@@ -16,6 +16,7 @@ use super::demand_fit::{FittedForm, num, short};
 use super::disruptions::{DisruptionHistory, MIN_STRETCH_DELIVERIES, Stretch};
 use super::drift::{DRIFT_FILE, Drift, Standing};
 use super::qualify::{MAX_LEAD_DAYS, MIN_ON_TIME};
+use super::risk::Level;
 use super::supplier_fit::{DaysForm, SupplierProfile};
 use super::surges::{MIN_SURGE_WEEKS, MIN_WEEKS, SURGE_SPREADS, SurgeHistory};
 use super::{ItemProfile, Profile};
@@ -111,6 +112,11 @@ const PROFILE_COLUMNS: &[&str] = &[
     "fit_ks_p_value",
     "fit_note",
     "criticality",
+    "impact",
+    "impact_points",
+    "fragility",
+    "fragility_points",
+    "service_level",
     "suppliers",
     "supplier_on_time",
     "lead_time_mean",
@@ -188,6 +194,11 @@ fn profile_row(item: &ItemProfile) -> Vec<String> {
         assessed(|a| a.ks_p_value),
         fit.note.clone().unwrap_or_default(),
         item.criticality.label().into(),
+        rec.impact.level.label().into(),
+        rec.impact.points.to_string(),
+        rec.fragility.level.label().into(),
+        rec.fragility.points.to_string(),
+        num(rec.service_level),
         sourcing_text(item),
         num(item.supply.on_time),
         num(item.supply.lead_mean),
@@ -451,6 +462,38 @@ fn matrix_md(profile: &Profile) -> String {
     out
 }
 
+/// Items per cell of impact × fragility, with the postures they got.
+fn risk_md(profile: &Profile, out: &mut String) {
+    out.push_str(
+        "Impact of a stockout (criticality, value class, share of units) against the \
+         fragility of the item's supply (on time, lead time and its spread, sources, regions, \
+         disrupted stretches); the points of each item are in `profile.csv` and its reasons \
+         below. Lean supply where the combination allows it, a deliberate buffer where it does \
+         not (README, \"Posture rules\"). Items per cell, and how many of them are JIT:\n\n",
+    );
+    out.push_str("| impact \\ fragility | low | medium | high |\n|---|---|---|---|\n");
+    for impact in Level::ALL.into_iter().rev() {
+        let cells: Vec<String> = Level::ALL
+            .into_iter()
+            .map(|fragility| {
+                let items: Vec<&ItemProfile> = profile
+                    .items
+                    .iter()
+                    .filter(|i| {
+                        let r = &i.recommendation;
+                        r.posture != Posture::NoDemand
+                            && r.impact.level == impact
+                            && r.fragility.level == fragility
+                    })
+                    .collect();
+                let lean = items.iter().filter(|i| i.recommendation.posture.is_lean());
+                format!("{} ({} JIT)", items.len(), lean.count())
+            })
+            .collect();
+        let _ = writeln!(out, "| **{impact}** | {} |", cells.join(" | "));
+    }
+}
+
 /// (posture, items, value share) for every posture that occurs, in a fixed order.
 fn posture_counts(profile: &Profile) -> Vec<(Posture, usize, f64)> {
     let mut counts: Vec<(Posture, usize, f64)> = Vec::new();
@@ -499,6 +542,8 @@ pub fn profile_md(profile: &Profile) -> String {
     for (posture, n, share) in posture_counts(profile) {
         let _ = writeln!(out, "| {} | {n} | {} |", posture.label(), percent(share));
     }
+    let _ = writeln!(out, "\n## Criticality × fragility\n");
+    risk_md(profile, &mut out);
     if let Some(drift) = &profile.drift {
         let _ = writeln!(out, "\n## Since the previous profile\n");
         out.push_str(&drift.to_markdown());
