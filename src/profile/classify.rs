@@ -20,8 +20,8 @@ use std::str::FromStr;
 use super::demand_fit::{DemandProfile, FittedForm, day_weighted_mean, short};
 use super::input::Criticality;
 use super::risk::{
-    self, ImpactFacts, JIT_MAX_LEAD_CV, JIT_MAX_LEAD_DAYS, JIT_MIN_ON_TIME, Level, Score, SupplyView,
-    Verdict, pct,
+    self, ImpactFacts, JIT_MAX_LEAD_CV, JIT_MAX_LEAD_DAYS, JIT_MIN_ON_TIME, Level, Score,
+    SupplyView, Verdict, pct,
 };
 use crate::foundation::math::norm_ppf;
 /// Share of periods without demand from which demand counts as lumpy.
@@ -296,7 +296,8 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub(crate) fn describe(&self) -> String {
+    /// The rule in words: "kanban, safety factor 0.2", "reorder point, 95% service, EOQ lots".
+    pub fn describe(&self) -> String {
         match self {
             Rule::Kanban { safety_factor } => format!("kanban, safety factor {safety_factor}"),
             Rule::MinMax {
@@ -483,10 +484,7 @@ fn risk_reasons(impact: &Score, fragility: &Score, verdict: Verdict, r: &mut Rea
              for {:.0}% service",
             HIGH_IMPACT_SERVICE_LEVEL * 100.0
         )),
-        Verdict::Buffer => r.con(
-            format!("{combination}: hold a deliberate buffer"),
-            true,
-        ),
+        Verdict::Buffer => r.con(format!("{combination}: hold a deliberate buffer"), true),
     }
 }
 

@@ -19,6 +19,7 @@
 //!
 //! Method and thresholds are documented in README.md, "From history to scenario".
 
+pub mod check;
 pub mod classify;
 pub(crate) mod csv;
 pub use crate::foundation::date;
@@ -45,12 +46,12 @@ use crate::foundation::format::group_thousands;
 use crate::results::files::Committed;
 
 use classify::{Abc, AbcCuts, ItemFacts, Recommendation, Xyz, XyzCuts};
-use risk::{ImpactFacts, SourceView, SupplyView};
 use date::Date;
 use demand_fit::DemandProfile;
 use disruptions::DisruptionHistory;
 use input::{Criticality, Delivery, DemandHistory, ItemMaster};
 use notes::{DataNote, Notes};
+use risk::{ImpactFacts, SourceView, SupplyView};
 use series::DemandSeries;
 use supplier_fit::SupplierProfile;
 use surges::SurgeHistory;
@@ -160,6 +161,9 @@ pub struct Profile {
     /// Against a previous profile, when one is given (`--previous`): which items changed
     /// class or posture since.
     pub drift: Option<drift::Drift>,
+    /// The recommendation simulated against the blanket postures, when it was checked
+    /// ([`check::check`]); the items' recommendations are as the check left them.
+    pub check: Option<check::RecommendationCheck>,
 }
 
 impl Profile {
@@ -240,6 +244,7 @@ impl Profile {
             surges,
             notes: notes.finish(),
             drift: None,
+            check: None,
         })
     }
 
@@ -671,9 +676,14 @@ pub(crate) fn run(
     options: ProfileOptions,
     out: Option<&Path>,
     previous: Option<&Path>,
+    check_runs: Option<u64>,
 ) -> anyhow::Result<ProfileRun> {
     // Inputs first: nothing is written, not even the folder, when they cannot be read.
     let mut profile = Profile::from_files(files, options)?;
+    let runs = check_runs.unwrap_or_else(|| check::default_runs(&profile));
+    if runs > 0 {
+        profile.check = Some(check::check(&mut profile, runs)?);
+    }
     if let Some(previous) = previous {
         profile.drift = Some(drift::compare(previous, &profile.items)?);
     }

@@ -132,6 +132,7 @@ const PROFILE_COLUMNS: &[&str] = &[
     "jit_lead_time",
     "jit_moq",
     "jit_fails",
+    "check",
 ];
 
 /// A CSV table: the header, then one line per row.
@@ -145,10 +146,12 @@ fn csv_table<T>(columns: &[&str], rows: &[T], cells: impl Fn(&T) -> Vec<String>)
 
 /// One row per item; lists inside a cell are separated by " | " (reasons) or ";" (numbers).
 pub(crate) fn profile_csv(profile: &Profile) -> String {
-    csv_table(PROFILE_COLUMNS, &profile.items, profile_row)
+    csv_table(PROFILE_COLUMNS, &profile.items, |item| {
+        profile_row(profile, item)
+    })
 }
 
-fn profile_row(item: &ItemProfile) -> Vec<String> {
+fn profile_row(profile: &Profile, item: &ItemProfile) -> Vec<String> {
     let s = &item.demand.stats;
     let fit = &item.demand.fit;
     let assessed = |f: fn(&super::goodness::Assessment) -> f64| {
@@ -214,7 +217,24 @@ fn profile_row(item: &ItemProfile) -> Vec<String> {
         item.qualification.lead_time.key().into(),
         item.qualification.moq.key().into(),
         item.qualification.failures.join(" | "),
+        check_cell(profile, item),
     ]
+}
+
+/// `kept`, `replaced by all-jic` (or `all-jit`), or empty when the recommendation was not
+/// checked by simulation or the item has no rule.
+fn check_cell(profile: &Profile, item: &ItemProfile) -> String {
+    let Some(check) = &profile.check else {
+        return String::new();
+    };
+    if item.recommendation.rule.is_none() {
+        return String::new();
+    }
+    check
+        .changes
+        .iter()
+        .find(|c| c.item == item.item)
+        .map_or_else(|| "kept".into(), |c| format!("replaced by {}", c.to_policy))
 }
 
 /// "a" for one supplier, "a 70%; b 30%" for several.
@@ -544,6 +564,10 @@ pub fn profile_md(profile: &Profile) -> String {
     }
     let _ = writeln!(out, "\n## Criticality × fragility\n");
     risk_md(profile, &mut out);
+    if let Some(check) = &profile.check {
+        let _ = writeln!(out, "\n## The recommendation, simulated\n");
+        out.push_str(&check.to_markdown());
+    }
     if let Some(drift) = &profile.drift {
         let _ = writeln!(out, "\n## Since the previous profile\n");
         out.push_str(&drift.to_markdown());
@@ -886,6 +910,25 @@ pub fn terminal_summary(profile: &Profile) -> String {
             posture.label(),
             share * 100.0
         );
+    }
+    if let Some(check) = &profile.check {
+        let _ = writeln!(
+            out,
+            "\nrecommended, simulated against all-jit and all-jic ({} runs):",
+            check.runs
+        );
+        for line in check.verdict() {
+            let line = format!("  {}", line.replace("**", ""));
+            let _ = writeln!(out, "{}", crate::presentation::terminal::wrap(&line));
+        }
+        if !check.changes.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} item{} changed after the check (profile.md says why)",
+                check.changes.len(),
+                if check.changes.len() == 1 { "" } else { "s" }
+            );
+        }
     }
     if let Some(drift) = &profile.drift {
         let _ = writeln!(out, "\n{}", drift.summary_line());
