@@ -107,6 +107,10 @@ pub struct ProfileArgs {
     /// or posture since, in profile.md and drift.csv.
     #[arg(long)]
     pub previous: Option<PathBuf>,
+    /// Runs of the simulated check of the recommendation against all-JIT and all-JIC (0: no
+    /// check); by default 500, fewer for a large catalogue (at least 100).
+    #[arg(long, value_name = "N")]
+    pub check_runs: Option<u64>,
 }
 
 /// Arguments of `buffersim synth`: where to write the synthetic history, and how large and
@@ -491,6 +495,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 args.out.as_deref(),
                 args.previous.as_deref(),
+                args.check_runs,
             )?;
             console.notes(done.warnings);
             console.result(&done.summary)?;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use buffersim::model::scenario::Scenario;
+use buffersim::profile::check;
 use buffersim::profile::classify::{Abc, AbcCuts, Posture, Xyz, XyzCuts};
 use buffersim::profile::synth::{self, PlantedOutage, PlantedSurge, SynthData, SynthOptions};
 use buffersim::profile::{InputFiles, ItemProfile, Profile, ProfileOptions};
@@ -511,23 +512,24 @@ fn issue_23_supplier_qualification_names_the_prerequisite_that_fails() {
     let out = dir.path().join("profile");
     buffersim::profile::write::write_all(&profile, &out).unwrap();
     let csv = std::fs::read_to_string(out.join("profile.csv")).unwrap();
-    // The last five columns: moq, jit_on_time, jit_lead_time, jit_moq, jit_fails (earlier
-    // cells may hold quoted commas).
+    // The last six columns: moq, jit_on_time, jit_lead_time, jit_moq, jit_fails and check
+    // (empty: not checked by simulation here); earlier cells may hold quoted commas.
     assert!(
         csv.lines()
             .next()
             .unwrap()
-            .ends_with(",moq,jit_on_time,jit_lead_time,jit_moq,jit_fails")
+            .ends_with(",moq,jit_on_time,jit_lead_time,jit_moq,jit_fails,check")
     );
     let row_d: Vec<&str> = csv
         .lines()
         .find(|l| l.starts_with("d,"))
         .unwrap()
-        .rsplitn(6, ',')
+        .rsplitn(7, ',')
         .collect();
     assert_eq!(
-        &row_d[..5],
+        &row_d[..6],
         [
+            "",
             "MOQ 1000 against a weekly demand of 217 (needs at most a week)",
             "fail",
             "pass",
@@ -719,7 +721,9 @@ fn the_committed_example_is_current() {
         committed == fresh.demand_csv,
         "scenarios/data is not what `buffersim synth` writes; regenerate it"
     );
-    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let mut profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let runs = check::default_runs(&profile);
+    profile.check = Some(check::check(&mut profile, runs).unwrap());
     let toml = buffersim::profile::scenario_out::scenario_toml(&profile);
     let committed = std::fs::read_to_string("results/profile-example/scenario.toml").unwrap();
     assert!(
@@ -1188,4 +1192,241 @@ fn issue_18_fuzz_months_without_demand_are_resampled_without_nan() {
         "{csv}"
     );
     Scenario::load(&out.path().join("scenario.toml")).unwrap();
+}
+
+/// Issue 23: the posture comes from the impact of a stockout combined with the fragility of the
+/// item's supply, not from either alone. Five items of 50 a day (stable, class A or B):
+/// * `a`: critical, on a supplier 2 days away and always on time — robust supply, so JIT
+///   (the old rule made every critical item JIC), sized for 99% service;
+/// * `b`: critical, on a supplier one delivery in ten late — JIC at 99%;
+/// * `c`: low criticality, class B, on the same late supplier — a stockout matters little, so
+///   JIT at 95%;
+/// * `d`: medium criticality, on a supplier that is on time except for three stretches of
+///   12 days late in half a year — a single source failing more than once a year: JIC;
+/// * `e`: the runner (most units), cheap (class B), on the robust supplier: impact medium,
+///   JIT.
+#[test]
+fn issue_23_criticality_and_fragility_decide_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let day0 = buffersim::profile::date::Date::parse("2024-01-01").unwrap();
+    let mut demand = String::from("date,item,quantity\n");
+    for k in 0..200 {
+        for (item, q) in [("a", 50), ("b", 50), ("c", 50), ("d", 50), ("e", 500)] {
+            demand.push_str(&format!("{},{item},{}\n", day0.plus(k), q + k % 3));
+        }
+    }
+    let mut deliveries = String::from(
+        "supplier,item,order_date,promised_date,received_date,quantity_ordered,\
+         quantity_received,quantity_rejected\n",
+    );
+    for k in 0..190 {
+        let ordered = day0.plus(k);
+        let stretch = [30..40, 90..100, 150..160].iter().any(|r| r.contains(&k));
+        for (supplier, item, late) in [
+            ("fast", "a", 0),
+            ("late-co", "b", if k % 10 == 0 { 2 } else { 0 }),
+            ("late-co", "c", if k % 10 == 0 { 2 } else { 0 }),
+            ("shaky", "d", if stretch { 12 } else { 0 }),
+            ("fast", "e", 0),
+        ] {
+            let promised = ordered.plus(2);
+            deliveries.push_str(&format!(
+                "{supplier},{item},{ordered},{promised},{},50,50,0\n",
+                promised.plus(late)
+            ));
+        }
+    }
+    let items = "item,unit_cost,criticality,suppliers\na,5,high,fast\nb,5,high,late-co\n\
+                 c,1,low,late-co\nd,5,medium,shaky\ne,0.1,medium,fast\n";
+    let files = InputFiles {
+        demand: file(dir.path(), "demand.csv", &demand),
+        deliveries: Some(file(dir.path(), "deliveries.csv", &deliveries)),
+        items: Some(file(dir.path(), "items.csv", items)),
+    };
+    let profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    use buffersim::profile::risk::Level;
+    let seen = |id: &str| {
+        let p = item(&profile, id);
+        let r = &p.recommendation;
+        (
+            p.abc,
+            r.impact.level,
+            r.fragility.level,
+            r.posture.label(),
+            r.service_level,
+        )
+    };
+    let (abc, impact, fragility, posture, service) = seen("a");
+    assert_eq!((abc, impact, fragility), (Abc::A, Level::High, Level::Low));
+    assert!(posture.starts_with("JIT"), "{posture}");
+    assert_eq!(service, 0.99);
+    assert_eq!(
+        seen("b"),
+        (
+            Abc::A,
+            Level::High,
+            Level::Medium,
+            "JIC (reorder point)",
+            0.99
+        )
+    );
+    let (abc, impact, fragility, posture, service) = seen("c");
+    assert_eq!(
+        (abc, impact, fragility),
+        (Abc::B, Level::Low, Level::Medium)
+    );
+    assert!(posture.starts_with("JIT"), "{posture}");
+    assert_eq!(service, 0.95);
+    let d = item(&profile, "d");
+    assert_eq!(
+        d.recommendation.fragility.because,
+        [
+            "3 disrupted stretches observed (5.5 a year) +2",
+            "single source +1"
+        ],
+        "{:?}",
+        profile.disruptions.stretches
+    );
+    assert_eq!(
+        seen("d"),
+        (
+            Abc::A,
+            Level::Medium,
+            Level::Medium,
+            "JIC (reorder point)",
+            0.95
+        )
+    );
+    let e = item(&profile, "e");
+    assert_eq!(
+        e.recommendation.impact.points, 2,
+        "a runner of medium criticality"
+    );
+    assert_eq!(e.abc, Abc::B);
+    assert!(
+        e.recommendation.posture.label().starts_with("JIT"),
+        "{:?}",
+        e.recommendation.posture
+    );
+    // The written scenario sizes the rules as decided, and the files say why.
+    let out = dir.path().join("profile");
+    buffersim::profile::write::write_all(&profile, &out).unwrap();
+    let md = std::fs::read_to_string(out.join("profile.md")).unwrap();
+    assert!(md.contains("## Criticality × fragility"), "{md}");
+    assert!(
+        md.contains("| **high** | 1 (1 JIT) | 1 (0 JIT) | 0 (0 JIT) |"),
+        "{md}"
+    );
+    let csv = std::fs::read_to_string(out.join("profile.csv")).unwrap();
+    assert!(
+        csv.lines().next().unwrap().contains(
+            ",criticality,impact,impact_points,fragility,fragility_points,service_level,"
+        )
+    );
+    let scenario = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(scenario.items.len(), 5);
+}
+
+/// Issue 23: the recommendation is simulated against all-JIT and all-JIC. On the committed
+/// example the check replaces some items' rules; each replaced item's rule in the written
+/// scenario is then the blanket policy's, profile.csv and the reasons say so, and a second
+/// check of the changed recommendation changes nothing more (a replaced rule is the
+/// alternative itself, and the others were not beaten).
+#[test]
+fn issue_23_the_recommendation_is_checked_by_simulation() {
+    let files = InputFiles {
+        demand: "scenarios/data/demand.csv".into(),
+        deliveries: Some("scenarios/data/deliveries.csv".into()),
+        items: Some("scenarios/data/items.csv".into()),
+    };
+    let mut profile = Profile::from_files(&files, ProfileOptions::default()).unwrap();
+    let before: Vec<_> = profile
+        .items
+        .iter()
+        .map(|i| i.recommendation.rule.clone())
+        .collect();
+    let done = check::check(&mut profile, 200).unwrap();
+    assert_eq!(done.runs, 200);
+    assert!(
+        !done.changes.is_empty(),
+        "the example has rules the check beats"
+    );
+    for c in &done.changes {
+        let i = profile.items.iter().position(|i| i.item == c.item).unwrap();
+        assert_eq!(before[i].as_ref(), Some(&c.from));
+        let rec = &profile.items[i].recommendation;
+        let expected = match c.to_policy {
+            "all-jic" => "reorder point, 95% service, EOQ lots",
+            "all-jit" => "kanban, safety factor 0.2",
+            other => panic!("{other}"),
+        };
+        assert_eq!(rec.rule.as_ref().unwrap().describe(), expected);
+        assert!(
+            rec.summary.contains("after the simulated check"),
+            "{}",
+            rec.summary
+        );
+        let reasons = [&rec.reasons_for[..], &rec.reasons_against[..]].concat();
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.starts_with("checked by simulation (200 runs")),
+            "{reasons:?}"
+        );
+    }
+    // Items not changed keep their rules.
+    let changed: Vec<String> = done.changes.iter().map(|c| c.item.clone()).collect();
+    for (item, rule) in profile.items.iter().zip(&before) {
+        if !changed.contains(&item.item) {
+            assert_eq!(&item.recommendation.rule, rule, "{}", item.item);
+        }
+    }
+    // Three policies and two paired comparisons, every figure with an interval.
+    let names: Vec<&str> = done.policies.iter().map(|p| p.policy).collect();
+    assert_eq!(names, ["all-jit", "all-jic", "recommended"]);
+    assert_eq!(done.against.len(), 2);
+    assert!(
+        done.against
+            .iter()
+            .all(|p| p.figures.len() == 4 && p.figures.iter().all(|f| f.2.is_some()))
+    );
+    assert_eq!(done.verdict().len(), 2);
+    // Checked again: stable.
+    let again = check::check(&mut profile, 200).unwrap();
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+    // The files: profile.csv's last column and the section of profile.md.
+    let dir = tempfile::tempdir().unwrap();
+    profile.check = Some(done);
+    buffersim::profile::write::write_all(&profile, dir.path()).unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("profile.csv")).unwrap();
+    let last: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        last.iter().filter(|c| c.starts_with("replaced by")).count(),
+        changed.len()
+    );
+    assert!(
+        last.iter()
+            .all(|c| *c == "kept" || c.starts_with("replaced by all-j"))
+    );
+    let md = std::fs::read_to_string(dir.path().join("profile.md")).unwrap();
+    assert!(md.contains("## The recommendation, simulated"), "{md}");
+    let scenario = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
+    let checked = profile.check.as_ref().unwrap();
+    for c in &checked.changes {
+        let table = format!("[policy.recommended.items.{}.", c.item);
+        if c.to_policy == "all-jic" {
+            // The recommended policy's default rule: no table of the item's own.
+            assert!(!scenario.contains(&table), "{}", c.item);
+        } else {
+            assert!(
+                scenario.contains(&format!("{table}kanban]\nsafety_factor = 0.2\n")),
+                "{}",
+                c.item
+            );
+        }
+    }
 }

@@ -5,37 +5,34 @@
 //!   (default 80%), B while it is below A + B (default 95%), C otherwise.
 //! * XYZ by the coefficient of variation of daily demand: X below 0.5, Y below 1.0, Z from 1.0.
 //! * Posture, following the reference texts ("keep JIT where it is safe"): a strongly seasonal
-//!   item gets a seasonal pre-build (hybrid); otherwise any decisive reason against lean supply
-//!   (class C, Z or lumpy demand, a critical item, a supplier below 95% on time or without
-//!   delivery history, a lead time over 5 days or with a CV over 0.30) makes it just-in-case
-//!   (reorder point with safety stock for a service level); the rest are just-in-time: kanban
-//!   for X items whose loop needs a safety factor of at most 0.5, a tight min-max for the
-//!   others. Single sourcing, a mild seasonality, a trend, rejections and shelf life are listed
-//!   but do not decide on their own.
+//!   item gets a seasonal pre-build (hybrid); otherwise a decisive reason of value or demand
+//!   against lean supply (class C, Z or lumpy demand) makes it just-in-case (reorder point with
+//!   safety stock for a service level), and so does the combination of the impact of a
+//!   stockout with the fragility of its supply ([`super::risk`]): a medium-impact item on a
+//!   fragile supply, any item on a very fragile one. The rest are just-in-time — sized for 99%
+//!   service when a stockout's impact is high — kanban for X items whose loop needs a safety
+//!   factor of at most 0.5, a tight min-max for the others. A mild seasonality, a trend,
+//!   rejections and shelf life are listed but do not decide on their own.
 
 use std::fmt;
 use std::str::FromStr;
 
 use super::demand_fit::{DemandProfile, FittedForm, day_weighted_mean, short};
 use super::input::Criticality;
+use super::risk::{
+    self, ImpactFacts, JIT_MAX_LEAD_CV, JIT_MAX_LEAD_DAYS, JIT_MIN_ON_TIME, Level, Score,
+    SupplyView, Verdict, pct,
+};
 use crate::foundation::math::norm_ppf;
-
-/// On-time rate a JIT supplier must reach.
-pub(crate) const JIT_MIN_ON_TIME: f64 = 0.95;
-/// Longest mean lead time (days) for JIT.
-pub(crate) const JIT_MAX_LEAD_DAYS: f64 = 5.0;
-/// Largest lead-time coefficient of variation for JIT.
-pub(crate) const JIT_MAX_LEAD_CV: f64 = 0.30;
 /// Share of periods without demand from which demand counts as lumpy.
 pub(crate) const LUMPY_ZERO_SHARE: f64 = 0.30;
 /// Shelf life (days) up to which a buffer risks spoiling.
 pub(crate) const SHORT_SHELF_LIFE_DAYS: f64 = 30.0;
 /// Share of units rejected from which rejections are worth a mention.
 pub(crate) const NOTABLE_REJECTION_RATE: f64 = 0.02;
-/// Cycle service level of a just-in-case reorder point…
-pub(crate) const JIC_SERVICE_LEVEL: f64 = 0.95;
-/// …and of a critical item's.
-pub(crate) const CRITICAL_SERVICE_LEVEL: f64 = 0.99;
+/// Cycle service level of any rule of an item whose stockout has a high impact (others are
+/// sized for [`JIT_SERVICE_LEVEL`]).
+pub(crate) const HIGH_IMPACT_SERVICE_LEVEL: f64 = 0.99;
 /// Kanban safety factors are kept within the 0.1–0.5 the reference texts give for JIT loops;
 /// an item that needs more is better served by a min-max rule.
 pub(crate) const MIN_KANBAN_SAFETY_FACTOR: f64 = 0.1;
@@ -203,66 +200,6 @@ pub(crate) fn xyz_class(cv: f64, cuts: XyzCuts) -> Xyz {
     }
 }
 
-/// One supplier of an item, as the posture sees it.
-#[derive(Clone, Debug)]
-pub struct SourceView {
-    /// The supplier's id.
-    pub supplier: String,
-    /// Share 0–1 of the item's orders placed with this supplier.
-    pub share: f64,
-    /// The supplier's on-time rate: share 0–1 of deliveries received by the promised date.
-    pub on_time: f64,
-    /// The supplier's mean lead time, order to receipt, in days.
-    pub lead_mean: f64,
-    pub(crate) lead_sd: f64,
-    pub(crate) rejection_rate: f64,
-    /// False when there is no delivery history.
-    pub(crate) observed: bool,
-}
-
-/// An item's supply: its suppliers and their share-weighted figures.
-#[derive(Clone, Debug)]
-pub struct SupplyView {
-    pub(crate) sources: Vec<SourceView>,
-    /// On-time rate weighted by the suppliers' shares (a share 0–1).
-    pub on_time: f64,
-    /// Mean lead time in days, weighted by the suppliers' shares.
-    pub lead_mean: f64,
-    pub(crate) lead_sd: f64,
-}
-
-impl SupplyView {
-    /// Share-weighted on-time rate and the mean and sd of the lead-time mixture.
-    pub fn new(sources: Vec<SourceView>) -> SupplyView {
-        let total: f64 = sources.iter().map(|s| s.share).sum::<f64>().max(1e-12);
-        let w = |s: &SourceView| s.share / total;
-        let on_time = sources.iter().map(|s| w(s) * s.on_time).sum();
-        let lead_mean: f64 = sources.iter().map(|s| w(s) * s.lead_mean).sum();
-        let second: f64 = sources
-            .iter()
-            .map(|s| w(s) * (s.lead_sd.powi(2) + s.lead_mean.powi(2)))
-            .sum();
-        SupplyView {
-            lead_sd: (second - lead_mean * lead_mean).max(0.0).sqrt(),
-            sources,
-            on_time,
-            lead_mean,
-        }
-    }
-
-    fn observed(&self) -> bool {
-        !self.sources.is_empty() && self.sources.iter().all(|s| s.observed)
-    }
-
-    fn names(&self) -> String {
-        self.sources
-            .iter()
-            .map(|s| s.supplier.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
 /// What an item is recommended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Posture {
@@ -304,6 +241,11 @@ impl Posture {
         }
     }
 
+    /// Just-in-time: kanban or min-max.
+    pub(crate) fn is_lean(self) -> bool {
+        matches!(self, Posture::Kanban | Posture::MinMax)
+    }
+
     /// Short machine-friendly name for CSV.
     pub(crate) fn key(self) -> &'static str {
         match self {
@@ -328,15 +270,16 @@ pub enum Rule {
     },
     /// A tight min-max (the ERP "digital kanban").
     MinMax {
-        /// Cycle service level (0–1) the min's safety stock is sized for (0.95).
+        /// Cycle service level (0–1) the min's safety stock is sized for: 0.95, or 0.99 for
+        /// an item whose stockout has a high impact.
         service_level: f64,
         /// Units ordered at a time: one container.
         order_quantity: f64,
     },
     /// A reorder point with safety stock, ordering economic lots (EOQ).
     ReorderPoint {
-        /// Cycle service level (0–1) the safety stock is sized for: 0.95, or 0.99 for a
-        /// critical item.
+        /// Cycle service level (0–1) the safety stock is sized for: 0.95, or 0.99 for an
+        /// item whose stockout has a high impact.
         service_level: f64,
     },
     /// Min-max at the levels of the peak month: the stock a seasonal pre-build reaches.
@@ -353,7 +296,8 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub(crate) fn describe(&self) -> String {
+    /// The rule in words: "kanban, safety factor 0.2", "reorder point, 95% service, EOQ lots".
+    pub fn describe(&self) -> String {
         match self {
             Rule::Kanban { safety_factor } => format!("kanban, safety factor {safety_factor}"),
             Rule::MinMax {
@@ -389,8 +333,9 @@ pub(crate) struct ItemFacts<'a> {
     pub xyz: Xyz,
     pub(crate) value_share: f64,
     pub demand: &'a DemandProfile,
-    pub criticality: Criticality,
-    pub(crate) criticality_given: bool,
+    /// How much a stockout would hurt: criticality (and whether the item master gives it),
+    /// value class and whether the item is a runner ([`risk::impact`]).
+    pub impact: ImpactFacts,
     pub supply: &'a SupplyView,
     pub(crate) shelf_life_days: Option<f64>,
     pub container_size: f64,
@@ -412,6 +357,12 @@ pub struct Recommendation {
     pub reasons_against: Vec<String>,
     /// One line: "AX, supplier on-time 97%, lead time 3 ± 0.5 days → kanban".
     pub summary: String,
+    /// The impact of a stockout ([`risk::impact`]).
+    pub impact: Score,
+    /// The fragility of the item's supply ([`risk::fragility`]).
+    pub fragility: Score,
+    /// Cycle service level the rule is sized for: 0.95, or 0.99 for a high-impact item.
+    pub service_level: f64,
 }
 
 /// The reasons found so far; `decisive` marks a reason against that rules JIT out.
@@ -435,15 +386,6 @@ impl Reasons {
     }
 }
 
-fn pct(x: f64) -> String {
-    let p = x * 100.0;
-    if (p - p.round()).abs() < 0.05 {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.1}%")
-    }
-}
-
 fn days(x: f64) -> String {
     if (x - x.round()).abs() < 0.05 {
         format!("{x:.0}")
@@ -456,6 +398,14 @@ fn days(x: f64) -> String {
 pub(crate) fn recommend(facts: &ItemFacts<'_>) -> Recommendation {
     let stats = &facts.demand.stats;
     let class = format!("{}{}", facts.abc, facts.xyz);
+    let impact = risk::impact(&facts.impact);
+    let fragility = risk::fragility(facts.supply);
+    let verdict = risk::verdict(impact.level, fragility.level);
+    let service_level = if impact.level == Level::High {
+        HIGH_IMPACT_SERVICE_LEVEL
+    } else {
+        JIT_SERVICE_LEVEL
+    };
     if stats.total <= 0.0 {
         return Recommendation {
             posture: Posture::NoDemand,
@@ -463,6 +413,9 @@ pub(crate) fn recommend(facts: &ItemFacts<'_>) -> Recommendation {
             reasons_for: Vec::new(),
             reasons_against: vec!["no demand in the history".into()],
             summary: format!("{class}, no demand → nothing to stock"),
+            impact,
+            fragility,
+            service_level,
         };
     }
     let mut r = Reasons::default();
@@ -470,32 +423,37 @@ pub(crate) fn recommend(facts: &ItemFacts<'_>) -> Recommendation {
     demand_reasons(facts, &mut r);
     supply_reasons(facts, &mut r);
     other_reasons(facts, &mut r);
+    risk_reasons(&impact, &fragility, verdict, &mut r);
     let mut posture = if stats.seasonality.strong() {
         Posture::Prebuild
-    } else if r.decisive {
+    } else if r.decisive || verdict == Verdict::Buffer {
         Posture::ReorderPoint
     } else if facts.xyz == Xyz::X {
         Posture::Kanban
     } else {
         Posture::MinMax
     };
-    let factor = kanban_factor(facts);
+    let factor = kanban_factor(facts, service_level);
     if posture == Posture::Kanban && factor > MAX_KANBAN_SAFETY_FACTOR {
         r.con(
             format!(
                 "a kanban loop would need a safety factor of {factor:.2} (> \
                  {MAX_KANBAN_SAFETY_FACTOR:.2}) to cover lead-time demand at {:.0}% service \
                  with containers of {}: a tight min-max instead",
-                JIT_SERVICE_LEVEL * 100.0,
+                service_level * 100.0,
                 short(facts.container_size)
             ),
             false,
         );
         posture = Posture::MinMax;
     }
-    let rule = rule_for(posture, facts, factor);
+    let rule = rule_for(posture, facts, factor, service_level);
     let mut head = vec![class];
     head.extend(r.facts);
+    head.push(format!(
+        "impact {} × fragility {}",
+        impact.level, fragility.level
+    ));
     Recommendation {
         summary: format!(
             "{} → {}",
@@ -506,6 +464,27 @@ pub(crate) fn recommend(facts: &ItemFacts<'_>) -> Recommendation {
         rule,
         reasons_for: r.for_jit,
         reasons_against: r.against,
+        impact,
+        fragility,
+        service_level,
+    }
+}
+
+/// The combination of impact and fragility, as a reason for or against lean supply.
+fn risk_reasons(impact: &Score, fragility: &Score, verdict: Verdict, r: &mut Reasons) {
+    let combination = format!(
+        "impact {} × fragility {}",
+        impact.describe(),
+        fragility.describe()
+    );
+    match verdict {
+        Verdict::Lean => r.pro(format!("{combination}: lean supply is safe enough")),
+        Verdict::LeanHighService => r.pro(format!(
+            "{combination}: a stockout would hurt, but the supply is robust: lean supply sized \
+             for {:.0}% service",
+            HIGH_IMPACT_SERVICE_LEVEL * 100.0
+        )),
+        Verdict::Buffer => r.con(format!("{combination}: hold a deliberate buffer"), true),
     }
 }
 
@@ -579,6 +558,8 @@ fn demand_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
     }
 }
 
+/// The supply's facts for and against lean supply. None decides on its own: they are weighed
+/// together, with the impact of a stockout, by the fragility score ([`risk::fragility`]).
 fn supply_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
     let supply = f.supply;
     if !supply.observed() {
@@ -593,7 +574,7 @@ fn supply_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
                 "no delivery history for {}: reliability and lead time not confirmed",
                 unseen.join(", ")
             ),
-            true,
+            false,
         );
         r.facts.push("supplier unprofiled".into());
         return;
@@ -612,7 +593,7 @@ fn supply_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
     } else {
         r.con(
             format!("{who} on time {on_time} (< {})", pct(JIT_MIN_ON_TIME)),
-            true,
+            false,
         );
     }
     r.facts.push(format!("supplier on-time {on_time}"));
@@ -622,7 +603,7 @@ fn supply_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
         days(supply.lead_sd)
     );
     r.facts.push(lead.clone());
-    let cv = supply.lead_sd / supply.lead_mean.max(1e-9);
+    let cv = supply.lead_cv();
     let short = supply.lead_mean <= JIT_MAX_LEAD_DAYS;
     let steady = cv <= JIT_MAX_LEAD_CV;
     let limits = format!(
@@ -635,13 +616,13 @@ fn supply_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
         )),
         (false, true) => r.con(
             format!("long {lead} (> {} days)", days(JIT_MAX_LEAD_DAYS)),
-            true,
+            false,
         ),
         (true, false) => r.con(
             format!("inconsistent {lead} (CV {cv:.2} > {JIT_MAX_LEAD_CV:.2})"),
-            true,
+            false,
         ),
-        (false, false) => r.con(format!("long and inconsistent {lead} (CV {cv:.2})"), true),
+        (false, false) => r.con(format!("long and inconsistent {lead} (CV {cv:.2})"), false),
     }
     if supply.sources.len() == 1 {
         r.con(
@@ -669,11 +650,13 @@ fn supply_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
 }
 
 fn other_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
-    match (f.criticality, f.criticality_given) {
+    match (f.impact.criticality, f.impact.criticality_given) {
         (Criticality::High, _) => {
             r.con(
-                "critical: a stockout would stop operations, so hold a deliberate buffer".into(),
-                true,
+                "critical: a stockout would stop operations (weighed with the supply's \
+                 fragility)"
+                    .into(),
+                false,
             );
             r.facts.push("critical".into());
         }
@@ -688,52 +671,46 @@ fn other_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
     }
 }
 
-/// Cycle service level a posture's safety stock is sized for.
-fn service_level(f: &ItemFacts<'_>) -> f64 {
-    if f.criticality == Criticality::High {
-        CRITICAL_SERVICE_LEVEL
-    } else {
-        JIC_SERVICE_LEVEL
-    }
-}
-
-/// The kanban safety factor that covers the spread of lead-time demand at the JIT service
+/// The kanban safety factor that covers the spread of lead-time demand at the item's service
 /// level: α = (z·sqrt(L·σ² + d²·σL²) + size/2) / (d·L). A loop triggers an order only when a
 /// whole container is empty, so its stock position after ordering averages n·size − size/2;
 /// half a container is added for that.
-fn kanban_factor(f: &ItemFacts<'_>) -> f64 {
+fn kanban_factor(f: &ItemFacts<'_>, service_level: f64) -> f64 {
     let (d, sd) = (f.demand.stats.mean, f.demand.stats.sd);
     let (lead, lead_sd) = (f.supply.lead_mean.max(1.0), f.supply.lead_sd);
     let spread = (lead * sd * sd + d * d * lead_sd * lead_sd).sqrt();
-    (norm_ppf(JIT_SERVICE_LEVEL) * spread + f.container_size / 2.0) / (d * lead).max(1e-9)
+    (norm_ppf(service_level) * spread + f.container_size / 2.0) / (d * lead).max(1e-9)
 }
 
-fn rule_for(posture: Posture, f: &ItemFacts<'_>, kanban_factor: f64) -> Option<Rule> {
+fn rule_for(
+    posture: Posture,
+    f: &ItemFacts<'_>,
+    kanban_factor: f64,
+    service_level: f64,
+) -> Option<Rule> {
     let (lead, lead_sd) = (f.supply.lead_mean.max(1.0), f.supply.lead_sd);
     match posture {
         Posture::Kanban => Some(Rule::Kanban {
             safety_factor: (kanban_factor.max(MIN_KANBAN_SAFETY_FACTOR) * 100.0).ceil() / 100.0,
         }),
         Posture::MinMax => Some(Rule::MinMax {
-            service_level: JIT_SERVICE_LEVEL,
+            service_level,
             order_quantity: f.container_size,
         }),
-        Posture::ReorderPoint => Some(Rule::ReorderPoint {
-            service_level: service_level(f),
-        }),
-        Posture::Prebuild => Some(peak_levels(f, lead, lead_sd)),
+        Posture::ReorderPoint => Some(Rule::ReorderPoint { service_level }),
+        Posture::Prebuild => Some(peak_levels(f, lead, lead_sd, service_level)),
         Posture::NoDemand => None,
     }
 }
 
 /// Min and max sized on the peak month's demand: d·L + z·sqrt(L·σ² + d²·σL²) at the peak level,
 /// plus an economic lot at the peak rate (at least one container).
-fn peak_levels(f: &ItemFacts<'_>, lead: f64, lead_sd: f64) -> Rule {
+fn peak_levels(f: &ItemFacts<'_>, lead: f64, lead_sd: f64, service_level: f64) -> Rule {
     let indices = f.demand.stats.seasonality.indices;
     let peak = indices.iter().copied().fold(0.0, f64::max) / day_weighted_mean(&indices).max(1e-9);
     let (_, base_sd) = f.demand.fit.model.moments();
     let (d, sd) = (f.demand.stats.mean * peak, base_sd * peak);
-    let z = norm_ppf(service_level(f));
+    let z = norm_ppf(service_level);
     let min = d * lead + z * (lead * sd * sd + d * d * lead_sd * lead_sd).sqrt();
     let round = |x: f64| if f.whole_units { x.ceil() } else { x };
     let min = round(min);
@@ -814,22 +791,5 @@ mod tests {
         assert_eq!(derived_container_size(42.0), 25.0);
         assert_eq!(derived_container_size(130.0), 100.0);
         assert_eq!(derived_container_size(5.0), 5.0);
-    }
-
-    #[test]
-    fn supply_mixture_has_the_right_moments() {
-        let source = |share, mean| SourceView {
-            supplier: "s".into(),
-            share,
-            on_time: 0.9,
-            lead_mean: mean,
-            lead_sd: 1.0,
-            rejection_rate: 0.0,
-            observed: true,
-        };
-        let view = SupplyView::new(vec![source(0.5, 2.0), source(0.5, 4.0)]);
-        assert!((view.lead_mean - 3.0).abs() < 1e-12);
-        assert!((view.lead_sd - 2f64.sqrt()).abs() < 1e-12);
-        assert!((view.on_time - 0.9).abs() < 1e-12);
     }
 }

@@ -19,6 +19,7 @@
 //!
 //! Method and thresholds are documented in README.md, "From history to scenario".
 
+pub mod check;
 pub mod classify;
 pub(crate) mod csv;
 pub use crate::foundation::date;
@@ -29,6 +30,7 @@ pub(crate) mod goodness;
 pub(crate) mod input;
 pub(crate) mod notes;
 pub mod qualify;
+pub mod risk;
 pub mod scenario_out;
 pub(crate) mod series;
 pub(crate) mod sheet;
@@ -43,12 +45,13 @@ use std::path::{Path, PathBuf};
 use crate::foundation::format::group_thousands;
 use crate::results::files::Committed;
 
-use classify::{Abc, AbcCuts, ItemFacts, Recommendation, SourceView, SupplyView, Xyz, XyzCuts};
+use classify::{Abc, AbcCuts, ItemFacts, Recommendation, Xyz, XyzCuts};
 use date::Date;
 use demand_fit::DemandProfile;
 use disruptions::DisruptionHistory;
 use input::{Criticality, Delivery, DemandHistory, ItemMaster};
 use notes::{DataNote, Notes};
+use risk::{ImpactFacts, SourceView, SupplyView};
 use series::DemandSeries;
 use supplier_fit::SupplierProfile;
 use surges::SurgeHistory;
@@ -158,6 +161,9 @@ pub struct Profile {
     /// Against a previous profile, when one is given (`--previous`): which items changed
     /// class or posture since.
     pub drift: Option<drift::Drift>,
+    /// The recommendation simulated against the blanket postures, when it was checked
+    /// ([`check::check`]); the items' recommendations are as the check left them.
+    pub check: Option<check::RecommendationCheck>,
 }
 
 impl Profile {
@@ -222,6 +228,7 @@ impl Profile {
                 history: &history,
                 master: &master,
                 suppliers: &suppliers,
+                disruptions: &disruptions,
             },
             options,
             &mut notes,
@@ -237,6 +244,7 @@ impl Profile {
             surges,
             notes: notes.finish(),
             drift: None,
+            check: None,
         })
     }
 
@@ -296,6 +304,7 @@ struct ItemSources<'a> {
     history: &'a DemandHistory,
     master: &'a HashMap<String, ItemMaster>,
     suppliers: &'a [SupplierProfile],
+    disruptions: &'a DisruptionHistory,
 }
 
 fn profile_items(
@@ -325,6 +334,8 @@ fn profile_items(
         .collect();
     let total: f64 = values.iter().sum::<f64>().max(f64::MIN_POSITIVE);
     let classes = classify::abc_classes(&values, options.abc);
+    let units: Vec<f64> = demand.iter().map(|d| d.stats.mean).collect();
+    let runners = risk::runners(&units);
     series
         .iter()
         .zip(demand)
@@ -332,7 +343,7 @@ fn profile_items(
         .enumerate()
         .map(|(i, ((s, demand), sourcing))| {
             let master = sources.master.get(&s.item).cloned().unwrap_or_default();
-            let supply = supply_view(&sourcing, sources.suppliers);
+            let supply = supply_view(&sourcing, sources.suppliers, sources.disruptions);
             let container_size = container_of(s, &master, demand.stats.mean, notes);
             let xyz = classify::xyz_class(demand.stats.cv, options.xyz);
             let facts = ItemFacts {
@@ -340,8 +351,12 @@ fn profile_items(
                 xyz,
                 value_share: values[i] / total,
                 demand: &demand,
-                criticality: master.criticality.unwrap_or(Criticality::Medium),
-                criticality_given: master.criticality.is_some(),
+                impact: ImpactFacts {
+                    criticality: master.criticality.unwrap_or(Criticality::Medium),
+                    criticality_given: master.criticality.is_some(),
+                    class_a: classes[i].0 == Abc::A,
+                    runner: runners[i],
+                },
                 supply: &supply,
                 shelf_life_days: master.shelf_life_days,
                 container_size,
@@ -367,7 +382,7 @@ fn profile_items(
                 share_above: classes[i].1,
                 abc: classes[i].0,
                 xyz,
-                criticality: facts.criticality,
+                criticality: facts.impact.criticality,
                 container_size,
                 order_cost: master.order_cost.unwrap_or(DEFAULT_ORDER_COST),
                 returned_units: sources
@@ -610,11 +625,16 @@ fn note_suppliers(suppliers: &[SupplierProfile], notes: &mut Notes) {
     }
 }
 
-fn supply_view(sourcing: &[(String, f64)], suppliers: &[SupplierProfile]) -> SupplyView {
+fn supply_view(
+    sourcing: &[(String, f64)],
+    suppliers: &[SupplierProfile],
+    disruptions: &DisruptionHistory,
+) -> SupplyView {
     SupplyView::new(
         sourcing
             .iter()
             .filter_map(|(id, share)| {
+                let stretches = disruptions.of(id).count();
                 suppliers.iter().find(|s| &s.id == id).map(|s| SourceView {
                     supplier: id.clone(),
                     share: *share,
@@ -623,6 +643,9 @@ fn supply_view(sourcing: &[(String, f64)], suppliers: &[SupplierProfile]) -> Sup
                     lead_sd: s.lead_time_sd,
                     rejection_rate: s.rejection_rate,
                     observed: s.observed,
+                    region: disruptions.regions.get(id).cloned(),
+                    stretches,
+                    stretches_per_year: stretches as f64 / disruptions.years.max(1e-9),
                 })
             })
             .collect(),
@@ -653,9 +676,14 @@ pub(crate) fn run(
     options: ProfileOptions,
     out: Option<&Path>,
     previous: Option<&Path>,
+    check_runs: Option<u64>,
 ) -> anyhow::Result<ProfileRun> {
     // Inputs first: nothing is written, not even the folder, when they cannot be read.
     let mut profile = Profile::from_files(files, options)?;
+    let runs = check_runs.unwrap_or_else(|| check::default_runs(&profile));
+    if runs > 0 {
+        profile.check = Some(check::check(&mut profile, runs)?);
+    }
     if let Some(previous) = previous {
         profile.drift = Some(drift::compare(previous, &profile.items)?);
     }

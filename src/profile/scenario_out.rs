@@ -28,6 +28,8 @@ use super::{DEFAULT_ORDER_COST, ItemProfile, Profile};
 
 /// Runs written into the scenario: enough for a first comparison, quick to run.
 pub(crate) const RUNS: u32 = 1000;
+/// Days of a run, warm-up included: the year after the history.
+pub(crate) const HORIZON_DAYS: u32 = 365;
 /// Days before metrics count, so that pipelines fill.
 pub(crate) const WARMUP_DAYS: u32 = 30;
 /// Safety factor of the all-JIT policy (the reference texts' example).
@@ -114,7 +116,7 @@ fn header(profile: &Profile, out: &mut String) {
     );
     let _ = writeln!(
         out,
-        "[simulation]\nname = {}\nhorizon_days = 365\nwarmup_days = {WARMUP_DAYS}\nruns = {RUNS}\n\
+        "[simulation]\nname = {}\nhorizon_days = {HORIZON_DAYS}\nwarmup_days = {WARMUP_DAYS}\nruns = {RUNS}\n\
          seed = 1\n# The year after the history: it starts on {start}.\nstart_day_of_year = {}\n\
          unmet_demand = \"backorder\"\n\
          # Results of `buffersim run` (and compare, sweep…) go into this folder, beside the profile.\n\

@@ -16,6 +16,7 @@ use super::demand_fit::{FittedForm, num, short};
 use super::disruptions::{DisruptionHistory, MIN_STRETCH_DELIVERIES, Stretch};
 use super::drift::{DRIFT_FILE, Drift, Standing};
 use super::qualify::{MAX_LEAD_DAYS, MIN_ON_TIME};
+use super::risk::Level;
 use super::supplier_fit::{DaysForm, SupplierProfile};
 use super::surges::{MIN_SURGE_WEEKS, MIN_WEEKS, SURGE_SPREADS, SurgeHistory};
 use super::{ItemProfile, Profile};
@@ -111,6 +112,11 @@ const PROFILE_COLUMNS: &[&str] = &[
     "fit_ks_p_value",
     "fit_note",
     "criticality",
+    "impact",
+    "impact_points",
+    "fragility",
+    "fragility_points",
+    "service_level",
     "suppliers",
     "supplier_on_time",
     "lead_time_mean",
@@ -126,6 +132,7 @@ const PROFILE_COLUMNS: &[&str] = &[
     "jit_lead_time",
     "jit_moq",
     "jit_fails",
+    "check",
 ];
 
 /// A CSV table: the header, then one line per row.
@@ -139,10 +146,12 @@ fn csv_table<T>(columns: &[&str], rows: &[T], cells: impl Fn(&T) -> Vec<String>)
 
 /// One row per item; lists inside a cell are separated by " | " (reasons) or ";" (numbers).
 pub(crate) fn profile_csv(profile: &Profile) -> String {
-    csv_table(PROFILE_COLUMNS, &profile.items, profile_row)
+    csv_table(PROFILE_COLUMNS, &profile.items, |item| {
+        profile_row(profile, item)
+    })
 }
 
-fn profile_row(item: &ItemProfile) -> Vec<String> {
+fn profile_row(profile: &Profile, item: &ItemProfile) -> Vec<String> {
     let s = &item.demand.stats;
     let fit = &item.demand.fit;
     let assessed = |f: fn(&super::goodness::Assessment) -> f64| {
@@ -188,6 +197,11 @@ fn profile_row(item: &ItemProfile) -> Vec<String> {
         assessed(|a| a.ks_p_value),
         fit.note.clone().unwrap_or_default(),
         item.criticality.label().into(),
+        rec.impact.level.label().into(),
+        rec.impact.points.to_string(),
+        rec.fragility.level.label().into(),
+        rec.fragility.points.to_string(),
+        num(rec.service_level),
         sourcing_text(item),
         num(item.supply.on_time),
         num(item.supply.lead_mean),
@@ -203,7 +217,24 @@ fn profile_row(item: &ItemProfile) -> Vec<String> {
         item.qualification.lead_time.key().into(),
         item.qualification.moq.key().into(),
         item.qualification.failures.join(" | "),
+        check_cell(profile, item),
     ]
+}
+
+/// `kept`, `replaced by all-jic` (or `all-jit`), or empty when the recommendation was not
+/// checked by simulation or the item has no rule.
+fn check_cell(profile: &Profile, item: &ItemProfile) -> String {
+    let Some(check) = &profile.check else {
+        return String::new();
+    };
+    if item.recommendation.rule.is_none() {
+        return String::new();
+    }
+    check
+        .changes
+        .iter()
+        .find(|c| c.item == item.item)
+        .map_or_else(|| "kept".into(), |c| format!("replaced by {}", c.to_policy))
 }
 
 /// "a" for one supplier, "a 70%; b 30%" for several.
@@ -451,6 +482,38 @@ fn matrix_md(profile: &Profile) -> String {
     out
 }
 
+/// Items per cell of impact × fragility, with the postures they got.
+fn risk_md(profile: &Profile, out: &mut String) {
+    out.push_str(
+        "Impact of a stockout (criticality, value class, share of units) against the \
+         fragility of the item's supply (on time, lead time and its spread, sources, regions, \
+         disrupted stretches); the points of each item are in `profile.csv` and its reasons \
+         below. Lean supply where the combination allows it, a deliberate buffer where it does \
+         not (README, \"Posture rules\"). Items per cell, and how many of them are JIT:\n\n",
+    );
+    out.push_str("| impact \\ fragility | low | medium | high |\n|---|---|---|---|\n");
+    for impact in Level::ALL.into_iter().rev() {
+        let cells: Vec<String> = Level::ALL
+            .into_iter()
+            .map(|fragility| {
+                let items: Vec<&ItemProfile> = profile
+                    .items
+                    .iter()
+                    .filter(|i| {
+                        let r = &i.recommendation;
+                        r.posture != Posture::NoDemand
+                            && r.impact.level == impact
+                            && r.fragility.level == fragility
+                    })
+                    .collect();
+                let lean = items.iter().filter(|i| i.recommendation.posture.is_lean());
+                format!("{} ({} JIT)", items.len(), lean.count())
+            })
+            .collect();
+        let _ = writeln!(out, "| **{impact}** | {} |", cells.join(" | "));
+    }
+}
+
 /// (posture, items, value share) for every posture that occurs, in a fixed order.
 fn posture_counts(profile: &Profile) -> Vec<(Posture, usize, f64)> {
     let mut counts: Vec<(Posture, usize, f64)> = Vec::new();
@@ -498,6 +561,12 @@ pub fn profile_md(profile: &Profile) -> String {
     out.push_str("| posture | items | share of value |\n|---|---|---|\n");
     for (posture, n, share) in posture_counts(profile) {
         let _ = writeln!(out, "| {} | {n} | {} |", posture.label(), percent(share));
+    }
+    let _ = writeln!(out, "\n## Criticality × fragility\n");
+    risk_md(profile, &mut out);
+    if let Some(check) = &profile.check {
+        let _ = writeln!(out, "\n## The recommendation, simulated\n");
+        out.push_str(&check.to_markdown());
     }
     if let Some(drift) = &profile.drift {
         let _ = writeln!(out, "\n## Since the previous profile\n");
@@ -841,6 +910,25 @@ pub fn terminal_summary(profile: &Profile) -> String {
             posture.label(),
             share * 100.0
         );
+    }
+    if let Some(check) = &profile.check {
+        let _ = writeln!(
+            out,
+            "\nrecommended, simulated against all-jit and all-jic ({} runs):",
+            check.runs
+        );
+        for line in check.verdict() {
+            let line = format!("  {}", line.replace("**", ""));
+            let _ = writeln!(out, "{}", crate::presentation::terminal::wrap(&line));
+        }
+        if !check.changes.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} item{} changed after the check (profile.md says why)",
+                check.changes.len(),
+                if check.changes.len() == 1 { "" } else { "s" }
+            );
+        }
     }
     if let Some(drift) = &profile.drift {
         let _ = writeln!(out, "\n{}", drift.summary_line());

@@ -296,7 +296,7 @@ impl Target for Histories {
             deliveries: given(DELIVERIES),
             items: given(ITEMS),
         };
-        let profile = match Profile::from_files(&files, ProfileOptions::default()) {
+        let mut profile = match Profile::from_files(&files, ProfileOptions::default()) {
             Ok(profile) => profile,
             Err(e) => {
                 return Ok(Outcome {
@@ -306,6 +306,18 @@ impl Target for Histories {
                 });
             }
         };
+        // The recommendation checked by simulation, as `profile` does (a few runs: what is
+        // checked here is that the check runs and writes finite figures).
+        let checked = self
+            .pool
+            .install(|| buffersim::profile::check::check(&mut profile, 4))
+            .map_err(|e| {
+                Broken::new(
+                    "profile wrote a scenario that buffersim refuses",
+                    e.to_string(),
+                )
+            })?;
+        profile.check = Some(checked);
         let out = dir.join("profile");
         write_all(&profile, &out)
             .map_err(|e| Broken::new("profile cannot write its files", e.to_string()))?;
