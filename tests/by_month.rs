@@ -130,6 +130,55 @@ fn months_split_the_whole_horizons_figures() {
     assert!((fill - 2920.0 / 3200.0).abs() < 1e-12, "{fill}");
 }
 
+/// Months cut where the daily loop's stretches are cut too: a leap year from 1 January 2028
+/// with 45 days of warm-up (the measured days start on 15 February, so February counts 15 days,
+/// 29 February included), a pre-build window from 20 February to 10 March (its edges and the
+/// warm-up's end fall inside months, and the month's end inside the window) and the outage of
+/// March. A month's figures are read from the item-run's running sums where its days end; the
+/// months still split the whole horizon's figures, nothing lost or counted twice.
+#[test]
+fn months_cut_inside_a_prebuild_window_split_the_horizon() {
+    let text = outage_in_march(
+        "start_date = 2028-01-01\nwarmup_days = 45",
+        "[policy.daily.prebuild]\nstart_day_of_year = 2028-02-20\n\
+         end_day_of_year = 2028-03-10\nfactor = 2\n\n",
+    )
+    .replace("start_day = 59", "start_day = 2028-03-01");
+    let s = summary(&text);
+    let p = &s.policies[0];
+    let labels: Vec<&str> = p.by_month.iter().map(|m| m.month.as_str()).collect();
+    assert_eq!(labels, MONTHS[1..]);
+    // Measured days per month: 15 of February (15 to 29), whole months, 30 of December.
+    let days_in = |month: &str| match month {
+        "Feb" => 15.0,
+        "Apr" | "Jun" | "Sep" | "Nov" | "Dec" => 30.0,
+        _ => 31.0,
+    };
+    let (mut served, mut demand, mut unit_days) = (0.0, 0.0, 0.0);
+    for m in &p.by_month {
+        let d = 10.0 * days_in(&m.month);
+        served += figure(m, "fill_rate").unwrap().0 * d;
+        unit_days += figure(m, "days_of_supply").unwrap().0 * d;
+        demand += d;
+    }
+    assert_eq!(demand, 3200.0);
+    let fill = p.metrics["fill_rate"].mean;
+    let days = p.metrics["days_of_supply"].mean;
+    assert!(
+        (served / demand - fill).abs() < 1e-12,
+        "{served} / {demand} vs {fill}"
+    );
+    assert!(
+        (unit_days / demand - days).abs() < 1e-12,
+        "{unit_days} / {demand} vs {days}"
+    );
+    // The outage's stockouts fall in March alone.
+    for m in &p.by_month {
+        let stockout = figure(m, "stockout_rate").unwrap().0;
+        assert_eq!(stockout > 0.0, m.month == "Mar", "{} {stockout}", m.month);
+    }
+}
+
 /// A dated horizon lists its months from the first measured day's on and pools the same month
 /// of different years: from 15 September 2026 with 20 days of warm-up, the measured days run
 /// from 5 October 2026 to 14 September 2027, so October comes first and September last. An
