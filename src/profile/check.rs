@@ -360,6 +360,20 @@ fn interval(metric: Metric, ci: Option<Interval>, difference: bool) -> String {
     }
 }
 
+/// The header of a table of the reported metrics, each with its interval.
+fn table_header() -> String {
+    let mut out = String::from("| policy |");
+    for m in REPORTED {
+        let _ = write!(out, " {} | 95% interval |", m.label());
+    }
+    out.push_str("\n|---|");
+    for _ in REPORTED {
+        out.push_str("---|---|");
+    }
+    out.push('\n');
+    out
+}
+
 impl RecommendationCheck {
     /// The section of profile.md.
     pub fn to_markdown(&self) -> String {
@@ -373,15 +387,7 @@ impl RecommendationCheck {
              drawing conclusions about cost.\n",
             self.runs, self.seed
         );
-        let _ = write!(out, "| policy |");
-        for m in REPORTED {
-            let _ = write!(out, " {} | 95% interval |", m.label());
-        }
-        let _ = write!(out, "\n|---|");
-        for _ in REPORTED {
-            out.push_str("---|---|");
-        }
-        out.push('\n');
+        out.push_str(&table_header());
         for p in &self.policies {
             let _ = write!(out, "| `{}` |", p.policy);
             for (m, mean, ci) in &p.figures {
@@ -399,15 +405,7 @@ impl RecommendationCheck {
             "\nPaired differences, the other policy minus `recommended` (* where the interval \
              excludes 0):\n"
         );
-        let _ = write!(out, "| policy |");
-        for m in REPORTED {
-            let _ = write!(out, " {} | 95% interval |", m.label());
-        }
-        let _ = write!(out, "\n|---|");
-        for _ in REPORTED {
-            out.push_str("---|---|");
-        }
-        out.push('\n');
+        out.push_str(&table_header());
         for p in &self.against {
             let _ = write!(out, "| `{}` |", p.policy);
             for (m, d, ci) in &p.figures {

@@ -563,16 +563,10 @@ fn demand_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
 fn supply_reasons(f: &ItemFacts<'_>, r: &mut Reasons) {
     let supply = f.supply;
     if !supply.observed() {
-        let unseen: Vec<&str> = supply
-            .sources
-            .iter()
-            .filter(|s| !s.observed)
-            .map(|s| s.supplier.as_str())
-            .collect();
         r.con(
             format!(
                 "no delivery history for {}: reliability and lead time not confirmed",
-                unseen.join(", ")
+                supply.unobserved_names()
             ),
             false,
         );

@@ -227,6 +227,16 @@ impl SupplyView {
             .join(", ")
     }
 
+    /// The sources without delivery history, "a, b".
+    pub(crate) fn unobserved_names(&self) -> String {
+        self.sources
+            .iter()
+            .filter(|s| !s.observed)
+            .map(|s| s.supplier.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Coefficient of variation of the lead time.
     pub(crate) fn lead_cv(&self) -> f64 {
         self.lead_sd / self.lead_mean.max(1e-9)
@@ -258,15 +268,9 @@ impl SupplyView {
 pub(crate) fn fragility(supply: &SupplyView) -> Score {
     let mut factors: Vec<(u32, String)> = Vec::new();
     if !supply.observed() {
-        let unseen: Vec<&str> = supply
-            .sources
-            .iter()
-            .filter(|s| !s.observed)
-            .map(|s| s.supplier.as_str())
-            .collect();
         factors.push((
             PREREQUISITE_POINTS,
-            format!("no delivery history for {}", unseen.join(", ")),
+            format!("no delivery history for {}", supply.unobserved_names()),
         ));
     } else {
         let on_time = supply.on_time;
