@@ -205,12 +205,7 @@ fn disruption_toml(supplier: &str, history: &DisruptionHistory, out: &mut String
             ),
         )
     } else {
-        let slow: Vec<f64> = stretches
-            .iter()
-            .filter(|s| !s.stopped)
-            .map(|s| s.slowdown)
-            .collect();
-        let factor = (slow.iter().sum::<f64>() / slow.len() as f64).clamp(1.0, MAX_DRIFT_FACTOR);
+        let factor = drift_factor(&stretches);
         (
             format!("{supplier}-slowdown"),
             format!(
@@ -239,6 +234,17 @@ fn disruption_toml(supplier: &str, history: &DisruptionHistory, out: &mut String
     );
 }
 
+/// The lead-time factor of a drift: the mean slowdown of the stretches that slowed deliveries
+/// rather than stopped them (called when they are the majority, so there is at least one).
+fn drift_factor(stretches: &[&Stretch]) -> f64 {
+    let slow: Vec<f64> = stretches
+        .iter()
+        .filter(|s| !s.stopped)
+        .map(|s| s.slowdown)
+        .collect();
+    (slow.iter().sum::<f64>() / slow.len() as f64).clamp(1.0, MAX_DRIFT_FACTOR)
+}
+
 /// Each region's regional events as one disruption of the region: `regional_event` (every
 /// supplier of the region ships nothing) when at least half of the events' stretches stopped,
 /// else a `lead_time_drift` of the region by the mean slowdown of the slow ones; at random, at
@@ -263,13 +269,7 @@ fn regional_toml(history: &DisruptionHistory, ids: &mut BTreeSet<String>, out: &
                 format!("{{ regional_event = {{ region = {} }} }}", string(region)),
             )
         } else {
-            let slow: Vec<f64> = stretches
-                .iter()
-                .filter(|s| !s.stopped)
-                .map(|s| s.slowdown)
-                .collect();
-            let factor =
-                (slow.iter().sum::<f64>() / slow.len() as f64).clamp(1.0, MAX_DRIFT_FACTOR);
+            let factor = drift_factor(&stretches);
             (
                 format!("{region}-regional-slowdown"),
                 format!(
