@@ -75,7 +75,9 @@ impl ExactSum {
     pub fn add_square_times(&mut self, x: f64, n: u64) {
         if let Some((_, mantissa, exponent)) = decompose(x) {
             let square = u128::from(mantissa) * u128::from(mantissa);
-            let product = mul_small(&[square as u64, (square >> 64) as u64], n);
+            let low = u128::from(square as u64) * u128::from(n);
+            let high = (square >> 64) * u128::from(n) + (low >> 64);
+            let product = [low as u64, high as u64, (high >> 64) as u64];
             self.add_magnitude(&product, false, 2 * exponent);
         }
     }
@@ -149,16 +151,24 @@ impl ExactSum {
         // Split the exponent into whole limbs and a shift within one.
         let limb = exponent.div_euclid(64);
         let shift = exponent.rem_euclid(64) as u32;
-        let mut term = Vec::with_capacity(magnitude.len() + 1);
+        // The shifted term, on the stack for the few limbs of a float's products (the merges
+        // of every chunk go through here), on the heap for a whole sum's.
+        let mut stack = [0u64; 6];
+        let mut heap = Vec::new();
+        let term: &mut [u64] = if magnitude.len() < stack.len() {
+            &mut stack[..=magnitude.len()]
+        } else {
+            heap.resize(magnitude.len() + 1, 0);
+            &mut heap
+        };
         let mut carried = 0u64;
-        for &m in magnitude {
-            term.push((m << shift) | carried);
+        for (slot, &m) in term.iter_mut().zip(magnitude) {
+            *slot = (m << shift) | carried;
             carried = if shift == 0 { 0 } else { m >> (64 - shift) };
         }
-        term.push(carried);
-        while term.len() > 1 && term.last() == Some(&0) {
-            term.pop();
-        }
+        term[magnitude.len()] = carried;
+        let used = term.iter().rposition(|&l| l != 0).map_or(1, |top| top + 1);
+        let term = &term[..used];
         // Room for the term's limbs and one more above it, for the sign.
         self.cover(limb, limb + term.len() as i32);
         let start = (limb - self.lo) as usize;

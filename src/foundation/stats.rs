@@ -24,7 +24,7 @@
 //! as shards from several (issue 25). The sketches merge by adding integer bucket counts, and
 //! their exact extremes by comparison, so their quantiles do not depend on the merges either.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::foundation::exact::ExactSum;
 use crate::foundation::math::{ceil_fast, max_fast, min_fast, t_crit_95};
@@ -214,7 +214,7 @@ impl From<Estimate> for EstimateRecord {
 /// Quantiles are accurate relative to the value ([`RunningStat::new`]), or for a share
 /// relative to its distance to the nearer of 0 and 1 ([`RunningStat::for_share`]). Statistics
 /// merged together must be of the same kind.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RunningStat {
     moments: Moments,
     /// Every value; for a share, the values up to ½.
@@ -399,7 +399,7 @@ impl RunningStat {
 /// pushes one chunk of runs together.
 ///
 /// A statistic merged from one group alone reads exactly that group's Welford figures.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Moments {
     n: u64,
     mean: f64,
@@ -462,7 +462,7 @@ impl Moments {
 /// Groups of values merged into a statistic, as exact sums over the groups `g` of their count
 /// `n_g`, `n_g·mean_g`, `n_g·mean_g²` and `M2_g`: sums of floats added without rounding
 /// ([`ExactSum`]), so that they do not depend on the order the groups arrive in.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Groups {
     n: u64,
     sum: ExactSum,
@@ -559,7 +559,7 @@ impl Summary {
 /// for the same values, at a fraction of the cost per value (no sketch). For the many small
 /// figures of a run, such as the figures by calendar month, where only the mean and its
 /// interval are reported.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MeanStat {
     moments: Moments,
 }
@@ -600,13 +600,51 @@ impl MeanStat {
 /// at all), such as a month's stockout rate, fill rate and days of supply: each figure's
 /// [`MeanStat`] update and merge, the count kept, stepped and converted once for all of them.
 /// Figure `k` is exactly the [`MeanStat`] of its values ([`MeanStats::figure`]).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(into = "MeanStatsRecord", try_from = "MeanStatsRecord")]
 pub struct MeanStats<const K: usize> {
     n: u64,
     mean: [f64; K],
     m2: [f64; K],
     /// Each figure's merged groups ([`Moments`]); `None` until a second group arrives.
     merged: Option<Box<[Groups; K]>>,
+}
+
+/// [`MeanStats`] as a partial-result file holds it: serde has no arrays of any length `K`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct MeanStatsRecord {
+    n: u64,
+    mean: Vec<f64>,
+    m2: Vec<f64>,
+    merged: Option<Vec<Groups>>,
+}
+
+impl<const K: usize> From<MeanStats<K>> for MeanStatsRecord {
+    fn from(stats: MeanStats<K>) -> Self {
+        MeanStatsRecord {
+            n: stats.n,
+            mean: stats.mean.to_vec(),
+            m2: stats.m2.to_vec(),
+            merged: stats.merged.map(|groups| groups.to_vec()),
+        }
+    }
+}
+
+impl<const K: usize> TryFrom<MeanStatsRecord> for MeanStats<K> {
+    type Error = String;
+
+    fn try_from(record: MeanStatsRecord) -> Result<Self, String> {
+        let wrong = || format!("figures of {K} means expected");
+        Ok(MeanStats {
+            n: record.n,
+            mean: record.mean.try_into().map_err(|_| wrong())?,
+            m2: record.m2.try_into().map_err(|_| wrong())?,
+            merged: match record.merged {
+                None => None,
+                Some(groups) => Some(Box::new(groups.try_into().map_err(|_| wrong())?)),
+            },
+        })
+    }
 }
 
 impl<const K: usize> Default for MeanStats<K> {
@@ -699,7 +737,7 @@ pub struct MeanEstimate {
 /// are counted as zero so that exact zeros come back as exactly 0.0. The exact minimum and
 /// maximum are kept as well: they are returned for the extreme ranks and bound every other
 /// answer, so a sample of identical values reports that value exactly.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct QuantileSketch {
     positive: DenseStore,
     /// Made for the first negative value: most figures are never negative, and a store in
@@ -878,7 +916,7 @@ fn bucket_value(key: i32) -> f64 {
 /// A bucket counts in 32 bits: a store takes one value per run, and a simulation has at most
 /// a billion runs (`model::scenario::MAX_RUNS`), under 2³²; half the memory of 64-bit counts
 /// for the stores of every item-policy of a catalogue at many runs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct DenseStore {
     offset: i32,
     counts: Vec<u32>,
@@ -1078,7 +1116,7 @@ fn level_bounds(key: u16) -> (f64, f64) {
 }
 
 /// Counts of levels per [`level_key`], stored for the range of keys seen so far.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct LevelCounts {
     offset: u16,
     counts: Vec<u64>,
