@@ -35,7 +35,13 @@ pub fn simulate_shard(
     progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<ShardResult> {
     let part_runs = shard_runs(shard.index, shard.count, runs);
-    let part = simulate_part(scenario, seed, baseline, (part_runs.clone(), runs), progress);
+    let part = simulate_part(
+        scenario,
+        seed,
+        baseline,
+        (part_runs.clone(), runs),
+        progress,
+    );
     let baseline_name = baseline.map(|b| scenario.policies[b].name.clone());
     let origin = origin(command, scenario, (seed, runs), baseline_name);
     Ok(ShardResult {

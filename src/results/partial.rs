@@ -238,8 +238,7 @@ impl Partial {
                 self.header.shard
             );
         }
-        if body.len() as u64 != expected || hex(&Sha256::digest(body)) != self.header.body_sha256
-        {
+        if body.len() as u64 != expected || hex(&Sha256::digest(body)) != self.header.body_sha256 {
             anyhow::bail!(
                 "partial result '{}' is damaged: its checksum does not match its header; run \
                  shard {} again",

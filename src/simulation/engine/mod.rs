@@ -492,7 +492,14 @@ impl<'a> Simulation<'a> {
         }
         let first_chunk = self.runs / CHUNK_RUNS;
         let chunks = first_chunk..runs.div_ceil(CHUNK_RUNS);
-        run_chunks(&self.prepared, self.seed, chunks, runs, &mut self.total, progress);
+        run_chunks(
+            &self.prepared,
+            self.seed,
+            chunks,
+            runs,
+            &mut self.total,
+            progress,
+        );
         self.runs = runs;
     }
 
