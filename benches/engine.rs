@@ -22,6 +22,9 @@
 //!   and with both policies re-sized every calendar month, measured in the same run.
 //! * `runs_scaling`: the reference scenario at 10³, 10⁴, 10⁵ and 10⁶ runs on two threads; time
 //!   should grow linearly with runs (constant throughput).
+//! * `shards`: `merge` of 1,000 partial results of the reference (one chunk of 64 runs each,
+//!   written to files as shards write them), in partials merged per second (issue 25 asks for
+//!   under a second per 1,000).
 //!
 //! Scenarios built here are written to a temporary directory and read back through
 //! [`Scenario::load`], so they pass the same validation as files given on the command line.
@@ -424,6 +427,47 @@ fn bench_runs_scaling(c: &mut Criterion) {
     group.finish();
 }
 
+/// Partials merged in the `shards` group.
+const MERGED_PARTIALS: u64 = 1_000;
+
+/// `merge` of 1,000 partial results of the reference, one chunk of runs each, read from files
+/// as the command reads them: what merging the shards of a cluster job costs.
+fn bench_shards(c: &mut Criterion) {
+    use buffersim::analysis::shards::{Job, merge, simulate_shard};
+    use buffersim::results::partial::{PARTIAL_FILE, Shard};
+    let scenario = Scenario::load(&reference_path()).expect("cannot load bench-reference.toml");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let runs = MERGED_PARTIALS * engine::CHUNK_RUNS;
+    let folders: Vec<PathBuf> = pool(2).install(|| {
+        (1..=MERGED_PARTIALS)
+            .into_par_iter()
+            .map(|index| {
+                let shard = Shard {
+                    index,
+                    count: MERGED_PARTIALS,
+                };
+                let result = simulate_shard(&scenario, &Job::Run, (1, runs), shard, &|_| {})
+                    .expect("a shard of the reference");
+                let folder = dir.path().join(format!("shard-{index}"));
+                std::fs::create_dir_all(&folder).expect("shard folder");
+                std::fs::write(folder.join(PARTIAL_FILE), result.file).expect("partial file");
+                folder
+            })
+            .collect()
+    });
+    let mut group = c.benchmark_group("shards");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10))
+        .throughput(Throughput::Elements(MERGED_PARTIALS));
+    group.bench_function("merge_1000_partials", |b| {
+        b.iter(|| merge(black_box(&folders), None).expect("the partials merge"));
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_policy,
@@ -432,6 +476,7 @@ criterion_group!(
     bench_many_items,
     bench_shared_suppliers,
     bench_catalogue_variants,
-    bench_runs_scaling
+    bench_runs_scaling,
+    bench_shards
 );
 criterion_main!(benches);
