@@ -32,14 +32,15 @@ scenario=$1 runs=$2 seed=$3 shards=$4 out=$5 buffersim=$6
 command=${7:-run}
 shift $(($# < 7 ? $# : 7))
 
-[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive whole number (got '$runs')" >&2; exit 2; }
-[[ $seed =~ ^[0-9]+$ ]] || { echo "SEED must be a whole number (got '$seed')" >&2; exit 2; }
-[[ $shards =~ ^[1-9][0-9]*$ ]] || { echo "SHARDS must be a positive whole number (got '$shards')" >&2; exit 2; }
-[ -f "$scenario" ] || { echo "no scenario file '$scenario'" >&2; exit 2; }
-[ -x "$buffersim" ] || { echo "'$buffersim' is not an executable buffersim binary" >&2; exit 2; }
+bad() { echo "$1" >&2; exit 2; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || bad "RUNS must be a positive whole number (got '$runs')"
+[[ $seed =~ ^[0-9]+$ ]] || bad "SEED must be a whole number (got '$seed')"
+[[ $shards =~ ^[1-9][0-9]*$ ]] || bad "SHARDS must be a positive whole number (got '$shards')"
+[ -f "$scenario" ] || bad "no scenario file '$scenario'"
+[ -x "$buffersim" ] || bad "'$buffersim' is not an executable buffersim binary"
 case $command in
     run | compare | sweep) ;;
-    *) echo "COMMAND must be run, compare or sweep (got '$command')" >&2; exit 2 ;;
+    *) bad "COMMAND must be run, compare or sweep (got '$command')" ;;
 esac
 
 here=$(cd "$(dirname "$0")" && pwd)

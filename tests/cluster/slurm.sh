@@ -39,7 +39,11 @@
 set -uo pipefail
 
 result() { # the closing line, counted by .ci/run
-    if [ "$1" = pass ]; then echo "slurm: 1 passed, 0 failed"; else echo "slurm: 0 passed, 1 failed"; fi
+    if [ "$1" = pass ]; then
+        echo "slurm: 1 passed, 0 failed"
+    else
+        echo "slurm: 0 passed, 1 failed"
+    fi
 }
 skip() {
     echo "slurm: skipped — $1"
@@ -59,16 +63,17 @@ started=$SECONDS
 needed=(munged munge slurmctld slurmd sbatch squeue sinfo scontrol scancel)
 missing() { for c in "${needed[@]}"; do command -v "$c" >/dev/null || return 0; done; return 1; }
 if missing; then
-    command -v apt-get >/dev/null || skip "slurm-wlm and munge are not installed and there is no apt-get"
+    command -v apt-get >/dev/null || skip "slurm-wlm and munge are missing and there is no apt-get"
     echo "slurm: installing slurm-wlm and munge"
     export DEBIAN_FRONTEND=noninteractive
-    if ! timeout 120 apt-get update -qq >/dev/null 2>&1; then
+    if ! timeout 60 apt-get update -qq >/dev/null 2>&1; then
         skip "apt-get update failed, so slurm-wlm and munge cannot be installed"
     fi
-    if ! timeout 240 apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null 2>&1; then
+    if ! timeout 120 apt-get install -y -qq --no-install-recommends slurm-wlm munge \
+        >/dev/null 2>&1; then
         skip "apt-get install slurm-wlm munge failed"
     fi
-    missing && skip "slurm-wlm and munge installed, but $(for c in "${needed[@]}"; do command -v "$c" >/dev/null || echo -n "$c "; done)is still missing"
+    missing && skip "slurm-wlm and munge were installed, but a command of theirs is still missing"
 fi
 
 tmp=$(mktemp -d /tmp/buffersim-slurm.XXXXXX)
@@ -122,11 +127,9 @@ munged -F --key-file="$tmp/munge/munge.key" --socket="$socket" \
     --pid-file="$tmp/munge/munged.pid" --seed-file="$tmp/munge/munged.seed" \
     --log-file="$tmp/log/munged.log" >>"$tmp/log/munged.out" 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do
-    munge -n -S "$socket" 2>/dev/null | unmunge -S "$socket" >/dev/null 2>&1 && break
-    sleep 0.2
-done
-munge -n -S "$socket" 2>/dev/null | unmunge -S "$socket" >/dev/null 2>&1 || fail "munged did not start"
+munge_works() { munge -n -S "$socket" 2>/dev/null | unmunge -S "$socket" >/dev/null 2>&1; }
+for _ in $(seq 50); do munge_works && break; sleep 0.2; done
+munge_works || fail "munged did not start"
 
 # Two free ports next to each other, chosen from the process id (a connection that succeeds
 # means the port is taken).
@@ -179,7 +182,9 @@ pids+=($!)
 # The node is ready when sinfo shows it idle; give up after a minute.
 state=
 for _ in $(seq 120); do
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a daemon exited at start-up"; done
+    for pid in "${pids[@]}"; do
+        kill -0 "$pid" 2>/dev/null || fail "a daemon exited at start-up"
+    done
     state=$(sinfo -h -N -n "$host" -o %t 2>/dev/null)
     [ "$state" = idle ] && break
     sleep 0.5
@@ -193,23 +198,27 @@ scenario=$repo/scenarios/kanban-vs-jic.toml
 runs=300 seed=11 shards=3
 submitted=$(bash "$repo/cluster/slurm/submit.sh" "$scenario" "$runs" "$seed" "$shards" \
     "$tmp/out" "$buffersim" 2>&1) || fail "submit.sh failed: $submitted"
-echo "$submitted" | sed 's/^/slurm: submitted /'
+while read -r line; do echo "slurm: submitted $line"; done <<<"$submitted"
 shards_job=$(awk '$1 == "shards" { print $2 }' <<<"$submitted")
 merge_job=$(awk '$1 == "merge" { print $2 }' <<<"$submitted")
-[ -n "$shards_job" ] && [ -n "$merge_job" ] || fail "no job ids in submit.sh's output"
+if [ -z "$shards_job" ] || [ -z "$merge_job" ]; then fail "no job ids in submit.sh's output"; fi
 
-# Wait for the merge job to end: three minutes at most.
+# The state of a job, or of each task of an array job, one a line (sacct has no data here).
+states() { scontrol -o show job "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2; }
+
+# Wait for the merge job to end: two minutes at most.
 merge_state=
-for _ in $(seq 360); do
-    merge_state=$(scontrol -o show job "$merge_job" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2)
+for _ in $(seq 240); do
+    merge_state=$(states "$merge_job")
     case $merge_state in
-        COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL | DEADLINE) break ;;
+        COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL) break ;;
     esac
     sleep 0.5
 done
-shard_states=$(scontrol -o show job "$shards_job" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2 | sort | uniq -c | xargs)
+shard_states=$(states "$shards_job" | sort | uniq -c | xargs)
 echo "slurm: shards $shard_states; merge ${merge_state:-unknown} after $((SECONDS - started)) s"
-[ "$merge_state" = COMPLETED ] || fail "merge job $merge_job ended ${merge_state:-unknown} (shards: $shard_states)"
+[ "$merge_state" = COMPLETED ] \
+    || fail "merge job $merge_job ended ${merge_state:-unknown} (shards: $shard_states)"
 [ "$shard_states" = "$shards COMPLETED" ] || fail "not every shard completed: $shard_states"
 [ -f "$tmp/out/summary.json" ] || fail "the merge job wrote no summary.json"
 
@@ -223,5 +232,6 @@ for f in "$tmp"/plain/*; do
     [ -e "$tmp/out/$(basename "$f")" ] || fail "the merge wrote no $(basename "$f")"
 done
 
-echo "slurm: merged summary.json of $shards shards equals the plain run's ($((SECONDS - started)) s)"
+echo "slurm: the merge of $shards shards wrote the plain run's summary.json" \
+    "($((SECONDS - started)) s)"
 result pass
