@@ -2,7 +2,8 @@
 # The Slurm recipe (cluster/slurm/) run for real on this one machine: a throwaway Slurm
 # controller and node daemon, a sharded run of scenarios/kanban-vs-jic.toml submitted with
 # cluster/slurm/submit.sh, and the merged summary.json compared byte for byte with one plain
-# `buffersim run` of the same runs and seed.
+# `buffersim run` of the same runs and seed; then shard 2 run again and merged again with the
+# commands the README gives for a failed shard, which must change nothing.
 #
 #   tests/cluster/slurm.sh BUFFERSIM_BIN
 #
@@ -10,7 +11,7 @@
 # The last line is `slurm: 1 passed, 0 failed` or `slurm: 0 passed, 1 failed`, which .ci/run
 # adds to its totals; when Slurm cannot be had it is `slurm: skipped — <reason>` and the exit
 # code is 0. Everything lives in one temporary folder, and every daemon started here is stopped
-# on exit. About 15 seconds once the packages are installed; bounded by the timeouts below.
+# on exit. About 20 seconds once the packages are installed; bounded by the timeouts below.
 #
 # What it took to run Slurm in this container (Debian 12, slurm-wlm 22.05, munge 0.5.15, gVisor):
 # - No systemd: installing the packages cannot start their services (policy-rc.d denies it),
@@ -205,20 +206,24 @@ if [ -z "$shards_job" ] || [ -z "$merge_job" ]; then fail "no job ids in submit.
 
 # The state of a job, or of each task of an array job, one a line (sacct has no data here).
 states() { scontrol -o show job "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2; }
+# Wait for a job to end, two minutes at most; prints its last state.
+wait_for() {
+    local state=
+    for _ in $(seq 240); do
+        state=$(states "$1")
+        case $state in
+            COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY) break ;;
+        esac
+        sleep 0.5
+    done
+    echo "${state:-unknown}"
+}
 
-# Wait for the merge job to end: two minutes at most.
-merge_state=
-for _ in $(seq 240); do
-    merge_state=$(states "$merge_job")
-    case $merge_state in
-        COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL) break ;;
-    esac
-    sleep 0.5
-done
+merge_state=$(wait_for "$merge_job")
 shard_states=$(states "$shards_job" | sort | uniq -c | xargs)
-echo "slurm: shards $shard_states; merge ${merge_state:-unknown} after $((SECONDS - started)) s"
+echo "slurm: shards $shard_states; merge $merge_state after $((SECONDS - started)) s"
 [ "$merge_state" = COMPLETED ] \
-    || fail "merge job $merge_job ended ${merge_state:-unknown} (shards: $shard_states)"
+    || fail "merge job $merge_job ended $merge_state (shards: $shard_states)"
 [ "$shard_states" = "$shards COMPLETED" ] || fail "not every shard completed: $shard_states"
 [ -f "$tmp/out/summary.json" ] || fail "the merge job wrote no summary.json"
 
@@ -234,4 +239,23 @@ done
 
 echo "slurm: the merge of $shards shards wrote the plain run's summary.json" \
     "($((SECONDS - started)) s)"
+
+# A shard run again and merged again with the commands of README "When a shard fails": the
+# shard writes the same files, and the merge the same summary.json.
+cp -r "$tmp/out/parts/shard-2" "$tmp/shard-2.first"
+mv "$tmp/out/summary.json" "$tmp/summary.first.json"
+rerun=$(sbatch --parsable --array=2 --output="$tmp/out/logs/shard-%a.out" \
+    "$repo/cluster/slurm/buffersim-shards.sbatch" "$buffersim" "$shards" "$tmp/out" \
+    run "$scenario" --runs "$runs" --seed "$seed" 2>&1) || fail "sbatch of shard 2 failed: $rerun"
+remerge=$(sbatch --parsable --dependency="afterok:$rerun" --output="$tmp/out/logs/merge.out" \
+    "$repo/cluster/slurm/buffersim-merge.sbatch" "$buffersim" "$shards" "$tmp/out" 2>&1) \
+    || fail "sbatch of the merge failed: $remerge"
+remerge_state=$(wait_for "$remerge")
+[ "$remerge_state" = COMPLETED ] || fail "the merge after shard 2 again ended $remerge_state"
+diff -r "$tmp/shard-2.first" "$tmp/out/parts/shard-2" >&2 \
+    || fail "shard 2 run again wrote other files than the first time"
+cmp "$tmp/summary.first.json" "$tmp/out/summary.json" >&2 \
+    || fail "the merge after shard 2 ran again wrote another summary.json"
+echo "slurm: shard 2 run again and merged again: the same files ($((SECONDS - started)) s)"
+
 result pass
