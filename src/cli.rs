@@ -19,11 +19,12 @@ use crate::presentation::describe::describe;
 use crate::presentation::report;
 use crate::presentation::table::comparison_table;
 use crate::results::files::{Committed, FileSet, FolderLock, check_writable};
+use crate::results::partial::{PARTIAL_FILE, Shard};
 use crate::results::precision::PrecisionReport;
 use crate::results::saved::SavedSummary;
 use crate::results::summary::Summary;
 use crate::results::summary_files::add_summary;
-use crate::simulation::engine::Outcome;
+use crate::simulation::engine::{CHUNK_RUNS, Outcome};
 use crate::simulation::metrics::{METRICS, Metric};
 use crate::simulation::per_run::PerRun;
 
@@ -60,6 +61,9 @@ pub enum Command {
     Stress(StressArgs),
     /// One policy's chosen runs day by day: a run by its number, or the worst runs by a metric.
     Trace(TraceArgs),
+    /// Merge the partial results of shards (`run --shard`, `compare --shard`) into the results
+    /// of the whole simulation, byte for byte those of one machine.
+    Merge(MergeArgs),
     /// Check a scenario without running it and show what it resolves to.
     Validate {
         /// Scenario file (.toml or .json).
@@ -162,6 +166,11 @@ pub struct RunArgs {
     /// `POLICY/ITEM/METRIC`), for paired analyses elsewhere. Its memory grows with the runs.
     #[arg(long, value_name = "FILE.csv")]
     pub per_run: Option<PathBuf>,
+    /// Simulate only shard K of N (from 1) of the runs, and write its partial result
+    /// (partial.bsim) into the folder, for `buffersim merge` (default folder:
+    /// `results/<scenario file stem>/shard-K-of-N/`).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub(crate) format: FormatArg,
 }
@@ -458,11 +467,37 @@ pub struct CompareArgs {
     pub baseline: Option<String>,
     #[command(flatten)]
     pub(crate) sim: SimArgs,
+    /// Simulate only shard K of N (from 1) of the runs, and write its partial result
+    /// (partial.bsim) into the folder, for `buffersim merge` (default folder:
+    /// `results/<scenario file stem>/shard-K-of-N/`).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub(crate) format: FormatArg,
     /// Folder for compare.json and compare.csv (default: `results/<scenario file stem>/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// Arguments of `buffersim merge`: the partial results and where the merged results go.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Partial results: the folders that `--shard` runs wrote, or their partial.bsim files,
+    /// covering every run exactly once, in any order.
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+    /// Folder for the merged results: what `run` (or `compare`) writes.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The scenario file, when it is not where the shards read it (another machine's path);
+    /// it must be the same scenario.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Also write charts/*.svg, charts/*.png, report.html and report.md (partials of `run`).
+    #[arg(long)]
+    pub report: bool,
+    #[command(flatten)]
+    pub(crate) format: FormatArg,
 }
 
 /// Execute a parsed command line.
@@ -476,6 +511,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep(args) => sweep(&args, console(&args.format)?),
         Command::Stress(args) => stress(&args, console(&args.format)?),
         Command::Trace(args) => trace_runs(&args, Console::text(quiet)),
+        Command::Merge(args) => merge(&args, console(&args.format)?),
         Command::Validate { scenario } => {
             let scenario = Scenario::load(&scenario)?;
             Console::text(quiet).result(&format!("{}\nscenario is valid\n", describe(&scenario)))
@@ -670,6 +706,20 @@ fn redraw_after(kind: Kind, out: &Path, console: Console) {
 fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let plan = args.sim.plan(&scenario)?;
+    if let Some(shard) = args.shard {
+        refuse_with_shard(&[
+            (args.per_run.is_some(), "--per-run"),
+            (args.report, "--report"),
+        ])?;
+        let job = ShardJob {
+            command: "run",
+            scenario: &scenario,
+            plan: &plan,
+            baseline: None,
+            sim: &args.sim,
+        };
+        return run_shard(job, shard, &args.out, console);
+    }
     let out = out_dir(&args.out, &scenario);
     console.notes(check_writable(&out)?.notes());
     let per_run = match &args.per_run {
@@ -693,7 +743,25 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
         &args.sim,
         console,
     )?;
-    let mut summary = Summary::new(&scenario, &outcome);
+    let per_run = per_run.zip(rows);
+    write_run(
+        (&scenario, outcome, precision),
+        per_run,
+        (&out, args.report),
+        console,
+    )
+}
+
+/// Write the results of `run`: the summary files of `outcome` into `out`, with the report when
+/// asked for, and every run's figures when kept (`per_run`: the folder, the file name and the
+/// rows); then say what was written.
+fn write_run(
+    (scenario, outcome, precision): (&Scenario, Outcome, Option<PrecisionReport>),
+    per_run: Option<((PathBuf, String), PerRun)>,
+    (out, report): (&Path, bool),
+    console: Console,
+) -> anyhow::Result<()> {
+    let mut summary = Summary::new(scenario, &outcome);
     // The accumulators are in the summary now: their memory is given back before the files
     // are written.
     drop(outcome);
@@ -701,15 +769,15 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
     // The summary and its report are one result: written together, or neither. The folder
     // is locked before its analyses are read for the report, so none changes meanwhile.
     let summary = std::rc::Rc::new(summary);
-    let mut lock = FolderLock::create(&out)?;
-    let mut files = FileSet::new(&out);
+    let mut lock = FolderLock::create(out)?;
+    let mut files = FileSet::new(out);
     add_summary(&summary, &mut files)?;
     files.describe_by("summary.json");
     // The per-run file goes with the summary when it is in the results folder, else it is
     // committed on its own in its folder, after the summary.
     let mut per_run_files = None;
-    if let (Some((dir, name)), Some(rows)) = (&per_run, &rows) {
-        let csv = crate::results::per_run::per_run_csv(&scenario, rows);
+    if let Some(((dir, name), rows)) = &per_run {
+        let csv = crate::results::per_run::per_run_csv(scenario, rows);
         if *dir == out {
             files.add(name.clone(), csv);
         } else {
@@ -719,9 +787,9 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
         }
     }
     let started = Instant::now();
-    let charts = if args.report {
+    let charts = if report {
         let saved = SavedSummary::from_summary(&summary);
-        Some(folder::add_report(&saved, &out, &mut files)?)
+        Some(folder::add_report(&saved, out, &mut files)?)
     } else {
         report::retire_report(&mut files);
         None
@@ -781,6 +849,16 @@ pub fn compare_scenario(
 fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let (plan, baseline) = compare_plan(args, &scenario)?;
+    if let Some(shard) = args.shard {
+        let job = ShardJob {
+            command: "compare",
+            scenario: &scenario,
+            plan: &plan,
+            baseline: Some(baseline),
+            sim: &args.sim,
+        };
+        return run_shard(job, shard, &args.out, console);
+    }
     let out = out_dir(&args.out, &scenario);
     console.notes(check_writable(&out)?.notes());
     let (outcome, _, _) = simulate(
@@ -790,16 +868,160 @@ fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
         &args.sim,
         console,
     )?;
-    let comparison = Comparison::new(&scenario, &outcome);
-    let mut files = FileSet::new(&out);
+    write_compare(&scenario, &outcome, &out, console)
+}
+
+/// Write the results of `compare` (compare.json and compare.csv) into `out`, say so, and
+/// redraw the report beside them.
+fn write_compare(
+    scenario: &Scenario,
+    outcome: &Outcome,
+    out: &Path,
+    console: Console,
+) -> anyhow::Result<()> {
+    let comparison = Comparison::new(scenario, outcome);
+    let mut files = FileSet::new(out);
     files.add("compare.json", comparison.to_json());
     files.add("compare.csv", comparison.to_csv());
     files.describe_by("compare.json");
     let committed = files.commit()?;
     console.show(|| comparison.to_text(), || comparison.to_json())?;
     console.committed("compare", &committed);
-    redraw_after(Kind::Compare, &out, console);
+    redraw_after(Kind::Compare, out, console);
     Ok(())
+}
+
+/// A shard of a simulating command: what it simulates.
+struct ShardJob<'a> {
+    /// `run` or `compare`.
+    command: &'static str,
+    scenario: &'a Scenario,
+    plan: &'a RunPlan,
+    /// For `compare`, the baseline policy.
+    baseline: Option<usize>,
+    sim: &'a SimArgs,
+}
+
+/// Refuse, with `--shard`, the options `given` marks as given: what they ask for is done by
+/// `merge`, or needs every run on one machine.
+fn refuse_with_shard(given: &[(bool, &str)]) -> anyhow::Result<()> {
+    for &(given, option) in given {
+        if given {
+            let why = match option {
+                "--report" => "give --report to `buffersim merge`, which writes the results",
+                _ => "it needs every run on one machine; leave it out, or run without --shard",
+            };
+            anyhow::bail!("--shard and {option} do not go together: {why}");
+        }
+    }
+    Ok(())
+}
+
+/// Simulate shard `shard` of `job` and write its partial result into `out` (default
+/// `results/<stem>/shard-K-of-N/`).
+fn run_shard(
+    job: ShardJob<'_>,
+    shard: Shard,
+    out: &Option<PathBuf>,
+    console: Console,
+) -> anyhow::Result<()> {
+    if job.plan.precision.is_some() {
+        anyhow::bail!(
+            "--shard and --precision do not go together: precision control decides the runs              as it goes, which the shards cannot agree on; give --runs (e.g. the runs a              --precision run on one machine reported)"
+        );
+    }
+    let out = out.clone().unwrap_or_else(|| {
+        job.scenario
+            .results_dir()
+            .join(format!("shard-{}-of-{}", shard.index, shard.count))
+    });
+    console.notes(check_writable(&out)?.notes());
+    let pool = job.sim.pool()?;
+    let runs = crate::simulation::engine::shard_runs(shard.index, shard.count, job.plan.runs);
+    let bar = Progress::new(runs.end - runs.start, console.progress());
+    let started = Instant::now();
+    let result = pool.install(|| {
+        crate::analysis::shards::simulate_shard(
+            job.scenario,
+            job.command,
+            (job.plan.seed, job.plan.runs),
+            job.baseline,
+            shard,
+            &|done| bar.update(done),
+        )
+    })?;
+    bar.finish();
+    let item_days = (result.runs.end - result.runs.start)
+        * job.scenario.items.len() as u64
+        * job.scenario.policies.len() as u64
+        * u64::from(job.scenario.horizon_days);
+    console.note(&speed_line(item_days, started.elapsed()));
+    let mut files = FileSet::new(&out);
+    files.add(PARTIAL_FILE, result.file);
+    files.describe_by(PARTIAL_FILE);
+    let committed = files.commit()?;
+    let what = if result.runs.is_empty() {
+        format!(
+            "shard {shard}: no runs (the {} runs make fewer chunks of {CHUNK_RUNS} than there              are shards); its empty partial result still counts in the merge",
+            job.plan.runs
+        )
+    } else {
+        format!(
+            "shard {shard}: runs {}–{} of {} (counted from 0)",
+            result.runs.start,
+            result.runs.end - 1,
+            job.plan.runs
+        )
+    };
+    console.show(
+        || format!("{what}\nmerge the shards with `buffersim merge PART... --out DIR`\n"),
+        || {
+            serde_json::json!({
+                "shard": shard.to_string(),
+                "first_run": result.runs.start,
+                "end_run": result.runs.end,
+                "runs": job.plan.runs,
+                "partial": out.join(PARTIAL_FILE),
+            })
+            .to_string()
+                + "\n"
+        },
+    )?;
+    console.committed(job.command, &committed);
+    Ok(())
+}
+
+/// `buffersim merge`: check the partials, merge them, and write what the command that
+/// simulated them writes.
+fn merge(args: &MergeArgs, console: Console) -> anyhow::Result<()> {
+    console.notes(check_writable(&args.out)?.notes());
+    let started = Instant::now();
+    let merged = crate::analysis::shards::merge(&args.parts, args.scenario.as_deref())?;
+    console.note(&format!(
+        "merged {} partial result{} of {} runs in {:.2} s",
+        merged.files.len(),
+        if merged.files.len() == 1 { "" } else { "s" },
+        merged.origin.runs,
+        started.elapsed().as_secs_f64()
+    ));
+    match merged.origin.command.as_str() {
+        "compare" => {
+            if args.report {
+                anyhow::bail!(
+                    "--report draws the report of a run; the results of `compare` are shown in \
+                     the report of the run whose folder they are merged into"
+                );
+            }
+            write_compare(&merged.scenario, &merged.outcome, &args.out, console)
+        }
+        "run" => write_run(
+            (&merged.scenario, merged.outcome, None),
+            None,
+            (&args.out, args.report),
+            console,
+        ),
+        other => anyhow::bail!("partial results of `{other}` cannot be merged by this buffersim"),
+    }
 }
 
 /// The search `optimize` makes with these arguments, checked as the command checks them.

@@ -7,6 +7,7 @@ pub(crate) mod justify;
 pub mod optimize;
 pub mod param;
 pub mod precision;
+pub mod shards;
 pub mod stress;
 pub mod sweep;
 pub mod target;

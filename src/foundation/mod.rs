@@ -2,6 +2,7 @@
 //! nothing of inventory. Everything above builds on it; it uses nothing else in the crate.
 pub mod date;
 pub mod days;
+pub mod exact;
 pub(crate) mod format;
 pub mod math;
 pub(crate) mod normal;

@@ -15,14 +15,18 @@
 //!   within 0.5% of min(x, 1 − x) of the exact one ([`RunningStat::for_share`], issue 18).
 //! * The confidence interval is the Student t interval `mean ± t(0.975, n−1)·s/√n`.
 //!
-//! Determinism: floating-point addition is not associative, so the merged mean and variance
-//! depend on the order in which partial results are merged. The simulator aggregates each fixed
-//! chunk of runs sequentially and merges chunk results in chunk order, which makes every
-//! estimate bit-for-bit reproducible whatever the number of threads. The sketch itself merges
-//! by adding integer bucket counts, so its quantiles do not depend on the merge order at all.
+//! Determinism: floating-point addition is not associative, so a mean and a variance merged
+//! with Chan's formula depend on the order and the grouping of the merges. Here the values of
+//! each group (the engine's fixed chunk of runs) are summed by Welford's update, and groups
+//! merge through exact sums of their counts, means, squared means and deviations
+//! ([`crate::foundation::exact`]), rounded once when read: every estimate is bit-for-bit the
+//! same whatever the number of threads, and whether the chunks were merged on one machine or
+//! as shards from several (issue 25). The sketches merge by adding integer bucket counts, and
+//! their exact extremes by comparison, so their quantiles do not depend on the merges either.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::foundation::exact::ExactSum;
 use crate::foundation::math::{ceil_fast, max_fast, min_fast, t_crit_95};
 
 /// Relative accuracy of the quantile sketch.
@@ -204,19 +208,15 @@ impl From<Estimate> for EstimateRecord {
 
 /// Streaming summary of one metric over runs.
 ///
-/// Holds the count, Welford's running mean and sum of squared deviations, and quantile
-/// sketches (`QuantileSketch`); its size depends on the spread of the values, never on their
-/// number.
+/// Holds the count, mean and sum of squared deviations ([`Moments`]), and quantile sketches
+/// (`QuantileSketch`); its size depends on the spread of the values, never on their number.
 ///
 /// Quantiles are accurate relative to the value ([`RunningStat::new`]), or for a share
 /// relative to its distance to the nearer of 0 and 1 ([`RunningStat::for_share`]). Statistics
 /// merged together must be of the same kind.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RunningStat {
-    n: u64,
-    mean: f64,
-    /// Sum of squared deviations from the current mean (Welford's M2).
-    m2: f64,
+    moments: Moments,
     /// Every value; for a share, the values up to ½.
     sketch: QuantileSketch,
     /// For a share, 1 − x of each value x above ½; `None` for any other statistic, and for a
@@ -276,10 +276,7 @@ impl RunningStat {
             x.is_finite(),
             "RunningStat::push({x}): value must be finite"
         );
-        self.n += 1;
-        let delta = x - self.mean;
-        self.mean += delta / self.n as f64;
-        self.m2 += delta * (x - self.mean);
+        self.moments.push(x);
         if self.share && x > 0.5 {
             // Exact: 1 − x is a float for every x in [½, 2] (Sterbenz), and 1 − (1 − x) = x.
             self.above_half
@@ -290,11 +287,10 @@ impl RunningStat {
         }
     }
 
-    /// Folds `other` into `self` (Chan et al.'s pairwise formula).
+    /// Folds `other` into `self`.
     ///
-    /// Counts and quantiles are exact and order-independent; mean and variance are not
-    /// associative in floating point, so merge partial results in a fixed order to get
-    /// reproducible bits.
+    /// Counts, quantiles, the mean and the variance do not depend on the order or the grouping
+    /// of merges, only on the values and on the groups they were pushed in ([`Moments`]).
     ///
     /// # Panics
     ///
@@ -306,7 +302,7 @@ impl RunningStat {
             other.is_share(),
             "RunningStat::merge: a share's summary merged with another kind"
         );
-        if other.n == 0 {
+        if other.count() == 0 {
             return;
         }
         if let Some(theirs) = &other.above_half {
@@ -314,47 +310,29 @@ impl RunningStat {
                 .get_or_insert_with(Box::default)
                 .merge(theirs);
         }
-        if self.n == 0 {
-            self.n = other.n;
-            self.mean = other.mean;
-            self.m2 = other.m2;
-            self.sketch.merge(&other.sketch);
-            return;
-        }
-        (self.n, self.mean, self.m2) = chan_merge(
-            (self.n, self.mean, self.m2),
-            (other.n, other.mean, other.m2),
-        );
+        self.moments.merge(&other.moments);
         self.sketch.merge(&other.sketch);
     }
 
     /// Number of values pushed (runs in which the metric was defined).
     pub fn count(&self) -> u64 {
-        self.n
+        self.moments.count()
     }
 
     /// Mean over runs; NaN when no value was pushed.
     pub fn mean(&self) -> f64 {
-        if self.n == 0 { f64::NAN } else { self.mean }
+        self.moments.summary().mean()
     }
 
     /// Sample variance (divisor n−1); 0 for fewer than two values, where it is undefined but
     /// a zero spread is the only sensible thing to report.
     pub fn variance(&self) -> f64 {
-        if self.n < 2 {
-            0.0
-        } else {
-            self.m2 / (self.n - 1) as f64
-        }
+        self.moments.summary().variance()
     }
 
     /// Standard error of the mean, s/√n; NaN when empty.
     pub fn std_error(&self) -> f64 {
-        if self.n == 0 {
-            f64::NAN
-        } else {
-            (self.variance() / self.n as f64).sqrt()
-        }
+        self.moments.summary().std_error()
     }
 
     /// Quantile `q` (0–1) over runs: the value of rank `q·(n−1)` (rounded down) in ascending
@@ -382,109 +360,238 @@ impl RunningStat {
     /// The 95% confidence interval of the mean; `None` with fewer than two values, when
     /// nothing is known yet about the spread.
     pub fn ci95(&self) -> Option<Interval> {
-        self.half_width_95()
-            .map(|half| Interval::around(self.mean, half))
+        self.moments.summary().ci95()
     }
 
     /// Half-width of the 95% confidence interval of the mean, `t(0.975, n−1)·s/√n`; `None`
     /// with fewer than two values. Computed directly rather than from the interval's ends,
     /// whose difference would round.
     pub(crate) fn half_width_95(&self) -> Option<f64> {
-        (self.n >= 2).then(|| t_crit_95(self.n) * self.std_error())
+        self.moments.summary().half_width_95()
     }
 
     /// Mean, Student t 95% interval of the mean and p05/p50/p95; `None` when empty. With a
     /// single run there is no spread to estimate, and the estimate has no interval.
     pub fn estimate(&self) -> Option<Estimate> {
-        if self.n == 0 {
+        let summary = self.moments.summary();
+        if summary.n == 0 {
             return None;
         }
         Some(Estimate {
-            mean: self.mean,
-            ci95: self.ci95(),
+            mean: summary.mean,
+            ci95: summary.ci95(),
             p05: self.quantile(0.05),
             p50: self.quantile(0.5),
             p95: self.quantile(0.95),
-            n: self.n,
+            n: summary.n,
         })
     }
 }
 
-/// Chan et al.'s pairwise merge of two non-empty summaries, each (count, mean, sum of squared
-/// deviations): the one arithmetic [`RunningStat`] and [`MeanStat`] both merge with, so that
-/// their means and intervals agree to the bit.
-fn chan_merge(
-    (n_a, mean_a, m2_a): (u64, f64, f64),
-    (n_b, mean_b, m2_b): (u64, f64, f64),
-) -> (u64, f64, f64) {
-    let n = n_a + n_b;
-    let (a, b, n_f) = (n_a as f64, n_b as f64, n as f64);
-    let delta = mean_b - mean_a;
-    (
-        n,
-        mean_a + delta * (b / n_f),
-        m2_a + (m2_b + delta * delta * (a * b / n_f)),
-    )
-}
-
-/// Streaming mean of one figure over runs, without percentiles: Welford's update and Chan's
-/// pairwise merge exactly as [`RunningStat`] does them, so that its mean and interval are
-/// those a [`RunningStat`] would give for the same values, at a fraction of the cost per value
-/// (no sketch). For the many small figures of a run, such as the figures by calendar month,
-/// where only the mean and its interval are reported.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct MeanStat {
+/// A statistic's count, mean and sum of squared deviations, in a form whose merges do not
+/// depend on their order or grouping.
+///
+/// Values pushed here are summed by Welford's update, as one group; groups merged in (the
+/// engine's chunks of runs, or a shard's whole part) are kept as exact sums ([`Groups`]). The
+/// mean and the variance are read from the groups' sums, which are exact, so merging chunks
+/// ((a + b) + c) or (a + (b + c)), on one machine or on several, gives the same bits (issue
+/// 25): the result depends only on which values were pushed together, and the engine always
+/// pushes one chunk of runs together.
+///
+/// A statistic merged from one group alone reads exactly that group's Welford figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Moments {
     n: u64,
     mean: f64,
+    /// Sum of squared deviations from the current mean (Welford's M2).
     m2: f64,
+    /// The groups merged in; `None` until a second group arrives, so that the accumulators of
+    /// a chunk (pushed, never merged) stay three numbers.
+    merged: Option<Box<Groups>>,
 }
 
-impl MeanStat {
-    /// Adds one run's value (finite).
+impl Moments {
+    /// Adds one value (finite) to this statistic's own group.
     #[inline]
-    pub fn push(&mut self, x: f64) {
-        debug_assert!(x.is_finite(), "MeanStat::push({x}): value must be finite");
+    pub(crate) fn push(&mut self, x: f64) {
+        debug_assert!(x.is_finite(), "Moments::push({x}): value must be finite");
         self.n += 1;
         let delta = x - self.mean;
         self.mean += delta / self.n as f64;
         self.m2 += delta * (x - self.mean);
     }
 
-    /// Folds `other` into `self` (merge in a fixed order for reproducible bits).
-    pub fn merge(&mut self, other: &MeanStat) {
-        if other.n == 0 {
+    /// Values pushed and merged.
+    pub(crate) fn count(&self) -> u64 {
+        self.n + self.merged.as_ref().map_or(0, |groups| groups.n)
+    }
+
+    /// Folds `other` into `self`: its own group and its merged groups join `self`'s groups.
+    pub(crate) fn merge(&mut self, other: &Moments) {
+        if other.count() == 0 {
             return;
         }
+        if self.count() == 0 {
+            *self = other.clone();
+            return;
+        }
+        let groups = self.merged.get_or_insert_with(Box::default);
+        groups.add_group(other.n, other.mean, other.m2);
+        if let Some(theirs) = &other.merged {
+            groups.add(theirs);
+        }
+    }
+
+    /// Count, mean and sum of squared deviations of every value.
+    pub(crate) fn summary(&self) -> Summary {
+        match &self.merged {
+            None => Summary {
+                n: self.n,
+                mean: self.mean,
+                m2: self.m2,
+            },
+            Some(groups) => {
+                let mut all = (**groups).clone();
+                all.add_group(self.n, self.mean, self.m2);
+                all.summary()
+            }
+        }
+    }
+}
+
+/// Groups of values merged into a statistic, as exact sums over the groups `g` of their count
+/// `n_g`, `n_g·mean_g`, `n_g·mean_g²` and `M2_g`: sums of floats added without rounding
+/// ([`ExactSum`]), so that they do not depend on the order the groups arrive in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Groups {
+    n: u64,
+    sum: ExactSum,
+    sum_of_squares: ExactSum,
+    m2: ExactSum,
+}
+
+impl Groups {
+    fn add_group(&mut self, n: u64, mean: f64, m2: f64) {
+        if n == 0 {
+            return;
+        }
+        self.n += n;
+        self.sum.add_times(mean, n);
+        self.sum_of_squares.add_square_times(mean, n);
+        self.m2.add(m2);
+    }
+
+    fn add(&mut self, other: &Groups) {
+        self.n += other.n;
+        self.sum.add_sum(&other.sum);
+        self.sum_of_squares.add_sum(&other.sum_of_squares);
+        self.m2.add_sum(&other.m2);
+    }
+
+    /// The mean is the groups' total over their count, rounded once. The sum of squared
+    /// deviations adds to the groups' own the spread of their means around it (Chan et al.'s
+    /// pairwise formula, summed over every group at once):
+    /// `Σ M2_g + Σ n_g·(mean_g − mean)²`, where the second sum is computed exactly as
+    /// `Σ n_g·mean_g² − 2·mean·Σ n_g·mean_g + n·mean²`, never negative, and zero when every
+    /// group has the same mean (a constant figure keeps a zero spread).
+    fn summary(&self) -> Summary {
         if self.n == 0 {
-            *self = *other;
-            return;
+            return Summary::default();
         }
-        (self.n, self.mean, self.m2) = chan_merge(
-            (self.n, self.mean, self.m2),
-            (other.n, other.mean, other.m2),
-        );
+        let mean = self.sum.div_to_f64(self.n);
+        let mut m2 = self.sum_of_squares.clone();
+        m2.add_sum_times(&self.sum, -2.0 * mean);
+        m2.add_square_times(mean, self.n);
+        m2.add_sum(&self.m2);
+        Summary {
+            n: self.n,
+            mean,
+            m2: m2.to_f64(),
+        }
+    }
+}
+
+/// A statistic's count, mean and sum of squared deviations, read from its [`Moments`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Summary {
+    n: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Summary {
+    /// The mean; NaN when empty.
+    fn mean(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.mean }
+    }
+
+    /// Sample variance (divisor n−1); 0 for fewer than two values.
+    fn variance(&self) -> f64 {
+        if self.n < 2 {
+            0.0
+        } else {
+            self.m2 / (self.n - 1) as f64
+        }
+    }
+
+    /// Standard error of the mean, s/√n; NaN when empty.
+    fn std_error(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            (self.variance() / self.n as f64).sqrt()
+        }
+    }
+
+    /// Half-width of the Student t 95% interval of the mean; `None` with fewer than two values.
+    fn half_width_95(&self) -> Option<f64> {
+        (self.n >= 2).then(|| t_crit_95(self.n) * self.std_error())
+    }
+
+    fn ci95(&self) -> Option<Interval> {
+        self.half_width_95()
+            .map(|half| Interval::around(self.mean, half))
+    }
+}
+
+/// Streaming mean of one figure over runs, without percentiles: the [`Moments`] a
+/// [`RunningStat`] keeps, so that its mean and interval are those a [`RunningStat`] would give
+/// for the same values, at a fraction of the cost per value (no sketch). For the many small
+/// figures of a run, such as the figures by calendar month, where only the mean and its
+/// interval are reported.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeanStat {
+    moments: Moments,
+}
+
+impl MeanStat {
+    /// Adds one run's value (finite).
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        self.moments.push(x);
+    }
+
+    /// Folds `other` into `self` (in any order: [`Moments`]).
+    pub fn merge(&mut self, other: &MeanStat) {
+        self.moments.merge(&other.moments);
     }
 
     /// Number of values pushed.
     pub fn count(&self) -> u64 {
-        self.n
+        self.moments.count()
     }
 
     /// Mean and Student t 95% interval of the mean (none with a single value); `None` when
     /// empty.
     pub fn estimate(&self) -> Option<MeanEstimate> {
-        if self.n == 0 {
+        let summary = self.moments.summary();
+        if summary.n == 0 {
             return None;
         }
-        let ci95 = (self.n >= 2).then(|| {
-            let variance = self.m2 / (self.n - 1) as f64;
-            let half = t_crit_95(self.n) * (variance / self.n as f64).sqrt();
-            Interval::around(self.mean, half)
-        });
         Some(MeanEstimate {
-            mean: self.mean,
-            ci95,
-            n: self.n,
+            mean: summary.mean,
+            ci95: summary.ci95(),
+            n: summary.n,
         })
     }
 }
@@ -493,11 +600,51 @@ impl MeanStat {
 /// at all), such as a month's stockout rate, fill rate and days of supply: each figure's
 /// [`MeanStat`] update and merge, the count kept, stepped and converted once for all of them.
 /// Figure `k` is exactly the [`MeanStat`] of its values ([`MeanStats::figure`]).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(into = "MeanStatsRecord", try_from = "MeanStatsRecord")]
 pub struct MeanStats<const K: usize> {
     n: u64,
     mean: [f64; K],
     m2: [f64; K],
+    /// Each figure's merged groups ([`Moments`]); `None` until a second group arrives.
+    merged: Option<Box<[Groups; K]>>,
+}
+
+/// [`MeanStats`] as a partial-result file holds it: serde has no arrays of any length `K`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct MeanStatsRecord {
+    n: u64,
+    mean: Vec<f64>,
+    m2: Vec<f64>,
+    merged: Option<Vec<Groups>>,
+}
+
+impl<const K: usize> From<MeanStats<K>> for MeanStatsRecord {
+    fn from(stats: MeanStats<K>) -> Self {
+        MeanStatsRecord {
+            n: stats.n,
+            mean: stats.mean.to_vec(),
+            m2: stats.m2.to_vec(),
+            merged: stats.merged.map(|groups| groups.to_vec()),
+        }
+    }
+}
+
+impl<const K: usize> TryFrom<MeanStatsRecord> for MeanStats<K> {
+    type Error = String;
+
+    fn try_from(record: MeanStatsRecord) -> Result<Self, String> {
+        let wrong = || format!("figures of {K} means expected");
+        Ok(MeanStats {
+            n: record.n,
+            mean: record.mean.try_into().map_err(|_| wrong())?,
+            m2: record.m2.try_into().map_err(|_| wrong())?,
+            merged: match record.merged {
+                None => None,
+                Some(groups) => Some(Box::new(groups.try_into().map_err(|_| wrong())?)),
+            },
+        })
+    }
 }
 
 impl<const K: usize> Default for MeanStats<K> {
@@ -506,6 +653,7 @@ impl<const K: usize> Default for MeanStats<K> {
             n: 0,
             mean: [0.0; K],
             m2: [0.0; K],
+            merged: None,
         }
     }
 }
@@ -524,31 +672,42 @@ impl<const K: usize> MeanStats<K> {
         }
     }
 
+    fn count(&self) -> u64 {
+        self.n + self.merged.as_ref().map_or(0, |groups| groups[0].n)
+    }
+
     /// Folds `other` into `self` ([`MeanStat::merge`] for each figure).
     pub fn merge(&mut self, other: &MeanStats<K>) {
-        if other.n == 0 {
+        if other.count() == 0 {
             return;
         }
-        if self.n == 0 {
-            *self = *other;
+        if self.count() == 0 {
+            *self = other.clone();
             return;
         }
-        let mut n = self.n;
-        for k in 0..K {
-            (n, self.mean[k], self.m2[k]) = chan_merge(
-                (self.n, self.mean[k], self.m2[k]),
-                (other.n, other.mean[k], other.m2[k]),
-            );
+        let groups = self
+            .merged
+            .get_or_insert_with(|| Box::new(std::array::from_fn(|_| Groups::default())));
+        for (k, group) in groups.iter_mut().enumerate() {
+            group.add_group(other.n, other.mean[k], other.m2[k]);
+            if let Some(theirs) = &other.merged {
+                group.add(&theirs[k]);
+            }
         }
-        self.n = n;
     }
 
     /// Figure `k`'s running mean.
     pub fn figure(&self, k: usize) -> MeanStat {
         MeanStat {
-            n: self.n,
-            mean: self.mean[k],
-            m2: self.m2[k],
+            moments: Moments {
+                n: self.n,
+                mean: self.mean[k],
+                m2: self.m2[k],
+                merged: self
+                    .merged
+                    .as_ref()
+                    .map(|groups| Box::new(groups[k].clone())),
+            },
         }
     }
 }
@@ -578,7 +737,7 @@ pub struct MeanEstimate {
 /// are counted as zero so that exact zeros come back as exactly 0.0. The exact minimum and
 /// maximum are kept as well: they are returned for the extreme ranks and bound every other
 /// answer, so a sample of identical values reports that value exactly.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct QuantileSketch {
     positive: DenseStore,
     /// Made for the first negative value: most figures are never negative, and a store in
@@ -629,6 +788,9 @@ impl QuantileSketch {
                 .get_or_insert_with(Box::default)
                 .add(key_of(magnitude));
         }
+        // −0 becomes +0, so that which of the two is the minimum never depends on the order of
+        // merges (`f64::min` may return either).
+        let x = x + 0.0;
         if self.count == 0 {
             self.min = x;
             self.max = x;
@@ -754,7 +916,7 @@ fn bucket_value(key: i32) -> f64 {
 /// A bucket counts in 32 bits: a store takes one value per run, and a simulation has at most
 /// a billion runs (`model::scenario::MAX_RUNS`), under 2³²; half the memory of 64-bit counts
 /// for the stores of every item-policy of a catalogue at many runs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct DenseStore {
     offset: i32,
     counts: Vec<u32>,
@@ -954,7 +1116,7 @@ fn level_bounds(key: u16) -> (f64, f64) {
 }
 
 /// Counts of levels per [`level_key`], stored for the range of keys seen so far.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct LevelCounts {
     offset: u16,
     counts: Vec<u64>,
@@ -1202,7 +1364,7 @@ mod tests {
         let mut parts: Vec<(MeanStats<3>, [MeanStat; 3])> = Vec::new();
         for size in [0, 1, 5, 17] {
             let mut together = MeanStats::<3>::default();
-            let mut alone = [MeanStat::default(); 3];
+            let mut alone = std::array::from_fn::<MeanStat, 3, _>(|_| MeanStat::default());
             for _ in 0..size {
                 let xs = [rng.unit(), 1.0 - rng.unit(), 30.0 * rng.unit()];
                 together.push(xs);
@@ -1212,7 +1374,10 @@ mod tests {
             }
             parts.push((together, alone));
         }
-        let (mut together, mut alone) = (MeanStats::<3>::default(), [MeanStat::default(); 3]);
+        let (mut together, mut alone) = (
+            MeanStats::<3>::default(),
+            std::array::from_fn::<MeanStat, 3, _>(|_| MeanStat::default()),
+        );
         for (t, a) in &parts {
             together.merge(t);
             for (stat, part) in alone.iter_mut().zip(a) {
@@ -1556,6 +1721,102 @@ mod tests {
         assert_eq!(bits(ea), bits(eb));
         assert_eq!(a.variance().to_bits(), b.variance().to_bits());
         assert_eq!(ea.n, 16_000);
+    }
+
+    /// Chunks merged in any grouping and any order, as shards of a simulation run on several
+    /// machines are, give the same bits as chunks merged one after another (issue 25).
+    #[test]
+    fn merging_in_any_grouping_is_bit_identical() {
+        let mut rng = SplitMix(11);
+        let chunks: Vec<(RunningStat, MeanStats<2>)> = (0..23)
+            .map(|c| {
+                let (mut stat, mut means) = (RunningStat::for_share(), MeanStats::<2>::default());
+                // Chunks of unequal sizes, the last one cut short as a run count can cut it.
+                for _ in 0..if c == 22 { 5 } else { 64 } {
+                    let x = (0.9 + 0.05 * rng.normal()).clamp(0.0, 1.0);
+                    stat.push(x);
+                    means.push([x, 1e6 + 3.0 * rng.normal()]);
+                }
+                (stat, means)
+            })
+            .collect();
+        let bits = |stat: &RunningStat, means: &MeanStats<2>| {
+            let e = stat.estimate().unwrap();
+            let ci = e.ci95.unwrap();
+            let m = means.figure(1).estimate().unwrap();
+            [
+                e.mean,
+                ci.low,
+                ci.high,
+                e.p05,
+                e.p50,
+                e.p95,
+                stat.variance(),
+                m.mean,
+            ]
+            .map(f64::to_bits)
+        };
+        let (mut one, mut one_means) = (RunningStat::for_share(), MeanStats::<2>::default());
+        for (stat, means) in &chunks {
+            one.merge(stat);
+            one_means.merge(means);
+        }
+        let expected = bits(&one, &one_means);
+        for split in 0..40u64 {
+            // Random cuts into shards, each merged alone, then the shards merged in a random
+            // order.
+            let mut shards: Vec<(RunningStat, MeanStats<2>)> = Vec::new();
+            for (c, (stat, means)) in chunks.iter().enumerate() {
+                if c == 0 || rng.next_u64().is_multiple_of(3) {
+                    shards.push((RunningStat::for_share(), MeanStats::default()));
+                }
+                let shard = shards.last_mut().unwrap();
+                shard.0.merge(stat);
+                shard.1.merge(means);
+            }
+            let (mut total, mut total_means) =
+                (RunningStat::for_share(), MeanStats::<2>::default());
+            while !shards.is_empty() {
+                let at = (rng.next_u64() % shards.len() as u64) as usize;
+                let (stat, means) = shards.swap_remove(at);
+                total.merge(&stat);
+                total_means.merge(&means);
+            }
+            assert_eq!(bits(&total, &total_means), expected, "split {split}");
+        }
+        // And the merged figures are those of the values themselves, to rounding.
+        let all: Vec<f64> = {
+            let mut rng = SplitMix(11);
+            (0..22 * 64 + 5)
+                .map(|_| {
+                    let x = (0.9 + 0.05 * rng.normal()).clamp(0.0, 1.0);
+                    rng.normal();
+                    x
+                })
+                .collect()
+        };
+        let n = all.len() as f64;
+        let mean = all.iter().sum::<f64>() / n;
+        let variance = all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        assert!((one.mean() - mean).abs() < 1e-14, "{} {mean}", one.mean());
+        assert!((one.variance() / variance - 1.0).abs() < 1e-12);
+    }
+
+    /// A constant merged from many chunks keeps exactly its value and a zero spread.
+    #[test]
+    fn a_constant_merged_from_chunks_has_no_spread() {
+        for x in [0.1, 1.0 / 3.0, 12_345.678_9, -7e-5, 0.0] {
+            let mut total = RunningStat::new();
+            for _ in 0..10 {
+                let mut chunk = RunningStat::new();
+                (0..64).for_each(|_| chunk.push(x));
+                total.merge(&chunk);
+            }
+            assert_eq!(total.mean(), x);
+            assert_eq!(total.variance(), 0.0);
+            let ci = total.ci95().unwrap();
+            assert_eq!((ci.low, ci.high), (x, x));
+        }
     }
 
     #[test]

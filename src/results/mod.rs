@@ -6,6 +6,7 @@
 pub(crate) mod files;
 pub mod inputs;
 pub(crate) mod justification;
+pub mod partial;
 pub mod per_run;
 pub(crate) mod precision;
 pub mod saved;

@@ -7,7 +7,7 @@
 //! keep the two in step.
 
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::foundation::date::MONTH_NAMES;
 use crate::foundation::math::min_fast;
@@ -247,7 +247,7 @@ impl Metric {
 }
 
 /// Streaming accumulators for every metric of one item (or of all items together).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct MetricStats {
     stats: Vec<RunningStat>,
 }
@@ -543,7 +543,7 @@ impl MonthLayout {
 /// A policy's figures by calendar month over runs ([`MonthLayout`]): per month, the stockout
 /// rate, fill rate and days of supply of all items together, each defined as the whole
 /// horizon's figure is, over the month's measured days only.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct MonthStats {
     /// Per month of the layout: stockout rate, fill rate, days of supply, defined in the same
     /// runs and so counted together.
@@ -601,7 +601,7 @@ impl MonthStats {
 /// time, each key would fetch a line of counts from memory; counted a day at a time for many
 /// runs, that day's counts stay in the cache for all of them. Counts add exactly, so neither
 /// when nor in which order keys are counted changes a result.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct OnHandFan {
     points: usize,
     /// Keys noted and not yet counted: day `d` of the `r`-th run at `d * row + r`.
@@ -741,7 +741,7 @@ impl OnHandFan {
 }
 
 /// Accumulators of one policy: per item, and for all items together.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PolicyStats {
     /// Per item, in the scenario's order.
     pub items: Vec<MetricStats>,
@@ -868,7 +868,7 @@ impl PolicyStats {
 /// varies far less than either figure: its confidence interval is the paired one. A
 /// difference of two shares lies between −1 and 1 and crowds around 0, not near a bound, so
 /// its percentiles are sketched relative to the value, like an amount's.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PairedStats {
     /// Index of the baseline policy in the scenario's policies.
     pub baseline: usize,
@@ -917,7 +917,7 @@ impl PairedStats {
 }
 
 /// What the disruptions themselves amounted to, run by run (the same for every policy).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DisruptionStats {
     /// Per disruption: events that touched the measured days, and active measured days.
     pub(crate) events: Vec<RunningStat>,

@@ -173,7 +173,8 @@ impl Figure for BudgetMetric {
 
 /// Accumulators of one supplier's or budget's figures over runs, in the order of
 /// [`Figure::ALL`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound = "")]
 pub struct FigureStats<F> {
     /// One per figure.
     pub stats: Vec<RunningStat>,

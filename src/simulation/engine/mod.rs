@@ -24,6 +24,8 @@ pub(crate) mod kernel;
 mod ordered;
 pub(crate) mod replay;
 
+use std::ops::Range;
+
 use crate::foundation::rng::{Stream, rng_for};
 use crate::foundation::vector::Vector;
 use crate::model::demand::{DemandSampler, LaneSampler, round_whole};
@@ -489,24 +491,14 @@ impl<'a> Simulation<'a> {
             self.runs = 0;
         }
         let first_chunk = self.runs / CHUNK_RUNS;
-        let chunks = runs.div_ceil(CHUNK_RUNS);
-        let threads = rayon::current_num_threads();
-        let (prepared, seed) = (&self.prepared, self.seed);
-        ordered::run_in_order(
-            first_chunk..chunks,
-            threads,
-            window_chunks(prepared, threads),
+        let chunks = first_chunk..runs.div_ceil(CHUNK_RUNS);
+        run_chunks(
+            &self.prepared,
+            self.seed,
+            chunks,
+            runs,
             &mut self.total,
-            || {
-                let mut buffers = ChunkBuffers::new(prepared);
-                move |chunk| {
-                    let start = chunk * CHUNK_RUNS;
-                    let chunk_runs = start..(start + CHUNK_RUNS).min(runs);
-                    run_chunk(prepared, seed, chunk_runs, &mut buffers)
-                }
-            },
-            ChunkStats::merge,
-            |merged| progress((merged * CHUNK_RUNS).min(runs)),
+            progress,
         );
         self.runs = runs;
     }
@@ -534,6 +526,104 @@ impl<'a> Simulation<'a> {
     }
 }
 
+/// Simulate chunks `chunks` of a simulation of `runs` runs (the last chunk cut at `runs`) and
+/// merge them into `total`; `progress` hears the runs merged so far, counted from run 0.
+fn run_chunks(
+    prepared: &Prepared<'_>,
+    seed: u64,
+    chunks: Range<u64>,
+    runs: u64,
+    total: &mut ChunkStats,
+    progress: &(dyn Fn(u64) + Sync),
+) {
+    let threads = rayon::current_num_threads();
+    ordered::run_in_order(
+        chunks,
+        threads,
+        window_chunks(prepared, threads),
+        total,
+        || {
+            let mut buffers = ChunkBuffers::new(prepared);
+            move |chunk| {
+                let start = chunk * CHUNK_RUNS;
+                let chunk_runs = start..(start + CHUNK_RUNS).min(runs);
+                run_chunk(prepared, seed, chunk_runs, &mut buffers)
+            }
+        },
+        ChunkStats::merge,
+        |merged| progress((merged * CHUNK_RUNS).min(runs)),
+    );
+}
+
+/// The accumulators of a contiguous range of a simulation's runs, simulated apart from the
+/// others: a shard's part ([`simulate_part`]), written to a partial-result file and merged
+/// with the other parts by [`merge_parts`] into exactly the outcome of one simulation of all
+/// the runs, whatever the parts, their order and the threads each was simulated on.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Part {
+    /// The runs simulated.
+    pub runs: Range<u64>,
+    stats: ChunkStats,
+}
+
+/// Where the runs of chunk-aligned shard `shard` (from 1) of `shards` fall in a simulation of
+/// `runs` runs: the chunks ([`CHUNK_RUNS`]) are dealt out in contiguous blocks as evenly as
+/// they go, the first shards taking one fewer where they do not divide. With more shards than
+/// chunks, some shards have no runs.
+pub fn shard_runs(shard: u64, shards: u64, runs: u64) -> Range<u64> {
+    debug_assert!((1..=shards).contains(&shard));
+    let chunks = runs.div_ceil(CHUNK_RUNS);
+    let first = |k: u64| (u128::from(chunks) * u128::from(k) / u128::from(shards)) as u64;
+    let start = (first(shard - 1) * CHUNK_RUNS).min(runs);
+    let end = (first(shard) * CHUNK_RUNS).min(runs);
+    start..end
+}
+
+/// Simulate runs `part` of a simulation of `runs` runs with master seed `seed` (with
+/// `baseline`, the paired differences against that policy as well): `part` starts on a chunk
+/// boundary and ends on one or at `runs` ([`shard_runs`]). `progress` hears the runs of the
+/// part merged so far.
+pub fn simulate_part(
+    scenario: &Scenario,
+    seed: u64,
+    baseline: Option<usize>,
+    (part, runs): (Range<u64>, u64),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Part {
+    debug_assert!(part.start.is_multiple_of(CHUNK_RUNS) && part.end <= runs);
+    debug_assert!(part.end.is_multiple_of(CHUNK_RUNS) || part.end == runs);
+    let prepared = Prepared::new(scenario, baseline);
+    let mut stats = ChunkStats::new(&prepared);
+    let chunks = part.start / CHUNK_RUNS..part.end.div_ceil(CHUNK_RUNS);
+    let start = part.start;
+    run_chunks(&prepared, seed, chunks, runs, &mut stats, &|done| {
+        progress(done - start)
+    });
+    Part { runs: part, stats }
+}
+
+/// The outcome of a simulation of `runs` runs merged from parts that cover every run once
+/// (checked by the caller, `results::partial`), simulated from the same scenario, seed and
+/// baseline: byte for byte the outcome of [`simulate`] (and, with a baseline, of a
+/// comparison's simulation).
+///
+/// The parts come one at a time, each read when it is merged, so memory holds the total and
+/// one part whatever their number; the first part that cannot be read stops the merge.
+pub fn merge_parts<E>(
+    scenario: &Scenario,
+    seed: u64,
+    baseline: Option<usize>,
+    runs: u64,
+    parts: impl IntoIterator<Item = Result<Part, E>>,
+) -> Result<Outcome, E> {
+    let mut simulation = Simulation::new(scenario, seed, baseline);
+    for part in parts {
+        simulation.total.merge(&part?.stats);
+    }
+    simulation.runs = runs;
+    Ok(simulation.outcome())
+}
+
 /// Accumulators of chunks simulated but not yet merged may hold this much memory at once.
 const WINDOW_MEMORY: usize = 16 << 20;
 
@@ -554,12 +644,18 @@ fn window_chunks(prepared: &Prepared<'_>, threads: usize) -> u64 {
     (per_thread * threads) as u64
 }
 
-/// The accumulators of one chunk of runs (or of all runs, once merged).
+/// The accumulators of one chunk of runs (or of all runs, once merged). Merged in any order
+/// and grouping they give the same figures (`foundation::stats`), which is what lets shards
+/// simulated apart be merged exactly ([`Part`]); the worst runs and every run's figures are
+/// kept on one machine only.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct ChunkStats {
     policies: Vec<PolicyStats>,
     disruptions: DisruptionStats,
     paired: Option<PairedStats>,
+    #[serde(skip)]
     worst: Option<WorstRuns>,
+    #[serde(skip)]
     per_run: Option<PerRun>,
 }
 
