@@ -7,8 +7,8 @@
 #   SCENARIO   the scenario file
 #   RUNS SEED  the runs and master seed; the merged result equals one machine's
 #              `buffersim run SCENARIO --runs RUNS --seed SEED`
-#   SHARDS     how many array tasks to split the runs into (at most one per 64 runs is useful:
-#              the engine works in chunks of 64 runs and a shard is a whole number of chunks)
+#   SHARDS     how many array tasks to split the runs into; a shard is a whole number of the
+#              engine's chunks of 64 runs, so with more shards than chunks some have no runs
 #   OUT        the results folder; shards write OUT/parts/shard-K, the merge writes OUT itself,
 #              and Slurm's output files go to OUT/logs
 #   BUFFERSIM  the buffersim binary

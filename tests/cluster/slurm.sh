@@ -193,8 +193,8 @@ done
 [ "$state" = idle ] || fail "node $host not idle after a minute (state '${state:-none}')"
 echo "slurm: node $host idle with $(nproc) CPUs after $((SECONDS - started)) s"
 
-# The recipe itself: 300 runs in 3 shards (5 chunks of 64 runs, the last one short, so the
-# shards are uneven), with a seed other than the scenario's.
+# The recipe itself: 300 runs in 3 shards, with a seed other than the scenario's. 300 runs are
+# 5 chunks of 64, the last one short, so the shards are uneven: runs 0-63, 64-191 and 192-299.
 scenario=$repo/scenarios/kanban-vs-jic.toml
 runs=300 seed=11 shards=3
 submitted=$(bash "$repo/cluster/slurm/submit.sh" "$scenario" "$runs" "$seed" "$shards" \
