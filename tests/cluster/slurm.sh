@@ -35,6 +35,9 @@
 #   job id (JobId=1 ArrayTaskId=3): look tasks up by the array's id, not by consecutive ids.
 # - The dependent merge job waits for ever (Reason=DependencyNeverSatisfied) when a shard fails,
 #   unless it was submitted with --kill-on-invalid-dep=yes, as submit.sh does.
+# - The controller's and the node's addresses are given as 127.0.0.1, so the test does not
+#   depend on the host name resolving (here it does, through /etc/hosts). slurmd finds its own
+#   NodeName by the short host name.
 # - The default ports 6817/6818 would clash with a real Slurm or a second copy of this test:
 #   free ports are picked from this script's process id.
 set -uo pipefail
@@ -144,7 +147,7 @@ memory=$((${memory:-1024} < 1024 ? ${memory:-1024} : 1024))
 cat >"$SLURM_CONF" <<EOF
 # A one-machine cluster for tests/cluster/slurm.sh.
 ClusterName=buffersim-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 SlurmctldPort=$port
@@ -171,7 +174,7 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
 MinJobAge=600
-NodeName=$host CPUs=$(nproc) RealMemory=$memory State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=$memory State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 
