@@ -12,6 +12,7 @@ use crate::analysis::compare::Comparison;
 use crate::analysis::folder::{self, Drawn, Kind};
 use crate::analysis::param::Vary;
 use crate::analysis::precision::Precision;
+use crate::analysis::shards::{Job, Merged};
 use crate::analysis::target::Target;
 use crate::analysis::{optimize, stress, sweep, trace};
 use crate::model::scenario::{MAX_RUNS, Scenario};
@@ -336,6 +337,11 @@ pub struct SweepArgs {
     pub vary: Vec<String>,
     #[command(flatten)]
     pub(crate) sim: SimArgs,
+    /// Simulate only shard K of N (from 1) of the runs at every grid point, and write its
+    /// partial result (partial.bsim) into the folder, for `buffersim merge` (default folder:
+    /// `results/<scenario file stem>/shard-K-of-N/`).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub(crate) format: FormatArg,
     /// Folder for sweep.json, sweep.csv and charts/ (default: `results/<scenario file
@@ -712,10 +718,9 @@ fn run_scenario(args: &RunArgs, console: Console) -> anyhow::Result<()> {
             (args.report, "--report"),
         ])?;
         let job = ShardJob {
-            command: "run",
+            job: Job::Run,
             scenario: &scenario,
             plan: &plan,
-            baseline: None,
             sim: &args.sim,
         };
         return run_shard(job, shard, &args.out, console);
@@ -851,10 +856,9 @@ fn compare(args: &CompareArgs, console: Console) -> anyhow::Result<()> {
     let (plan, baseline) = compare_plan(args, &scenario)?;
     if let Some(shard) = args.shard {
         let job = ShardJob {
-            command: "compare",
+            job: Job::Compare { baseline },
             scenario: &scenario,
             plan: &plan,
-            baseline: Some(baseline),
             sim: &args.sim,
         };
         return run_shard(job, shard, &args.out, console);
@@ -891,14 +895,11 @@ fn write_compare(
     Ok(())
 }
 
-/// A shard of a simulating command: what it simulates.
+/// A shard of a simulating command: what it simulates, with which runs and threads.
 struct ShardJob<'a> {
-    /// `run` or `compare`.
-    command: &'static str,
+    job: Job<'a>,
     scenario: &'a Scenario,
     plan: &'a RunPlan,
-    /// For `compare`, the baseline policy.
-    baseline: Option<usize>,
     sim: &'a SimArgs,
 }
 
@@ -927,7 +928,9 @@ fn run_shard(
 ) -> anyhow::Result<()> {
     if job.plan.precision.is_some() {
         anyhow::bail!(
-            "--shard and --precision do not go together: precision control decides the runs              as it goes, which the shards cannot agree on; give --runs (e.g. the runs a              --precision run on one machine reported)"
+            "--shard and --precision do not go together: precision control decides the runs \
+             as it goes, which the shards cannot agree on; give --runs (e.g. the runs a \
+             --precision run on one machine reported)"
         );
     }
     let out = out.clone().unwrap_or_else(|| {
@@ -943,15 +946,19 @@ fn run_shard(
     let result = pool.install(|| {
         crate::analysis::shards::simulate_shard(
             job.scenario,
-            job.command,
+            &job.job,
             (job.plan.seed, job.plan.runs),
-            job.baseline,
             shard,
             &|done| bar.update(done),
         )
     })?;
     bar.finish();
+    let simulations = match &job.job {
+        Job::Sweep { axes, .. } => sweep::grid_points(axes).len() as u64,
+        _ => 1,
+    };
     let item_days = (result.runs.end - result.runs.start)
+        * simulations
         * job.scenario.items.len() as u64
         * job.scenario.policies.len() as u64
         * u64::from(job.scenario.horizon_days);
@@ -962,7 +969,8 @@ fn run_shard(
     let committed = files.commit()?;
     let what = if result.runs.is_empty() {
         format!(
-            "shard {shard}: no runs (the {} runs make fewer chunks of {CHUNK_RUNS} than there              are shards); its empty partial result still counts in the merge",
+            "shard {shard}: no runs (the {} runs make fewer chunks of {CHUNK_RUNS} than there \
+             are shards); its empty partial result still counts in the merge",
             job.plan.runs
         )
     } else {
@@ -987,7 +995,7 @@ fn run_shard(
                 + "\n"
         },
     )?;
-    console.committed(job.command, &committed);
+    console.committed(job.job.command(), &committed);
     Ok(())
 }
 
@@ -1004,23 +1012,22 @@ fn merge(args: &MergeArgs, console: Console) -> anyhow::Result<()> {
         merged.origin.runs,
         started.elapsed().as_secs_f64()
     ));
-    match merged.origin.command.as_str() {
-        "compare" => {
-            if args.report {
-                anyhow::bail!(
-                    "--report draws the report of a run; the results of `compare` are shown in \
-                     the report of the run whose folder they are merged into"
-                );
-            }
-            write_compare(&merged.scenario, &merged.outcome, &args.out, console)
-        }
-        "run" => write_run(
-            (&merged.scenario, merged.outcome, None),
+    if args.report && !matches!(merged.merged, Merged::Run(_)) {
+        anyhow::bail!(
+            "--report draws the report of a run; the results of `{}` are shown in the report \
+             of the run whose folder they are merged into",
+            merged.origin.command
+        );
+    }
+    match merged.merged {
+        Merged::Compare(outcome) => write_compare(&merged.scenario, &outcome, &args.out, console),
+        Merged::Run(outcome) => write_run(
+            (&merged.scenario, outcome, None),
             None,
             (&args.out, args.report),
             console,
         ),
-        other => anyhow::bail!("partial results of `{other}` cannot be merged by this buffersim"),
+        Merged::Sweep(result) => write_sweep(&result, &args.out, console),
     }
 }
 
@@ -1142,19 +1149,38 @@ pub fn sweep_scenario(
 fn sweep(args: &SweepArgs, console: Console) -> anyhow::Result<()> {
     let (source, scenario) = read_scenario(&args.scenario)?;
     let (axes, plan) = sweep_plan(args, &scenario, &source, &args.scenario)?;
+    if let Some(shard) = args.shard {
+        let job = ShardJob {
+            job: Job::Sweep {
+                source: &source,
+                path: &args.scenario,
+                axes: &axes,
+            },
+            scenario: &scenario,
+            plan: &plan,
+            sim: &args.sim,
+        };
+        return run_shard(job, shard, &args.out, console);
+    }
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| out_dir(&None, &scenario).join("sweep"));
     console.notes(check_writable(&out)?.notes());
     let result = run_grid(&source, &args.scenario, axes, &plan, &args.sim, console)?;
-    let mut files = FileSet::new(&out);
+    write_sweep(&result, &out, console)
+}
+
+/// Write the results of `sweep` (sweep.json, sweep.csv and its charts) into `out`, say so,
+/// and redraw the report beside them.
+fn write_sweep(result: &sweep::Sweep, out: &Path, console: Console) -> anyhow::Result<()> {
+    let mut files = FileSet::new(out);
     result.add_files(&mut files, None)?;
     files.describe_by("sweep.json");
     let committed = files.commit()?;
     console.show(|| result.to_text(), || result.to_json())?;
     console.committed("sweep", &committed);
-    redraw_after(Kind::Sweep, &out, console);
+    redraw_after(Kind::Sweep, out, console);
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use buffersim::analysis::compare::Comparison;
-use buffersim::analysis::shards::{merge, simulate_shard};
+use buffersim::analysis::shards::{Job, Merged, merge, simulate_shard};
 use buffersim::model::scenario::Scenario;
 use buffersim::results::partial::{PARTIAL_FILE, Shard};
 use buffersim::results::summary::Summary;
@@ -52,7 +52,7 @@ fn write_shards(
                 count: shards,
             };
             let result = pool(threads)
-                .install(|| simulate_shard(scenario, "run", (seed, runs), None, shard, &|_| {}))
+                .install(|| simulate_shard(scenario, &Job::Run, (seed, runs), shard, &|_| {}))
                 .unwrap();
             let folder = dir.join(format!("shard-{index}-of-{shards}"));
             std::fs::create_dir_all(&folder).unwrap();
@@ -78,7 +78,10 @@ fn issue_25_one_seven_and_sixty_four_shards_give_the_summary_of_one_machine() {
         folders.rotate_left(shards as usize / 3);
         let merged = merge(&folders, None).unwrap();
         assert_eq!(merged.origin.runs, runs);
-        let summary = Summary::new(&merged.scenario, &merged.outcome).to_json();
+        let Merged::Run(outcome) = &merged.merged else {
+            panic!("partials of `run` merge into a run");
+        };
+        let summary = Summary::new(&merged.scenario, outcome).to_json();
         assert!(summary == expected, "{shards} shards: summary.json differs");
     }
 }
@@ -146,14 +149,9 @@ fn issue_25_random_splits_and_thread_counts_merge_exactly() {
             let at = rng.next(parts.len() as u64) as usize;
             order.push(parts.swap_remove(at));
         }
-        let outcome = engine::merge_parts(
-            &scenario,
-            seed,
-            baseline,
-            runs,
-            order.into_iter().map(Ok::<_, ()>),
-        )
-        .unwrap();
+        let mut merge = engine::Merge::new(&scenario, seed, baseline);
+        order.iter().for_each(|part| merge.add(part));
+        let outcome = merge.finish(runs);
         let cut_at = format!("case {case}, cut at chunks {cuts:?}");
         assert!(
             Summary::new(&scenario, &outcome).to_json() == expected,
@@ -434,5 +432,64 @@ fn issue_25_shard_options_are_checked() {
     assert_eq!(
         std::fs::read(dir.path().join("merged/summary.json")).unwrap(),
         std::fs::read(plain.join("summary.json")).unwrap()
+    );
+}
+
+/// A sweep split over shards merges into the sweep's own results: every grid point's figures,
+/// the CSV and the charts' data.
+#[test]
+fn issue_25_a_sweep_split_over_shards_merges_into_the_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sweep = |extra: &[&str], out: &Path| {
+        buffersim()
+            .args(["--quiet", "sweep", SCENARIO, "--runs", "200", "--seed", "9"])
+            .args(["--vary", "policy.kanban.safety_factor=0..1:3"])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let shards: Vec<PathBuf> = (1..=3)
+        .map(|k| {
+            let out = d.join(format!("s{k}"));
+            sweep(&["--shard", &format!("{k}/3"), "--threads", "1"], &out);
+            out
+        })
+        .collect();
+    buffersim()
+        .arg("--quiet")
+        .arg("merge")
+        .args(shards.iter().rev())
+        .arg("--out")
+        .arg(d.join("merged"))
+        .assert()
+        .success();
+    sweep(&[], &d.join("plain"));
+    for file in ["sweep.json", "sweep.csv"] {
+        assert!(
+            std::fs::read(d.join("merged").join(file)).unwrap()
+                == std::fs::read(d.join("plain").join(file)).unwrap(),
+            "{file} of the merge differs from the sweep's"
+        );
+    }
+    // Shards of another grid are not parts of this sweep.
+    let other = d.join("other");
+    buffersim()
+        .args(["--quiet", "sweep", SCENARIO, "--runs", "200", "--seed", "9"])
+        .args([
+            "--vary",
+            "policy.kanban.safety_factor=0..1:4",
+            "--shard",
+            "2/3",
+        ])
+        .arg("--out")
+        .arg(&other)
+        .assert()
+        .success();
+    refused(
+        &[shards[0].clone(), other, shards[2].clone()],
+        &["in the sweep's grid"],
     );
 }

@@ -102,53 +102,88 @@ pub fn run(
     plan: &RunPlan,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> anyhow::Result<Sweep> {
-    let varies: Vec<param::Param> = axes
-        .iter()
-        .map(|a| a.param.parse())
-        .collect::<Result<_, _>>()?;
     let grid = grid(&axes);
     let mut points = Vec::with_capacity(grid.len());
-    let mut name = String::new();
-    let mut currency = None;
+    let mut last = None;
     for (k, values) in grid.iter().enumerate() {
         progress(k, grid.len());
-        let changes: Vec<(param::Param, f64)> =
-            varies.iter().cloned().zip(values.iter().copied()).collect();
-        let scenario = param::scenario_with(source, path, &changes)?;
-        name.clone_from(&scenario.name);
-        currency.clone_from(&scenario.currency);
+        let scenario = point_scenario(source, path, &axes, values)?;
         let (outcome, _) = simulate_plan(&scenario, plan, None, &|_| {});
-        let summary = Summary::new(&scenario, &outcome);
-        points.push(Point {
-            values: values.clone(),
-            runs: outcome.runs,
-            policies: summary
-                .policies
-                .into_iter()
-                .map(|p| PointPolicy {
-                    policy: p.policy,
-                    metrics: p.metrics,
-                    // The figures of each point; a point's stock paths are not charted.
-                    items: p
-                        .items
-                        .into_iter()
-                        .map(|item| ItemSummary {
-                            on_hand_fan: None,
-                            ..item
-                        })
-                        .collect(),
-                })
-                .collect(),
-        });
+        points.push(point(values.clone(), &scenario, &outcome));
+        last = Some(scenario);
     }
     progress(grid.len(), grid.len());
-    Ok(Sweep {
-        scenario: name,
-        seed: plan.seed,
+    Ok(assemble(axes, plan.seed, points, last.as_ref()))
+}
+
+/// Every point of the grid `axes` spans, as the values of its parameters, the last axis
+/// fastest.
+pub fn grid_points(axes: &[Axis]) -> Vec<Vec<f64>> {
+    grid(axes)
+}
+
+/// The scenario (text `source`, read from `path`) at the grid point where `axes` take `values`.
+pub fn point_scenario(
+    source: &str,
+    path: &Path,
+    axes: &[Axis],
+    values: &[f64],
+) -> anyhow::Result<crate::model::scenario::Scenario> {
+    let changes: Vec<(param::Param, f64)> = axes
+        .iter()
+        .map(|a| a.param.parse())
+        .zip(values.iter().copied())
+        .map(|(param, value)| param.map(|p| (p, value)))
+        .collect::<Result<_, _>>()?;
+    param::scenario_with(source, path, &changes)
+}
+
+/// The figures of the grid point where the parameters take `values`, from the outcome of its
+/// scenario.
+pub fn point(
+    values: Vec<f64>,
+    scenario: &crate::model::scenario::Scenario,
+    outcome: &crate::simulation::engine::Outcome,
+) -> Point {
+    let summary = Summary::new(scenario, outcome);
+    Point {
+        values,
+        runs: outcome.runs,
+        policies: summary
+            .policies
+            .into_iter()
+            .map(|p| PointPolicy {
+                policy: p.policy,
+                metrics: p.metrics,
+                // The figures of each point; a point's stock paths are not charted.
+                items: p
+                    .items
+                    .into_iter()
+                    .map(|item| ItemSummary {
+                        on_hand_fan: None,
+                        ..item
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The sweep of `points` over `axes` with master seed `seed`; the scenario's name and
+/// currency come from a point's scenario (`scenario`, none for an empty grid).
+pub fn assemble(
+    axes: Vec<Axis>,
+    seed: u64,
+    points: Vec<Point>,
+    scenario: Option<&crate::model::scenario::Scenario>,
+) -> Sweep {
+    Sweep {
+        scenario: scenario.map(|s| s.name.clone()).unwrap_or_default(),
+        seed,
         axes,
         points,
-        currency,
-    })
+        currency: scenario.and_then(|s| s.currency.clone()),
+    }
 }
 
 /// Every combination of the axes' values, the last axis fastest.

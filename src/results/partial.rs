@@ -2,7 +2,8 @@
 //! `buffersim merge` checks and merges into the results of one simulation of every run.
 //!
 //! A partial-result file is one line of JSON, the header, then the body: the accumulators of
-//! the shard's runs ([`Part`]) in postcard's binary encoding. The header says where the body
+//! the shard's runs ([`Part`]), one per simulation of the command (one for `run` and
+//! `compare`, one per grid point for `sweep`), in postcard's binary encoding. The header says where the body
 //! comes from (program and format version, the command, the scenario's fingerprint, seed,
 //! runs, options, the shard's runs) and how long it is, with its SHA-256 checksum, so that a
 //! file cut short by a crash or damaged on the way is named as such rather than merged.
@@ -92,6 +93,9 @@ pub struct Origin {
     /// For `compare`, the baseline policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// For `sweep`, the grid: its parameters and their values, one simulation per point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<serde_json::Value>,
 }
 
 /// The header line of a partial-result file.
@@ -127,17 +131,20 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// The bytes of the partial-result file of `part`, simulated by `shard` as `origin` says.
-pub fn partial_file(origin: &Origin, shard: Shard, part: &Part) -> anyhow::Result<Vec<u8>> {
-    let body = postcard::to_stdvec(part)
+/// The bytes of the partial-result file of `parts` (each of the same runs), simulated by
+/// `shard` as `origin` says.
+pub fn partial_file(origin: &Origin, shard: Shard, parts: &[Part]) -> anyhow::Result<Vec<u8>> {
+    let runs = parts.first().map_or(0..0, |p| p.runs.clone());
+    debug_assert!(parts.iter().all(|p| p.runs == runs));
+    let body = postcard::to_stdvec(parts)
         .map_err(|e| anyhow::anyhow!("cannot encode the shard's results: {e}"))?;
     let header = Header {
         format: FORMAT.to_string(),
         format_version: FORMAT_VERSION,
         origin: origin.clone(),
         shard,
-        first_run: part.runs.start,
-        end_run: part.runs.end,
+        first_run: runs.start,
+        end_run: runs.end,
         body_bytes: body.len() as u64,
         body_sha256: hex(&Sha256::digest(&body)),
     };
@@ -218,8 +225,8 @@ impl Partial {
     }
 
     /// Read the body and check it against the header: complete, undamaged, and holding the
-    /// runs the header names.
-    pub fn read_part(&self) -> anyhow::Result<Part> {
+    /// runs the header names, for each simulation of the command.
+    pub fn read_parts(&self) -> anyhow::Result<Vec<Part>> {
         let bytes = std::fs::read(&self.path).map_err(|e| {
             anyhow::anyhow!("cannot read partial result '{}': {e}", self.path.display())
         })?;
@@ -246,20 +253,20 @@ impl Partial {
                 self.header.shard
             );
         }
-        let part: Part = postcard::from_bytes(body).map_err(|e| {
+        let parts: Vec<Part> = postcard::from_bytes(body).map_err(|e| {
             anyhow::anyhow!(
                 "partial result '{}' does not read ({e}); run shard {} again",
                 self.path.display(),
                 self.header.shard
             )
         })?;
-        if part.runs != self.runs() {
+        if parts.iter().any(|part| part.runs != self.runs()) {
             anyhow::bail!(
                 "partial result '{}' is damaged: its header and its results name other runs",
                 self.path.display()
             );
         }
-        Ok(part)
+        Ok(parts)
     }
 }
 
@@ -386,15 +393,19 @@ fn differences(a: &Origin, b: &Origin) -> Vec<(&'static str, String, String)> {
     );
     let name = |b: &Option<String>| b.clone().unwrap_or_else(|| "none".to_string());
     compare("baseline", name(&a.baseline), name(&b.baseline));
+    let grid =
+        |g: &Option<serde_json::Value>| g.as_ref().map_or("none".to_string(), |g| g.to_string());
+    compare("the sweep's grid", grid(&a.grid), grid(&b.grid));
     out
 }
 
-/// The origin of a shard of `command` on `scenario`.
+/// The origin of a shard of `command` on `scenario` (with, for `compare`, its baseline, and
+/// for `sweep`, its grid).
 pub fn origin(
     command: &str,
     scenario: &Scenario,
     (seed, runs): (u64, u64),
-    baseline: Option<String>,
+    (baseline, grid): (Option<String>, Option<serde_json::Value>),
 ) -> Origin {
     Origin {
         program_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -405,5 +416,6 @@ pub fn origin(
         runs,
         chunk_runs: CHUNK_RUNS,
         baseline,
+        grid,
     }
 }

@@ -602,26 +602,33 @@ pub fn simulate_part(
     Part { runs: part, stats }
 }
 
-/// The outcome of a simulation of `runs` runs merged from parts that cover every run once
-/// (checked by the caller, `results::partial`), simulated from the same scenario, seed and
-/// baseline: byte for byte the outcome of [`simulate`] (and, with a baseline, of a
-/// comparison's simulation).
-///
-/// The parts come one at a time, each read when it is merged, so memory holds the total and
-/// one part whatever their number; the first part that cannot be read stops the merge.
-pub fn merge_parts<E>(
-    scenario: &Scenario,
-    seed: u64,
-    baseline: Option<usize>,
-    runs: u64,
-    parts: impl IntoIterator<Item = Result<Part, E>>,
-) -> Result<Outcome, E> {
-    let mut simulation = Simulation::new(scenario, seed, baseline);
-    for part in parts {
-        simulation.total.merge(&part?.stats);
+/// The merge of parts that cover every run of a simulation once (checked by the caller,
+/// `results::partial`), simulated from the same scenario, seed and baseline: its outcome is
+/// byte for byte that of [`simulate`] (and, with a baseline, of a comparison's simulation).
+/// Parts are added one at a time, in any order, so memory holds the total and one part
+/// whatever their number.
+pub struct Merge<'a> {
+    simulation: Simulation<'a>,
+}
+
+impl<'a> Merge<'a> {
+    /// Nothing merged yet.
+    pub fn new(scenario: &'a Scenario, seed: u64, baseline: Option<usize>) -> Self {
+        Merge {
+            simulation: Simulation::new(scenario, seed, baseline),
+        }
     }
-    simulation.runs = runs;
-    Ok(simulation.outcome())
+
+    /// Merge `part` in.
+    pub fn add(&mut self, part: &Part) {
+        self.simulation.total.merge(&part.stats);
+    }
+
+    /// The outcome of the simulation of `runs` runs the parts make up.
+    pub fn finish(mut self, runs: u64) -> Outcome {
+        self.simulation.runs = runs;
+        self.simulation.outcome()
+    }
 }
 
 /// Accumulators of chunks simulated but not yet merged may hold this much memory at once.
