@@ -48,8 +48,8 @@ impl std::str::FromStr for Shard {
         let wrong = || {
             format!(
                 "--shard must be K/N, shard K (from 1) of N, e.g. 2/8; got '{text}'. On a Slurm \
-                 job array give --shard \"$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT\" with \
-                 --array=1-N"
+                 job array of N tasks give --shard \"$SLURM_ARRAY_TASK_ID/N\" with --array=1-N \
+                 (see cluster/slurm/)"
             )
         };
         let (k, n) = text.split_once('/').ok_or_else(wrong)?;
