@@ -290,6 +290,21 @@ fn issue_25_merge_refuses_gaps_overlaps_and_mismatches() {
         &[shards[0].clone(), shards[1].clone()],
         &["runs 192–299 are missing"],
     );
+    // A partial of another buffersim version (its header edited as another version writes it).
+    let other_version = d.join("other-version.bsim");
+    let bytes = std::fs::read(shards[1].join(PARTIAL_FILE)).unwrap();
+    let text = String::from_utf8_lossy(&bytes[..bytes.iter().position(|&b| b == b'\n').unwrap()])
+        .replace(
+            &format!("\"program_version\":\"{}\"", env!("CARGO_PKG_VERSION")),
+            "\"program_version\":\"0.0.1\"",
+        );
+    let mut edited = text.into_bytes();
+    edited.extend_from_slice(&bytes[bytes.iter().position(|&b| b == b'\n').unwrap()..]);
+    std::fs::write(&other_version, edited).unwrap();
+    refused(
+        &[shards[0].clone(), other_version, shards[2].clone()],
+        &["in program version: 0.0.1 instead of"],
+    );
     let other_seed = three_shards(d, "6");
     refused(
         &[shards[0].clone(), other_seed[1].clone(), shards[2].clone()],
