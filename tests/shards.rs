@@ -349,7 +349,11 @@ fn issue_25_merge_refuses_a_scenario_edited_since_the_shards_ran() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let copy = d.join("scenario.toml");
-    let text = std::fs::read_to_string(SCENARIO).unwrap();
+    // With a results folder of its own, which is resolved against the scenario's folder.
+    let text = std::fs::read_to_string(SCENARIO)
+        .unwrap()
+        .replace("seed = 7\n", "seed = 7\nresults = \"out\"\n");
+    assert!(text.contains("results = \"out\""));
     std::fs::write(&copy, &text).unwrap();
     let shards: Vec<PathBuf> = (1..=2)
         .map(|k| {
@@ -369,8 +373,10 @@ fn issue_25_merge_refuses_a_scenario_edited_since_the_shards_ran() {
         &shards,
         &["is not the one the shards simulated", "fingerprint"],
     );
-    // The scenario as it was, given in another place, merges.
-    let elsewhere = d.join("elsewhere.toml");
+    // The scenario as it was, given in another folder (its results folder, relative to it,
+    // moves with it), merges.
+    std::fs::create_dir(d.join("elsewhere")).unwrap();
+    let elsewhere = d.join("elsewhere/scenario.toml");
     std::fs::write(&elsewhere, &text).unwrap();
     buffersim()
         .arg("--quiet")

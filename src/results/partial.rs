@@ -115,12 +115,15 @@ struct Header {
     body_sha256: String,
 }
 
-/// SHA-256 of `scenario` as loaded, its path aside: its parameters, trace values and options
-/// as the engine sees them, written out by their debug form (which holds no hash map, so it is
-/// the same from run to run of the same program).
+/// SHA-256 of `scenario` as loaded, where it is aside (its path, and its results folder, which
+/// is resolved against it): its parameters, trace values and options as the engine sees them,
+/// written out by their debug form (which holds no hash map, so it is the same from run to run
+/// of the same program). The same scenario in another folder, as a cluster's nodes and the
+/// machine that merges may see it, has the same fingerprint.
 pub fn scenario_fingerprint(scenario: &Scenario) -> String {
     let mut loaded = scenario.clone();
     loaded.path = PathBuf::new();
+    loaded.results = None;
     hex(&Sha256::digest(format!("{loaded:?}").as_bytes()))
 }
 
