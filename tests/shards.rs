@@ -167,15 +167,27 @@ fn issue_25_random_splits_and_thread_counts_merge_exactly() {
 }
 
 /// What the command line does: shards in processes of their own, merged into the files of a
-/// plain run (summary, CSV, on-hand distribution) and, for `compare`, of a plain comparison;
-/// a shard run again writes the same partial.
+/// plain run (summary, CSV, on-hand distribution, workbook, and the report and its charts)
+/// and, for `compare`, of a plain comparison; a shard run again writes the same partial.
 #[test]
 fn issue_25_shards_from_the_command_line_merge_into_a_plain_run() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    for (command, files) in [
-        ("run", &["summary.json", "summary.csv", "on_hand.csv"][..]),
-        ("compare", &["compare.json", "compare.csv"][..]),
+    for (command, files, report) in [
+        (
+            "run",
+            &[
+                "summary.json",
+                "summary.csv",
+                "on_hand.csv",
+                "summary.xlsx",
+                "report.html",
+                "report.md",
+                "charts/stockout-rate.svg",
+            ][..],
+            &["--report"][..],
+        ),
+        ("compare", &["compare.json", "compare.csv"][..], &[][..]),
     ] {
         let shard_dir = |k: u64| d.join(format!("{command}-{k}"));
         for k in 1..=3 {
@@ -205,6 +217,7 @@ fn issue_25_shards_from_the_command_line_merge_into_a_plain_run() {
             .arg(shard_dir(3))
             .arg(shard_dir(1).join(PARTIAL_FILE))
             .arg(shard_dir(2))
+            .args(report)
             .arg("--out")
             .arg(&merged)
             .assert()
@@ -214,9 +227,9 @@ fn issue_25_shards_from_the_command_line_merge_into_a_plain_run() {
             ));
         let plain = d.join(format!("{command}-plain"));
         buffersim()
-            .args([
-                "--quiet", command, SCENARIO, "--runs", "300", "--seed", "5", "--out",
-            ])
+            .args(["--quiet", command, SCENARIO, "--runs", "300", "--seed", "5"])
+            .args(report)
+            .arg("--out")
             .arg(&plain)
             .assert()
             .success();
@@ -295,7 +308,10 @@ fn issue_25_merge_refuses_gaps_overlaps_and_mismatches() {
     let bytes = std::fs::read(shards[1].join(PARTIAL_FILE)).unwrap();
     let text = String::from_utf8_lossy(&bytes[..bytes.iter().position(|&b| b == b'\n').unwrap()])
         .replace(
-            &format!("\"program_version\":\"{}\"", env!("CARGO_PKG_VERSION")),
+            &format!(
+                "\"program_version\":\"{}\"",
+                buffersim::results::partial::program_version()
+            ),
             "\"program_version\":\"0.0.1\"",
         );
     let mut edited = text.into_bytes();

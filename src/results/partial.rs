@@ -74,7 +74,8 @@ impl std::fmt::Display for Shard {
 /// merged together (the shard and its runs aside).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
-    /// The program's version: the engine's figures may change between versions.
+    /// The program's version and the commit it was built from ([`program_version`]): the
+    /// engine's figures may change between them.
     pub program_version: String,
     /// The command that simulated it: `run` or `compare`.
     pub command: String,
@@ -221,7 +222,7 @@ impl Partial {
                  {FORMAT_VERSION}: merge with the buffersim that ran the shards",
                 path.display(),
                 header.format_version,
-                env!("CARGO_PKG_VERSION")
+                program_version()
             );
         }
         Ok(Partial { path, header })
@@ -402,6 +403,15 @@ fn differences(a: &Origin, b: &Origin) -> Vec<(&'static str, String, String)> {
     out
 }
 
+/// This program's version and, when it was built from a git checkout, the commit:
+/// `0.1.0 (3fc1384a2b7d)`.
+pub fn program_version() -> String {
+    match env!("BUFFERSIM_COMMIT") {
+        "" => env!("CARGO_PKG_VERSION").to_string(),
+        commit => format!("{} ({commit})", env!("CARGO_PKG_VERSION")),
+    }
+}
+
 /// The origin of a shard of `command` on `scenario` (with, for `compare`, its baseline, and
 /// for `sweep`, its grid).
 pub fn origin(
@@ -411,7 +421,7 @@ pub fn origin(
     (baseline, grid): (Option<String>, Option<serde_json::Value>),
 ) -> Origin {
     Origin {
-        program_version: env!("CARGO_PKG_VERSION").to_string(),
+        program_version: program_version(),
         command: command.to_string(),
         scenario: std::path::absolute(&scenario.path).unwrap_or_else(|_| scenario.path.clone()),
         scenario_fingerprint: scenario_fingerprint(scenario),
