@@ -557,7 +557,7 @@ fn run_chunks(
 
 /// The accumulators of a contiguous range of a simulation's runs, simulated apart from the
 /// others: a shard's part ([`simulate_part`]), written to a partial-result file and merged
-/// with the other parts by [`merge_parts`] into exactly the outcome of one simulation of all
+/// with the other parts by [`Merge`] into exactly the outcome of one simulation of all
 /// the runs, whatever the parts, their order and the threads each was simulated on.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct Part {
