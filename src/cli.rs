@@ -1053,6 +1053,7 @@ fn optimize_request(args: &OptimizeArgs, scenario: &Scenario) -> anyhow::Result<
         runs: plan.runs,
         max_runs: args.sim.max_runs.unwrap_or(16 * plan.runs).max(plan.runs),
         seed: plan.seed,
+        every_policy: args.justify,
     };
     if request.max_runs < 2 {
         anyhow::bail!(

@@ -194,6 +194,7 @@ safety_stock = 0
         runs: 1000,
         max_runs: 1000,
         seed: 11,
+        every_policy: false,
     };
     let result = optimize(&scenario, source, &path, &request, &|_| {}).unwrap();
     let answer = &result.answers[0];
@@ -380,6 +381,7 @@ fn optimize_counts_kanban_containers_on_a_quantile_target() {
         runs: 256,
         max_runs: 1024,
         seed: 3,
+        every_policy: false,
     };
     let result = optimize(&scenario, &source, &path, &request, &|_| {}).unwrap();
     assert!(result.integral);
@@ -393,4 +395,51 @@ fn optimize_counts_kanban_containers_on_a_quantile_target() {
         "p95 bound {} within the target",
         achieved.high
     );
+}
+
+/// The final simulation at the chosen values pays for the sized policy alone unless every
+/// policy's figures are asked for (`--justify`), and the answers are the same either way: each
+/// policy replays the same paths whichever others are simulated (issue 24, item 4).
+#[test]
+fn optimize_simulates_other_policies_only_when_asked() {
+    let path = std::path::PathBuf::from("scenarios/kanban-vs-jic.toml");
+    let source = std::fs::read_to_string(&path).unwrap();
+    let scenario = Scenario::load(&path).unwrap();
+    assert!(scenario.policies.len() > 1);
+    let request = |every_policy| Request {
+        policy: 0,
+        param: "policy.kanban.safety_factor".parse().unwrap(),
+        target: Target::parse("stockout_rate <= 3%").unwrap(),
+        confidence: 0.9,
+        per_item: false,
+        range: Some((0.0, 2.0)),
+        tolerance: Some(0.05),
+        runs: 128,
+        max_runs: 512,
+        seed: 5,
+        every_policy,
+    };
+    let alone = optimize(&scenario, &source, &path, &request(false), &|_| {}).unwrap();
+    let every = optimize(&scenario, &source, &path, &request(true), &|_| {}).unwrap();
+    assert_eq!(alone.to_json(), every.to_json());
+    let counted = |result: &buffersim::analysis::optimize::Optimization, policy: usize| {
+        result.outcome.as_ref().unwrap().policies[policy]
+            .all
+            .get(Metric::StockoutRate)
+            .count()
+    };
+    assert_eq!(counted(&alone, 0), alone.runs);
+    assert_eq!(counted(&every, 0), every.runs);
+    for policy in 1..scenario.policies.len() {
+        assert_eq!(
+            counted(&alone, policy),
+            0,
+            "policy {policy} is not simulated"
+        );
+        assert_eq!(
+            counted(&every, policy),
+            every.runs,
+            "policy {policy} is simulated"
+        );
+    }
 }

@@ -61,6 +61,11 @@ pub struct Request {
     pub max_runs: u64,
     /// The master seed; every candidate uses it, so all see the same random numbers.
     pub seed: u64,
+    /// Whether the final simulation at the chosen values gives every policy's figures (the
+    /// chosen scenario's summary and report, `--justify`), or the sized policy's alone, which
+    /// is all the answers need: the other policies would cost as much again each (issue 24,
+    /// item 4).
+    pub every_policy: bool,
 }
 
 /// One candidate value and what it gave.
@@ -340,6 +345,9 @@ pub fn optimize(
         .max()
         .unwrap_or(request.runs);
     let mut simulation = Simulation::new(&chosen, request.seed, None);
+    if !request.every_policy {
+        simulation.only_policy(request.policy);
+    }
     simulation.extend_to(runs, progress);
     let outcome = simulation.outcome();
     let answers = searches
