@@ -22,6 +22,9 @@
 //!   and with both policies re-sized every calendar month, measured in the same run.
 //! * `runs_scaling`: the reference scenario at 10³, 10⁴, 10⁵ and 10⁶ runs on two threads; time
 //!   should grow linearly with runs (constant throughput).
+//! * `suppliers`: 1,000 single-supplier items on 10 and on 60 suppliers, 64 runs, one thread,
+//!   measured in the same run (issue 24 asks 60 suppliers for at least 0.9 of the 10-supplier
+//!   rate).
 //! * `shards`: `merge` of 1,000 partial results of the reference (one chunk of 64 runs each,
 //!   written to files as shards write them), in partials merged per second (issue 25 asks for
 //!   under a second per 1,000).
@@ -427,6 +430,68 @@ fn bench_runs_scaling(c: &mut Criterion) {
     group.finish();
 }
 
+/// Items of the `suppliers` group's catalogues.
+const SUPPLIER_ITEMS: usize = 1_000;
+
+/// 1,000 items, each bought from one of `suppliers` suppliers (item `i` from supplier
+/// `i mod suppliers`), every supplier with random outages; normal demand, one reorder-point
+/// policy. Only the number of suppliers differs between the catalogues of the group.
+fn suppliers_toml(suppliers: usize) -> String {
+    let mut s = String::from(
+        "[simulation]\nname = \"suppliers\"\nhorizon_days = 365\nwarmup_days = 0\nseed = 1\n\
+         unmet_demand = \"lost\"\n",
+    );
+    for j in 0..suppliers {
+        write!(
+            s,
+            "\n[[supplier]]\nid = \"s{j}\"\nlead_time = {{ uniform = {{ min = 2, max = 9 }} }}\n\n\
+             [[disruption]]\nid = \"s{j}-outage\"\n\
+             effect = {{ supplier_outage = {{ supplier = \"s{j}\" }} }}\n\
+             occurrence = {{ random = {{ rate_per_year = 2, duration_days = {{ uniform = {{ min = 3, max = 20 }} }} }} }}\n"
+        )
+        .unwrap();
+    }
+    for i in 0..SUPPLIER_ITEMS {
+        let mean = catalogue_mean(i);
+        write!(
+            s,
+            "\n[[item]]\nid = \"item-{i:04}\"\nunit_cost = {}\norder_cost = 50\n\
+             demand = {{ normal = {{ mean = {mean}, sd = {} }} }}\nsuppliers = [\"s{}\"]\n",
+            1 + (i * 13) % 150,
+            mean / 3 + 3,
+            i % suppliers
+        )
+        .unwrap();
+    }
+    s.push_str(
+        "\n[policy.reorder-point.rule.reorder_point]\nservice_level = 0.95\nquantity = \"eoq\"\n",
+    );
+    s
+}
+
+/// The same 1,000 single-supplier items on 10 and on 60 suppliers, 64 runs, one thread,
+/// measured in the same run: issue 24 asks the 60-supplier catalogue for at least 0.9 of the
+/// 10-supplier rate.
+fn bench_suppliers(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+    let one = pool(1);
+    let mut group = c.benchmark_group("suppliers");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    for suppliers in [10, 60] {
+        let name = format!("{SUPPLIER_ITEMS}_items_{suppliers}_suppliers");
+        let scenario = load_generated(dir.path(), &name, &suppliers_toml(suppliers));
+        group.throughput(Throughput::Elements(item_days(&scenario, engine::CHUNK_RUNS)));
+        group.bench_function(&name, |b| {
+            b.iter(|| simulate_in(&one, &scenario, engine::CHUNK_RUNS));
+        });
+    }
+    group.finish();
+}
+
 /// Partials merged in the `shards` group.
 const MERGED_PARTIALS: u64 = 1_000;
 
@@ -477,6 +542,7 @@ criterion_group!(
     bench_shared_suppliers,
     bench_catalogue_variants,
     bench_runs_scaling,
+    bench_suppliers,
     bench_shards
 );
 criterion_main!(benches);
