@@ -484,7 +484,10 @@ fn bench_suppliers(c: &mut Criterion) {
     for suppliers in [10, 60] {
         let name = format!("{SUPPLIER_ITEMS}_items_{suppliers}_suppliers");
         let scenario = load_generated(dir.path(), &name, &suppliers_toml(suppliers));
-        group.throughput(Throughput::Elements(item_days(&scenario, engine::CHUNK_RUNS)));
+        group.throughput(Throughput::Elements(item_days(
+            &scenario,
+            engine::CHUNK_RUNS,
+        )));
         group.bench_function(&name, |b| {
             b.iter(|| simulate_in(&one, &scenario, engine::CHUNK_RUNS));
         });
