@@ -12,6 +12,12 @@
 //! two hundred bits (two to four limbs), whatever their scale.
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
+
+/// The limbs of a sum, up to three of them in place: a statistic's merged sums span two to four
+/// limbs, and a catalogue keeps three sums for each of its many statistics, so a heap
+/// allocation for each would cost more than the sums themselves.
+type Limbs = SmallVec<[u64; 3]>;
 
 /// An exact sum: `Σ limbs[i] · 2^(64·(lo + i))`, the limbs read as one two's-complement integer
 /// (little-endian). The top limb is always a pure sign limb (all zeros or all ones), so adding a
@@ -20,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub struct ExactSum {
     /// Exponent of the lowest limb, in units of 64 bits.
     lo: i32,
-    limbs: Vec<u64>,
+    limbs: Limbs,
 }
 
 /// A float's exact value as `(negative, mantissa, exponent)`: `±mantissa · 2^exponent`, or
@@ -134,7 +140,7 @@ impl ExactSum {
     /// The sign and the absolute value's limbs (at `lo`).
     fn magnitude(&self) -> (bool, Vec<u64>) {
         let negative = self.limbs.last().is_some_and(|&top| top >> 63 == 1);
-        let mut limbs = self.limbs.clone();
+        let mut limbs = self.limbs.to_vec();
         if negative {
             let mut carry = true;
             for limb in &mut limbs {
@@ -204,12 +210,12 @@ impl ExactSum {
     fn cover(&mut self, from: i32, to: i32) {
         if self.limbs.is_empty() {
             self.lo = from;
-            self.limbs = vec![0; (to - from + 1) as usize];
+            self.limbs = Limbs::from_elem(0, (to - from + 1) as usize);
             return;
         }
         if from < self.lo {
             let extra = (self.lo - from) as usize;
-            self.limbs.splice(0..0, std::iter::repeat_n(0, extra));
+            self.limbs.insert_many(0, std::iter::repeat_n(0, extra));
             self.lo = from;
         }
         let hi = self.lo + self.limbs.len() as i32 - 1;
