@@ -953,16 +953,7 @@ fn run_shard(
         )
     })?;
     bar.finish();
-    let simulations = match &job.job {
-        Job::Sweep { axes, .. } => sweep::grid_points(axes).len() as u64,
-        _ => 1,
-    };
-    let item_days = (result.runs.end - result.runs.start)
-        * simulations
-        * job.scenario.items.len() as u64
-        * job.scenario.policies.len() as u64
-        * u64::from(job.scenario.horizon_days);
-    console.note(&speed_line(item_days, started.elapsed()));
+    console.note(&speed_line(result.item_days, started.elapsed()));
     let mut files = FileSet::new(&out);
     files.add(PARTIAL_FILE, result.file);
     files.describe_by(PARTIAL_FILE);

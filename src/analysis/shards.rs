@@ -55,6 +55,9 @@ pub struct ShardResult {
     pub runs: Range<u64>,
     /// Its partial-result file ([`crate::results::partial`]).
     pub file: Vec<u8>,
+    /// Item-days simulated (items × policies × horizon days × runs, at every grid point), for
+    /// the speed report.
+    pub item_days: u64,
 }
 
 /// Simulate shard `shard` of `job` on `scenario` with `seed` and `runs` runs; `progress`
@@ -97,6 +100,11 @@ pub fn simulate_shard(
     };
     let origin = origin(job.command(), scenario, (seed, runs), analysis);
     Ok(ShardResult {
+        item_days: (part_runs.end - part_runs.start)
+            * parts.len() as u64
+            * scenario.items.len() as u64
+            * scenario.policies.len() as u64
+            * u64::from(scenario.horizon_days),
         runs: part_runs,
         file: partial_file(&origin, shard, &parts)?,
     })
@@ -207,14 +215,18 @@ pub fn merge(given: &[PathBuf], scenario: Option<&Path>) -> anyhow::Result<Merge
         (_, Some((axes, points))) => {
             let points = points
                 .into_iter()
-                .zip(outcomes.by_ref())
+                .zip(outcomes)
                 .zip(&scenarios)
                 .map(|((values, outcome), scenario)| sweep::point(values, scenario, &outcome))
                 .collect();
             Merged::Sweep(sweep::assemble(axes, origin.seed, points, scenarios.last()))
         }
-        ("compare", None) => Merged::Compare(outcomes.next().expect("one simulation")),
-        _ => Merged::Run(outcomes.next().expect("one simulation")),
+        // `run` and `compare` merge into one simulation, made above from the one scenario.
+        (command, None) => match (command, outcomes.next()) {
+            ("compare", Some(outcome)) => Merged::Compare(outcome),
+            (_, Some(outcome)) => Merged::Run(outcome),
+            (_, None) => anyhow::bail!("the partial results hold no simulation"),
+        },
     };
     Ok(MergedShards {
         scenario: base,
