@@ -63,7 +63,7 @@ pub fn simulate_plan(
 ) -> (Outcome, Option<PrecisionReport>) {
     let mut simulation = Simulation::new(scenario, plan.seed, baseline);
     let report = simulate_into(&mut simulation, plan, progress);
-    (simulation.outcome(), report)
+    (simulation.into_outcome(), report)
 }
 
 /// As [`simulate_plan`], keeping every run's figures as well, in run order (`run --per-run`;
@@ -81,7 +81,7 @@ pub fn simulate_plan_per_run(
         // Kept since asked for above: never reached.
         PerRun::new(scenario.policies.len(), scenario.items.len())
     });
-    (simulation.outcome(), report, rows)
+    (simulation.into_outcome(), report, rows)
 }
 
 /// Run `simulation` as `plan` says; the precision report under precision control.

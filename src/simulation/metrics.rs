@@ -379,14 +379,14 @@ impl FanLayout {
     /// day by day and lane by lane; `N` = 1 for one run) in its policy's accumulators `stats`.
     /// With a single item, its levels are the fan's values: their keys go straight into the
     /// policy's fan. With several, each run's `paths` entry sums the items' weighted levels on
-    /// the fan's days (the first item's replace the run before's, each further item's add to
-    /// them); the run then hands its path to the fan once all items are in
-    /// ([`FanLayout::sums_items`]); and an item with a fan of its own notes its levels' keys
-    /// there, as a single item's go into the policy's.
+    /// the fan's days (the levels of the item that is `first` in its block of items replace the
+    /// path's, each further item's add to them); the run then hands its path to the fan once
+    /// all items are in ([`FanLayout::sums_items`]); and an item with a fan of its own notes its
+    /// levels' keys there, as a single item's go into the policy's.
     #[inline]
     pub(crate) fn note_item<const N: usize>(
         &self,
-        item: usize,
+        (item, first): (usize, bool),
         levels: &[f64],
         stats: &mut PolicyStats,
         paths: [&mut [f64]; N],
@@ -394,7 +394,7 @@ impl FanLayout {
         if self.in_units {
             stats.on_hand.push_lanes::<N>(&self.days, levels);
         } else {
-            self.add_weighted(item, levels, paths);
+            self.add_weighted((item, first), levels, paths);
             if let Some(fan) = stats.item_on_hand.get_mut(item) {
                 fan.push_lanes::<N>(&self.item_days, levels);
             }
@@ -407,12 +407,13 @@ impl FanLayout {
         !self.in_units
     }
 
-    /// Add item `item`'s weighted levels of `N` runs on the fan's days into each run's path,
-    /// read in the order the levels are kept.
+    /// Add item `item`'s weighted levels of `N` runs on the fan's days into each run's path
+    /// (replace the path's, if the item `starts` the sum), read in the order the levels are
+    /// kept.
     #[inline]
     fn add_weighted<const N: usize>(
         &self,
-        item: usize,
+        (item, starts): (usize, bool),
         levels: &[f64],
         mut paths: [&mut [f64]; N],
     ) {
@@ -423,7 +424,7 @@ impl FanLayout {
             let day = &levels[(first + k * self.stride) * N..][..N];
             for (path, &level) in paths.iter_mut().zip(day) {
                 let value = level * weight;
-                if item == 0 {
+                if starts {
                     path[k] = value;
                 } else {
                     path[k] += value;
@@ -465,6 +466,15 @@ pub(crate) struct MonthSums {
     pub(crate) demand_value: f64,
     pub(crate) served_value: f64,
     pub(crate) on_hand_value_days: f64,
+}
+
+impl MonthSums {
+    /// Add the same run's month of other items.
+    pub(crate) fn add(&mut self, other: &MonthSums) {
+        self.demand_value += other.demand_value;
+        self.served_value += other.served_value;
+        self.on_hand_value_days += other.on_hand_value_days;
+    }
 }
 
 impl MonthLayout {
@@ -804,11 +814,11 @@ impl PolicyStats {
     }
 
     /// Record the all-items totals of one run; `struck[k]` tells whether disruption `k` had
-    /// an event in its measured days. With a single item, the all-items figures are the
-    /// item's: they are copied once at the end ([`Self::finish`]) instead of being pushed
-    /// twice per run.
-    pub(crate) fn push_all(&mut self, totals: &RunTotals, struck: &[bool]) {
-        if self.items.len() > 1 {
+    /// an event in its measured days. With a single item (not `several_items`), the
+    /// all-items figures are the item's: they are copied once at the end ([`Self::finish`])
+    /// instead of being pushed twice per run.
+    pub(crate) fn push_all(&mut self, totals: &RunTotals, struck: &[bool], several_items: bool) {
+        if several_items {
             self.all.push(totals);
         }
         if let Some(rate) = Metric::StockoutRate.value(totals) {
@@ -836,11 +846,27 @@ impl PolicyStats {
         }
     }
 
-    /// Folds in the accumulators of other runs (merge in a fixed order for reproducible bits).
+    /// Folds in the accumulators of other runs. Merges in any order and grouping give the same
+    /// figures ([`crate::foundation::stats`]).
     pub fn merge(&mut self, other: &PolicyStats) {
         for (a, b) in self.items.iter_mut().zip(&other.items) {
             a.merge(b);
         }
+        self.merge_catalogue(other);
+    }
+
+    /// Folds in the accumulators of other runs of some items only: `other`'s `k`-th item is the
+    /// scenario's item `items[k]`.
+    pub(crate) fn merge_items(&mut self, other: &PolicyStats, items: &[usize]) {
+        debug_assert_eq!(items.len(), other.items.len());
+        for (&i, b) in items.iter().zip(&other.items) {
+            self.items[i].merge(b);
+        }
+        self.merge_catalogue(other);
+    }
+
+    /// Everything [`Self::merge`] folds in but the items' own figures.
+    fn merge_catalogue(&mut self, other: &PolicyStats) {
         self.all.merge(&other.all);
         self.on_hand.merge(&other.on_hand);
         for (a, b) in self.item_on_hand.iter_mut().zip(&other.item_on_hand) {

@@ -11,6 +11,10 @@
 //!   accumulators are merged in chunk order as they finish (module `ordered`). Results are
 //!   byte-identical for any thread count, and memory depends on how far simulation may run
 //!   ahead of the merge, not on the number of runs.
+//! * **Pieces.** A large catalogue's chunk may be simulated in pieces, each for some blocks of
+//!   items ([`ItemBlocks`], [`Piece`]): when runs are too few to keep every thread busy with
+//!   whole chunks, or a chunk's accumulators would be large. Sums over items are grouped by
+//!   block, whatever the pieces, so the pieces change no result.
 //! * **Batches.** Within a chunk, runs go in batches of 16 (`LANES`): each run's shared paths are
 //!   drawn, then each item-policy is stepped in all runs of the batch at once by the lane loop
 //!   (`kernel::lanes`) where it covers the item, else run by run. Every accumulator still
@@ -23,6 +27,10 @@
 pub(crate) mod kernel;
 mod ordered;
 pub(crate) mod replay;
+#[cfg(test)]
+#[path = "../../../tests/support/catalogue.rs"]
+#[allow(unreachable_pub)]
+mod test_catalogue;
 
 use std::ops::Range;
 
@@ -116,6 +124,81 @@ struct Prepared<'a> {
     /// model has one, no surge changes its demand and every policy steps it in lanes (otherwise
     /// each run's own path is needed).
     lane_samplers: Vec<Option<LaneSampler>>,
+    /// The order items are simulated in, cut into blocks ([`ItemBlocks`]).
+    blocks: ItemBlocks,
+}
+
+/// Items are simulated in blocks of at least this many (whole groups of coupled items), and
+/// the figures over all items are summed block by block ([`ItemBlocks`]).
+const BLOCK_ITEMS: usize = 64;
+
+/// The order items are simulated in, and its cut into blocks: the unit of work a chunk of runs
+/// can be shared out by, so that a large catalogue keeps every thread busy and its
+/// accumulators bounded when runs are few (a chunk's items simulated in several pieces, each
+/// with its own accumulators).
+///
+/// Figures over all items are sums over items of each run's totals (and of its on-hand and
+/// monthly sums). Floating-point sums depend on how they are grouped, so the grouping is fixed
+/// by the scenario alone: each block's items are summed in order, and the blocks' sums are
+/// added in block order, however the blocks were shared out between threads. A catalogue of
+/// at most [`BLOCK_ITEMS`] items is one block, summed item by item.
+struct ItemBlocks {
+    /// The items in the order they are simulated: each item alone in the scenario's order, and
+    /// the items of a group together, at their first item's place.
+    order: Vec<usize>,
+    /// For each item, its place in `order`.
+    place: Vec<usize>,
+    /// Each block's places in `order`, in order; never empty.
+    blocks: Vec<Range<usize>>,
+    /// For each item, whether it is the first of its block: its levels start the block's
+    /// on-hand sums.
+    starts_block: Vec<bool>,
+}
+
+impl ItemBlocks {
+    /// Blocks of at least [`BLOCK_ITEMS`] items (the last one may be smaller) of the items,
+    /// each simulated alone or in its group of `groups` (`group_of`), never cutting a group.
+    fn new(groups: &[GroupSetup], group_of: &[Option<usize>]) -> Self {
+        let items = group_of.len();
+        let mut order = Vec::with_capacity(items);
+        let mut blocks = Vec::new();
+        let mut start = 0;
+        for (i, &group) in group_of.iter().enumerate() {
+            match group {
+                Some(g) if groups[g].items[0] == i => order.extend(&groups[g].items),
+                Some(_) => continue,
+                None => order.push(i),
+            }
+            if order.len() - start >= BLOCK_ITEMS {
+                blocks.push(start..order.len());
+                start = order.len();
+            }
+        }
+        if start < order.len() || blocks.is_empty() {
+            blocks.push(start..order.len());
+        }
+        let mut place = vec![0; items];
+        for (k, &i) in order.iter().enumerate() {
+            place[i] = k;
+        }
+        let mut starts_block = vec![false; items];
+        for block in &blocks {
+            if let Some(&i) = order.get(block.start) {
+                starts_block[i] = true;
+            }
+        }
+        ItemBlocks {
+            order,
+            place,
+            blocks,
+            starts_block,
+        }
+    }
+
+    /// The places of blocks `blocks` in the order.
+    fn places(&self, blocks: &Range<usize>) -> Range<usize> {
+        self.blocks[blocks.start].start..self.blocks[blocks.end - 1].end
+    }
 }
 
 impl<'a> Prepared<'a> {
@@ -245,7 +328,9 @@ impl<'a> Prepared<'a> {
             })
             .collect();
         let some_in_lanes = in_lanes.iter().flatten().any(|&l| l) || group_lanes.iter().any(|&l| l);
+        let blocks = ItemBlocks::new(&groups, &group_of);
         Prepared {
+            blocks,
             scenario,
             lanes: (some_in_lanes && lanes_fit(scenario)).then(Vector::detect),
             in_lanes,
@@ -369,7 +454,7 @@ pub fn simulate(
 ) -> Outcome {
     let mut simulation = Simulation::new(scenario, seed, None);
     simulation.extend_to(runs, progress);
-    simulation.outcome()
+    simulation.into_outcome()
 }
 
 /// A simulation that can be extended run by run: the runs `0..n` of a scenario and seed, whose
@@ -505,8 +590,27 @@ impl<'a> Simulation<'a> {
 
     /// The results of the runs so far.
     pub(crate) fn outcome(&self) -> Outcome {
+        self.outcome_of(
+            self.total.policies.clone(),
+            self.total.disruptions.clone(),
+            self.total.paired.clone(),
+        )
+    }
+
+    /// The results of the runs so far, without copying the accumulators (a catalogue's take
+    /// as much memory as its simulation).
+    pub(crate) fn into_outcome(mut self) -> Outcome {
+        let total = std::mem::replace(&mut self.total, ChunkStats::for_items(&self.prepared, 0));
+        self.outcome_of(total.policies, total.disruptions, total.paired)
+    }
+
+    fn outcome_of(
+        &self,
+        mut policies: Vec<PolicyStats>,
+        disruptions: DisruptionStats,
+        paired: Option<PairedStats>,
+    ) -> Outcome {
         let scenario = self.prepared.scenario;
-        let mut policies = self.total.policies.clone();
         for policy in &mut policies {
             policy.finish();
         }
@@ -514,20 +618,25 @@ impl<'a> Simulation<'a> {
             runs: self.runs,
             seed: self.seed,
             policies,
-            disruptions: self.total.disruptions.clone(),
+            disruptions,
             fan: self.prepared.fan.clone(),
             months: self.prepared.months.clone(),
             item_days: self.runs
                 * scenario.items.len() as u64
                 * self.prepared.simulated.iter().filter(|&&s| s).count() as u64
                 * u64::from(scenario.horizon_days),
-            paired: self.total.paired.clone(),
+            paired,
         }
     }
 }
 
 /// Simulate chunks `chunks` of a simulation of `runs` runs (the last chunk cut at `runs`) and
 /// merge them into `total`; `progress` hears the runs merged so far, counted from run 0.
+///
+/// Each chunk is simulated in [`pieces_per_chunk`] pieces, each for the items of some of its
+/// blocks ([`ItemBlocks`]); the pieces are merged in order, and a chunk's figures over all
+/// items are counted once its last piece is in ([`Assembly`]). How many pieces changes no
+/// result.
 fn run_chunks(
     prepared: &Prepared<'_>,
     seed: u64,
@@ -537,22 +646,154 @@ fn run_chunks(
     progress: &(dyn Fn(u64) + Sync),
 ) {
     let threads = rayon::current_num_threads();
-    ordered::run_in_order(
-        chunks,
-        threads,
-        window_chunks(prepared, threads),
+    let pieces = pieces_per_chunk(prepared, threads, chunks.end - chunks.start);
+    run_pieces(prepared, seed, (chunks, runs), pieces, total, progress);
+}
+
+/// [`run_chunks`] with each chunk cut into `pieces` pieces (at most one per block).
+fn run_pieces(
+    prepared: &Prepared<'_>,
+    seed: u64,
+    (chunks, runs): (Range<u64>, u64),
+    pieces: u64,
+    total: &mut ChunkStats,
+    progress: &(dyn Fn(u64) + Sync),
+) {
+    debug_assert!((1..=prepared.blocks.blocks.len() as u64).contains(&pieces));
+    let threads = rayon::current_num_threads();
+    let mut assembly = Assembly {
+        prepared,
         total,
+        sums: Vec::new(),
+        struck: Vec::new(),
+    };
+    ordered::run_in_order(
+        chunks.start * pieces..chunks.end * pieces,
+        threads,
+        window_pieces(prepared, threads, pieces),
+        &mut assembly,
         || {
             let mut buffers = ChunkBuffers::new(prepared);
-            move |chunk| {
-                let start = chunk * CHUNK_RUNS;
-                let chunk_runs = start..(start + CHUNK_RUNS).min(runs);
-                run_chunk(prepared, seed, chunk_runs, &mut buffers)
+            move |index| {
+                let piece = Piece::nth(prepared, index, pieces, runs);
+                run_piece(prepared, seed, &piece, &mut buffers)
             }
         },
-        ChunkStats::merge,
-        |merged| progress((merged * CHUNK_RUNS).min(runs)),
+        Assembly::add,
+        |merged| progress(((merged / pieces) * CHUNK_RUNS).min(runs)),
     );
+}
+
+/// A piece of a chunk's work: the chunk's runs for the items of a range of its blocks.
+struct Piece {
+    runs: Range<u64>,
+    blocks: Range<usize>,
+    /// Whether it is its chunk's last piece.
+    last: bool,
+}
+
+impl Piece {
+    /// Piece `index` of a simulation of `runs` runs whose chunks are cut into `pieces` pieces
+    /// each: piece `index % pieces` of chunk `index / pieces`, the blocks shared out evenly.
+    fn nth(prepared: &Prepared<'_>, index: u64, pieces: u64, runs: u64) -> Piece {
+        let (chunk, k) = (index / pieces, index % pieces);
+        let blocks = prepared.blocks.blocks.len() as u64;
+        let start = chunk * CHUNK_RUNS;
+        Piece {
+            runs: start..(start + CHUNK_RUNS).min(runs),
+            blocks: (blocks * k / pieces) as usize..(blocks * (k + 1) / pieces) as usize,
+            last: k + 1 == pieces,
+        }
+    }
+
+    /// Whether it holds the chunk's first block, which counts the runs' disruptions.
+    fn first(&self) -> bool {
+        self.blocks.start == 0
+    }
+}
+
+/// Most memory the accumulators of one piece of a chunk should take: a chunk whose would take
+/// more is cut into more pieces (up to one per block).
+const PIECE_MEMORY: usize = 8 << 20;
+
+/// How many pieces each chunk is cut into: one, unless there are too few chunks for four pieces
+/// a thread (so that a large catalogue at few runs keeps every thread busy), or a chunk's
+/// accumulators would take more than [`PIECE_MEMORY`] (so that memory is bounded by the items
+/// simulated together, not by the catalogue). At most one piece per block. Every run's figures
+/// and the worst runs are kept whole chunks at a time (their order is the chunk's).
+fn pieces_per_chunk(prepared: &Prepared<'_>, threads: usize, chunks: u64) -> u64 {
+    let blocks = prepared.blocks.blocks.len() as u64;
+    if blocks == 1 || prepared.per_run || prepared.worst.is_some() {
+        return 1;
+    }
+    let for_threads = if threads > 1 {
+        (4 * threads as u64).div_ceil(chunks.max(1))
+    } else {
+        1
+    };
+    let for_memory = chunk_bytes(prepared).div_ceil(PIECE_MEMORY) as u64;
+    for_threads.max(for_memory).clamp(1, blocks)
+}
+
+/// A piece's accumulators and, until they are counted, its runs' sums over its items.
+struct PieceStats {
+    /// The place of the piece's first item in the blocks' order: its `k`-th item's figures
+    /// are `stats`' `k`-th.
+    first: usize,
+    stats: ChunkStats,
+    /// The runs' sums over the piece's items, to be added to the other pieces' before the
+    /// figures over all items are counted: per block of the piece, each run's, except that the
+    /// chunk's first blocks are summed into one; empty once counted (a whole chunk's piece
+    /// counts them itself).
+    sums: Vec<Vec<CatalogueSums>>,
+    /// With the chunk's first block: per run, whether each disruption had an event in its
+    /// measured days.
+    struck: Vec<Vec<bool>>,
+    runs: Range<u64>,
+    last: bool,
+}
+
+/// The total the pieces are merged into, in order, and the chunk being assembled: its runs'
+/// sums over the items of the pieces in so far.
+struct Assembly<'p, 'a, 't> {
+    prepared: &'p Prepared<'a>,
+    total: &'t mut ChunkStats,
+    sums: Vec<CatalogueSums>,
+    struck: Vec<Vec<bool>>,
+}
+
+impl Assembly<'_, '_, '_> {
+    /// Merge the next piece; once it is its chunk's last, count the chunk's figures over all
+    /// items, as a chunk simulated in one piece counts them.
+    fn add(&mut self, piece: PieceStats) {
+        let items = piece.stats.policies.first().map_or(0, |p| p.items.len());
+        let order = &self.prepared.blocks.order[piece.first..][..items];
+        self.total.merge_items(&piece.stats, order);
+        if piece.sums.is_empty() {
+            return;
+        }
+        for block in piece.sums {
+            if self.sums.is_empty() {
+                self.sums = block;
+            } else {
+                for (sums, more) in self.sums.iter_mut().zip(&block) {
+                    sums.add(more);
+                }
+            }
+        }
+        if !piece.struck.is_empty() {
+            self.struck = piece.struck;
+        }
+        if piece.last {
+            let mut chunk = ChunkStats::for_items(self.prepared, 0);
+            for ((run, sums), struck) in piece.runs.zip(&self.sums).zip(&self.struck) {
+                count_catalogue_run(self.prepared, run, sums, struck, &mut chunk);
+            }
+            self.total.merge_items(&chunk, &[]);
+            self.sums.clear();
+            self.struck.clear();
+        }
+    }
 }
 
 /// The accumulators of a contiguous range of a simulation's runs, simulated apart from the
@@ -627,17 +868,25 @@ impl<'a> Merge<'a> {
     /// The outcome of the simulation of `runs` runs the parts make up.
     pub fn finish(mut self, runs: u64) -> Outcome {
         self.simulation.runs = runs;
-        self.simulation.outcome()
+        self.simulation.into_outcome()
     }
 }
 
 /// Accumulators of chunks simulated but not yet merged may hold this much memory at once.
 const WINDOW_MEMORY: usize = 16 << 20;
 
-/// How many chunks may be simulated ahead of the merge. No thread waits for another unless one
-/// runs this far ahead while a chunk before it is still running, so a few chunks per thread
-/// are enough; more would only hold more memory and merge colder accumulators.
-fn window_chunks(prepared: &Prepared<'_>, threads: usize) -> u64 {
+/// How many pieces of chunks (`pieces` a chunk) may be simulated ahead of the merge. No thread
+/// waits for another unless one runs this far ahead while a piece before it is still running,
+/// so a few pieces per thread are enough; more would only hold more memory and merge colder
+/// accumulators.
+fn window_pieces(prepared: &Prepared<'_>, threads: usize, pieces: u64) -> u64 {
+    let piece_bytes = chunk_bytes(prepared).div_ceil(pieces as usize).max(1);
+    let per_thread = (WINDOW_MEMORY / (piece_bytes * threads)).clamp(2, 8);
+    (per_thread * threads) as u64
+}
+
+/// About how much memory the accumulators of a chunk of runs take.
+fn chunk_bytes(prepared: &Prepared<'_>) -> usize {
     let scenario = prepared.scenario;
     // Per policy: each item's and the all-items metrics (a running statistic with its noted
     // sketch keys, about 700 bytes each), and the fan charts' keys (2 bytes a day and run, for
@@ -646,9 +895,7 @@ fn window_chunks(prepared: &Prepared<'_>, threads: usize) -> u64 {
     let fan = &prepared.fan;
     let fan_days = fan.days.len() + fan.item_fans() * fan.item_days.len();
     let fan_bytes = fan_days * CHUNK_RUNS as usize * 2;
-    let chunk_bytes = scenario.policies.len().max(1) * (metric_bytes + fan_bytes);
-    let per_thread = (WINDOW_MEMORY / (chunk_bytes * threads)).clamp(2, 8);
-    (per_thread * threads) as u64
+    scenario.policies.len().max(1) * (metric_bytes + fan_bytes)
 }
 
 /// The accumulators of one chunk of runs (or of all runs, once merged). Merged in any order
@@ -667,7 +914,13 @@ struct ChunkStats {
 }
 
 impl ChunkStats {
+    /// Empty accumulators for every item.
     fn new(prepared: &Prepared<'_>) -> Self {
+        Self::for_items(prepared, prepared.scenario.items.len())
+    }
+
+    /// Empty accumulators for `items` items (the items of a piece of a chunk, [`PieceStats`]).
+    fn for_items(prepared: &Prepared<'_>, items: usize) -> Self {
         let scenario = prepared.scenario;
         ChunkStats {
             policies: scenario
@@ -675,7 +928,7 @@ impl ChunkStats {
                 .iter()
                 .map(|_| {
                     PolicyStats::with_suppliers(
-                        scenario.items.len(),
+                        items,
                         scenario.disruptions.len(),
                         &prepared.fan,
                         scenario.suppliers.len(),
@@ -699,6 +952,20 @@ impl ChunkStats {
         for (a, b) in self.policies.iter_mut().zip(&other.policies) {
             a.merge(b);
         }
+        self.merge_catalogue(other);
+    }
+
+    /// Merge accumulators of some items only: `other`'s `k`-th item is the scenario's item
+    /// `items[k]`.
+    fn merge_items(&mut self, other: &ChunkStats, items: &[usize]) {
+        for (a, b) in self.policies.iter_mut().zip(&other.policies) {
+            a.merge_items(b, items);
+        }
+        self.merge_catalogue(other);
+    }
+
+    /// Everything but the policies' accumulators.
+    fn merge_catalogue(&mut self, other: &ChunkStats) {
         self.disruptions.merge(&other.disruptions);
         if let (Some(mine), Some(theirs)) = (&mut self.paired, &other.paired) {
             mine.merge(theirs);
@@ -728,13 +995,65 @@ struct RunBuffers<'a> {
     item_spells: Vec<(Spell, usize)>,
     /// The current item's demand path.
     demand: Vec<f64>,
-    /// Per policy, the run's totals over all items.
-    all_items: Vec<RunTotals>,
+    /// The run's sums over the items of the current block.
+    sums: CatalogueSums,
+    /// The place in the blocks' order of the first item the accumulators are kept for: item
+    /// `i`'s are the `place[i] - first`-th ([`ItemBlocks`]).
+    first: usize,
+}
+
+/// One run's sums over some items, per policy: what the figures over all items are made of.
+#[derive(Clone)]
+struct CatalogueSums {
+    /// Per policy, the run's totals.
+    totals: Vec<RunTotals>,
     /// Per policy, the run's stock on hand on the fan's days: units with a single item, value
     /// summed over items with several.
     on_hand: Vec<Vec<f64>>,
-    /// Per policy, the run's sums of each calendar month over all items ([`MonthLayout`]).
+    /// Per policy, the run's sums of each calendar month ([`MonthLayout`]).
     months: Vec<Vec<MonthSums>>,
+}
+
+impl CatalogueSums {
+    fn new(prepared: &Prepared<'_>) -> Self {
+        let policies = prepared.scenario.policies.len();
+        CatalogueSums {
+            totals: vec![RunTotals::default(); policies],
+            on_hand: vec![vec![0.0; prepared.fan.days.len()]; policies],
+            months: vec![vec![MonthSums::default(); prepared.months.months.len()]; policies],
+        }
+    }
+
+    /// Start again for the next items. The on-hand sums are not cleared: the first item's
+    /// levels replace them ([`FanLayout::note_item`]).
+    fn reset(&mut self, measured_days: f64) {
+        for totals in &mut self.totals {
+            *totals = RunTotals {
+                measured_days,
+                ..RunTotals::default()
+            };
+        }
+        for months in &mut self.months {
+            months.fill(MonthSums::default());
+        }
+    }
+
+    /// Add the same run's sums over the next items.
+    fn add(&mut self, more: &CatalogueSums) {
+        for (totals, theirs) in self.totals.iter_mut().zip(&more.totals) {
+            totals.add(theirs);
+        }
+        for (path, theirs) in self.on_hand.iter_mut().zip(&more.on_hand) {
+            for (level, their) in path.iter_mut().zip(theirs) {
+                *level += their;
+            }
+        }
+        for (months, theirs) in self.months.iter_mut().zip(&more.months) {
+            for (month, their) in months.iter_mut().zip(theirs) {
+                month.add(their);
+            }
+        }
+    }
 }
 
 impl<'a> RunBuffers<'a> {
@@ -759,18 +1078,19 @@ impl<'a> RunBuffers<'a> {
             struck: vec![false; sc.disruptions.len()],
             item_spells: Vec::new(),
             demand: vec![0.0; horizon],
-            all_items: vec![RunTotals::default(); sc.policies.len()],
-            on_hand: vec![vec![0.0; prepared.fan.days.len()]; sc.policies.len()],
-            months: vec![
-                vec![MonthSums::default(); prepared.months.months.len()];
-                sc.policies.len()
-            ],
+            sums: CatalogueSums::new(prepared),
+            first: 0,
         }
     }
 
     /// Draw the paths run `run` shares between items and policies (suppliers, disruptions),
-    /// note its disruptions, and start its totals afresh.
-    fn start_run(&mut self, prepared: &Prepared<'_>, seed: u64, run: u64, stats: &mut ChunkStats) {
+    /// and note its disruptions in `stats`, if given.
+    fn start_run(
+        &mut self,
+        prepared: &Prepared<'_>,
+        (seed, run): (u64, u64),
+        stats: Option<&mut ChunkStats>,
+    ) {
         let sc = prepared.scenario;
         let horizon = sc.horizon_days as usize;
         self.run = run;
@@ -789,22 +1109,14 @@ impl<'a> RunBuffers<'a> {
                 disruption.surge_factors(&self.spells[k], &mut rng, &mut self.surges[k]);
             }
         }
-        stats.disruptions.push_run(
-            sc,
-            &self.spells,
-            &self.supply,
-            sc.warmup_days as usize..horizon,
-            &mut self.struck,
-        );
-        let measured_days = f64::from(sc.measured_days());
-        for totals in &mut self.all_items {
-            *totals = RunTotals {
-                measured_days,
-                ..RunTotals::default()
-            };
-        }
-        for months in &mut self.months {
-            months.fill(MonthSums::default());
+        if let Some(stats) = stats {
+            stats.disruptions.push_run(
+                sc,
+                &self.spells,
+                &self.supply,
+                sc.warmup_days as usize..horizon,
+                &mut self.struck,
+            );
         }
     }
 
@@ -848,14 +1160,14 @@ impl<'a> RunBuffers<'a> {
             });
             gb.totals.push(totals);
             prepared.fan.note_item::<1>(
-                i,
+                (i, prepared.blocks.starts_block[i]),
                 items.levels(),
                 &mut stats.policies[p],
-                [&mut self.on_hand[p]],
+                [&mut self.sums.on_hand[p]],
             );
             prepared
                 .months
-                .note_item::<1>(i, items.marks(), [&mut self.months[p]]);
+                .note_item::<1>(i, items.marks(), [&mut self.sums.months[p]]);
         }
         push_group_figures(prepared, (g, p), &gb.counters, stats);
     }
@@ -894,14 +1206,14 @@ impl<'a> RunBuffers<'a> {
         let policy = &sc.policies[p].items[i];
         let measured_days = f64::from(sc.measured_days());
         let totals = RunTotals::for_item(&counters, &sc.items[i], policy, measured_days);
-        stats.policies[p].items[i].push(&totals);
+        stats.policies[p].items[prepared.blocks.place[i] - self.first].push(&totals);
         if let Some(worst) = &mut stats.worst {
             worst.offer(self.run, (Some(i), p), &totals);
         }
         if let Some(rows) = &mut stats.per_run {
             rows.offer(self.run, (Some(i), p), &totals);
         }
-        self.all_items[p].add(&totals);
+        self.sums.totals[p].add(&totals);
         totals
     }
 
@@ -927,43 +1239,50 @@ impl<'a> RunBuffers<'a> {
         );
         let totals = self.finish_item(prepared, stats, (i, p), counters, |t| scratch.impaired(t));
         prepared.fan.note_item::<1>(
-            i,
+            (i, prepared.blocks.starts_block[i]),
             scratch.levels(),
             &mut stats.policies[p],
-            [&mut self.on_hand[p]],
+            [&mut self.sums.on_hand[p]],
         );
         prepared
             .months
-            .note_item::<1>(i, scratch.marks(), [&mut self.months[p]]);
+            .note_item::<1>(i, scratch.marks(), [&mut self.sums.months[p]]);
         totals
     }
+}
 
-    /// Hand the run's totals over all items to the accumulators (and, with several items, its
-    /// stock on hand to the fan).
-    fn end_run(&self, prepared: &Prepared<'_>, stats: &mut ChunkStats) {
-        if prepared.items_simulated.contains(&false) {
-            // Some items only: no figures over all items.
-            return;
+/// Count run `run`'s figures over all items, from its `sums` over them, in `stats`; `struck[k]`
+/// tells whether disruption `k` had an event in the run's measured days.
+fn count_catalogue_run(
+    prepared: &Prepared<'_>,
+    run: u64,
+    sums: &CatalogueSums,
+    struck: &[bool],
+    stats: &mut ChunkStats,
+) {
+    if prepared.items_simulated.contains(&false) {
+        // Some items only: no figures over all items.
+        return;
+    }
+    let several_items = prepared.scenario.items.len() > 1;
+    for (p, totals) in sums.totals.iter().enumerate() {
+        if !prepared.simulated[p] {
+            continue;
         }
-        for (p, totals) in self.all_items.iter().enumerate() {
-            if !prepared.simulated[p] {
-                continue;
-            }
-            stats.policies[p].push_all(totals, &self.struck);
-            if let Some(worst) = &mut stats.worst {
-                worst.offer(self.run, (None, p), totals);
-            }
-            if let Some(rows) = &mut stats.per_run {
-                rows.offer(self.run, (None, p), totals);
-            }
-            if prepared.fan.sums_items() {
-                stats.policies[p].push_on_hand(&self.on_hand[p]);
-            }
-            stats.policies[p].by_month.push(&self.months[p]);
+        stats.policies[p].push_all(totals, struck, several_items);
+        if let Some(worst) = &mut stats.worst {
+            worst.offer(run, (None, p), totals);
         }
-        if let Some(paired) = &mut stats.paired {
-            paired.push(&self.all_items);
+        if let Some(rows) = &mut stats.per_run {
+            rows.offer(run, (None, p), totals);
         }
+        if prepared.fan.sums_items() {
+            stats.policies[p].push_on_hand(&sums.on_hand[p]);
+        }
+        stats.policies[p].by_month.push(&sums.months[p]);
+    }
+    if let Some(paired) = &mut stats.paired {
+        paired.push(&sums.totals);
     }
 }
 
@@ -1033,11 +1352,14 @@ impl LaneBuffers {
                 scratch.impaired(l, t)
             });
         }
-        let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
-        prepared
-            .fan
-            .note_item::<LANES>(i, scratch.levels(), &mut stats.policies[p], paths);
-        let months = batch.each_mut().map(|r| r.months[p].as_mut_slice());
+        let paths = batch.each_mut().map(|r| r.sums.on_hand[p].as_mut_slice());
+        prepared.fan.note_item::<LANES>(
+            (i, prepared.blocks.starts_block[i]),
+            scratch.levels(),
+            &mut stats.policies[p],
+            paths,
+        );
+        let months = batch.each_mut().map(|r| r.sums.months[p].as_mut_slice());
         prepared
             .months
             .note_item::<LANES>(i, scratch.marks(), months);
@@ -1101,104 +1423,159 @@ impl<'a> ChunkBuffers<'a> {
     }
 }
 
-/// Simulate `runs`, a batch at a time, into accumulators of their own.
+/// Simulate `piece`, a batch of runs at a time, into accumulators of its own; a piece that is
+/// its chunk's only one counts the figures over all items as well.
+fn run_piece(
+    prepared: &Prepared<'_>,
+    seed: u64,
+    piece: &Piece,
+    buffers: &mut ChunkBuffers<'_>,
+) -> PieceStats {
+    let places = prepared.blocks.places(&piece.blocks);
+    let runs = (piece.runs.end - piece.runs.start) as usize;
+    let slots = if piece.first() { 1 } else { piece.blocks.len() };
+    let mut out = PieceStats {
+        first: places.start,
+        stats: ChunkStats::for_items(prepared, places.len()),
+        sums: vec![vec![CatalogueSums::new(prepared); runs]; slots],
+        struck: Vec::with_capacity(if piece.first() { runs } else { 0 }),
+        runs: piece.runs.clone(),
+        last: piece.last,
+    };
+    let width = buffers.runs.len() as u64;
+    let mut start = piece.runs.start;
+    while start < piece.runs.end {
+        let end = (start + width).min(piece.runs.end);
+        simulate_batch(prepared, seed, (start..end, piece), buffers, &mut out);
+        start = end;
+    }
+    if piece.first() && piece.last {
+        for ((run, sums), struck) in piece.runs.clone().zip(&out.sums[0]).zip(&out.struck) {
+            count_catalogue_run(prepared, run, sums, struck, &mut out.stats);
+        }
+        out.sums.clear();
+        out.struck.clear();
+    }
+    out
+}
+
+/// Simulate `runs` of a chunk whole into accumulators of their own, as [`run_chunks`] would.
+#[cfg(test)]
 fn run_chunk(
     prepared: &Prepared<'_>,
     seed: u64,
     runs: std::ops::Range<u64>,
     buffers: &mut ChunkBuffers<'_>,
 ) -> ChunkStats {
-    let width = buffers.runs.len() as u64;
-    let mut stats = ChunkStats::new(prepared);
-    let mut start = runs.start;
-    while start < runs.end {
-        let end = (start + width).min(runs.end);
-        simulate_batch(prepared, seed, start..end, buffers, &mut stats);
-        start = end;
-    }
-    stats
+    let piece = Piece {
+        runs,
+        blocks: 0..prepared.blocks.blocks.len(),
+        last: true,
+    };
+    let mut total = ChunkStats::new(prepared);
+    let piece = run_piece(prepared, seed, &piece, buffers);
+    total.merge_items(&piece.stats, &prepared.blocks.order);
+    total
 }
 
-/// A batch of runs: draw each run's shared paths, then replay them under every policy, item by
-/// item, stepping the runs together where the item allows it. Every accumulator receives the
-/// runs in order, so the results are those of simulating the runs one after another.
+/// A batch of runs of a piece: draw each run's shared paths, then replay them under every
+/// policy, block by block and item by item, stepping the runs together where the item allows
+/// it, and keep each run's sums over each block's items in `out`. Every accumulator receives
+/// the runs in order, so the results are those of simulating the runs one after another.
 fn simulate_batch(
     prepared: &Prepared<'_>,
     seed: u64,
-    runs: std::ops::Range<u64>,
+    (runs, piece): (Range<u64>, &Piece),
     b: &mut ChunkBuffers<'_>,
-    stats: &mut ChunkStats,
+    out: &mut PieceStats,
 ) {
     let sc = prepared.scenario;
+    let measured_days = f64::from(sc.measured_days());
+    let stats = &mut out.stats;
     let batch = &mut b.runs[..(runs.end - runs.start) as usize];
     for (r, run) in batch.iter_mut().zip(runs.clone()) {
-        r.start_run(prepared, seed, run, stats);
-    }
-    for i in 0..sc.items.len() {
-        if !prepared.items_simulated[i] {
-            continue;
+        r.start_run(prepared, (seed, run), piece.first().then_some(&mut *stats));
+        r.first = out.first;
+        if piece.first() {
+            out.struck.push(r.struck.clone());
         }
-        if let Some(g) = prepared.group_of[i] {
-            // A group is simulated where its first item comes, run by run, all its items
-            // together.
-            if prepared.groups[g].items[0] == i {
-                let gb = &mut b.groups;
-                let full_batch = <&mut [RunBuffers<'_>; LANES]>::try_from(&mut *batch).ok();
-                if let (Some(vector), Some(runs), Some(lanes), true) = (
-                    prepared.lanes,
-                    full_batch,
-                    &mut gb.lanes,
-                    prepared.group_lanes[g],
-                ) {
-                    lanes.simulate(prepared, vector, seed, runs, g, stats);
-                } else {
-                    let mut recorders = vec![NoRecorder; prepared.groups[g].items.len()];
-                    for r in batch.iter_mut() {
-                        gb.draw(prepared, seed, r, g);
-                        for p in prepared.simulated_policies() {
-                            r.simulate_group(prepared, (g, p), gb, stats, &mut recorders);
+    }
+    for block in piece.blocks.clone() {
+        for r in batch.iter_mut() {
+            r.sums.reset(measured_days);
+        }
+        for &i in &prepared.blocks.order[prepared.blocks.blocks[block].clone()] {
+            if !prepared.items_simulated[i] {
+                continue;
+            }
+            if let Some(g) = prepared.group_of[i] {
+                // A group is simulated where its first item comes, run by run, all its items
+                // together.
+                if prepared.groups[g].items[0] == i {
+                    let gb = &mut b.groups;
+                    let full_batch = <&mut [RunBuffers<'_>; LANES]>::try_from(&mut *batch).ok();
+                    if let (Some(vector), Some(runs), Some(lanes), true) = (
+                        prepared.lanes,
+                        full_batch,
+                        &mut gb.lanes,
+                        prepared.group_lanes[g],
+                    ) {
+                        lanes.simulate(prepared, vector, seed, runs, g, stats);
+                    } else {
+                        let mut recorders = vec![NoRecorder; prepared.groups[g].items.len()];
+                        for r in batch.iter_mut() {
+                            gb.draw(prepared, seed, r, g);
+                            for p in prepared.simulated_policies() {
+                                r.simulate_group(prepared, (g, p), gb, stats, &mut recorders);
+                            }
                         }
                     }
                 }
-            }
-            continue;
-        }
-        let in_lanes = &prepared.in_lanes[i];
-        // Only a full batch steps in lanes; the last, short batch of a chunk goes run by run.
-        let mut lanes = b
-            .lanes
-            .as_mut()
-            .filter(|_| batch.len() == LANES && in_lanes.contains(&true));
-        // With every policy in lanes, the runs' paths are only needed day by day, lane by lane,
-        // and the lane sampler draws them so.
-        let sampler = prepared.lane_samplers[i].filter(|_| lanes.is_some());
-        for (r, run) in batch.iter_mut().zip(runs.clone()) {
-            r.note_item_spells(prepared, i);
-            if sampler.is_none() {
-                r.draw_demand(prepared, seed, run, i);
-            }
-        }
-        if let Some(lanes) = &mut lanes {
-            lanes.lay_out_demand(batch, sampler, (seed, runs.start), i);
-        }
-        for (p, &policy_in_lanes) in in_lanes.iter().enumerate() {
-            if !prepared.simulated[p] {
                 continue;
             }
-            let full_batch = <&mut [RunBuffers<'_>; LANES]>::try_from(&mut *batch).ok();
-            if let (Some(lanes), Some(runs)) = (&mut lanes, full_batch)
-                && policy_in_lanes
-            {
-                lanes.simulate(prepared, runs, (i, p), stats);
-            } else {
-                for r in batch.iter_mut() {
-                    r.simulate(prepared, (i, p), &mut b.scratch, stats, NoRecorder);
+            let in_lanes = &prepared.in_lanes[i];
+            // Only a full batch steps in lanes; the last, short batch of a chunk goes run by run.
+            let mut lanes = b
+                .lanes
+                .as_mut()
+                .filter(|_| batch.len() == LANES && in_lanes.contains(&true));
+            // With every policy in lanes, the runs' paths are only needed day by day, lane by lane,
+            // and the lane sampler draws them so.
+            let sampler = prepared.lane_samplers[i].filter(|_| lanes.is_some());
+            for (r, run) in batch.iter_mut().zip(runs.clone()) {
+                r.note_item_spells(prepared, i);
+                if sampler.is_none() {
+                    r.draw_demand(prepared, seed, run, i);
+                }
+            }
+            if let Some(lanes) = &mut lanes {
+                lanes.lay_out_demand(batch, sampler, (seed, runs.start), i);
+            }
+            for (p, &policy_in_lanes) in in_lanes.iter().enumerate() {
+                if !prepared.simulated[p] {
+                    continue;
+                }
+                let full_batch = <&mut [RunBuffers<'_>; LANES]>::try_from(&mut *batch).ok();
+                if let (Some(lanes), Some(runs)) = (&mut lanes, full_batch)
+                    && policy_in_lanes
+                {
+                    lanes.simulate(prepared, runs, (i, p), stats);
+                } else {
+                    for r in batch.iter_mut() {
+                        r.simulate(prepared, (i, p), &mut b.scratch, stats, NoRecorder);
+                    }
                 }
             }
         }
-    }
-    for r in batch.iter() {
-        r.end_run(prepared, stats);
+        // The block's sums: the chunk's first blocks summed into one, each later block's kept.
+        for r in batch.iter_mut() {
+            let run = (r.run - piece.runs.start) as usize;
+            if piece.first() && block > 0 {
+                out.sums[0][run].add(&r.sums);
+            } else {
+                std::mem::swap(&mut out.sums[block - piece.blocks.start][run], &mut r.sums);
+            }
+        }
     }
 }
 
@@ -1350,14 +1727,14 @@ impl GroupLaneBuffers {
                 push_group_figures(prepared, (g, p), counters, stats);
             }
             for (k, &i) in group.items.iter().enumerate() {
-                let paths = batch.each_mut().map(|r| r.on_hand[p].as_mut_slice());
+                let paths = batch.each_mut().map(|r| r.sums.on_hand[p].as_mut_slice());
                 prepared.fan.note_item::<LANES>(
-                    i,
+                    (i, prepared.blocks.starts_block[i]),
                     self.items[k].levels(),
                     &mut stats.policies[p],
                     paths,
                 );
-                let months = batch.each_mut().map(|r| r.months[p].as_mut_slice());
+                let months = batch.each_mut().map(|r| r.sums.months[p].as_mut_slice());
                 prepared
                     .months
                     .note_item::<LANES>(i, self.items[k].marks(), months);
@@ -1781,6 +2158,59 @@ mod tests {
                 outcome(alone) == outcome(together),
                 "{name}: items simulated together differ from items alone"
             );
+        }
+    }
+
+    /// A catalogue of several blocks of items, with a group of coupled items spread among them,
+    /// has the same figures, bit for bit, whether its chunks are simulated whole or in pieces,
+    /// on one thread or several, with a last chunk cut short or not: the grouping of every sum
+    /// is the scenario's, not the schedule's (issue 24, item 3).
+    #[test]
+    fn chunks_simulated_in_pieces_have_the_figures_of_whole_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalogue.toml");
+        let text = test_catalogue::catalogue_toml(150, 3, 100).replace(
+            "id = \"eu-4\"\nregion = \"europe\"\n",
+            "id = \"eu-4\"\nregion = \"europe\"\ncapacity_per_day = 900\n",
+        );
+        std::fs::write(&path, text).unwrap();
+        let scenario = Scenario::load(&path).unwrap();
+        let prepared = Prepared::new(&scenario, Some(0));
+        let blocks = prepared.blocks.blocks.len() as u64;
+        assert_eq!(prepared.groups.len(), 1, "one supplier couples its items");
+        assert!(blocks >= 2, "{blocks} blocks");
+        assert!(
+            pieces_per_chunk(&prepared, 2, 1) > 1,
+            "one chunk on two threads is cut into pieces"
+        );
+        for runs in [64_u64, 100] {
+            let chunks = runs.div_ceil(CHUNK_RUNS);
+            let outcome = |threads: usize, pieces: u64| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let mut simulation = Simulation::new(&scenario, 11, Some(0));
+                pool.install(|| {
+                    run_pieces(
+                        &simulation.prepared,
+                        11,
+                        (0..chunks, runs),
+                        pieces,
+                        &mut simulation.total,
+                        &|_| {},
+                    );
+                });
+                simulation.runs = runs;
+                format!("{:?}", simulation.outcome())
+            };
+            let whole = outcome(1, 1);
+            for (threads, pieces) in [(1, blocks), (2, 2), (3, blocks)] {
+                assert!(
+                    outcome(threads, pieces) == whole,
+                    "{runs} runs, {threads} threads, {pieces} pieces a chunk"
+                );
+            }
         }
     }
 

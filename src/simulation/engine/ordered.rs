@@ -21,13 +21,13 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 /// The chunk runs and `merge` must not use rayon themselves: a worker waiting inside a rayon join could
 /// pick up another worker's task, which may then wait for room behind a chunk that the
 /// suspended worker holds.
-pub(super) fn run_in_order<T: Send, R: FnMut(u64) -> T>(
+pub(super) fn run_in_order<T: Send, P: Send, R: FnMut(u64) -> P>(
     chunks: Range<u64>,
     threads: usize,
     window: u64,
     total: &mut T,
     worker_run: impl Fn() -> R + Sync,
-    merge: impl Fn(&mut T, &T) + Sync,
+    merge: impl Fn(&mut T, P) + Sync,
     merged: impl Fn(u64) + Sync,
 ) {
     let order = OrderedMerge::new(total, chunks.start, window.max(1));
@@ -59,8 +59,8 @@ pub(super) fn run_in_order<T: Send, R: FnMut(u64) -> T>(
 }
 
 /// The merge's shared state: the total, and the chunks finished ahead of it.
-struct OrderedMerge<'t, T> {
-    frontier: Mutex<Frontier<T>>,
+struct OrderedMerge<'t, T, P> {
+    frontier: Mutex<Frontier<P>>,
     /// Signalled when the frontier advances, for workers waiting for room in the window.
     advanced: Condvar,
     /// Only the merging worker locks it, so it is never contended.
@@ -68,11 +68,11 @@ struct OrderedMerge<'t, T> {
     window: u64,
 }
 
-struct Frontier<T> {
+struct Frontier<P> {
     /// The next chunk to merge.
     next: u64,
     /// Chunks finished before the ones ahead of them.
-    waiting: BTreeMap<u64, T>,
+    waiting: BTreeMap<u64, P>,
     /// A worker is merging; only one does at a time.
     merging: bool,
     /// A worker panicked: the others stop instead of waiting for its chunk.
@@ -81,16 +81,16 @@ struct Frontier<T> {
 
 /// Marks the merge abandoned if dropped, which happens only when `run` or `merge` panics;
 /// rayon then passes the panic on once the other workers have stopped.
-struct Abandon<'a, 't, T>(&'a OrderedMerge<'t, T>);
+struct Abandon<'a, 't, T, P>(&'a OrderedMerge<'t, T, P>);
 
-impl<T> Drop for Abandon<'_, '_, T> {
+impl<T, P> Drop for Abandon<'_, '_, T, P> {
     fn drop(&mut self) {
         self.0.frontier().abandoned = true;
         self.0.advanced.notify_all();
     }
 }
 
-impl<'t, T> OrderedMerge<'t, T> {
+impl<'t, T, P> OrderedMerge<'t, T, P> {
     fn new(total: &'t mut T, first_chunk: u64, window: u64) -> Self {
         OrderedMerge {
             frontier: Mutex::new(Frontier {
@@ -107,7 +107,7 @@ impl<'t, T> OrderedMerge<'t, T> {
 
     /// The lock on the frontier. A worker that panicked has already failed the whole run
     /// (rayon passes the panic on), so a poisoned lock is simply taken over.
-    fn frontier(&self) -> MutexGuard<'_, Frontier<T>> {
+    fn frontier(&self) -> MutexGuard<'_, Frontier<P>> {
         self.frontier.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -126,7 +126,7 @@ impl<'t, T> OrderedMerge<'t, T> {
     }
 
     /// Hand in a finished chunk. If nobody is merging, merge every chunk that is next in order.
-    fn hand_in(&self, chunk: u64, part: T, merge: impl Fn(&mut T, &T), merged: impl Fn(u64)) {
+    fn hand_in(&self, chunk: u64, part: P, merge: impl Fn(&mut T, P), merged: impl Fn(u64)) {
         let mut frontier = self.frontier();
         frontier.waiting.insert(chunk, part);
         if frontier.merging {
@@ -142,9 +142,8 @@ impl<'t, T> OrderedMerge<'t, T> {
             drop(frontier);
             merge(
                 &mut self.total.lock().unwrap_or_else(PoisonError::into_inner),
-                &part,
+                part,
             );
-            drop(part);
             frontier = self.frontier();
             frontier.next = next + 1;
             self.advanced.notify_all();
@@ -187,7 +186,7 @@ mod tests {
                             vec![chunk]
                         }
                     },
-                    |total: &mut Vec<u64>, part| total.extend_from_slice(part),
+                    |total: &mut Vec<u64>, part: Vec<u64>| total.extend_from_slice(&part),
                     |merged| progress.lock().unwrap().push(merged),
                 );
             });
@@ -269,7 +268,7 @@ mod tests {
                                     chunk
                                 }
                             },
-                            |total, &part| {
+                            |total, part| {
                                 assert!(!fails_in_merge || part != 5, "chunk 5 fails to merge");
                                 *total += part;
                             },

@@ -68,48 +68,59 @@ impl<'a> Replay<'a> {
         // The run's own accumulators, thrown away: the figures come back as totals.
         let mut stats = ChunkStats::new(prepared);
         let r = &mut self.run;
-        r.start_run(prepared, self.seed, run, &mut stats);
+        r.start_run(prepared, (self.seed, run), Some(&mut stats));
+        let measured_days = f64::from(sc.measured_days());
         let mut items = vec![None; sc.items.len()];
-        for i in 0..sc.items.len() {
-            if items[i].is_some() {
-                continue;
-            }
-            if let Some(g) = prepared.group_of[i] {
-                // Items simulated together, at their first item, as a chunk does.
-                let group = &prepared.groups[g];
-                self.groups.draw(prepared, self.seed, r, g);
-                let mut theirs: Vec<&mut R> = recorders
-                    .iter_mut()
-                    .enumerate()
-                    .filter(|(i, _)| group.items.contains(i))
-                    .map(|(_, recorder)| recorder)
-                    .collect();
-                r.simulate_group(
-                    prepared,
-                    (g, policy),
-                    &mut self.groups,
-                    &mut stats,
-                    &mut theirs,
-                );
-                for (&i, totals) in group.items.iter().zip(&self.groups.totals) {
-                    items[i] = Some(*totals);
+        // Summed block by block, as a chunk sums them (`ItemBlocks`).
+        let mut all: Option<RunTotals> = None;
+        for block in &prepared.blocks.blocks {
+            r.sums.reset(measured_days);
+            for &i in &prepared.blocks.order[block.clone()] {
+                if items[i].is_some() {
+                    continue;
                 }
-                continue;
+                if let Some(g) = prepared.group_of[i] {
+                    // Items simulated together, at their first item, as a chunk does.
+                    let group = &prepared.groups[g];
+                    self.groups.draw(prepared, self.seed, r, g);
+                    let mut theirs: Vec<&mut R> = recorders
+                        .iter_mut()
+                        .enumerate()
+                        .filter(|(i, _)| group.items.contains(i))
+                        .map(|(_, recorder)| recorder)
+                        .collect();
+                    r.simulate_group(
+                        prepared,
+                        (g, policy),
+                        &mut self.groups,
+                        &mut stats,
+                        &mut theirs,
+                    );
+                    for (&i, totals) in group.items.iter().zip(&self.groups.totals) {
+                        items[i] = Some(*totals);
+                    }
+                    continue;
+                }
+                r.note_item_spells(prepared, i);
+                r.draw_demand(prepared, self.seed, run, i);
+                let totals = r.simulate(
+                    prepared,
+                    (i, policy),
+                    &mut self.scratch,
+                    &mut stats,
+                    &mut recorders[i],
+                );
+                items[i] = Some(totals);
             }
-            r.note_item_spells(prepared, i);
-            r.draw_demand(prepared, self.seed, run, i);
-            let totals = r.simulate(
-                prepared,
-                (i, policy),
-                &mut self.scratch,
-                &mut stats,
-                &mut recorders[i],
-            );
-            items[i] = Some(totals);
+            let block = r.sums.totals[policy];
+            match &mut all {
+                None => all = Some(block),
+                Some(all) => all.add(&block),
+            }
         }
         Replayed {
             items: items.into_iter().flatten().collect(),
-            all: r.all_items[policy],
+            all: all.unwrap_or_default(),
             spells: r.spells.clone(),
         }
     }
