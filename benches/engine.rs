@@ -51,6 +51,8 @@ use rayon::{ThreadPool, ThreadPoolBuilder};
 
 #[path = "support/bare_kernel.rs"]
 mod bare_kernel;
+#[path = "../tests/support/catalogue.rs"]
+mod catalogue;
 
 /// Runs per iteration in the `policy` group.
 const POLICY_RUNS: u64 = 2_000;
@@ -495,6 +497,39 @@ fn bench_suppliers(c: &mut Criterion) {
     group.finish();
 }
 
+/// Items of the `few_runs` group's catalogue.
+const FEW_RUNS_ITEMS: usize = 5_000;
+
+/// The generated catalogue of `tests/support/catalogue.rs` (items of four demand models, split
+/// and failover sourcing over 8 suppliers with outages, a regional event, port congestion, bad
+/// batches and a surge) at 5,000 items under one policy, 64 runs (one chunk) on one thread and
+/// on two: whether a catalogue keeps both cores busy when its runs are few (issue 24, item 3).
+fn bench_few_runs(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+    let scenario = load_generated(
+        dir.path(),
+        "few-runs",
+        &catalogue::catalogue_toml(FEW_RUNS_ITEMS, 1, engine::CHUNK_RUNS),
+    );
+    let mut group = c.benchmark_group("few_runs");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10))
+        .throughput(Throughput::Elements(item_days(
+            &scenario,
+            engine::CHUNK_RUNS,
+        )));
+    for threads in [1, 2] {
+        let threads_pool = pool(threads);
+        group.bench_function(format!("{FEW_RUNS_ITEMS}_items_{threads}_thread"), |b| {
+            b.iter(|| simulate_in(&threads_pool, &scenario, engine::CHUNK_RUNS));
+        });
+    }
+    group.finish();
+}
+
 /// Partials merged in the `shards` group.
 const MERGED_PARTIALS: u64 = 1_000;
 
@@ -546,6 +581,7 @@ criterion_group!(
     bench_catalogue_variants,
     bench_runs_scaling,
     bench_suppliers,
+    bench_few_runs,
     bench_shards
 );
 criterion_main!(benches);

@@ -913,13 +913,11 @@ fn bucket_value(key: i32) -> f64 {
 /// per item-policy), and counted in buckets each would take the range its values span, a few
 /// kilobytes, where their keys take a few hundred bytes (issue 24, item 1).
 ///
-/// A bucket counts in 32 bits: a store takes one value per run, and a simulation has at most
-/// a billion runs (`model::scenario::MAX_RUNS`), under 2³²; half the memory of 64-bit counts
-/// for the stores of every item-policy of a catalogue at many runs.
+/// Buckets count in the narrowest width that holds them ([`BucketCounts`]).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct DenseStore {
     offset: i32,
-    counts: Vec<u32>,
+    counts: BucketCounts,
     /// Keys added and not yet counted in `counts`, as their distance from `MIN_KEY`
     /// ([`noted`]): 16 bits hold every key up to values of 10²⁷², and a catalogue's stores at
     /// a few dozen runs are mostly noted keys (a key that does not fit is counted at once).
@@ -961,16 +959,16 @@ impl DenseStore {
 
     fn count(&mut self, key: i32) {
         self.cover(key, key);
-        self.counts[(key - self.offset) as usize] += 1;
+        self.counts.add((key - self.offset) as usize, 1);
     }
 
     /// Count each of the noted keys `keys` in its bucket (without changing `total`).
     fn count_keys(&mut self, keys: &[u16]) {
         if let (Some(&lo), Some(&hi)) = (keys.iter().min(), keys.iter().max()) {
             self.cover(key_noted(lo), key_noted(hi));
-            for &key in keys {
-                self.counts[(key_noted(key) - self.offset) as usize] += 1;
-            }
+            let offset = self.offset;
+            self.counts
+                .add_ones(keys.iter().map(|&key| (key_noted(key) - offset) as usize));
         }
     }
 
@@ -1011,21 +1009,18 @@ impl DenseStore {
         self.count_keys(&other.pending);
         self.total += other.total;
         // Only the occupied part of `other`'s buckets needs room here.
-        let (Some(first), Some(last)) = (
-            other.counts.iter().position(|&c| c > 0),
-            other.counts.iter().rposition(|&c| c > 0),
-        ) else {
+        let Some((first, last)) = other.counts.occupied() else {
             return;
         };
         let lo = other.offset + first as i32;
         let hi = other.offset + last as i32;
         self.cover(lo, hi);
         let start = (lo - self.offset) as usize;
-        for (mine, theirs) in self.counts[start..]
-            .iter_mut()
-            .zip(&other.counts[first..=last])
-        {
-            *mine += theirs;
+        for k in 0..=last - first {
+            let theirs = other.counts.get(first + k);
+            if theirs > 0 {
+                self.counts.add(start + k, theirs);
+            }
         }
     }
 
@@ -1035,7 +1030,7 @@ impl DenseStore {
             let new_lo = (lo - GROWTH_MARGIN).max(MIN_KEY);
             let new_hi = (hi + GROWTH_MARGIN).min(MAX_KEY);
             self.offset = new_lo;
-            self.counts = vec![0; (new_hi - new_lo + 1) as usize];
+            self.counts = BucketCounts::zeroed((new_hi - new_lo + 1) as usize);
             return;
         }
         let cur_lo = self.offset;
@@ -1054,24 +1049,185 @@ impl DenseStore {
         } else {
             cur_hi
         };
-        let mut counts = vec![0; (new_hi - new_lo + 1) as usize];
-        let start = (cur_lo - new_lo) as usize;
-        counts[start..start + self.counts.len()].copy_from_slice(&self.counts);
-        self.counts = counts;
+        self.counts = self
+            .counts
+            .regrown((cur_lo - new_lo) as usize, (new_hi - new_lo + 1) as usize);
         self.offset = new_lo;
     }
 
     /// Key of the bucket holding the value of 0-based `rank` in ascending key order.
     fn key_at_rank(&self, rank: u64) -> i32 {
         let mut seen = 0u64;
-        for (i, &c) in self.counts.iter().enumerate() {
-            seen += u64::from(c);
+        for i in 0..self.counts.len() {
+            seen += u64::from(self.counts.get(i));
             if seen > rank {
                 return self.offset + i as i32;
             }
         }
         // Unreachable for rank < total; the last bucket is the safe answer.
         self.offset + self.counts.len() as i32 - 1
+    }
+}
+
+/// A bucket count of one width ([`BucketCounts`]).
+trait Count: Copy {
+    /// The count with `n` more values, if it fits the width.
+    fn plus(self, n: u32) -> Option<Self>;
+}
+
+impl Count for u8 {
+    #[inline]
+    fn plus(self, n: u32) -> Option<Self> {
+        u8::try_from(n).ok().and_then(|n| self.checked_add(n))
+    }
+}
+
+impl Count for u16 {
+    #[inline]
+    fn plus(self, n: u32) -> Option<Self> {
+        u16::try_from(n).ok().and_then(|n| self.checked_add(n))
+    }
+}
+
+impl Count for u32 {
+    #[inline]
+    fn plus(self, n: u32) -> Option<Self> {
+        // At most a billion runs: never more than 2³² values in a bucket.
+        Some(self + n)
+    }
+}
+
+/// Count `n` more values in each bucket of `counts` that `indices` names, until one would not
+/// fit the width: then stop before it, leave it next in `indices`, and say so.
+#[inline]
+fn count_each<T: Count, I: Iterator<Item = usize>>(
+    counts: &mut [T],
+    indices: &mut std::iter::Peekable<I>,
+    n: u32,
+) -> bool {
+    while let Some(&i) = indices.peek() {
+        match counts[i].plus(n) {
+            Some(sum) => counts[i] = sum,
+            None => return true,
+        }
+        indices.next();
+    }
+    false
+}
+
+/// A store's bucket counts, all in the narrowest of 8, 16 and 32 bits that holds the largest;
+/// a count that outgrows its width widens them all. A store takes one value per run, and a
+/// simulation has at most a billion runs (`model::scenario::MAX_RUNS`), under 2³².
+///
+/// A catalogue's final statistics are about fifty stores per item-policy, each of a few hundred
+/// buckets at a thousand runs, most of them counting a handful of values: in 32 bits they were
+/// most of the memory of a 1,000-item, 20-policy catalogue at 1,000 runs (issue 24, item 1).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+enum BucketCounts {
+    Narrow(Vec<u8>),
+    Medium(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Default for BucketCounts {
+    fn default() -> Self {
+        BucketCounts::Narrow(Vec::new())
+    }
+}
+
+impl BucketCounts {
+    /// `len` empty buckets.
+    fn zeroed(len: usize) -> Self {
+        BucketCounts::Narrow(vec![0; len])
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            BucketCounts::Narrow(c) => c.len(),
+            BucketCounts::Medium(c) => c.len(),
+            BucketCounts::Wide(c) => c.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bucket `i`'s count.
+    #[inline]
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            BucketCounts::Narrow(c) => u32::from(c[i]),
+            BucketCounts::Medium(c) => u32::from(c[i]),
+            BucketCounts::Wide(c) => c[i],
+        }
+    }
+
+    /// Count `n` more values in bucket `i`, widening every count if this one needs it.
+    #[inline]
+    fn add(&mut self, i: usize, n: u32) {
+        self.add_ones_or(std::iter::once(i), n);
+    }
+
+    /// Count one more value in each of buckets `indices` (a bucket may come more than once).
+    #[inline]
+    fn add_ones(&mut self, indices: impl Iterator<Item = usize>) {
+        self.add_ones_or(indices, 1);
+    }
+
+    /// Count `n` more values in each of buckets `indices`, one width at a time: the counts are
+    /// widened only when one outgrows its width, and counting goes on from that bucket.
+    #[inline]
+    fn add_ones_or(&mut self, indices: impl Iterator<Item = usize>, n: u32) {
+        let mut indices = indices.peekable();
+        loop {
+            let full = match self {
+                BucketCounts::Narrow(c) => count_each(c, &mut indices, n),
+                BucketCounts::Medium(c) => count_each(c, &mut indices, n),
+                BucketCounts::Wide(c) => count_each(c, &mut indices, n),
+            };
+            if !full {
+                return;
+            }
+            self.widen();
+        }
+    }
+
+    /// The same counts one width wider.
+    fn widen(&mut self) {
+        *self = match self {
+            BucketCounts::Narrow(c) => BucketCounts::Medium(c.iter().map(|&n| n.into()).collect()),
+            BucketCounts::Medium(c) => BucketCounts::Wide(c.iter().map(|&n| n.into()).collect()),
+            BucketCounts::Wide(c) => BucketCounts::Wide(std::mem::take(c)),
+        };
+    }
+
+    /// The same counts in the same width, with `before` empty buckets before them and empty
+    /// buckets after them up to `len` in all.
+    fn regrown(&self, before: usize, len: usize) -> Self {
+        fn regrow<T: Copy + Default>(counts: &[T], before: usize, len: usize) -> Vec<T> {
+            let mut grown = vec![T::default(); len];
+            grown[before..before + counts.len()].copy_from_slice(counts);
+            grown
+        }
+        match self {
+            BucketCounts::Narrow(c) => BucketCounts::Narrow(regrow(c, before, len)),
+            BucketCounts::Medium(c) => BucketCounts::Medium(regrow(c, before, len)),
+            BucketCounts::Wide(c) => BucketCounts::Wide(regrow(c, before, len)),
+        }
+    }
+
+    /// The first and last buckets that count something, if any does.
+    fn occupied(&self) -> Option<(usize, usize)> {
+        let first = (0..self.len()).find(|&i| self.get(i) > 0)?;
+        let last = (0..self.len()).rfind(|&i| self.get(i) > 0)?;
+        Some((first, last))
+    }
+
+    /// Values counted in every bucket.
+    #[cfg(test)]
+    fn sum(&self) -> u64 {
+        (0..self.len()).map(|i| u64::from(self.get(i))).sum()
     }
 }
 
@@ -2005,6 +2161,40 @@ mod tests {
     }
 
     #[test]
+    fn bucket_counts_widen_as_they_fill_and_keep_every_value() {
+        // One bucket past 2⁸ and then past 2¹⁶ values, beside buckets with a few.
+        let mut sketch = QuantileSketch::new();
+        let mut narrow = QuantileSketch::new();
+        for x in [3.0, 7.0, 7.0, 11.0] {
+            sketch.add(x);
+            narrow.add(x);
+        }
+        for _ in 0..300 {
+            sketch.add(5.0);
+        }
+        assert!(matches!(sketch.positive.counts, BucketCounts::Medium(_)));
+        for _ in 0..70_000 {
+            sketch.add(5.0);
+        }
+        assert!(matches!(sketch.positive.counts, BucketCounts::Wide(_)));
+        assert_eq!(sketch.positive.counts.sum(), 70_304);
+        // Merged either way, a wide store and a narrow one give the same counts.
+        narrow.positive.settle();
+        assert!(matches!(narrow.positive.counts, BucketCounts::Narrow(_)));
+        let mut wide_first = sketch.clone();
+        wide_first.merge(&narrow);
+        let mut narrow_first = narrow.clone();
+        narrow_first.merge(&sketch);
+        for q in [0.0, 0.00003, 0.5, 0.99999, 1.0] {
+            assert_eq!(wide_first.quantile(q), narrow_first.quantile(q), "q {q}");
+        }
+        assert_eq!(wide_first.quantile(0.0), 3.0);
+        assert_eq!(wide_first.quantile(0.5), 5.0);
+        assert_eq!(wide_first.quantile(1.0), 11.0);
+        assert_eq!(narrow_first.positive.counts.sum(), 70_308);
+    }
+
+    #[test]
     fn a_key_too_far_to_note_is_counted_at_once() {
         let mut sketch = QuantileSketch::new();
         sketch.add(2.0);
@@ -2012,7 +2202,7 @@ mod tests {
         // About 10³⁰⁰: beyond the keys 16 bits note, so every key so far is counted.
         sketch.add(1e300);
         assert!(sketch.positive.pending.is_empty());
-        assert_eq!(sketch.positive.counts.iter().sum::<u32>(), 2);
+        assert_eq!(sketch.positive.counts.sum(), 2);
         assert_eq!(sketch.quantile(0.0), 2.0);
         assert_eq!(sketch.quantile(1.0), 1e300);
     }
@@ -2055,21 +2245,12 @@ mod tests {
             sketch.buckets()
         );
 
-        // Once the range is covered, further pushes allocate nothing.
-        let before = (
-            sketch.positive.counts.as_ptr(),
-            sketch.negative.as_ref().map(|store| store.counts.as_ptr()),
-            sketch.buckets(),
-        );
+        // Once the range is covered, further pushes grow no store (their counts may widen).
+        let before = sketch.buckets();
         for _ in 0..200_000 {
             sketch.add(draw());
         }
-        let after = (
-            sketch.positive.counts.as_ptr(),
-            sketch.negative.as_ref().map(|store| store.counts.as_ptr()),
-            sketch.buckets(),
-        );
-        assert_eq!(before, after);
+        assert_eq!(sketch.buckets(), before);
         assert_eq!(sketch.count(), 220_004);
     }
 

@@ -747,8 +747,8 @@ struct PieceStats {
     /// counts them itself).
     sums: Vec<Vec<CatalogueSums>>,
     /// With the chunk's first block: per run, whether each disruption had an event in its
-    /// measured days.
-    struck: Vec<Vec<bool>>,
+    /// measured days, run after run.
+    struck: Vec<bool>,
     runs: Range<u64>,
     last: bool,
 }
@@ -759,7 +759,7 @@ struct Assembly<'p, 'a, 't> {
     prepared: &'p Prepared<'a>,
     total: &'t mut ChunkStats,
     sums: Vec<CatalogueSums>,
-    struck: Vec<Vec<bool>>,
+    struck: Vec<bool>,
 }
 
 impl Assembly<'_, '_, '_> {
@@ -786,9 +786,12 @@ impl Assembly<'_, '_, '_> {
         }
         if piece.last {
             let mut chunk = ChunkStats::for_items(self.prepared, 0);
-            for ((run, sums), struck) in piece.runs.zip(&self.sums).zip(&self.struck) {
-                count_catalogue_run(self.prepared, run, sums, struck, &mut chunk);
-            }
+            count_catalogue_runs(
+                self.prepared,
+                piece.runs,
+                (&self.sums, &self.struck),
+                &mut chunk,
+            );
             self.total.merge_items(&chunk, &[]);
             self.sums.clear();
             self.struck.clear();
@@ -1251,6 +1254,21 @@ impl<'a> RunBuffers<'a> {
     }
 }
 
+/// Count the figures over all items of runs `runs`, from each run's sums over the items and
+/// whether each disruption had an event in its measured days (`struck`, run after run).
+fn count_catalogue_runs(
+    prepared: &Prepared<'_>,
+    runs: Range<u64>,
+    (sums, struck): (&[CatalogueSums], &[bool]),
+    stats: &mut ChunkStats,
+) {
+    let disruptions = prepared.scenario.disruptions.len();
+    for (q, (run, sums)) in runs.zip(sums).enumerate() {
+        let struck = &struck[q * disruptions..(q + 1) * disruptions];
+        count_catalogue_run(prepared, run, sums, struck, stats);
+    }
+}
+
 /// Count run `run`'s figures over all items, from its `sums` over them, in `stats`; `struck[k]`
 /// tells whether disruption `k` had an event in the run's measured days.
 fn count_catalogue_run(
@@ -1294,6 +1312,10 @@ struct ChunkBuffers<'a> {
     /// The lane loop's buffers, if runs are stepped in lanes.
     lanes: Option<LaneBuffers>,
     groups: GroupBuffers,
+    /// A whole chunk's runs' sums over all items and the disruptions that struck them
+    /// ([`PieceStats`]), kept from chunk to chunk.
+    sums: Vec<CatalogueSums>,
+    struck: Vec<bool>,
 }
 
 /// The buffers of the lane loop.
@@ -1413,6 +1435,8 @@ impl<'a> ChunkBuffers<'a> {
             runs: (0..width).map(|_| RunBuffers::new(prepared)).collect(),
             scratch: Scratch::new(horizon, prepared.max_links, prepared.months.spans()),
             groups: GroupBuffers::new(prepared),
+            sums: Vec::new(),
+            struck: Vec::new(),
             lanes: prepared.lanes.map(|vector| LaneBuffers {
                 vector,
                 scratch: LaneScratch::new(horizon, prepared.months.spans()),
@@ -1434,14 +1458,28 @@ fn run_piece(
     let places = prepared.blocks.places(&piece.blocks);
     let runs = (piece.runs.end - piece.runs.start) as usize;
     let slots = if piece.first() { 1 } else { piece.blocks.len() };
+    let whole = piece.first() && piece.last;
     let mut out = PieceStats {
         first: places.start,
         stats: ChunkStats::for_items(prepared, places.len()),
-        sums: vec![vec![CatalogueSums::new(prepared); runs]; slots],
-        struck: Vec::with_capacity(if piece.first() { runs } else { 0 }),
+        // A whole chunk's sums stay on this thread: the buffers' are used again.
+        sums: if whole {
+            vec![std::mem::take(&mut buffers.sums)]
+        } else {
+            vec![vec![CatalogueSums::new(prepared); runs]; slots]
+        },
+        struck: if whole {
+            std::mem::take(&mut buffers.struck)
+        } else {
+            Vec::new()
+        },
         runs: piece.runs.clone(),
         last: piece.last,
     };
+    out.struck.clear();
+    if let Some(sums) = out.sums.first_mut() {
+        sums.resize_with(runs, || CatalogueSums::new(prepared));
+    }
     let width = buffers.runs.len() as u64;
     let mut start = piece.runs.start;
     while start < piece.runs.end {
@@ -1449,12 +1487,16 @@ fn run_piece(
         simulate_batch(prepared, seed, (start..end, piece), buffers, &mut out);
         start = end;
     }
-    if piece.first() && piece.last {
-        for ((run, sums), struck) in piece.runs.clone().zip(&out.sums[0]).zip(&out.struck) {
-            count_catalogue_run(prepared, run, sums, struck, &mut out.stats);
-        }
-        out.sums.clear();
-        out.struck.clear();
+    if whole {
+        let sums = out.sums.pop().unwrap_or_default();
+        count_catalogue_runs(
+            prepared,
+            piece.runs.clone(),
+            (&sums, &out.struck),
+            &mut out.stats,
+        );
+        buffers.sums = sums;
+        buffers.struck = std::mem::take(&mut out.struck);
     }
     out
 }
@@ -1497,7 +1539,7 @@ fn simulate_batch(
         r.start_run(prepared, (seed, run), piece.first().then_some(&mut *stats));
         r.first = out.first;
         if piece.first() {
-            out.struck.push(r.struck.clone());
+            out.struck.extend_from_slice(&r.struck);
         }
     }
     for block in piece.blocks.clone() {
