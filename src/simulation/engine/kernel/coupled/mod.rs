@@ -309,10 +309,9 @@ struct Line {
 /// orders waiting. Runs stepped in lanes keep one per lane.
 #[derive(Debug)]
 pub(super) struct Decisions {
-    /// Per supplier, the day's lines, in the order they were asked for.
+    /// Per supplier, the day's lines, in the order they were asked for (at most one a member;
+    /// a top-up, which is rare, finds a member's line by a look through them).
     lines: Vec<Vec<Line>>,
-    /// Per supplier and member, where its line of the day is in `lines` (`usize::MAX`: none).
-    line_of: Vec<Vec<usize>>,
     /// Per item, the units its lines of the day ask for, over all its suppliers.
     asked: Vec<f64>,
     /// The items with something in `asked`, to clear at the end of the day.
@@ -343,11 +342,6 @@ impl Decisions {
                 .suppliers
                 .iter()
                 .map(|s| Vec::with_capacity(s.members.len()))
-                .collect(),
-            line_of: group
-                .suppliers
-                .iter()
-                .map(|s| vec![usize::MAX; s.members.len()])
                 .collect(),
             asked: vec![0.0; group.items.len()],
             asking: Vec::with_capacity(group.items.len()),
@@ -385,7 +379,6 @@ impl Decisions {
     fn add_line(&mut self, group: &GroupSetup, k: usize, link: usize, part: f64) {
         if part > 0.0 {
             let (s, member, price) = group.slots[k][link];
-            self.line_of[s][member] = self.lines[s].len();
             self.ask(k, part);
             self.lines[s].push(Line {
                 k,
@@ -743,9 +736,6 @@ impl GroupDay<'_, '_, '_, '_> {
             return;
         }
         self.decide_order::<MEASURE, R>(s, t, states, items, d);
-        for line in &d.lines[s] {
-            d.line_of[s][line.member] = usize::MAX;
-        }
         d.lines[s].clear();
     }
 
@@ -871,10 +861,11 @@ impl GroupDay<'_, '_, '_, '_> {
                 continue;
             }
             d.ask(m.k, part);
-            match d.line_of[s][member] {
-                usize::MAX => {
+            let lines = &mut d.lines[s];
+            match lines.iter_mut().find(|l| l.member == member) {
+                Some(line) => line.part += part,
+                None => {
                     // In item (file) order among the day's lines: budgets take them in it.
-                    let lines = &mut d.lines[s];
                     let at = lines.iter().position(|l| l.k > m.k).unwrap_or(lines.len());
                     lines.insert(
                         at,
@@ -886,11 +877,7 @@ impl GroupDay<'_, '_, '_, '_> {
                             price: m.price,
                         },
                     );
-                    for (n, line) in lines.iter().enumerate().skip(at) {
-                        d.line_of[s][line.member] = n;
-                    }
                 }
-                at => d.lines[s][at].part += part,
             }
             *total += part * m.price;
         }
