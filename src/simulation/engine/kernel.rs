@@ -942,7 +942,7 @@ impl<'a, R: DayRecorder> State<'a, R> {
         if part <= 0.0 {
             return;
         }
-        self.count_line::<MEASURE>(i, part);
+        self.count_line::<MEASURE>(&link, part);
         // A copy, so that no reference into the state reaches the out-of-line draws and the
         // state can stay in registers.
         let Some(days) = self.suppliers[i] else {
@@ -955,11 +955,12 @@ impl<'a, R: DayRecorder> State<'a, R> {
         self.queue_line(stock, i, t, part, pipe);
     }
 
-    /// Count an order line of `part` units with link `i` and tell the recorder.
+    /// Count an order line of `part` units with `link` (one of the item's links, which the
+    /// caller has at hand) and tell the recorder.
     #[inline(always)]
-    fn count_line<const MEASURE: bool>(&mut self, i: usize, part: f64) {
+    fn count_line<const MEASURE: bool>(&mut self, link: &Link, part: f64) {
         if MEASURE {
-            self.setup.links[i].count_line(&mut self.counters, part);
+            link.count_line(&mut self.counters, part);
         }
         self.recorder.ordered(part);
     }

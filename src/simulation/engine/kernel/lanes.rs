@@ -32,7 +32,7 @@ use crate::foundation::vector::Vector;
 use crate::model::levels::LevelSegment;
 use crate::model::policy::ItemPolicy;
 use crate::simulation::metrics::{ItemCounters, MonthMark};
-use crate::simulation::supply_paths::SupplyPaths;
+use crate::simulation::supply_paths::{SupplierDays, SupplyPaths};
 use crate::simulation::trace::NoRecorder;
 
 /// Runs stepped together: the width of a lane mask.
@@ -678,18 +678,7 @@ fn order<const MEASURE: bool>(
         return;
     };
     if link.ships_at_once(&days, state.queues[0].pending, part, t) {
-        state.queues[0].head = t + 1;
-        hot.in_transit[l] += part;
-        // Lanes have no expediting, which alone needs the arrival day.
-        let _ = record_shipment(
-            &mut state.counters,
-            &mut pipe,
-            state.setup,
-            &days,
-            t,
-            t,
-            part,
-        );
+        ship_now(state, hot, l, &days, t, part, &mut pipe);
         return;
     }
     let mut stock = hot.stock(l);
@@ -697,4 +686,24 @@ fn order<const MEASURE: bool>(
     state.stock = stock;
     hot.set_stock(l, stock);
     hot.note_dispatch(l, state);
+}
+
+/// Lane `l` ships a line of `part` units placed on day `t` with its one link (`days`, its
+/// supplier's) that same day: the scalar loop's [`State::ship_now`] on the lane's figures,
+/// which changes only what is in transit and the lane's scalar counters, so the rest of the
+/// lane's stock need not be loaded.
+#[inline(always)]
+pub(super) fn ship_now(
+    state: &mut State<'_>,
+    hot: &mut Hot,
+    l: usize,
+    days: &SupplierDays<'_>,
+    t: usize,
+    part: f64,
+    pipe: &mut Pipeline<'_>,
+) {
+    state.queues[0].head = t + 1;
+    hot.in_transit[l] += part;
+    // Lanes have no expediting, which alone needs the arrival day.
+    let _ = record_shipment(&mut state.counters, pipe, state.setup, days, t, t, part);
 }

@@ -22,10 +22,12 @@ use crate::foundation::vector::Vector;
 use crate::model::policy::{OrderRule, Policy};
 use crate::simulation::engine::kernel::lanes::{
     Hot, LANES, LaneDays, LaneMask, LaneScratch, close_day, indicator, lane_pipe, lanes_of,
-    lanes_where, open_day, steps_in_lanes,
+    lanes_where, open_day, ship_now, steps_in_lanes,
 };
-use crate::simulation::engine::kernel::{ItemSetup, Pipeline, State, segment_days, segment_rule};
-use crate::simulation::supply_paths::SupplyPaths;
+use crate::simulation::engine::kernel::{
+    ItemSetup, Link, Pipeline, State, segment_days, segment_rule,
+};
+use crate::simulation::supply_paths::{SupplierDays, SupplyPaths};
 use crate::simulation::trace::NoRecorder;
 
 /// Whether the lane loop covers `group` under `policy`: every item steps in lanes.
@@ -47,11 +49,13 @@ pub(crate) fn lane_bytes_per_item(horizon: usize) -> usize {
     horizon * LANES * 8 * 5 + horizon * 2
 }
 
-/// Per-thread buffers of one group's lane loop: each lane's decisions.
+/// Per-thread buffers of one group's lane loop: each lane's decisions, and the items' rules
+/// and links (each item's one supplier) at hand for the daily review.
 #[derive(Debug)]
 pub(crate) struct GroupLaneScratch {
     decisions: Vec<Decisions>,
     rules: Vec<OrderRule>,
+    links: Vec<Link>,
 }
 
 impl GroupLaneScratch {
@@ -59,6 +63,7 @@ impl GroupLaneScratch {
         GroupLaneScratch {
             decisions: (0..LANES).map(|_| Decisions::new(group)).collect(),
             rules: Vec::with_capacity(group.items.len()),
+            links: Vec::with_capacity(group.items.len()),
         }
     }
 }
@@ -99,6 +104,29 @@ impl Items<NoRecorder> for LaneItems<'_, '_> {
     fn review_by(&mut self, k: usize, _: &mut State<'_>, day: usize) {
         let review = &mut self.reviews[k][self.lane];
         *review = review.min(day as f64);
+    }
+
+    // Inlined: it is called for most lines, and a call costs the order step its registers.
+    #[inline(always)]
+    fn ship_now(
+        &mut self,
+        k: usize,
+        state: &mut State<'_>,
+        (_, days): (usize, &SupplierDays<'_>),
+        t: usize,
+        part: f64,
+    ) {
+        let item = &mut self.items[k];
+        let mut pipe = lane_pipe(item.arrivals, item.rejections, item.books, self.lane);
+        ship_now(
+            state,
+            &mut self.hots[k],
+            self.lane,
+            days,
+            t,
+            part,
+            &mut pipe,
+        );
     }
 }
 
@@ -161,6 +189,10 @@ pub(crate) fn simulate_group_lanes(
     for d in &mut scratch.decisions {
         d.start_run();
     }
+    scratch.links.clear();
+    scratch
+        .links
+        .extend(group.items.iter().map(|&i| setups[i].links[0]));
     for item in items.iter_mut() {
         item.impaired.fill(0);
     }
@@ -262,7 +294,11 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
         scratch,
         out,
     } = lane_group;
-    let GroupLaneScratch { decisions, rules } = scratch;
+    let GroupLaneScratch {
+        decisions,
+        rules,
+        links,
+    } = scratch;
     let Batch {
         states,
         hots,
@@ -313,7 +349,7 @@ fn run_days<const MEASURE: bool, const BACKORDER: bool, const AVX2: bool>(
                 review[l] += period * indicator(review[l] <= t as f64);
             }
             // Each item here orders from one supplier ([`steps_in_lanes`]): its one line.
-            let link = states[0][k].setup.links[0];
+            let link = &links[k];
             for l in lanes_of(ordering) {
                 let quantity = rule.order_quantity(positions[l]);
                 if quantity > 0.0 {

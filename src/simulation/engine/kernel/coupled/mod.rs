@@ -25,7 +25,8 @@
 pub(crate) mod lanes;
 
 use super::{
-    ItemSetup, Link, Pipeline, Scratch, Served, Sourcing, State, Sums, segment_days, segment_rule,
+    ItemSetup, Link, Pipeline, Queue, Scratch, Served, Sourcing, State, Sums, segment_days,
+    segment_rule,
 };
 use crate::foundation::math::floor_fast;
 use crate::model::budget::{BudgetPeriod, WhenExceeded};
@@ -33,24 +34,18 @@ use crate::model::policy::{OrderRule, Policy};
 use crate::model::scenario::Scenario;
 use crate::model::supply::{Allocation, OrderDays, round_order};
 use crate::simulation::metrics::{BudgetCounters, ItemCounters, SupplierCounters};
-use crate::simulation::supply_paths::SupplyPaths;
+use crate::simulation::supply_paths::{SupplierDays, SupplyPaths};
 use crate::simulation::trace::DayRecorder;
 
-/// An item's place at a supplier: its index in the group, its link to the supplier, and the
-/// price it pays there (unit cost plus the supplier's premium), which values its lines.
+/// An item's place at a supplier: its index in the group, its link to the supplier (index and
+/// terms, kept here so that counting a line does not look them up in the item's setup), and
+/// the price it pays there (unit cost plus the supplier's premium), which values its lines.
 #[derive(Clone, Copy, Debug)]
 struct Member {
     k: usize,
     link: usize,
+    terms: Link,
     price: f64,
-}
-
-impl Member {
-    /// Units waiting in the member's queue.
-    #[inline(always)]
-    fn pending<R: DayRecorder>(&self, states: &[State<'_, R>]) -> f64 {
-        states[self.k].queues[self.link].pending
-    }
 }
 
 /// How a supplier shares a short day's capacity (members by their index in the supplier's
@@ -147,6 +142,7 @@ impl GroupSetup {
                     Some(Member {
                         k,
                         link,
+                        terms: setups[i].links[link],
                         price: scenario.items[i].unit_cost + sup.unit_cost_premium,
                     })
                 })
@@ -313,10 +309,9 @@ struct Line {
 /// orders waiting. Runs stepped in lanes keep one per lane.
 #[derive(Debug)]
 pub(super) struct Decisions {
-    /// Per supplier, the day's lines, in the order they were asked for.
+    /// Per supplier, the day's lines, in the order they were asked for (at most one a member;
+    /// a top-up, which is rare, finds a member's line by a look through them).
     lines: Vec<Vec<Line>>,
-    /// Per supplier and member, where its line of the day is in `lines` (`usize::MAX`: none).
-    line_of: Vec<Vec<usize>>,
     /// Per item, the units its lines of the day ask for, over all its suppliers.
     asked: Vec<f64>,
     /// The items with something in `asked`, to clear at the end of the day.
@@ -325,6 +320,12 @@ pub(super) struct Decisions {
     /// exact, so that the dispatch looks at the members that wait and a day with none waiting
     /// costs no pass over the members.
     queued: Vec<Vec<usize>>,
+    /// Per supplier and member, the member's queue there as its state holds it (units
+    /// waiting, and the oldest order day while units wait), copied after every step that
+    /// queues, ships from the queue or cancels it: the dispatch and its first-in-first-out
+    /// scans read a short array of the supplier's members instead of visiting each item's
+    /// state. A line shipped at once leaves the queue empty and is not copied.
+    queues: Vec<Vec<Queue>>,
     /// Per budget: the period it is in, what is left of it, whether it bound today, and what
     /// would be left after the order being decided.
     budget_period: Vec<usize>,
@@ -342,17 +343,17 @@ impl Decisions {
                 .iter()
                 .map(|s| Vec::with_capacity(s.members.len()))
                 .collect(),
-            line_of: group
-                .suppliers
-                .iter()
-                .map(|s| vec![usize::MAX; s.members.len()])
-                .collect(),
             asked: vec![0.0; group.items.len()],
             asking: Vec::with_capacity(group.items.len()),
             queued: group
                 .suppliers
                 .iter()
                 .map(|s| Vec::with_capacity(s.members.len()))
+                .collect(),
+            queues: group
+                .suppliers
+                .iter()
+                .map(|s| vec![Queue::default(); s.members.len()])
                 .collect(),
             budget_period: vec![0; b],
             budget_left: vec![0.0; b],
@@ -366,6 +367,9 @@ impl Decisions {
         for queued in &mut self.queued {
             queued.clear();
         }
+        for queues in &mut self.queues {
+            queues.fill(Queue::default());
+        }
         self.budget_period.fill(usize::MAX);
     }
 
@@ -375,7 +379,6 @@ impl Decisions {
     fn add_line(&mut self, group: &GroupSetup, k: usize, link: usize, part: f64) {
         if part > 0.0 {
             let (s, member, price) = group.slots[k][link];
-            self.line_of[s][member] = self.lines[s].len();
             self.ask(k, part);
             self.lines[s].push(Line {
                 k,
@@ -412,6 +415,25 @@ pub(super) trait Items<R: DayRecorder> {
     fn position(&self, k: usize, state: &State<'_, R>) -> f64;
     /// Item `k` reviews again on day `day` at the latest.
     fn review_by(&mut self, k: usize, state: &mut State<'_, R>, day: usize);
+    /// Ship item `k`'s line of `part` units, placed on day `t` with its link `link` (to the
+    /// supplier of `days`), that same day ([`State::ship_now`]).
+    fn ship_now(
+        &mut self,
+        k: usize,
+        state: &mut State<'_, R>,
+        link: (usize, &SupplierDays<'_>),
+        t: usize,
+        part: f64,
+    );
+    /// Put item `k`'s line of `part` units, placed on day `t` with its link `link`, in the
+    /// link's queue ([`State::queue_line`]).
+    fn queue_line(&mut self, k: usize, state: &mut State<'_, R>, link: usize, t: usize, part: f64) {
+        self.load(k, state);
+        let mut stock = state.stock;
+        state.queue_line(&mut stock, link, t, part, &mut self.pipe(k));
+        state.stock = stock;
+        self.store(k, state);
+    }
 }
 
 impl<R: DayRecorder> Items<R> for [Scratch] {
@@ -429,6 +451,19 @@ impl<R: DayRecorder> Items<R> for [Scratch] {
 
     fn review_by(&mut self, _: usize, state: &mut State<'_, R>, day: usize) {
         state.next_review = state.next_review.min(day);
+    }
+
+    fn ship_now(
+        &mut self,
+        k: usize,
+        state: &mut State<'_, R>,
+        (link, _): (usize, &SupplierDays<'_>),
+        t: usize,
+        part: f64,
+    ) {
+        let mut stock = state.stock;
+        state.ship_now(&mut stock, link, t, part, &mut self[k].parts().0);
+        state.stock = stock;
     }
 }
 
@@ -614,10 +649,12 @@ impl GroupDay<'_, '_, '_, '_> {
             if failed_over {
                 // A failover empties one queue and may fill another.
                 for (s, sup) in self.group.suppliers.iter().enumerate() {
+                    for (queue, m) in d.queues[s].iter_mut().zip(&sup.members) {
+                        *queue = states[m.k].queues[m.link];
+                    }
                     d.queued[s].clear();
-                    d.queued[s].extend(
-                        (0..sup.members.len()).filter(|&g| sup.members[g].pending(states) > 0.0),
-                    );
+                    let queues = &d.queues[s];
+                    d.queued[s].extend((0..queues.len()).filter(|&g| queues[g].pending > 0.0));
                 }
             }
             // 3, continued: the day's order to each supplier.
@@ -699,9 +736,6 @@ impl GroupDay<'_, '_, '_, '_> {
             return;
         }
         self.decide_order::<MEASURE, R>(s, t, states, items, d);
-        for line in &d.lines[s] {
-            d.line_of[s][line.member] = usize::MAX;
-        }
         d.lines[s].clear();
     }
 
@@ -762,15 +796,12 @@ impl GroupDay<'_, '_, '_, '_> {
         }
         for line in d.lines[s].iter().filter(|l| l.part > 0.0) {
             let state = &mut states[line.k];
-            items.load(line.k, state);
-            let mut pipe = items.pipe(line.k);
-            state.count_line::<MEASURE>(line.link, line.part);
+            state.count_line::<MEASURE>(&sup.members[line.member].terms, line.part);
             if MEASURE && sup.delivery_cost > 0.0 {
                 state.counters.delivery_cost += sup.delivery_cost * line.part * line.price / total;
             }
-            let mut stock = state.stock;
             if at_once {
-                state.ship_now(&mut stock, line.link, t, line.part, &mut pipe);
+                items.ship_now(line.k, state, (line.link, &days), t, line.part);
                 if MEASURE {
                     let c = &mut self.out.suppliers[s];
                     c.shipped_units += line.part;
@@ -782,13 +813,13 @@ impl GroupDay<'_, '_, '_, '_> {
                     };
                 }
             } else {
-                if state.queues[line.link].pending == 0.0 {
+                let queue = &mut d.queues[s][line.member];
+                if queue.pending == 0.0 {
                     d.queued[s].push(line.member);
                 }
-                state.queue_line(&mut stock, line.link, t, line.part, &mut pipe);
+                items.queue_line(line.k, state, line.link, t, line.part);
+                *queue = state.queues[line.link];
             }
-            state.stock = stock;
-            items.store(line.k, state);
         }
         if d.queued[s].len() > already_queued {
             // The new ones came in item order, after those already waiting.
@@ -830,10 +861,11 @@ impl GroupDay<'_, '_, '_, '_> {
                 continue;
             }
             d.ask(m.k, part);
-            match d.line_of[s][member] {
-                usize::MAX => {
+            let lines = &mut d.lines[s];
+            match lines.iter_mut().find(|l| l.member == member) {
+                Some(line) => line.part += part,
+                None => {
                     // In item (file) order among the day's lines: budgets take them in it.
-                    let lines = &mut d.lines[s];
                     let at = lines.iter().position(|l| l.k > m.k).unwrap_or(lines.len());
                     lines.insert(
                         at,
@@ -845,11 +877,7 @@ impl GroupDay<'_, '_, '_, '_> {
                             price: m.price,
                         },
                     );
-                    for (n, line) in lines.iter().enumerate().skip(at) {
-                        d.line_of[s][line.member] = n;
-                    }
                 }
-                at => d.lines[s][at].part += part,
             }
             *total += part * m.price;
         }
@@ -957,31 +985,33 @@ impl GroupDay<'_, '_, '_, '_> {
     ) {
         let group = self.group;
         let sup = &group.suppliers[s];
-        let queued = &mut d.queued[s];
+        let (queued, queues) = (&mut d.queued[s], &mut d.queues[s][..]);
         if queued.is_empty() {
             return;
         }
         let days = self.supply.supplier(sup.supplier);
         let factor = days.capacity_factor(t);
         let capacity = sup.capacity * factor;
-        let measure = |m: &Member, states: &[State<'_, R>]| {
-            let p = m.pending(states);
-            if sup.in_value { p * m.price } else { p }
+        let measure = |g: usize, queues: &[Queue]| {
+            let p = queues[g].pending;
+            if sup.in_value {
+                p * sup.members[g].price
+            } else {
+                p
+            }
         };
         // What waits, in the capacity's measure (the members that wait, in member order:
         // the others would add zeros).
-        let queue: f64 = queued
-            .iter()
-            .map(|&g| measure(&sup.members[g], states))
-            .sum();
+        let queue: f64 = queued.iter().map(|&g| measure(g, queues)).sum();
         if days.cancels(t) {
             for &g in queued.iter() {
                 let m = &sup.members[g];
-                if m.pending(states) > 0.0 {
+                if queues[g].pending > 0.0 {
                     let state = &mut states[m.k];
                     items.load(m.k, state);
                     state.cancel_queue(m.link, t, &mut items.pipe(m.k));
                     items.store(m.k, state);
+                    queues[g] = state.queues[m.link];
                 }
             }
             queued.clear();
@@ -990,9 +1020,14 @@ impl GroupDay<'_, '_, '_, '_> {
         if factor > 0.0 {
             let out = &mut *self.out;
             let mut left = capacity;
-            // Ship member `m`'s lines ordered up to day `through`, within `most` of the
+            // Ship member `g`'s lines ordered up to day `through`, within `most` of the
             // capacity (in its measure); returns what it used of it.
-            let mut ship = |m: &Member, through: usize, most: f64, states: &mut [State<'_, R>]| {
+            let mut ship = |g: usize,
+                            through: usize,
+                            most: f64,
+                            states: &mut [State<'_, R>],
+                            queues: &mut [Queue]| {
+                let m = &sup.members[g];
                 let units = if sup.in_value { most / m.price } else { most };
                 let state = &mut states[m.k];
                 items.load(m.k, state);
@@ -1000,6 +1035,7 @@ impl GroupDay<'_, '_, '_, '_> {
                 let (shipped, waited) = state.ship_oldest(m.link, t, through, units, &mut pipe);
                 state.settle_queue(m.link, t, &mut pipe);
                 items.store(m.k, state);
+                queues[g] = state.queues[m.link];
                 if MEASURE {
                     let c = &mut out.suppliers[s];
                     c.shipped_units += shipped;
@@ -1022,29 +1058,26 @@ impl GroupDay<'_, '_, '_, '_> {
                 }
             };
             for &(g, share) in &sup.guaranteed {
-                let m = &sup.members[g];
-                if m.pending(states) > 0.0 {
-                    left -= ship(m, t, share * capacity, states);
+                if queues[g].pending > 0.0 {
+                    left -= ship(g, t, share * capacity, states, queues);
                 }
             }
             if queue <= left {
                 // Everything waiting ships, whatever the rule.
                 for &g in queued.iter() {
-                    let m = &sup.members[g];
-                    if m.pending(states) > 0.0 {
-                        ship(m, t, f64::INFINITY, states);
+                    if queues[g].pending > 0.0 {
+                        ship(g, t, f64::INFINITY, states, queues);
                     }
                 }
             } else {
                 match &sup.sharing {
                     Sharing::Fifo => {
-                        fifo(sup, queued, t, states, left, &mut ship);
+                        fifo(queued, t, (states, queues), left, &mut ship);
                     }
                     Sharing::Proportional => {
                         let available = left;
                         for &g in queued.iter() {
-                            let m = &sup.members[g];
-                            let wanted = measure(m, states);
+                            let wanted = measure(g, queues);
                             if wanted <= 0.0 {
                                 continue;
                             }
@@ -1055,27 +1088,26 @@ impl GroupDay<'_, '_, '_, '_> {
                             } else {
                                 available * wanted / queue
                             };
-                            left -= ship(m, t, share, states);
+                            left -= ship(g, t, share, states, queues);
                         }
                         // What whole units left of the shares goes oldest line first.
-                        fifo(sup, queued, t, states, left, &mut ship);
+                        fifo(queued, t, (states, queues), left, &mut ship);
                     }
                     Sharing::Priority(order) => {
                         for &g in order {
                             if left <= 0.0 {
                                 break;
                             }
-                            let m = &sup.members[g];
-                            if m.pending(states) > 0.0 {
-                                left -= ship(m, t, left, states);
+                            if queues[g].pending > 0.0 {
+                                left -= ship(g, t, left, states, queues);
                             }
                         }
                     }
                 }
             }
         }
-        let backlog: f64 = queued.iter().map(|&g| sup.members[g].pending(states)).sum();
-        queued.retain(|&g| sup.members[g].pending(states) > 0.0);
+        let backlog: f64 = queued.iter().map(|&g| queues[g].pending).sum();
+        queued.retain(|&g| queues[g].pending > 0.0);
         if MEASURE && backlog > 0.0 {
             let c = &mut self.out.suppliers[s];
             c.backlog_unit_days += backlog;
@@ -1104,25 +1136,24 @@ fn trimmed(part: f64, units: f64, terms: &Link, whole_units: bool) -> f64 {
     }
 }
 
-/// Ship supplier `sup`'s waiting lines on day `t`, oldest first (lines of one day in file
-/// order), within `left` of its capacity, by `ship` (member, lines up to which day, most of the
-/// capacity, the items; returns what it used).
+/// Ship a supplier's waiting lines on day `t`, oldest first (lines of one day in file order),
+/// within `left` of its capacity, by `ship` (member, lines up to which day, most of the
+/// capacity, the items and the supplier's queues; returns what it used). `queued` are the
+/// members with units waiting, `queues` every member's queue at the supplier.
 fn fifo<R: DayRecorder>(
-    sup: &SharedSupplier,
     queued: &[usize],
     t: usize,
-    states: &mut [State<'_, R>],
+    (states, queues): (&mut [State<'_, R>], &mut [Queue]),
     mut left: f64,
-    ship: &mut impl FnMut(&Member, usize, f64, &mut [State<'_, R>]) -> f64,
+    ship: &mut impl FnMut(usize, usize, f64, &mut [State<'_, R>], &mut [Queue]) -> f64,
 ) {
-    let waiting = |states: &[State<'_, R>], m: &Member| m.pending(states) > 0.0;
     let mut last = None;
     while left > 0.0 {
         let Some(oldest) = queued
             .iter()
-            .map(|&g| &sup.members[g])
-            .filter(|m| waiting(states, m))
-            .map(|m| states[m.k].queues[m.link].head)
+            .map(|&g| queues[g])
+            .filter(|q| q.pending > 0.0)
+            .map(|q| q.head)
             .min()
             .filter(|&d| d <= t)
         else {
@@ -1134,12 +1165,12 @@ fn fifo<R: DayRecorder>(
         }
         last = Some((oldest, left));
         for &g in queued {
-            let m = &sup.members[g];
             if left <= 0.0 {
                 return;
             }
-            if waiting(states, m) && states[m.k].queues[m.link].head <= oldest {
-                left -= ship(m, oldest, left, states);
+            let queue = queues[g];
+            if queue.pending > 0.0 && queue.head <= oldest {
+                left -= ship(g, oldest, left, states, queues);
             }
         }
     }
