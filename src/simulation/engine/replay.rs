@@ -202,6 +202,34 @@ mod tests {
         }
     }
 
+    /// A catalogue of several blocks of items, with coupled items among them: a replayed run
+    /// sums its items block by block as the simulation does, so its totals over all items are
+    /// the simulation's bit for bit.
+    #[test]
+    fn a_replayed_run_of_a_catalogue_has_the_figures_the_simulation_gave_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalogue.toml");
+        let text = crate::simulation::engine::test_catalogue::catalogue_toml(150, 1, 20).replace(
+            "id = \"eu-4\"\nregion = \"europe\"\n",
+            "id = \"eu-4\"\nregion = \"europe\"\ncapacity_per_day = 900\n",
+        );
+        std::fs::write(&path, text).unwrap();
+        let sc = Scenario::load(&path).unwrap();
+        let (seed, runs) = (5, 20);
+        let mut replay = Replay::new(&sc, seed);
+        assert!(replay.prepared.blocks.blocks.len() > 1 && !replay.prepared.groups.is_empty());
+        let mut recorders = vec![NoRecorder; sc.items.len()];
+        let expected = simulated(&sc, seed, runs, (0, None));
+        for (run, expected) in expected.iter().enumerate() {
+            let replayed = replay.replay(run as u64, 0, &mut recorders);
+            assert!(
+                format!("{:?}", replayed.all) == *expected,
+                "run {run}: replayed {:?}, simulated {expected}",
+                replayed.all
+            );
+        }
+    }
+
     /// The recorded days add up, over the measured days, to what the engine counted.
     #[test]
     fn recorded_days_add_up_to_the_counters() {
