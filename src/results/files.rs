@@ -201,8 +201,9 @@ pub(crate) struct Committed {
     pub(crate) replaced: Vec<PathBuf>,
     pub(crate) removed: Vec<PathBuf>,
     pub(crate) recovery: Recovery,
-    /// What the earlier result's main file held ([`FileSet::describe_by`]), if it was there.
-    earlier: Option<Vec<u8>>,
+    /// What the earlier result's main file said it was ([`FileSet::describe_by`]), if it was
+    /// there and said.
+    earlier: Option<String>,
 }
 
 impl Committed {
@@ -235,7 +236,6 @@ impl Committed {
         let what = self
             .earlier
             .as_deref()
-            .and_then(describe_earlier)
             .map_or_else(String::new, |d| format!(" ({d})"));
         let n = self.replaced.len();
         Some(format!(
@@ -246,10 +246,11 @@ impl Committed {
     }
 }
 
-/// The parameters, seed and runs of an earlier result, read from its main JSON file: the
+/// The parameters, seed and runs of an earlier result, read from its main JSON file `json`: the
 /// fields every result file names the same way (`param` or the `param` of each of `axes`,
 /// `seed`, `runs` or the `runs` of its first grid point). Nothing when the file says none.
-fn describe_earlier(json: &[u8]) -> Option<String> {
+/// Read as it streams past, since a catalogue's summary.json is many megabytes.
+fn describe_earlier(json: &Path) -> Option<String> {
     #[derive(Deserialize)]
     struct Named {
         param: String,
@@ -266,7 +267,8 @@ fn describe_earlier(json: &[u8]) -> Option<String> {
         runs: Option<u64>,
         points: Option<Vec<Point>>,
     }
-    let head: Head = serde_json::from_slice(json).ok()?;
+    let file = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(json).ok()?);
+    let head: Head = serde_json::from_reader(file).ok()?;
     let mut parts: Vec<String> = head.param.into_iter().collect();
     if let Some(axes) = head.axes {
         let params: Vec<String> = axes.into_iter().map(|a| a.param).collect();
@@ -380,7 +382,7 @@ impl<'a> FileSet<'a> {
             .as_ref()
             .map(|name| target(&self.dir, name))
             .filter(|path| replaced.contains(path))
-            .and_then(|path| std::fs::read(path).ok());
+            .and_then(|path| describe_earlier(&path));
         let staged = self.stage()?;
         staged.apply()?;
         Ok(Committed {
