@@ -32,6 +32,23 @@ pub(crate) mod replay;
 #[allow(unreachable_pub)]
 mod test_catalogue;
 
+/// The generated catalogue of `tests/support/catalogue.rs` (`items` items, `policies`
+/// policies, `runs` runs), written into `dir` and loaded, with one of its suppliers' capacity
+/// shared: its items, spread through the catalogue, are simulated together as a group.
+#[cfg(test)]
+fn coupled_catalogue(
+    dir: &std::path::Path,
+    (items, policies, runs): (usize, usize, u64),
+) -> Scenario {
+    let path = dir.join("catalogue.toml");
+    let text = test_catalogue::catalogue_toml(items, policies, runs).replace(
+        "id = \"eu-4\"\nregion = \"europe\"\n",
+        "id = \"eu-4\"\nregion = \"europe\"\ncapacity_per_day = 900\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    Scenario::load(&path).unwrap()
+}
+
 use std::ops::Range;
 
 use crate::foundation::rng::{Stream, rng_for};
@@ -2210,13 +2227,7 @@ mod tests {
     #[test]
     fn chunks_simulated_in_pieces_have_the_figures_of_whole_chunks() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("catalogue.toml");
-        let text = test_catalogue::catalogue_toml(150, 3, 100).replace(
-            "id = \"eu-4\"\nregion = \"europe\"\n",
-            "id = \"eu-4\"\nregion = \"europe\"\ncapacity_per_day = 900\n",
-        );
-        std::fs::write(&path, text).unwrap();
-        let scenario = Scenario::load(&path).unwrap();
+        let scenario = coupled_catalogue(dir.path(), (150, 3, 100));
         let prepared = Prepared::new(&scenario, Some(0));
         let blocks = prepared.blocks.blocks.len() as u64;
         assert_eq!(prepared.groups.len(), 1, "one supplier couples its items");

@@ -208,13 +208,7 @@ mod tests {
     #[test]
     fn a_replayed_run_of_a_catalogue_has_the_figures_the_simulation_gave_it() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("catalogue.toml");
-        let text = crate::simulation::engine::test_catalogue::catalogue_toml(150, 1, 20).replace(
-            "id = \"eu-4\"\nregion = \"europe\"\n",
-            "id = \"eu-4\"\nregion = \"europe\"\ncapacity_per_day = 900\n",
-        );
-        std::fs::write(&path, text).unwrap();
-        let sc = Scenario::load(&path).unwrap();
+        let sc = crate::simulation::engine::coupled_catalogue(dir.path(), (150, 1, 20));
         let (seed, runs) = (5, 20);
         let mut replay = Replay::new(&sc, seed);
         assert!(replay.prepared.blocks.blocks.len() > 1 && !replay.prepared.groups.is_empty());
