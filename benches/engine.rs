@@ -530,6 +530,36 @@ fn bench_few_runs(c: &mut Criterion) {
     group.finish();
 }
 
+/// Items of the `mixed` group's catalogue.
+const MIXED_ITEMS: usize = 100;
+/// Runs per iteration in the `mixed` group.
+const MIXED_RUNS: u64 = 256;
+
+/// The generated catalogue of `tests/support/catalogue.rs` at 100 items under two policies
+/// (kanban and a reorder point), one thread: three items in five split between two suppliers
+/// or on failover, and every kind of disruption, the mix whose items leave the lane loop
+/// (issue 24, item 2).
+fn bench_mixed(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+    let scenario = load_generated(
+        dir.path(),
+        "mixed",
+        &catalogue::catalogue_toml(MIXED_ITEMS, 2, MIXED_RUNS),
+    );
+    let one = pool(1);
+    let mut group = c.benchmark_group("mixed");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8))
+        .throughput(Throughput::Elements(item_days(&scenario, MIXED_RUNS)));
+    group.bench_function(format!("{MIXED_ITEMS}_items_2_policies"), |b| {
+        b.iter(|| simulate_in(&one, &scenario, MIXED_RUNS));
+    });
+    group.finish();
+}
+
 /// Partials merged in the `shards` group.
 const MERGED_PARTIALS: u64 = 1_000;
 
@@ -582,6 +612,7 @@ criterion_group!(
     bench_runs_scaling,
     bench_suppliers,
     bench_few_runs,
+    bench_mixed,
     bench_shards
 );
 criterion_main!(benches);
