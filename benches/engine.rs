@@ -169,20 +169,32 @@ fn bench_policy(c: &mut Criterion) {
     group.finish();
 }
 
-/// Sampling shared by the `reference` and `bare_kernel` groups, so their figures compare.
-fn reference_settings(group: &mut BenchmarkGroup<'_, WallTime>, item_days: u64) {
+/// A group of long iterations: ten samples of one iteration each after a second's warm-up,
+/// measured for `seconds` (criterion's least, for runs of whole simulations).
+fn flat_group<'c>(c: &'c mut Criterion, name: &str, seconds: u64) -> BenchmarkGroup<'c, WallTime> {
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5))
-        .throughput(Throughput::Elements(item_days));
+        .measurement_time(Duration::from_secs(seconds));
+    group
+}
+
+/// The `reference` and `bare_kernel` groups, sampled alike so that their figures compare.
+fn reference_group<'c>(
+    c: &'c mut Criterion,
+    name: &str,
+    item_days: u64,
+) -> BenchmarkGroup<'c, WallTime> {
+    let mut group = flat_group(c, name, 5);
+    group.throughput(Throughput::Elements(item_days));
+    group
 }
 
 fn bench_reference(c: &mut Criterion) {
     let scenario = Scenario::load(&reference_path()).expect("cannot load bench-reference.toml");
-    let mut group = c.benchmark_group("reference");
-    reference_settings(&mut group, item_days(&scenario, REFERENCE_RUNS));
+    let mut group = reference_group(c, "reference", item_days(&scenario, REFERENCE_RUNS));
     for threads in [1, 2] {
         let pool = pool(threads);
         group.bench_function(format!("{threads}_thread"), |b| {
@@ -216,8 +228,7 @@ fn bare_in(pool: &ThreadPool, seed: u64, runs: u64) -> bare_kernel::BareTotals {
 }
 
 fn bench_bare_kernel(c: &mut Criterion) {
-    let mut group = c.benchmark_group("bare_kernel");
-    reference_settings(&mut group, REFERENCE_RUNS * bare_kernel::HORIZON_DAYS);
+    let mut group = reference_group(c, "bare_kernel", REFERENCE_RUNS * bare_kernel::HORIZON_DAYS);
     for threads in [1, 2] {
         let pool = pool(threads);
         group.bench_function(format!("{threads}_thread"), |b| {
@@ -350,13 +361,8 @@ fn bench_many_items(c: &mut Criterion) {
     let scenario = load_generated(dir.path(), "many-items", &many_items_toml());
     assert_eq!(scenario.items.len(), MANY_ITEMS);
     let one = pool(1);
-    let mut group = c.benchmark_group("many_items");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8))
-        .throughput(Throughput::Elements(item_days(&scenario, MANY_ITEMS_RUNS)));
+    let mut group = flat_group(c, "many_items", 8);
+    group.throughput(Throughput::Elements(item_days(&scenario, MANY_ITEMS_RUNS)));
     group.bench_function("200_items_2_policies", |b| {
         b.iter(|| simulate_in(&one, &scenario, MANY_ITEMS_RUNS));
     });
@@ -368,12 +374,7 @@ fn bench_many_items(c: &mut Criterion) {
 fn bench_catalogues(c: &mut Criterion, name: &str, variants: &[(&str, Catalogue)]) {
     let dir = tempfile::tempdir().expect("cannot create a temporary directory");
     let one = pool(1);
-    let mut group = c.benchmark_group(name);
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8));
+    let mut group = flat_group(c, name, 8);
     for &(variant_name, variant) in variants {
         let scenario = load_generated(dir.path(), variant_name, &catalogue_toml(variant));
         group.throughput(Throughput::Elements(item_days(&scenario, MANY_ITEMS_RUNS)));
@@ -477,12 +478,7 @@ fn suppliers_toml(suppliers: usize) -> String {
 fn bench_suppliers(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("cannot create a temporary directory");
     let one = pool(1);
-    let mut group = c.benchmark_group("suppliers");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8));
+    let mut group = flat_group(c, "suppliers", 8);
     for suppliers in [10, 60] {
         let name = format!("{SUPPLIER_ITEMS}_items_{suppliers}_suppliers");
         let scenario = load_generated(dir.path(), &name, &suppliers_toml(suppliers));
@@ -511,16 +507,11 @@ fn bench_few_runs(c: &mut Criterion) {
         "few-runs",
         &catalogue::catalogue_toml(FEW_RUNS_ITEMS, 1, engine::CHUNK_RUNS),
     );
-    let mut group = c.benchmark_group("few_runs");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(10))
-        .throughput(Throughput::Elements(item_days(
-            &scenario,
-            engine::CHUNK_RUNS,
-        )));
+    let mut group = flat_group(c, "few_runs", 10);
+    group.throughput(Throughput::Elements(item_days(
+        &scenario,
+        engine::CHUNK_RUNS,
+    )));
     for threads in [1, 2] {
         let threads_pool = pool(threads);
         group.bench_function(format!("{FEW_RUNS_ITEMS}_items_{threads}_thread"), |b| {
@@ -547,13 +538,8 @@ fn bench_mixed(c: &mut Criterion) {
         &catalogue::catalogue_toml(MIXED_ITEMS, 2, MIXED_RUNS),
     );
     let one = pool(1);
-    let mut group = c.benchmark_group("mixed");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8))
-        .throughput(Throughput::Elements(item_days(&scenario, MIXED_RUNS)));
+    let mut group = flat_group(c, "mixed", 8);
+    group.throughput(Throughput::Elements(item_days(&scenario, MIXED_RUNS)));
     group.bench_function(format!("{MIXED_ITEMS}_items_2_policies"), |b| {
         b.iter(|| simulate_in(&one, &scenario, MIXED_RUNS));
     });
@@ -588,13 +574,8 @@ fn bench_shards(c: &mut Criterion) {
             })
             .collect()
     });
-    let mut group = c.benchmark_group("shards");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(10))
-        .throughput(Throughput::Elements(MERGED_PARTIALS));
+    let mut group = flat_group(c, "shards", 10);
+    group.throughput(Throughput::Elements(MERGED_PARTIALS));
     group.bench_function("merge_1000_partials", |b| {
         b.iter(|| merge(black_box(&folders), None).expect("the partials merge"));
     });

@@ -349,7 +349,7 @@ pub fn optimize(
         simulation.only_policy(request.policy);
     }
     simulation.extend_to(runs, progress);
-    let outcome = simulation.outcome();
+    let outcome = simulation.into_outcome();
     let answers = searches
         .into_iter()
         .map(|s| answer(s, &outcome, request))
